@@ -1,0 +1,1 @@
+//! The Sinmungo API server: configuration and wiring.

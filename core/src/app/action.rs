@@ -1,0 +1,139 @@
+//! What goes wrong when someone acts on an existing report. Transition,
+//! assignment, reclassification, comments and support share these outcomes,
+//! so they share one error type.
+
+use crate::domain::access::Actor;
+use crate::domain::access::Denied;
+use crate::domain::report::{Report, ReportId};
+use crate::domain::status::ReportStatus;
+use crate::domain::validation::{FieldError, Invalid};
+use crate::ports::{ReportStore, StoreError};
+
+/// Why an act on a report conflicts with its current state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictReason {
+    /// The lifecycle has no such change.
+    InvalidTransition {
+        /// Current status.
+        from: ReportStatus,
+        /// Requested status.
+        to: ReportStatus,
+    },
+    /// The report changed since the client read it.
+    VersionMismatch {
+        /// The version the client expected.
+        expected: u64,
+        /// The current version.
+        current: u64,
+    },
+    /// Someone else changed it at the same moment; retrying may work.
+    ConcurrentChange,
+    /// The report is closed for this act.
+    NotOpen(ReportStatus),
+    /// This user already supported the report.
+    AlreadySupported,
+}
+
+impl std::fmt::Display for ConflictReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InvalidTransition { from, to } => write!(
+                f,
+                "a report that is {from} ({}) cannot become {to} ({})",
+                from.label_ko(),
+                to.label_ko()
+            ),
+            Self::VersionMismatch { expected, current } => write!(
+                f,
+                "the report is at version {current}, not {expected}: reload it and try again (다른 사용자가 먼저 변경했습니다)"
+            ),
+            Self::ConcurrentChange => f.write_str("the report was changed at the same moment; try again"),
+            Self::NotOpen(status) => write!(f, "the report is {status} ({}) and can no longer be changed this way", status.label_ko()),
+            Self::AlreadySupported => f.write_str("you already supported this report (이미 공감하셨습니다)"),
+        }
+    }
+}
+
+/// Why an act on a report failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// No such report, or not one this actor may see.
+    #[error("report not found")]
+    NotFound,
+    /// The act needs a signed-in user.
+    #[error("sign in required")]
+    SignInRequired,
+    /// The actor may not do this.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The request is malformed.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// The report's state does not allow it.
+    #[error("{0}")]
+    Conflict(ConflictReason),
+    /// The store is down; try again later.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or corrupt data.
+    #[error(transparent)]
+    Unknown(anyhow::Error),
+}
+
+impl From<FieldError> for ActionError {
+    fn from(error: FieldError) -> Self {
+        Self::Invalid(Invalid::from(error))
+    }
+}
+
+impl From<Denied> for ActionError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::SignInRequired => Self::SignInRequired,
+            Denied::Forbidden(reason) => Self::Forbidden(reason),
+        }
+    }
+}
+
+impl From<StoreError> for ActionError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::VersionConflict => Self::Conflict(ConflictReason::ConcurrentChange),
+            StoreError::AlreadyExists(crate::ports::Uniqueness::Supporter) => {
+                Self::Conflict(ConflictReason::AlreadySupported)
+            }
+            StoreError::AlreadyExists(other) => Self::Unknown(anyhow::anyhow!(
+                "unexpected uniqueness violation: {other:?}"
+            )),
+            StoreError::Unavailable(reason) => Self::Unavailable(reason),
+            StoreError::Unknown(error) => Self::Unknown(error),
+        }
+    }
+}
+
+/// Loads a report the actor may see; anything else is "not found", so private
+/// reports do not reveal that they exist.
+pub(crate) async fn load_visible(
+    reports: &dyn ReportStore,
+    actor: &Actor,
+    id: ReportId,
+) -> Result<Report, ActionError> {
+    match reports.get(id).await? {
+        Some(report) if actor.can_view(&report) => Ok(report),
+        _ => Err(ActionError::NotFound),
+    }
+}
+
+/// Refuses a stale `expected_version` before any work is done.
+pub(crate) fn check_version(report: &Report, expected: Option<u64>) -> Result<(), ActionError> {
+    match expected {
+        Some(expected) if expected != report.version => {
+            Err(ActionError::Conflict(ConflictReason::VersionMismatch {
+                expected,
+                current: report.version,
+            }))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,132 @@
+//! Use cases: one module per capability, each a struct holding the ports it
+//! needs. [`UseCases`] builds them all from one set of [`Ports`].
+
+mod accounts;
+mod action;
+mod assign;
+mod classify;
+mod comment;
+mod directory;
+mod read_reports;
+mod recorder;
+mod sessions;
+mod submit_report;
+mod support;
+mod transition;
+
+use std::sync::Arc;
+
+pub use accounts::{Accounts, LoginError, NewAccount, RegisterError, RegisterRequest};
+pub use action::{ActionError, ConflictReason};
+pub use assign::{Assign, AssignRequest};
+pub use classify::{Reclassify, ReclassifyRequest};
+pub use comment::{AddComment, CommentRequest};
+pub use directory::{Directory, DirectoryError};
+pub use read_reports::{ListRequest, ReadReports, ReportView, TimelineView, ViewError};
+pub use sessions::{SessionError, Sessions};
+pub use submit_report::{SubmitError, SubmitReport, SubmitRequest};
+pub use support::Support;
+pub use transition::{Transition, TransitionRequest};
+
+use crate::domain::geo::ServiceArea;
+use crate::domain::rules::RuleSet;
+use crate::ports::{
+    AuditLog, Clock, DirectoryStore, IdGenerator, PasswordHasher, ReportStore, SessionStore,
+    UserStore,
+};
+
+/// Every port the use cases need.
+#[derive(Clone)]
+pub struct Ports {
+    /// Reports, timelines, outbox.
+    pub reports: Arc<dyn ReportStore>,
+    /// Accounts.
+    pub users: Arc<dyn UserStore>,
+    /// Categories and departments.
+    pub directory: Arc<dyn DirectoryStore>,
+    /// Refresh sessions.
+    pub sessions: Arc<dyn SessionStore>,
+    /// Audit entries outside report changes.
+    pub audit: Arc<dyn AuditLog>,
+    /// Password hashing.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Ids.
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+impl std::fmt::Debug for Ports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ports").finish_non_exhaustive()
+    }
+}
+
+/// The policy a deployment configures.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Where reports may be made, and their jurisdictions.
+    pub service_area: Arc<ServiceArea>,
+    /// The classification rules.
+    pub rules: Arc<RuleSet>,
+}
+
+impl Default for Policy {
+    /// Jeonbuk and the Korean keyword rules.
+    fn default() -> Self {
+        Self {
+            service_area: Arc::new(ServiceArea::jeonbuk()),
+            rules: Arc::new(RuleSet::default_korean()),
+        }
+    }
+}
+
+/// Every use case, ready to serve.
+#[derive(Debug, Clone)]
+pub struct UseCases {
+    /// Registration, login and account administration.
+    pub accounts: Accounts,
+    /// Refresh-token sessions.
+    pub sessions: Sessions,
+    /// Submitting reports.
+    pub submit: SubmitReport,
+    /// Reading reports and timelines.
+    pub read: ReadReports,
+    /// Status changes.
+    pub transition: Transition,
+    /// Assignment.
+    pub assign: Assign,
+    /// Classification overrides.
+    pub reclassify: Reclassify,
+    /// Comments.
+    pub comment: AddComment,
+    /// "Me too".
+    pub support: Support,
+    /// Categories and departments.
+    pub directory: Directory,
+    ports: Ports,
+}
+
+impl UseCases {
+    /// Builds every use case over the same ports.
+    pub fn new(ports: Ports, policy: Policy) -> Self {
+        Self {
+            accounts: Accounts::new(&ports),
+            sessions: Sessions::new(&ports),
+            submit: SubmitReport::new(&ports, &policy),
+            read: ReadReports::new(&ports),
+            transition: Transition::new(&ports),
+            assign: Assign::new(&ports),
+            reclassify: Reclassify::new(&ports),
+            comment: AddComment::new(&ports),
+            support: Support::new(&ports),
+            directory: Directory::new(&ports),
+            ports,
+        }
+    }
+
+    /// Whether the stores answer.
+    pub async fn ready(&self) -> bool {
+        self.ports.reports.ping().await.is_ok()
+    }
+}

@@ -1,0 +1,295 @@
+//! Reading reports and timelines, as the viewer may see them: private reports
+//! hidden from other citizens, personal data masked, reporters anonymous.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::app::action::{load_visible, ActionError};
+use crate::app::Ports;
+use crate::domain::access::Actor;
+use crate::domain::category::CategoryCode;
+use crate::domain::department::DepartmentCode;
+use crate::domain::geo::{BoundingBox, Circle};
+use crate::domain::masking::mask_personal_data;
+use crate::domain::priority::Priority;
+use crate::domain::report::{Report, ReportId};
+use crate::domain::status::ReportStatus;
+use crate::domain::timeline::{TimelineEntry, TimelineKind};
+use crate::domain::user::Role;
+use crate::domain::validation::{Collector, FieldError, Invalid};
+use crate::ports::{Clock, Page, ReportQuery, ReportStore, Scope, StoreError, MAX_PAGE_SIZE};
+
+/// A report as one viewer sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportView {
+    /// The stored report (its text fields unmasked: use the view's).
+    pub report: Report,
+    /// Title, masked for the public.
+    pub title: String,
+    /// Description, masked for the public.
+    pub description: String,
+    /// Address, masked for the public.
+    pub address: Option<String>,
+    /// Whether the viewer may see who reported it.
+    pub reporter_visible: bool,
+    /// Past due and still open.
+    pub overdue: bool,
+}
+
+/// A timeline as one viewer sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineView {
+    /// Entries, oldest first, with internal comments removed, text masked and
+    /// citizens' identities hidden where the viewer may not see them.
+    pub entries: Vec<TimelineEntry>,
+}
+
+/// A list request as the client sent it (query-string values).
+#[derive(Debug, Clone, Default)]
+pub struct ListRequest {
+    /// `status`
+    pub status: Option<String>,
+    /// `category`
+    pub category: Option<String>,
+    /// `priority`
+    pub priority: Option<String>,
+    /// `department`
+    pub department: Option<String>,
+    /// `bbox=minLng,minLat,maxLng,maxLat`
+    pub bbox: Option<String>,
+    /// `near=lat,lng`
+    pub near: Option<String>,
+    /// `radius_m`
+    pub radius_m: Option<f64>,
+    /// `q`
+    pub q: Option<String>,
+    /// `mine=true`
+    pub mine: bool,
+    /// `cursor`
+    pub cursor: Option<String>,
+    /// `limit`
+    pub limit: Option<u32>,
+}
+
+/// Why a read failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// No such report, or not one this viewer may see.
+    #[error("report not found")]
+    NotFound,
+    /// `mine=true` needs a signed-in user.
+    #[error("sign in required")]
+    SignInRequired,
+    /// A query parameter is invalid.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// The store is down.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A bug.
+    #[error(transparent)]
+    Unknown(anyhow::Error),
+}
+
+impl From<StoreError> for ViewError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Unavailable(reason) => Self::Unavailable(reason),
+            other => Self::Unknown(other.into()),
+        }
+    }
+}
+
+impl From<ActionError> for ViewError {
+    fn from(error: ActionError) -> Self {
+        match error {
+            ActionError::NotFound => Self::NotFound,
+            ActionError::SignInRequired => Self::SignInRequired,
+            ActionError::Invalid(invalid) => Self::Invalid(invalid),
+            ActionError::Unavailable(reason) => Self::Unavailable(reason),
+            other => Self::Unknown(anyhow::anyhow!(other.to_string())),
+        }
+    }
+}
+
+/// Reads reports.
+#[derive(Clone)]
+pub struct ReadReports {
+    reports: Arc<dyn ReportStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for ReadReports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadReports").finish_non_exhaustive()
+    }
+}
+
+impl ReadReports {
+    pub(crate) fn new(ports: &Ports) -> Self {
+        Self {
+            reports: ports.reports.clone(),
+            clock: ports.clock.clone(),
+        }
+    }
+
+    /// One report.
+    pub async fn get(&self, actor: &Actor, id: ReportId) -> Result<ReportView, ViewError> {
+        let report = load_visible(self.reports.as_ref(), actor, id).await?;
+        Ok(view(actor, report, self.clock.now()))
+    }
+
+    /// A page of reports matching the filters, newest first.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        request: ListRequest,
+    ) -> Result<Page<ReportView>, ViewError> {
+        let scope = match (actor, request.mine) {
+            (Actor::Anonymous, true) => return Err(ViewError::SignInRequired),
+            (Actor::Anonymous, false) => Scope::Public,
+            (Actor::User(p), true) => Scope::Own(p.id),
+            (Actor::User(p), false) if p.role.is_official() => Scope::All,
+            (Actor::User(p), false) => Scope::PublicAndOwn(p.id),
+        };
+        let query = parse_query(scope, &request)?;
+        let page = self.reports.list(&query).await?;
+        let now = self.clock.now();
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|report| view(actor, report, now))
+                .collect(),
+            next: page.next,
+        })
+    }
+
+    /// A report's timeline, as this viewer may see it.
+    pub async fn timeline(&self, actor: &Actor, id: ReportId) -> Result<TimelineView, ViewError> {
+        let report = load_visible(self.reports.as_ref(), actor, id).await?;
+        let personal = actor.sees_personal_data(&report);
+        let entries = self
+            .reports
+            .timeline(id)
+            .await?
+            .into_iter()
+            .filter(|entry| {
+                actor.sees_internal_notes()
+                    || !matches!(entry.kind, TimelineKind::Comment { internal: true, .. })
+            })
+            .map(|entry| redact_entry(actor, personal, entry))
+            .collect();
+        Ok(TimelineView { entries })
+    }
+}
+
+/// What a viewer sees of a report.
+pub(crate) fn view(actor: &Actor, report: Report, now: DateTime<Utc>) -> ReportView {
+    let personal = actor.sees_personal_data(&report);
+    let shown = |text: &str| {
+        if personal {
+            text.to_owned()
+        } else {
+            mask_personal_data(text)
+        }
+    };
+    ReportView {
+        title: shown(report.title.as_str()),
+        description: shown(report.description.as_str()),
+        address: report.address.as_ref().map(|a| shown(a.as_str())),
+        reporter_visible: personal,
+        overdue: report.is_overdue(now),
+        report,
+    }
+}
+
+/// Hides citizens' identities from other citizens and masks text for the public.
+fn redact_entry(actor: &Actor, personal: bool, mut entry: TimelineEntry) -> TimelineEntry {
+    let by_citizen = entry.actor_role == Some(Role::Citizen);
+    if by_citizen && !actor.is_official() && entry.actor != actor.user_id() {
+        entry.actor = None;
+    }
+    if !personal {
+        match &mut entry.kind {
+            TimelineKind::Comment { body, .. } => *body = mask_personal_data(body),
+            TimelineKind::StatusChanged {
+                note: Some(note), ..
+            } => *note = mask_personal_data(note),
+            _ => {}
+        }
+    }
+    entry
+}
+
+fn parse_query(scope: Scope, request: &ListRequest) -> Result<ReportQuery, Invalid> {
+    let mut fields = Collector::default();
+    let mut query = ReportQuery::new(scope);
+    let present = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(raw) = present(&request.status) {
+        query.status = fields.take(ReportStatus::parse(&raw));
+    }
+    if let Some(raw) = present(&request.category) {
+        query.category = fields.take(CategoryCode::new(&raw));
+    }
+    if let Some(raw) = present(&request.priority) {
+        query.priority = fields.take(Priority::parse(&raw));
+    }
+    if let Some(raw) = present(&request.department) {
+        query.department = fields.take(DepartmentCode::new(&raw));
+    }
+    if let Some(raw) = present(&request.bbox) {
+        query.bbox = fields.take(BoundingBox::parse(&raw));
+    }
+    match present(&request.near) {
+        Some(raw) => query.near = fields.take(Circle::parse(&raw, request.radius_m)),
+        None if request.radius_m.is_some() => {
+            fields.push(FieldError::new(
+                "radius_m",
+                "requires_near",
+                "radius_m needs near=lat,lng",
+            ));
+        }
+        None => {}
+    }
+    if let Some(raw) = present(&request.q) {
+        if raw.chars().count() > 100 {
+            fields.push(FieldError::new(
+                "q",
+                "too_long",
+                "q must be at most 100 characters",
+            ));
+        } else {
+            query.text = Some(raw);
+        }
+    }
+    if let Some(raw) = present(&request.cursor) {
+        match uuid::Uuid::parse_str(&raw) {
+            Ok(id) => query.before = Some(ReportId(id)),
+            Err(_) => fields.push(FieldError::new(
+                "cursor",
+                "invalid_cursor",
+                "cursor must be a next_cursor from a previous page",
+            )),
+        }
+    }
+    match request.limit {
+        Some(limit) if limit == 0 || limit > MAX_PAGE_SIZE => fields.push(FieldError::new(
+            "limit",
+            "out_of_range",
+            format!("limit must be between 1 and {MAX_PAGE_SIZE}"),
+        )),
+        Some(limit) => query.limit = limit,
+        None => {}
+    }
+    fields.finish()?;
+    Ok(query)
+}

@@ -1,0 +1,113 @@
+//! Builds a [`ReportChange`]: the writes of a use case plus the timeline
+//! entries, events and audit entries that describe them, stamped with one
+//! time and one actor.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::access::Actor;
+use crate::domain::audit::AuditEntry;
+use crate::domain::event::ReportEvent;
+use crate::domain::report::{Report, ReportId};
+use crate::domain::timeline::{TimelineEntry, TimelineKind};
+use crate::ports::{IdGenerator, ReportChange, ReportWrite, Supporter};
+
+/// Accumulates one change.
+pub(crate) struct Recorder<'a> {
+    ids: &'a dyn IdGenerator,
+    actor: &'a Actor,
+    at: DateTime<Utc>,
+    change: ReportChange,
+}
+
+impl<'a> Recorder<'a> {
+    pub(crate) fn new(ids: &'a dyn IdGenerator, actor: &'a Actor, at: DateTime<Utc>) -> Self {
+        Self {
+            ids,
+            actor,
+            at,
+            change: ReportChange::default(),
+        }
+    }
+
+    pub(crate) fn create(&mut self, report: Report) {
+        self.change.writes.push(ReportWrite::Create(report));
+    }
+
+    /// Records `report` as the next version of what was read, and returns that version.
+    pub(crate) fn update(&mut self, mut report: Report) -> Report {
+        let expected_version = report.version;
+        report.version += 1;
+        report.updated_at = self.at;
+        self.change.writes.push(ReportWrite::Update {
+            report: report.clone(),
+            expected_version,
+        });
+        report
+    }
+
+    pub(crate) fn supporter(&mut self, report_id: ReportId) {
+        if let Some(user_id) = self.actor.user_id() {
+            self.change.supporters.push(Supporter {
+                report_id,
+                user_id,
+                at: self.at,
+            });
+        }
+    }
+
+    /// Appends a timeline entry by the acting user and returns its id.
+    pub(crate) fn timeline(&mut self, report_id: ReportId, kind: TimelineKind) -> uuid::Uuid {
+        self.timeline_by(report_id, kind, true)
+    }
+
+    /// Appends a timeline entry made by the system (rules, automation).
+    pub(crate) fn system_timeline(&mut self, report_id: ReportId, kind: TimelineKind) {
+        self.timeline_by(report_id, kind, false);
+    }
+
+    fn timeline_by(
+        &mut self,
+        report_id: ReportId,
+        kind: TimelineKind,
+        by_actor: bool,
+    ) -> uuid::Uuid {
+        let id = self.ids.new_id();
+        self.change.timeline.push(TimelineEntry {
+            id,
+            report_id,
+            at: self.at,
+            actor: by_actor.then(|| self.actor.user_id()).flatten(),
+            actor_role: by_actor.then(|| self.actor.role()).flatten(),
+            kind,
+        });
+        id
+    }
+
+    pub(crate) fn event(&mut self, report_id: ReportId, event: ReportEvent) {
+        let envelope = event.into_envelope(self.ids.new_id(), report_id, self.at);
+        self.change.events.push(envelope);
+    }
+
+    pub(crate) fn audit(
+        &mut self,
+        action: &str,
+        report_id: ReportId,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) {
+        self.change.audit.push(AuditEntry {
+            id: self.ids.new_id(),
+            at: self.at,
+            actor: self.actor.user_id(),
+            actor_role: self.actor.role(),
+            action: action.to_owned(),
+            target: format!("report:{report_id}"),
+            before,
+            after,
+        });
+    }
+
+    pub(crate) fn finish(self) -> ReportChange {
+        self.change
+    }
+}

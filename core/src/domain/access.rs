@@ -1,0 +1,415 @@
+//! The access policy. Use cases ask it before acting, so no route can forget a check.
+//!
+//! - Anyone sees public reports; citizens also see their own private ones;
+//!   officials (staff, managers, admins) see every report.
+//! - Staff act on their own department's reports; managers also assign them;
+//!   admins do everything.
+//! - Reporters confirm (close) their resolved reports and may reopen them
+//!   within [`REOPEN_WINDOW_DAYS`] days.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::domain::department::DepartmentCode;
+use crate::domain::report::{Report, Visibility};
+use crate::domain::status::ReportStatus;
+use crate::domain::user::{Role, UserId};
+
+/// How long a reporter may reopen a resolved or rejected report.
+pub const REOPEN_WINDOW_DAYS: i64 = 14;
+
+/// A signed-in person, as far as the policy cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// Who.
+    pub id: UserId,
+    /// Their role.
+    pub role: Role,
+    /// Their department (staff and managers).
+    pub department: Option<DepartmentCode>,
+}
+
+/// Whoever is making a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// Nobody signed in.
+    Anonymous,
+    /// A signed-in user.
+    User(Principal),
+}
+
+/// Why the policy said no.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// The act needs a signed-in user.
+    #[error("sign in required (로그인이 필요합니다)")]
+    SignInRequired,
+    /// The user may not do this.
+    #[error("{0}")]
+    Forbidden(&'static str),
+}
+
+impl Actor {
+    /// The signed-in principal, or [`Denied::SignInRequired`].
+    pub fn principal(&self) -> Result<&Principal, Denied> {
+        match self {
+            Self::User(principal) => Ok(principal),
+            Self::Anonymous => Err(Denied::SignInRequired),
+        }
+    }
+
+    /// The user's id, if signed in.
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Self::User(p) => Some(p.id),
+            Self::Anonymous => None,
+        }
+    }
+
+    /// The role, if signed in.
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Self::User(p) => Some(p.role),
+            Self::Anonymous => None,
+        }
+    }
+
+    /// Staff, manager or admin.
+    pub fn is_official(&self) -> bool {
+        self.role().is_some_and(Role::is_official)
+    }
+
+    /// The reporter of this report.
+    pub fn is_reporter_of(&self, report: &Report) -> bool {
+        self.user_id() == Some(report.reporter)
+    }
+
+    /// Whether the report exists for this actor at all (others get "not found").
+    pub fn can_view(&self, report: &Report) -> bool {
+        report.visibility == Visibility::Public || self.is_official() || self.is_reporter_of(report)
+    }
+
+    /// Whether the actor sees personal data unmasked and the reporter's identity.
+    pub fn sees_personal_data(&self, report: &Report) -> bool {
+        self.is_official() || self.is_reporter_of(report)
+    }
+
+    /// Whether internal (staff-only) comments are shown.
+    pub fn sees_internal_notes(&self) -> bool {
+        self.is_official()
+    }
+
+    /// Admins anywhere; staff and managers in their own department.
+    fn works_for(&self, department: Option<&DepartmentCode>) -> bool {
+        match self {
+            Self::User(Principal {
+                role: Role::Admin, ..
+            }) => true,
+            Self::User(Principal {
+                role: Role::Staff | Role::Manager,
+                department: Some(own),
+                ..
+            }) => department == Some(own),
+            _ => false,
+        }
+    }
+
+    /// Admins anywhere; managers in their own department.
+    fn manages(&self, department: Option<&DepartmentCode>) -> bool {
+        match self {
+            Self::User(Principal {
+                role: Role::Admin, ..
+            }) => true,
+            Self::User(Principal {
+                role: Role::Manager,
+                department: Some(own),
+                ..
+            }) => department == Some(own),
+            _ => false,
+        }
+    }
+
+    /// May submit reports: anyone signed in.
+    pub fn may_submit(&self) -> Result<(), Denied> {
+        self.principal().map(|_| ())
+    }
+
+    /// May move the report to `to` now. The caller has already checked that the
+    /// lifecycle has this change at all ([`ReportStatus::can_become`]).
+    pub fn may_transition(
+        &self,
+        report: &Report,
+        to: ReportStatus,
+        now: DateTime<Utc>,
+    ) -> Result<(), Denied> {
+        use ReportStatus::*;
+        self.principal()?;
+        let department = report.department.as_ref();
+        let allowed = match (report.status, to) {
+            (Received, Assigned) => self.manages(department),
+            (Resolved, Closed) => self.is_reporter_of(report) || self.manages(department),
+            (Resolved | Rejected, InProgress)
+                if self.is_reporter_of(report) && !self.works_for(department) =>
+            {
+                if now - report.status_changed_at > TimeDelta::days(REOPEN_WINDOW_DAYS) {
+                    return Err(Denied::Forbidden(
+                        "the 14-day reopen window has passed (재처리 요청 기간 14일이 지났습니다)",
+                    ));
+                }
+                true
+            }
+            _ => self.works_for(department),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden(
+                "only officials of the report's department may make this change (담당 부서만 처리할 수 있습니다)",
+            ))
+        }
+    }
+
+    /// May route the report to a department or officer.
+    pub fn may_assign(&self, report: &Report) -> Result<(), Denied> {
+        self.principal()?;
+        if self.manages(report.department.as_ref()) {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden("only managers of the report's department may assign it (부서 관리자만 배정할 수 있습니다)"))
+        }
+    }
+
+    /// May override the category and priority.
+    pub fn may_reclassify(&self, report: &Report) -> Result<(), Denied> {
+        self.principal()?;
+        if self.works_for(report.department.as_ref()) {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden(
+                "only officials of the report's department may reclassify it",
+            ))
+        }
+    }
+
+    /// May comment; internal comments are for officials only.
+    pub fn may_comment(&self, report: &Report, internal: bool) -> Result<(), Denied> {
+        self.principal()?;
+        let allowed = if internal {
+            self.is_official()
+        } else {
+            self.is_official() || self.is_reporter_of(report)
+        };
+        if allowed {
+            Ok(())
+        } else if internal {
+            Err(Denied::Forbidden(
+                "internal comments are for officials only",
+            ))
+        } else {
+            Err(Denied::Forbidden(
+                "only the reporter and officials may comment on a report",
+            ))
+        }
+    }
+
+    /// May say "me too": any signed-in person but the reporter, on an open report.
+    pub fn may_support(&self, report: &Report) -> Result<(), Denied> {
+        self.principal()?;
+        if self.is_reporter_of(report) {
+            return Err(Denied::Forbidden("you cannot support your own report"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::category::CategoryCode;
+    use crate::domain::geo::{GeoPoint, Jurisdiction};
+    use crate::domain::priority::Priority;
+    use crate::domain::receipt::ReceiptNumber;
+    use crate::domain::report::{Report, ReportId};
+    use crate::domain::text::{Description, ReportTitle};
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use uuid::Uuid;
+
+    fn roads() -> DepartmentCode {
+        DepartmentCode::new("road_management").unwrap()
+    }
+
+    fn report(status: ReportStatus, reporter: UserId, visibility: Visibility) -> Report {
+        let at = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
+        Report {
+            id: ReportId(Uuid::nil()),
+            number: ReceiptNumber::new(2026, 1),
+            title: ReportTitle::new("포트홀").unwrap(),
+            description: Description::new("큰 포트홀").unwrap(),
+            category: CategoryCode::new("road_damage").unwrap(),
+            priority: Priority::Normal,
+            status,
+            location: GeoPoint::new(35.8242, 127.1480).unwrap(),
+            address: None,
+            jurisdiction: Jurisdiction {
+                code: "35011".into(),
+                name: "전주시완산구".into(),
+            },
+            department: Some(roads()),
+            assignee: None,
+            reporter,
+            visibility,
+            support_count: 0,
+            duplicate_of: None,
+            analysis: None,
+            due_at: at,
+            created_at: at,
+            updated_at: at,
+            resolved_at: None,
+            status_changed_at: at,
+            version: 1,
+        }
+    }
+
+    fn user(n: u128, role: Role, department: Option<DepartmentCode>) -> Actor {
+        Actor::User(Principal {
+            id: UserId(Uuid::from_u128(n)),
+            role,
+            department,
+        })
+    }
+
+    const REPORTER: u128 = 1;
+
+    fn actors() -> Vec<(&'static str, Actor)> {
+        let elsewhere = DepartmentCode::new("parks").unwrap();
+        vec![
+            ("anonymous", Actor::Anonymous),
+            ("reporter", user(REPORTER, Role::Citizen, None)),
+            ("other citizen", user(2, Role::Citizen, None)),
+            ("staff", user(3, Role::Staff, Some(roads()))),
+            (
+                "staff elsewhere",
+                user(4, Role::Staff, Some(elsewhere.clone())),
+            ),
+            ("manager", user(5, Role::Manager, Some(roads()))),
+            ("manager elsewhere", user(6, Role::Manager, Some(elsewhere))),
+            ("admin", user(7, Role::Admin, None)),
+        ]
+    }
+
+    /// Who may make each lifecycle change, per the product specification.
+    fn expected(from: ReportStatus, to: ReportStatus) -> &'static [&'static str] {
+        use ReportStatus::*;
+        match (from, to) {
+            (Received, Assigned) => &["manager", "admin"],
+            (Resolved, Closed) => &["reporter", "manager", "admin"],
+            (Resolved | Rejected, InProgress) => &["reporter", "staff", "manager", "admin"],
+            _ => &["staff", "manager", "admin"],
+        }
+    }
+
+    #[test]
+    fn every_transition_times_every_role_matches_the_product_table() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        for from in ReportStatus::ALL {
+            for to in ReportStatus::ALL
+                .into_iter()
+                .filter(|&to| from.can_become(to))
+            {
+                let report = report(from, UserId(Uuid::from_u128(REPORTER)), Visibility::Public);
+                for (name, actor) in actors() {
+                    let allowed = actor.may_transition(&report, to, now).is_ok();
+                    assert_eq!(
+                        allowed,
+                        expected(from, to).contains(&name),
+                        "{name}: {from} → {to}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn anonymous_actors_are_asked_to_sign_in_not_forbidden() {
+        let report = report(
+            ReportStatus::Received,
+            UserId(Uuid::from_u128(REPORTER)),
+            Visibility::Public,
+        );
+        let now = report.created_at;
+        assert_eq!(
+            Actor::Anonymous.may_transition(&report, ReportStatus::InProgress, now),
+            Err(Denied::SignInRequired)
+        );
+        assert_eq!(Actor::Anonymous.may_submit(), Err(Denied::SignInRequired));
+    }
+
+    #[test]
+    fn reporters_may_reopen_only_within_fourteen_days() {
+        let reporter = user(REPORTER, Role::Citizen, None);
+        let report = report(
+            ReportStatus::Resolved,
+            UserId(Uuid::from_u128(REPORTER)),
+            Visibility::Public,
+        );
+        let inside = report.status_changed_at + TimeDelta::days(14);
+        let outside = inside + TimeDelta::seconds(1);
+        assert!(reporter
+            .may_transition(&report, ReportStatus::InProgress, inside)
+            .is_ok());
+        assert!(reporter
+            .may_transition(&report, ReportStatus::InProgress, outside)
+            .is_err());
+        // Staff may reopen at any time.
+        let staff = user(3, Role::Staff, Some(roads()));
+        assert!(staff
+            .may_transition(&report, ReportStatus::InProgress, outside)
+            .is_ok());
+    }
+
+    #[test]
+    fn private_reports_are_seen_only_by_their_reporter_and_officials() {
+        let private = report(
+            ReportStatus::Received,
+            UserId(Uuid::from_u128(REPORTER)),
+            Visibility::Private,
+        );
+        let seeing: Vec<_> = actors()
+            .into_iter()
+            .filter(|(_, a)| a.can_view(&private))
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            seeing,
+            [
+                "reporter",
+                "staff",
+                "staff elsewhere",
+                "manager",
+                "manager elsewhere",
+                "admin"
+            ]
+        );
+        let public = report(
+            ReportStatus::Received,
+            UserId(Uuid::from_u128(REPORTER)),
+            Visibility::Public,
+        );
+        assert!(actors().iter().all(|(_, a)| a.can_view(&public)));
+        assert!(!user(2, Role::Citizen, None).sees_personal_data(&public));
+    }
+
+    proptest! {
+        #[test]
+        fn citizens_never_act_for_a_department(from in 0usize..7, to in 0usize..7, n in 2u128..1000) {
+            let (from, to) = (ReportStatus::ALL[from], ReportStatus::ALL[to]);
+            prop_assume!(from.can_become(to));
+            let report = report(from, UserId(Uuid::from_u128(REPORTER)), Visibility::Public);
+            let citizen = user(n, Role::Citizen, None);
+            prop_assert!(citizen.may_transition(&report, to, report.created_at).is_err());
+            prop_assert!(citizen.may_assign(&report).is_err());
+            prop_assert!(citizen.may_reclassify(&report).is_err());
+            prop_assert!(citizen.may_comment(&report, true).is_err());
+        }
+    }
+}

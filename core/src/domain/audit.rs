@@ -1,0 +1,28 @@
+//! The audit log: every privileged act, with who, when, what, before and after.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::user::{Role, UserId};
+
+/// One privileged act.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    /// Identity.
+    pub id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (absent for the system itself).
+    pub actor: Option<UserId>,
+    /// In which role.
+    pub actor_role: Option<Role>,
+    /// What kind of act (`report.transition`, `user.create`, …).
+    pub action: String,
+    /// What it was done to (`report:<id>`, `user:<id>`).
+    pub target: String,
+    /// State before, as JSON.
+    pub before: serde_json::Value,
+    /// State after, as JSON.
+    pub after: serde_json::Value,
+}

@@ -1,0 +1,141 @@
+//! Domain events: what happened to a report, published to the bus through the
+//! outbox in a versioned JSON envelope.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::category::CategoryCode;
+use crate::domain::department::DepartmentCode;
+use crate::domain::priority::Priority;
+use crate::domain::report::{DecidedBy, Report, ReportId};
+use crate::domain::status::ReportStatus;
+use crate::domain::user::UserId;
+
+/// Something that happened to a report. The reporter's identity never appears here.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ReportEvent {
+    /// `report.submitted`
+    Submitted {
+        /// Receipt number.
+        number: String,
+        /// Category at submission.
+        category: CategoryCode,
+        /// Priority at submission.
+        priority: Priority,
+        /// Routed department.
+        department: Option<DepartmentCode>,
+        /// City or county code.
+        jurisdiction: String,
+        /// Latitude.
+        lat: f64,
+        /// Longitude.
+        lng: f64,
+    },
+    /// `report.classified`
+    Classified {
+        /// New category.
+        category: CategoryCode,
+        /// New priority.
+        priority: Priority,
+        /// Who decided.
+        decided_by: DecidedBy,
+        /// Department after re-routing.
+        department: Option<DepartmentCode>,
+    },
+    /// `report.assigned`
+    Assigned {
+        /// Department.
+        department: Option<DepartmentCode>,
+        /// Officer.
+        assignee: Option<UserId>,
+    },
+    /// `report.status_changed`
+    StatusChanged {
+        /// Before.
+        from: ReportStatus,
+        /// After.
+        to: ReportStatus,
+    },
+    /// `report.commented`
+    Commented {
+        /// The comment's id.
+        comment_id: Uuid,
+        /// Staff-only comment.
+        internal: bool,
+    },
+    /// `report.merged`: this report was marked a duplicate of `into`.
+    Merged {
+        /// The original.
+        into: ReportId,
+    },
+}
+
+impl ReportEvent {
+    /// The envelope's `type`.
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Self::Submitted { .. } => "report.submitted",
+            Self::Classified { .. } => "report.classified",
+            Self::Assigned { .. } => "report.assigned",
+            Self::StatusChanged { .. } => "report.status_changed",
+            Self::Commented { .. } => "report.commented",
+            Self::Merged { .. } => "report.merged",
+        }
+    }
+
+    /// The submission event of a new report.
+    pub fn submitted(report: &Report) -> Self {
+        Self::Submitted {
+            number: report.number.to_string(),
+            category: report.category.clone(),
+            priority: report.priority,
+            department: report.department.clone(),
+            jurisdiction: report.jurisdiction.code.clone(),
+            lat: report.location.lat(),
+            lng: report.location.lng(),
+        }
+    }
+
+    /// Wraps the event for the outbox.
+    pub fn into_envelope(
+        self,
+        id: Uuid,
+        report_id: ReportId,
+        occurred_at: DateTime<Utc>,
+    ) -> EventEnvelope {
+        EventEnvelope {
+            id,
+            event_type: self.event_type().to_owned(),
+            version: EventEnvelope::VERSION,
+            occurred_at,
+            report_id,
+            // Serialising plain data to a JSON value cannot fail.
+            payload: serde_json::to_value(&self).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// The wire form of an event: `{id, type, version, occurred_at, report_id, payload}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventEnvelope {
+    /// Unique id; consumers use it to drop redeliveries.
+    pub id: Uuid,
+    /// `report.submitted`, …
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Schema version of the payload.
+    pub version: u32,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// The report concerned (the partition key).
+    pub report_id: ReportId,
+    /// Type-specific data.
+    pub payload: serde_json::Value,
+}
+
+impl EventEnvelope {
+    /// The current payload schema version.
+    pub const VERSION: u32 = 1;
+}

@@ -1,0 +1,33 @@
+//! Domain types: parsed on construction, so a value that exists is valid.
+
+pub mod access;
+pub mod audit;
+pub mod category;
+pub mod department;
+pub mod event;
+pub mod geo;
+pub mod masking;
+pub mod priority;
+pub mod receipt;
+pub mod report;
+pub mod rules;
+pub mod status;
+pub mod text;
+pub mod timeline;
+pub mod user;
+pub mod validation;
+
+pub use access::{Actor, Principal};
+pub use audit::AuditEntry;
+pub use category::{Category, CategoryCode};
+pub use department::{Department, DepartmentCode};
+pub use event::{EventEnvelope, ReportEvent};
+pub use geo::{BoundingBox, Circle, GeoPoint, Jurisdiction, ServiceArea};
+pub use priority::{Priority, Sla};
+pub use receipt::ReceiptNumber;
+pub use report::{Analysis, DecidedBy, Report, ReportId, Visibility};
+pub use status::ReportStatus;
+pub use text::{Address, CommentBody, Description, DisplayName, Note, ReportTitle};
+pub use timeline::{TimelineEntry, TimelineKind};
+pub use user::{Email, Password, PasswordHash, Role, User, UserId};
+pub use validation::{FieldError, Invalid};

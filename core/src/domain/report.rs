@@ -1,0 +1,174 @@
+//! The report (신고): what a citizen saw, where, and what is being done about it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::category::CategoryCode;
+use crate::domain::department::DepartmentCode;
+use crate::domain::geo::{GeoPoint, Jurisdiction};
+use crate::domain::priority::Priority;
+use crate::domain::receipt::ReceiptNumber;
+use crate::domain::status::ReportStatus;
+use crate::domain::text::{Address, Description, ReportTitle};
+use crate::domain::user::UserId;
+use crate::domain::validation::FieldError;
+
+/// A report's identity (a UUIDv7, so ids sort by creation time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReportId(pub Uuid);
+
+impl std::fmt::Display for ReportId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Who may see a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Everyone, with personal data masked.
+    Public,
+    /// Only the reporter and officials.
+    Private,
+}
+
+impl Visibility {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw {
+            "public" => Ok(Self::Public),
+            "private" => Ok(Self::Private),
+            _ => Err(FieldError::new(
+                "visibility",
+                "unknown_visibility",
+                "visibility must be public or private",
+            )),
+        }
+    }
+}
+
+/// Who made a classification decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecidedBy {
+    /// The classification rules alone.
+    Rules,
+    /// The rules, on the AI's findings.
+    Ai,
+    /// An officer's override; never undone by a later analysis.
+    Human,
+}
+
+impl DecidedBy {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rules => "rules",
+            Self::Ai => "ai",
+            Self::Human => "human",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "rules" => Some(Self::Rules),
+            "ai" => Some(Self::Ai),
+            "human" => Some(Self::Human),
+            _ => None,
+        }
+    }
+}
+
+/// The outcome of triage: what the report is, how urgent, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    /// The decided category.
+    pub category: CategoryCode,
+    /// The decided priority.
+    pub priority: Priority,
+    /// How sure the decision is, 0–1.
+    pub confidence: f64,
+    /// Who decided.
+    pub decided_by: DecidedBy,
+    /// The name of the rule that fired, if a rule decided.
+    pub rule: Option<String>,
+    /// Below the confidence threshold: an officer should look.
+    pub needs_review: bool,
+    /// When it was decided.
+    pub decided_at: DateTime<Utc>,
+}
+
+/// A report and everything known about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Identity.
+    pub id: ReportId,
+    /// Receipt number shown to people.
+    pub number: ReceiptNumber,
+    /// Short title.
+    pub title: ReportTitle,
+    /// What the citizen saw.
+    pub description: Description,
+    /// What kind of problem.
+    pub category: CategoryCode,
+    /// How urgent.
+    pub priority: Priority,
+    /// Where in the lifecycle.
+    pub status: ReportStatus,
+    /// Where it is.
+    pub location: GeoPoint,
+    /// The street address the citizen gave.
+    pub address: Option<Address>,
+    /// The city or county it falls in.
+    pub jurisdiction: Jurisdiction,
+    /// The department that owns it.
+    pub department: Option<DepartmentCode>,
+    /// The officer working it.
+    pub assignee: Option<UserId>,
+    /// Who reported it; never shown to other citizens.
+    pub reporter: UserId,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// How many other people said "me too".
+    pub support_count: u32,
+    /// The original this report duplicates.
+    pub duplicate_of: Option<ReportId>,
+    /// The latest triage outcome.
+    pub analysis: Option<Analysis>,
+    /// When the SLA says it must be resolved.
+    pub due_at: DateTime<Utc>,
+    /// When it was submitted.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When it was (last) resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// When its status last changed (starts the reopen and auto-close windows).
+    pub status_changed_at: DateTime<Utc>,
+    /// Optimistic concurrency: bumped by every change.
+    pub version: u64,
+}
+
+impl Report {
+    /// Past its due time and still open.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status.is_open() && now > self.due_at
+    }
+
+    /// The due time for a priority, counted from submission.
+    pub fn due_for(created_at: DateTime<Utc>, priority: Priority) -> DateTime<Utc> {
+        created_at + priority.default_sla().resolution
+    }
+}

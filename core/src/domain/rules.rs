@@ -1,0 +1,394 @@
+//! Classification rules: ordered, named conditions that decide a report's
+//! category and priority. They are data (TOML), editable by admins; the
+//! product ships [`RuleSet::default_korean`].
+
+use serde::Deserialize;
+
+use crate::domain::category::{Category, CategoryCode};
+use crate::domain::priority::Priority;
+
+/// The rules the product ships with (`core/rules/default.toml`).
+const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
+
+/// The name recorded when the reporter chose the category and no rule of that category matched.
+pub const REPORTER_CATEGORY_RULE: &str = "reporter_category";
+
+/// How sure a reporter's own category choice is taken to be.
+const REPORTER_CATEGORY_CONFIDENCE: f64 = 0.7;
+
+/// An ordered list of rules; the first that matches decides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSet {
+    review_threshold: f64,
+    rules: Vec<Rule>,
+}
+
+/// One named rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Unique name, recorded in the analysis when it fires.
+    pub name: String,
+    /// The category it decides.
+    pub category: CategoryCode,
+    /// The priority it decides (the category's default when absent).
+    pub priority: Option<Priority>,
+    /// How sure a match is, 0–1.
+    pub confidence: f64,
+    any_keywords: Vec<String>,
+    all_keywords: Vec<String>,
+    none_keywords: Vec<String>,
+}
+
+/// What the rules look at.
+#[derive(Debug, Clone, Copy)]
+pub struct TriageInput<'a> {
+    /// The report's title.
+    pub title: &'a str,
+    /// The report's description.
+    pub description: &'a str,
+    /// The category the reporter chose, if any.
+    pub requested_category: Option<&'a CategoryCode>,
+}
+
+/// What the rules decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Category.
+    pub category: CategoryCode,
+    /// Priority, if the rule set one.
+    pub priority: Option<Priority>,
+    /// Confidence, 0–1.
+    pub confidence: f64,
+    /// The rule that fired (or [`REPORTER_CATEGORY_RULE`]); `None` when nothing matched.
+    pub rule: Option<String>,
+    /// Below the review threshold.
+    pub needs_review: bool,
+}
+
+/// Why a rule file was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RuleError {
+    /// Not TOML of the expected shape.
+    #[error("rule file is not valid: {0}")]
+    Syntax(String),
+    /// A rule is wrong; the message names it.
+    #[error("rule {rule:?}: {problem}")]
+    Rule {
+        /// The rule's name (or position).
+        rule: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    review_threshold: f64,
+    #[serde(default)]
+    rules: Vec<RuleEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleEntry {
+    name: String,
+    category: String,
+    priority: Option<String>,
+    confidence: f64,
+    #[serde(default)]
+    any_keywords: Vec<String>,
+    #[serde(default)]
+    all_keywords: Vec<String>,
+    #[serde(default)]
+    none_keywords: Vec<String>,
+}
+
+/// Lower case without white space, so "도로 파손" matches "도로파손" and "Pothole" matches "pothole".
+fn normalise(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl RuleSet {
+    /// The Korean keyword rules the product ships with.
+    pub fn default_korean() -> Self {
+        // Verified by a unit test, so this cannot fail at run time.
+        #[expect(
+            clippy::expect_used,
+            reason = "the embedded rule file is verified by tests"
+        )]
+        Self::parse(DEFAULT_RULES).expect("embedded default rules are valid")
+    }
+
+    /// Parses a TOML rule file.
+    pub fn parse(text: &str) -> Result<Self, RuleError> {
+        let file: RuleFile = toml::from_str(text).map_err(|e| RuleError::Syntax(e.to_string()))?;
+        if !(0.0..=1.0).contains(&file.review_threshold) {
+            return Err(RuleError::Syntax(
+                "review_threshold must be between 0 and 1".into(),
+            ));
+        }
+        let mut rules: Vec<Rule> = Vec::with_capacity(file.rules.len());
+        for entry in file.rules {
+            let problem = |problem: &str| RuleError::Rule {
+                rule: entry.name.clone(),
+                problem: problem.to_owned(),
+            };
+            if entry.name.trim().is_empty() || entry.name == REPORTER_CATEGORY_RULE {
+                return Err(problem("a rule needs a name of its own"));
+            }
+            if rules.iter().any(|r| r.name == entry.name) {
+                return Err(problem("rule names must be unique"));
+            }
+            let category = CategoryCode::new(&entry.category).map_err(|e| problem(&e.message))?;
+            let priority = entry
+                .priority
+                .as_deref()
+                .map(Priority::parse)
+                .transpose()
+                .map_err(|e| problem(&e.message))?;
+            if !(0.0..=1.0).contains(&entry.confidence) {
+                return Err(problem("confidence must be between 0 and 1"));
+            }
+            let keywords = |list: Vec<String>| -> Vec<String> {
+                list.iter()
+                    .map(|k| normalise(k))
+                    .filter(|k| !k.is_empty())
+                    .collect()
+            };
+            let rule = Rule {
+                name: entry.name.clone(),
+                category,
+                priority,
+                confidence: entry.confidence,
+                any_keywords: keywords(entry.any_keywords),
+                all_keywords: keywords(entry.all_keywords),
+                none_keywords: keywords(entry.none_keywords),
+            };
+            if rule.any_keywords.is_empty() && rule.all_keywords.is_empty() {
+                return Err(problem("a rule needs any_keywords or all_keywords"));
+            }
+            rules.push(rule);
+        }
+        Ok(Self {
+            review_threshold: file.review_threshold,
+            rules,
+        })
+    }
+
+    /// Checks that every rule names a known category.
+    pub fn check_categories(&self, categories: &[Category]) -> Result<(), RuleError> {
+        match self
+            .rules
+            .iter()
+            .find(|r| !categories.iter().any(|c| c.code == r.category))
+        {
+            Some(rule) => Err(RuleError::Rule {
+                rule: rule.name.clone(),
+                problem: format!("unknown category {}", rule.category),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The confidence below which a report is flagged for human review.
+    pub fn review_threshold(&self) -> f64 {
+        self.review_threshold
+    }
+
+    /// The rules, in evaluation order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Decides a report's category and priority.
+    ///
+    /// The first matching rule decides. A category the reporter chose is kept:
+    /// then only rules of that category may set the priority.
+    pub fn classify(&self, input: TriageInput<'_>) -> Decision {
+        let text = normalise(&format!("{}\n{}", input.title, input.description));
+        let mut matching = self.rules.iter().filter(|rule| rule.matches(&text));
+        let decision = match input.requested_category {
+            Some(requested) => match matching.find(|rule| &rule.category == requested) {
+                Some(rule) => rule.decision(),
+                None => Decision {
+                    category: requested.clone(),
+                    priority: None,
+                    confidence: REPORTER_CATEGORY_CONFIDENCE,
+                    rule: Some(REPORTER_CATEGORY_RULE.to_owned()),
+                    needs_review: false,
+                },
+            },
+            None => match matching.next() {
+                Some(rule) => rule.decision(),
+                None => Decision {
+                    category: CategoryCode::other(),
+                    priority: None,
+                    confidence: 0.0,
+                    rule: None,
+                    needs_review: true,
+                },
+            },
+        };
+        Decision {
+            needs_review: decision.confidence < self.review_threshold,
+            ..decision
+        }
+    }
+}
+
+impl Rule {
+    fn matches(&self, text: &str) -> bool {
+        let any = self.any_keywords.is_empty()
+            || self.any_keywords.iter().any(|k| text.contains(k.as_str()));
+        let all = self.all_keywords.iter().all(|k| text.contains(k.as_str()));
+        let none = !self.none_keywords.iter().any(|k| text.contains(k.as_str()));
+        any && all && none
+    }
+
+    fn decision(&self) -> Decision {
+        Decision {
+            category: self.category.clone(),
+            priority: self.priority,
+            confidence: self.confidence,
+            rule: Some(self.name.clone()),
+            needs_review: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::category;
+
+    fn classify(title: &str, description: &str) -> Decision {
+        RuleSet::default_korean().classify(TriageInput {
+            title,
+            description,
+            requested_category: None,
+        })
+    }
+
+    #[test]
+    fn the_shipped_rules_parse_and_name_only_seeded_categories() {
+        let rules = RuleSet::default_korean();
+        assert!(rules.rules().len() >= 14);
+        rules.check_categories(&category::seeded().0).unwrap();
+    }
+
+    #[test]
+    fn a_pothole_is_road_damage_and_says_which_rule_fired() {
+        let decision = classify("도로 파손", "집 앞 도로에 큰 포트홀이 생겼어요");
+        assert_eq!(decision.category.as_str(), "road_damage");
+        assert_eq!(decision.rule.as_deref(), Some("road_pothole"));
+        assert!(!decision.needs_review);
+    }
+
+    #[test]
+    fn sinkholes_are_urgent_safety_hazards() {
+        for text in [
+            "사거리에 싱크홀이 생겼습니다",
+            "인도에 땅꺼짐 현상",
+            "땅 꺼짐이 보여요",
+        ] {
+            let decision = classify("신고", text);
+            assert_eq!(decision.category.as_str(), "safety_hazard", "{text}");
+            assert_eq!(decision.priority, Some(Priority::Urgent), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_seeded_category_has_a_rule_that_finds_it() {
+        let examples = [
+            ("road_damage", "보도블록이 깨져서 걸려 넘어질 뻔했어요"),
+            ("safety_hazard", "전선이 늘어져 있어 위험합니다"),
+            ("streetlight", "골목 가로등이 며칠째 꺼져 있어요"),
+            ("traffic_facility", "사거리 신호등이 고장났어요"),
+            ("illegal_parking", "소화전 앞에 불법주차 차량이 있어요"),
+            ("illegal_dumping", "공터에 쓰레기 무단투기가 심합니다"),
+            ("illegal_signage", "전봇대에 불법 현수막이 걸려 있어요"),
+            ("pollution", "하천에 폐수가 흘러 악취가 납니다"),
+            ("noise", "새벽에 공사 소음이 너무 심해요"),
+            ("park_facility", "놀이터 그네가 부서졌어요"),
+            ("water_sewer", "하수구가 막혀 물이 넘칩니다"),
+            ("animal", "도로에 로드킬 당한 고라니가 있어요"),
+            ("public_transport", "버스 정류장 표지가 부서졌어요"),
+        ];
+        for (category, text) in examples {
+            assert_eq!(classify("민원", text).category.as_str(), category, "{text}");
+        }
+    }
+
+    #[test]
+    fn nothing_matching_falls_back_to_other_for_review() {
+        let decision = classify("문의", "담당자 연락 부탁드립니다");
+        assert_eq!(decision.category, CategoryCode::other());
+        assert!(decision.needs_review);
+        assert_eq!(decision.rule, None);
+    }
+
+    #[test]
+    fn a_reporter_chosen_category_is_kept() {
+        let rules = RuleSet::default_korean();
+        let chosen = CategoryCode::new("streetlight").unwrap();
+        let decision = rules.classify(TriageInput {
+            title: "도로",
+            description: "포트홀",
+            requested_category: Some(&chosen),
+        });
+        assert_eq!(decision.category, chosen);
+        assert_eq!(decision.rule.as_deref(), Some(REPORTER_CATEGORY_RULE));
+    }
+
+    #[test]
+    fn bad_rule_files_are_refused_with_the_rule_named() {
+        let bad_priority = r#"review_threshold = 0.5
+            [[rules]]
+            name = "x"
+            category = "road_damage"
+            priority = "asap"
+            confidence = 0.5
+            any_keywords = ["a"]"#;
+        assert!(
+            matches!(RuleSet::parse(bad_priority), Err(RuleError::Rule { rule, .. }) if rule == "x")
+        );
+        let no_condition = r#"review_threshold = 0.5
+            [[rules]]
+            name = "y"
+            category = "road_damage"
+            confidence = 0.5"#;
+        assert!(RuleSet::parse(no_condition).is_err());
+        assert!(matches!(
+            RuleSet::parse("review_threshold = 'high'"),
+            Err(RuleError::Syntax(_))
+        ));
+    }
+
+    #[test]
+    fn none_keywords_exclude() {
+        let rules = RuleSet::parse(
+            r#"review_threshold = 0.5
+            [[rules]]
+            name = "lights"
+            category = "streetlight"
+            confidence = 0.8
+            any_keywords = ["가로등"]
+            none_keywords = ["설치 요청"]"#,
+        )
+        .unwrap();
+        let input = |description| TriageInput {
+            title: "",
+            description,
+            requested_category: None,
+        };
+        assert_eq!(
+            rules.classify(input("가로등 고장")).rule.as_deref(),
+            Some("lights")
+        );
+        assert_eq!(rules.classify(input("가로등 설치요청")).rule, None);
+    }
+}

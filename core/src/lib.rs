@@ -1,0 +1,9 @@
+//! Sinmungo's domain core: reports, users, classification rules, the ports the
+//! outside world must implement, and the use cases that tie them together.
+//!
+//! Nothing here performs I/O. Adapters implement [`ports`]; apps wire them into
+//! [`app::UseCases`].
+
+pub mod app;
+pub mod domain;
+pub mod ports;

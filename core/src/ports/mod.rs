@@ -1,0 +1,38 @@
+//! Ports: what the core needs from the outside world. Adapters implement them;
+//! every one is used as `Arc<dyn Port>` and has a `mockall` mock under the
+//! `mock` feature.
+
+mod audit_log;
+mod directory_store;
+mod error;
+mod password_hasher;
+mod report_store;
+mod session_store;
+mod system;
+mod user_store;
+
+pub use audit_log::{AuditLog, AuditQuery};
+pub use directory_store::DirectoryStore;
+pub use error::{StoreError, Uniqueness};
+pub use password_hasher::{HashError, PasswordHasher};
+pub use report_store::{
+    Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
+};
+pub use session_store::{RefreshSession, SessionStore};
+pub use system::{Clock, IdGenerator};
+pub use user_store::UserStore;
+
+#[cfg(any(test, feature = "mock"))]
+pub use audit_log::MockAuditLog;
+#[cfg(any(test, feature = "mock"))]
+pub use directory_store::MockDirectoryStore;
+#[cfg(any(test, feature = "mock"))]
+pub use password_hasher::MockPasswordHasher;
+#[cfg(any(test, feature = "mock"))]
+pub use report_store::MockReportStore;
+#[cfg(any(test, feature = "mock"))]
+pub use session_store::MockSessionStore;
+#[cfg(any(test, feature = "mock"))]
+pub use system::{MockClock, MockIdGenerator};
+#[cfg(any(test, feature = "mock"))]
+pub use user_store::MockUserStore;

@@ -1,0 +1,151 @@
+//! Reports: one `apply` per change, so a report, its timeline, its events
+//! (the outbox) and its audit entries are written in one transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::audit::AuditEntry;
+use crate::domain::category::CategoryCode;
+use crate::domain::department::DepartmentCode;
+use crate::domain::event::EventEnvelope;
+use crate::domain::geo::{BoundingBox, Circle};
+use crate::domain::priority::Priority;
+use crate::domain::receipt::ReceiptNumber;
+use crate::domain::report::{Report, ReportId};
+use crate::domain::status::ReportStatus;
+use crate::domain::timeline::TimelineEntry;
+use crate::domain::user::UserId;
+use crate::ports::StoreError;
+
+/// The largest page a list returns.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// One report written by a change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReportWrite {
+    /// A new report; its id and receipt number must be unused.
+    Create(Report),
+    /// A new state of an existing report, accepted only if the stored version
+    /// is still `expected_version` ([`StoreError::VersionConflict`] otherwise).
+    Update {
+        /// The new state (its `version` is `expected_version + 1`).
+        report: Report,
+        /// The version the change was computed from.
+        expected_version: u64,
+    },
+}
+
+/// A user's "me too" on a report; once per user and report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Supporter {
+    /// The report.
+    pub report_id: ReportId,
+    /// The supporter.
+    pub user_id: UserId,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Everything one use case writes, applied all or nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportChange {
+    /// Reports created or updated.
+    pub writes: Vec<ReportWrite>,
+    /// Timeline entries appended.
+    pub timeline: Vec<TimelineEntry>,
+    /// Supporters added ([`StoreError::AlreadyExists`] on a repeat).
+    pub supporters: Vec<Supporter>,
+    /// Events appended to the outbox, in order.
+    pub events: Vec<EventEnvelope>,
+    /// Audit entries appended.
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Which reports a viewer may list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Public reports only.
+    Public,
+    /// Public reports and this user's own private ones.
+    PublicAndOwn(UserId),
+    /// Only this user's own reports.
+    Own(UserId),
+    /// Every report (officials).
+    All,
+}
+
+/// A list query; every filter is optional and they combine with AND.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportQuery {
+    /// Visibility scope.
+    pub scope: Scope,
+    /// Status filter.
+    pub status: Option<ReportStatus>,
+    /// Category filter.
+    pub category: Option<CategoryCode>,
+    /// Priority filter.
+    pub priority: Option<Priority>,
+    /// Department filter.
+    pub department: Option<DepartmentCode>,
+    /// Inside this box.
+    pub bbox: Option<BoundingBox>,
+    /// Inside this circle (see [`Circle`] for the distance every store uses).
+    pub near: Option<Circle>,
+    /// Case-insensitive substring of the title or description.
+    pub text: Option<String>,
+    /// Only reports with ids below this one (the cursor).
+    pub before: Option<ReportId>,
+    /// Page size, 1–[`MAX_PAGE_SIZE`].
+    pub limit: u32,
+}
+
+impl ReportQuery {
+    /// Everything in the scope, newest first, one default page.
+    pub fn new(scope: Scope) -> Self {
+        Self {
+            scope,
+            status: None,
+            category: None,
+            priority: None,
+            department: None,
+            bbox: None,
+            near: None,
+            text: None,
+            before: None,
+            limit: 20,
+        }
+    }
+}
+
+/// One page of results, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// The cursor for the next page, if there is one.
+    pub next: Option<ReportId>,
+}
+
+/// Stores reports, their timelines and supporters, and the outbox.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Allocates the next receipt number of `year` (numbers are never reused;
+    /// a number allocated for a change that then fails leaves a gap).
+    async fn next_receipt_number(&self, year: i32) -> Result<ReceiptNumber, StoreError>;
+
+    /// Applies a change in one transaction.
+    async fn apply(&self, change: ReportChange) -> Result<(), StoreError>;
+
+    /// One report by id, whoever may see it.
+    async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError>;
+
+    /// A page of reports, newest (highest id) first.
+    async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError>;
+
+    /// A report's timeline, oldest first.
+    async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError>;
+
+    /// Whether the store answers (for readiness checks).
+    async fn ping(&self) -> Result<(), StoreError>;
+}

@@ -1,0 +1,1 @@
+//! Contract suites for the ports and helpers for black-box tests.
