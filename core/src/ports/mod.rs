@@ -19,7 +19,7 @@ pub use report_store::{
     Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
 };
 pub use session_store::{RefreshSession, SessionStore};
-pub use system::{Clock, IdGenerator};
+pub use system::{Clock, IdGenerator, SystemClock, UuidV7Ids};
 pub use user_store::UserStore;
 
 #[cfg(any(test, feature = "mock"))]
