@@ -109,11 +109,11 @@ pub struct UseCases {
 
 impl UseCases {
     /// Builds every use case over the same ports.
-    pub fn new(ports: Ports, policy: Policy) -> Self {
+    pub fn new(ports: Ports, policy: &Policy) -> Self {
         Self {
             accounts: Accounts::new(&ports),
             sessions: Sessions::new(&ports),
-            submit: SubmitReport::new(&ports, &policy),
+            submit: SubmitReport::new(&ports, policy),
             read: ReadReports::new(&ports),
             transition: Transition::new(&ports),
             assign: Assign::new(&ports),

@@ -1,0 +1,172 @@
+//! Access tokens (HS256 JWTs, short-lived) and refresh tokens (random, opaque,
+//! stored only as a SHA-256 hash).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chrono::{TimeDelta, Utc};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use sinmungo_core::domain::{DepartmentCode, Principal, Role, User, UserId};
+use uuid::Uuid;
+
+const ISSUER: &str = "sinmungo";
+
+/// Token lifetimes and the signing secret.
+#[derive(Clone)]
+pub struct TokenConfig {
+    /// HMAC secret for access tokens (at least 32 bytes).
+    pub secret: Vec<u8>,
+    /// Access-token lifetime.
+    pub access_ttl: TimeDelta,
+    /// Refresh-token lifetime.
+    pub refresh_ttl: TimeDelta,
+}
+
+impl std::fmt::Debug for TokenConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenConfig")
+            .field("secret", &"<redacted>")
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .finish()
+    }
+}
+
+impl TokenConfig {
+    /// 15-minute access tokens and 30-day refresh tokens.
+    pub fn with_secret(secret: Vec<u8>) -> Self {
+        Self {
+            secret,
+            access_ttl: TimeDelta::minutes(15),
+            refresh_ttl: TimeDelta::days(30),
+        }
+    }
+}
+
+/// Why a bearer token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Expired, tampered, wrong algorithm, wrong key, or not an access token.
+    #[error("the access token is invalid or expired")]
+    Invalid,
+    /// Signing failed.
+    #[error("could not sign a token: {0}")]
+    Signing(String),
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: Uuid,
+    role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dept: Option<String>,
+    iss: String,
+    iat: i64,
+    exp: i64,
+    jti: Uuid,
+}
+
+/// A fresh pair of tokens.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedTokens {
+    /// The bearer token for API calls.
+    pub access_token: String,
+    /// The token to get a new pair with.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// Signs and checks tokens.
+#[derive(Clone)]
+pub struct TokenService {
+    config: TokenConfig,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for TokenService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenService")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenService {
+    /// A service signing with the configured secret.
+    pub fn new(config: TokenConfig) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = 5;
+        Self {
+            encoding: EncodingKey::from_secret(&config.secret),
+            decoding: DecodingKey::from_secret(&config.secret),
+            validation,
+            config,
+        }
+    }
+
+    /// The refresh-token lifetime.
+    pub fn refresh_ttl(&self) -> TimeDelta {
+        self.config.refresh_ttl
+    }
+
+    /// Signs an access token for the user.
+    pub fn access_token(&self, user: &User) -> Result<String, TokenError> {
+        let now = Utc::now();
+        let claims = Claims {
+            sub: user.id.0,
+            role: user.role,
+            dept: user.department.as_ref().map(ToString::to_string),
+            iss: ISSUER.to_owned(),
+            iat: now.timestamp(),
+            exp: (now + self.config.access_ttl).timestamp(),
+            jti: Uuid::now_v7(),
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| TokenError::Signing(e.to_string()))
+    }
+
+    /// A new random refresh token and the hash to store for it.
+    pub fn refresh_token() -> (String, String) {
+        let mut bytes = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let token = URL_SAFE_NO_PAD.encode(bytes);
+        let hash = Self::hash_refresh_token(&token);
+        (token, hash)
+    }
+
+    /// The stored form of a refresh token.
+    pub fn hash_refresh_token(token: &str) -> String {
+        let digest = Sha256::digest(token.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The seconds an access token lives.
+    pub fn access_ttl_seconds(&self) -> i64 {
+        self.config.access_ttl.num_seconds()
+    }
+
+    /// Checks an access token and returns who it speaks for.
+    pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        let data = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|_| TokenError::Invalid)?;
+        let claims = data.claims;
+        let department = match claims.dept {
+            Some(code) => Some(DepartmentCode::new(&code).map_err(|_| TokenError::Invalid)?),
+            None => None,
+        };
+        Ok(Principal {
+            id: UserId(claims.sub),
+            role: claims.role,
+            department,
+        })
+    }
+}

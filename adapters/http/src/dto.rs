@@ -1,0 +1,366 @@
+//! The JSON shapes of the API: request bodies (parsed into use-case requests)
+//! and responses (built from views). Field names are snake_case; times RFC 3339.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sinmungo_core::app::{
+    AssignRequest, CommentRequest, ReclassifyRequest, RegisterRequest, ReportView, SubmitRequest,
+    TransitionRequest,
+};
+use sinmungo_core::domain::validation::FieldError;
+use sinmungo_core::domain::{Invalid, TimelineEntry, TimelineKind, User};
+use uuid::Uuid;
+
+use crate::auth::IssuedTokens;
+
+/// `POST /auth/register`
+#[derive(Debug, Deserialize)]
+pub struct RegisterBody {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+impl RegisterBody {
+    /// The use-case request.
+    pub fn into_domain(self) -> RegisterRequest {
+        RegisterRequest {
+            email: self.email,
+            password: self.password,
+            display_name: self.display_name,
+        }
+    }
+}
+
+/// `POST /auth/login`
+#[derive(Debug, Deserialize)]
+pub struct LoginBody {
+    /// E-mail.
+    #[serde(default)]
+    pub email: String,
+    /// Password.
+    #[serde(default)]
+    pub password: String,
+}
+
+/// `POST /auth/refresh`, `POST /auth/logout`
+#[derive(Debug, Deserialize)]
+pub struct RefreshBody {
+    /// The refresh token.
+    pub refresh_token: String,
+}
+
+/// A location in a request.
+#[derive(Debug, Deserialize)]
+pub struct LocationBody {
+    lat: f64,
+    lng: f64,
+}
+
+/// `POST /reports`
+#[derive(Debug, Deserialize)]
+pub struct SubmitBody {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    location: Option<LocationBody>,
+    address: Option<String>,
+    category: Option<String>,
+    visibility: Option<String>,
+}
+
+impl SubmitBody {
+    /// The use-case request; a missing location is a field error here, the rest is checked by the core.
+    pub fn try_into_domain(self) -> Result<SubmitRequest, Invalid> {
+        let location = self.location.ok_or_else(|| {
+            Invalid::from(FieldError::new(
+                "location",
+                "required",
+                "location {lat, lng} is required (위치를 입력해 주세요)",
+            ))
+        })?;
+        Ok(SubmitRequest {
+            title: self.title,
+            description: self.description,
+            lat: location.lat,
+            lng: location.lng,
+            address: self.address,
+            category: self.category,
+            visibility: self.visibility,
+        })
+    }
+}
+
+/// `POST /reports/{id}/transitions`
+#[derive(Debug, Deserialize)]
+pub struct TransitionBody {
+    #[serde(default)]
+    to: String,
+    note: Option<String>,
+    duplicate_of: Option<Uuid>,
+    expected_version: Option<u64>,
+}
+
+impl TransitionBody {
+    /// The use-case request.
+    pub fn into_domain(self) -> TransitionRequest {
+        TransitionRequest {
+            to: self.to,
+            note: self.note,
+            duplicate_of: self.duplicate_of,
+            expected_version: self.expected_version,
+        }
+    }
+}
+
+/// `POST /reports/{id}/assignment`
+#[derive(Debug, Deserialize)]
+pub struct AssignBody {
+    department: Option<String>,
+    assignee: Option<Uuid>,
+}
+
+impl AssignBody {
+    /// The use-case request.
+    pub fn into_domain(self) -> AssignRequest {
+        AssignRequest {
+            department: self.department,
+            assignee: self.assignee,
+        }
+    }
+}
+
+/// `PUT /reports/{id}/classification`
+#[derive(Debug, Deserialize)]
+pub struct ClassificationBody {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    priority: String,
+}
+
+impl ClassificationBody {
+    /// The use-case request.
+    pub fn into_domain(self) -> ReclassifyRequest {
+        ReclassifyRequest {
+            category: self.category,
+            priority: self.priority,
+        }
+    }
+}
+
+/// `POST /reports/{id}/comments`
+#[derive(Debug, Deserialize)]
+pub struct CommentBodyDto {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    internal: bool,
+}
+
+impl CommentBodyDto {
+    /// The use-case request.
+    pub fn into_domain(self) -> CommentRequest {
+        CommentRequest {
+            body: self.body,
+            internal: self.internal,
+        }
+    }
+}
+
+/// A user as the API shows them to themselves.
+#[derive(Debug, Serialize)]
+pub struct UserDto {
+    id: Uuid,
+    email: String,
+    display_name: String,
+    role: &'static str,
+    roles: Vec<&'static str>,
+    department: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<&User> for UserDto {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.0,
+            email: user.email.as_str().to_owned(),
+            display_name: user.display_name.to_string(),
+            role: user.role.as_str(),
+            roles: vec![user.role.as_str()],
+            department: user.department.as_ref().map(ToString::to_string),
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// The answer to register, login and refresh.
+#[derive(Debug, Serialize)]
+pub struct SessionDto {
+    /// Who signed in.
+    pub user: UserDto,
+    /// Tokens.
+    #[serde(flatten)]
+    pub tokens: IssuedTokens,
+}
+
+#[derive(Debug, Serialize)]
+struct LocationDto {
+    lat: f64,
+    lng: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct JurisdictionDto {
+    code: String,
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+struct AnalysisDto {
+    category: String,
+    priority: &'static str,
+    confidence: f64,
+    decided_by: &'static str,
+    rule: Option<String>,
+    needs_review: bool,
+    decided_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+struct ReporterDto {
+    id: Uuid,
+}
+
+/// A report as one viewer sees it.
+#[derive(Debug, Serialize)]
+pub struct ReportDto {
+    id: Uuid,
+    number: String,
+    title: String,
+    description: String,
+    category: String,
+    priority: &'static str,
+    status: &'static str,
+    status_label: &'static str,
+    location: LocationDto,
+    address: Option<String>,
+    jurisdiction: JurisdictionDto,
+    department: Option<String>,
+    assignee: Option<Uuid>,
+    visibility: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reporter: Option<ReporterDto>,
+    photos: Vec<serde_json::Value>,
+    support_count: u32,
+    duplicate_of: Option<Uuid>,
+    analysis: Option<AnalysisDto>,
+    due_at: DateTime<Utc>,
+    overdue: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+    version: u64,
+}
+
+impl From<ReportView> for ReportDto {
+    fn from(view: ReportView) -> Self {
+        let report = view.report;
+        Self {
+            id: report.id.0,
+            number: report.number.to_string(),
+            title: view.title,
+            description: view.description,
+            category: report.category.to_string(),
+            priority: report.priority.as_str(),
+            status: report.status.as_str(),
+            status_label: report.status.label_ko(),
+            location: LocationDto {
+                lat: report.location.lat(),
+                lng: report.location.lng(),
+            },
+            address: view.address,
+            jurisdiction: JurisdictionDto {
+                code: report.jurisdiction.code,
+                name: report.jurisdiction.name,
+            },
+            department: report.department.map(|d| d.to_string()),
+            assignee: report.assignee.map(|a| a.0),
+            visibility: report.visibility.as_str(),
+            reporter: view.reporter_visible.then_some(ReporterDto {
+                id: report.reporter.0,
+            }),
+            // Photos arrive with the photo feature; until then a report has none.
+            photos: Vec::new(),
+            support_count: report.support_count,
+            duplicate_of: report.duplicate_of.map(|d| d.0),
+            analysis: report.analysis.map(|a| AnalysisDto {
+                category: a.category.to_string(),
+                priority: a.priority.as_str(),
+                confidence: a.confidence,
+                decided_by: a.decided_by.as_str(),
+                rule: a.rule,
+                needs_review: a.needs_review,
+                decided_at: a.decided_at,
+            }),
+            due_at: report.due_at,
+            overdue: view.overdue,
+            created_at: report.created_at,
+            updated_at: report.updated_at,
+            resolved_at: report.resolved_at,
+            version: report.version,
+        }
+    }
+}
+
+/// A page of items with the cursor of the next.
+#[derive(Debug, Serialize)]
+pub struct PageDto<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<Uuid>,
+}
+
+/// A list without paging.
+#[derive(Debug, Serialize)]
+pub struct ItemsDto<T> {
+    /// The items.
+    pub items: Vec<T>,
+}
+
+#[derive(Debug, Serialize)]
+struct ActorDto {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<Uuid>,
+    role: Option<&'static str>,
+}
+
+/// One timeline entry.
+#[derive(Debug, Serialize)]
+pub struct TimelineEntryDto {
+    id: Uuid,
+    at: DateTime<Utc>,
+    actor: Option<ActorDto>,
+    #[serde(flatten)]
+    kind: TimelineKind,
+}
+
+impl From<TimelineEntry> for TimelineEntryDto {
+    fn from(entry: TimelineEntry) -> Self {
+        let actor = entry.actor_role.map(|role| ActorDto {
+            id: entry.actor.map(|a| a.0),
+            role: Some(role.as_str()),
+        });
+        Self {
+            id: entry.id,
+            at: entry.at,
+            actor,
+            kind: entry.kind,
+        }
+    }
+}

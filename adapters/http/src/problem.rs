@@ -1,0 +1,259 @@
+//! RFC 9457 problem details: every error the API returns, with a stable `code`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sinmungo_core::app::{
+    ActionError, ConflictReason, DirectoryError, LoginError, RegisterError, SessionError,
+    SubmitError, ViewError,
+};
+use sinmungo_core::domain::{FieldError, Invalid};
+
+/// Seconds a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// An error answer: status, stable code, human detail, and per-field errors.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+}
+
+#[derive(Serialize)]
+struct ProblemBody<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl ApiError {
+    /// A problem with a status, a stable code, a short title and a detail.
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// 400: the request is not understood.
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
+    }
+
+    /// 401: credentials missing or not valid.
+    pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, "Unauthorized", detail)
+    }
+
+    /// 404.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", detail)
+    }
+
+    /// 422 with per-field errors.
+    pub fn validation(invalid: Invalid) -> Self {
+        Self::validation_with_status(StatusCode::UNPROCESSABLE_ENTITY, invalid)
+    }
+
+    fn validation_with_status(status: StatusCode, invalid: Invalid) -> Self {
+        Self {
+            status,
+            code: "validation_failed",
+            title: "Validation failed",
+            detail: "some fields are invalid; see errors (입력값을 확인해 주세요)".to_owned(),
+            errors: invalid.0,
+        }
+    }
+
+    fn unavailable(reason: &str) -> Self {
+        tracing::warn!(%reason, "dependency unavailable");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "Service unavailable",
+            "the service is temporarily unavailable; try again shortly (잠시 후 다시 시도해 주세요)",
+        )
+    }
+
+    /// 500; the cause is logged here, never sent to the client.
+    pub fn internal(error: &anyhow::Error) -> Self {
+        tracing::error!(error = format!("{error:#}"), "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal server error",
+            "Something went wrong",
+        )
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ProblemBody {
+            kind: format!("urn:sinmungo:problem:{}", self.code),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            code: self.code,
+            errors: &self.errors,
+        };
+        let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
+        let mut response = (self.status, json).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        match self.status {
+            StatusCode::SERVICE_UNAVAILABLE => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(RETRY_AFTER_SECONDS),
+                );
+            }
+            StatusCode::UNAUTHORIZED => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"sinmungo\""),
+                );
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+fn forbidden(reason: &str) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", reason)
+}
+
+fn sign_in_required() -> ApiError {
+    ApiError::unauthenticated(
+        "unauthenticated",
+        "sign in to do this (로그인이 필요합니다)",
+    )
+}
+
+impl From<ActionError> for ApiError {
+    fn from(error: ActionError) -> Self {
+        match error {
+            ActionError::NotFound => Self::not_found("no such report (신고를 찾을 수 없습니다)"),
+            ActionError::SignInRequired => sign_in_required(),
+            ActionError::Forbidden(reason) => forbidden(reason),
+            ActionError::Invalid(invalid) => Self::validation(invalid),
+            ActionError::Conflict(reason) => {
+                let code = match reason {
+                    ConflictReason::InvalidTransition { .. } => "invalid_transition",
+                    ConflictReason::VersionMismatch { .. } | ConflictReason::ConcurrentChange => {
+                        "version_conflict"
+                    }
+                    ConflictReason::NotOpen(_) => "report_not_open",
+                    ConflictReason::AlreadySupported => "already_supported",
+                };
+                Self::new(StatusCode::CONFLICT, code, "Conflict", reason.to_string())
+            }
+            ActionError::Unavailable(reason) => Self::unavailable(&reason),
+            ActionError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<ViewError> for ApiError {
+    fn from(error: ViewError) -> Self {
+        match error {
+            ViewError::NotFound => Self::not_found("no such report (신고를 찾을 수 없습니다)"),
+            ViewError::SignInRequired => sign_in_required(),
+            ViewError::Invalid(invalid) => {
+                Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
+            }
+            ViewError::Unavailable(reason) => Self::unavailable(&reason),
+            ViewError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<SubmitError> for ApiError {
+    fn from(error: SubmitError) -> Self {
+        match error {
+            SubmitError::SignInRequired => sign_in_required(),
+            SubmitError::Invalid(invalid) => Self::validation(invalid),
+            SubmitError::OutsideServiceArea => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "outside_service_area",
+                "Outside the service area",
+                error.to_string(),
+            ),
+            SubmitError::Unavailable(reason) => Self::unavailable(&reason),
+            SubmitError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<RegisterError> for ApiError {
+    fn from(error: RegisterError) -> Self {
+        match error {
+            RegisterError::Invalid(invalid) => Self::validation(invalid),
+            RegisterError::EmailTaken => Self::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "Conflict",
+                error.to_string(),
+            ),
+            RegisterError::Forbidden => forbidden("only administrators may create accounts"),
+            RegisterError::Unavailable(reason) => Self::unavailable(&reason),
+            RegisterError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::InvalidCredentials => {
+                Self::unauthenticated("invalid_credentials", error.to_string())
+            }
+            LoginError::Unavailable(reason) => Self::unavailable(&reason),
+            LoginError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(error: SessionError) -> Self {
+        match error {
+            SessionError::InvalidToken => Self::unauthenticated("invalid_token", error.to_string()),
+            SessionError::Unavailable(reason) => Self::unavailable(&reason),
+            SessionError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<DirectoryError> for ApiError {
+    fn from(error: DirectoryError) -> Self {
+        match error {
+            DirectoryError::Unavailable(reason) => Self::unavailable(&reason),
+            DirectoryError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Operations: `/health` (the process is alive) and `/ready` (its dependencies answer).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// `GET /health`: always 200 while the process serves.
+pub async fn health() -> axum::Json<Value> {
+    axum::Json(json!({ "status": "ok" }))
+}
+
+/// `GET /ready`: 200 when the store answers, 503 otherwise.
+pub async fn ready(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
+    if state.use_cases().ready().await {
+        Ok(axum::Json(json!({ "status": "ready" })))
+    } else {
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "Not ready",
+            "a dependency (the database) does not answer",
+        ))
+    }
+}

@@ -1,0 +1,235 @@
+//! `/api/v1/reports/*`.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use sinmungo_core::app::ListRequest;
+use sinmungo_core::domain::ReportId;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::dto::{
+    AssignBody, ClassificationBody, CommentBodyDto, ItemsDto, PageDto, ReportDto, SubmitBody,
+    TimelineEntryDto, TransitionBody,
+};
+use crate::extract::{Json, Path, Query};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// `POST /api/v1/reports` → 201 with `Location`.
+#[tracing::instrument(skip_all)]
+pub async fn submit(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Json(body): Json<SubmitBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    if actor.user_id().is_none() {
+        return Err(ApiError::unauthenticated(
+            "unauthenticated",
+            "sign in to submit a report (로그인이 필요합니다)",
+        ));
+    }
+    let request = body.try_into_domain().map_err(ApiError::validation)?;
+    let report = state.use_cases().submit.execute(&actor, request).await?;
+    let location = format!("/api/v1/reports/{}", report.id);
+    let view = state.use_cases().read.get(&actor, report.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(ReportDto::from(view)),
+    ))
+}
+
+/// The query string of `GET /api/v1/reports`; numbers are parsed here so a bad one names its field.
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    status: Option<String>,
+    category: Option<String>,
+    priority: Option<String>,
+    department: Option<String>,
+    bbox: Option<String>,
+    near: Option<String>,
+    radius_m: Option<String>,
+    q: Option<String>,
+    mine: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+impl ListParams {
+    fn into_domain(self) -> Result<ListRequest, ApiError> {
+        let bad = |field: &str, expected: &str| {
+            ApiError::bad_request(
+                "invalid_query",
+                format!("query parameter {field} must be {expected}"),
+            )
+        };
+        let radius_m = self
+            .radius_m
+            .map(|r| {
+                r.trim()
+                    .parse::<f64>()
+                    .map_err(|_| bad("radius_m", "a number of metres"))
+            })
+            .transpose()?;
+        let limit = self
+            .limit
+            .map(|l| {
+                l.trim()
+                    .parse::<u32>()
+                    .map_err(|_| bad("limit", "a whole number from 1 to 100"))
+            })
+            .transpose()?;
+        let mine = match self.mine.as_deref() {
+            None | Some("false" | "0" | "") => false,
+            Some("true" | "1") => true,
+            Some(_) => return Err(bad("mine", "true or false")),
+        };
+        Ok(ListRequest {
+            status: self.status,
+            category: self.category,
+            priority: self.priority,
+            department: self.department,
+            bbox: self.bbox,
+            near: self.near,
+            radius_m,
+            q: self.q,
+            mine,
+            cursor: self.cursor,
+            limit,
+        })
+    }
+}
+
+/// `GET /api/v1/reports`
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<axum::Json<PageDto<ReportDto>>, ApiError> {
+    let page = state
+        .use_cases()
+        .read
+        .list(&actor, params.into_domain()?)
+        .await?;
+    Ok(axum::Json(PageDto {
+        items: page.items.into_iter().map(ReportDto::from).collect(),
+        next_cursor: page.next.map(|id| id.0),
+    }))
+}
+
+/// `GET /api/v1/reports/{id}`
+#[tracing::instrument(skip_all)]
+pub async fn get(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<ReportDto>, ApiError> {
+    let view = state.use_cases().read.get(&actor, ReportId(id)).await?;
+    Ok(axum::Json(view.into()))
+}
+
+/// `POST /api/v1/reports/{id}/transitions`
+#[tracing::instrument(skip_all)]
+pub async fn transition(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+    Json(body): Json<TransitionBody>,
+) -> Result<axum::Json<ReportDto>, ApiError> {
+    let view = state
+        .use_cases()
+        .transition
+        .execute(&actor, ReportId(id), body.into_domain())
+        .await?;
+    Ok(axum::Json(view.into()))
+}
+
+/// `POST /api/v1/reports/{id}/assignment`
+#[tracing::instrument(skip_all)]
+pub async fn assign(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+    Json(body): Json<AssignBody>,
+) -> Result<axum::Json<ReportDto>, ApiError> {
+    let view = state
+        .use_cases()
+        .assign
+        .execute(&actor, ReportId(id), body.into_domain())
+        .await?;
+    Ok(axum::Json(view.into()))
+}
+
+/// `PUT /api/v1/reports/{id}/classification`
+#[tracing::instrument(skip_all)]
+pub async fn reclassify(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+    Json(body): Json<ClassificationBody>,
+) -> Result<axum::Json<ReportDto>, ApiError> {
+    let view = state
+        .use_cases()
+        .reclassify
+        .execute(&actor, ReportId(id), body.into_domain())
+        .await?;
+    Ok(axum::Json(view.into()))
+}
+
+/// `POST /api/v1/reports/{id}/comments` → 201 with the timeline entry.
+#[tracing::instrument(skip_all)]
+pub async fn comment(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+    Json(body): Json<CommentBodyDto>,
+) -> Result<impl IntoResponse, ApiError> {
+    let entry = state
+        .use_cases()
+        .comment
+        .execute(&actor, ReportId(id), body.into_domain())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(TimelineEntryDto::from(entry)),
+    ))
+}
+
+/// `POST /api/v1/reports/{id}/support`
+#[tracing::instrument(skip_all)]
+pub async fn support(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<ReportDto>, ApiError> {
+    let view = state
+        .use_cases()
+        .support
+        .execute(&actor, ReportId(id))
+        .await?;
+    Ok(axum::Json(view.into()))
+}
+
+/// `GET /api/v1/reports/{id}/timeline`
+#[tracing::instrument(skip_all)]
+pub async fn timeline(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<ItemsDto<TimelineEntryDto>>, ApiError> {
+    let view = state
+        .use_cases()
+        .read
+        .timeline(&actor, ReportId(id))
+        .await?;
+    Ok(axum::Json(ItemsDto {
+        items: view
+            .entries
+            .into_iter()
+            .map(TimelineEntryDto::from)
+            .collect(),
+    }))
+}
