@@ -1,1 +1,3 @@
 //! Contract suites for the ports and helpers for black-box tests.
+
+pub mod contract;

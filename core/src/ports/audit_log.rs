@@ -7,12 +7,22 @@ use crate::domain::audit::AuditEntry;
 use crate::ports::StoreError;
 
 /// Which entries to read, newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditQuery {
     /// Only entries about this target (`report:<id>`).
     pub target: Option<String>,
     /// At most this many.
     pub limit: u32,
+}
+
+impl Default for AuditQuery {
+    /// Every target, the newest 50 entries.
+    fn default() -> Self {
+        Self {
+            target: None,
+            limit: 50,
+        }
+    }
 }
 
 /// Appends and reads audit entries.

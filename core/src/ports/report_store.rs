@@ -91,11 +91,12 @@ pub struct ReportQuery {
     pub bbox: Option<BoundingBox>,
     /// Inside this circle (see [`Circle`] for the distance every store uses).
     pub near: Option<Circle>,
-    /// Case-insensitive substring of the title or description.
+    /// Substring of the title or description, compared after Unicode lower-casing
+    /// (`str::to_lowercase`); `%`, `_` and `\` are literal characters.
     pub text: Option<String>,
     /// Only reports with ids below this one (the cursor).
     pub before: Option<ReportId>,
-    /// Page size, 1–[`MAX_PAGE_SIZE`].
+    /// Page size, 1–[`MAX_PAGE_SIZE`]; stores clamp values outside that range.
     pub limit: u32,
 }
 
@@ -127,6 +128,8 @@ pub struct Page<T> {
 }
 
 /// Stores reports, their timelines and supporters, and the outbox.
+///
+/// Times are kept to whole microseconds (finer digits are truncated).
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait ReportStore: Send + Sync {
@@ -134,7 +137,10 @@ pub trait ReportStore: Send + Sync {
     /// a number allocated for a change that then fails leaves a gap).
     async fn next_receipt_number(&self, year: i32) -> Result<ReceiptNumber, StoreError>;
 
-    /// Applies a change in one transaction.
+    /// Applies a change in one transaction: all of it, or nothing.
+    ///
+    /// An update, timeline entry, supporter or event naming a report that
+    /// neither exists nor is created by the same change is [`StoreError::NotFound`].
     async fn apply(&self, change: ReportChange) -> Result<(), StoreError>;
 
     /// One report by id, whoever may see it.

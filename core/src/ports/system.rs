@@ -1,6 +1,6 @@
 //! Time and identity, behind ports so tests control them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike as _, Utc};
 use uuid::Uuid;
 
 /// The current time.
@@ -17,13 +17,16 @@ pub trait IdGenerator: Send + Sync {
     fn new_id(&self) -> Uuid;
 }
 
-/// The machine's clock.
+/// The machine's clock, truncated to whole microseconds: the precision every
+/// store keeps, so what a use case returns equals what a later read returns.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        let now = Utc::now();
+        now.with_nanosecond(now.timestamp_subsec_micros() * 1_000)
+            .unwrap_or(now)
     }
 }
 

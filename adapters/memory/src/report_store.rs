@@ -1,0 +1,270 @@
+//! Reports, timelines, supporters and the outbox in memory, with the same
+//! all-or-nothing `apply` and optimistic version check a database gives.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
+
+use async_trait::async_trait;
+use sinmungo_core::domain::audit::AuditEntry;
+use sinmungo_core::domain::event::EventEnvelope;
+use sinmungo_core::domain::receipt::ReceiptNumber;
+use sinmungo_core::domain::report::{Report, ReportId, Visibility};
+use sinmungo_core::domain::timeline::TimelineEntry;
+use sinmungo_core::domain::user::UserId;
+use sinmungo_core::ports::{
+    Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, StoreError, Supporter,
+    Uniqueness, MAX_PAGE_SIZE,
+};
+
+use crate::audit_log::MemoryAuditLog;
+use crate::faults::Faults;
+use crate::time::stored;
+
+/// A [`ReportStore`] in memory. Events appended by `apply` stay in an outbox
+/// that tests read with [`MemoryReportStore::outbox`].
+#[derive(Debug, Default)]
+pub struct MemoryReportStore {
+    state: Mutex<State>,
+    audit: MemoryAuditLog,
+    faults: Faults,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    reports: BTreeMap<ReportId, Report>,
+    timeline: Vec<TimelineEntry>,
+    supporters: Vec<Supporter>,
+    outbox: Vec<EventEnvelope>,
+    last_receipt: HashMap<i32, u32>,
+}
+
+impl MemoryReportStore {
+    /// An empty store with its own audit list, failing when `faults` says so.
+    pub fn new(faults: Faults) -> Self {
+        Self::with_audit_log(faults, MemoryAuditLog::default())
+    }
+
+    /// An empty store whose changes append their audit entries to `audit`, as
+    /// a database's reports and audit log share one transaction.
+    pub fn with_audit_log(faults: Faults, audit: MemoryAuditLog) -> Self {
+        Self {
+            state: Mutex::default(),
+            audit,
+            faults,
+        }
+    }
+
+    /// Every event appended by `apply`, in order (none is ever removed).
+    pub fn outbox(&self) -> Vec<EventEnvelope> {
+        self.lock().outbox.clone()
+    }
+
+    /// The audit entries of every applied change, in order (plus any recorded
+    /// directly on a shared [`MemoryAuditLog`]).
+    pub fn audit_entries(&self) -> Vec<AuditEntry> {
+        self.audit.entries()
+    }
+
+    /// Every supporter recorded, in order.
+    pub fn supporters(&self) -> Vec<Supporter> {
+        self.lock().supporters.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl State {
+    /// Checks a whole change against the current state and returns the
+    /// reports it writes; nothing is modified, so a refused change leaves no trace.
+    fn stage(&self, change: &ReportChange) -> Result<BTreeMap<ReportId, Report>, StoreError> {
+        let mut staged: BTreeMap<ReportId, Report> = BTreeMap::new();
+        let current = |staged: &BTreeMap<ReportId, Report>, id: &ReportId| -> Option<u64> {
+            staged
+                .get(id)
+                .or_else(|| self.reports.get(id))
+                .map(|r| r.version)
+        };
+        for write in &change.writes {
+            match write {
+                ReportWrite::Create(report) => {
+                    let number_taken = self
+                        .reports
+                        .values()
+                        .chain(staged.values())
+                        .any(|r| r.number == report.number);
+                    if current(&staged, &report.id).is_some() || number_taken {
+                        return Err(StoreError::AlreadyExists(Uniqueness::Identity));
+                    }
+                    staged.insert(report.id, normalised(report.clone()));
+                }
+                ReportWrite::Update {
+                    report,
+                    expected_version,
+                } => match current(&staged, &report.id) {
+                    None => return Err(StoreError::NotFound),
+                    Some(version) if version != *expected_version => {
+                        return Err(StoreError::VersionConflict)
+                    }
+                    Some(_) => {
+                        staged.insert(report.id, normalised(report.clone()));
+                    }
+                },
+            }
+        }
+        let exists = |id: &ReportId| staged.contains_key(id) || self.reports.contains_key(id);
+        let referenced = change
+            .timeline
+            .iter()
+            .map(|t| &t.report_id)
+            .chain(change.supporters.iter().map(|s| &s.report_id))
+            .chain(change.events.iter().map(|e| &e.report_id));
+        for id in referenced {
+            if !exists(id) {
+                return Err(StoreError::NotFound);
+            }
+        }
+        let mut seen: HashSet<(ReportId, UserId)> = self
+            .supporters
+            .iter()
+            .map(|s| (s.report_id, s.user_id))
+            .collect();
+        for supporter in &change.supporters {
+            if !seen.insert((supporter.report_id, supporter.user_id)) {
+                return Err(StoreError::AlreadyExists(Uniqueness::Supporter));
+            }
+        }
+        Ok(staged)
+    }
+}
+
+/// A report as a database would hand it back (times to the microsecond).
+fn normalised(mut report: Report) -> Report {
+    report.due_at = stored(report.due_at);
+    report.created_at = stored(report.created_at);
+    report.updated_at = stored(report.updated_at);
+    report.resolved_at = report.resolved_at.map(stored);
+    report.status_changed_at = stored(report.status_changed_at);
+    if let Some(analysis) = &mut report.analysis {
+        analysis.decided_at = stored(analysis.decided_at);
+    }
+    report
+}
+
+fn in_scope(scope: Scope, report: &Report) -> bool {
+    let public = report.visibility == Visibility::Public;
+    match scope {
+        Scope::Public => public,
+        Scope::PublicAndOwn(user) => public || report.reporter == user,
+        Scope::Own(user) => report.reporter == user,
+        Scope::All => true,
+    }
+}
+
+fn matches(query: &ReportQuery, text: Option<&str>, report: &Report) -> bool {
+    in_scope(query.scope, report)
+        && query.status.is_none_or(|s| report.status == s)
+        && query
+            .category
+            .as_ref()
+            .is_none_or(|c| &report.category == c)
+        && query.priority.is_none_or(|p| report.priority == p)
+        && query
+            .department
+            .as_ref()
+            .is_none_or(|d| report.department.as_ref() == Some(d))
+        && query.bbox.is_none_or(|b| b.contains(report.location))
+        && query.near.is_none_or(|c| c.contains(report.location))
+        && text.is_none_or(|needle| {
+            report.title.as_str().to_lowercase().contains(needle)
+                || report.description.as_str().to_lowercase().contains(needle)
+        })
+        && query.before.is_none_or(|before| report.id < before)
+}
+
+#[async_trait]
+impl ReportStore for MemoryReportStore {
+    async fn next_receipt_number(&self, year: i32) -> Result<ReceiptNumber, StoreError> {
+        self.faults.check()?;
+        let mut state = self.lock();
+        let last = state.last_receipt.entry(year).or_insert(0);
+        *last = last.checked_add(1).ok_or_else(|| {
+            StoreError::Unknown(anyhow::anyhow!("the receipt numbers of {year} ran out"))
+        })?;
+        Ok(ReceiptNumber::new(year, *last))
+    }
+
+    async fn apply(&self, change: ReportChange) -> Result<(), StoreError> {
+        self.faults.check()?;
+        let mut state = self.lock();
+        let staged = state.stage(&change)?;
+        state.reports.extend(staged);
+        state
+            .timeline
+            .extend(change.timeline.into_iter().map(|mut entry| {
+                entry.at = stored(entry.at);
+                entry
+            }));
+        state
+            .supporters
+            .extend(change.supporters.into_iter().map(|mut supporter| {
+                supporter.at = stored(supporter.at);
+                supporter
+            }));
+        state
+            .outbox
+            .extend(change.events.into_iter().map(|mut event| {
+                event.occurred_at = stored(event.occurred_at);
+                event
+            }));
+        // Still under the report lock, so no reader sees the reports without their audit.
+        self.audit.append(change.audit);
+        Ok(())
+    }
+
+    async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
+        self.faults.check()?;
+        Ok(self.lock().reports.get(&id).cloned())
+    }
+
+    async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
+        self.faults.check()?;
+        let limit = usize::try_from(query.limit.clamp(1, MAX_PAGE_SIZE)).unwrap_or(1);
+        let text = query.text.as_deref().map(str::to_lowercase);
+        let state = self.lock();
+        let mut items: Vec<Report> = state
+            .reports
+            .values()
+            .rev()
+            .filter(|r| matches(query, text.as_deref(), r))
+            .take(limit + 1)
+            .cloned()
+            .collect();
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|r| r.id)
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError> {
+        self.faults.check()?;
+        let mut entries: Vec<TimelineEntry> = self
+            .lock()
+            .timeline
+            .iter()
+            .filter(|e| e.report_id == id)
+            .cloned()
+            .collect();
+        // Oldest first; a stable sort keeps the order entries of one instant were appended in.
+        entries.sort_by_key(|e| e.at);
+        Ok(entries)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.faults.check()
+    }
+}

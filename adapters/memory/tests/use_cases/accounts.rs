@@ -1,0 +1,160 @@
+//! Registration, login and accounts created by the operator.
+
+use sinmungo_core::app::{LoginError, NewAccount, RegisterError};
+use sinmungo_core::domain::user::Role;
+use sinmungo_core::ports::{AuditLog, AuditQuery};
+
+use crate::world::{registration, World, PASSWORD};
+
+#[tokio::test]
+async fn a_registered_citizen_logs_in_with_any_capitalisation_of_the_email() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let registered = w.uc.accounts.register(registration("minji")).await?;
+    assert_eq!(registered.role, Role::Citizen);
+    assert_eq!(registered.department, None);
+
+    let user = w.uc.accounts.login("MinJi@Example.KR", PASSWORD).await?;
+    assert_eq!(user.id, registered.id);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    w.uc.accounts.register(registration("minji")).await?;
+
+    let wrong_password =
+        w.uc.accounts
+            .login("minji@example.kr", "jeonbuk2025!")
+            .await;
+    let unknown_email = w.uc.accounts.login("nobody@example.kr", PASSWORD).await;
+    let (Err(wrong), Err(unknown)) = (wrong_password, unknown_email) else {
+        panic!("both logins must fail");
+    };
+    assert!(matches!(wrong, LoginError::InvalidCredentials), "{wrong:?}");
+    assert!(
+        matches!(unknown, LoginError::InvalidCredentials),
+        "{unknown:?}"
+    );
+    assert_eq!(
+        wrong.to_string(),
+        unknown.to_string(),
+        "the message does not tell them apart"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_email_registers_once_and_weak_passwords_are_refused() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    w.uc.accounts.register(registration("minji")).await?;
+
+    let mut again = registration("minji");
+    again.email = "MINJI@example.kr".to_owned();
+    let result = w.uc.accounts.register(again).await;
+    assert!(
+        matches!(result, Err(RegisterError::EmailTaken)),
+        "{result:?}"
+    );
+
+    let mut weak = registration("jisoo");
+    weak.password = "short1!".to_owned();
+    weak.email = "not-an-email".to_owned();
+    let Err(RegisterError::Invalid(invalid)) = w.uc.accounts.register(weak).await else {
+        panic!("a weak password and a bad e-mail are invalid");
+    };
+    let fields: Vec<&str> = invalid.0.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["email", "password"],
+        "both problems are reported at once"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_operator_creates_officials_of_seeded_departments_and_it_is_audited(
+) -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let staff =
+        w.uc.accounts
+            .create_by_operator(NewAccount {
+                registration: registration("officer"),
+                role: "staff".to_owned(),
+                department: Some("road_management".to_owned()),
+            })
+            .await?;
+    assert_eq!(staff.role, Role::Staff);
+    assert_eq!(
+        staff.department.as_ref().map(|d| d.as_str()),
+        Some("road_management")
+    );
+
+    let audit = w
+        .handles
+        .audit
+        .list(&AuditQuery {
+            target: Some(format!("user:{}", staff.id)),
+            limit: 10,
+        })
+        .await?;
+    assert_eq!(audit.len(), 1, "one audit entry for the new account");
+    assert_eq!(audit[0].action, "user.create");
+    assert_eq!(audit[0].after["role"], "staff");
+
+    let unknown =
+        w.uc.accounts
+            .create_by_operator(NewAccount {
+                registration: registration("ghost"),
+                role: "staff".to_owned(),
+                department: Some("ministry_of_magic".to_owned()),
+            })
+            .await;
+    let Err(RegisterError::Invalid(invalid)) = unknown else {
+        panic!("an unknown department is invalid: {unknown:?}");
+    };
+    assert_eq!(invalid.0[0].code, "unknown_department");
+
+    let without =
+        w.uc.accounts
+            .create_by_operator(NewAccount {
+                registration: registration("nodept"),
+                role: "manager".to_owned(),
+                department: None,
+            })
+            .await;
+    assert!(
+        matches!(without, Err(RegisterError::Invalid(_))),
+        "{without:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn only_administrators_create_accounts() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let citizen = w.citizen("minji").await?;
+    let account = NewAccount {
+        registration: registration("sneaky"),
+        role: "admin".to_owned(),
+        department: None,
+    };
+    let result =
+        w.uc.accounts
+            .create_account(&citizen, account.clone())
+            .await;
+    assert!(
+        matches!(result, Err(RegisterError::Forbidden)),
+        "{result:?}"
+    );
+    let result = w.uc.accounts.login("sneaky@example.kr", PASSWORD).await;
+    assert!(
+        matches!(result, Err(LoginError::InvalidCredentials)),
+        "no account was made"
+    );
+
+    let admin = w.official("admin", "admin", "civil_affairs").await?;
+    let created = w.uc.accounts.create_account(&admin, account).await?;
+    assert_eq!(created.role, Role::Admin);
+    Ok(())
+}

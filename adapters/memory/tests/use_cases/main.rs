@@ -1,0 +1,13 @@
+//! The use cases of `sinmungo-core` against the memory fakes: what a citizen,
+//! an officer or an operator would notice, one module per capability.
+
+mod accounts;
+mod comments_and_classification;
+mod events_and_faults;
+mod interactions;
+mod lifecycle;
+mod sessions;
+mod submit;
+mod support_and_duplicates;
+mod visibility;
+mod world;

@@ -1,0 +1,83 @@
+//! `DirectoryStore`: departments and categories, listed by code, upserted.
+
+use sinmungo_core::domain::category::Category;
+use sinmungo_core::domain::department::Department;
+use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::ports::StoreError;
+
+use crate::contract::fixtures::{category, department};
+use crate::contract::{CheckResult, Stores};
+
+fn a_department(code: &str, name: &str) -> anyhow::Result<Department> {
+    Ok(Department {
+        code: department(code)?,
+        name: name.to_owned(),
+        name_en: format!("{code} (en)"),
+    })
+}
+
+fn a_category(code: &str, department_code: &str, priority: Priority) -> anyhow::Result<Category> {
+    Ok(Category {
+        code: category(code)?,
+        name: format!("{code} 분류"),
+        name_en: format!("{code} (en)"),
+        department: department(department_code)?,
+        default_priority: priority,
+    })
+}
+
+/// Lists come sorted by code whatever the insertion order; an upsert of an
+/// existing code replaces it.
+pub async fn directory_lists_by_code_and_upserts_replace(stores: &Stores) -> CheckResult {
+    let directory = stores.directory.as_ref();
+    assert_eq!(
+        directory.departments().await?,
+        [],
+        "a fresh directory is empty"
+    );
+    assert_eq!(directory.categories().await?, []);
+
+    let water = a_department("water_sewerage", "상하수도사업소")?;
+    let animals = a_department("animal_welfare", "동물보호팀")?;
+    let parks = a_department("parks", "공원녹지과")?;
+    for d in [&water, &animals, &parks] {
+        directory.upsert_department(d).await?;
+    }
+    let renamed_parks = a_department("parks", "공원녹지과 (개편)")?;
+    directory.upsert_department(&renamed_parks).await?;
+    assert_eq!(
+        directory.departments().await?,
+        [animals, renamed_parks, water]
+    );
+
+    let playground = a_category("park_facility", "parks", Priority::Normal)?;
+    let animal = a_category("animal", "animal_welfare", Priority::Low)?;
+    let leak = a_category("water_sewer", "water_sewerage", Priority::High)?;
+    for c in [&playground, &animal, &leak] {
+        directory.upsert_category(c).await?;
+    }
+    let moved = a_category("park_facility", "animal_welfare", Priority::Urgent)?;
+    directory.upsert_category(&moved).await?;
+    assert_eq!(directory.categories().await?, [animal, moved, leak]);
+    Ok(())
+}
+
+/// A category's department must exist.
+pub async fn category_needs_its_department(stores: &Stores) -> CheckResult {
+    let directory = stores.directory.as_ref();
+    directory
+        .upsert_department(&a_department("parks", "공원녹지과")?)
+        .await?;
+    let orphan = a_category("noise", "noise_control", Priority::Normal)?;
+    let result = directory.upsert_category(&orphan).await;
+    assert!(
+        matches!(result, Err(StoreError::NotFound)),
+        "got {result:?}"
+    );
+    assert_eq!(
+        directory.categories().await?,
+        [],
+        "the orphan was not stored"
+    );
+    Ok(())
+}

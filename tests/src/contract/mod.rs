@@ -1,0 +1,222 @@
+//! The contract suite of the store ports: one set of checks that every
+//! adapter of `ReportStore`, `UserStore`, `DirectoryStore`, `SessionStore` and
+//! `AuditLog` must pass unchanged (memory, SQLite, PostgreSQL, …).
+//!
+//! # Running it against a new adapter
+//!
+//! 1. Implement [`OutboxProbe`] for your backend (on a newtype in your test
+//!    file if the store type is not yours): it returns *every* event `apply`
+//!    appended, published or not, in append order.
+//! 2. Write a factory that builds a **fresh, empty** backend (a new database
+//!    file or schema; migrations run) and bundles it as [`Stores`]. Put
+//!    anything that must outlive the stores (a `tempfile::TempDir`) in
+//!    [`Stores::keep_alive`].
+//! 3. Expand [`store_contract!`](crate::store_contract) with it in a file
+//!    under `tests/tests/` (the crate's `tokio` and `anyhow` are used):
+//!
+//! ```text
+//! // tests/tests/contract_sqlite.rs
+//! async fn fresh() -> anyhow::Result<sinmungo_tests::contract::Stores> {
+//!     let dir = tempfile::tempdir()?;
+//!     let store = /* open and migrate a database in `dir` */;
+//!     Ok(Stores {
+//!         reports: Arc::new(store.reports()),
+//!         outbox: Arc::new(SqliteOutbox(store.clone())),
+//!         /* users, directory, sessions, audit */
+//!         keep_alive: Some(Arc::new(dir)),
+//!     })
+//! }
+//! sinmungo_tests::store_contract!(fresh);
+//! ```
+//!
+//! That generates one `#[tokio::test]` per check (named after it, so
+//! `cargo test -p sinmungo-tests --test contract_sqlite list_` runs the list
+//! checks), each on its own fresh backend. An adapter of only some ports can
+//! fill the other fields from [`Stores::memory`] and call the checks of its
+//! ports directly: every check is a public `async fn(&Stores) -> CheckResult`
+//! in this module.
+//!
+//! # What the contract promises beyond the trait docs
+//!
+//! - **Times** come back truncated (not rounded) to whole microseconds, the
+//!   precision of PostgreSQL's `timestamptz`; every stored time, in reports,
+//!   analyses, timelines, events, audit entries, users and sessions.
+//! - **Floats** (coordinates, confidence) come back bit for bit.
+//! - **Text** comes back byte for byte (Hangul, emoji, quotes, `%`, `_`, `\`, new lines).
+//! - **Text search** folds ASCII case (only ASCII: SQLite's `lower()` folds no
+//!   more); `%`, `_` and `\` in the search text are literal characters.
+//! - **Identity**: `Create` of a taken id *or receipt number* is
+//!   `AlreadyExists(Identity)`.
+//! - **`UserStore::update`** replaces role, department, display name and
+//!   password hash only; e-mail and creation time stay.
+//! - **Audit entries** appended by `ReportStore::apply` are read back by the
+//!   same backend's `AuditLog::list` (one log, one transaction).
+//! - **Audit and timeline order**: the audit log lists by `at`, newest first;
+//!   a timeline lists by `at`, oldest first, and entries of one instant in the
+//!   order they were appended.
+//! - **Concurrency**: of two `apply`s from the same version exactly one wins;
+//!   concurrent receipt numbers are distinct; a session is taken by one caller.
+//!
+//! # Adding a check
+//!
+//! Write it as a public `async fn(&Stores) -> CheckResult` in the module of
+//! its port, add its name to [`store_contract!`](crate::store_contract), and
+//! prove it can fail: `tests/tests/contract_memory.rs` runs checks against
+//! memory stores with one deliberate flaw each (`the_suite_catches`).
+
+mod audit_log;
+mod directory_store;
+pub mod fixtures;
+mod report_apply;
+mod report_list;
+mod report_store;
+mod session_store;
+mod user_store;
+
+use std::any::Any;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sinmungo_core::domain::event::EventEnvelope;
+use sinmungo_core::ports::{AuditLog, DirectoryStore, ReportStore, SessionStore, UserStore};
+use sinmungo_memory::{MemoryHandles, MemoryReportStore};
+
+pub use audit_log::*;
+pub use directory_store::*;
+pub use report_apply::*;
+pub use report_list::*;
+pub use report_store::*;
+pub use session_store::*;
+pub use user_store::*;
+
+/// What a check returns: `Err` when the store failed unexpectedly (a check
+/// whose expectation is not met panics with an assertion message instead).
+pub type CheckResult = anyhow::Result<()>;
+
+/// Reads a backend's outbox, which no port exposes in full.
+#[async_trait]
+pub trait OutboxProbe: Send + Sync {
+    /// Every event `ReportStore::apply` appended, published or not, in append order.
+    async fn outbox(&self) -> anyhow::Result<Vec<EventEnvelope>>;
+}
+
+/// One fresh, empty backend under test. Stores of one backend share its data
+/// (the report store's audit entries are the audit log's).
+#[derive(Clone)]
+pub struct Stores {
+    /// Reports, timelines, supporters and the outbox.
+    pub reports: Arc<dyn ReportStore>,
+    /// Reads the outbox `reports` writes to.
+    pub outbox: Arc<dyn OutboxProbe>,
+    /// The audit log `reports` appends to.
+    pub audit: Arc<dyn AuditLog>,
+    /// Accounts.
+    pub users: Arc<dyn UserStore>,
+    /// Categories and departments.
+    pub directory: Arc<dyn DirectoryStore>,
+    /// Refresh sessions.
+    pub sessions: Arc<dyn SessionStore>,
+    /// Anything that must live as long as the stores (a temporary directory).
+    pub keep_alive: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Stores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stores").finish_non_exhaustive()
+    }
+}
+
+/// The memory report store's outbox, read through the suite's probe.
+#[derive(Debug, Clone)]
+pub struct MemoryOutbox(pub Arc<MemoryReportStore>);
+
+#[async_trait]
+impl OutboxProbe for MemoryOutbox {
+    async fn outbox(&self) -> anyhow::Result<Vec<EventEnvelope>> {
+        Ok(self.0.outbox())
+    }
+}
+
+impl Stores {
+    /// A fresh backend of `sinmungo-memory` fakes.
+    pub fn memory() -> Self {
+        let MemoryHandles {
+            reports,
+            users,
+            directory,
+            sessions,
+            audit,
+            ..
+        } = MemoryHandles::new();
+        Self {
+            outbox: Arc::new(MemoryOutbox(reports.clone())),
+            reports,
+            audit: Arc::new(audit),
+            users,
+            directory,
+            sessions,
+            keep_alive: None,
+        }
+    }
+}
+
+/// Generates one `#[tokio::test]` per contract check, each on a fresh backend
+/// from `$fresh` (an `async fn() -> anyhow::Result<Stores>`); see the module docs.
+#[macro_export]
+macro_rules! store_contract {
+    ($fresh:path) => {
+        $crate::store_contract!(@checks $fresh;
+            // ReportStore: writing and reading back
+            report_round_trip_keeps_every_field,
+            report_times_are_kept_to_the_microsecond,
+            unknown_report_is_none,
+            update_replaces_the_stored_report,
+            receipt_numbers_count_up_per_year,
+            receipt_numbers_are_distinct_under_concurrency,
+            create_refuses_a_taken_id_or_receipt_number,
+            timeline_is_oldest_first_and_per_report,
+            outbox_keeps_events_in_order,
+            change_audit_reaches_the_audit_log,
+            ping_answers,
+            // ReportStore: apply is all or nothing
+            stale_update_is_a_version_conflict,
+            refused_change_writes_nothing,
+            concurrent_updates_from_one_version_let_one_win,
+            one_change_may_write_several_reports,
+            update_of_missing_report_is_not_found,
+            entries_for_a_missing_report_are_not_found,
+            supporter_is_recorded_once_per_user_and_report,
+            // ReportStore: list
+            list_scope_decides_visibility,
+            list_filters_by_status_category_priority_and_department,
+            list_filters_by_bounding_box_including_its_edges,
+            list_filters_by_distance,
+            list_text_search_ignores_case_and_treats_wildcards_literally,
+            list_filters_combine_with_and,
+            list_pages_newest_first_without_gaps_or_duplicates,
+            // UserStore
+            user_round_trip_and_lookup_by_email,
+            duplicate_email_is_refused,
+            user_update_replaces_role_department_name_and_hash_only,
+            update_of_missing_user_is_not_found,
+            // SessionStore
+            session_is_taken_once,
+            concurrent_takes_of_one_session_give_it_to_one_caller,
+            revoke_all_ends_only_that_users_sessions,
+            // DirectoryStore
+            directory_lists_by_code_and_upserts_replace,
+            category_needs_its_department,
+            // AuditLog
+            audit_log_lists_newest_first_by_target_with_limit,
+        );
+    };
+    (@checks $fresh:path; $($check:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $check() -> $crate::contract::CheckResult {
+                let stores = $fresh().await?;
+                $crate::contract::$check(&stores).await
+            }
+        )*
+    };
+}

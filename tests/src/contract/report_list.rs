@@ -1,0 +1,438 @@
+//! `ReportStore::list`: scope, every filter, their combination, and cursor pages.
+
+use sinmungo_core::domain::geo::{BoundingBox, Circle};
+use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::domain::report::{Report, Visibility};
+use sinmungo_core::domain::status::ReportStatus;
+use sinmungo_core::domain::text::{Description, ReportTitle};
+use sinmungo_core::ports::{Page, ReportQuery, Scope};
+
+use crate::contract::fixtures::{
+    category, department, numbers, parsed, point, report_id, World, JEONJU,
+};
+use crate::contract::{CheckResult, Stores};
+
+/// The numbers of one page, newest first.
+async fn listed(w: &World<'_>, query: &ReportQuery) -> anyhow::Result<Vec<u64>> {
+    let page = w.reports().list(query).await?;
+    assert_eq!(page.next, None, "{query:?} fits one page");
+    Ok(numbers(&page.items))
+}
+
+fn all() -> ReportQuery {
+    ReportQuery::new(Scope::All)
+}
+
+/// Public reports for everyone, own private ones for their reporter, all for officials.
+pub async fn list_scope_decides_visibility(stores: &Stores) -> CheckResult {
+    let w = World::new(stores).await?;
+    let (alice, bob) = (w.alice.id, w.bob.id);
+    let alice_public = w.create(1, |_| {}).await?;
+    w.create(2, |r| r.visibility = Visibility::Private).await?;
+    w.create(3, |r| {
+        r.visibility = Visibility::Private;
+        r.reporter = bob;
+    })
+    .await?;
+    w.create(4, |r| r.reporter = bob).await?;
+
+    let cases = [
+        (Scope::Public, vec![4, 1]),
+        (Scope::PublicAndOwn(alice), vec![4, 2, 1]),
+        (Scope::PublicAndOwn(bob), vec![4, 3, 1]),
+        (Scope::PublicAndOwn(w.officer.id), vec![4, 1]),
+        (Scope::Own(alice), vec![2, 1]),
+        (Scope::Own(bob), vec![4, 3]),
+        (Scope::Own(w.officer.id), vec![]),
+        (Scope::All, vec![4, 3, 2, 1]),
+    ];
+    for (scope, expected) in cases {
+        assert_eq!(
+            listed(&w, &ReportQuery::new(scope)).await?,
+            expected,
+            "{scope:?}"
+        );
+    }
+    let page = w
+        .reports()
+        .list(&ReportQuery::new(Scope::Own(alice)))
+        .await?;
+    assert_eq!(
+        page.items.last(),
+        Some(&alice_public),
+        "listed reports are complete"
+    );
+    Ok(())
+}
+
+/// Status, category, priority and department each narrow the list.
+pub async fn list_filters_by_status_category_priority_and_department(
+    stores: &Stores,
+) -> CheckResult {
+    let w = World::new(stores).await?;
+    let (safety, safety_department, parks) = (
+        category("safety_hazard")?,
+        department("safety_management")?,
+        department("parks")?,
+    );
+    w.create(1, |_| {}).await?;
+    w.create(2, |r| r.status = ReportStatus::InProgress).await?;
+    w.create(3, |r| {
+        r.category = safety;
+        r.department = Some(safety_department);
+        r.priority = Priority::Urgent;
+    })
+    .await?;
+    w.create(4, |r| r.priority = Priority::Low).await?;
+    w.create(5, |r| r.department = None).await?;
+    w.create(6, |r| r.department = Some(parks)).await?;
+
+    let cases: Vec<(&str, ReportQuery, Vec<u64>)> = vec![
+        (
+            "in progress",
+            ReportQuery {
+                status: Some(ReportStatus::InProgress),
+                ..all()
+            },
+            vec![2],
+        ),
+        (
+            "received",
+            ReportQuery {
+                status: Some(ReportStatus::Received),
+                ..all()
+            },
+            vec![6, 5, 4, 3, 1],
+        ),
+        (
+            "closed",
+            ReportQuery {
+                status: Some(ReportStatus::Closed),
+                ..all()
+            },
+            vec![],
+        ),
+        (
+            "safety",
+            ReportQuery {
+                category: Some(category("safety_hazard")?),
+                ..all()
+            },
+            vec![3],
+        ),
+        (
+            "roads",
+            ReportQuery {
+                category: Some(category("road_damage")?),
+                ..all()
+            },
+            vec![6, 5, 4, 2, 1],
+        ),
+        (
+            "noise",
+            ReportQuery {
+                category: Some(category("noise")?),
+                ..all()
+            },
+            vec![],
+        ),
+        (
+            "urgent",
+            ReportQuery {
+                priority: Some(Priority::Urgent),
+                ..all()
+            },
+            vec![3],
+        ),
+        (
+            "low",
+            ReportQuery {
+                priority: Some(Priority::Low),
+                ..all()
+            },
+            vec![4],
+        ),
+        (
+            "normal",
+            ReportQuery {
+                priority: Some(Priority::Normal),
+                ..all()
+            },
+            vec![6, 5, 2, 1],
+        ),
+        (
+            "road dept",
+            ReportQuery {
+                department: Some(department("road_management")?),
+                ..all()
+            },
+            vec![4, 2, 1],
+        ),
+        (
+            "parks dept",
+            ReportQuery {
+                department: Some(department("parks")?),
+                ..all()
+            },
+            vec![6],
+        ),
+        (
+            "safety dept",
+            ReportQuery {
+                department: Some(department("safety_management")?),
+                ..all()
+            },
+            vec![3],
+        ),
+    ];
+    for (name, query, expected) in cases {
+        assert_eq!(listed(&w, &query).await?, expected, "{name}");
+    }
+    Ok(())
+}
+
+/// A bounding box keeps the points inside it, edges and corners included.
+pub async fn list_filters_by_bounding_box_including_its_edges(stores: &Stores) -> CheckResult {
+    let w = World::new(stores).await?;
+    let places = [
+        (1, JEONJU),
+        (2, (35.9676, 126.7366)),  // Gunsan
+        (3, (35.4164, 127.3905)),  // Namwon
+        (4, (35.85, 127.15)),      // on the northern edge
+        (5, (35.8, 127.1)),        // on the south-western corner
+        (6, (35.85, 127.2000001)), // just east of the north-eastern corner
+    ];
+    for (n, (lat, lng)) in places {
+        let location = point(lat, lng)?;
+        w.create(n, |r| r.location = location).await?;
+    }
+    let around_jeonju = parsed(BoundingBox::parse("127.1,35.8,127.2,35.85"))?;
+    let province = parsed(BoundingBox::parse("126.0,35.2,128.0,36.2"))?;
+    let seoul = parsed(BoundingBox::parse("126.8,37.4,127.2,37.7"))?;
+    for (name, bbox, expected) in [
+        ("Jeonju", around_jeonju, vec![5, 4, 1]),
+        ("province", province, vec![6, 5, 4, 3, 2, 1]),
+        ("Seoul", seoul, vec![]),
+    ] {
+        let query = ReportQuery {
+            bbox: Some(bbox),
+            ..all()
+        };
+        assert_eq!(listed(&w, &query).await?, expected, "{name}");
+    }
+    Ok(())
+}
+
+/// `near` keeps the points within the radius, by the distance [`Circle`] defines
+/// (a point in the circle's bounding box but outside the circle is out).
+pub async fn list_filters_by_distance(stores: &Stores) -> CheckResult {
+    let w = World::new(stores).await?;
+    let places = [
+        (1, JEONJU),
+        (2, (35.8272, 127.1480)), // ~330 m north
+        (3, (35.8342, 127.1480)), // ~1.1 km north
+        (4, (35.8242, 127.1530)), // ~450 m east
+        (5, (35.8282, 127.1530)), // ~630 m north-east: in the box, outside the circle
+        (6, (35.8202, 127.1430)), // ~640 m south-west: likewise
+    ];
+    for (n, (lat, lng)) in places {
+        let location = point(lat, lng)?;
+        w.create(n, |r| r.location = location).await?;
+    }
+    let circle = parsed(Circle::parse("35.8242,127.1480", Some(500.0)))?;
+    let query = ReportQuery {
+        near: Some(circle),
+        ..all()
+    };
+    assert_eq!(listed(&w, &query).await?, vec![4, 2, 1], "within 500 m");
+    let wide = parsed(Circle::parse("35.8242,127.1480", Some(2_000.0)))?;
+    let query = ReportQuery {
+        near: Some(wide),
+        ..all()
+    };
+    assert_eq!(
+        listed(&w, &query).await?,
+        vec![6, 5, 4, 3, 2, 1],
+        "within 2 km"
+    );
+    Ok(())
+}
+
+/// Text search finds a substring of the title or description, ignoring ASCII
+/// case; `%`, `_` and `\` are plain characters.
+pub async fn list_text_search_ignores_case_and_treats_wildcards_literally(
+    stores: &Stores,
+) -> CheckResult {
+    let w = World::new(stores).await?;
+    let texts = [
+        (1, "Pothole on 기린대로", "차선 위에 구멍"),
+        (2, "가로등 고장", "밤에 POTHOLE 옆 가로등이 꺼져요"),
+        (3, "할인 100% 불법 광고", "현수막"),
+        (4, "under_score 표지판", "표지판이 기울었어요"),
+        (5, "보도블록 파손", "보도블록이 깨졌어요"),
+        (6, "경로 표시", "안내판에 C:\\temp 라고 적혀 있어요"),
+    ];
+    for (n, title, description) in texts {
+        let title = parsed(ReportTitle::new(title))?;
+        let description = parsed(Description::new(description))?;
+        w.create(n, |r| {
+            r.title = title;
+            r.description = description;
+        })
+        .await?;
+    }
+    let cases: [(&str, Vec<u64>); 11] = [
+        ("pothole", vec![2, 1]),
+        ("PotHole", vec![2, 1]),
+        ("가로등", vec![2]),
+        ("깨졌", vec![5]),
+        ("기린대로", vec![1]),
+        ("0%", vec![3]),
+        ("%", vec![3]),
+        ("1_0", vec![]),
+        ("_", vec![4]),
+        ("\\", vec![6]),
+        ("없는 말", vec![]),
+    ];
+    for (text, expected) in cases {
+        let query = ReportQuery {
+            text: Some(text.to_owned()),
+            ..all()
+        };
+        assert_eq!(listed(&w, &query).await?, expected, "text {text:?}");
+    }
+    Ok(())
+}
+
+/// Every filter at once: a report must pass all of them (each of reports
+/// 1 and 3–10 fails exactly one).
+pub async fn list_filters_combine_with_and(stores: &Stores) -> CheckResult {
+    let w = World::new(stores).await?;
+    let bob = w.bob.id;
+    let gunsan = point(35.9676, 126.7366)?;
+    let streetlight = parsed(ReportTitle::new("가로등 고장"))?;
+    let dark = parsed(Description::new("가로등이 꺼졌어요"))?;
+    w.create(1, |_| {}).await?;
+    w.create(2, |r| r.status = ReportStatus::InProgress).await?;
+    w.create(3, |r| {
+        r.status = ReportStatus::InProgress;
+        r.location = gunsan;
+    })
+    .await?;
+    w.create(4, |r| {
+        r.status = ReportStatus::InProgress;
+        r.visibility = Visibility::Private;
+        r.reporter = bob;
+    })
+    .await?;
+    w.create(5, |r| {
+        r.status = ReportStatus::InProgress;
+        r.title = streetlight;
+        r.description = dark;
+    })
+    .await?;
+    w.create(6, |r| {
+        r.status = ReportStatus::InProgress;
+        r.priority = Priority::High;
+    })
+    .await?;
+    let (parks, noise) = (department("parks")?, category("noise")?);
+    let far_in_the_box = point(35.88, 127.25)?;
+    w.create(7, |r| {
+        r.status = ReportStatus::InProgress;
+        r.department = Some(parks);
+    })
+    .await?;
+    w.create(8, |r| {
+        r.status = ReportStatus::InProgress;
+        r.category = noise;
+    })
+    .await?;
+    w.create(9, |r| {
+        r.status = ReportStatus::InProgress;
+        r.location = far_in_the_box;
+    })
+    .await?;
+    w.create(10, |r| r.status = ReportStatus::InProgress)
+        .await?;
+
+    let query = ReportQuery {
+        scope: Scope::PublicAndOwn(w.alice.id),
+        status: Some(ReportStatus::InProgress),
+        category: Some(category("road_damage")?),
+        priority: Some(Priority::Normal),
+        department: Some(department("road_management")?),
+        bbox: Some(parsed(BoundingBox::parse("127.0,35.7,127.3,35.9"))?),
+        near: Some(parsed(Circle::parse("35.8242,127.1480", Some(2_000.0)))?),
+        text: Some("포트홀".to_owned()),
+        before: Some(report_id(10)),
+        limit: 10,
+    };
+    assert_eq!(
+        listed(&w, &query).await?,
+        vec![2],
+        "only report 2 passes every filter"
+    );
+    Ok(())
+}
+
+/// Pages follow each other newest first (highest id first, whatever the
+/// creation order), without gaps or repeats; `next` is the last item's id
+/// while more remain and `None` on the last page, even a full one.
+pub async fn list_pages_newest_first_without_gaps_or_duplicates(stores: &Stores) -> CheckResult {
+    let w = World::new(stores).await?;
+    for n in [5, 2, 9, 1, 7, 10, 3, 8, 4, 6] {
+        let visibility = if n % 2 == 0 {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        };
+        w.create(n, |r| r.visibility = visibility).await?;
+    }
+
+    let walk = |scope: Scope, limit: u32| {
+        let w = &w;
+        async move {
+            let mut pages = Vec::new();
+            let mut query = ReportQuery {
+                limit,
+                ..ReportQuery::new(scope)
+            };
+            loop {
+                let page: Page<Report> = w.reports().list(&query).await?;
+                if let Some(next) = page.next {
+                    assert_eq!(
+                        Some(next),
+                        page.items.last().map(|r| r.id),
+                        "next is the last item's id"
+                    );
+                }
+                pages.push(numbers(&page.items));
+                match page.next {
+                    Some(next) if pages.len() < 20 => query.before = Some(next),
+                    Some(_) => anyhow::bail!("pages never end"),
+                    None => return anyhow::Ok(pages),
+                }
+            }
+        }
+    };
+    let expected: [(Scope, u32, Vec<Vec<u64>>); 5] = [
+        (
+            Scope::All,
+            3,
+            vec![vec![10, 9, 8], vec![7, 6, 5], vec![4, 3, 2], vec![1]],
+        ),
+        (
+            Scope::All,
+            5,
+            vec![vec![10, 9, 8, 7, 6], vec![5, 4, 3, 2, 1]],
+        ),
+        (Scope::All, 10, vec![vec![10, 9, 8, 7, 6, 5, 4, 3, 2, 1]]),
+        (Scope::All, 1, (1..=10).rev().map(|n| vec![n]).collect()),
+        (Scope::Public, 2, vec![vec![9, 7], vec![5, 3], vec![1]]),
+    ];
+    for (scope, limit, pages) in expected {
+        assert_eq!(walk(scope, limit).await?, pages, "{scope:?}, limit {limit}");
+    }
+    Ok(())
+}
