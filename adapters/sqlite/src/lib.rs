@@ -1,1 +1,125 @@
-//! The SQLite store.
+//! Sinmungo's embedded store: every store port over one SQLite database
+//! through sqlx, so the product runs on a fresh machine with nothing installed.
+//!
+//! [`SqliteStore`] implements `ReportStore`, `UserStore`, `DirectoryStore`,
+//! `SessionStore` and `AuditLog`. No sqlx type crosses its public API: errors
+//! are mapped to [`StoreError`] in `error.rs`, rows are parsed back through
+//! the domain constructors in `codec.rs`.
+//!
+//! Times are stored with microsecond precision (like PostgreSQL): a time read
+//! back is the written time truncated to whole microseconds.
+
+#![forbid(unsafe_code)]
+
+mod audit;
+mod codec;
+mod directory;
+mod error;
+mod outbox;
+mod report_query;
+mod reports;
+mod sessions;
+mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use sinmungo_core::ports::StoreError;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+use crate::error::{migrate_error, store_error};
+
+/// The schema, from this crate's `migrations/` directory.
+static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// How long a statement waits for another connection's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a caller waits for a free connection before the store counts as unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections of a file database. SQLite has one writer at a time, but in WAL
+/// mode readers run beside it, so a few connections serve concurrent reads.
+const POOL_SIZE: u32 = 8;
+
+/// The SQLite store: cheap to clone, every clone shares one connection pool.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating the file and its directory if missing) the database at `url`,
+    /// e.g. `sqlite://./data/sinmungo.db` or `sqlite::memory:`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        // sqlx reads any other string as a file name; refuse it instead of
+        // creating a file called `postgres:`.
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::Unknown(anyhow!(
+                "not an SQLite URL (expected sqlite://path or sqlite::memory:): {url:?}"
+            )));
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unknown(anyhow!("invalid SQLite URL {url:?}: {e}")))?
+            .create_if_missing(true)
+            // WAL: readers never block the writer nor each other. The default
+            // `synchronous = FULL` is kept so an acknowledged report survives a
+            // power cut, not only a crash of the process.
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let in_memory = is_in_memory(url);
+        if !in_memory {
+            create_parent_directory(options.get_filename())?;
+        }
+        let pool_options = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
+        let pool_options = if in_memory {
+            // An in-memory database lives as long as one of its connections:
+            // keep exactly one, forever.
+            pool_options
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            pool_options.max_connections(POOL_SIZE)
+        };
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(store_error)?;
+        tracing::debug!(in_memory, "opened the SQLite store");
+        Ok(Self { pool })
+    }
+
+    /// Brings the schema up to date; running it again is harmless.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await.map_err(migrate_error)
+    }
+
+    /// Closes every connection, waiting for work in progress (for orderly shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Whether `url` names an in-memory database (`sqlite::memory:`, `?mode=memory`).
+fn is_in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+fn create_parent_directory(file: &std::path::Path) -> Result<(), StoreError> {
+    match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Unavailable(format!(
+                    "cannot create the database directory {}: {e}",
+                    parent.display()
+                ))
+            })
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,96 @@
+//! `DirectoryStore`: departments and the categories routed to them.
+
+use async_trait::async_trait;
+use sinmungo_core::domain::category::{Category, CategoryCode};
+use sinmungo_core::domain::department::{Department, DepartmentCode};
+use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::ports::{DirectoryStore, StoreError};
+use sqlx::sqlite::SqliteRow;
+
+use crate::codec::RowReader;
+use crate::error::store_error;
+use crate::SqliteStore;
+
+fn category_from_row(row: &SqliteRow) -> Result<Category, StoreError> {
+    let r = RowReader::new(row, "categories");
+    Ok(Category {
+        code: r.parse("code", CategoryCode::new)?,
+        name: r.get("name")?,
+        name_en: r.get("name_en")?,
+        department: r.parse("department", DepartmentCode::new)?,
+        default_priority: r.parse("default_priority", Priority::parse)?,
+    })
+}
+
+fn department_from_row(row: &SqliteRow) -> Result<Department, StoreError> {
+    let r = RowReader::new(row, "departments");
+    Ok(Department {
+        code: r.parse("code", DepartmentCode::new)?,
+        name: r.get("name")?,
+        name_en: r.get("name_en")?,
+    })
+}
+
+#[async_trait]
+impl DirectoryStore for SqliteStore {
+    #[tracing::instrument(skip_all)]
+    async fn categories(&self) -> Result<Vec<Category>, StoreError> {
+        sqlx::query(
+            "SELECT code, name, name_en, department, default_priority FROM categories ORDER BY code",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?
+        .iter()
+        .map(category_from_row)
+        .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn departments(&self) -> Result<Vec<Department>, StoreError> {
+        sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(department_from_row)
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(code = %department.code))]
+    async fn upsert_department(&self, department: &Department) -> Result<(), StoreError> {
+        // ON CONFLICT … DO UPDATE, not INSERT OR REPLACE: a replace deletes
+        // the row first, which the categories referring to it forbid.
+        sqlx::query(
+            "INSERT INTO departments (code, name, name_en) VALUES (?, ?, ?) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en",
+        )
+        .bind(department.code.as_str().to_owned())
+        .bind(department.name.clone())
+        .bind(department.name_en.clone())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(code = %category.code))]
+    async fn upsert_category(&self, category: &Category) -> Result<(), StoreError> {
+        // An unknown department breaks the foreign key: NotFound.
+        sqlx::query(
+            "INSERT INTO categories (code, name, name_en, department, default_priority) \
+             VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
+             department = excluded.department, default_priority = excluded.default_priority",
+        )
+        .bind(category.code.as_str().to_owned())
+        .bind(category.name.clone())
+        .bind(category.name_en.clone())
+        .bind(category.department.as_str().to_owned())
+        .bind(category.default_priority.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+}
