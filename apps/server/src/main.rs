@@ -1,1 +1,92 @@
-fn main() {}
+//! `sinmungo-server`: the API server binary.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use sinmungo_server::{Cli, Command, CreateUserArgs, LogFormat, Server, ServerConfig};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.config);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "sinmungo-server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.config).await,
+        Command::Migrate => {
+            sinmungo_server::build_use_cases(&cli.config).await?;
+            tracing::info!("database migrated and seeded");
+            Ok(())
+        }
+        Command::CreateUser(args) => create_user(&cli.config, args).await,
+    }
+}
+
+async fn serve(config: &ServerConfig) -> anyhow::Result<()> {
+    let server = Server::bind(config).await?;
+    let addr = server.local_addr()?;
+    tracing::info!(url = format!("http://{addr}"), database = %config.database_url, "Sinmungo is listening");
+    server.run(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn create_user(config: &ServerConfig, args: CreateUserArgs) -> anyhow::Result<()> {
+    let password = match std::env::var("SINMUNGO_NEW_USER_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .context("reading the password from standard input")?;
+            input.lines().next().unwrap_or_default().to_owned()
+        }
+    };
+    let user = sinmungo_server::create_user(config, args, password).await?;
+    tracing::info!(id = %user.id, email = user.email.as_str(), role = %user.role, "account created");
+    Ok(())
+}
+
+fn init_tracing(config: &ServerConfig) {
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match config.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

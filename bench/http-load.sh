@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Load benchmark of the embedded profile (SQLite) through HTTP, with wrk.
+#
+#   bench/http-load.sh            # 100,000 reports, then map queries
+#   REPORTS=20000 bench/http-load.sh
+#
+# Needs wrk (Debian: apt-get install wrk), curl and jq. Starts a release build
+# of the server on 127.0.0.1:18080 over a temporary data directory, submits
+# reports until REPORTS exist (measuring submit throughput), then measures
+# bbox-list latency. Only loopback traffic; every wrk run is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REPORTS=${REPORTS:-100000}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+ADDR=127.0.0.1:18080
+API=http://$ADDR/api/v1
+
+cargo build --release -q -p sinmungo-server
+BIN=${CARGO_TARGET_DIR:-target}/release/sinmungo-server
+DATA=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+
+SINMUNGO_LOG=warn "$BIN" --listen $ADDR --data-dir "$DATA" --database-url "sqlite://$DATA/sinmungo.db" &
+SERVER=$!
+for _ in $(seq 50); do curl -sf http://$ADDR/ready >/dev/null && break; sleep 0.2; done
+
+TOKEN=$(curl -sf -X POST $API/auth/register -H 'content-type: application/json' \
+  -d '{"email":"load@example.kr","password":"load-test-2026","display_name":"부하시험"}' | jq -r .access_token)
+export TOKEN
+
+count() { curl -sf "$API/reports?limit=1" | jq -r '.items[0].number // "JB-0000-000000"' | cut -d- -f3 | sed 's/^0*//;s/^$/0/'; }
+
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(rustc --version)"
+echo "== submit: POST /api/v1/reports until $REPORTS reports ($THREADS threads, $CONNECTIONS connections)"
+round=0
+while [ "$(count)" -lt "$REPORTS" ]; do
+  round=$((round + 1))
+  have=$(count)
+  echo "-- round $round, starting at $have reports"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d30s --latency -s bench/submit.lua "$API/reports" | grep -E 'Requests/sec|Latency|50%|99%|non-2xx'
+done
+echo "== reports stored: $(count)"
+
+echo "== bbox list: GET /api/v1/reports?bbox=…(~1 km²)&limit=20 over $(count) reports"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d30s --latency -s bench/bbox.lua "http://$ADDR" | grep -E 'Requests/sec|Latency|50%|99%|non-2xx|p50'

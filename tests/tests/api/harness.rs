@@ -1,0 +1,243 @@
+//! Starting a server and talking to it.
+
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{json, Value};
+use sinmungo_server::{CreateUserArgs, Server, ServerConfig};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Jeonju City Hall, inside the service area.
+pub const JEONJU: (f64, f64) = (35.8242, 127.1480);
+
+/// A running server over its own data directory.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    config: ServerConfig,
+    // Shared across restarts; the directory is removed when the last handle drops.
+    dir: std::sync::Arc<TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+/// Logs are quiet unless `TEST_LOG` is set.
+fn init_logging() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("TEST_LOG").is_some() {
+        ONCE.call_once(|| {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("info")
+                .with_test_writer()
+                .try_init();
+        });
+    }
+}
+
+impl TestApp {
+    /// A fresh server with an empty database.
+    pub async fn spawn() -> Self {
+        init_logging();
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temporary directory"));
+        let config = ServerConfig {
+            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()),
+            listen: "127.0.0.1:0".parse().expect("address"),
+            data_dir: dir.path().to_owned(),
+            body_limit: 64 * 1024,
+            ..ServerConfig::embedded_defaults()
+        };
+        Self::start(config, dir).await
+    }
+
+    async fn start(config: ServerConfig, dir: std::sync::Arc<TempDir>) -> Self {
+        let server = Server::bind(&config).await.expect("server starts");
+        let addr = server.local_addr().expect("bound address");
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async move {
+            let _ = rx.await;
+        }));
+        Self {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            config,
+            dir,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server gracefully and starts a new one over the same data.
+    pub async fn restart(mut self) -> Self {
+        self.stop().await;
+        let config = ServerConfig {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            ..self.config.clone()
+        };
+        Self::start(config, self.dir.clone()).await
+    }
+
+    async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task")
+                .expect("server ran cleanly");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request reaches the server")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.send(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.send(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Registers a citizen and returns their session.
+    pub async fn citizen(&self, email: &str) -> Session {
+        let response = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({"email": email, "password": "jeonbuk2026!", "display_name": "김전북"}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        session(&response.json().await.expect("session JSON"))
+    }
+
+    /// Creates an official with the server's `create-user` path and signs them in.
+    pub async fn official(&self, email: &str, role: &str, department: &str) -> Session {
+        sinmungo_server::create_user(
+            &self.config,
+            CreateUserArgs {
+                email: email.to_owned(),
+                display_name: format!("{role} 담당자"),
+                role: role.to_owned(),
+                department: Some(department.to_owned()),
+            },
+            "officer-pass-2026".to_owned(),
+        )
+        .await
+        .expect("official created");
+        self.login(email, "officer-pass-2026").await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Session {
+        let response = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        session(&response.json().await.expect("session JSON"))
+    }
+
+    /// Submits a report at Jeonju City Hall and returns the created report.
+    pub async fn submit(
+        &self,
+        token: &str,
+        title: &str,
+        description: &str,
+        visibility: &str,
+    ) -> Value {
+        let response = self
+            .post(
+                "/api/v1/reports",
+                Some(token),
+                json!({
+                    "title": title,
+                    "description": description,
+                    "location": {"lat": JEONJU.0, "lng": JEONJU.1},
+                    "address": "전주시 완산구 효자동",
+                    "visibility": visibility,
+                }),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        response.json().await.expect("report JSON")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn session(body: &Value) -> Session {
+    Session {
+        id: body["user"]["id"].as_str().expect("user id").to_owned(),
+        access_token: body["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned(),
+        refresh_token: body["refresh_token"]
+            .as_str()
+            .expect("refresh token")
+            .to_owned(),
+    }
+}
+
+/// Asserts a problem-details answer with this status and code, and returns its body.
+pub async fn expect_problem(response: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("problem JSON");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["title"].is_string() && body["detail"].is_string() && body["type"].is_string());
+    body
+}

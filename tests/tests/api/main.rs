@@ -1,0 +1,13 @@
+#![expect(
+    clippy::expect_used,
+    reason = "test harness helpers: a failed setup must fail the test loudly"
+)]
+//! Black-box tests of the API server: each test starts the real server on
+//! 127.0.0.1:0 over a fresh SQLite file and drives it over HTTP, as a client would.
+
+mod auth;
+mod errors;
+mod harness;
+mod lifecycle;
+mod privacy;
+mod restart;
