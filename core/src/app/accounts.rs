@@ -148,15 +148,12 @@ impl Accounts {
     ) -> Result<User, RegisterError> {
         let mut fields = Collector::default();
         let role = fields.take(Role::parse(&account.role));
-        let department = match account
+        let given = account
             .department
             .as_deref()
             .map(str::trim)
-            .filter(|d| !d.is_empty())
-        {
-            Some(code) => fields.take(DepartmentCode::new(code)),
-            None => None,
-        };
+            .filter(|d| !d.is_empty());
+        let department = given.and_then(|code| fields.take(DepartmentCode::new(code)));
         if let Some(department) = &department {
             let known = self
                 .directory
@@ -172,10 +169,7 @@ impl Accounts {
                 ));
             }
         }
-        if matches!(role, Some(Role::Staff | Role::Manager))
-            && department.is_none()
-            && account.department.is_none()
-        {
+        if matches!(role, Some(Role::Staff | Role::Manager)) && given.is_none() {
             fields.push(FieldError::new(
                 "department",
                 "required",

@@ -158,3 +158,25 @@ async fn only_administrators_create_accounts() -> anyhow::Result<()> {
     assert_eq!(created.role, Role::Admin);
     Ok(())
 }
+
+#[tokio::test]
+async fn staff_without_a_department_are_refused_even_when_it_is_blank() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    for department in [None, Some("   ".to_owned())] {
+        let error =
+            w.uc.accounts
+                .create_by_operator(NewAccount {
+                    registration: registration("nodept"),
+                    role: "staff".to_owned(),
+                    department,
+                })
+                .await
+                .unwrap_err();
+        let RegisterError::Invalid(invalid) = error else {
+            panic!("expected a field error, got {error:?}");
+        };
+        assert_eq!(invalid.0[0].field, "department");
+        assert_eq!(invalid.0[0].code, "required");
+    }
+    Ok(())
+}
