@@ -52,7 +52,7 @@ fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
 impl AuditLog for SqliteStore {
     #[tracing::instrument(skip_all)]
     async fn record(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        insert(&self.pool, entry).await
+        insert(&self.writer, entry).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -68,7 +68,7 @@ impl DirectoryStore for SqliteStore {
         .bind(department.code.as_str().to_owned())
         .bind(department.name.clone())
         .bind(department.name_en.clone())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(store_error)?;
         Ok(())
@@ -88,7 +88,7 @@ impl DirectoryStore for SqliteStore {
         .bind(category.name_en.clone())
         .bind(category.department.as_str().to_owned())
         .bind(category.default_priority.as_str())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(store_error)?;
         Ok(())

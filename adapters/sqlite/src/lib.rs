@@ -44,10 +44,17 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// mode readers run beside it, so a few connections serve concurrent reads.
 const POOL_SIZE: u32 = 8;
 
-/// The SQLite store: cheap to clone, every clone shares one connection pool.
+/// The SQLite store: cheap to clone, every clone shares the same connections.
+///
+/// Reads use a pool of [`POOL_SIZE`] connections; every write goes through a
+/// single writer connection. SQLite admits one writer at a time anyway: with
+/// one writer connection, writers wait their turn in the pool's fair queue
+/// instead of polling SQLite's lock in the busy handler, which is what made
+/// tail latencies of a second or more under load.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -75,32 +82,46 @@ impl SqliteStore {
             create_parent_directory(options.get_filename())?;
         }
         let pool_options = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
-        let pool_options = if in_memory {
+        if in_memory {
             // An in-memory database lives as long as one of its connections:
-            // keep exactly one, forever.
-            pool_options
+            // keep exactly one, forever, for reads and writes alike.
+            let pool = pool_options
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
-        } else {
-            pool_options.max_connections(POOL_SIZE)
-        };
+                .connect_with(options)
+                .await
+                .map_err(store_error)?;
+            tracing::debug!("opened an in-memory SQLite store");
+            return Ok(Self {
+                writer: pool.clone(),
+                pool,
+            });
+        }
+        let writer = pool_options
+            .clone()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(store_error)?;
         let pool = pool_options
+            .max_connections(POOL_SIZE)
             .connect_with(options)
             .await
             .map_err(store_error)?;
-        tracing::debug!(in_memory, "opened the SQLite store");
-        Ok(Self { pool })
+        tracing::debug!("opened the SQLite store");
+        Ok(Self { pool, writer })
     }
 
     /// Brings the schema up to date; running it again is harmless.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await.map_err(migrate_error)
+        MIGRATOR.run(&self.writer).await.map_err(migrate_error)
     }
 
     /// Closes every connection, waiting for work in progress (for orderly shutdown).
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }

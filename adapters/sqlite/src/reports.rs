@@ -21,7 +21,8 @@ use sinmungo_core::ports::{
 };
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Row, Sqlite, SqliteConnection};
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool};
+use tracing::Instrument as _;
 
 use crate::codec::{id_text, integer, json_text, time_text, RowReader};
 use crate::error::store_error;
@@ -294,6 +295,25 @@ async fn insert_supporter(
     Ok(())
 }
 
+/// Writes a change in one transaction on the writer connection.
+async fn apply_in_transaction(writer: SqlitePool, change: ReportChange) -> Result<(), StoreError> {
+    // IMMEDIATE takes the write lock up front, so the transaction cannot fail
+    // half-way on a lock upgrade (another process, such as `create-user`, may write too).
+    let mut tx = writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(store_error)?;
+    match write_change(&mut tx, &change).await {
+        Ok(()) => tx.commit().await.map_err(store_error),
+        Err(error) => {
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(error = %rollback, "rolling back a failed change failed");
+            }
+            Err(error)
+        }
+    }
+}
+
 #[async_trait]
 impl ReportStore for SqliteStore {
     #[tracing::instrument(skip_all, fields(year))]
@@ -306,7 +326,7 @@ impl ReportStore for SqliteStore {
              RETURNING last",
         )
         .bind(year)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map_err(store_error)?
         .try_get("last")
@@ -319,22 +339,14 @@ impl ReportStore for SqliteStore {
 
     #[tracing::instrument(skip_all)]
     async fn apply(&self, change: ReportChange) -> Result<(), StoreError> {
-        // IMMEDIATE takes the write lock up front, so the transaction cannot
-        // fail half-way on a lock upgrade; busy_timeout queues writers.
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
+        // The transaction runs on its own task: when a client hangs up, axum
+        // drops the request's future, and a transaction abandoned between two
+        // awaits would go back to the pool still open. On its own task it
+        // always ends in a commit or a rollback.
+        let writer = self.writer.clone();
+        tokio::spawn(apply_in_transaction(writer, change).in_current_span())
             .await
-            .map_err(store_error)?;
-        match write_change(&mut tx, &change).await {
-            Ok(()) => tx.commit().await.map_err(store_error),
-            Err(error) => {
-                if let Err(rollback) = tx.rollback().await {
-                    tracing::warn!(error = %rollback, "rolling back a failed change failed");
-                }
-                Err(error)
-            }
-        }
+            .map_err(|e| StoreError::Unknown(anyhow!("the write task failed: {e}")))?
     }
 
     #[tracing::instrument(skip_all, fields(report_id = %id))]

@@ -26,7 +26,7 @@ impl SessionStore for SqliteStore {
             .bind(session.token_hash.clone())
             .bind(id_text(session.user_id.0))
             .bind(time_text(session.expires_at))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(store_error)?;
         Ok(())
@@ -40,7 +40,7 @@ impl SessionStore for SqliteStore {
              RETURNING token_hash, user_id, expires_at",
         )
         .bind(token_hash.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await
         .map_err(store_error)?
         .as_ref()
@@ -52,7 +52,7 @@ impl SessionStore for SqliteStore {
     async fn revoke_all(&self, user_id: UserId) -> Result<u64, StoreError> {
         Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
             .bind(id_text(user_id.0))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(store_error)?
             .rows_affected())

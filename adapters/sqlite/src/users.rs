@@ -55,7 +55,7 @@ impl UserStore for SqliteStore {
         .bind(user.department.as_ref().map(|d| d.as_str().to_owned()))
         .bind(user.password_hash.as_str().to_owned())
         .bind(time_text(user.created_at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(store_error)?;
         Ok(())
@@ -82,7 +82,7 @@ impl UserStore for SqliteStore {
         .bind(user.display_name.as_str().to_owned())
         .bind(user.password_hash.as_str().to_owned())
         .bind(id_text(user.id.0))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(store_error)?
         .rows_affected();

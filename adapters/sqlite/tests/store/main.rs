@@ -5,6 +5,7 @@
 #![expect(clippy::unwrap_used, reason = "test fixtures")]
 
 mod accounts;
+mod cancellation;
 mod directory;
 mod fixtures;
 mod lifecycle;
