@@ -43,5 +43,8 @@ while [ "$(count)" -lt "$REPORTS" ]; do
 done
 echo "== reports stored: $(count)"
 
-echo "== bbox list: GET /api/v1/reports?bbox=…(~1 km²)&limit=20 over $(count) reports"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d30s --latency -s bench/bbox.lua "http://$ADDR" | grep -E 'Requests/sec|Latency|50%|99%|non-2xx|p50'
+for c in 1 "$CONNECTIONS"; do
+  t=$(( c < THREADS ? c : THREADS ))
+  echo "== bbox list: GET /api/v1/reports?bbox=…(~1 km²)&limit=20 over $(count) reports, $c connection(s)"
+  wrk -t"$t" -c"$c" -d20s --latency -s bench/bbox.lua "http://$ADDR" | grep -E 'Requests/sec|Latency|50%|99%|non-2xx|p50'
+done
