@@ -141,6 +141,11 @@ impl ReadReports {
         Ok(view(actor, report, self.clock.now()))
     }
 
+    /// How `actor` sees a report it already holds (e.g. one it just submitted), without reading the store.
+    pub fn view_of(&self, actor: &Actor, report: Report) -> ReportView {
+        view(actor, report, self.clock.now())
+    }
+
     /// A page of reports matching the filters, newest first.
     pub async fn list(
         &self,

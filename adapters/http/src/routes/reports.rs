@@ -33,7 +33,7 @@ pub async fn submit(
     let request = body.try_into_domain().map_err(ApiError::validation)?;
     let report = state.use_cases().submit.execute(&actor, request).await?;
     let location = format!("/api/v1/reports/{}", report.id);
-    let view = state.use_cases().read.get(&actor, report.id).await?;
+    let view = state.use_cases().read.view_of(&actor, report);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
