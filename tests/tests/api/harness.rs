@@ -134,13 +134,7 @@ impl TestApp {
                 json!({"email": email, "password": "jeonbuk2026!", "display_name": "김전북"}),
             )
             .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::CREATED,
-            "{}",
-            response.text().await.unwrap_or_default()
-        );
-        session(&response.json().await.expect("session JSON"))
+        session(&created(response).await)
     }
 
     /// Creates an official with the server's `create-user` path and signs them in.
@@ -193,13 +187,7 @@ impl TestApp {
                 }),
             )
             .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::CREATED,
-            "{}",
-            response.text().await.unwrap_or_default()
-        );
-        response.json().await.expect("report JSON")
+        created(response).await
     }
 }
 
@@ -209,6 +197,14 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// The JSON body of a 201 answer; any other status fails the test and shows the body.
+async fn created(response: Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.expect("response body");
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    serde_json::from_str(&text).expect("JSON body")
 }
 
 fn session(body: &Value) -> Session {
