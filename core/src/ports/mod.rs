@@ -2,18 +2,29 @@
 //! every one is used as `Arc<dyn Port>` and has a `mockall` mock under the
 //! `mock` feature.
 
+mod ai;
 mod audit_log;
 mod directory_store;
 mod error;
+mod event_publisher;
+mod media_store;
+mod outbox;
 mod password_hasher;
 mod report_store;
 mod session_store;
 mod system;
 mod user_store;
 
+pub use ai::{
+    AiError, CategoryChoice, Detection, Detections, ImageDetector, ImageInput, TextAnalyzer,
+    TextRequest, TextSuggestion,
+};
 pub use audit_log::{AuditLog, AuditQuery};
 pub use directory_store::DirectoryStore;
 pub use error::{StoreError, Uniqueness};
+pub use event_publisher::{EventPublisher, PublishError};
+pub use media_store::{Blob, InvalidMediaKey, MediaError, MediaKey, MediaStore};
+pub use outbox::{ClaimedEvent, Outbox};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use report_store::{
     Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
@@ -23,9 +34,17 @@ pub use system::{Clock, IdGenerator, SystemClock, UuidV7Ids};
 pub use user_store::UserStore;
 
 #[cfg(any(test, feature = "mock"))]
+pub use ai::{MockImageDetector, MockTextAnalyzer};
+#[cfg(any(test, feature = "mock"))]
 pub use audit_log::MockAuditLog;
 #[cfg(any(test, feature = "mock"))]
 pub use directory_store::MockDirectoryStore;
+#[cfg(any(test, feature = "mock"))]
+pub use event_publisher::MockEventPublisher;
+#[cfg(any(test, feature = "mock"))]
+pub use media_store::MockMediaStore;
+#[cfg(any(test, feature = "mock"))]
+pub use outbox::MockOutbox;
 #[cfg(any(test, feature = "mock"))]
 pub use password_hasher::MockPasswordHasher;
 #[cfg(any(test, feature = "mock"))]
