@@ -1,0 +1,1 @@
+//! Sinmungo's AI providers: Roboflow detection and OpenAI-compatible chat models.

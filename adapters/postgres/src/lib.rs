@@ -1,0 +1,1 @@
+//! Sinmungo's production store: PostgreSQL through sqlx.
