@@ -16,15 +16,17 @@ mod the_suite_catches {
     use std::sync::Arc;
 
     use async_trait::async_trait;
+    use chrono::{DateTime, TimeDelta, Utc};
     use sinmungo_core::domain::receipt::ReceiptNumber;
     use sinmungo_core::domain::report::{Report, ReportId};
     use sinmungo_core::domain::timeline::TimelineEntry;
     use sinmungo_core::domain::user::UserId;
     use sinmungo_core::ports::{
-        Page, RefreshSession, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope,
-        SessionStore, StoreError,
+        ClaimedEvent, Outbox, Page, RefreshSession, ReportChange, ReportQuery, ReportStore,
+        ReportWrite, Scope, SessionStore, StoreError,
     };
     use sinmungo_tests::contract::{self, CheckResult, Stores};
+    use uuid::Uuid;
 
     #[derive(Debug, Clone, Copy, PartialEq)]
     enum Flaw {
@@ -237,4 +239,48 @@ mod the_suite_catches {
             "session_is_taken_once passed against a reusable session"
         );
     }
+
+    /// An outbox that forgets leases: every claim ends as it is made.
+    struct Forgetful(Arc<dyn Outbox>);
+
+    #[async_trait]
+    impl Outbox for Forgetful {
+        async fn claim(
+            &self,
+            now: DateTime<Utc>,
+            lease: TimeDelta,
+            limit: u32,
+        ) -> Result<Vec<ClaimedEvent>, StoreError> {
+            let _ = lease;
+            self.0.claim(now, TimeDelta::zero(), limit).await
+        }
+        async fn mark_published(&self, ids: &[Uuid], at: DateTime<Utc>) -> Result<(), StoreError> {
+            self.0.mark_published(ids, at).await
+        }
+        async fn release(&self, ids: &[Uuid], error: &str) -> Result<(), StoreError> {
+            self.0.release(ids, error).await
+        }
+        async fn pending(&self) -> Result<u64, StoreError> {
+            self.0.pending().await
+        }
+    }
+
+    fn forgetful() -> Stores {
+        let stores = Stores::memory();
+        Stores {
+            outbox: Arc::new(Forgetful(stores.outbox.clone())),
+            ..stores
+        }
+    }
+
+    caught!(
+        an_outbox_that_ignores_leases,
+        forgetful(),
+        outbox_lease_holds_until_it_ends
+    );
+    caught!(
+        an_outbox_that_lets_events_overtake,
+        forgetful(),
+        outbox_keeps_each_reports_events_in_order
+    );
 }

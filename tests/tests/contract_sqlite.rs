@@ -8,8 +8,7 @@ use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_sqlite::SqliteStore;
 use sinmungo_tests::contract::{OutboxProbe, Stores};
 
-/// Reads the SQLite outbox. Nothing marks events published yet, so the
-/// pending events are every event appended.
+/// Reads every event the SQLite outbox holds, published or not.
 struct SqliteOutbox(SqliteStore);
 
 #[async_trait]
@@ -26,7 +25,8 @@ async fn fresh() -> anyhow::Result<Stores> {
     store.migrate().await?;
     Ok(Stores {
         reports: Arc::new(store.clone()),
-        outbox: Arc::new(SqliteOutbox(store.clone())),
+        appended: Arc::new(SqliteOutbox(store.clone())),
+        outbox: Arc::new(store.clone()),
         audit: Arc::new(store.clone()),
         users: Arc::new(store.clone()),
         directory: Arc::new(store.clone()),

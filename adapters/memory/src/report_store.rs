@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::audit::AuditEntry;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::receipt::ReceiptNumber;
@@ -12,9 +13,10 @@ use sinmungo_core::domain::report::{Report, ReportId, Visibility};
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
-    Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, StoreError, Supporter,
-    Uniqueness, MAX_PAGE_SIZE,
+    ClaimedEvent, Outbox, Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope,
+    StoreError, Supporter, Uniqueness, MAX_PAGE_SIZE,
 };
+use uuid::Uuid;
 
 use crate::audit_log::MemoryAuditLog;
 use crate::faults::Faults;
@@ -34,8 +36,18 @@ struct State {
     reports: BTreeMap<ReportId, Report>,
     timeline: Vec<TimelineEntry>,
     supporters: Vec<Supporter>,
-    outbox: Vec<EventEnvelope>,
+    outbox: Vec<OutboxRow>,
     last_receipt: HashMap<i32, u32>,
+}
+
+/// An outbox event and its relay bookkeeping.
+#[derive(Debug)]
+struct OutboxRow {
+    event: EventEnvelope,
+    published_at: Option<DateTime<Utc>>,
+    claimed_until: Option<DateTime<Utc>>,
+    attempts: u32,
+    last_error: Option<String>,
 }
 
 impl MemoryReportStore {
@@ -56,7 +68,30 @@ impl MemoryReportStore {
 
     /// Every event appended by `apply`, in order (none is ever removed).
     pub fn outbox(&self) -> Vec<EventEnvelope> {
-        self.lock().outbox.clone()
+        self.lock()
+            .outbox
+            .iter()
+            .map(|row| row.event.clone())
+            .collect()
+    }
+
+    /// The events a relay has not yet marked published, in order.
+    pub fn unpublished(&self) -> Vec<EventEnvelope> {
+        self.lock()
+            .outbox
+            .iter()
+            .filter(|row| row.published_at.is_none())
+            .map(|row| row.event.clone())
+            .collect()
+    }
+
+    /// The error the last failed publish of an event left, if any.
+    pub fn last_publish_error(&self, id: Uuid) -> Option<String> {
+        self.lock()
+            .outbox
+            .iter()
+            .find(|row| row.event.id == id)
+            .and_then(|row| row.last_error.clone())
     }
 
     /// The audit entries of every applied change, in order (plus any recorded
@@ -149,6 +184,9 @@ fn normalised(mut report: Report) -> Report {
     if let Some(analysis) = &mut report.analysis {
         analysis.decided_at = stored(analysis.decided_at);
     }
+    for photo in &mut report.photos {
+        photo.uploaded_at = stored(photo.uploaded_at);
+    }
     report
 }
 
@@ -216,7 +254,13 @@ impl ReportStore for MemoryReportStore {
             .outbox
             .extend(change.events.into_iter().map(|mut event| {
                 event.occurred_at = stored(event.occurred_at);
-                event
+                OutboxRow {
+                    event,
+                    published_at: None,
+                    claimed_until: None,
+                    attempts: 0,
+                    last_error: None,
+                }
             }));
         // Still under the report lock, so no reader sees the reports without their audit.
         self.audit.append(change.audit);
@@ -266,5 +310,80 @@ impl ReportStore for MemoryReportStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.faults.check()
+    }
+}
+
+#[async_trait]
+impl Outbox for MemoryReportStore {
+    async fn claim(
+        &self,
+        now: DateTime<Utc>,
+        lease: TimeDelta,
+        limit: u32,
+    ) -> Result<Vec<ClaimedEvent>, StoreError> {
+        self.faults.check()?;
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let until = stored(now + lease);
+        let mut state = self.lock();
+        // A report whose earliest unpublished event is not in this batch is
+        // skipped whole, so its events never overtake one another.
+        let mut blocked: HashSet<ReportId> = HashSet::new();
+        let mut claimed = Vec::new();
+        for row in state
+            .outbox
+            .iter_mut()
+            .filter(|row| row.published_at.is_none())
+        {
+            let report = row.event.report_id;
+            let held = row.claimed_until.is_some_and(|until| until > now);
+            if blocked.contains(&report) || held || claimed.len() == limit {
+                blocked.insert(report);
+                continue;
+            }
+            row.claimed_until = Some(until);
+            claimed.push(ClaimedEvent {
+                event: row.event.clone(),
+                attempts: row.attempts,
+            });
+        }
+        Ok(claimed)
+    }
+
+    async fn mark_published(&self, ids: &[Uuid], at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.faults.check()?;
+        let mut state = self.lock();
+        for row in state
+            .outbox
+            .iter_mut()
+            .filter(|row| ids.contains(&row.event.id))
+        {
+            row.published_at.get_or_insert(stored(at));
+            row.claimed_until = None;
+        }
+        Ok(())
+    }
+
+    async fn release(&self, ids: &[Uuid], error: &str) -> Result<(), StoreError> {
+        self.faults.check()?;
+        let mut state = self.lock();
+        for row in state.outbox.iter_mut().filter(|row| {
+            ids.contains(&row.event.id) && row.published_at.is_none() && row.claimed_until.is_some()
+        }) {
+            row.claimed_until = None;
+            row.attempts = row.attempts.saturating_add(1);
+            row.last_error = Some(error.to_owned());
+        }
+        Ok(())
+    }
+
+    async fn pending(&self) -> Result<u64, StoreError> {
+        self.faults.check()?;
+        let state = self.lock();
+        let pending = state
+            .outbox
+            .iter()
+            .filter(|row| row.published_at.is_none())
+            .count();
+        Ok(u64::try_from(pending).unwrap_or(u64::MAX))
     }
 }

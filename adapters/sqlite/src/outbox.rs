@@ -1,10 +1,15 @@
-//! The outbox: events appended by `apply`, in commit order, for a relay to publish.
+//! The outbox: events appended by `apply`, in commit order, claimed by relays
+//! that publish them. Each claim is one `UPDATE … RETURNING` statement, which
+//! SQLite runs under its write lock, so two claims never take the same event.
 
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::report::ReportId;
-use sinmungo_core::ports::StoreError;
+use sinmungo_core::ports::{ClaimedEvent, Outbox, StoreError};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Executor, Sqlite};
+use sqlx::{Executor, Row, Sqlite};
+use uuid::Uuid;
 
 use crate::codec::{id_text, json_text, time_text, RowReader};
 use crate::error::store_error;
@@ -44,12 +49,12 @@ fn event_from_row(row: &SqliteRow) -> Result<EventEnvelope, StoreError> {
 }
 
 impl SqliteStore {
-    /// The events not yet published, in the order they were appended.
+    /// Every event `apply` appended, published or not, in the order they were appended.
     #[tracing::instrument(skip_all)]
     pub async fn outbox_events(&self) -> Result<Vec<EventEnvelope>, StoreError> {
         sqlx::query(
             "SELECT id, event_type, version, occurred_at, report_id, payload FROM outbox \
-             WHERE published_at IS NULL ORDER BY seq",
+             ORDER BY seq",
         )
         .fetch_all(&self.pool)
         .await
@@ -57,5 +62,106 @@ impl SqliteStore {
         .iter()
         .map(event_from_row)
         .collect()
+    }
+}
+
+/// Claims the oldest claimable events. An event is claimable when it is
+/// unpublished, nobody holds it, and no earlier unpublished event of its
+/// report is held: such an earlier event, when free, is itself a candidate
+/// with a lower `seq`, so a batch always starts each report at its first
+/// unpublished event.
+const CLAIM: &str = "\
+    UPDATE outbox SET claimed_until = ?1 \
+    WHERE seq IN ( \
+        SELECT o.seq FROM outbox AS o \
+        WHERE o.published_at IS NULL \
+          AND (o.claimed_until IS NULL OR o.claimed_until <= ?2) \
+          AND NOT EXISTS ( \
+              SELECT 1 FROM outbox AS earlier \
+              WHERE earlier.report_id = o.report_id AND earlier.published_at IS NULL \
+                AND earlier.seq < o.seq AND earlier.claimed_until > ?2) \
+        ORDER BY o.seq LIMIT ?3) \
+    RETURNING seq, id, event_type, version, occurred_at, report_id, payload, attempts";
+
+/// Ids as the JSON array `json_each` reads.
+fn id_list(ids: &[Uuid]) -> Result<String, StoreError> {
+    let texts: Vec<String> = ids.iter().copied().map(id_text).collect();
+    json_text(&texts, "event ids")
+}
+
+#[async_trait]
+impl Outbox for SqliteStore {
+    #[tracing::instrument(skip_all, fields(limit))]
+    async fn claim(
+        &self,
+        now: DateTime<Utc>,
+        lease: TimeDelta,
+        limit: u32,
+    ) -> Result<Vec<ClaimedEvent>, StoreError> {
+        let rows = sqlx::query(CLAIM)
+            .bind(time_text(now + lease))
+            .bind(time_text(now))
+            .bind(i64::from(limit))
+            .fetch_all(&self.writer)
+            .await
+            .map_err(store_error)?;
+        let mut claimed = rows
+            .iter()
+            .map(|row| {
+                let seq: i64 = row.try_get("seq").map_err(store_error)?;
+                let attempts = RowReader::new(row, "outbox").count("attempts")?;
+                Ok((
+                    seq,
+                    ClaimedEvent {
+                        event: event_from_row(row)?,
+                        attempts,
+                    },
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // RETURNING gives no order; the relay publishes in `seq` order.
+        claimed.sort_by_key(|(seq, _)| *seq);
+        Ok(claimed.into_iter().map(|(_, event)| event).collect())
+    }
+
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    async fn mark_published(&self, ids: &[Uuid], at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET published_at = coalesce(published_at, ?), claimed_until = NULL \
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(time_text(at))
+        .bind(id_list(ids)?)
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    async fn release(&self, ids: &[Uuid], error: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET claimed_until = NULL, attempts = attempts + 1, last_error = ? \
+             WHERE id IN (SELECT value FROM json_each(?)) \
+               AND published_at IS NULL AND claimed_until IS NOT NULL",
+        )
+        .bind(error)
+        .bind(id_list(ids)?)
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn pending(&self) -> Result<u64, StoreError> {
+        let count: i64 =
+            sqlx::query("SELECT count(*) AS pending FROM outbox WHERE published_at IS NULL")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(store_error)?
+                .try_get("pending")
+                .map_err(store_error)?;
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 }

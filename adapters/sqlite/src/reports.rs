@@ -6,9 +6,11 @@ use std::sync::LazyLock;
 
 use anyhow::anyhow;
 use async_trait::async_trait;
+use chrono::SubsecRound as _;
 use sinmungo_core::domain::category::CategoryCode;
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::geo::{GeoPoint, Jurisdiction};
+use sinmungo_core::domain::photo::Photo;
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Analysis, DecidedBy, Report, ReportId, Visibility};
@@ -29,7 +31,7 @@ use crate::error::store_error;
 use crate::{audit, outbox, report_query, SqliteStore};
 
 /// Every column of `reports` but `seq` and `id`, in the order [`bind_report`] binds them.
-const REPORT_COLUMNS: [&str; 32] = [
+const REPORT_COLUMNS: [&str; 36] = [
     "number",
     "title",
     "description",
@@ -56,6 +58,10 @@ const REPORT_COLUMNS: [&str; 32] = [
     "analysis_rule",
     "analysis_needs_review",
     "analysis_decided_at",
+    "analysis_models",
+    "analysis_latency_ms",
+    "analysis_note",
+    "photos",
     "due_at",
     "created_at",
     "updated_at",
@@ -124,12 +130,32 @@ fn bind_report<'q>(query: SqliteQuery<'q>, report: &Report) -> Result<SqliteQuer
         .bind(analysis.and_then(|a| a.rule.clone()))
         .bind(analysis.map(|a| a.needs_review))
         .bind(analysis.map(|a| time_text(a.decided_at)))
+        .bind(
+            analysis
+                .map(|a| json_text(&a.models, "analysis models"))
+                .transpose()?,
+        )
+        .bind(analysis.map(|a| i64::from(a.latency_ms)))
+        .bind(analysis.and_then(|a| a.note.clone()))
+        .bind(photos_json(&report.photos)?)
         .bind(time_text(report.due_at))
         .bind(time_text(report.created_at))
         .bind(time_text(report.updated_at))
         .bind(report.resolved_at.map(time_text))
         .bind(time_text(report.status_changed_at))
         .bind(integer(report.version, "report version")?))
+}
+
+/// A report's photos as stored: JSON, with times to the microsecond like every other time.
+fn photos_json(photos: &[Photo]) -> Result<String, StoreError> {
+    let stored: Vec<Photo> = photos
+        .iter()
+        .map(|photo| Photo {
+            uploaded_at: photo.uploaded_at.trunc_subsecs(6),
+            ..photo.clone()
+        })
+        .collect();
+    json_text(&stored, "report photos")
 }
 
 /// Parses a row selected with [`SELECT_REPORT`].
@@ -157,6 +183,7 @@ pub(crate) fn report_from_row(row: &SqliteRow) -> Result<Report, StoreError> {
         support_count: r.count("support_count")?,
         duplicate_of: r.uuid_optional("duplicate_of")?.map(ReportId),
         analysis: analysis_from_row(&r)?,
+        photos: r.json("photos")?,
         due_at: r.time("due_at")?,
         created_at: r.time("created_at")?,
         updated_at: r.time("updated_at")?,
@@ -180,6 +207,9 @@ fn analysis_from_row(r: &RowReader<'_>) -> Result<Option<Analysis>, StoreError> 
         rule: r.get("analysis_rule")?,
         needs_review: r.get("analysis_needs_review")?,
         decided_at: r.time("analysis_decided_at")?,
+        models: r.json("analysis_models")?,
+        latency_ms: r.count("analysis_latency_ms")?,
+        note: r.get("analysis_note")?,
     }))
 }
 

@@ -104,6 +104,9 @@ impl Reclassify {
             rule: None,
             needs_review: false,
             decided_at: now,
+            models: Vec::new(),
+            latency_ms: 0,
+            note: None,
         });
 
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);

@@ -261,6 +261,7 @@ mod tests {
             support_count: 0,
             duplicate_of: None,
             analysis: None,
+            photos: Vec::new(),
             due_at: at,
             created_at: at,
             updated_at: at,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::domain::category::CategoryCode;
 use crate::domain::department::DepartmentCode;
 use crate::domain::geo::{GeoPoint, Jurisdiction};
+use crate::domain::photo::Photo;
 use crate::domain::priority::Priority;
 use crate::domain::receipt::ReceiptNumber;
 use crate::domain::status::ReportStatus;
@@ -108,6 +109,13 @@ pub struct Analysis {
     pub needs_review: bool,
     /// When it was decided.
     pub decided_at: DateTime<Utc>,
+    /// The AI models consulted, e.g. `roboflow:pothole-detection/3`; empty for rules alone.
+    pub models: Vec<String>,
+    /// How long triage took, in milliseconds (0 when it did not run).
+    pub latency_ms: u32,
+    /// Why the decision is what it is, when that is worth telling an officer
+    /// (e.g. "the LLM was unavailable; decided by rules alone").
+    pub note: Option<String>,
 }
 
 /// A report and everything known about it.
@@ -147,6 +155,8 @@ pub struct Report {
     pub duplicate_of: Option<ReportId>,
     /// The latest triage outcome.
     pub analysis: Option<Analysis>,
+    /// Photos, in upload order.
+    pub photos: Vec<Photo>,
     /// When the SLA says it must be resolved.
     pub due_at: DateTime<Utc>,
     /// When it was submitted.

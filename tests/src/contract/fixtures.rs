@@ -9,6 +9,7 @@ use sinmungo_core::domain::category::CategoryCode;
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::event::{EventEnvelope, ReportEvent};
 use sinmungo_core::domain::geo::{GeoPoint, Jurisdiction};
+use sinmungo_core::domain::photo::{Photo, PhotoId, PhotoKind};
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId, Visibility};
@@ -104,6 +105,7 @@ pub fn report(id: ReportId, number: ReceiptNumber, reporter: UserId) -> anyhow::
         support_count: 0,
         duplicate_of: None,
         analysis: None,
+        photos: Vec::new(),
         due_at: t0() + TimeDelta::days(7),
         created_at: t0(),
         updated_at: t0(),
@@ -111,6 +113,23 @@ pub fn report(id: ReportId, number: ReceiptNumber, reporter: UserId) -> anyhow::
         status_changed_at: t0(),
         version: 1,
     })
+}
+
+/// Photo `n` of a report: a 4000 × 3000 JPEG uploaded by `by` at `at`.
+pub fn photo(n: u128, kind: PhotoKind, by: UserId, at: DateTime<Utc>) -> Photo {
+    Photo {
+        id: PhotoId(Uuid::from_u128(
+            0x0000_0000_0000_7000_8000_0000_0000_0000 + n,
+        )),
+        kind,
+        content_type: "image/jpeg".to_owned(),
+        width: 4000,
+        height: 3000,
+        size: 3_141_592,
+        sha256: format!("{n:064x}"),
+        uploaded_by: by,
+        uploaded_at: at,
+    }
 }
 
 /// A change that creates one report, with its submission entry and event.

@@ -1,6 +1,6 @@
 //! The contract suite of the store ports: one set of checks that every
-//! adapter of `ReportStore`, `UserStore`, `DirectoryStore`, `SessionStore` and
-//! `AuditLog` must pass unchanged (memory, SQLite, PostgreSQL, …).
+//! adapter of `ReportStore`, `Outbox`, `UserStore`, `DirectoryStore`, `SessionStore`
+//! and `AuditLog` must pass unchanged (memory, SQLite, PostgreSQL, …).
 //!
 //! # Running it against a new adapter
 //!
@@ -67,6 +67,7 @@
 mod audit_log;
 mod directory_store;
 pub mod fixtures;
+mod outbox;
 mod report_apply;
 mod report_list;
 mod report_store;
@@ -78,11 +79,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sinmungo_core::domain::event::EventEnvelope;
-use sinmungo_core::ports::{AuditLog, DirectoryStore, ReportStore, SessionStore, UserStore};
+use sinmungo_core::ports::{
+    AuditLog, DirectoryStore, Outbox, ReportStore, SessionStore, UserStore,
+};
 use sinmungo_memory::{MemoryHandles, MemoryReportStore};
 
 pub use audit_log::*;
 pub use directory_store::*;
+pub use outbox::*;
 pub use report_apply::*;
 pub use report_list::*;
 pub use report_store::*;
@@ -106,8 +110,10 @@ pub trait OutboxProbe: Send + Sync {
 pub struct Stores {
     /// Reports, timelines, supporters and the outbox.
     pub reports: Arc<dyn ReportStore>,
-    /// Reads the outbox `reports` writes to.
-    pub outbox: Arc<dyn OutboxProbe>,
+    /// Reads everything `reports` appended to its outbox.
+    pub appended: Arc<dyn OutboxProbe>,
+    /// The same outbox, as relays claim from it.
+    pub outbox: Arc<dyn Outbox>,
     /// The audit log `reports` appends to.
     pub audit: Arc<dyn AuditLog>,
     /// Accounts.
@@ -149,7 +155,8 @@ impl Stores {
             ..
         } = MemoryHandles::new();
         Self {
-            outbox: Arc::new(MemoryOutbox(reports.clone())),
+            appended: Arc::new(MemoryOutbox(reports.clone())),
+            outbox: reports.clone(),
             reports,
             audit: Arc::new(audit),
             users,
@@ -178,6 +185,13 @@ macro_rules! store_contract {
             outbox_keeps_events_in_order,
             change_audit_reaches_the_audit_log,
             ping_answers,
+            // Outbox
+            outbox_claims_oldest_first_and_forgets_published_events,
+            outbox_lease_holds_until_it_ends,
+            outbox_release_counts_the_attempt,
+            outbox_keeps_each_reports_events_in_order,
+            outbox_concurrent_claims_share_nothing_and_miss_nothing,
+            outbox_claim_returns_payloads_intact,
             // ReportStore: apply is all or nothing
             stale_update_is_a_version_conflict,
             refused_change_writes_nothing,

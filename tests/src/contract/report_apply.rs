@@ -49,7 +49,7 @@ async fn trace(
     Ok(Trace {
         reports,
         timelines,
-        outbox: w.stores.outbox.outbox().await?.len(),
+        outbox: w.stores.appended.outbox().await?.len(),
         audit,
     })
 }
@@ -237,7 +237,7 @@ pub async fn concurrent_updates_from_one_version_let_one_win(stores: &Stores) ->
         "the winner's report is stored"
     );
     assert_eq!(
-        stores.outbox.outbox().await?.len(),
+        stores.appended.outbox().await?.len(),
         2,
         "only the winner's event joined the submission"
     );
@@ -298,7 +298,7 @@ pub async fn one_change_may_write_several_reports(stores: &Stores) -> CheckResul
     assert_eq!(w.reports().timeline(original.id).await?.len(), 2);
     assert_eq!(w.reports().timeline(duplicate.id).await?.len(), 2);
     let types: Vec<String> = stores
-        .outbox
+        .appended
         .outbox()
         .await?
         .into_iter()
@@ -340,7 +340,7 @@ pub async fn entries_for_a_missing_report_are_not_found(stores: &Stores) -> Chec
     let w = World::new(stores).await?;
     let existing = w.create(1, |_| {}).await?;
     let missing = report_id(404);
-    let outbox_before = stores.outbox.outbox().await?;
+    let outbox_before = stores.appended.outbox().await?;
     let changes = [
         (
             "timeline entry",
@@ -379,7 +379,7 @@ pub async fn entries_for_a_missing_report_are_not_found(stores: &Stores) -> Chec
         );
     }
     assert_eq!(
-        stores.outbox.outbox().await?,
+        stores.appended.outbox().await?,
         outbox_before,
         "no event was appended"
     );

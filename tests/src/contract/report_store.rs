@@ -7,6 +7,7 @@ use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::event::ReportEvent;
 use sinmungo_core::domain::geo::Jurisdiction;
+use sinmungo_core::domain::photo::PhotoKind;
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::report::{Analysis, DecidedBy, Visibility};
 use sinmungo_core::domain::status::ReportStatus;
@@ -81,7 +82,17 @@ pub async fn report_round_trip_keeps_every_field(stores: &Stores) -> CheckResult
                 rule: Some("sinkhole".to_owned()),
                 needs_review: true,
                 decided_at: t(5),
+                models: vec![
+                    "roboflow:pothole-detection/3".to_owned(),
+                    "openrouter:google/gemini-2.0-flash-001".to_owned(),
+                ],
+                latency_ms: 1_234,
+                note: Some("LLM이 응답하지 않아 규칙으로 결정했습니다 \"quoted\"".to_owned()),
             });
+            r.photos = vec![
+                fixtures::photo(1, PhotoKind::Report, bob, t(1)),
+                fixtures::photo(2, PhotoKind::Resolution, officer, t(20)),
+            ];
             r.due_at = t(86_400);
             r.updated_at = t(60);
             r.resolved_at = Some(t(30));
@@ -132,7 +143,16 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
         rule: Some("road_pothole".to_owned()),
         needs_review: false,
         decided_at: with_nanos(t(5)),
+        models: Vec::new(),
+        latency_ms: 0,
+        note: None,
     });
+    report.photos = vec![fixtures::photo(
+        1,
+        PhotoKind::Report,
+        w.alice.id,
+        with_nanos(t(9)),
+    )];
     let mut change = creation(&report);
     change.timeline = vec![timeline_entry(
         report.id,
@@ -154,6 +174,9 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
     if let Some(analysis) = &mut expected.analysis {
         analysis.decided_at = truncated(t(5));
     }
+    for photo in &mut expected.photos {
+        photo.uploaded_at = truncated(t(9));
+    }
     assert_eq!(
         w.get(report.id).await?,
         expected,
@@ -165,7 +188,7 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
         timeline.iter().map(|e| e.at).collect::<Vec<_>>(),
         [truncated(t(6))]
     );
-    let outbox = stores.outbox.outbox().await?;
+    let outbox = stores.appended.outbox().await?;
     assert_eq!(
         outbox.iter().map(|e| e.occurred_at).collect::<Vec<_>>(),
         [truncated(t(7))]
@@ -216,7 +239,11 @@ pub async fn update_replaces_the_stored_report(stores: &Stores) -> CheckResult {
                 rule: Some("road_pothole".to_owned()),
                 needs_review: false,
                 decided_at: t0(),
+                models: vec!["model".to_owned()],
+                latency_ms: 10,
+                note: Some("note".to_owned()),
             });
+            r.photos = vec![fixtures::photo(1, PhotoKind::Report, r.reporter, t0())];
             r.assignee = None;
         })
         .await?;
@@ -227,6 +254,7 @@ pub async fn update_replaces_the_stored_report(stores: &Stores) -> CheckResult {
     second.department = Some(department("parks")?);
     second.address = None;
     second.analysis = None;
+    second.photos = Vec::new();
     second.priority = Priority::High;
     second.support_count = 2;
     second.status_changed_at = t(60);
@@ -464,7 +492,7 @@ pub async fn outbox_keeps_events_in_order(stores: &Stores) -> CheckResult {
     let w = World::new(stores).await?;
     let first = w.create(1, |_| {}).await?;
     let second = w.create(2, |r| r.visibility = Visibility::Private).await?;
-    let mut expected = stores.outbox.outbox().await?;
+    let mut expected = stores.appended.outbox().await?;
     assert_eq!(
         expected
             .iter()
@@ -508,7 +536,7 @@ pub async fn outbox_keeps_events_in_order(stores: &Stores) -> CheckResult {
     expected.extend(events);
     expected.push(comment);
     assert_eq!(
-        stores.outbox.outbox().await?,
+        stores.appended.outbox().await?,
         expected,
         "events in append order, payloads intact"
     );

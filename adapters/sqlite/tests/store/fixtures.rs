@@ -76,6 +76,7 @@ pub fn report(n: u32) -> Report {
         support_count: 0,
         duplicate_of: None,
         analysis: None,
+        photos: Vec::new(),
         due_at: Report::due_for(created, Priority::Normal),
         created_at: created,
         updated_at: created,

@@ -35,6 +35,9 @@ async fn a_full_report_its_timeline_events_and_audit_round_trip() {
         rule: Some("sinkhole".to_owned()),
         needs_review: true,
         decided_at: at(8),
+        models: vec!["roboflow:potholes/2".to_owned()],
+        latency_ms: 210,
+        note: None,
     });
     full.resolved_at = Some(at(30));
     full.status_changed_at = at(30);

@@ -1,0 +1,63 @@
+//! Photos attached to a report: the reporter's, and the "processing photos"
+//! staff add while working it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::user::UserId;
+
+/// A photo's identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PhotoId(pub Uuid);
+
+impl std::fmt::Display for PhotoId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Who took a photo, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhotoKind {
+    /// Sent with the report, showing the problem.
+    Report,
+    /// Added by staff, showing the work done (처리 사진).
+    Resolution,
+}
+
+impl PhotoKind {
+    /// The stable code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Report => "report",
+            Self::Resolution => "resolution",
+        }
+    }
+}
+
+/// One stored photo. The bytes live in the media store, under keys derived
+/// from the report and photo ids; this is what the report remembers of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Photo {
+    /// Identity.
+    pub id: PhotoId,
+    /// Report or resolution photo.
+    pub kind: PhotoKind,
+    /// The original's media type (`image/jpeg`, `image/png`, `image/webp`).
+    pub content_type: String,
+    /// Width after orientation, in pixels.
+    pub width: u32,
+    /// Height after orientation, in pixels.
+    pub height: u32,
+    /// The original's size in bytes.
+    pub size: u64,
+    /// SHA-256 of the original, lowercase hex: the same photo twice is stored once.
+    pub sha256: String,
+    /// Who uploaded it (never shown to other citizens).
+    pub uploaded_by: UserId,
+    /// When.
+    pub uploaded_at: DateTime<Utc>,
+}
