@@ -1,10 +1,12 @@
 -- Photos and richer triage on reports; leases on outbox events.
 
 -- The latest analysis: the AI models consulted (a JSON array of names), how
--- long triage took, and a note for officers. NULL when there is no analysis.
+-- long triage took, a note for officers, and the event that triggered it.
+-- NULL when there is no analysis.
 ALTER TABLE reports ADD COLUMN analysis_models TEXT;
 ALTER TABLE reports ADD COLUMN analysis_latency_ms INTEGER;
 ALTER TABLE reports ADD COLUMN analysis_note TEXT;
+ALTER TABLE reports ADD COLUMN analysis_trigger TEXT;
 
 -- The report's photos as a JSON array (core's `Photo`), in upload order; the
 -- bytes are in the media store.

@@ -31,7 +31,7 @@ use crate::error::store_error;
 use crate::{audit, outbox, report_query, SqliteStore};
 
 /// Every column of `reports` but `seq` and `id`, in the order [`bind_report`] binds them.
-const REPORT_COLUMNS: [&str; 36] = [
+const REPORT_COLUMNS: [&str; 37] = [
     "number",
     "title",
     "description",
@@ -61,6 +61,7 @@ const REPORT_COLUMNS: [&str; 36] = [
     "analysis_models",
     "analysis_latency_ms",
     "analysis_note",
+    "analysis_trigger",
     "photos",
     "due_at",
     "created_at",
@@ -137,6 +138,7 @@ fn bind_report<'q>(query: SqliteQuery<'q>, report: &Report) -> Result<SqliteQuer
         )
         .bind(analysis.map(|a| i64::from(a.latency_ms)))
         .bind(analysis.and_then(|a| a.note.clone()))
+        .bind(analysis.and_then(|a| a.trigger).map(id_text))
         .bind(photos_json(&report.photos)?)
         .bind(time_text(report.due_at))
         .bind(time_text(report.created_at))
@@ -210,6 +212,7 @@ fn analysis_from_row(r: &RowReader<'_>) -> Result<Option<Analysis>, StoreError> 
         models: r.json("analysis_models")?,
         latency_ms: r.count("analysis_latency_ms")?,
         note: r.get("analysis_note")?,
+        trigger: r.uuid_optional("analysis_trigger")?,
     }))
 }
 

@@ -107,6 +107,7 @@ impl Reclassify {
             models: Vec::new(),
             latency_ms: 0,
             note: None,
+            trigger: None,
         });
 
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);

@@ -3,10 +3,12 @@
 
 mod accounts;
 mod action;
+mod analyze_report;
 mod assign;
 mod classify;
 mod comment;
 mod directory;
+mod events;
 mod read_reports;
 mod recorder;
 mod sessions;
@@ -18,10 +20,16 @@ use std::sync::Arc;
 
 pub use accounts::{Accounts, LoginError, NewAccount, RegisterError, RegisterRequest};
 pub use action::{ActionError, ConflictReason};
+pub use analyze_report::{
+    AnalyzeError, AnalyzeOutcome, AnalyzeReport, TriageProviders, MAX_PHOTOS_ANALYZED, SUBMITTED,
+};
 pub use assign::{Assign, AssignRequest};
 pub use classify::{Reclassify, ReclassifyRequest};
 pub use comment::{AddComment, CommentRequest};
 pub use directory::{Directory, DirectoryError};
+#[cfg(any(test, feature = "mock"))]
+pub use events::MockEventHandler;
+pub use events::{EventHandler, HandlerError, InProcessBus, Relay, RelayError};
 pub use read_reports::{ListRequest, ReadReports, ReportView, TimelineView, ViewError};
 pub use sessions::{SessionError, Sessions};
 pub use submit_report::{SubmitError, SubmitReport, SubmitRequest};

@@ -140,9 +140,9 @@ impl SubmitReport {
             }
         }
         let decision = self.rules.classify(TriageInput {
-            title: parsed.title.as_str(),
-            description: parsed.description.as_str(),
             requested_category: parsed.category.as_ref(),
+            jurisdiction: Some(&jurisdiction.code),
+            ..TriageInput::text(parsed.title.as_str(), parsed.description.as_str())
         });
         let category = find_category(&categories, &decision.category)?;
         let priority = decision.priority.unwrap_or(category.default_priority);
@@ -178,6 +178,7 @@ impl SubmitReport {
                 models: Vec::new(),
                 latency_ms: 0,
                 note: None,
+                trigger: None,
             }),
             photos: Vec::new(),
             due_at: Report::due_for(now, priority),

@@ -44,6 +44,23 @@ pub enum ReportEvent {
         /// Department after re-routing.
         department: Option<DepartmentCode>,
     },
+    /// `report.analyzed`: triage ran on the submitted report.
+    Analyzed {
+        /// Decided category.
+        category: CategoryCode,
+        /// Decided priority.
+        priority: Priority,
+        /// 0–1.
+        confidence: f64,
+        /// Rules alone, or rules on the AI's findings.
+        decided_by: DecidedBy,
+        /// The rule that fired.
+        rule: Option<String>,
+        /// Flagged for an officer to check.
+        needs_review: bool,
+        /// Department after routing.
+        department: Option<DepartmentCode>,
+    },
     /// `report.assigned`
     Assigned {
         /// Department.
@@ -77,6 +94,7 @@ impl ReportEvent {
     pub fn event_type(&self) -> &'static str {
         match self {
             Self::Submitted { .. } => "report.submitted",
+            Self::Analyzed { .. } => "report.analyzed",
             Self::Classified { .. } => "report.classified",
             Self::Assigned { .. } => "report.assigned",
             Self::StatusChanged { .. } => "report.status_changed",

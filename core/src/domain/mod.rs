@@ -24,7 +24,7 @@ pub use category::{Category, CategoryCode};
 pub use department::{Department, DepartmentCode};
 pub use event::{EventEnvelope, ReportEvent};
 pub use geo::{BoundingBox, Circle, GeoPoint, Jurisdiction, ServiceArea};
-pub use photo::{Photo, PhotoId, PhotoKind};
+pub use photo::{Photo, PhotoId, PhotoKind, PhotoVariant};
 pub use priority::{Priority, Sla};
 pub use receipt::ReceiptNumber;
 pub use report::{Analysis, DecidedBy, Report, ReportId, Visibility};

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::domain::report::ReportId;
 use crate::domain::user::UserId;
 
 /// A photo's identity.
@@ -60,4 +61,45 @@ pub struct Photo {
     pub uploaded_by: UserId,
     /// When.
     pub uploaded_at: DateTime<Utc>,
+}
+
+/// The stored forms of a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PhotoVariant {
+    /// The upload as received, metadata and all: staff only.
+    Original,
+    /// Re-encoded as JPEG with no metadata, orientation applied: what the public sees.
+    Public,
+    /// A JPEG at most 320 px on its long side.
+    Thumbnail320,
+    /// A JPEG at most 1280 px on its long side.
+    Thumbnail1280,
+}
+
+impl PhotoVariant {
+    /// Every variant, original first.
+    pub const ALL: [Self; 4] = [
+        Self::Original,
+        Self::Public,
+        Self::Thumbnail320,
+        Self::Thumbnail1280,
+    ];
+
+    /// The last segment of the variant's media key.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Original => "original",
+            Self::Public => "public.jpg",
+            Self::Thumbnail320 => "thumb-320.jpg",
+            Self::Thumbnail1280 => "thumb-1280.jpg",
+        }
+    }
+}
+
+impl Photo {
+    /// Where a variant of this photo of `report` is kept in the media store:
+    /// `reports/{report id}/{photo id}/{file name}`.
+    pub fn media_key(&self, report: ReportId, variant: PhotoVariant) -> String {
+        format!("reports/{}/{}/{}", report.0, self.id, variant.file_name())
+    }
 }

@@ -116,6 +116,9 @@ pub struct Analysis {
     /// Why the decision is what it is, when that is worth telling an officer
     /// (e.g. "the LLM was unavailable; decided by rules alone").
     pub note: Option<String>,
+    /// The event whose handling produced this analysis (none at submission):
+    /// a redelivered event finds itself here and changes nothing.
+    pub trigger: Option<Uuid>,
 }
 
 /// A report and everything known about it.

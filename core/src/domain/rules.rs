@@ -1,11 +1,16 @@
 //! Classification rules: ordered, named conditions that decide a report's
 //! category and priority. They are data (TOML), editable by admins; the
 //! product ships [`RuleSet::default_korean`].
+//!
+//! A rule may test the report's words, the objects an image detector found in
+//! its photos, the category an LLM suggested, and where the report is. The
+//! AI only ever *suggests*: a rule decides, and the analysis names it.
 
 use serde::Deserialize;
 
 use crate::domain::category::{Category, CategoryCode};
 use crate::domain::priority::Priority;
+use crate::domain::report::DecidedBy;
 
 /// The rules the product ships with (`core/rules/default.toml`).
 const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
@@ -28,15 +33,39 @@ pub struct RuleSet {
 pub struct Rule {
     /// Unique name, recorded in the analysis when it fires.
     pub name: String,
-    /// The category it decides.
-    pub category: CategoryCode,
-    /// The priority it decides (the category's default when absent).
+    /// The category it decides; `None` for a rule that takes the LLM's suggestion.
+    pub category: Option<CategoryCode>,
+    /// The priority it decides (the LLM's, then the category's default, when absent).
     pub priority: Option<Priority>,
-    /// How sure a match is, 0–1.
+    /// How sure a match is, 0–1 (an LLM rule uses the LLM's own confidence).
     pub confidence: f64,
     any_keywords: Vec<String>,
     all_keywords: Vec<String>,
     none_keywords: Vec<String>,
+    any_labels: Vec<String>,
+    min_label_confidence: f64,
+    min_llm_confidence: Option<f64>,
+    jurisdictions: Vec<String>,
+}
+
+/// An object an image detector found in one of the report's photos.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectedLabel {
+    /// The detector's class name, e.g. `pothole`.
+    pub label: String,
+    /// 0–1.
+    pub confidence: f64,
+}
+
+/// What an LLM suggested after reading the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmSuggestion {
+    /// Its category, if it named a known one.
+    pub category: Option<CategoryCode>,
+    /// Its priority, if it gave one.
+    pub priority: Option<Priority>,
+    /// 0–1.
+    pub confidence: f64,
 }
 
 /// What the rules look at.
@@ -48,6 +77,26 @@ pub struct TriageInput<'a> {
     pub description: &'a str,
     /// The category the reporter chose, if any.
     pub requested_category: Option<&'a CategoryCode>,
+    /// Objects detected in the photos (empty when no detector ran).
+    pub labels: &'a [DetectedLabel],
+    /// The LLM's suggestion, when one ran and answered.
+    pub suggestion: Option<&'a LlmSuggestion>,
+    /// The city or county code of the report's location, when known.
+    pub jurisdiction: Option<&'a str>,
+}
+
+impl<'a> TriageInput<'a> {
+    /// The text alone: what the rules see at submission, before any AI ran.
+    pub fn text(title: &'a str, description: &'a str) -> Self {
+        Self {
+            title,
+            description,
+            requested_category: None,
+            labels: &[],
+            suggestion: None,
+            jurisdiction: None,
+        }
+    }
 }
 
 /// What the rules decided.
@@ -55,7 +104,7 @@ pub struct TriageInput<'a> {
 pub struct Decision {
     /// Category.
     pub category: CategoryCode,
-    /// Priority, if the rule set one.
+    /// Priority, if the rule (or the LLM it followed) set one.
     pub priority: Option<Priority>,
     /// Confidence, 0–1.
     pub confidence: f64,
@@ -63,6 +112,9 @@ pub struct Decision {
     pub rule: Option<String>,
     /// Below the review threshold.
     pub needs_review: bool,
+    /// [`DecidedBy::Ai`] when the rule that fired tested what the AI found,
+    /// [`DecidedBy::Rules`] otherwise.
+    pub decided_by: DecidedBy,
 }
 
 /// Why a rule file was refused.
@@ -93,8 +145,9 @@ struct RuleFile {
 #[serde(deny_unknown_fields)]
 struct RuleEntry {
     name: String,
-    category: String,
+    category: Option<String>,
     priority: Option<String>,
+    #[serde(default)]
     confidence: f64,
     #[serde(default)]
     any_keywords: Vec<String>,
@@ -102,7 +155,18 @@ struct RuleEntry {
     all_keywords: Vec<String>,
     #[serde(default)]
     none_keywords: Vec<String>,
+    #[serde(default)]
+    any_labels: Vec<String>,
+    min_label_confidence: Option<f64>,
+    #[serde(default)]
+    use_llm_suggestion: bool,
+    min_llm_confidence: Option<f64>,
+    #[serde(default)]
+    jurisdictions: Vec<String>,
 }
+
+/// The confidence a detected label needs when a rule does not say.
+const DEFAULT_MIN_LABEL_CONFIDENCE: f64 = 0.5;
 
 /// Lower case without white space, so "도로 파손" matches "도로파손" and "Pothole" matches "pothole".
 fn normalise(text: &str) -> String {
@@ -143,7 +207,33 @@ impl RuleSet {
             if rules.iter().any(|r| r.name == entry.name) {
                 return Err(problem("rule names must be unique"));
             }
-            let category = CategoryCode::new(&entry.category).map_err(|e| problem(&e.message))?;
+            let category = match (&entry.category, entry.use_llm_suggestion) {
+                (Some(code), false) => {
+                    Some(CategoryCode::new(code).map_err(|e| problem(&e.message))?)
+                }
+                (None, true) => None,
+                (Some(_), true) => {
+                    return Err(problem(
+                        "a rule takes either a category or the LLM's suggestion, not both",
+                    ))
+                }
+                (None, false) => return Err(problem("a rule needs a category")),
+            };
+            let in_unit_range = |value: Option<f64>, what: &str| match value {
+                Some(v) if !(0.0..=1.0).contains(&v) => {
+                    Err(problem(&format!("{what} must be between 0 and 1")))
+                }
+                _ => Ok(value),
+            };
+            let min_label_confidence =
+                in_unit_range(entry.min_label_confidence, "min_label_confidence")?
+                    .unwrap_or(DEFAULT_MIN_LABEL_CONFIDENCE);
+            let min_llm_confidence = in_unit_range(
+                entry
+                    .use_llm_suggestion
+                    .then_some(entry.min_llm_confidence.unwrap_or(0.0)),
+                "min_llm_confidence",
+            )?;
             let priority = entry
                 .priority
                 .as_deref()
@@ -167,9 +257,24 @@ impl RuleSet {
                 any_keywords: keywords(entry.any_keywords),
                 all_keywords: keywords(entry.all_keywords),
                 none_keywords: keywords(entry.none_keywords),
+                any_labels: entry
+                    .any_labels
+                    .iter()
+                    .map(|label| label.trim().to_lowercase())
+                    .filter(|label| !label.is_empty())
+                    .collect(),
+                min_label_confidence,
+                min_llm_confidence,
+                jurisdictions: entry.jurisdictions,
             };
-            if rule.any_keywords.is_empty() && rule.all_keywords.is_empty() {
-                return Err(problem("a rule needs any_keywords or all_keywords"));
+            if rule.any_keywords.is_empty()
+                && rule.all_keywords.is_empty()
+                && rule.any_labels.is_empty()
+                && rule.min_llm_confidence.is_none()
+            {
+                return Err(problem(
+                    "a rule needs keywords, labels or use_llm_suggestion to test",
+                ));
             }
             rules.push(rule);
         }
@@ -181,14 +286,14 @@ impl RuleSet {
 
     /// Checks that every rule names a known category.
     pub fn check_categories(&self, categories: &[Category]) -> Result<(), RuleError> {
-        match self
-            .rules
-            .iter()
-            .find(|r| !categories.iter().any(|c| c.code == r.category))
-        {
-            Some(rule) => Err(RuleError::Rule {
+        let unknown = self.rules.iter().find_map(|rule| {
+            let code = rule.category.as_ref()?;
+            (!categories.iter().any(|c| &c.code == code)).then_some((rule, code))
+        });
+        match unknown {
+            Some((rule, code)) => Err(RuleError::Rule {
                 rule: rule.name.clone(),
-                problem: format!("unknown category {}", rule.category),
+                problem: format!("unknown category {code}"),
             }),
             None => Ok(()),
         }
@@ -210,26 +315,31 @@ impl RuleSet {
     /// then only rules of that category may set the priority.
     pub fn classify(&self, input: TriageInput<'_>) -> Decision {
         let text = normalise(&format!("{}\n{}", input.title, input.description));
-        let mut matching = self.rules.iter().filter(|rule| rule.matches(&text));
+        let mut decisions = self
+            .rules
+            .iter()
+            .filter_map(|rule| rule.decide(&text, &input));
         let decision = match input.requested_category {
-            Some(requested) => match matching.find(|rule| &rule.category == requested) {
-                Some(rule) => rule.decision(),
+            Some(requested) => match decisions.find(|d| &d.category == requested) {
+                Some(decision) => decision,
                 None => Decision {
                     category: requested.clone(),
                     priority: None,
                     confidence: REPORTER_CATEGORY_CONFIDENCE,
                     rule: Some(REPORTER_CATEGORY_RULE.to_owned()),
                     needs_review: false,
+                    decided_by: DecidedBy::Rules,
                 },
             },
-            None => match matching.next() {
-                Some(rule) => rule.decision(),
+            None => match decisions.next() {
+                Some(decision) => decision,
                 None => Decision {
                     category: CategoryCode::other(),
                     priority: None,
                     confidence: 0.0,
                     rule: None,
                     needs_review: true,
+                    decided_by: DecidedBy::Rules,
                 },
             },
         };
@@ -241,22 +351,59 @@ impl RuleSet {
 }
 
 impl Rule {
-    fn matches(&self, text: &str) -> bool {
+    /// This rule's decision, if every condition it sets holds.
+    fn decide(&self, text: &str, input: &TriageInput<'_>) -> Option<Decision> {
         let any = self.any_keywords.is_empty()
             || self.any_keywords.iter().any(|k| text.contains(k.as_str()));
         let all = self.all_keywords.iter().all(|k| text.contains(k.as_str()));
         let none = !self.none_keywords.iter().any(|k| text.contains(k.as_str()));
-        any && all && none
-    }
-
-    fn decision(&self) -> Decision {
-        Decision {
-            category: self.category.clone(),
-            priority: self.priority,
-            confidence: self.confidence,
-            rule: Some(self.name.clone()),
-            needs_review: false,
+        let labels = self.any_labels.is_empty()
+            || input.labels.iter().any(|detected| {
+                detected.confidence >= self.min_label_confidence
+                    && self
+                        .any_labels
+                        .iter()
+                        .any(|label| detected.label.trim().to_lowercase() == *label)
+            });
+        let place = self.jurisdictions.is_empty()
+            || input
+                .jurisdiction
+                .is_some_and(|code| self.jurisdictions.iter().any(|j| j == code));
+        if !(any && all && none && labels && place) {
+            return None;
         }
+        let used_ai = !self.any_labels.is_empty();
+        let decision = match (&self.category, self.min_llm_confidence) {
+            (Some(category), _) => Decision {
+                category: category.clone(),
+                priority: self.priority,
+                confidence: self.confidence,
+                rule: Some(self.name.clone()),
+                needs_review: false,
+                decided_by: if used_ai {
+                    DecidedBy::Ai
+                } else {
+                    DecidedBy::Rules
+                },
+            },
+            (None, Some(min_confidence)) => {
+                let suggestion = input.suggestion?;
+                let confidence = suggestion.confidence.clamp(0.0, 1.0);
+                if confidence < min_confidence {
+                    return None;
+                }
+                Decision {
+                    category: suggestion.category.clone()?,
+                    priority: self.priority.or(suggestion.priority),
+                    confidence,
+                    rule: Some(self.name.clone()),
+                    needs_review: false,
+                    decided_by: DecidedBy::Ai,
+                }
+            }
+            (None, None) => return None,
+        };
+        Some(decision)
     }
 }
 
@@ -266,11 +413,7 @@ mod tests {
     use crate::domain::category;
 
     fn classify(title: &str, description: &str) -> Decision {
-        RuleSet::default_korean().classify(TriageInput {
-            title,
-            description,
-            requested_category: None,
-        })
+        RuleSet::default_korean().classify(TriageInput::text(title, description))
     }
 
     #[test]
@@ -336,9 +479,8 @@ mod tests {
         let rules = RuleSet::default_korean();
         let chosen = CategoryCode::new("streetlight").unwrap();
         let decision = rules.classify(TriageInput {
-            title: "도로",
-            description: "포트홀",
             requested_category: Some(&chosen),
+            ..TriageInput::text("도로", "포트홀")
         });
         assert_eq!(decision.category, chosen);
         assert_eq!(decision.rule.as_deref(), Some(REPORTER_CATEGORY_RULE));
@@ -380,15 +522,156 @@ mod tests {
             none_keywords = ["설치 요청"]"#,
         )
         .unwrap();
-        let input = |description| TriageInput {
-            title: "",
-            description,
-            requested_category: None,
-        };
+        let input = |description| TriageInput::text("", description);
         assert_eq!(
             rules.classify(input("가로등 고장")).rule.as_deref(),
             Some("lights")
         );
         assert_eq!(rules.classify(input("가로등 설치요청")).rule, None);
+    }
+
+    fn label(label: &str, confidence: f64) -> DetectedLabel {
+        DetectedLabel {
+            label: label.to_owned(),
+            confidence,
+        }
+    }
+
+    #[test]
+    fn a_detected_pothole_decides_when_the_text_says_nothing_and_the_ai_is_named() {
+        let rules = RuleSet::default_korean();
+        let labels = [label("Pothole", 0.91)];
+        let decision = rules.classify(TriageInput {
+            labels: &labels,
+            ..TriageInput::text("사진 첨부", "여기 좀 봐주세요")
+        });
+        assert_eq!(decision.category.as_str(), "road_damage");
+        assert_eq!(decision.rule.as_deref(), Some("detected_pothole"));
+        assert_eq!(decision.decided_by, DecidedBy::Ai);
+
+        let unsure = [label("pothole", 0.3)];
+        let decision = rules.classify(TriageInput {
+            labels: &unsure,
+            ..TriageInput::text("사진 첨부", "여기 좀 봐주세요")
+        });
+        assert_eq!(
+            decision.rule, None,
+            "a label below its confidence is ignored"
+        );
+    }
+
+    #[test]
+    fn dangers_in_the_text_outrank_what_the_ai_found() {
+        let rules = RuleSet::default_korean();
+        let labels = [label("pothole", 0.95)];
+        let suggestion = LlmSuggestion {
+            category: Some(CategoryCode::new("road_damage").unwrap()),
+            priority: Some(Priority::Low),
+            confidence: 0.99,
+        };
+        let decision = rules.classify(TriageInput {
+            labels: &labels,
+            suggestion: Some(&suggestion),
+            ..TriageInput::text("도로", "싱크홀이 생겼어요")
+        });
+        assert_eq!(decision.rule.as_deref(), Some("sinkhole"));
+        assert_eq!(decision.priority, Some(Priority::Urgent));
+        assert_eq!(decision.decided_by, DecidedBy::Rules);
+    }
+
+    #[test]
+    fn a_confident_llm_suggestion_decides_and_a_hesitant_one_does_not() {
+        let rules = RuleSet::default_korean();
+        let sure = LlmSuggestion {
+            category: Some(CategoryCode::new("streetlight").unwrap()),
+            priority: Some(Priority::High),
+            confidence: 0.8,
+        };
+        let decision = rules.classify(TriageInput {
+            suggestion: Some(&sure),
+            ..TriageInput::text("밤길", "골목이 너무 어두워요")
+        });
+        assert_eq!(decision.category.as_str(), "streetlight");
+        assert_eq!(decision.priority, Some(Priority::High));
+        assert_eq!(decision.rule.as_deref(), Some("llm_suggestion"));
+        assert_eq!(decision.decided_by, DecidedBy::Ai);
+        assert!((decision.confidence - 0.8).abs() < f64::EPSILON);
+
+        let hesitant = LlmSuggestion {
+            confidence: 0.4,
+            ..sure.clone()
+        };
+        let decision = rules.classify(TriageInput {
+            suggestion: Some(&hesitant),
+            ..TriageInput::text("밤길", "골목이 너무 어두워요")
+        });
+        assert_eq!(decision.category, CategoryCode::other());
+        assert!(decision.needs_review);
+
+        let no_category = LlmSuggestion {
+            category: None,
+            ..sure
+        };
+        let decision = rules.classify(TriageInput {
+            suggestion: Some(&no_category),
+            ..TriageInput::text("밤길", "골목이 너무 어두워요")
+        });
+        assert_eq!(
+            decision.rule, None,
+            "an LLM that named no known category decides nothing"
+        );
+    }
+
+    #[test]
+    fn a_rule_may_be_limited_to_some_jurisdictions() {
+        let rules = RuleSet::parse(
+            r#"review_threshold = 0.5
+            [[rules]]
+            name = "gunsan_port"
+            category = "pollution"
+            confidence = 0.8
+            any_keywords = ["기름"]
+            jurisdictions = ["35020"]"#,
+        )
+        .unwrap();
+        let text = TriageInput::text("항구", "바다에 기름이 떠 있어요");
+        let in_gunsan = TriageInput {
+            jurisdiction: Some("35020"),
+            ..text
+        };
+        assert_eq!(
+            rules.classify(in_gunsan).rule.as_deref(),
+            Some("gunsan_port")
+        );
+        let in_jeonju = TriageInput {
+            jurisdiction: Some("35011"),
+            ..text
+        };
+        assert_eq!(rules.classify(in_jeonju).rule, None);
+    }
+
+    #[test]
+    fn a_rule_takes_a_category_or_the_llm_suggestion_never_both_nor_neither() {
+        let both = r#"review_threshold = 0.5
+            [[rules]]
+            name = "both"
+            category = "road_damage"
+            use_llm_suggestion = true"#;
+        assert!(
+            matches!(RuleSet::parse(both), Err(RuleError::Rule { rule, .. }) if rule == "both")
+        );
+        let neither = r#"review_threshold = 0.5
+            [[rules]]
+            name = "neither"
+            confidence = 0.5
+            any_labels = ["pothole"]"#;
+        assert!(RuleSet::parse(neither).is_err());
+        let bad_threshold = r#"review_threshold = 0.5
+            [[rules]]
+            name = "bad"
+            category = "road_damage"
+            any_labels = ["pothole"]
+            min_label_confidence = 2.0"#;
+        assert!(RuleSet::parse(bad_threshold).is_err());
     }
 }

@@ -88,6 +88,7 @@ pub async fn report_round_trip_keeps_every_field(stores: &Stores) -> CheckResult
                 ],
                 latency_ms: 1_234,
                 note: Some("LLM이 응답하지 않아 규칙으로 결정했습니다 \"quoted\"".to_owned()),
+                trigger: Some(new_id()),
             });
             r.photos = vec![
                 fixtures::photo(1, PhotoKind::Report, bob, t(1)),
@@ -146,6 +147,7 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
         models: Vec::new(),
         latency_ms: 0,
         note: None,
+        trigger: None,
     });
     report.photos = vec![fixtures::photo(
         1,
@@ -242,6 +244,7 @@ pub async fn update_replaces_the_stored_report(stores: &Stores) -> CheckResult {
                 models: vec!["model".to_owned()],
                 latency_ms: 10,
                 note: Some("note".to_owned()),
+                trigger: None,
             });
             r.photos = vec![fixtures::photo(1, PhotoKind::Report, r.reporter, t0())];
             r.assignee = None;

@@ -2,6 +2,7 @@
 //! an officer or an operator would notice, one module per capability.
 
 mod accounts;
+mod analysis;
 mod comments_and_classification;
 mod events_and_faults;
 mod interactions;

@@ -38,6 +38,7 @@ async fn a_full_report_its_timeline_events_and_audit_round_trip() {
         models: vec!["roboflow:potholes/2".to_owned()],
         latency_ms: 210,
         note: None,
+        trigger: None,
     });
     full.resolved_at = Some(at(30));
     full.status_changed_at = at(30);

@@ -1,0 +1,416 @@
+//! `analyze_report`: triage of a submitted report by the AI providers and the
+//! classification rules.
+//!
+//! Photos go to the image detector (their public copies: no EXIF, no GPS
+//! leaves the service), the text and the detected labels to the text
+//! analyzer, and then the rules decide. Either provider may be absent or
+//! failing: the rules then decide on what there is, and the analysis says why.
+//! An officer's decision is never overwritten, and an event handled twice
+//! changes nothing (the analysis remembers the event that produced it).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::app::events::{EventHandler, HandlerError};
+use crate::app::recorder::Recorder;
+use crate::app::{Policy, Ports};
+use crate::domain::access::Actor;
+use crate::domain::category::Category;
+use crate::domain::event::{EventEnvelope, ReportEvent};
+use crate::domain::masking::mask_personal_data;
+use crate::domain::photo::{PhotoKind, PhotoVariant};
+use crate::domain::report::{Analysis, DecidedBy, Report, ReportId};
+use crate::domain::rules::{DetectedLabel, LlmSuggestion, RuleSet, TriageInput};
+use crate::domain::timeline::TimelineKind;
+use crate::ports::{
+    AiError, CategoryChoice, Clock, Detection, DirectoryStore, IdGenerator, ImageDetector,
+    ImageInput, MediaKey, MediaStore, ReportStore, StoreError, TextAnalyzer, TextRequest,
+};
+
+/// The event type that asks for triage.
+pub const SUBMITTED: &str = "report.submitted";
+
+/// How many of a report's photos the detector looks at.
+pub const MAX_PHOTOS_ANALYZED: usize = 3;
+
+/// How often a write that lost a race with another change is retried.
+const WRITE_ATTEMPTS: usize = 3;
+
+/// The AI side of triage; every part may be absent.
+#[derive(Clone, Default)]
+pub struct TriageProviders {
+    /// Finds objects in photos.
+    pub detector: Option<Arc<dyn ImageDetector>>,
+    /// Reads the text.
+    pub analyzer: Option<Arc<dyn TextAnalyzer>>,
+    /// Where the photos are (needed for the detector).
+    pub media: Option<Arc<dyn MediaStore>>,
+    /// The detector's model name, recorded in analyses (e.g. `roboflow:potholes/3`).
+    pub detector_model: Option<String>,
+}
+
+impl std::fmt::Debug for TriageProviders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TriageProviders")
+            .field("detector", &self.detector.is_some())
+            .field("analyzer", &self.analyzer.is_some())
+            .field("media", &self.media.is_some())
+            .finish()
+    }
+}
+
+/// What handling one request for triage came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnalyzeOutcome {
+    /// A new analysis was stored.
+    Analyzed(Analysis),
+    /// This event was handled before; nothing changed and no AI was asked.
+    AlreadyDone,
+    /// An officer decided the category; it stands, and no AI was asked.
+    KeptHumanDecision,
+    /// The report no longer exists.
+    ReportMissing,
+}
+
+/// Why triage could not finish; the event is delivered again later.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    /// The store is down.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else.
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for AnalyzeError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(reason) => Self::Unavailable(reason),
+            other => Self::Unknown(other.into()),
+        }
+    }
+}
+
+/// What the providers found, before the rules decide.
+#[derive(Debug, Default)]
+struct Findings {
+    labels: Vec<DetectedLabel>,
+    detections: Vec<Detection>,
+    suggestion: Option<LlmSuggestion>,
+    models: Vec<String>,
+    problems: Vec<String>,
+}
+
+/// Triage of submitted reports.
+#[derive(Clone)]
+pub struct AnalyzeReport {
+    reports: Arc<dyn ReportStore>,
+    directory: Arc<dyn DirectoryStore>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+    rules: Arc<RuleSet>,
+    providers: TriageProviders,
+}
+
+impl std::fmt::Debug for AnalyzeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnalyzeReport")
+            .field("providers", &self.providers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AnalyzeReport {
+    /// Triage over the stores of `ports`, the rules of `policy` and `providers`.
+    pub fn new(ports: &Ports, policy: &Policy, providers: TriageProviders) -> Self {
+        Self {
+            reports: ports.reports.clone(),
+            directory: ports.directory.clone(),
+            clock: ports.clock.clone(),
+            ids: ports.ids.clone(),
+            rules: policy.rules.clone(),
+            providers,
+        }
+    }
+
+    /// Whether any AI provider is configured (without one, the rules that ran
+    /// at submission already said everything there is to say).
+    pub fn has_providers(&self) -> bool {
+        self.providers.detector.is_some() || self.providers.analyzer.is_some()
+    }
+
+    /// Analyses report `id` because of event `trigger`.
+    pub async fn analyze(
+        &self,
+        id: ReportId,
+        trigger: Uuid,
+    ) -> Result<AnalyzeOutcome, AnalyzeError> {
+        let Some(report) = self.reports.get(id).await? else {
+            return Ok(AnalyzeOutcome::ReportMissing);
+        };
+        if let Some(outcome) = Self::settled(&report, trigger) {
+            return Ok(outcome);
+        }
+        let started = self.clock.now();
+        let categories = self.directory.categories().await?;
+        let findings = self.consult_providers(&report, &categories).await;
+
+        let mut report = report;
+        for _ in 0..WRITE_ATTEMPTS {
+            match self
+                .record(&report, &categories, &findings, trigger, started)
+                .await
+            {
+                Ok(analysis) => return Ok(AnalyzeOutcome::Analyzed(analysis)),
+                // Someone changed the report meanwhile (a comment, an
+                // assignment): decide again on its new state, without asking
+                // the providers again.
+                Err(StoreError::VersionConflict) => {
+                    let Some(current) = self.reports.get(id).await? else {
+                        return Ok(AnalyzeOutcome::ReportMissing);
+                    };
+                    if let Some(outcome) = Self::settled(&current, trigger) {
+                        return Ok(outcome);
+                    }
+                    report = current;
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(AnalyzeError::Unknown(anyhow::anyhow!(
+            "report {id} kept changing; its analysis will be retried"
+        )))
+    }
+
+    /// An outcome without any work, when there is nothing to do.
+    fn settled(report: &Report, trigger: Uuid) -> Option<AnalyzeOutcome> {
+        let analysis = report.analysis.as_ref()?;
+        if analysis.trigger == Some(trigger) {
+            Some(AnalyzeOutcome::AlreadyDone)
+        } else if analysis.decided_by == DecidedBy::Human {
+            Some(AnalyzeOutcome::KeptHumanDecision)
+        } else {
+            None
+        }
+    }
+
+    /// Asks the detector about the photos and the analyzer about the text;
+    /// failures become notes, never errors.
+    async fn consult_providers(&self, report: &Report, categories: &[Category]) -> Findings {
+        let mut findings = Findings::default();
+        if let (Some(detector), Some(media)) = (&self.providers.detector, &self.providers.media) {
+            let photos = report
+                .photos
+                .iter()
+                .filter(|photo| photo.kind == PhotoKind::Report)
+                .take(MAX_PHOTOS_ANALYZED);
+            for photo in photos {
+                let key = MediaKey::new(&photo.media_key(report.id, PhotoVariant::Public));
+                let blob = match key {
+                    Ok(key) => media.get(&key).await,
+                    Err(invalid) => {
+                        findings
+                            .problems
+                            .push(format!("photo {}: {invalid}", photo.id));
+                        continue;
+                    }
+                };
+                let image = match blob {
+                    Ok(Some(blob)) => ImageInput {
+                        bytes: blob.bytes,
+                        content_type: blob.content_type,
+                    },
+                    Ok(None) => {
+                        findings
+                            .problems
+                            .push(format!("photo {} is missing from storage", photo.id));
+                        continue;
+                    }
+                    Err(error) => {
+                        findings
+                            .problems
+                            .push(format!("photo {}: {error}", photo.id));
+                        continue;
+                    }
+                };
+                match detector.detect(&image).await {
+                    Ok(detections) => {
+                        push_model(
+                            &mut findings.models,
+                            &format!("detector:{}", detections.model),
+                        );
+                        findings
+                            .labels
+                            .extend(detections.items.iter().map(|d| DetectedLabel {
+                                label: d.label.clone(),
+                                confidence: d.confidence,
+                            }));
+                        findings.detections.extend(detections.items);
+                    }
+                    Err(error) => findings
+                        .problems
+                        .push(provider_problem("image detector", &error)),
+                }
+            }
+        }
+        if let Some(analyzer) = &self.providers.analyzer {
+            let request = TextRequest {
+                title: mask_personal_data(report.title.as_str()),
+                description: mask_personal_data(report.description.as_str()),
+                detections: findings.detections.clone(),
+                categories: categories
+                    .iter()
+                    .map(|c| CategoryChoice {
+                        code: c.code.clone(),
+                        name: c.name.clone(),
+                        name_en: c.name_en.clone(),
+                    })
+                    .collect(),
+            };
+            match analyzer.analyze(&request).await {
+                Ok(suggestion) => {
+                    push_model(&mut findings.models, &format!("llm:{}", suggestion.model));
+                    // Only a category of the directory counts.
+                    let category = suggestion
+                        .category
+                        .filter(|code| categories.iter().any(|c| &c.code == code));
+                    findings.suggestion = Some(LlmSuggestion {
+                        category,
+                        priority: suggestion.priority,
+                        confidence: suggestion.confidence,
+                    });
+                }
+                Err(error) => findings.problems.push(provider_problem("LLM", &error)),
+            }
+        }
+        findings
+    }
+
+    /// Lets the rules decide and writes the analysis as the report's next version.
+    async fn record(
+        &self,
+        report: &Report,
+        categories: &[Category],
+        findings: &Findings,
+        trigger: Uuid,
+        started: DateTime<Utc>,
+    ) -> Result<Analysis, StoreError> {
+        let decision = self.rules.classify(TriageInput {
+            labels: &findings.labels,
+            suggestion: findings.suggestion.as_ref(),
+            jurisdiction: Some(&report.jurisdiction.code),
+            ..TriageInput::text(report.title.as_str(), report.description.as_str())
+        });
+        let category = categories
+            .iter()
+            .find(|c| c.code == decision.category)
+            .or_else(|| categories.iter().find(|c| c.code == report.category))
+            .ok_or_else(|| {
+                StoreError::Unknown(anyhow::anyhow!(
+                    "category {} is not in the directory",
+                    decision.category
+                ))
+            })?;
+        let priority = decision.priority.unwrap_or(category.default_priority);
+        let now = self.clock.now();
+        let latency = (now - started)
+            .num_milliseconds()
+            .clamp(0, i64::from(u32::MAX));
+        let analysis = Analysis {
+            category: category.code.clone(),
+            priority,
+            confidence: decision.confidence,
+            decided_by: decision.decided_by,
+            rule: decision.rule.clone(),
+            needs_review: decision.needs_review,
+            decided_at: now,
+            models: findings.models.clone(),
+            latency_ms: u32::try_from(latency).unwrap_or(u32::MAX),
+            note: note(findings, self.has_providers()),
+            trigger: Some(trigger),
+        };
+
+        let mut updated = report.clone();
+        updated.analysis = Some(analysis.clone());
+        let reclassified = updated.category != category.code || updated.priority != priority;
+        if reclassified {
+            updated.category = category.code.clone();
+            updated.priority = priority;
+            updated.due_at = Report::due_for(report.created_at, priority);
+            // Re-route only work nobody has picked up yet.
+            if report.assignee.is_none() {
+                updated.department = Some(category.department.clone());
+            }
+        }
+
+        let actor = Actor::Anonymous;
+        let mut change = Recorder::new(self.ids.as_ref(), &actor, now);
+        if reclassified {
+            change.system_timeline(
+                report.id,
+                TimelineKind::Classified {
+                    category: category.code.to_string(),
+                    priority: priority.to_string(),
+                    decided_by: decision.decided_by,
+                    rule: decision.rule.clone(),
+                },
+            );
+        }
+        change.event(
+            report.id,
+            ReportEvent::Analyzed {
+                category: category.code.clone(),
+                priority,
+                confidence: decision.confidence,
+                decided_by: decision.decided_by,
+                rule: decision.rule,
+                needs_review: decision.needs_review,
+                department: updated.department.clone(),
+            },
+        );
+        change.update(updated);
+        self.reports.apply(change.finish()).await?;
+        Ok(analysis)
+    }
+}
+
+#[async_trait]
+impl EventHandler for AnalyzeReport {
+    async fn handle(&self, event: &EventEnvelope) -> Result<(), HandlerError> {
+        if event.event_type != SUBMITTED || !self.has_providers() {
+            return Ok(());
+        }
+        match self.analyze(event.report_id, event.id).await {
+            Ok(_) => Ok(()),
+            Err(AnalyzeError::Unavailable(reason)) => Err(HandlerError::Unavailable(reason)),
+            Err(AnalyzeError::Unknown(error)) => Err(HandlerError::Unknown(error)),
+        }
+    }
+}
+
+fn push_model(models: &mut Vec<String>, model: &str) {
+    if !models.iter().any(|m| m == model) {
+        models.push(model.to_owned());
+    }
+}
+
+fn provider_problem(provider: &str, error: &AiError) -> String {
+    format!("{provider}: {error}")
+}
+
+/// What an officer should know about how the decision came about.
+fn note(findings: &Findings, has_providers: bool) -> Option<String> {
+    if findings.problems.is_empty() {
+        return None;
+    }
+    let fallback = if findings.models.is_empty() && has_providers {
+        "decided by rules alone (AI 분석 실패, 규칙으로 분류): "
+    } else {
+        "partly without AI: "
+    };
+    Some(format!("{fallback}{}", findings.problems.join("; ")))
+}
