@@ -22,6 +22,7 @@ use crate::domain::category::Category;
 use crate::domain::event::{EventEnvelope, ReportEvent};
 use crate::domain::masking::mask_personal_data;
 use crate::domain::photo::{PhotoKind, PhotoVariant};
+use crate::domain::priority::Priority;
 use crate::domain::report::{Analysis, DecidedBy, Report, ReportId};
 use crate::domain::rules::{DetectedLabel, LlmSuggestion, RuleSet, TriageInput};
 use crate::domain::timeline::TimelineKind;
@@ -103,6 +104,31 @@ struct Findings {
     suggestion: Option<LlmSuggestion>,
     models: Vec<String>,
     problems: Vec<String>,
+    summary: Option<String>,
+}
+
+/// A text and photos to analyse without a report (nothing is stored).
+#[derive(Debug, Clone, Default)]
+pub struct PreviewRequest {
+    /// A title.
+    pub title: String,
+    /// A description.
+    pub description: String,
+    /// Photos (at most [`MAX_PHOTOS_ANALYZED`] are looked at).
+    pub images: Vec<ImageInput>,
+    /// A city or county code, for rules limited to some places.
+    pub jurisdiction: Option<String>,
+}
+
+/// What triage would decide, and what the providers saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    /// The decision, as an analysis (no trigger: nothing was stored).
+    pub analysis: Analysis,
+    /// Every object the detector found.
+    pub detections: Vec<Detection>,
+    /// The LLM's summary for officers, if it gave one.
+    pub summary: Option<String>,
 }
 
 /// Triage of submitted reports.
@@ -157,7 +183,20 @@ impl AnalyzeReport {
         }
         let started = self.clock.now();
         let categories = self.directory.categories().await?;
-        let findings = self.consult_providers(&report, &categories).await;
+        let mut problems = Vec::new();
+        let images = self.report_images(&report, &mut problems).await;
+        let findings = self
+            .consult_providers(
+                report.title.as_str(),
+                report.description.as_str(),
+                &images,
+                &categories,
+                Findings {
+                    problems,
+                    ..Findings::default()
+                },
+            )
+            .await;
 
         let mut report = report;
         for _ in 0..WRITE_ATTEMPTS {
@@ -198,46 +237,51 @@ impl AnalyzeReport {
         }
     }
 
-    /// Asks the detector about the photos and the analyzer about the text;
+    /// The public copies of the report's first photos, for the detector;
+    /// photos that cannot be read become notes.
+    async fn report_images(&self, report: &Report, problems: &mut Vec<String>) -> Vec<ImageInput> {
+        let (Some(_), Some(media)) = (&self.providers.detector, &self.providers.media) else {
+            return Vec::new();
+        };
+        let photos = report
+            .photos
+            .iter()
+            .filter(|photo| photo.kind == PhotoKind::Report)
+            .take(MAX_PHOTOS_ANALYZED);
+        let mut images = Vec::new();
+        for photo in photos {
+            let key = match MediaKey::new(&photo.media_key(report.id, PhotoVariant::Public)) {
+                Ok(key) => key,
+                Err(invalid) => {
+                    problems.push(format!("photo {}: {invalid}", photo.id));
+                    continue;
+                }
+            };
+            match media.get(&key).await {
+                Ok(Some(blob)) => images.push(ImageInput {
+                    bytes: blob.bytes,
+                    content_type: blob.content_type,
+                }),
+                Ok(None) => problems.push(format!("photo {} is missing from storage", photo.id)),
+                Err(error) => problems.push(format!("photo {}: {error}", photo.id)),
+            }
+        }
+        images
+    }
+
+    /// Asks the detector about the images and the analyzer about the text;
     /// failures become notes, never errors.
-    async fn consult_providers(&self, report: &Report, categories: &[Category]) -> Findings {
-        let mut findings = Findings::default();
-        if let (Some(detector), Some(media)) = (&self.providers.detector, &self.providers.media) {
-            let photos = report
-                .photos
-                .iter()
-                .filter(|photo| photo.kind == PhotoKind::Report)
-                .take(MAX_PHOTOS_ANALYZED);
-            for photo in photos {
-                let key = MediaKey::new(&photo.media_key(report.id, PhotoVariant::Public));
-                let blob = match key {
-                    Ok(key) => media.get(&key).await,
-                    Err(invalid) => {
-                        findings
-                            .problems
-                            .push(format!("photo {}: {invalid}", photo.id));
-                        continue;
-                    }
-                };
-                let image = match blob {
-                    Ok(Some(blob)) => ImageInput {
-                        bytes: blob.bytes,
-                        content_type: blob.content_type,
-                    },
-                    Ok(None) => {
-                        findings
-                            .problems
-                            .push(format!("photo {} is missing from storage", photo.id));
-                        continue;
-                    }
-                    Err(error) => {
-                        findings
-                            .problems
-                            .push(format!("photo {}: {error}", photo.id));
-                        continue;
-                    }
-                };
-                match detector.detect(&image).await {
+    async fn consult_providers(
+        &self,
+        title: &str,
+        description: &str,
+        images: &[ImageInput],
+        categories: &[Category],
+        mut findings: Findings,
+    ) -> Findings {
+        if let Some(detector) = &self.providers.detector {
+            for image in images.iter().take(MAX_PHOTOS_ANALYZED) {
+                match detector.detect(image).await {
                     Ok(detections) => {
                         push_model(
                             &mut findings.models,
@@ -259,8 +303,8 @@ impl AnalyzeReport {
         }
         if let Some(analyzer) = &self.providers.analyzer {
             let request = TextRequest {
-                title: mask_personal_data(report.title.as_str()),
-                description: mask_personal_data(report.description.as_str()),
+                title: mask_personal_data(title),
+                description: mask_personal_data(description),
                 detections: findings.detections.clone(),
                 categories: categories
                     .iter()
@@ -278,6 +322,7 @@ impl AnalyzeReport {
                     let category = suggestion
                         .category
                         .filter(|code| categories.iter().any(|c| &c.code == code));
+                    findings.summary = suggestion.summary;
                     findings.suggestion = Some(LlmSuggestion {
                         category,
                         priority: suggestion.priority,
@@ -288,6 +333,54 @@ impl AnalyzeReport {
             }
         }
         findings
+    }
+
+    /// Analyses a text and images as a report would be, storing nothing
+    /// (the worker's `POST /analyze`).
+    pub async fn preview(&self, request: PreviewRequest) -> Result<Preview, AnalyzeError> {
+        let started = self.clock.now();
+        let categories = self.directory.categories().await?;
+        let findings = self
+            .consult_providers(
+                &request.title,
+                &request.description,
+                &request.images,
+                &categories,
+                Findings::default(),
+            )
+            .await;
+        let decision = self.rules.classify(TriageInput {
+            labels: &findings.labels,
+            suggestion: findings.suggestion.as_ref(),
+            jurisdiction: request.jurisdiction.as_deref(),
+            ..TriageInput::text(&request.title, &request.description)
+        });
+        let default_priority = categories
+            .iter()
+            .find(|c| c.code == decision.category)
+            .map(|c| c.default_priority);
+        let now = self.clock.now();
+        let analysis = Analysis {
+            category: decision.category,
+            priority: decision
+                .priority
+                .or(default_priority)
+                .unwrap_or(Priority::Normal),
+            confidence: decision.confidence,
+            decided_by: decision.decided_by,
+            rule: decision.rule,
+            needs_review: decision.needs_review,
+            decided_at: now,
+            models: findings.models.clone(),
+            latency_ms: elapsed_ms(started, now),
+            note: note(&findings, self.has_providers()),
+            trigger: None,
+        };
+        Ok(Preview {
+            analysis,
+            detections: findings.detections,
+            summary: findings.summary,
+        })
     }
 
     /// Lets the rules decide and writes the analysis as the report's next version.
@@ -317,9 +410,6 @@ impl AnalyzeReport {
             })?;
         let priority = decision.priority.unwrap_or(category.default_priority);
         let now = self.clock.now();
-        let latency = (now - started)
-            .num_milliseconds()
-            .clamp(0, i64::from(u32::MAX));
         let analysis = Analysis {
             category: category.code.clone(),
             priority,
@@ -329,7 +419,7 @@ impl AnalyzeReport {
             needs_review: decision.needs_review,
             decided_at: now,
             models: findings.models.clone(),
-            latency_ms: u32::try_from(latency).unwrap_or(u32::MAX),
+            latency_ms: elapsed_ms(started, now),
             note: note(findings, self.has_providers()),
             trigger: Some(trigger),
         };
@@ -390,6 +480,10 @@ impl EventHandler for AnalyzeReport {
             Err(AnalyzeError::Unknown(error)) => Err(HandlerError::Unknown(error)),
         }
     }
+}
+
+fn elapsed_ms(from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
+    u32::try_from((to - from).num_milliseconds().max(0)).unwrap_or(u32::MAX)
 }
 
 fn push_model(models: &mut Vec<String>, model: &str) {

@@ -21,7 +21,8 @@ use std::sync::Arc;
 pub use accounts::{Accounts, LoginError, NewAccount, RegisterError, RegisterRequest};
 pub use action::{ActionError, ConflictReason};
 pub use analyze_report::{
-    AnalyzeError, AnalyzeOutcome, AnalyzeReport, TriageProviders, MAX_PHOTOS_ANALYZED, SUBMITTED,
+    AnalyzeError, AnalyzeOutcome, AnalyzeReport, Preview, PreviewRequest, TriageProviders,
+    MAX_PHOTOS_ANALYZED, SUBMITTED,
 };
 pub use assign::{Assign, AssignRequest};
 pub use classify::{Reclassify, ReclassifyRequest};
