@@ -229,6 +229,11 @@ struct AnalysisDto {
     rule: Option<String>,
     needs_review: bool,
     decided_at: DateTime<Utc>,
+    models: Vec<String>,
+    latency_ms: u32,
+    /// Officials only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -306,6 +311,9 @@ impl From<ReportView> for ReportDto {
                 rule: a.rule,
                 needs_review: a.needs_review,
                 decided_at: a.decided_at,
+                models: a.models,
+                latency_ms: a.latency_ms,
+                note: a.note.filter(|_| view.official),
             }),
             due_at: report.due_at,
             overdue: view.overdue,

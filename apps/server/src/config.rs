@@ -7,6 +7,9 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::stores::StoreConfig;
+use crate::triage::TriageConfig;
+
 /// The Sinmungo API server (전북 신고 플랫폼).
 #[derive(Debug, Parser)]
 #[command(name = "sinmungo-server", version, about, long_about = None)]
@@ -85,16 +88,44 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// An API key or other credential from the environment; never printed.
+#[derive(Clone)]
+pub struct ApiSecret(String);
+
+impl ApiSecret {
+    /// The credential.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for ApiSecret {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().is_empty() {
+            return Err("must not be empty".to_owned());
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for ApiSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiSecret(<redacted>)")
+    }
+}
+
 /// Everything the server reads at start.
 #[derive(Debug, Clone, Args)]
 pub struct ServerConfig {
-    /// Where the data lives: sqlite://PATH (embedded default).
-    #[arg(
-        long,
-        env = "SINMUNGO_DATABASE_URL",
-        default_value = "sqlite://./data/sinmungo.db"
-    )]
-    pub database_url: String,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreConfig,
+
+    /// The AI providers of triage.
+    #[command(flatten)]
+    pub triage: TriageConfig,
 
     /// Address to listen on.
     #[arg(long, env = "SINMUNGO_LISTEN", default_value = "127.0.0.1:8080")]
@@ -133,7 +164,8 @@ impl ServerConfig {
     /// The defaults, as if run with no flags and no environment (for tests and embedding).
     pub fn embedded_defaults() -> Self {
         Self {
-            database_url: "sqlite://./data/sinmungo.db".to_owned(),
+            store: StoreConfig::embedded_defaults(),
+            triage: TriageConfig::rules_only(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,

@@ -2,40 +2,67 @@
 //! them to the use cases and serves HTTP.
 
 pub mod config;
+mod relay;
 mod secrets;
+pub mod stores;
+pub mod triage;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use anyhow::{bail, Context as _};
-use sinmungo_core::app::{NewAccount, Policy, Ports, RegisterRequest, UseCases};
+use anyhow::Context as _;
+use sinmungo_core::app::{
+    AnalyzeReport, EventHandler, InProcessBus, NewAccount, Policy, Ports, RegisterRequest, Relay,
+    UseCases,
+};
 use sinmungo_core::domain::geo::ServiceArea;
 use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::domain::User;
 use sinmungo_core::ports::{SystemClock, UuidV7Ids};
 use sinmungo_http::auth::{Argon2Hasher, TokenConfig, TokenService};
 use sinmungo_http::{AppState, HttpConfig};
-use sinmungo_sqlite::SqliteStore;
 use tokio::net::TcpListener;
 
-pub use config::{Cli, Command, CreateUserArgs, LogFormat, ServerConfig};
+pub use config::{ApiSecret, Cli, Command, CreateUserArgs, LogFormat, ServerConfig};
+pub use stores::{open_stores, OpenedStores, StoreConfig};
+pub use triage::{providers_from, TriageConfig};
 
-/// The use cases over the configured stores, migrated and seeded.
-pub async fn build_use_cases(config: &ServerConfig) -> anyhow::Result<UseCases> {
+/// The application assembled from the configuration: the use cases over the
+/// configured stores (migrated and seeded), and the event pipeline.
+#[derive(Debug, Clone)]
+pub struct Application {
+    /// Every use case.
+    pub use_cases: UseCases,
+    /// Triage, run on `report.submitted` events.
+    pub analyze: AnalyzeReport,
+    /// The stores.
+    pub stores: OpenedStores,
+}
+
+/// Builds the [`Application`] `config` describes.
+pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Application> {
     let policy = load_policy(config)?;
-    let store = open_store(&config.database_url).await?;
-    let ports = Ports {
-        reports: Arc::new(store.clone()),
-        users: Arc::new(store.clone()),
-        directory: Arc::new(store.clone()),
-        sessions: Arc::new(store.clone()),
-        audit: Arc::new(store),
-        hasher: Arc::new(Argon2Hasher::new()),
-        clock: Arc::new(SystemClock),
-        ids: Arc::new(UuidV7Ids),
-    };
-    let use_cases = UseCases::new(ports, &policy);
+    let stores = open_stores(&config.store).await?;
+    let ports = stores.ports(
+        Arc::new(Argon2Hasher::new()),
+        Arc::new(SystemClock),
+        Arc::new(UuidV7Ids),
+    );
+    let providers = providers_from(&config.triage, None)?;
+    let analyze = AnalyzeReport::new(&ports, &policy, providers);
+    let use_cases = build_use_cases(ports, &policy).await?;
+    Ok(Application {
+        use_cases,
+        analyze,
+        stores,
+    })
+}
+
+/// The use cases over `ports`, with the directory seeded and the rules
+/// checked against it.
+pub async fn build_use_cases(ports: Ports, policy: &Policy) -> anyhow::Result<UseCases> {
+    let use_cases = UseCases::new(ports, policy);
     let added = use_cases
         .directory
         .seed()
@@ -54,17 +81,6 @@ pub async fn build_use_cases(config: &ServerConfig) -> anyhow::Result<UseCases> 
         .check_categories(&categories)
         .context("the classification rules name a category that does not exist")?;
     Ok(use_cases)
-}
-
-async fn open_store(url: &str) -> anyhow::Result<SqliteStore> {
-    if !url.starts_with("sqlite:") {
-        bail!("unsupported SINMUNGO_DATABASE_URL scheme in {url:?}: this build stores data in SQLite (sqlite://PATH)");
-    }
-    let store = SqliteStore::connect(url)
-        .await
-        .with_context(|| format!("opening the database at {url}"))?;
-    store.migrate().await.context("migrating the database")?;
-    Ok(store)
 }
 
 fn load_policy(config: &ServerConfig) -> anyhow::Result<Policy> {
@@ -93,6 +109,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     http: HttpConfig,
+    relay: Relay,
+    stores: OpenedStores,
 }
 
 impl Server {
@@ -106,17 +124,27 @@ impl Server {
 
     /// Like [`Server::bind`], on a listener the caller bound.
     pub async fn on_listener(config: &ServerConfig, listener: TcpListener) -> anyhow::Result<Self> {
-        let use_cases = build_use_cases(config).await?;
+        let app = build_application(config).await?;
         let secret = secrets::jwt_secret(config)?;
         let tokens = TokenService::new(TokenConfig::with_secret(secret));
         let http = HttpConfig {
             body_limit: config.body_limit,
             ..HttpConfig::default()
         };
+        // Embedded: events go straight to triage in this process.
+        let handlers: Vec<Arc<dyn EventHandler>> = vec![Arc::new(app.analyze.clone())];
+        let relay = Relay::new(
+            app.stores.outbox.clone(),
+            Arc::new(InProcessBus::new(handlers)),
+            Arc::new(SystemClock),
+            relay::LEASE,
+        );
         Ok(Self {
             listener,
-            state: AppState::new(use_cases, tokens),
+            state: AppState::new(app.use_cases, tokens),
             http,
+            relay,
+            stores: app.stores,
         })
     }
 
@@ -125,13 +153,25 @@ impl Server {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until `shutdown` completes, then drains requests in flight.
+    /// Serves (and relays events) until `shutdown` completes, then drains
+    /// requests in flight, lets the relay finish its batch, and closes the store.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let relay = tokio::spawn(relay::run(self.relay, stopped));
         let router = sinmungo_http::router(self.state, self.http);
-        sinmungo_http::serve(self.listener, router, shutdown).await?;
+        let served = sinmungo_http::serve(self.listener, router, async move {
+            shutdown.await;
+            stop.send_replace(true);
+        })
+        .await;
+        if let Err(error) = relay.await {
+            tracing::error!(%error, "the outbox relay stopped abnormally");
+        }
+        self.stores.close().await;
+        served?;
         Ok(())
     }
 }
@@ -142,8 +182,9 @@ pub async fn create_user(
     args: CreateUserArgs,
     password: String,
 ) -> anyhow::Result<User> {
-    let use_cases = build_use_cases(config).await?;
-    let user = use_cases
+    let app = build_application(config).await?;
+    let user = app
+        .use_cases
         .accounts
         .create_by_operator(NewAccount {
             registration: RegisterRequest {

@@ -25,8 +25,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli.config).await,
         Command::Migrate => {
-            sinmungo_server::build_use_cases(&cli.config).await?;
-            tracing::info!("database migrated and seeded");
+            let mut config = cli.config.clone();
+            config.store.no_migrate = false;
+            let app = sinmungo_server::build_application(&config).await?;
+            app.stores.close().await;
+            tracing::info!(database = %config.store.redacted_url(), "database migrated and seeded");
             Ok(())
         }
         Command::CreateUser(args) => create_user(&cli.config, args).await,
@@ -36,7 +39,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(config: &ServerConfig) -> anyhow::Result<()> {
     let server = Server::bind(config).await?;
     let addr = server.local_addr()?;
-    tracing::info!(url = format!("http://{addr}"), database = %config.database_url, "Sinmungo is listening");
+    tracing::info!(url = format!("http://{addr}"), database = %config.store.redacted_url(), "Sinmungo is listening");
     server.run(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

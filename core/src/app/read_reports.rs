@@ -33,6 +33,9 @@ pub struct ReportView {
     pub address: Option<String>,
     /// Whether the viewer may see who reported it.
     pub reporter_visible: bool,
+    /// Whether the viewer is an official, who sees internal notes (such as
+    /// why triage fell back to the rules).
+    pub official: bool,
     /// Past due and still open.
     pub overdue: bool,
 }
@@ -206,6 +209,7 @@ pub(crate) fn view(actor: &Actor, report: Report, now: DateTime<Utc>) -> ReportV
         description: shown(report.description.as_str()),
         address: report.address.as_ref().map(|a| shown(a.as_str())),
         reporter_visible: personal,
+        official: actor.is_official(),
         overdue: report.is_overdue(now),
         report,
     }

@@ -2,7 +2,7 @@
 
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
-use sinmungo_server::{CreateUserArgs, Server, ServerConfig};
+use sinmungo_server::{CreateUserArgs, Server, ServerConfig, StoreConfig};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -45,15 +45,25 @@ fn init_logging() {
 impl TestApp {
     /// A fresh server with an empty database.
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A fresh server with an empty database, its configuration changed by `edit`.
+    pub async fn spawn_with(edit: impl FnOnce(&mut ServerConfig)) -> Self {
         init_logging();
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temporary directory"));
         let config = ServerConfig {
-            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()),
+            store: StoreConfig {
+                database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()),
+                ..StoreConfig::embedded_defaults()
+            },
             listen: "127.0.0.1:0".parse().expect("address"),
             data_dir: dir.path().to_owned(),
             body_limit: 64 * 1024,
             ..ServerConfig::embedded_defaults()
         };
+        let mut config = config;
+        edit(&mut config);
         Self::start(config, dir).await
     }
 

@@ -1,0 +1,181 @@
+//! The store the configuration names: SQLite (`sqlite://…`, the embedded
+//! default) or PostgreSQL (`postgres://…`), behind the core's ports.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _};
+use clap::Args;
+use sinmungo_core::app::Ports;
+use sinmungo_core::ports::{
+    AuditLog, Clock, DirectoryStore, IdGenerator, Outbox, PasswordHasher, ReportStore,
+    SessionStore, UserStore,
+};
+use sinmungo_sqlite::SqliteStore;
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct StoreConfig {
+    /// sqlite://PATH (embedded default) or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(
+        long,
+        env = "SINMUNGO_DATABASE_URL",
+        default_value = "sqlite://./data/sinmungo.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// A PostgreSQL read replica for lists and reads (postgres:// only).
+    #[arg(long, env = "SINMUNGO_DATABASE_READ_URL", hide_env_values = true)]
+    pub database_read_url: Option<String>,
+
+    /// Connections to PostgreSQL per pool.
+    #[arg(long, env = "SINMUNGO_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    pub database_max_connections: u32,
+
+    /// Skip migrations at start (the operator runs `migrate` separately).
+    #[arg(long, env = "SINMUNGO_NO_MIGRATE")]
+    pub no_migrate: bool,
+}
+
+impl StoreConfig {
+    /// The embedded default: SQLite in ./data, migrated at start.
+    pub fn embedded_defaults() -> Self {
+        Self {
+            database_url: "sqlite://./data/sinmungo.db".to_owned(),
+            database_read_url: None,
+            database_max_connections: 16,
+            no_migrate: false,
+        }
+    }
+}
+
+impl StoreConfig {
+    /// The database URL with any password replaced by `***`, for logs.
+    pub fn redacted_url(&self) -> String {
+        redact(&self.database_url)
+    }
+}
+
+/// `scheme://user:password@host/…` → `scheme://user:***@host/…`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials
+                .split_once(':')
+                .map_or(credentials, |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// An open store, as every port it implements.
+#[derive(Clone)]
+pub struct OpenedStores {
+    /// Reports, timelines, supporters.
+    pub reports: Arc<dyn ReportStore>,
+    /// The outbox of `reports`.
+    pub outbox: Arc<dyn Outbox>,
+    /// Accounts.
+    pub users: Arc<dyn UserStore>,
+    /// Categories and departments.
+    pub directory: Arc<dyn DirectoryStore>,
+    /// Refresh sessions.
+    pub sessions: Arc<dyn SessionStore>,
+    /// The audit log.
+    pub audit: Arc<dyn AuditLog>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(SqliteStore),
+}
+
+impl std::fmt::Debug for OpenedStores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let backend = match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+        };
+        f.debug_struct("OpenedStores")
+            .field("backend", &backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpenedStores {
+    /// The use cases' ports over these stores.
+    pub fn ports(
+        &self,
+        hasher: Arc<dyn PasswordHasher>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGenerator>,
+    ) -> Ports {
+        Ports {
+            reports: self.reports.clone(),
+            users: self.users.clone(),
+            directory: self.directory.clone(),
+            sessions: self.sessions.clone(),
+            audit: self.audit.clone(),
+            hasher,
+            clock,
+            ids,
+        }
+    }
+
+    /// Closes every connection (at shutdown).
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite(store) => store.close().await,
+        }
+    }
+}
+
+/// Opens (and unless told otherwise, migrates) the store `config` names.
+pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
+    let url = config.database_url.as_str();
+    if url.starts_with("sqlite:") {
+        if config.database_read_url.is_some() {
+            bail!("SINMUNGO_DATABASE_READ_URL needs a postgres:// database");
+        }
+        let store = SqliteStore::connect(url)
+            .await
+            .with_context(|| format!("opening the SQLite database at {url}"))?;
+        if !config.no_migrate {
+            store.migrate().await.context("migrating the database")?;
+        }
+        return Ok(OpenedStores {
+            reports: Arc::new(store.clone()),
+            outbox: Arc::new(store.clone()),
+            users: Arc::new(store.clone()),
+            directory: Arc::new(store.clone()),
+            sessions: Arc::new(store.clone()),
+            audit: Arc::new(store.clone()),
+            backend: Backend::Sqlite(store),
+        });
+    }
+    let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+    bail!("unsupported SINMUNGO_DATABASE_URL scheme {scheme:?}: use sqlite://PATH or postgres://…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(
+            redact("postgres://sinmungo:s3cr%40t@db.internal:5432/sinmungo?sslmode=require"),
+            "postgres://sinmungo:***@db.internal:5432/sinmungo?sslmode=require"
+        );
+        assert_eq!(
+            redact("sqlite://./data/sinmungo.db"),
+            "sqlite://./data/sinmungo.db"
+        );
+        assert_eq!(redact("postgres://localhost/db"), "postgres://localhost/db");
+    }
+}

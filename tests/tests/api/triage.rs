@@ -1,0 +1,162 @@
+//! Embedded triage: with an LLM configured (here a wiremock server answering
+//! in OpenAI's chat-completions shape), a submitted report is analysed in the
+//! server process shortly after it is stored, with no worker and no Kafka.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sinmungo_server::ApiSecret;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::harness::TestApp;
+
+/// An OpenAI-shaped chat completion whose content is the triage verdict.
+fn completion(verdict: &Value) -> Value {
+    json!({
+        "id": "gen-1",
+        "object": "chat.completion",
+        "created": 1_764_000_000,
+        "model": "test/triage-model",
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": verdict.to_string()},
+            "finish_reason": "stop"
+        }],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+    })
+}
+
+async fn app_with_llm(llm: &MockServer) -> TestApp {
+    let base = llm.uri();
+    TestApp::spawn_with(move |config| {
+        config.triage.llm_model = Some("test/triage-model".to_owned());
+        config.triage.llm_api_key = Some("sk-test-key".parse::<ApiSecret>().expect("key"));
+        config.triage.llm_base_url = base;
+        config.triage.llm_timeout_secs = 2;
+    })
+    .await
+}
+
+/// Polls a report until `done` holds (the relay runs every 100 ms), at most 10 s.
+async fn eventually(app: &TestApp, id: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let report: Value = app
+            .get(&format!("/api/v1/reports/{id}"), Some(token))
+            .await
+            .json()
+            .await
+            .expect("report JSON");
+        if done(&report) || tokio::time::Instant::now() > deadline {
+            return report;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_llm_classifies_a_report_the_keywords_could_not() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion(&json!({
+            "category": "streetlight",
+            "priority": "high",
+            "confidence": 0.87,
+            "summary": "골목 가로등이 꺼져 어두움"
+        }))))
+        .expect(1)
+        .mount(&llm)
+        .await;
+    let app = app_with_llm(&llm).await;
+    let citizen = app.citizen("minji@example.kr").await;
+
+    let report = app
+        .submit(
+            &citizen.access_token,
+            "밤길이 무서워요",
+            "골목이 너무 어두워요",
+            "public",
+        )
+        .await;
+    assert_eq!(
+        report["category"], "other",
+        "the keywords alone found nothing"
+    );
+    let id = report["id"].as_str().expect("id");
+
+    let analysed = eventually(&app, id, &citizen.access_token, |r| {
+        r["analysis"]["decided_by"] == "ai"
+    })
+    .await;
+    assert_eq!(analysed["category"], "streetlight", "{analysed}");
+    assert_eq!(analysed["priority"], "high");
+    assert_eq!(analysed["analysis"]["rule"], "llm_suggestion");
+    assert_eq!(
+        analysed["analysis"]["models"],
+        json!(["llm:test/triage-model"])
+    );
+    assert!(analysed["analysis"].get("note").is_none());
+
+    // What the provider was sent: the report's text, masked, and the categories.
+    let requests = llm.received_requests().await.expect("recorded requests");
+    let body: Value = serde_json::from_slice(&requests[0].body).expect("request JSON");
+    assert_eq!(body["model"], "test/triage-model");
+    assert!(body.to_string().contains("골목이 너무 어두워요"));
+    assert!(
+        requests[0]
+            .headers
+            .get("authorization")
+            .is_some_and(|h| h.as_bytes() == b"Bearer sk-test-key"),
+        "the key goes in the Authorization header"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_llm_leaves_the_rules_decision_and_tells_officers_why() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat/completions"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("upstream exploded"))
+        .mount(&llm)
+        .await;
+    let app = app_with_llm(&llm).await;
+    let citizen = app.citizen("minji@example.kr").await;
+    let officer = app
+        .official("roads@example.kr", "staff", "road_management")
+        .await;
+
+    let report = app
+        .submit(
+            &citizen.access_token,
+            "도로 파손",
+            "집 앞 도로에 큰 포트홀이 생겼어요",
+            "public",
+        )
+        .await;
+    let id = report["id"].as_str().expect("id");
+    let analysed = eventually(&app, id, &officer.access_token, |r| {
+        r["analysis"]["note"].is_string()
+    })
+    .await;
+    assert_eq!(analysed["category"], "road_damage");
+    assert_eq!(analysed["analysis"]["decided_by"], "rules");
+    assert_eq!(analysed["analysis"]["rule"], "road_pothole");
+    let note = analysed["analysis"]["note"].as_str().unwrap_or_default();
+    assert!(note.contains("LLM"), "{note}");
+
+    let seen_by_citizen: Value = app
+        .get(
+            &format!("/api/v1/reports/{id}"),
+            Some(&citizen.access_token),
+        )
+        .await
+        .json()
+        .await
+        .expect("report JSON");
+    assert!(
+        seen_by_citizen["analysis"].get("note").is_none(),
+        "internal notes are for officials"
+    );
+}
