@@ -1,0 +1,135 @@
+//! Uploaded photos: what they are, and the copies the public may see.
+//!
+//! [`inspect`] decides by the bytes themselves (never the file name or the
+//! client's `Content-Type`) whether an upload is a JPEG, PNG or WebP, and reads
+//! its size from the header alone, so an oversized image is refused before a
+//! single pixel is decoded. [`process`] then decodes it within [`Limits`],
+//! turns it upright, and makes the public copy and the thumbnails, all JPEG
+//! with no metadata at all (no EXIF, XMP or ICC: no GPS, no device).
+//!
+//! HEIC/HEIF (iPhones' default), AVIF and GIF are refused as
+//! [`PhotoError::Unsupported`]: the image crate decodes none of them without C
+//! libraries. iOS hands a web page's file input a JPEG anyway; the mobile app
+//! should ask the camera for JPEG too.
+//!
+//! Everything here is synchronous and CPU-bound: call it inside
+//! `tokio::task::spawn_blocking`. Processing a 12-megapixel photo takes about
+//! a third of a second of one core (`benches/thumbnails.rs`) and holds about
+//! twice its decoded size (3 bytes a pixel: 36 MB each) at its peak, so callers
+//! should bound how many run at once (to the number of cores, say).
+
+mod format;
+mod jpeg;
+mod metadata;
+mod process;
+
+use sinmungo_core::domain::GeoPoint;
+
+pub use format::{inspect, ImageInfo, PhotoFormat};
+pub use process::process;
+
+/// Long side of the small thumbnail (lists, maps), in pixels.
+pub const SMALL_THUMBNAIL_EDGE: u32 = 320;
+/// Long side of the large thumbnail (a report's page), in pixels.
+pub const LARGE_THUMBNAIL_EDGE: u32 = 1280;
+/// JPEG quality of the public copy and the thumbnails (with 4:2:0 chroma):
+/// no visible loss on photos, at about half the bytes of quality 95.
+pub const JPEG_QUALITY: u8 = 85;
+
+/// How big an image we accept and how much memory decoding it may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most pixels (width × height) an image may have; checked from the
+    /// header, before decoding. Default 40 megapixels.
+    pub max_pixels: u64,
+    /// Longest side an image may have, in pixels. Default 16,384 (WebP's own
+    /// limit is 16,383).
+    pub max_edge: u32,
+    /// Most bytes the decoder may allocate. Default 320 MB: 40 megapixels at
+    /// 8 bytes a pixel (16-bit RGBA PNG); a JPEG needs 3 bytes a pixel.
+    pub max_decode_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_pixels: 40_000_000,
+            max_edge: 16_384,
+            max_decode_bytes: 320_000_000,
+        }
+    }
+}
+
+/// Why an upload is not a photo we take. Each variant is the client's doing:
+/// [`Unsupported`](Self::Unsupported) answers 415, [`TooLarge`](Self::TooLarge)
+/// 413 (or 422), [`Corrupt`](Self::Corrupt) 422.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    /// Not a JPEG, PNG or WebP image, by its content.
+    #[error("not a JPEG, PNG or WebP image (found {found})")]
+    Unsupported {
+        /// What the bytes look like: `"heif"`, `"gif"`, `"avif"`, … or `"unknown"`.
+        found: &'static str,
+    },
+    /// Bigger than the [`Limits`] allow.
+    #[error("image of {width}×{height} pixels is too large")]
+    TooLarge {
+        /// Width from the header, in pixels.
+        width: u32,
+        /// Height from the header, in pixels.
+        height: u32,
+    },
+    /// Claims to be an image of an accepted format but cannot be decoded
+    /// (truncated, damaged, zero-sized).
+    #[error("corrupt image: {0}")]
+    Corrupt(String),
+}
+
+/// One encoded copy of a photo.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Rendition {
+    /// The JPEG bytes: no EXIF, XMP or ICC segment.
+    pub bytes: Vec<u8>,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl Rendition {
+    /// Every rendition is a JPEG.
+    pub const CONTENT_TYPE: &'static str = "image/jpeg";
+}
+
+impl std::fmt::Debug for Rendition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rendition")
+            .field("bytes", &self.bytes.len())
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .finish()
+    }
+}
+
+/// What [`process`] makes of an upload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessedPhoto {
+    /// The original's format (decided by content).
+    pub format: PhotoFormat,
+    /// Width after orientation, in pixels.
+    pub width: u32,
+    /// Height after orientation, in pixels.
+    pub height: u32,
+    /// SHA-256 of the original's bytes, lowercase hex: the same upload twice
+    /// has the same hash.
+    pub sha256: String,
+    /// Where the original says it was taken (its EXIF GPS position), if it
+    /// says. For staff and for a report sent without a location; never public.
+    pub gps: Option<GeoPoint>,
+    /// Full size, upright, re-encoded with no metadata: what the public sees.
+    pub public: Rendition,
+    /// At most [`LARGE_THUMBNAIL_EDGE`] on the long side (never upscaled).
+    pub large_thumbnail: Rendition,
+    /// At most [`SMALL_THUMBNAIL_EDGE`] on the long side (never upscaled).
+    pub small_thumbnail: Rendition,
+}
