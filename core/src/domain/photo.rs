@@ -85,21 +85,59 @@ impl PhotoVariant {
         Self::Thumbnail1280,
     ];
 
-    /// The last segment of the variant's media key.
-    pub fn file_name(self) -> &'static str {
+    /// The variant's name in URLs: `original`, `public`, `thumb-320`, `thumb-1280`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Original => "original",
-            Self::Public => "public.jpg",
-            Self::Thumbnail320 => "thumb-320.jpg",
-            Self::Thumbnail1280 => "thumb-1280.jpg",
+            Self::Public => "public",
+            Self::Thumbnail320 => "thumb-320",
+            Self::Thumbnail1280 => "thumb-1280",
         }
+    }
+
+    /// Parses a URL name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == raw)
+    }
+
+    /// Whether only officials may fetch it (the original keeps its metadata).
+    pub fn staff_only(self) -> bool {
+        self == Self::Original
+    }
+}
+
+/// The file extension of a photo format's media type.
+fn extension(content_type: &str) -> &'static str {
+    match content_type {
+        "image/png" => "png",
+        "image/webp" => "webp",
+        _ => "jpg",
     }
 }
 
 impl Photo {
     /// Where a variant of this photo of `report` is kept in the media store:
-    /// `reports/{report id}/{photo id}/{file name}`.
+    /// `reports/{report id}/{photo id}/{variant}.{extension}` — the original
+    /// in its own format, every other variant a JPEG (media stores type a
+    /// blob by its key's extension).
     pub fn media_key(&self, report: ReportId, variant: PhotoVariant) -> String {
-        format!("reports/{}/{}/{}", report.0, self.id, variant.file_name())
+        let extension = match variant {
+            PhotoVariant::Original => extension(&self.content_type),
+            _ => "jpg",
+        };
+        format!(
+            "reports/{}/{}/{}.{extension}",
+            report.0,
+            self.id,
+            variant.as_str()
+        )
+    }
+
+    /// The media type a variant is served with.
+    pub fn media_type(&self, variant: PhotoVariant) -> &str {
+        match variant {
+            PhotoVariant::Original => &self.content_type,
+            _ => "image/jpeg",
+        }
     }
 }
