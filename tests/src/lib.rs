@@ -1,3 +1,5 @@
 //! Contract suites for the ports and helpers for black-box tests.
 
 pub mod contract;
+pub mod postgres;
+pub mod services;

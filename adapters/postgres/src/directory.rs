@@ -1,0 +1,100 @@
+//! `DirectoryStore`: departments and the categories routed to them.
+//!
+//! Reference data is small and read where it is written (the primary), so an
+//! edit is seen at once, also by the seeding that runs at start.
+
+use async_trait::async_trait;
+use sinmungo_core::domain::category::{Category, CategoryCode};
+use sinmungo_core::domain::department::{Department, DepartmentCode};
+use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::ports::{DirectoryStore, StoreError};
+use sqlx::postgres::PgRow;
+
+use crate::codec::RowReader;
+use crate::error::store_error;
+use crate::PostgresStore;
+
+fn category_from_row(row: &PgRow) -> Result<Category, StoreError> {
+    let r = RowReader::new(row, "categories");
+    Ok(Category {
+        code: r.parse("code", CategoryCode::new)?,
+        name: r.get("name")?,
+        name_en: r.get("name_en")?,
+        department: r.parse("department", DepartmentCode::new)?,
+        default_priority: r.parse("default_priority", Priority::parse)?,
+    })
+}
+
+fn department_from_row(row: &PgRow) -> Result<Department, StoreError> {
+    let r = RowReader::new(row, "departments");
+    Ok(Department {
+        code: r.parse("code", DepartmentCode::new)?,
+        name: r.get("name")?,
+        name_en: r.get("name_en")?,
+    })
+}
+
+#[async_trait]
+impl DirectoryStore for PostgresStore {
+    #[tracing::instrument(skip_all)]
+    async fn categories(&self) -> Result<Vec<Category>, StoreError> {
+        // COLLATE "C": byte order, as every store sorts codes, whatever the
+        // database's locale.
+        sqlx::query(
+            "SELECT code, name, name_en, department, default_priority FROM categories \
+             ORDER BY code COLLATE \"C\"",
+        )
+        .fetch_all(&self.primary)
+        .await
+        .map_err(store_error)?
+        .iter()
+        .map(category_from_row)
+        .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn departments(&self) -> Result<Vec<Department>, StoreError> {
+        sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code COLLATE \"C\"")
+            .fetch_all(&self.primary)
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(department_from_row)
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(code = %department.code))]
+    async fn upsert_department(&self, department: &Department) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO departments (code, name, name_en) VALUES ($1, $2, $3) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en",
+        )
+        .bind(department.code.as_str())
+        .bind(department.name.as_str())
+        .bind(department.name_en.as_str())
+        .execute(&self.primary)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(code = %category.code))]
+    async fn upsert_category(&self, category: &Category) -> Result<(), StoreError> {
+        // An unknown department breaks the foreign key: NotFound.
+        sqlx::query(
+            "INSERT INTO categories (code, name, name_en, department, default_priority) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
+             department = excluded.department, default_priority = excluded.default_priority",
+        )
+        .bind(category.code.as_str())
+        .bind(category.name.as_str())
+        .bind(category.name_en.as_str())
+        .bind(category.department.as_str())
+        .bind(category.default_priority.as_str())
+        .execute(&self.primary)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+}
