@@ -2,4 +2,5 @@
 
 pub mod contract;
 pub mod postgres;
+pub mod proxy;
 pub mod services;

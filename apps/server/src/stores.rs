@@ -10,6 +10,7 @@ use sinmungo_core::ports::{
     AuditLog, Clock, DirectoryStore, IdGenerator, Outbox, PasswordHasher, ReportStore,
     SessionStore, UserStore,
 };
+use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
 
 /// Where the data lives.
@@ -94,12 +95,14 @@ pub struct OpenedStores {
 #[derive(Clone)]
 enum Backend {
     Sqlite(SqliteStore),
+    Postgres(PostgresStore),
 }
 
 impl std::fmt::Debug for OpenedStores {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let backend = match self.backend {
             Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
         };
         f.debug_struct("OpenedStores")
             .field("backend", &backend)
@@ -131,6 +134,7 @@ impl OpenedStores {
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite(store) => store.close().await,
+            Backend::Postgres(store) => store.close().await,
         }
     }
 }
@@ -159,7 +163,34 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         });
     }
     let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
-    bail!("unsupported SINMUNGO_DATABASE_URL scheme {scheme:?}: use sqlite://PATH or postgres://…")
+    if !matches!(scheme, "postgres" | "postgresql") {
+        bail!(
+            "unsupported SINMUNGO_DATABASE_URL scheme {scheme:?}: use sqlite://PATH or postgres://…"
+        );
+    }
+    let options = PostgresOptions {
+        read_url: config.database_read_url.clone(),
+        max_connections: config.database_max_connections,
+        ..PostgresOptions::new(url)
+    };
+    let store = PostgresStore::connect(&options)
+        .await
+        .with_context(|| format!("opening PostgreSQL at {}", config.redacted_url()))?;
+    if !config.no_migrate {
+        store
+            .migrate()
+            .await
+            .with_context(|| format!("migrating PostgreSQL at {}", config.redacted_url()))?;
+    }
+    Ok(OpenedStores {
+        reports: Arc::new(store.clone()),
+        outbox: Arc::new(store.clone()),
+        users: Arc::new(store.clone()),
+        directory: Arc::new(store.clone()),
+        sessions: Arc::new(store.clone()),
+        audit: Arc::new(store.clone()),
+        backend: Backend::Postgres(store),
+    })
 }
 
 #[cfg(test)]

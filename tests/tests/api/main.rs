@@ -9,6 +9,7 @@ mod auth;
 mod errors;
 mod harness;
 mod lifecycle;
+mod outage;
 mod privacy;
 mod restart;
 mod triage;

@@ -1,0 +1,86 @@
+//! A TCP proxy a test can cut and restore, to take a service "away" and
+//! bring it back without touching the service itself.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::{JoinHandle, JoinSet};
+
+/// Forwards connections from `listen` to `upstream` until cut.
+#[derive(Debug)]
+pub struct Proxy {
+    listen: SocketAddr,
+    upstream: SocketAddr,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Proxy {
+    /// Listens on `listen` (port 0 picks one) and forwards to `upstream`.
+    pub async fn start(listen: SocketAddr, upstream: SocketAddr) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("binding the proxy on {listen}"))?;
+        let listen = listener.local_addr()?;
+        let task = tokio::spawn(async move {
+            // Dropping the set (when this task is aborted) aborts every connection.
+            let mut connections = JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                connections.spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                        // Either side closing ends the copy; the error says nothing useful.
+                        tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
+                            .await
+                            .ok();
+                    }
+                });
+            }
+        });
+        Ok(Self {
+            listen,
+            upstream,
+            task: Some(task),
+        })
+    }
+
+    /// The address clients connect to.
+    pub fn listen(&self) -> SocketAddr {
+        self.listen
+    }
+
+    /// Closes the listener and every forwarded connection: the service "goes away".
+    pub async fn cut(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            // An aborted task's join error is the expected outcome.
+            task.await.ok();
+        }
+    }
+
+    /// Listens again on the same port: the service "comes back".
+    pub async fn restore(&mut self) -> anyhow::Result<()> {
+        *self = Self::start(self.listen, self.upstream).await?;
+        Ok(())
+    }
+}
+
+/// `url` (`scheme://[user[:password]@]host[:port][/path][?query]`) with its
+/// host and port replaced by `addr`, and the address it named (port 5432 if none).
+pub fn through(url: &str, addr: SocketAddr) -> anyhow::Result<(String, SocketAddr)> {
+    let (scheme, rest) = url.split_once("://").context("a URL with a scheme")?;
+    let (authority, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    let (user_info, host_port) = match authority.rsplit_once('@') {
+        Some((user_info, host_port)) => (format!("{user_info}@"), host_port),
+        None => (String::new(), authority),
+    };
+    let host_port = if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    };
+    let upstream = host_port
+        .replace("localhost", "127.0.0.1")
+        .parse()
+        .with_context(|| format!("{host_port} as a socket address"))?;
+    Ok((format!("{scheme}://{user_info}{addr}{path}"), upstream))
+}
