@@ -13,7 +13,7 @@ use sinmungo_core::domain::access::{Actor, Principal};
 use sinmungo_core::domain::text::DisplayName;
 use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
 use sinmungo_core::ports::{Clock, SystemClock, UserStore, UuidV7Ids};
-use sinmungo_memory::FakePasswordHasher;
+use sinmungo_memory::{FakePasswordHasher, MemoryMediaStore};
 use sinmungo_tests::contract::fixtures::parsed;
 use sinmungo_tests::postgres::{postgres_url, TestSchema};
 use tokio::task::JoinSet;
@@ -35,6 +35,7 @@ async fn eight_submitters_of_a_thousand_reports_lose_nothing_and_share_no_number
         directory: Arc::new(store.clone()),
         sessions: Arc::new(store.clone()),
         audit: Arc::new(store.clone()),
+        media: Arc::new(MemoryMediaStore::default()),
         hasher: Arc::new(FakePasswordHasher),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UuidV7Ids),
@@ -69,8 +70,8 @@ async fn eight_submitters_of_a_thousand_reports_lose_nothing_and_share_no_number
                             title: format!("도로 포트홀 {n}-{i}"),
                             description: "차선 위에 큰 구멍이 있어요".to_owned(),
                             // Around Jeonju, inside the service area.
-                            lat: 35.8242 + (i % 50) as f64 * 0.0001,
-                            lng: 127.1480 + n as f64 * 0.0001,
+                            lat: Some(35.8242 + (i % 50) as f64 * 0.0001),
+                            lng: Some(127.1480 + n as f64 * 0.0001),
                             ..SubmitRequest::default()
                         },
                     )

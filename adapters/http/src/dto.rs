@@ -7,8 +7,7 @@ use sinmungo_core::app::{
     AssignRequest, CommentRequest, ReclassifyRequest, RegisterRequest, ReportView, SubmitRequest,
     TransitionRequest,
 };
-use sinmungo_core::domain::validation::FieldError;
-use sinmungo_core::domain::{Invalid, TimelineEntry, TimelineKind, User};
+use sinmungo_core::domain::{Photo, PhotoVariant, ReportId, TimelineEntry, TimelineKind, User};
 use uuid::Uuid;
 
 use crate::auth::IssuedTokens;
@@ -74,24 +73,19 @@ pub struct SubmitBody {
 }
 
 impl SubmitBody {
-    /// The use-case request; a missing location is a field error here, the rest is checked by the core.
-    pub fn try_into_domain(self) -> Result<SubmitRequest, Invalid> {
-        let location = self.location.ok_or_else(|| {
-            Invalid::from(FieldError::new(
-                "location",
-                "required",
-                "location {lat, lng} is required (위치를 입력해 주세요)",
-            ))
-        })?;
-        Ok(SubmitRequest {
+    /// The use-case request (without photos); the core checks every field,
+    /// the location included (required unless a photo carries one).
+    pub fn into_domain(self) -> SubmitRequest {
+        SubmitRequest {
             title: self.title,
             description: self.description,
-            lat: location.lat,
-            lng: location.lng,
+            lat: self.location.as_ref().map(|l| l.lat),
+            lng: self.location.as_ref().map(|l| l.lng),
             address: self.address,
             category: self.category,
             visibility: self.visibility,
-        })
+            photos: Vec::new(),
+        }
     }
 }
 
@@ -241,6 +235,69 @@ struct ReporterDto {
     id: Uuid,
 }
 
+/// Where a photo's forms are served.
+#[derive(Debug, Serialize)]
+struct PhotoUrlsDto {
+    thumb_320: String,
+    thumb_1280: String,
+    public: String,
+    /// Officials only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original: Option<String>,
+}
+
+/// A photo of a report. Who uploaded it is never shown.
+#[derive(Debug, Serialize)]
+struct PhotoDto {
+    id: Uuid,
+    kind: &'static str,
+    /// Always `ready`: photos are processed before the upload is answered.
+    status: &'static str,
+    width: u32,
+    height: u32,
+    /// The original's format; every other form is a JPEG.
+    content_type: String,
+    /// The public copy (product contract name).
+    url: String,
+    /// The 320-px thumbnail (product contract name).
+    thumbnail_url: String,
+    /// The original, officials only (product contract name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_url: Option<String>,
+    urls: PhotoUrlsDto,
+}
+
+impl PhotoDto {
+    fn new(report: ReportId, photo: &Photo, official: bool) -> Self {
+        let url = |variant: PhotoVariant| {
+            format!(
+                "/api/v1/reports/{}/photos/{}/{}",
+                report.0,
+                photo.id,
+                variant.as_str()
+            )
+        };
+        let original = official.then(|| url(PhotoVariant::Original));
+        Self {
+            id: photo.id.0,
+            kind: photo.kind.as_str(),
+            status: "ready",
+            width: photo.width,
+            height: photo.height,
+            content_type: photo.content_type.clone(),
+            url: url(PhotoVariant::Public),
+            thumbnail_url: url(PhotoVariant::Thumbnail320),
+            original_url: original.clone(),
+            urls: PhotoUrlsDto {
+                thumb_320: url(PhotoVariant::Thumbnail320),
+                thumb_1280: url(PhotoVariant::Thumbnail1280),
+                public: url(PhotoVariant::Public),
+                original,
+            },
+        }
+    }
+}
+
 /// A report as one viewer sees it.
 #[derive(Debug, Serialize)]
 pub struct ReportDto {
@@ -260,7 +317,7 @@ pub struct ReportDto {
     visibility: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reporter: Option<ReporterDto>,
-    photos: Vec<serde_json::Value>,
+    photos: Vec<PhotoDto>,
     support_count: u32,
     duplicate_of: Option<Uuid>,
     analysis: Option<AnalysisDto>,
@@ -299,8 +356,11 @@ impl From<ReportView> for ReportDto {
             reporter: view.reporter_visible.then_some(ReporterDto {
                 id: report.reporter.0,
             }),
-            // Photos arrive with the photo feature; until then a report has none.
-            photos: Vec::new(),
+            photos: report
+                .photos
+                .iter()
+                .map(|photo| PhotoDto::new(report.id, photo, view.official))
+                .collect(),
             support_count: report.support_count,
             duplicate_of: report.duplicate_of.map(|d| d.0),
             analysis: report.analysis.map(|a| AnalysisDto {

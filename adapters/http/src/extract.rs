@@ -27,7 +27,8 @@ where
     }
 }
 
-fn json_problem(rejection: &JsonRejection) -> ApiError {
+/// The problem answering a JSON body that could not be taken.
+pub(crate) fn json_problem(rejection: &JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::JsonDataError(error) => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -9,6 +9,7 @@ mod extract;
 mod problem;
 mod routes;
 mod state;
+mod upload;
 
 use std::future::Future;
 use std::time::Duration;
@@ -28,10 +29,13 @@ pub use state::AppState;
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpConfig {
-    /// The largest request body accepted, in bytes.
+    /// The largest request body accepted, in bytes (JSON bodies; photo
+    /// uploads have [`UploadConfig`]'s limits instead).
     pub body_limit: usize,
     /// How long a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// Photo uploads.
+    pub uploads: UploadConfig,
 }
 
 impl Default for HttpConfig {
@@ -40,6 +44,37 @@ impl Default for HttpConfig {
         Self {
             body_limit: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            uploads: UploadConfig::default(),
+        }
+    }
+}
+
+/// Limits of photo uploads (`multipart/form-data`). Photos are checked and
+/// processed *inline*: the answer comes once every photo is stored, so a
+/// report never shows a photo that is still being worked on and a photo is
+/// never lost to a process dying after the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadConfig {
+    /// Largest photo, in bytes (413 `photo_too_large` above it).
+    pub photo_max_bytes: usize,
+    /// Largest upload request, in bytes (413 `upload_too_large` above it).
+    pub upload_max_bytes: usize,
+    /// Most pixels a photo may have, read from its header before decoding
+    /// (422 `image_too_large` above it).
+    pub photo_max_pixels: u64,
+    /// Photos decoded at once across all requests (each holds about twice
+    /// its decoded size, 72 MB for 12 megapixels, while it is processed).
+    pub processing_slots: usize,
+}
+
+impl Default for UploadConfig {
+    /// 10 MiB a photo, 30 MiB a request, 40 megapixels, one photo per CPU.
+    fn default() -> Self {
+        Self {
+            photo_max_bytes: 10 * 1024 * 1024,
+            upload_max_bytes: 30 * 1024 * 1024,
+            photo_max_pixels: 40_000_000,
+            processing_slots: std::thread::available_parallelism().map_or(2, usize::from),
         }
     }
 }
@@ -62,8 +97,8 @@ pub fn router(state: AppState, config: HttpConfig) -> Router {
             .to_owned();
         tracing::info_span!("request", method = %request.method(), route, request_id)
     });
-    routes::routes()
-        .with_state(state)
+    routes::routes(&config)
+        .with_state(state.with_uploads(config))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -4,8 +4,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sinmungo_core::app::{
-    ActionError, ConflictReason, DirectoryError, LoginError, RegisterError, SessionError,
-    SubmitError, ViewError,
+    ActionError, ConflictReason, DirectoryError, LoginError, PhotoFileError, RegisterError,
+    SessionError, SubmitError, ViewError,
 };
 use sinmungo_core::domain::{FieldError, Invalid};
 
@@ -206,6 +206,18 @@ impl From<SubmitError> for ApiError {
             ),
             SubmitError::Unavailable(reason) => Self::unavailable(&reason),
             SubmitError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<PhotoFileError> for ApiError {
+    fn from(error: PhotoFileError) -> Self {
+        match error {
+            PhotoFileError::NotFound => Self::not_found("no such photo (사진을 찾을 수 없습니다)"),
+            PhotoFileError::SignInRequired => sign_in_required(),
+            PhotoFileError::Forbidden(reason) => forbidden(reason),
+            PhotoFileError::Unavailable(reason) => Self::unavailable(&reason),
+            PhotoFileError::Unknown(error) => Self::internal(&error),
         }
     }
 }

@@ -5,11 +5,14 @@ use std::sync::Arc;
 use sinmungo_core::app::UseCases;
 
 use crate::auth::TokenService;
+use crate::upload::PhotoIntake;
+use crate::HttpConfig;
 
-/// Shared state: the use cases and the token service.
+/// Shared state: the use cases, the token service and the photo intake.
 #[derive(Debug, Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    uploads: Arc<PhotoIntake>,
 }
 
 #[derive(Debug)]
@@ -19,10 +22,20 @@ struct Inner {
 }
 
 impl AppState {
-    /// Bundles the use cases and token service.
+    /// Bundles the use cases and token service (uploads get
+    /// [`HttpConfig`]'s defaults until [`router`](crate::router) applies its own).
     pub fn new(use_cases: UseCases, tokens: TokenService) -> Self {
         Self {
             inner: Arc::new(Inner { use_cases, tokens }),
+            uploads: Arc::new(PhotoIntake::new(HttpConfig::default())),
+        }
+    }
+
+    /// The same state with uploads limited as `config` says.
+    pub(crate) fn with_uploads(self, config: HttpConfig) -> Self {
+        Self {
+            uploads: Arc::new(PhotoIntake::new(config)),
+            ..self
         }
     }
 
@@ -34,5 +47,10 @@ impl AppState {
     /// The token service.
     pub fn tokens(&self) -> &TokenService {
         &self.inner.tokens
+    }
+
+    /// Where uploaded photos are received and processed.
+    pub(crate) fn uploads(&self) -> &PhotoIntake {
+        &self.uploads
     }
 }

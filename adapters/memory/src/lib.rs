@@ -15,6 +15,7 @@
 mod audit_log;
 mod directory_store;
 mod faults;
+mod media_store;
 mod password_hasher;
 mod ports;
 mod report_store;
@@ -26,6 +27,7 @@ mod user_store;
 pub use audit_log::MemoryAuditLog;
 pub use directory_store::MemoryDirectoryStore;
 pub use faults::{Faults, INJECTED_FAULT};
+pub use media_store::MemoryMediaStore;
 pub use password_hasher::FakePasswordHasher;
 pub use ports::{memory_ports, MemoryHandles};
 pub use report_store::MemoryReportStore;

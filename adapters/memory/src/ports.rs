@@ -6,7 +6,7 @@ use sinmungo_core::app::Ports;
 
 use crate::{
     FakePasswordHasher, Faults, ManualClock, MemoryAuditLog, MemoryDirectoryStore,
-    MemoryReportStore, MemorySessionStore, MemoryUserStore, SequentialIds,
+    MemoryMediaStore, MemoryReportStore, MemorySessionStore, MemoryUserStore, SequentialIds,
 };
 
 /// The concrete fakes behind a [`Ports`] bundle, sharing one [`Faults`] handle.
@@ -28,6 +28,8 @@ pub struct MemoryHandles {
     pub sessions: Arc<MemorySessionStore>,
     /// The audit log, shared with the report store as in a database.
     pub audit: MemoryAuditLog,
+    /// Photo blobs.
+    pub media: Arc<MemoryMediaStore>,
 }
 
 impl MemoryHandles {
@@ -45,6 +47,7 @@ impl MemoryHandles {
             users: Arc::new(MemoryUserStore::new(faults.clone())),
             directory: Arc::new(MemoryDirectoryStore::new(faults.clone())),
             sessions: Arc::new(MemorySessionStore::new(faults.clone())),
+            media: Arc::new(MemoryMediaStore::new(faults.clone())),
             audit,
             faults,
         }
@@ -58,6 +61,7 @@ impl MemoryHandles {
             directory: self.directory.clone(),
             sessions: self.sessions.clone(),
             audit: Arc::new(self.audit.clone()),
+            media: self.media.clone(),
             hasher: Arc::new(FakePasswordHasher),
             clock: self.clock.clone(),
             ids: self.ids.clone(),

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::media::MediaConfig;
 use crate::stores::StoreConfig;
 use crate::triage::TriageConfig;
 
@@ -127,6 +128,10 @@ pub struct ServerConfig {
     #[command(flatten)]
     pub triage: TriageConfig,
 
+    /// Where photos are stored.
+    #[command(flatten)]
+    pub media: MediaConfig,
+
     /// Address to listen on.
     #[arg(long, env = "SINMUNGO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -142,6 +147,18 @@ pub struct ServerConfig {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "SINMUNGO_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+
+    /// Largest photo, in bytes (413 above it).
+    #[arg(long, env = "SINMUNGO_PHOTO_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub photo_max_bytes: usize,
+
+    /// Largest photo upload request (all its photos and fields), in bytes (413 above it).
+    #[arg(long, env = "SINMUNGO_UPLOAD_MAX_BYTES", default_value_t = 30 * 1024 * 1024)]
+    pub upload_max_bytes: usize,
+
+    /// Most pixels a photo may have, read from its header before decoding (422 above it).
+    #[arg(long, env = "SINMUNGO_PHOTO_MAX_PIXELS", default_value_t = 40_000_000)]
+    pub photo_max_pixels: u64,
 
     /// A TOML file of classification rules replacing the built-in Korean keyword rules.
     #[arg(long, env = "SINMUNGO_RULES")]
@@ -166,10 +183,14 @@ impl ServerConfig {
         Self {
             store: StoreConfig::embedded_defaults(),
             triage: TriageConfig::rules_only(),
+            media: MediaConfig::embedded_defaults(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,
             body_limit: 1024 * 1024,
+            photo_max_bytes: 10 * 1024 * 1024,
+            upload_max_bytes: 30 * 1024 * 1024,
+            photo_max_pixels: 40_000_000,
             rules: None,
             service_area: None,
             log: "info".to_owned(),

@@ -2,6 +2,7 @@
 //! them to the use cases and serves HTTP.
 
 pub mod config;
+pub mod media;
 mod relay;
 mod secrets;
 pub mod stores;
@@ -21,10 +22,11 @@ use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::domain::User;
 use sinmungo_core::ports::{SystemClock, UuidV7Ids};
 use sinmungo_http::auth::{Argon2Hasher, TokenConfig, TokenService};
-use sinmungo_http::{AppState, HttpConfig};
+use sinmungo_http::{AppState, HttpConfig, UploadConfig};
 use tokio::net::TcpListener;
 
 pub use config::{ApiSecret, Cli, Command, CreateUserArgs, LogFormat, ServerConfig};
+pub use media::MediaConfig;
 pub use stores::{open_stores, OpenedStores, StoreConfig};
 pub use triage::{providers_from, TriageConfig};
 
@@ -44,12 +46,14 @@ pub struct Application {
 pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Application> {
     let policy = load_policy(config)?;
     let stores = open_stores(&config.store).await?;
+    let media = config.media.open()?;
     let ports = stores.ports(
         Arc::new(Argon2Hasher::new()),
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
+        media.clone(),
     );
-    let providers = providers_from(&config.triage, None)?;
+    let providers = providers_from(&config.triage, Some(media))?;
     let analyze = AnalyzeReport::new(&ports, &policy, providers);
     let use_cases = build_use_cases(ports, &policy).await?;
     Ok(Application {
@@ -129,6 +133,12 @@ impl Server {
         let tokens = TokenService::new(TokenConfig::with_secret(secret));
         let http = HttpConfig {
             body_limit: config.body_limit,
+            uploads: UploadConfig {
+                photo_max_bytes: config.photo_max_bytes,
+                upload_max_bytes: config.upload_max_bytes,
+                photo_max_pixels: config.photo_max_pixels,
+                ..UploadConfig::default()
+            },
             ..HttpConfig::default()
         };
         // Embedded: events go straight to triage in this process.

@@ -7,7 +7,7 @@ use anyhow::{bail, Context as _};
 use clap::Args;
 use sinmungo_core::app::Ports;
 use sinmungo_core::ports::{
-    AuditLog, Clock, DirectoryStore, IdGenerator, Outbox, PasswordHasher, ReportStore,
+    AuditLog, Clock, DirectoryStore, IdGenerator, MediaStore, Outbox, PasswordHasher, ReportStore,
     SessionStore, UserStore,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
@@ -117,6 +117,7 @@ impl OpenedStores {
         hasher: Arc<dyn PasswordHasher>,
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdGenerator>,
+        media: Arc<dyn MediaStore>,
     ) -> Ports {
         Ports {
             reports: self.reports.clone(),
@@ -124,6 +125,7 @@ impl OpenedStores {
             directory: self.directory.clone(),
             sessions: self.sessions.clone(),
             audit: self.audit.clone(),
+            media,
             hasher,
             clock,
             ids,

@@ -9,6 +9,9 @@ mod classify;
 mod comment;
 mod directory;
 mod events;
+mod photo_blobs;
+mod photo_files;
+mod photos;
 mod read_reports;
 mod recorder;
 mod sessions;
@@ -31,6 +34,9 @@ pub use directory::{Directory, DirectoryError};
 #[cfg(any(test, feature = "mock"))]
 pub use events::MockEventHandler;
 pub use events::{EventHandler, HandlerError, InProcessBus, Relay, RelayError};
+pub use photo_blobs::{MAX_PHOTOS_PER_REPORT, MAX_PHOTOS_PER_REQUEST};
+pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
+pub use photos::{AddPhotos, PhotosAdded, PreparedPhoto};
 pub use read_reports::{ListRequest, ReadReports, ReportView, TimelineView, ViewError};
 pub use sessions::{SessionError, Sessions};
 pub use submit_report::{SubmitError, SubmitReport, SubmitRequest};
@@ -40,8 +46,8 @@ pub use transition::{Transition, TransitionRequest};
 use crate::domain::geo::ServiceArea;
 use crate::domain::rules::RuleSet;
 use crate::ports::{
-    AuditLog, Clock, DirectoryStore, IdGenerator, PasswordHasher, ReportStore, SessionStore,
-    UserStore,
+    AuditLog, Clock, DirectoryStore, IdGenerator, MediaStore, PasswordHasher, ReportStore,
+    SessionStore, UserStore,
 };
 
 /// Every port the use cases need.
@@ -57,6 +63,8 @@ pub struct Ports {
     pub sessions: Arc<dyn SessionStore>,
     /// Audit entries outside report changes.
     pub audit: Arc<dyn AuditLog>,
+    /// Photos and their public copies and thumbnails.
+    pub media: Arc<dyn MediaStore>,
     /// Password hashing.
     pub hasher: Arc<dyn PasswordHasher>,
     /// Time.
@@ -111,6 +119,10 @@ pub struct UseCases {
     pub comment: AddComment,
     /// "Me too".
     pub support: Support,
+    /// Photos added after submission.
+    pub add_photos: AddPhotos,
+    /// Serving photos.
+    pub photo_files: PhotoFiles,
     /// Categories and departments.
     pub directory: Directory,
     ports: Ports,
@@ -129,6 +141,8 @@ impl UseCases {
             reclassify: Reclassify::new(&ports),
             comment: AddComment::new(&ports),
             support: Support::new(&ports),
+            add_photos: AddPhotos::new(&ports),
+            photo_files: PhotoFiles::new(&ports),
             directory: Directory::new(&ports),
             ports,
         }

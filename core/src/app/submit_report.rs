@@ -1,22 +1,28 @@
-//! Submitting a report: parse, locate, classify by the rules, route, store.
+//! Submitting a report: parse, locate, classify by the rules, route, store
+//! (its photos' blobs first, then the report, all or nothing).
 
 use std::sync::Arc;
 
 use chrono::{Datelike, TimeDelta};
 
+use crate::app::photo_blobs::{self, PutBlobs};
+use crate::app::photos::PreparedPhoto;
 use crate::app::recorder::Recorder;
 use crate::app::{Policy, Ports};
 use crate::domain::access::{Actor, Denied};
 use crate::domain::category::{Category, CategoryCode};
 use crate::domain::event::ReportEvent;
 use crate::domain::geo::{GeoPoint, ServiceArea};
+use crate::domain::photo::{Photo, PhotoId, PhotoKind};
 use crate::domain::report::{Analysis, DecidedBy, Report, ReportId, Visibility};
 use crate::domain::rules::{RuleSet, TriageInput};
 use crate::domain::status::ReportStatus;
 use crate::domain::text::{Address, Description, ReportTitle};
 use crate::domain::timeline::TimelineKind;
 use crate::domain::validation::{Collector, FieldError, Invalid};
-use crate::ports::{Clock, DirectoryStore, IdGenerator, ReportStore, StoreError};
+use crate::ports::{
+    Clock, DirectoryStore, IdGenerator, MediaError, MediaStore, ReportStore, StoreError,
+};
 
 /// Korea Standard Time (UTC+9, no daylight saving): receipt numbers follow the Korean calendar year.
 const KST_OFFSET: TimeDelta = TimeDelta::hours(9);
@@ -28,16 +34,20 @@ pub struct SubmitRequest {
     pub title: String,
     /// Description.
     pub description: String,
-    /// Latitude.
-    pub lat: f64,
+    /// Latitude; with the longitude, where the problem is. Both absent: the
+    /// first photo whose EXIF has a GPS position supplies it.
+    pub lat: Option<f64>,
     /// Longitude.
-    pub lng: f64,
+    pub lng: Option<f64>,
     /// Street address.
     pub address: Option<String>,
     /// Chosen category code.
     pub category: Option<String>,
     /// `public` (default) or `private`.
     pub visibility: Option<String>,
+    /// Up to [`MAX_PHOTOS_PER_REQUEST`](crate::app::MAX_PHOTOS_PER_REQUEST)
+    /// photos, already processed; identical ones are stored once.
+    pub photos: Vec<PreparedPhoto>,
 }
 
 /// Why a submission failed.
@@ -69,10 +79,20 @@ impl From<StoreError> for SubmitError {
     }
 }
 
+impl From<MediaError> for SubmitError {
+    fn from(error: MediaError) -> Self {
+        match error {
+            MediaError::Unavailable(reason) => Self::Unavailable(reason),
+            MediaError::Unknown(error) => Self::Unknown(error),
+        }
+    }
+}
+
 /// Submits reports.
 #[derive(Clone)]
 pub struct SubmitReport {
     reports: Arc<dyn ReportStore>,
+    media: Arc<dyn MediaStore>,
     directory: Arc<dyn DirectoryStore>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
@@ -100,6 +120,7 @@ impl SubmitReport {
     pub(crate) fn new(ports: &Ports, policy: &Policy) -> Self {
         Self {
             reports: ports.reports.clone(),
+            media: ports.media.clone(),
             directory: ports.directory.clone(),
             clock: ports.clock.clone(),
             ids: ports.ids.clone(),
@@ -109,6 +130,10 @@ impl SubmitReport {
     }
 
     /// Submits a report for the actor; it is classified by the rules and routed at once.
+    ///
+    /// Its photos' blobs are stored first, then the report naming them; if
+    /// either fails, the blobs already stored are deleted again, so a failed
+    /// submission leaves neither a report nor a blob.
     pub async fn execute(
         &self,
         actor: &Actor,
@@ -148,10 +173,28 @@ impl SubmitReport {
         let priority = decision.priority.unwrap_or(category.default_priority);
 
         let now = self.clock.now();
+        let id = ReportId(self.ids.new_id());
+        let records: Vec<(Photo, PreparedPhoto)> = photo_blobs::distinct(request.photos, None)
+            .into_iter()
+            .map(|prepared| {
+                let photo =
+                    prepared.record(PhotoId(self.ids.new_id()), PhotoKind::Report, reporter, now);
+                (photo, prepared)
+            })
+            .collect();
+        let photos: Vec<Photo> = records.iter().map(|(photo, _)| photo.clone()).collect();
+        // Blobs before the receipt number: a storage failure leaves no gap in the numbers.
+        let blobs = PutBlobs::put(self.media.as_ref(), id, records).await?;
         let year = (now + KST_OFFSET).year();
-        let number = self.reports.next_receipt_number(year).await?;
+        let number = match self.reports.next_receipt_number(year).await {
+            Ok(number) => number,
+            Err(error) => {
+                blobs.discard(self.media.as_ref()).await;
+                return Err(error.into());
+            }
+        };
         let report = Report {
-            id: ReportId(self.ids.new_id()),
+            id,
             number,
             title: parsed.title,
             description: parsed.description,
@@ -180,7 +223,7 @@ impl SubmitReport {
                 note: None,
                 trigger: None,
             }),
-            photos: Vec::new(),
+            photos,
             due_at: Report::due_for(now, priority),
             created_at: now,
             updated_at: now,
@@ -202,8 +245,50 @@ impl SubmitReport {
         );
         change.event(report.id, ReportEvent::submitted(&report));
         change.create(report.clone());
-        self.reports.apply(change.finish()).await?;
-        Ok(report)
+        let Err(error) = self.reports.apply(change.finish()).await else {
+            blobs.keep();
+            return Ok(report);
+        };
+        if blobs.is_empty() {
+            return Err(error.into());
+        }
+        match photo_blobs::was_applied(self.reports.as_ref(), &error, id, |_| true).await {
+            // Stored after all (the connection was lost while committing):
+            // the citizen must not be told to submit it again.
+            Some(true) => {
+                blobs.keep();
+                Ok(report)
+            }
+            Some(false) => {
+                blobs.discard(self.media.as_ref()).await;
+                Err(error.into())
+            }
+            None => {
+                blobs.keep_unsure(id, &error);
+                Err(error.into())
+            }
+        }
+    }
+}
+
+/// The location sent, or else the first photo's EXIF GPS position.
+fn location(request: &SubmitRequest) -> Result<GeoPoint, FieldError> {
+    let required = |field: &str| {
+        FieldError::new(
+            field,
+            "required",
+            "location {lat, lng} is required, or a photo carrying its GPS position (위치를 입력해 주세요)",
+        )
+    };
+    match (request.lat, request.lng) {
+        (Some(lat), Some(lng)) => GeoPoint::new(lat, lng),
+        (Some(_), None) => Err(required("location.lng")),
+        (None, Some(_)) => Err(required("location.lat")),
+        (None, None) => request
+            .photos
+            .iter()
+            .find_map(|photo| photo.gps)
+            .ok_or_else(|| required("location")),
     }
 }
 
@@ -226,7 +311,8 @@ fn parse(request: &SubmitRequest) -> Result<Parsed, Invalid> {
     let mut fields = Collector::default();
     let title = fields.take(ReportTitle::new(&request.title));
     let description = fields.take(Description::new(&request.description));
-    let location = fields.take(GeoPoint::new(request.lat, request.lng));
+    let location = fields.take(location(request));
+    photo_blobs::check_uploads(&request.photos, &mut fields);
     let address = match request
         .address
         .as_deref()

@@ -6,10 +6,14 @@
 //!   admins do everything.
 //! - Reporters confirm (close) their resolved reports and may reopen them
 //!   within [`REOPEN_WINDOW_DAYS`] days.
+//! - Reporters add photos until an official takes their report up; officials
+//!   of the department add resolution photos at any time. Photo originals
+//!   (EXIF: GPS, device) are for officials only.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::domain::department::DepartmentCode;
+use crate::domain::photo::{PhotoKind, PhotoVariant};
 use crate::domain::report::{Report, Visibility};
 use crate::domain::status::ReportStatus;
 use crate::domain::user::{Role, UserId};
@@ -219,6 +223,43 @@ impl Actor {
         }
         Ok(())
     }
+
+    /// May add photos to the report, and of which kind: the reporter adds
+    /// [`PhotoKind::Report`] photos while it is `received` (no official has
+    /// taken it up yet); officials of its department and admins add
+    /// [`PhotoKind::Resolution`] photos at any time. Once the report is taken
+    /// up the reporter is refused (403, not 409): the policy, not the report's
+    /// state alone, decides — officials may still add photos to it.
+    pub fn may_add_photos(&self, report: &Report) -> Result<PhotoKind, Denied> {
+        self.principal()?;
+        let reporter = self.is_reporter_of(report);
+        if reporter && report.status == ReportStatus::Received {
+            Ok(PhotoKind::Report)
+        } else if self.works_for(report.department.as_ref()) {
+            Ok(PhotoKind::Resolution)
+        } else if reporter {
+            Err(Denied::Forbidden(
+                "an official has taken this report up; the reporter can no longer add photos (담당자가 접수한 신고에는 사진을 추가할 수 없습니다; 댓글로 알려 주세요)",
+            ))
+        } else {
+            Err(Denied::Forbidden(
+                "only the reporter and officials of the report's department may add photos",
+            ))
+        }
+    }
+
+    /// May fetch this variant of a photo of a report it can see: originals
+    /// keep their EXIF (GPS position, device), so they are for officials only
+    /// — the reporter included sees the public copy.
+    pub fn may_view_photo(&self, variant: PhotoVariant) -> Result<(), Denied> {
+        if !variant.staff_only() || self.is_official() {
+            return Ok(());
+        }
+        self.principal()?;
+        Err(Denied::Forbidden(
+            "photo originals (with their EXIF location and device) are for officials only",
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -398,6 +439,63 @@ mod tests {
         );
         assert!(actors().iter().all(|(_, a)| a.can_view(&public)));
         assert!(!user(2, Role::Citizen, None).sees_personal_data(&public));
+    }
+
+    #[test]
+    fn reporters_add_photos_until_the_report_is_taken_up_and_officials_of_the_department_always() {
+        use PhotoKind::{Report as R, Resolution as S};
+        for status in ReportStatus::ALL {
+            let report = report(
+                status,
+                UserId(Uuid::from_u128(REPORTER)),
+                Visibility::Public,
+            );
+            let received = status == ReportStatus::Received;
+            for (name, actor) in actors() {
+                let expected = match name {
+                    "reporter" if received => Some(R),
+                    "staff" | "manager" | "admin" => Some(S),
+                    _ => None,
+                };
+                assert_eq!(
+                    actor.may_add_photos(&report).ok(),
+                    expected,
+                    "{name} on a {status} report"
+                );
+            }
+        }
+        let received = report(
+            ReportStatus::Received,
+            UserId(Uuid::from_u128(REPORTER)),
+            Visibility::Public,
+        );
+        assert_eq!(
+            Actor::Anonymous.may_add_photos(&received),
+            Err(Denied::SignInRequired)
+        );
+    }
+
+    #[test]
+    fn only_officials_fetch_photo_originals() {
+        for (name, actor) in actors() {
+            for variant in PhotoVariant::ALL {
+                let allowed = actor.may_view_photo(variant).is_ok();
+                let official = matches!(
+                    name,
+                    "staff" | "staff elsewhere" | "manager" | "manager elsewhere" | "admin"
+                );
+                assert_eq!(
+                    allowed,
+                    !variant.staff_only() || official,
+                    "{name}: {}",
+                    variant.as_str()
+                );
+            }
+        }
+        assert_eq!(
+            Actor::Anonymous.may_view_photo(PhotoVariant::Original),
+            Err(Denied::SignInRequired)
+        );
     }
 
     proptest! {

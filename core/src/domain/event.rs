@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::category::CategoryCode;
 use crate::domain::department::DepartmentCode;
+use crate::domain::photo::{PhotoId, PhotoKind};
 use crate::domain::priority::Priority;
 use crate::domain::report::{DecidedBy, Report, ReportId};
 use crate::domain::status::ReportStatus;
@@ -87,6 +88,14 @@ pub enum ReportEvent {
         /// The original.
         into: ReportId,
     },
+    /// `report.photos_added`: photos were added after submission (a
+    /// submission's own photos are part of `report.submitted`'s report).
+    PhotosAdded {
+        /// Report or resolution photos.
+        kind: PhotoKind,
+        /// The photos added, in upload order.
+        photos: Vec<PhotoId>,
+    },
 }
 
 impl ReportEvent {
@@ -100,6 +109,7 @@ impl ReportEvent {
             Self::StatusChanged { .. } => "report.status_changed",
             Self::Commented { .. } => "report.commented",
             Self::Merged { .. } => "report.merged",
+            Self::PhotosAdded { .. } => "report.photos_added",
         }
     }
 

@@ -1,9 +1,10 @@
-//! A report's timeline: every status change, assignment, classification and comment.
+//! A report's timeline: every status change, assignment, classification, comment and added photo.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::domain::photo::{PhotoId, PhotoKind};
 use crate::domain::report::{DecidedBy, ReportId};
 use crate::domain::status::ReportStatus;
 use crate::domain::user::{Role, UserId};
@@ -74,5 +75,13 @@ pub enum TimelineKind {
     DuplicateMerged {
         /// The duplicate.
         duplicate: ReportId,
+    },
+    /// Photos were added after submission: the reporter's, or officials'
+    /// resolution photos (처리 사진).
+    PhotosAdded {
+        /// Report or resolution photos.
+        kind: PhotoKind,
+        /// The photos added, in upload order.
+        photos: Vec<PhotoId>,
     },
 }

@@ -2,7 +2,7 @@
 
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
-use sinmungo_server::{CreateUserArgs, Server, ServerConfig, StoreConfig};
+use sinmungo_server::{CreateUserArgs, MediaConfig, Server, ServerConfig, StoreConfig};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -56,6 +56,9 @@ impl TestApp {
             store: StoreConfig {
                 database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()),
                 ..StoreConfig::embedded_defaults()
+            },
+            media: MediaConfig {
+                storage_url: format!("file://{}", dir.path().join("media").display()),
             },
             listen: "127.0.0.1:0".parse().expect("address"),
             data_dir: dir.path().to_owned(),
@@ -125,6 +128,41 @@ impl TestApp {
             request = request.json(&body);
         }
         request.send().await.expect("request reaches the server")
+    }
+
+    /// Posts a `multipart/form-data` body.
+    pub async fn post_form(&self, path: &str, token: Option<&str>, form: Form) -> Response {
+        let content_type = form.content_type();
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(form.into_body());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request reaches the server")
+    }
+
+    /// Every file under the media storage directory (blobs, and any
+    /// temporary file a write left behind).
+    pub fn media_files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, files);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&self.dir.path().join("media"), &mut files);
+        files
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
@@ -209,8 +247,73 @@ impl Drop for TestApp {
     }
 }
 
+/// A `multipart/form-data` body, built by hand so a test controls every
+/// part's name, file name and declared type.
+pub struct Form {
+    boundary: String,
+    body: Vec<u8>,
+}
+
+impl Form {
+    pub fn new() -> Self {
+        Self {
+            boundary: "sinmungo-test-boundary-7f3a9c".to_owned(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn text(mut self, name: &str, value: &str) -> Self {
+        self.head(&format!(
+            "Content-Disposition: form-data; name=\"{name}\"\r\n"
+        ));
+        self.body.extend_from_slice(value.as_bytes());
+        self.body.extend_from_slice(b"\r\n");
+        self
+    }
+
+    pub fn file(mut self, name: &str, file_name: &str, content_type: &str, bytes: &[u8]) -> Self {
+        self.head(&format!(
+            "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n"
+        ));
+        self.body.extend_from_slice(bytes);
+        self.body.extend_from_slice(b"\r\n");
+        self
+    }
+
+    /// A JPEG photo part named `photos`.
+    pub fn photo(self, file_name: &str, bytes: &[u8]) -> Self {
+        self.file("photos", file_name, "image/jpeg", bytes)
+    }
+
+    fn head(&mut self, headers: &str) {
+        self.body
+            .extend_from_slice(format!("--{}\r\n{headers}\r\n", self.boundary).as_bytes());
+    }
+
+    fn content_type(&self) -> String {
+        format!("multipart/form-data; boundary={}", self.boundary)
+    }
+
+    fn into_body(mut self) -> Vec<u8> {
+        self.body
+            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        self.body
+    }
+
+    /// The report fields of a public report in Jeonju (without photos).
+    pub fn report(title: &str) -> Self {
+        Self::new()
+            .text("title", title)
+            .text("description", "집 앞 도로에 큰 포트홀이 생겼어요")
+            .text("lat", &JEONJU.0.to_string())
+            .text("lng", &JEONJU.1.to_string())
+            .text("address", "전주시 완산구 효자동")
+            .text("visibility", "public")
+    }
+}
+
 /// The JSON body of a 201 answer; any other status fails the test and shows the body.
-async fn created(response: Response) -> Value {
+pub async fn created(response: Response) -> Value {
     let status = response.status();
     let text = response.text().await.expect("response body");
     assert_eq!(status, StatusCode::CREATED, "{text}");

@@ -10,6 +10,8 @@ mod errors;
 mod harness;
 mod lifecycle;
 mod outage;
+mod photos;
 mod privacy;
 mod restart;
+mod samples;
 mod triage;

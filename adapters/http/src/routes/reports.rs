@@ -1,6 +1,6 @@
 //! `/api/v1/reports/*`.
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -16,21 +16,33 @@ use crate::dto::{
 use crate::extract::{Json, Path, Query};
 use crate::problem::ApiError;
 use crate::state::AppState;
+use crate::upload::is_multipart;
 
-/// `POST /api/v1/reports` → 201 with `Location`.
+/// `POST /api/v1/reports` → 201 with `Location`. The body is JSON, or
+/// `multipart/form-data` with the report's fields and up to five photos
+/// (decided by `Content-Type`); photos are processed and stored before the answer.
 #[tracing::instrument(skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Json(body): Json<SubmitBody>,
+    body: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     if actor.user_id().is_none() {
+        // Before reading a byte of what may be 30 MiB of photos.
         return Err(ApiError::unauthenticated(
             "unauthenticated",
             "sign in to submit a report (로그인이 필요합니다)",
         ));
     }
-    let request = body.try_into_domain().map_err(ApiError::validation)?;
+    let request = if is_multipart(body.headers()) {
+        state.uploads().report_form(body).await?
+    } else {
+        state
+            .uploads()
+            .json::<SubmitBody>(body)
+            .await?
+            .into_domain()
+    };
     let report = state.use_cases().submit.execute(&actor, request).await?;
     let location = format!("/api/v1/reports/{}", report.id);
     let view = state.use_cases().read.view_of(&actor, report);

@@ -57,8 +57,8 @@ async fn refused_submissions_never_reach_the_store() -> anyhow::Result<()> {
         "{result:?}"
     );
     let seoul = SubmitRequest {
-        lat: 37.5665,
-        lng: 126.9780,
+        lat: Some(37.5665),
+        lng: Some(126.9780),
         ..request("포트홀", POTHOLE)
     };
     let result = uc.submit.execute(&citizen, seoul).await;

@@ -7,6 +7,7 @@ mod comments_and_classification;
 mod events_and_faults;
 mod interactions;
 mod lifecycle;
+mod photos;
 mod sessions;
 mod submit;
 mod support_and_duplicates;

@@ -98,8 +98,8 @@ async fn seoul_is_outside_the_service_area_and_uses_up_no_receipt_number() -> an
     let w = World::new().await?;
     let citizen = w.citizen("minji").await?;
     let seoul = SubmitRequest {
-        lat: 37.5665,
-        lng: 126.9780,
+        lat: Some(37.5665),
+        lng: Some(126.9780),
         ..request("서울 포트홀", POTHOLE)
     };
     let result = w.uc.submit.execute(&citizen, seoul).await;
@@ -144,7 +144,7 @@ async fn every_invalid_field_is_reported_and_anonymous_people_must_sign_in() -> 
     let citizen = w.citizen("minji").await?;
     let broken = SubmitRequest {
         title: "   ".to_owned(),
-        lat: 91.0,
+        lat: Some(91.0),
         visibility: Some("secret".to_owned()),
         ..request("x", POTHOLE)
     };

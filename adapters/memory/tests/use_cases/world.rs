@@ -107,8 +107,8 @@ pub fn request(title: &str, description: &str) -> SubmitRequest {
     SubmitRequest {
         title: title.to_owned(),
         description: description.to_owned(),
-        lat: JEONJU.0,
-        lng: JEONJU.1,
+        lat: Some(JEONJU.0),
+        lng: Some(JEONJU.1),
         ..SubmitRequest::default()
     }
 }

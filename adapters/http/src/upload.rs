@@ -1,0 +1,516 @@
+//! Receiving photos. A `multipart/form-data` body is read part by part, each
+//! part with a running byte count that stops at its limit (nothing larger
+//! than a limit is ever buffered). Each photo is judged by its content and
+//! its header ([`photo::inspect`]: format, pixel count) as soon as it has
+//! arrived, then processed on the blocking pool while the next part arrives,
+//! no more photos at once than there are processing slots, so eight
+//! concurrent uploads cannot exhaust memory.
+//!
+//! Processing is inline: the answer comes after every photo is processed and
+//! stored, so there is no `processing` state to poll and nothing to lose if
+//! the process dies after answering. A 12-megapixel JPEG takes about a third
+//! of a second of one core; five of them cost a second or two of waiting,
+//! mostly hidden behind the upload itself.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{header, HeaderMap, StatusCode};
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use sinmungo_core::app::{PreparedPhoto, SubmitRequest, MAX_PHOTOS_PER_REQUEST};
+use sinmungo_core::domain::{FieldError, Invalid};
+use sinmungo_storage::photo::{self, Limits, PhotoError, ProcessedPhoto};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::dto::SubmitBody;
+use crate::extract::json_problem;
+use crate::problem::ApiError;
+use crate::{HttpConfig, UploadConfig};
+
+/// The text fields of a report sent as a form (or one `report` part holding
+/// the JSON body instead).
+const TEXT_FIELDS: [&str; 7] = [
+    "title",
+    "description",
+    "lat",
+    "lng",
+    "address",
+    "category",
+    "visibility",
+];
+
+/// Part names that carry a photo.
+const PHOTO_PARTS: [&str; 3] = ["photos", "photo", "photos[]"];
+
+/// Receives and processes uploaded photos within the configured limits.
+#[derive(Debug)]
+pub(crate) struct PhotoIntake {
+    config: UploadConfig,
+    /// Largest JSON body or text part.
+    text_limit: usize,
+    limits: Limits,
+    slots: Arc<Semaphore>,
+}
+
+/// What a part of a form is.
+enum Part {
+    Photo,
+    Text(&'static str),
+    Report,
+}
+
+/// The text of a form, before it is checked.
+#[derive(Default)]
+struct FormText {
+    report: Option<Vec<u8>>,
+    fields: BTreeMap<&'static str, String>,
+}
+
+/// A photo part that has arrived and passed the header checks.
+struct Arrived {
+    index: usize,
+    label: String,
+}
+
+impl PhotoIntake {
+    pub(crate) fn new(config: HttpConfig) -> Self {
+        let uploads = config.uploads;
+        let defaults = Limits::default();
+        Self {
+            config: uploads,
+            text_limit: config.body_limit,
+            limits: Limits {
+                max_pixels: uploads.photo_max_pixels,
+                // A 16-bit RGBA PNG needs 8 bytes a pixel while it is decoded.
+                max_decode_bytes: uploads.photo_max_pixels.saturating_mul(8),
+                ..defaults
+            },
+            slots: Arc::new(Semaphore::new(uploads.processing_slots.max(1))),
+        }
+    }
+
+    /// A JSON body of at most the JSON limit (413 `payload_too_large` above it).
+    pub(crate) async fn json<T: DeserializeOwned>(&self, request: Request) -> Result<T, ApiError> {
+        if !is_json(request.headers()) {
+            return Err(unsupported_body());
+        }
+        let bytes = read_limited(request.into_body(), self.text_limit)
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Payload too large",
+                    "the request body is larger than the server accepts",
+                )
+            })?;
+        axum::Json::<T>::from_bytes(&bytes)
+            .map(|axum::Json(value)| value)
+            .map_err(|rejection| json_problem(&rejection))
+    }
+
+    /// A report sent as `multipart/form-data`: its text fields (or one
+    /// `report` part holding the JSON body) and up to five photos.
+    pub(crate) async fn report_form(&self, request: Request) -> Result<SubmitRequest, ApiError> {
+        let (text, photos) = self.form(request, true).await?;
+        let mut submit = match text.report {
+            Some(_) if !text.fields.is_empty() => {
+                return Err(ApiError::validation(Invalid::from(FieldError::new(
+                    "report",
+                    "conflicting_fields",
+                    "send the report as one `report` JSON part or as separate fields, not both",
+                ))))
+            }
+            Some(json) => axum::Json::<SubmitBody>::from_bytes(&json)
+                .map_err(|rejection| json_problem(&rejection))?
+                .0
+                .into_domain(),
+            None => from_fields(text.fields)?,
+        };
+        submit.photos = photos;
+        Ok(submit)
+    }
+
+    /// Photos sent as `multipart/form-data` parts named `photos`, and nothing else.
+    pub(crate) async fn photos_form(
+        &self,
+        request: Request,
+    ) -> Result<Vec<PreparedPhoto>, ApiError> {
+        let (_, photos) = self.form(request, false).await?;
+        Ok(photos)
+    }
+
+    async fn form(
+        &self,
+        request: Request,
+        text_allowed: bool,
+    ) -> Result<(FormText, Vec<PreparedPhoto>), ApiError> {
+        if !is_multipart(request.headers()) {
+            return Err(unsupported_body());
+        }
+        // A body announced as too large is refused before any of it is read.
+        let announced = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|length| length > self.config.upload_max_bytes as u64) {
+            return Err(self.upload_too_large());
+        }
+        let mut multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|rejection| {
+                ApiError::bad_request("malformed_multipart", rejection.body_text())
+            })?;
+        let mut text = FormText::default();
+        let mut processing = JoinSet::new();
+        let mut photos = 0;
+        let mut total = 0;
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| self.multipart_problem(&e))?
+        {
+            match part(field.name(), text_allowed)? {
+                Part::Photo => {
+                    let file_name = field.file_name().unwrap_or_default().to_owned();
+                    if photos == MAX_PHOTOS_PER_REQUEST && !file_name.is_empty() {
+                        return Err(too_many_photos());
+                    }
+                    let label = label(photos, &file_name);
+                    let bytes = self.photo_bytes(field, &label, &mut total).await?;
+                    if bytes.is_empty() && file_name.is_empty() {
+                        // A file input left empty: browsers still send the part.
+                        continue;
+                    }
+                    if photos == MAX_PHOTOS_PER_REQUEST {
+                        return Err(too_many_photos());
+                    }
+                    photo::inspect(&bytes, &self.limits)
+                        .map_err(|e| self.photo_problem(e, &label))?;
+                    let arrived = Arrived {
+                        index: photos,
+                        label,
+                    };
+                    self.process(&mut processing, arrived, bytes);
+                    photos += 1;
+                }
+                Part::Text(name) => {
+                    let bytes = self.text_bytes(field).await?;
+                    let value = String::from_utf8(bytes).map_err(|_| {
+                        ApiError::validation(Invalid::from(FieldError::new(
+                            name,
+                            "not_text",
+                            "the field is not UTF-8 text",
+                        )))
+                    })?;
+                    text.fields.insert(name, value);
+                }
+                Part::Report => text.report = Some(self.text_bytes(field).await?),
+            }
+        }
+        let mut prepared = Vec::with_capacity(photos);
+        while let Some(done) = processing.join_next().await {
+            let (arrived, outcome) = done.map_err(|e| {
+                ApiError::internal(&anyhow::anyhow!("photo processing stopped: {e}"))
+            })?;
+            let photo = outcome.map_err(|e| self.photo_problem(e, &arrived.label))?;
+            prepared.push((arrived.index, photo));
+        }
+        prepared.sort_by_key(|(index, _)| *index);
+        Ok((text, prepared.into_iter().map(|(_, photo)| photo).collect()))
+    }
+
+    /// Processes one photo on the blocking pool once a slot is free; the
+    /// slot is held until the work is done, even if the request is gone.
+    fn process(
+        &self,
+        processing: &mut JoinSet<(Arrived, Result<PreparedPhoto, PhotoError>)>,
+        arrived: Arrived,
+        bytes: Vec<u8>,
+    ) {
+        let slots = self.slots.clone();
+        let limits = self.limits;
+        processing.spawn(async move {
+            let outcome = match slots.acquire_owned().await {
+                Ok(slot) => tokio::task::spawn_blocking(move || {
+                    let processed = photo::process(&bytes, &limits);
+                    drop(slot);
+                    processed.map(|processed| prepared(bytes, processed))
+                })
+                .await
+                .unwrap_or_else(|e| Err(PhotoError::Corrupt(format!("processing failed: {e}")))),
+                Err(closed) => Err(PhotoError::Corrupt(closed.to_string())),
+            };
+            (arrived, outcome)
+        });
+    }
+
+    /// A photo part's bytes, counted as they arrive against the photo and request limits.
+    async fn photo_bytes(
+        &self,
+        mut field: Field<'_>,
+        label: &str,
+        total: &mut usize,
+    ) -> Result<Vec<u8>, ApiError> {
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| self.multipart_problem(&e))?
+        {
+            *total += chunk.len();
+            if *total > self.config.upload_max_bytes {
+                return Err(self.upload_too_large());
+            }
+            if bytes.len() + chunk.len() > self.config.photo_max_bytes {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "photo_too_large",
+                    "Photo too large",
+                    format!(
+                        "{label} is larger than {} per photo (사진 한 장은 최대 {})",
+                        size(self.config.photo_max_bytes),
+                        size(self.config.photo_max_bytes)
+                    ),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+
+    /// A text part's bytes, at most the JSON limit.
+    async fn text_bytes(&self, mut field: Field<'_>) -> Result<Vec<u8>, ApiError> {
+        let name = field.name().unwrap_or_default().to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| self.multipart_problem(&e))?
+        {
+            if bytes.len() + chunk.len() > self.text_limit {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Payload too large",
+                    format!("the `{name}` part is larger than the server accepts"),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+
+    fn upload_too_large(&self) -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "upload_too_large",
+            "Upload too large",
+            format!(
+                "the upload is larger than {} in all (한 번에 최대 {})",
+                size(self.config.upload_max_bytes),
+                size(self.config.upload_max_bytes)
+            ),
+        )
+    }
+
+    fn multipart_problem(&self, error: &MultipartError) -> ApiError {
+        match error.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => self.upload_too_large(),
+            StatusCode::BAD_REQUEST => {
+                ApiError::bad_request("malformed_multipart", error.body_text())
+            }
+            _ => ApiError::bad_request(
+                "unreadable_body",
+                "the request body could not be read to its end",
+            ),
+        }
+    }
+
+    fn photo_problem(&self, error: PhotoError, label: &str) -> ApiError {
+        let (status, code, title, detail) = match error {
+            PhotoError::Unsupported { found } => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                format!(
+                    "{label} is not a JPEG, PNG or WebP image by its content (it looks like {found}); \
+                     photos must be JPEG, PNG or WebP, and HEIC is not supported: send JPEG \
+                     (사진은 JPEG, PNG, WebP만 올릴 수 있습니다)"
+                ),
+            ),
+            PhotoError::TooLarge { width, height } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "image_too_large",
+                "Image too large",
+                format!(
+                    "{label} is {width}×{height} pixels; a photo may have at most {} pixels and {} on its longer side",
+                    self.limits.max_pixels, self.limits.max_edge
+                ),
+            ),
+            PhotoError::Corrupt(reason) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "corrupt_image",
+                "Corrupt image",
+                format!("{label} cannot be read as an image ({reason}) (손상된 사진입니다)"),
+            ),
+        };
+        ApiError::new(status, code, title, detail)
+    }
+}
+
+/// Reads a body to its end, or `None` as soon as it passes `limit` bytes.
+async fn read_limited(body: Body, limit: usize) -> Result<Option<Vec<u8>>, ApiError> {
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| {
+            ApiError::bad_request(
+                "unreadable_body",
+                "the request body could not be read to its end",
+            )
+        })?;
+        if bytes.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
+}
+
+/// What the core stores of a processed upload.
+fn prepared(original: Vec<u8>, processed: ProcessedPhoto) -> PreparedPhoto {
+    PreparedPhoto {
+        original,
+        content_type: processed.format.content_type().to_owned(),
+        public: processed.public.bytes,
+        thumbnail_1280: processed.large_thumbnail.bytes,
+        thumbnail_320: processed.small_thumbnail.bytes,
+        width: processed.width,
+        height: processed.height,
+        sha256: processed.sha256,
+        gps: processed.gps,
+    }
+}
+
+fn part(name: Option<&str>, text_allowed: bool) -> Result<Part, ApiError> {
+    let name = name.unwrap_or_default();
+    if PHOTO_PARTS.contains(&name) {
+        return Ok(Part::Photo);
+    }
+    if text_allowed {
+        if name == "report" {
+            return Ok(Part::Report);
+        }
+        if let Some(field) = TEXT_FIELDS.iter().find(|f| **f == name) {
+            return Ok(Part::Text(field));
+        }
+    }
+    let expected = if text_allowed {
+        "title, description, lat, lng, address, category, visibility (or one `report` JSON part) and photos"
+    } else {
+        "only `photos` parts"
+    };
+    Err(ApiError::validation(Invalid::from(FieldError::new(
+        name,
+        "unknown_field",
+        format!("unknown part {name:?}; this route takes {expected}"),
+    ))))
+}
+
+/// The submission a form's text fields describe; an empty field is an absent one.
+fn from_fields(mut fields: BTreeMap<&'static str, String>) -> Result<SubmitRequest, ApiError> {
+    let mut take = |name: &str| fields.remove(name).filter(|v| !v.trim().is_empty());
+    let mut errors = Vec::new();
+    let mut degrees = |raw: Option<String>, field: &str| {
+        let value = raw?;
+        match value.trim().parse::<f64>() {
+            Ok(number) => Some(number),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    field,
+                    "not_a_number",
+                    "a number of degrees is expected",
+                ));
+                None
+            }
+        }
+    };
+    let lat = degrees(take("lat"), "location.lat");
+    let lng = degrees(take("lng"), "location.lng");
+    if !errors.is_empty() {
+        return Err(ApiError::validation(Invalid(errors)));
+    }
+    Ok(SubmitRequest {
+        title: take("title").unwrap_or_default(),
+        description: take("description").unwrap_or_default(),
+        lat,
+        lng,
+        address: take("address"),
+        category: take("category"),
+        visibility: take("visibility"),
+        photos: Vec::new(),
+    })
+}
+
+fn too_many_photos() -> ApiError {
+    ApiError::validation(Invalid::from(FieldError::new(
+        "photos",
+        "too_many_photos",
+        format!("send at most {MAX_PHOTOS_PER_REQUEST} photos at once (사진은 한 번에 {MAX_PHOTOS_PER_REQUEST}장까지)"),
+    )))
+}
+
+/// How a photo is named in answers: its position, and its file name if it had one.
+fn label(index: usize, file_name: &str) -> String {
+    if file_name.is_empty() {
+        format!("photos[{index}]")
+    } else {
+        format!("photos[{index}] ({file_name:?})")
+    }
+}
+
+/// Bytes in MiB when whole, else in bytes.
+fn size(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn unsupported_body() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "Unsupported media type",
+        "send the body as application/json, or as multipart/form-data with photos",
+    )
+}
+
+/// The media type of the body, without parameters, in lowercase.
+fn essence(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    Some(essence.to_ascii_lowercase())
+}
+
+/// Whether the body is `multipart/form-data`.
+pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
+    essence(headers).as_deref() == Some("multipart/form-data")
+}
+
+/// Whether the body is JSON (`application/json` or `application/…+json`).
+fn is_json(headers: &HeaderMap) -> bool {
+    essence(headers).is_some_and(|essence| {
+        essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json"))
+    })
+}

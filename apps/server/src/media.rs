@@ -1,0 +1,34 @@
+//! Where photos are stored: a directory (the embedded default), an
+//! S3-compatible bucket, or memory.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::Args;
+use sinmungo_core::ports::MediaStore;
+use sinmungo_storage::{ObjectMediaStore, StorageUrl};
+
+/// The media store's settings.
+#[derive(Debug, Clone, Args)]
+pub struct MediaConfig {
+    /// file:///abs/dir or file://./relative/dir (to the working directory),
+    /// s3://bucket/prefix (endpoint, region and credentials from AWS_* variables), or memory://.
+    #[arg(long, env = "SINMUNGO_STORAGE_URL", default_value = StorageUrl::DEFAULT)]
+    pub storage_url: String,
+}
+
+impl MediaConfig {
+    /// The embedded default: `./data/media`.
+    pub fn embedded_defaults() -> Self {
+        Self {
+            storage_url: StorageUrl::DEFAULT.to_owned(),
+        }
+    }
+
+    /// Opens the store (a `file://` directory is created if missing).
+    pub fn open(&self) -> anyhow::Result<Arc<dyn MediaStore>> {
+        let store = ObjectMediaStore::open(&self.storage_url)
+            .with_context(|| format!("opening the media storage {}", self.storage_url))?;
+        Ok(Arc::new(store))
+    }
+}

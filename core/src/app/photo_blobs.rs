@@ -1,0 +1,193 @@
+//! The blobs of new photos: written to the media store *before* the change
+//! that records them, and removed again when that change does not happen, so
+//! a report never names a photo whose bytes are missing and a failed request
+//! leaves nothing behind (all or nothing across two stores without a
+//! transaction spanning both).
+
+use std::collections::HashSet;
+
+use crate::app::photos::PreparedPhoto;
+use crate::domain::photo::{Photo, PhotoVariant};
+use crate::domain::report::{Report, ReportId};
+use crate::domain::validation::{Collector, FieldError, Invalid};
+use crate::ports::{Blob, MediaError, MediaKey, MediaStore, ReportStore, StoreError};
+
+/// Most photos one request may carry.
+pub const MAX_PHOTOS_PER_REQUEST: usize = 5;
+/// Most photos one report may hold, the reporter's and officials' together.
+pub const MAX_PHOTOS_PER_REPORT: usize = 20;
+
+/// The uploads of one request that are new to the report: the first of
+/// identical uploads (same SHA-256), and none the report already holds.
+pub(crate) fn distinct(photos: Vec<PreparedPhoto>, report: Option<&Report>) -> Vec<PreparedPhoto> {
+    let mut seen: HashSet<String> = report
+        .map(|r| r.photos.iter().map(|p| p.sha256.clone()).collect())
+        .unwrap_or_default();
+    photos
+        .into_iter()
+        .filter(|photo| seen.insert(photo.sha256.clone()))
+        .collect()
+}
+
+/// Checks what the core can check of uploads it cannot look inside: how many,
+/// and that each is described consistently.
+pub(crate) fn check_uploads(photos: &[PreparedPhoto], fields: &mut Collector) {
+    if photos.len() > MAX_PHOTOS_PER_REQUEST {
+        fields.push(too_many(format!(
+            "send at most {MAX_PHOTOS_PER_REQUEST} photos at once (사진은 한 번에 {MAX_PHOTOS_PER_REQUEST}장까지)"
+        )));
+    }
+    for (index, photo) in photos.iter().enumerate() {
+        if let Err(error) = photo.check(&format!("photos[{index}]")) {
+            fields.push(error);
+        }
+    }
+}
+
+/// Refuses a report that would hold more than [`MAX_PHOTOS_PER_REPORT`] photos.
+pub(crate) fn check_room(report: &Report, adding: usize) -> Result<(), Invalid> {
+    if report.photos.len() + adding > MAX_PHOTOS_PER_REPORT {
+        return Err(Invalid::from(too_many(format!(
+            "a report holds at most {MAX_PHOTOS_PER_REPORT} photos; this one has {} (사진은 신고당 {MAX_PHOTOS_PER_REPORT}장까지)",
+            report.photos.len()
+        ))));
+    }
+    Ok(())
+}
+
+fn too_many(message: String) -> FieldError {
+    FieldError::new("photos", "too_many_photos", message)
+}
+
+/// Every stored form of one photo.
+fn blobs(photo: &Photo, prepared: PreparedPhoto) -> Vec<(PhotoVariant, Blob)> {
+    let jpeg = |bytes| Blob {
+        bytes,
+        content_type: photo.media_type(PhotoVariant::Public).to_owned(),
+    };
+    vec![
+        (
+            PhotoVariant::Original,
+            Blob {
+                bytes: prepared.original,
+                content_type: photo.media_type(PhotoVariant::Original).to_owned(),
+            },
+        ),
+        (PhotoVariant::Public, jpeg(prepared.public)),
+        (PhotoVariant::Thumbnail1280, jpeg(prepared.thumbnail_1280)),
+        (PhotoVariant::Thumbnail320, jpeg(prepared.thumbnail_320)),
+    ]
+}
+
+/// The key of one variant of one photo.
+pub(crate) fn key(
+    report: ReportId,
+    photo: &Photo,
+    variant: PhotoVariant,
+) -> Result<MediaKey, MediaError> {
+    MediaKey::new(&photo.media_key(report, variant))
+        .map_err(|invalid| MediaError::Unknown(invalid.into()))
+}
+
+/// The blobs written for one change, to be kept when the change is applied
+/// and discarded when it is not.
+#[must_use = "discard the blobs unless the change that records them was applied"]
+pub(crate) struct PutBlobs {
+    keys: Vec<MediaKey>,
+}
+
+impl PutBlobs {
+    /// Puts every variant of every photo of `report`; when one put fails, the
+    /// blobs already put are deleted again before the error is returned.
+    pub(crate) async fn put(
+        media: &dyn MediaStore,
+        report: ReportId,
+        photos: Vec<(Photo, PreparedPhoto)>,
+    ) -> Result<Self, MediaError> {
+        let mut put = Self { keys: Vec::new() };
+        for (photo, prepared) in photos {
+            for (variant, blob) in blobs(&photo, prepared) {
+                let stored = match key(report, &photo, variant) {
+                    Ok(key) => media.put(&key, blob).await.map(|()| key),
+                    Err(error) => Err(error),
+                };
+                match stored {
+                    Ok(key) => put.keys.push(key),
+                    Err(error) => {
+                        put.discard(media).await;
+                        return Err(error);
+                    }
+                }
+            }
+        }
+        Ok(put)
+    }
+
+    /// Whether nothing was put (a change without photos).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Deletes the blobs of one photo that turned out not to be needed.
+    pub(crate) async fn discard_photo(
+        &mut self,
+        media: &dyn MediaStore,
+        report: ReportId,
+        photo: &Photo,
+    ) {
+        let prefix = format!("reports/{}/{}/", report.0, photo.id);
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.keys)
+            .into_iter()
+            .partition(|key| key.as_str().starts_with(&prefix));
+        self.keys = kept;
+        Self { keys: gone }.discard(media).await;
+    }
+
+    /// Deletes every blob put, as well as it can: a blob that cannot be
+    /// deleted is logged (an orphan takes space but names no report) and the
+    /// caller's own error stays the one reported.
+    pub(crate) async fn discard(self, media: &dyn MediaStore) {
+        for key in self.keys {
+            if let Err(error) = media.delete(&key).await {
+                tracing::warn!(%key, error = %error, "could not remove the blob of a photo that was not stored; it is an orphan now");
+            }
+        }
+    }
+
+    /// Keeps every blob: the change that names them was applied.
+    pub(crate) fn keep(self) {}
+
+    /// Keeps every blob because nobody can tell whether the change that
+    /// names them was applied: a report without its photos' bytes would be
+    /// worse than orphans.
+    pub(crate) fn keep_unsure(self, report: ReportId, error: &StoreError) {
+        tracing::warn!(
+            report = %report,
+            blobs = self.keys.len(),
+            error = %error,
+            "the store failed and could not say whether the change was applied; keeping its photos' blobs (orphans if it was not)"
+        );
+    }
+}
+
+/// After `apply` failed with `error`: whether the change may have been
+/// applied all the same (a connection lost while committing), judged by
+/// `applied`, a check of the stored report. `Some(true)`: it was;
+/// `Some(false)`: it was not; `None`: nobody can tell.
+pub(crate) async fn was_applied(
+    reports: &dyn ReportStore,
+    error: &StoreError,
+    id: ReportId,
+    applied: impl Fn(&Report) -> bool,
+) -> Option<bool> {
+    match error {
+        // The store refused the change itself: nothing was written.
+        StoreError::NotFound | StoreError::VersionConflict | StoreError::AlreadyExists(_) => {
+            Some(false)
+        }
+        StoreError::Unavailable(_) | StoreError::Unknown(_) => match reports.get(id).await {
+            Ok(stored) => Some(stored.is_some_and(|report| applied(&report))),
+            Err(_) => None,
+        },
+    }
+}
