@@ -1,0 +1,261 @@
+//! A lane: one of the consumer's `concurrency` sequential workers. Every
+//! event of a key goes to the same lane, so a report's events are handled one
+//! after another, in partition order, while other reports' events run in the
+//! other lanes.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt as _;
+use rand::Rng as _;
+use rdkafka::message::{Message, OwnedMessage};
+use sinmungo_core::app::{EventHandler, HandlerError};
+use sinmungo_core::domain::event::EventEnvelope;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
+
+use super::context::{lock, SharedBook};
+use super::dead_letter::{DeadLetters, Verdict};
+use super::offsets::Partition;
+
+/// An event handed to a lane, with the generation of its partition's assignment.
+#[derive(Debug)]
+pub(crate) struct Job {
+    pub(crate) message: OwnedMessage,
+    pub(crate) generation: u64,
+}
+
+/// An event a lane is done with: handled, or dead-lettered.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) partition: Partition,
+    pub(crate) offset: i64,
+    pub(crate) generation: u64,
+}
+
+/// How failed attempts are retried.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetryPolicy {
+    pub(crate) max_attempts: u32,
+    pub(crate) backoff: Duration,
+    pub(crate) max_backoff: Duration,
+}
+
+impl RetryPolicy {
+    /// The wait after the `failures`-th failure: exponential, capped, with
+    /// jitter (between half and all of it) so lanes do not retry in step.
+    fn delay(&self, failures: u32) -> Duration {
+        let exponent = failures.saturating_sub(1).min(16);
+        let full = self
+            .backoff
+            .saturating_mul(1 << exponent)
+            .min(self.max_backoff);
+        let half = full / 2;
+        half + full
+            .saturating_sub(half)
+            .mul_f64(rand::thread_rng().gen::<f64>())
+    }
+}
+
+/// The lane an event goes to: by key, so one report's events share a lane.
+pub(crate) fn lane_of(key: Option<&[u8]>, partition: i32, lanes: usize) -> usize {
+    let mut hasher = DefaultHasher::new();
+    match key {
+        Some(key) => key.hash(&mut hasher),
+        None => partition.hash(&mut hasher),
+    }
+    usize::try_from(hasher.finish() % lanes.max(1) as u64).unwrap_or(0)
+}
+
+/// What became of an event.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Handled or dead-lettered: its offset may be committed.
+    Done,
+    /// Given up unhandled (shutdown or revocation): it will be delivered again.
+    Abandoned,
+}
+
+/// One sequential worker.
+pub(crate) struct Lane {
+    pub(crate) handler: Arc<dyn EventHandler>,
+    pub(crate) dead_letters: DeadLetters,
+    pub(crate) book: SharedBook,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) stop: CancellationToken,
+    pub(crate) finished: mpsc::UnboundedSender<Finished>,
+}
+
+impl Lane {
+    /// Handles jobs until the loop closes the queue. After `stop`, queued
+    /// jobs are skipped: they stay uncommitted.
+    pub(crate) async fn run(self, mut jobs: mpsc::Receiver<Job>) {
+        while let Some(job) = jobs.recv().await {
+            let partition = (job.message.topic().to_owned(), job.message.partition());
+            if self.stop.is_cancelled() || !self.is_current(&partition, job.generation) {
+                continue;
+            }
+            if self.deliver(&job, &partition).await == Outcome::Done {
+                // The loop is gone only when it has stopped counting.
+                self.finished
+                    .send(Finished {
+                        partition,
+                        offset: job.message.offset(),
+                        generation: job.generation,
+                    })
+                    .ok();
+            }
+        }
+    }
+
+    fn is_current(&self, partition: &Partition, generation: u64) -> bool {
+        lock(&self.book).is_current(partition, generation)
+    }
+
+    async fn deliver(&self, job: &Job, partition: &Partition) -> Outcome {
+        let message = &job.message;
+        let event = match message
+            .payload()
+            .map(serde_json::from_slice::<EventEnvelope>)
+        {
+            Some(Ok(event)) => event,
+            Some(Err(error)) => {
+                let verdict = Verdict {
+                    error: format!("not an event envelope: {error}"),
+                    attempts: 0,
+                };
+                return self.dead_letter(job, partition, verdict).await;
+            }
+            None => {
+                let verdict = Verdict {
+                    error: "empty message".to_owned(),
+                    attempts: 0,
+                };
+                return self.dead_letter(job, partition, verdict).await;
+            }
+        };
+        let span = tracing::info_span!(
+            "event",
+            id = %event.id,
+            kind = %event.event_type,
+            report = %event.report_id,
+            partition = message.partition(),
+            offset = message.offset(),
+        );
+        self.handle(job, partition, &event).instrument(span).await
+    }
+
+    /// Calls the handler until it succeeds. Failures count towards the
+    /// dead-letter topic, except `Unavailable` ones: a dependency that is down
+    /// would otherwise send every event there, so those are retried until it
+    /// is back, holding this lane.
+    async fn handle(&self, job: &Job, partition: &Partition, event: &EventEnvelope) -> Outcome {
+        let mut attempts = 0;
+        let mut counted = 0;
+        loop {
+            attempts += 1;
+            let result = AssertUnwindSafe(self.handler.handle(event))
+                .catch_unwind()
+                .await;
+            let (error, transient) = match result {
+                Ok(Ok(())) => {
+                    tracing::debug!(attempts, "event handled");
+                    return Outcome::Done;
+                }
+                Ok(Err(HandlerError::Unavailable(reason))) => {
+                    (format!("unavailable: {reason}"), true)
+                }
+                Ok(Err(HandlerError::Unknown(error))) => (format!("{error:#}"), false),
+                Err(_panic) => ("the handler panicked".to_owned(), false),
+            };
+            if !transient {
+                counted += 1;
+            }
+            if counted >= self.retry.max_attempts {
+                tracing::warn!(attempts, %error, "giving up on the event");
+                let verdict = Verdict { error, attempts };
+                return self.dead_letter(job, partition, verdict).await;
+            }
+            tracing::warn!(attempts, %error, transient, "handling failed; will retry");
+            if !self.pause(attempts, partition, job.generation).await {
+                return Outcome::Abandoned;
+            }
+        }
+    }
+
+    /// Publishes the event to the dead-letter topic, retrying until the
+    /// brokers take it: only then may its offset be committed.
+    async fn dead_letter(&self, job: &Job, partition: &Partition, verdict: Verdict) -> Outcome {
+        let mut failures = 0;
+        loop {
+            match self.dead_letters.publish(&job.message, &verdict).await {
+                Ok(()) => {
+                    tracing::warn!(
+                        partition = job.message.partition(),
+                        offset = job.message.offset(),
+                        attempts = verdict.attempts,
+                        error = %verdict.error,
+                        topic = %self.dead_letters.topic,
+                        "event dead-lettered"
+                    );
+                    return Outcome::Done;
+                }
+                Err(error) => {
+                    failures += 1;
+                    tracing::warn!(%error, "dead-lettering failed; will retry");
+                    if !self.pause(failures, partition, job.generation).await {
+                        return Outcome::Abandoned;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits before the next attempt; `false` when the event should be given
+    /// up instead (shutdown, or its partition was revoked).
+    async fn pause(&self, failures: u32, partition: &Partition, generation: u64) -> bool {
+        tokio::select! {
+            () = tokio::time::sleep(self.retry.delay(failures)) => {}
+            () = self.stop.cancelled() => return false,
+        }
+        self.is_current(partition, generation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_jitter() {
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(350),
+        };
+        for (failures, full) in [(1, 100), (2, 200), (3, 350), (30, 350)] {
+            let delay = policy.delay(failures);
+            assert!(delay >= Duration::from_millis(full / 2), "{delay:?}");
+            assert!(delay <= Duration::from_millis(full), "{delay:?}");
+        }
+    }
+
+    #[test]
+    fn one_key_always_takes_one_lane() {
+        let key = b"0190d6c4-7a1e-7c3a-9a43-3c2a4b1d2e5f".as_slice();
+        let lane = lane_of(Some(key), 0, 8);
+        assert!(lane < 8);
+        assert_eq!(
+            lane_of(Some(key), 3, 8),
+            lane,
+            "the partition does not matter"
+        );
+        let used: std::collections::HashSet<usize> = (0..200)
+            .map(|n| lane_of(Some(format!("report-{n}").as_bytes()), 0, 8))
+            .collect();
+        assert_eq!(used.len(), 8, "keys spread over every lane");
+    }
+}

@@ -1,0 +1,134 @@
+//! Events that cannot be handled go to the dead-letter topic with why, and
+//! the consumer moves on past them.
+
+use std::sync::Arc;
+
+use sinmungo_core::domain::event::EventEnvelope;
+use sinmungo_core::ports::EventPublisher as _;
+use sinmungo_kafka::{headers, KafkaPublisher};
+
+use crate::support::{
+    committed, envelope, publish_raw, read_topic, report, Cluster, Recorder, Running,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_failing_every_attempt_is_dead_lettered_with_the_error_and_the_rest_go_on() {
+    let cluster = Cluster::start();
+    let mut config = cluster.config();
+    config.max_attempts = 3;
+    let reports = [report(), report(), report()];
+    let events: Vec<EventEnvelope> = (0..2)
+        .flat_map(|round| reports.iter().map(move |r| envelope(*r, round)))
+        .collect();
+    let poisoned = &events[0];
+    KafkaPublisher::new(&config)
+        .unwrap()
+        .publish(&events)
+        .await
+        .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    recorder.fail_always(poisoned.id);
+
+    let consumer = Running::start(&config, recorder.clone());
+    let dead = read_topic(&cluster, &config.dead_letter_topic, 1, 1).await;
+    recorder.wait_for_distinct(events.len() - 1).await;
+    consumer.shut_down().await;
+
+    let dead = &dead[0];
+    let header = |name: &str| dead.headers.get(name).cloned().unwrap_or_default();
+    assert_eq!(header(headers::EVENT_ID), poisoned.id.to_string());
+    assert!(
+        header(headers::DLQ_ERROR).contains("category not in the directory (분류 없음)"),
+        "{:?}",
+        dead.headers
+    );
+    assert_eq!(header(headers::DLQ_ATTEMPTS), "3");
+    assert_eq!(header(headers::DLQ_ORIGINAL_TOPIC), config.topic);
+    assert!(header(headers::DLQ_ORIGINAL_PARTITION)
+        .parse::<i32>()
+        .is_ok());
+    assert!(header(headers::DLQ_ORIGINAL_OFFSET).parse::<i64>().is_ok());
+    assert_eq!(header(headers::DLQ_GROUP), config.group_id);
+    assert_eq!(dead.key, Some(poisoned.report_id.to_string()));
+    let original: EventEnvelope = serde_json::from_slice(&dead.payload).unwrap();
+    assert_eq!(&original, poisoned, "the event is dead-lettered as it was");
+    assert_eq!(recorder.calls(poisoned.id), 3);
+
+    let handled = recorder.handled();
+    assert!(
+        handled
+            .iter()
+            .any(|e| e.report_id == poisoned.report_id && e.id != poisoned.id),
+        "the report's next event was handled after the poisoned one"
+    );
+    let committed: i64 = committed(&cluster, &config)
+        .await
+        .into_iter()
+        .flatten()
+        .sum();
+    assert_eq!(
+        committed,
+        events.len() as i64,
+        "every partition is committed to its end, past the dead-lettered event"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_that_is_not_an_envelope_is_dead_lettered_at_once() {
+    let cluster = Cluster::start();
+    let config = cluster.config();
+    publish_raw(
+        &cluster,
+        &config.topic,
+        "no-report",
+        b"{\"hello\": \"world\"}",
+    )
+    .await;
+    let event = envelope(report(), 0);
+    KafkaPublisher::new(&config)
+        .unwrap()
+        .publish(std::slice::from_ref(&event))
+        .await
+        .unwrap();
+    let recorder = Arc::new(Recorder::default());
+
+    let consumer = Running::start(&config, recorder.clone());
+    let dead = read_topic(&cluster, &config.dead_letter_topic, 1, 1).await;
+    recorder.wait_for_distinct(1).await;
+    consumer.shut_down().await;
+
+    let dead = &dead[0];
+    assert_eq!(dead.payload, b"{\"hello\": \"world\"}");
+    assert_eq!(dead.key.as_deref(), Some("no-report"));
+    assert_eq!(dead.headers[headers::DLQ_ATTEMPTS], "0");
+    assert!(dead.headers[headers::DLQ_ERROR].starts_with("not an event envelope"));
+    assert_eq!(recorder.handled(), vec![event]);
+    let committed: i64 = committed(&cluster, &config)
+        .await
+        .into_iter()
+        .flatten()
+        .sum();
+    assert_eq!(committed, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dependency_that_is_down_is_waited_for_rather_than_dead_lettered() {
+    let cluster = Cluster::start();
+    let mut config = cluster.config();
+    config.max_attempts = 2;
+    let event = envelope(report(), 0);
+    KafkaPublisher::new(&config)
+        .unwrap()
+        .publish(std::slice::from_ref(&event))
+        .await
+        .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    recorder.unavailable(event.id, 5);
+
+    let consumer = Running::start(&config, recorder.clone());
+    recorder.wait_for_distinct(1).await;
+    consumer.shut_down().await;
+
+    assert_eq!(recorder.calls(event.id), 6, "five outages, then handled");
+    assert_eq!(recorder.handled(), vec![event]);
+}
