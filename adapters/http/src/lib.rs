@@ -49,31 +49,30 @@ impl Default for HttpConfig {
     }
 }
 
-/// Limits of photo uploads (`multipart/form-data`). Photos are checked and
-/// processed *inline*: the answer comes once every photo is stored, so a
-/// report never shows a photo that is still being worked on and a photo is
-/// never lost to a process dying after the answer.
+/// Limits of photo uploads (`multipart/form-data`), in bytes and in
+/// concurrent work; how many pixels a photo may have is the
+/// [`PhotoProcessor`](sinmungo_core::ports::PhotoProcessor)'s to say (422
+/// `image_too_large` above it). Photos are checked and processed *inline*:
+/// the answer comes once every photo is stored, so a report never shows a
+/// photo that is still being worked on and a photo is never lost to a
+/// process dying after the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UploadConfig {
     /// Largest photo, in bytes (413 `photo_too_large` above it).
     pub photo_max_bytes: usize,
     /// Largest upload request, in bytes (413 `upload_too_large` above it).
     pub upload_max_bytes: usize,
-    /// Most pixels a photo may have, read from its header before decoding
-    /// (422 `image_too_large` above it).
-    pub photo_max_pixels: u64,
     /// Photos decoded at once across all requests (each holds about twice
     /// its decoded size, 72 MB for 12 megapixels, while it is processed).
     pub processing_slots: usize,
 }
 
 impl Default for UploadConfig {
-    /// 10 MiB a photo, 30 MiB a request, 40 megapixels, one photo per CPU.
+    /// 10 MiB a photo, 30 MiB a request, one photo per CPU.
     fn default() -> Self {
         Self {
             photo_max_bytes: 10 * 1024 * 1024,
             upload_max_bytes: 30 * 1024 * 1024,
-            photo_max_pixels: 40_000_000,
             processing_slots: std::thread::available_parallelism().map_or(2, usize::from),
         }
     }

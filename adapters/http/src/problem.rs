@@ -4,8 +4,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sinmungo_core::app::{
-    ActionError, ConflictReason, DirectoryError, LoginError, PhotoFileError, RegisterError,
-    SessionError, SubmitError, ViewError,
+    ActionError, ConflictReason, DirectoryError, LeftoverBlob, LeftoverReason, LoginError,
+    PhotoFileError, RegisterError, SessionError, SubmitError, ViewError,
 };
 use sinmungo_core::domain::{FieldError, Invalid};
 
@@ -144,6 +144,25 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Logs the photo blobs a change stored and could not take back (the core
+/// reports them instead of logging): orphans for an operator to remove.
+pub(crate) fn log_leftover_blobs(blobs: &[LeftoverBlob]) {
+    for blob in blobs {
+        match &blob.reason {
+            LeftoverReason::NotDeleted(error) => tracing::warn!(
+                key = %blob.key,
+                error = %error,
+                "could not remove the blob of a photo that was not stored; it is an orphan now"
+            ),
+            LeftoverReason::Unsure(error) => tracing::warn!(
+                key = %blob.key,
+                error = %error,
+                "the store failed and could not say whether the change was applied; keeping its photo's blob (an orphan if it was not)"
+            ),
+        }
+    }
+}
+
 fn forbidden(reason: &str) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", reason)
 }
@@ -175,6 +194,11 @@ impl From<ActionError> for ApiError {
             }
             ActionError::Unavailable(reason) => Self::unavailable(&reason),
             ActionError::Unknown(error) => Self::internal(&error),
+            // The client hears the failure itself; the blobs are for the log.
+            ActionError::BlobsLeftBehind { error, blobs } => {
+                log_leftover_blobs(&blobs);
+                Self::from(*error)
+            }
         }
     }
 }
@@ -206,6 +230,11 @@ impl From<SubmitError> for ApiError {
             ),
             SubmitError::Unavailable(reason) => Self::unavailable(&reason),
             SubmitError::Unknown(error) => Self::internal(&error),
+            // The client hears the failure itself; the blobs are for the log.
+            SubmitError::BlobsLeftBehind { error, blobs } => {
+                log_leftover_blobs(&blobs);
+                Self::from(*error)
+            }
         }
     }
 }

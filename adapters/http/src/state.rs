@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use sinmungo_core::app::UseCases;
+use sinmungo_core::ports::PhotoProcessor;
 
 use crate::auth::TokenService;
 use crate::upload::PhotoIntake;
@@ -22,19 +23,22 @@ struct Inner {
 }
 
 impl AppState {
-    /// Bundles the use cases and token service (uploads get
-    /// [`HttpConfig`]'s defaults until [`router`](crate::router) applies its own).
-    pub fn new(use_cases: UseCases, tokens: TokenService) -> Self {
+    /// Bundles the use cases, the token service and the processor uploaded
+    /// photos go through (uploads get [`HttpConfig`]'s byte limits until
+    /// [`router`](crate::router) applies its own; pixel limits are the
+    /// processor's).
+    pub fn new(use_cases: UseCases, tokens: TokenService, photos: Arc<dyn PhotoProcessor>) -> Self {
         Self {
             inner: Arc::new(Inner { use_cases, tokens }),
-            uploads: Arc::new(PhotoIntake::new(HttpConfig::default())),
+            uploads: Arc::new(PhotoIntake::new(HttpConfig::default(), photos)),
         }
     }
 
     /// The same state with uploads limited as `config` says.
     pub(crate) fn with_uploads(self, config: HttpConfig) -> Self {
+        let processor = self.uploads.processor().clone();
         Self {
-            uploads: Arc::new(PhotoIntake::new(config)),
+            uploads: Arc::new(PhotoIntake::new(config, processor)),
             ..self
         }
     }

@@ -1,8 +1,8 @@
 //! Receiving photos. A `multipart/form-data` body is read part by part, each
 //! part with a running byte count that stops at its limit (nothing larger
 //! than a limit is ever buffered). Each photo is judged by its content and
-//! its header ([`photo::inspect`]: format, pixel count) as soon as it has
-//! arrived, then processed on the blocking pool while the next part arrives,
+//! its header ([`PhotoProcessor::inspect`]: format, pixel count) as soon as it
+//! has arrived, then processed on the blocking pool while the next part arrives,
 //! no more photos at once than there are processing slots, so eight
 //! concurrent uploads cannot exhaust memory.
 //!
@@ -23,7 +23,7 @@ use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use sinmungo_core::app::{PreparedPhoto, SubmitRequest, MAX_PHOTOS_PER_REQUEST};
 use sinmungo_core::domain::{FieldError, Invalid};
-use sinmungo_storage::photo::{self, Limits, PhotoError, ProcessedPhoto};
+use sinmungo_core::ports::{PhotoProcessor, PhotoRejection};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -47,14 +47,23 @@ const TEXT_FIELDS: [&str; 7] = [
 /// Part names that carry a photo.
 const PHOTO_PARTS: [&str; 3] = ["photos", "photo", "photos[]"];
 
-/// Receives and processes uploaded photos within the configured limits.
-#[derive(Debug)]
+/// Receives uploaded photos within the configured byte limits and has them
+/// checked and processed (within its own pixel limits) by the processor.
 pub(crate) struct PhotoIntake {
     config: UploadConfig,
     /// Largest JSON body or text part.
     text_limit: usize,
-    limits: Limits,
+    processor: Arc<dyn PhotoProcessor>,
     slots: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for PhotoIntake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhotoIntake")
+            .field("config", &self.config)
+            .field("text_limit", &self.text_limit)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a part of a form is.
@@ -78,20 +87,19 @@ struct Arrived {
 }
 
 impl PhotoIntake {
-    pub(crate) fn new(config: HttpConfig) -> Self {
+    pub(crate) fn new(config: HttpConfig, processor: Arc<dyn PhotoProcessor>) -> Self {
         let uploads = config.uploads;
-        let defaults = Limits::default();
         Self {
             config: uploads,
             text_limit: config.body_limit,
-            limits: Limits {
-                max_pixels: uploads.photo_max_pixels,
-                // A 16-bit RGBA PNG needs 8 bytes a pixel while it is decoded.
-                max_decode_bytes: uploads.photo_max_pixels.saturating_mul(8),
-                ..defaults
-            },
+            processor,
             slots: Arc::new(Semaphore::new(uploads.processing_slots.max(1))),
         }
+    }
+
+    /// The processor photos go through.
+    pub(crate) fn processor(&self) -> &Arc<dyn PhotoProcessor> {
+        &self.processor
     }
 
     /// A JSON body of at most the JSON limit (413 `payload_too_large` above it).
@@ -191,8 +199,9 @@ impl PhotoIntake {
                     if photos == MAX_PHOTOS_PER_REQUEST {
                         return Err(too_many_photos());
                     }
-                    photo::inspect(&bytes, &self.limits)
-                        .map_err(|e| self.photo_problem(e, &label))?;
+                    self.processor
+                        .inspect(&bytes)
+                        .map_err(|e| photo_problem(e, &label))?;
                     let arrived = Arrived {
                         index: photos,
                         label,
@@ -219,7 +228,7 @@ impl PhotoIntake {
             let (arrived, outcome) = done.map_err(|e| {
                 ApiError::internal(&anyhow::anyhow!("photo processing stopped: {e}"))
             })?;
-            let photo = outcome.map_err(|e| self.photo_problem(e, &arrived.label))?;
+            let photo = outcome.map_err(|e| photo_problem(e, &arrived.label))?;
             prepared.push((arrived.index, photo));
         }
         prepared.sort_by_key(|(index, _)| *index);
@@ -230,22 +239,24 @@ impl PhotoIntake {
     /// slot is held until the work is done, even if the request is gone.
     fn process(
         &self,
-        processing: &mut JoinSet<(Arrived, Result<PreparedPhoto, PhotoError>)>,
+        processing: &mut JoinSet<(Arrived, Result<PreparedPhoto, PhotoRejection>)>,
         arrived: Arrived,
         bytes: Vec<u8>,
     ) {
         let slots = self.slots.clone();
-        let limits = self.limits;
+        let processor = self.processor.clone();
         processing.spawn(async move {
             let outcome = match slots.acquire_owned().await {
                 Ok(slot) => tokio::task::spawn_blocking(move || {
-                    let processed = photo::process(&bytes, &limits);
+                    let processed = processor.process(&bytes);
                     drop(slot);
-                    processed.map(|processed| prepared(bytes, processed))
+                    processed
                 })
                 .await
-                .unwrap_or_else(|e| Err(PhotoError::Corrupt(format!("processing failed: {e}")))),
-                Err(closed) => Err(PhotoError::Corrupt(closed.to_string())),
+                .unwrap_or_else(|e| {
+                    Err(PhotoRejection::Corrupt(format!("processing failed: {e}")))
+                }),
+                Err(closed) => Err(PhotoRejection::Corrupt(closed.to_string())),
             };
             (arrived, outcome)
         });
@@ -332,37 +343,42 @@ impl PhotoIntake {
             ),
         }
     }
+}
 
-    fn photo_problem(&self, error: PhotoError, label: &str) -> ApiError {
-        let (status, code, title, detail) = match error {
-            PhotoError::Unsupported { found } => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Unsupported media type",
-                format!(
-                    "{label} is not a JPEG, PNG or WebP image by its content (it looks like {found}); \
-                     photos must be JPEG, PNG or WebP, and HEIC is not supported: send JPEG \
-                     (사진은 JPEG, PNG, WebP만 올릴 수 있습니다)"
-                ),
+/// The answer to a photo the processor refused.
+fn photo_problem(error: PhotoRejection, label: &str) -> ApiError {
+    let (status, code, title, detail) = match error {
+        PhotoRejection::Unsupported { found } => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Unsupported media type",
+            format!(
+                "{label} is not a JPEG, PNG or WebP image by its content (it looks like {found}); \
+                 photos must be JPEG, PNG or WebP, and HEIC is not supported: send JPEG \
+                 (사진은 JPEG, PNG, WebP만 올릴 수 있습니다)"
             ),
-            PhotoError::TooLarge { width, height } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "image_too_large",
-                "Image too large",
-                format!(
-                    "{label} is {width}×{height} pixels; a photo may have at most {} pixels and {} on its longer side",
-                    self.limits.max_pixels, self.limits.max_edge
-                ),
+        ),
+        PhotoRejection::TooLarge {
+            width,
+            height,
+            max_pixels,
+            max_edge,
+        } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "image_too_large",
+            "Image too large",
+            format!(
+                "{label} is {width}×{height} pixels; a photo may have at most {max_pixels} pixels and {max_edge} on its longer side"
             ),
-            PhotoError::Corrupt(reason) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "corrupt_image",
-                "Corrupt image",
-                format!("{label} cannot be read as an image ({reason}) (손상된 사진입니다)"),
-            ),
-        };
-        ApiError::new(status, code, title, detail)
-    }
+        ),
+        PhotoRejection::Corrupt(reason) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "corrupt_image",
+            "Corrupt image",
+            format!("{label} cannot be read as an image ({reason}) (손상된 사진입니다)"),
+        ),
+    };
+    ApiError::new(status, code, title, detail)
 }
 
 /// Reads a body to its end, or `None` as soon as it passes `limit` bytes.
@@ -382,21 +398,6 @@ async fn read_limited(body: Body, limit: usize) -> Result<Option<Vec<u8>>, ApiEr
         bytes.extend_from_slice(&chunk);
     }
     Ok(Some(bytes))
-}
-
-/// What the core stores of a processed upload.
-fn prepared(original: Vec<u8>, processed: ProcessedPhoto) -> PreparedPhoto {
-    PreparedPhoto {
-        original,
-        content_type: processed.format.content_type().to_owned(),
-        public: processed.public.bytes,
-        thumbnail_1280: processed.large_thumbnail.bytes,
-        thumbnail_320: processed.small_thumbnail.bytes,
-        width: processed.width,
-        height: processed.height,
-        sha256: processed.sha256,
-        gps: processed.gps,
-    }
 }
 
 fn part(name: Option<&str>, text_allowed: bool) -> Result<Part, ApiError> {

@@ -10,6 +10,7 @@
 //!   by content and from the header alone whether an upload is an image we take,
 //!   [`photo::process`] makes the metadata-free public copy and the thumbnails.
 //!   Both are synchronous and CPU-bound: call them inside `spawn_blocking`.
+//!   [`ImageProcessor`] implements the core's `PhotoProcessor` port with them.
 //!
 //! With the `contract` feature, [`contract`] holds the checks every
 //! `MediaStore` must pass.
@@ -27,6 +28,7 @@ mod store;
 
 pub use error::OpenError;
 pub use media_type::media_type_for;
+pub use photo::ImageProcessor;
 pub use s3::S3Config;
 pub use storage_url::StorageUrl;
 pub use store::ObjectMediaStore;

@@ -136,7 +136,6 @@ impl Server {
             uploads: UploadConfig {
                 photo_max_bytes: config.photo_max_bytes,
                 upload_max_bytes: config.upload_max_bytes,
-                photo_max_pixels: config.photo_max_pixels,
                 ..UploadConfig::default()
             },
             ..HttpConfig::default()
@@ -151,7 +150,11 @@ impl Server {
         );
         Ok(Self {
             listener,
-            state: AppState::new(app.use_cases, tokens),
+            state: AppState::new(
+                app.use_cases,
+                tokens,
+                media::photo_processor(config.photo_max_pixels),
+            ),
             http,
             relay,
             stores: app.stores,

@@ -1,12 +1,13 @@
 //! Where photos are stored: a directory (the embedded default), an
-//! S3-compatible bucket, or memory.
+//! S3-compatible bucket, or memory; and what checks and processes them.
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
-use sinmungo_core::ports::MediaStore;
-use sinmungo_storage::{ObjectMediaStore, StorageUrl};
+use sinmungo_core::ports::{MediaStore, PhotoProcessor};
+use sinmungo_storage::photo::Limits;
+use sinmungo_storage::{ImageProcessor, ObjectMediaStore, StorageUrl};
 
 /// The media store's settings.
 #[derive(Debug, Clone, Args)]
@@ -31,4 +32,11 @@ impl MediaConfig {
             .with_context(|| format!("opening the media storage {}", self.storage_url))?;
         Ok(Arc::new(store))
     }
+}
+
+/// The processor of uploaded photos: at most `max_pixels` pixels a photo
+/// (`SINMUNGO_PHOTO_MAX_PIXELS`, read from the header before decoding), and
+/// the storage adapter's defaults otherwise.
+pub fn photo_processor(max_pixels: u64) -> Arc<dyn PhotoProcessor> {
+    Arc::new(ImageProcessor::new(Limits::with_max_pixels(max_pixels)))
 }

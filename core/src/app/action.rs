@@ -2,6 +2,7 @@
 //! assignment, reclassification, comments and support share these outcomes,
 //! so they share one error type.
 
+use crate::app::photo_blobs::LeftoverBlob;
 use crate::domain::access::Actor;
 use crate::domain::access::Denied;
 use crate::domain::report::{Report, ReportId};
@@ -78,6 +79,45 @@ pub enum ActionError {
     /// A bug or corrupt data.
     #[error(transparent)]
     Unknown(anyhow::Error),
+    /// The act failed as `error` says, and left photo blobs behind that it
+    /// could not remove (or kept because nobody could tell whether the
+    /// change was applied). `error` is what the client should hear; the
+    /// blobs are for the operator's log. See [`into_parts`](Self::into_parts).
+    #[error("{error}")]
+    BlobsLeftBehind {
+        /// The failure itself.
+        error: Box<ActionError>,
+        /// What it left in the media store.
+        blobs: Vec<LeftoverBlob>,
+    },
+}
+
+impl ActionError {
+    /// The failure itself, and the blobs it left behind in the media store
+    /// (none for most failures).
+    pub fn into_parts(self) -> (Self, Vec<LeftoverBlob>) {
+        match self {
+            Self::BlobsLeftBehind { error, mut blobs } => {
+                let (error, mut inner) = error.into_parts();
+                inner.append(&mut blobs);
+                (error, inner)
+            }
+            other => (other, Vec::new()),
+        }
+    }
+
+    /// This failure, with `blobs` left behind.
+    pub(crate) fn leaving(self, blobs: Vec<LeftoverBlob>) -> Self {
+        if blobs.is_empty() {
+            return self;
+        }
+        let (error, mut left) = self.into_parts();
+        left.extend(blobs);
+        Self::BlobsLeftBehind {
+            error: Box::new(error),
+            blobs: left,
+        }
+    }
 }
 
 impl From<FieldError> for ActionError {

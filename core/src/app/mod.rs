@@ -34,14 +34,19 @@ pub use directory::{Directory, DirectoryError};
 #[cfg(any(test, feature = "mock"))]
 pub use events::MockEventHandler;
 pub use events::{EventHandler, HandlerError, InProcessBus, Relay, RelayError};
-pub use photo_blobs::{MAX_PHOTOS_PER_REPORT, MAX_PHOTOS_PER_REQUEST};
+pub use photo_blobs::{
+    LeftoverBlob, LeftoverReason, MAX_PHOTOS_PER_REPORT, MAX_PHOTOS_PER_REQUEST,
+};
 pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
-pub use photos::{AddPhotos, PhotosAdded, PreparedPhoto};
+pub use photos::{AddPhotos, PhotosAdded};
 pub use read_reports::{ListRequest, ReadReports, ReportView, TimelineView, ViewError};
 pub use sessions::{SessionError, Sessions};
 pub use submit_report::{SubmitError, SubmitReport, SubmitRequest};
 pub use support::Support;
 pub use transition::{Transition, TransitionRequest};
+
+/// Uploads as the [`PhotoProcessor`](crate::ports::PhotoProcessor) port prepares them.
+pub use crate::ports::PreparedPhoto;
 
 use crate::domain::geo::ServiceArea;
 use crate::domain::rules::RuleSet;

@@ -6,11 +6,12 @@
 
 use std::collections::HashSet;
 
-use crate::app::photos::PreparedPhoto;
 use crate::domain::photo::{Photo, PhotoVariant};
 use crate::domain::report::{Report, ReportId};
 use crate::domain::validation::{Collector, FieldError, Invalid};
-use crate::ports::{Blob, MediaError, MediaKey, MediaStore, ReportStore, StoreError};
+use crate::ports::{
+    Blob, MediaError, MediaKey, MediaStore, PreparedPhoto, ReportStore, StoreError,
+};
 
 /// Most photos one request may carry.
 pub const MAX_PHOTOS_PER_REQUEST: usize = 5;
@@ -89,6 +90,38 @@ pub(crate) fn key(
         .map_err(|invalid| MediaError::Unknown(invalid.into()))
 }
 
+/// A blob a change stored and could not take back: an orphan (bytes no
+/// report names) unless the change was applied after all. The core reports
+/// these, in its errors and outcomes, rather than logging them; whoever ran
+/// the use case logs them for an operator to clean up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftoverBlob {
+    /// Its key in the media store.
+    pub key: MediaKey,
+    /// Why it is still there.
+    pub reason: LeftoverReason,
+}
+
+/// Why a [`LeftoverBlob`] is still in the media store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeftoverReason {
+    /// The change was not applied, but deleting the blob failed with this
+    /// media-store error: an orphan now.
+    NotDeleted(String),
+    /// Kept on purpose: the report store failed with this error and could
+    /// not say whether the change naming the blob was applied, and a report
+    /// without its photos' bytes would be worse than an orphan.
+    Unsure(String),
+}
+
+/// Putting a change's blobs failed with `error`; the blobs put before it
+/// were deleted again, except `left`.
+#[derive(Debug)]
+pub(crate) struct PutFailed {
+    pub(crate) error: MediaError,
+    pub(crate) left: Vec<LeftoverBlob>,
+}
+
 /// The blobs written for one change, to be kept when the change is applied
 /// and discarded when it is not.
 #[must_use = "discard the blobs unless the change that records them was applied"]
@@ -103,7 +136,7 @@ impl PutBlobs {
         media: &dyn MediaStore,
         report: ReportId,
         photos: Vec<(Photo, PreparedPhoto)>,
-    ) -> Result<Self, MediaError> {
+    ) -> Result<Self, PutFailed> {
         let mut put = Self { keys: Vec::new() };
         for (photo, prepared) in photos {
             for (variant, blob) in blobs(&photo, prepared) {
@@ -114,8 +147,8 @@ impl PutBlobs {
                 match stored {
                     Ok(key) => put.keys.push(key),
                     Err(error) => {
-                        put.discard(media).await;
-                        return Err(error);
+                        let left = put.discard(media).await;
+                        return Err(PutFailed { error, left });
                     }
                 }
             }
@@ -128,45 +161,57 @@ impl PutBlobs {
         self.keys.is_empty()
     }
 
-    /// Deletes the blobs of one photo that turned out not to be needed.
+    /// Deletes the blobs of one photo that turned out not to be needed, and
+    /// returns those that could not be deleted.
+    #[must_use = "report the blobs that could not be deleted"]
     pub(crate) async fn discard_photo(
         &mut self,
         media: &dyn MediaStore,
         report: ReportId,
         photo: &Photo,
-    ) {
+    ) -> Vec<LeftoverBlob> {
         let prefix = format!("reports/{}/{}/", report.0, photo.id);
         let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.keys)
             .into_iter()
             .partition(|key| key.as_str().starts_with(&prefix));
         self.keys = kept;
-        Self { keys: gone }.discard(media).await;
+        Self { keys: gone }.discard(media).await
     }
 
-    /// Deletes every blob put, as well as it can: a blob that cannot be
-    /// deleted is logged (an orphan takes space but names no report) and the
-    /// caller's own error stays the one reported.
-    pub(crate) async fn discard(self, media: &dyn MediaStore) {
+    /// Deletes every blob put, as well as it can, and returns those that
+    /// could not be deleted (orphans: they take space but name no report),
+    /// for the caller to report beside its own error.
+    #[must_use = "report the blobs that could not be deleted"]
+    pub(crate) async fn discard(self, media: &dyn MediaStore) -> Vec<LeftoverBlob> {
+        let mut left = Vec::new();
         for key in self.keys {
             if let Err(error) = media.delete(&key).await {
-                tracing::warn!(%key, error = %error, "could not remove the blob of a photo that was not stored; it is an orphan now");
+                left.push(LeftoverBlob {
+                    key,
+                    reason: LeftoverReason::NotDeleted(error.to_string()),
+                });
             }
         }
+        left
     }
 
     /// Keeps every blob: the change that names them was applied.
     pub(crate) fn keep(self) {}
 
     /// Keeps every blob because nobody can tell whether the change that
-    /// names them was applied: a report without its photos' bytes would be
-    /// worse than orphans.
-    pub(crate) fn keep_unsure(self, report: ReportId, error: &StoreError) {
-        tracing::warn!(
-            report = %report,
-            blobs = self.keys.len(),
-            error = %error,
-            "the store failed and could not say whether the change was applied; keeping its photos' blobs (orphans if it was not)"
-        );
+    /// names them was applied (the store failed with `error`): a report
+    /// without its photos' bytes would be worse than orphans. Returns them
+    /// all, for the caller to report.
+    #[must_use = "report the blobs kept"]
+    pub(crate) fn keep_unsure(self, error: &StoreError) -> Vec<LeftoverBlob> {
+        let reason = LeftoverReason::Unsure(error.to_string());
+        self.keys
+            .into_iter()
+            .map(|key| LeftoverBlob {
+                key,
+                reason: reason.clone(),
+            })
+            .collect()
     }
 }
 

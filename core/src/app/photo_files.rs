@@ -54,6 +54,8 @@ impl From<ActionError> for PhotoFileError {
             ActionError::SignInRequired => Self::SignInRequired,
             ActionError::Forbidden(reason) => Self::Forbidden(reason),
             ActionError::Unavailable(reason) => Self::Unavailable(reason),
+            // Reading leaves no blobs behind; the failure is what counts.
+            ActionError::BlobsLeftBehind { error, .. } => Self::from(*error),
             other => Self::Unknown(anyhow::anyhow!(other.to_string())),
         }
     }

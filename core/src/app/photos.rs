@@ -6,20 +6,20 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::app::action::{load_visible, ActionError, ConflictReason};
-use crate::app::photo_blobs::{self, PutBlobs};
+use crate::app::photo_blobs::{self, LeftoverBlob, PutBlobs, PutFailed};
 use crate::app::read_reports::{view, ReportView};
 use crate::app::recorder::Recorder;
 use crate::app::Ports;
 use crate::domain::access::Actor;
 use crate::domain::event::ReportEvent;
-use crate::domain::geo::GeoPoint;
 use crate::domain::photo::{Photo, PhotoId, PhotoKind};
 use crate::domain::report::{Report, ReportId};
 use crate::domain::timeline::TimelineKind;
 use crate::domain::user::UserId;
 use crate::domain::validation::{Collector, FieldError};
 use crate::ports::{
-    Clock, IdGenerator, MediaError, MediaStore, ReportChange, ReportStore, StoreError,
+    Clock, IdGenerator, MediaError, MediaStore, PreparedPhoto, ReportChange, ReportStore,
+    StoreError,
 };
 
 /// How often adding photos is tried again when the report changed meanwhile
@@ -29,45 +29,6 @@ const ATTEMPTS: usize = 3;
 
 /// The media types of originals the core stores.
 const ORIGINAL_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
-
-/// An upload already checked and processed by the adapter that received it
-/// (the core has no image code): the original as sent, its metadata-free
-/// public copy and thumbnails, and what was read from it.
-#[derive(Clone, PartialEq)]
-pub struct PreparedPhoto {
-    /// The upload as received, metadata and all: kept for officials only.
-    pub original: Vec<u8>,
-    /// The original's media type, decided by its content: `image/jpeg`, `image/png` or `image/webp`.
-    pub content_type: String,
-    /// Upright, full size, re-encoded as JPEG with no metadata: what the public sees.
-    pub public: Vec<u8>,
-    /// JPEG at most 1280 px on its long side.
-    pub thumbnail_1280: Vec<u8>,
-    /// JPEG at most 320 px on its long side.
-    pub thumbnail_320: Vec<u8>,
-    /// Width after orientation, in pixels.
-    pub width: u32,
-    /// Height after orientation, in pixels.
-    pub height: u32,
-    /// SHA-256 of the original, lowercase hex: the same photo twice is stored once.
-    pub sha256: String,
-    /// Where the original's EXIF says it was taken; never shown to the public.
-    pub gps: Option<GeoPoint>,
-}
-
-impl std::fmt::Debug for PreparedPhoto {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Sizes only; the position stays out of logs.
-        f.debug_struct("PreparedPhoto")
-            .field("original", &self.original.len())
-            .field("content_type", &self.content_type)
-            .field("width", &self.width)
-            .field("height", &self.height)
-            .field("sha256", &self.sha256)
-            .field("gps", &self.gps.is_some())
-            .finish_non_exhaustive()
-    }
-}
 
 impl PreparedPhoto {
     /// Checks what the core can check without decoding anything.
@@ -123,6 +84,10 @@ pub struct PhotosAdded {
     pub view: ReportView,
     /// The photos stored; empty when every upload was one the report already had.
     pub added: Vec<PhotoId>,
+    /// Blobs of uploads that turned out to be ones the report already had
+    /// (added by someone else meanwhile) and that could not be deleted:
+    /// orphans, for the caller to log. Usually empty.
+    pub leftover_blobs: Vec<LeftoverBlob>,
 }
 
 /// Adds photos to reports.
@@ -197,6 +162,7 @@ impl AddPhotos {
             return Ok(PhotosAdded {
                 view: view(actor, report, now),
                 added: Vec::new(),
+                leftover_blobs: Vec::new(),
             });
         }
         photo_blobs::check_room(&report, new.len())?;
@@ -209,7 +175,11 @@ impl AddPhotos {
             })
             .collect();
         let mut photos: Vec<Photo> = records.iter().map(|(photo, _)| photo.clone()).collect();
-        let mut blobs = PutBlobs::put(self.media.as_ref(), id, records).await?;
+        let mut blobs = PutBlobs::put(self.media.as_ref(), id, records)
+            .await
+            .map_err(|PutFailed { error, left }| ActionError::from(error).leaving(left))?;
+        // Blobs of photos dropped on the way that could not be deleted.
+        let mut left = Vec::new();
 
         let mut attempt = 1;
         loop {
@@ -219,6 +189,7 @@ impl AddPhotos {
                 return Ok(PhotosAdded {
                     view: view(actor, report, now),
                     added: Vec::new(),
+                    leftover_blobs: left,
                 });
             };
             let (change, updated) = self.change(actor, &report, &photos, kind, now);
@@ -228,20 +199,24 @@ impl AddPhotos {
                     return Ok(PhotosAdded {
                         view: view(actor, updated, now),
                         added: photos.iter().map(|p| p.id).collect(),
+                        leftover_blobs: left,
                     });
                 }
                 Err(error) => error,
             };
             if matches!(error, StoreError::VersionConflict) && attempt < ATTEMPTS {
                 attempt += 1;
-                match self.reload(actor, id, kind, &mut photos, &mut blobs).await {
+                let reloaded = self
+                    .reload(actor, id, kind, &mut photos, &mut blobs, &mut left)
+                    .await;
+                match reloaded {
                     Ok(current) => {
                         report = current;
                         continue;
                     }
                     Err(refused) => {
-                        blobs.discard(self.media.as_ref()).await;
-                        return Err(refused);
+                        left.extend(blobs.discard(self.media.as_ref()).await);
+                        return Err(refused.leaving(left));
                     }
                 }
             }
@@ -252,16 +227,19 @@ impl AddPhotos {
             match landed {
                 Some(true) => {
                     blobs.keep();
-                    let current = load_visible(self.reports.as_ref(), actor, id).await?;
+                    let current = load_visible(self.reports.as_ref(), actor, id)
+                        .await
+                        .map_err(|error| error.leaving(std::mem::take(&mut left)))?;
                     return Ok(PhotosAdded {
                         view: view(actor, current, now),
                         added: photos.iter().map(|p| p.id).collect(),
+                        leftover_blobs: left,
                     });
                 }
-                Some(false) => blobs.discard(self.media.as_ref()).await,
-                None => blobs.keep_unsure(id, &error),
+                Some(false) => left.extend(blobs.discard(self.media.as_ref()).await),
+                None => left.extend(blobs.keep_unsure(&error)),
             }
-            return Err(error.into());
+            return Err(ActionError::from(error).leaving(left));
         }
     }
 
@@ -307,7 +285,8 @@ impl AddPhotos {
 
     /// The report as it is now, after a concurrent change, with the policy
     /// and the limits asked again; photos it gained meanwhile are dropped
-    /// from `photos` (and their blobs deleted).
+    /// from `photos` (and their blobs deleted; those that cannot be are
+    /// added to `left`).
     async fn reload(
         &self,
         actor: &Actor,
@@ -315,6 +294,7 @@ impl AddPhotos {
         kind: PhotoKind,
         photos: &mut Vec<Photo>,
         blobs: &mut PutBlobs,
+        left: &mut Vec<LeftoverBlob>,
     ) -> Result<Report, ActionError> {
         let current = load_visible(self.reports.as_ref(), actor, id).await?;
         if actor.may_add_photos(&current)? != kind {
@@ -324,7 +304,7 @@ impl AddPhotos {
             .into_iter()
             .partition(|photo| !current.photos.iter().any(|p| p.sha256 == photo.sha256));
         for photo in &known {
-            blobs.discard_photo(self.media.as_ref(), id, photo).await;
+            left.extend(blobs.discard_photo(self.media.as_ref(), id, photo).await);
         }
         *photos = kept;
         photo_blobs::check_room(&current, photos.len())?;

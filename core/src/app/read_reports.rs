@@ -112,6 +112,8 @@ impl From<ActionError> for ViewError {
             ActionError::SignInRequired => Self::SignInRequired,
             ActionError::Invalid(invalid) => Self::Invalid(invalid),
             ActionError::Unavailable(reason) => Self::Unavailable(reason),
+            // Reading leaves no blobs behind; the failure is what counts.
+            ActionError::BlobsLeftBehind { error, .. } => Self::from(*error),
             other => Self::Unknown(anyhow::anyhow!(other.to_string())),
         }
     }

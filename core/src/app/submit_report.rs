@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Datelike, TimeDelta};
 
-use crate::app::photo_blobs::{self, PutBlobs};
-use crate::app::photos::PreparedPhoto;
+use crate::app::photo_blobs::{self, LeftoverBlob, PutBlobs, PutFailed};
 use crate::app::recorder::Recorder;
 use crate::app::{Policy, Ports};
 use crate::domain::access::{Actor, Denied};
@@ -21,7 +20,8 @@ use crate::domain::text::{Address, Description, ReportTitle};
 use crate::domain::timeline::TimelineKind;
 use crate::domain::validation::{Collector, FieldError, Invalid};
 use crate::ports::{
-    Clock, DirectoryStore, IdGenerator, MediaError, MediaStore, ReportStore, StoreError,
+    Clock, DirectoryStore, IdGenerator, MediaError, MediaStore, PreparedPhoto, ReportStore,
+    StoreError,
 };
 
 /// Korea Standard Time (UTC+9, no daylight saving): receipt numbers follow the Korean calendar year.
@@ -68,6 +68,45 @@ pub enum SubmitError {
     /// A bug.
     #[error(transparent)]
     Unknown(anyhow::Error),
+    /// The submission failed as `error` says, and left photo blobs behind
+    /// that it could not remove (or kept because nobody could tell whether
+    /// the report was stored). `error` is what the client should hear; the
+    /// blobs are for the operator's log. See [`into_parts`](Self::into_parts).
+    #[error("{error}")]
+    BlobsLeftBehind {
+        /// The failure itself.
+        error: Box<SubmitError>,
+        /// What it left in the media store.
+        blobs: Vec<LeftoverBlob>,
+    },
+}
+
+impl SubmitError {
+    /// The failure itself, and the blobs it left behind in the media store
+    /// (none for most failures).
+    pub fn into_parts(self) -> (Self, Vec<LeftoverBlob>) {
+        match self {
+            Self::BlobsLeftBehind { error, mut blobs } => {
+                let (error, mut inner) = error.into_parts();
+                inner.append(&mut blobs);
+                (error, inner)
+            }
+            other => (other, Vec::new()),
+        }
+    }
+
+    /// This failure, with `blobs` left behind.
+    fn leaving(self, blobs: Vec<LeftoverBlob>) -> Self {
+        if blobs.is_empty() {
+            return self;
+        }
+        let (error, mut left) = self.into_parts();
+        left.extend(blobs);
+        Self::BlobsLeftBehind {
+            error: Box::new(error),
+            blobs: left,
+        }
+    }
 }
 
 impl From<StoreError> for SubmitError {
@@ -184,13 +223,15 @@ impl SubmitReport {
             .collect();
         let photos: Vec<Photo> = records.iter().map(|(photo, _)| photo.clone()).collect();
         // Blobs before the receipt number: a storage failure leaves no gap in the numbers.
-        let blobs = PutBlobs::put(self.media.as_ref(), id, records).await?;
+        let blobs = PutBlobs::put(self.media.as_ref(), id, records)
+            .await
+            .map_err(|PutFailed { error, left }| SubmitError::from(error).leaving(left))?;
         let year = (now + KST_OFFSET).year();
         let number = match self.reports.next_receipt_number(year).await {
             Ok(number) => number,
             Err(error) => {
-                blobs.discard(self.media.as_ref()).await;
-                return Err(error.into());
+                let left = blobs.discard(self.media.as_ref()).await;
+                return Err(SubmitError::from(error).leaving(left));
             }
         };
         let report = Report {
@@ -260,12 +301,12 @@ impl SubmitReport {
                 Ok(report)
             }
             Some(false) => {
-                blobs.discard(self.media.as_ref()).await;
-                Err(error.into())
+                let left = blobs.discard(self.media.as_ref()).await;
+                Err(SubmitError::from(error).leaving(left))
             }
             None => {
-                blobs.keep_unsure(id, &error);
-                Err(error.into())
+                let left = blobs.keep_unsure(&error);
+                Err(SubmitError::from(error).leaving(left))
             }
         }
     }

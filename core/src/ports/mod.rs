@@ -10,6 +10,7 @@ mod event_publisher;
 mod media_store;
 mod outbox;
 mod password_hasher;
+mod photo_processor;
 mod report_store;
 mod session_store;
 mod system;
@@ -26,6 +27,7 @@ pub use event_publisher::{EventPublisher, PublishError};
 pub use media_store::{Blob, InvalidMediaKey, MediaError, MediaKey, MediaStore};
 pub use outbox::{ClaimedEvent, Outbox};
 pub use password_hasher::{HashError, PasswordHasher};
+pub use photo_processor::{PhotoInfo, PhotoProcessor, PhotoRejection, PreparedPhoto};
 pub use report_store::{
     Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
 };
@@ -47,6 +49,8 @@ pub use media_store::MockMediaStore;
 pub use outbox::MockOutbox;
 #[cfg(any(test, feature = "mock"))]
 pub use password_hasher::MockPasswordHasher;
+#[cfg(any(test, feature = "mock"))]
+pub use photo_processor::MockPhotoProcessor;
 #[cfg(any(test, feature = "mock"))]
 pub use report_store::MockReportStore;
 #[cfg(any(test, feature = "mock"))]

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::dto::ReportDto;
 use crate::extract::Path;
-use crate::problem::ApiError;
+use crate::problem::{log_leftover_blobs, ApiError};
 use crate::state::AppState;
 
 /// How long anyone may cache a public report's public copy or thumbnail: a
@@ -39,6 +39,7 @@ pub async fn add(
         .add_photos
         .execute(&actor, id, photos)
         .await?;
+    log_leftover_blobs(&added.leftover_blobs);
     let status = if added.added.is_empty() {
         StatusCode::OK
     } else {

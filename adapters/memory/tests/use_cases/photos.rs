@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use sinmungo_core::app::PhotoFileError;
 use sinmungo_core::app::{
-    ActionError, AssignRequest, Policy, PreparedPhoto, SubmitError, SubmitRequest, UseCases,
+    ActionError, AssignRequest, LeftoverReason, Policy, PreparedPhoto, SubmitError, SubmitRequest,
+    UseCases,
 };
 use sinmungo_core::domain::access::Actor;
 use sinmungo_core::domain::geo::GeoPoint;
@@ -175,14 +176,23 @@ async fn a_report_store_failure_removes_the_photos_already_stored() -> anyhow::R
     );
     assert!(w.handles.media.is_empty(), "{:?}", w.handles.media.keys());
 
-    // When the cleanup itself fails, the citizen still hears about the real problem.
+    // When the cleanup itself fails, the citizen still hears about the real
+    // problem, and the blobs left behind are reported beside it.
     w.handles.media.set_failing_deletes(true);
     let result = uc
         .submit
         .execute(&citizen, with_photos(vec![photo(3, None)]))
         .await;
+    let (error, left) = result.expect_err("the store failed").into_parts();
     assert!(
-        matches!(result, Err(SubmitError::Unavailable(reason)) if reason.contains("connection reset"))
+        matches!(&error, SubmitError::Unavailable(reason) if reason.contains("connection reset")),
+        "{error:?}"
+    );
+    assert_eq!(left.len(), 4, "every form of the photo: {left:?}");
+    assert!(
+        left.iter()
+            .all(|blob| matches!(blob.reason, LeftoverReason::NotDeleted(_))),
+        "{left:?}"
     );
     Ok(())
 }
@@ -235,11 +245,16 @@ async fn when_the_store_cannot_say_whether_it_committed_the_photos_are_kept() ->
         .submit
         .execute(&citizen, with_photos(vec![photo(2, None)]))
         .await;
-    assert!(
-        matches!(result, Err(SubmitError::Unavailable(_))),
-        "{result:?}"
-    );
+    let (error, kept) = result.expect_err("nobody can tell").into_parts();
+    assert!(matches!(error, SubmitError::Unavailable(_)), "{error:?}");
     assert_eq!(w.handles.media.len(), 8);
+    // The blobs kept are reported, for an operator to check.
+    assert_eq!(kept.len(), 4, "{kept:?}");
+    assert!(
+        kept.iter()
+            .all(|blob| matches!(blob.reason, LeftoverReason::Unsure(_))),
+        "{kept:?}"
+    );
     Ok(())
 }
 
@@ -397,6 +412,60 @@ async fn a_concurrent_change_is_retried_without_storing_the_photos_again() -> an
         .await?;
     assert_eq!(added.added.len(), 1);
     assert_eq!(w.handles.media.len(), 4, "stored once");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_photo_added_meanwhile_is_dropped_and_blobs_that_cannot_be_deleted_are_reported(
+) -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let citizen = w.citizen("minji").await?;
+    let before = w.submit(&citizen, "포트홀", POTHOLE).await?;
+    let id = before.id;
+    // The same photo arrives from another tab first.
+    let meanwhile =
+        w.uc.add_photos
+            .execute(&citizen, id, vec![photo(1, None)])
+            .await?
+            .view
+            .report;
+    let mut reports = MockReportStore::new();
+    let mut sequence = mockall::Sequence::new();
+    reports
+        .expect_get()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .returning(move |_| Ok(Some(before.clone())));
+    reports
+        .expect_apply()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .returning(|_| Err(StoreError::VersionConflict));
+    reports
+        .expect_get()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .returning(move |_| Ok(Some(meanwhile.clone())));
+    let mut ports = w.handles.ports();
+    ports.reports = Arc::new(reports);
+    let uc = UseCases::new(ports, &Policy::default());
+    w.handles.media.set_failing_deletes(true);
+
+    let added = uc
+        .add_photos
+        .execute(&citizen, id, vec![photo(1, None)])
+        .await?;
+    assert!(added.added.is_empty(), "the report has it already");
+    assert_eq!(
+        w.handles.media.len(),
+        8,
+        "the second copy could not be deleted"
+    );
+    assert_eq!(added.leftover_blobs.len(), 4, "{:?}", added.leftover_blobs);
+    assert!(added
+        .leftover_blobs
+        .iter()
+        .all(|blob| matches!(blob.reason, LeftoverReason::NotDeleted(_))));
     Ok(())
 }
 

@@ -12,6 +12,8 @@
 //! libraries. iOS hands a web page's file input a JPEG anyway; the mobile app
 //! should ask the camera for JPEG too.
 //!
+//! [`ImageProcessor`] offers both to the core as its `PhotoProcessor` port.
+//!
 //! Everything here is synchronous and CPU-bound: call it inside
 //! `tokio::task::spawn_blocking`. Processing a 12-megapixel photo takes about
 //! a third of a second of one core (`benches/thumbnails.rs`) and holds about
@@ -22,11 +24,13 @@ mod format;
 mod jpeg;
 mod metadata;
 mod process;
+mod processor;
 
 use sinmungo_core::domain::GeoPoint;
 
 pub use format::{inspect, ImageInfo, PhotoFormat};
 pub use process::process;
+pub use processor::ImageProcessor;
 
 /// Long side of the small thumbnail (lists, maps), in pixels.
 pub const SMALL_THUMBNAIL_EDGE: u32 = 320;
@@ -48,6 +52,19 @@ pub struct Limits {
     /// Most bytes the decoder may allocate. Default 320 MB: 40 megapixels at
     /// 8 bytes a pixel (16-bit RGBA PNG); a JPEG needs 3 bytes a pixel.
     pub max_decode_bytes: u64,
+}
+
+impl Limits {
+    /// The default limits with at most `max_pixels` pixels, and as much
+    /// memory to decode them as a 16-bit RGBA PNG of that size needs
+    /// (8 bytes a pixel).
+    pub fn with_max_pixels(max_pixels: u64) -> Self {
+        Self {
+            max_pixels,
+            max_decode_bytes: max_pixels.saturating_mul(8),
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Limits {
