@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::bus::KafkaArgs;
 use crate::media::MediaConfig;
 use crate::stores::StoreConfig;
 use crate::triage::TriageConfig;
@@ -132,6 +133,10 @@ pub struct ServerConfig {
     #[command(flatten)]
     pub media: MediaConfig,
 
+    /// Kafka; unset brokers: the embedded in-process bus.
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+
     /// Address to listen on.
     #[arg(long, env = "SINMUNGO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -184,6 +189,7 @@ impl ServerConfig {
             store: StoreConfig::embedded_defaults(),
             triage: TriageConfig::rules_only(),
             media: MediaConfig::embedded_defaults(),
+            kafka: KafkaArgs::embedded(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,

@@ -1,6 +1,7 @@
 //! The Sinmungo API server: reads configuration, builds the adapters, hands
 //! them to the use cases and serves HTTP.
 
+pub mod bus;
 pub mod config;
 pub mod media;
 mod relay;
@@ -14,8 +15,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use sinmungo_core::app::{
-    AnalyzeReport, EventHandler, InProcessBus, NewAccount, Policy, Ports, RegisterRequest, Relay,
-    UseCases,
+    AnalyzeReport, NewAccount, Policy, Ports, RegisterRequest, Relay, UseCases,
 };
 use sinmungo_core::domain::geo::ServiceArea;
 use sinmungo_core::domain::rules::RuleSet;
@@ -25,6 +25,7 @@ use sinmungo_http::auth::{Argon2Hasher, TokenConfig, TokenService};
 use sinmungo_http::{AppState, HttpConfig, UploadConfig};
 use tokio::net::TcpListener;
 
+pub use bus::{KafkaArgs, Property};
 pub use config::{ApiSecret, Cli, Command, CreateUserArgs, LogFormat, ServerConfig};
 pub use media::MediaConfig;
 pub use stores::{open_stores, OpenedStores, StoreConfig};
@@ -140,11 +141,12 @@ impl Server {
             },
             ..HttpConfig::default()
         };
-        // Embedded: events go straight to triage in this process.
-        let handlers: Vec<Arc<dyn EventHandler>> = vec![Arc::new(app.analyze.clone())];
+        // Embedded: events go straight to triage in this process; with Kafka
+        // they go to the topic, and the workers analyse.
+        let publisher = bus::publisher(&config.kafka, &app.analyze)?;
         let relay = Relay::new(
             app.stores.outbox.clone(),
-            Arc::new(InProcessBus::new(handlers)),
+            publisher,
             Arc::new(SystemClock),
             relay::LEASE,
         );

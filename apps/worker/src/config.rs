@@ -3,16 +3,18 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use clap::{Args, Parser};
-use sinmungo_kafka::{KafkaConfig, DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_GROUP_ID, DEFAULT_TOPIC};
-use sinmungo_server::{LogFormat, MediaConfig, StoreConfig, TriageConfig};
+use sinmungo_kafka::KafkaConfig;
+use sinmungo_server::{KafkaArgs, LogFormat, MediaConfig, StoreConfig, TriageConfig};
 
 /// The Sinmungo worker: AI triage of submitted reports from Kafka, and `POST /analyze`.
 #[derive(Debug, Parser)]
 #[command(name = "sinmungo-worker", version, about, long_about = None)]
+// The brokers are optional for the server (unset: embedded), required here.
+#[command(mut_arg("kafka_brokers", |arg| arg.required(true)))]
 pub struct Cli {
     /// Settings.
     #[command(flatten)]
@@ -34,9 +36,13 @@ pub struct WorkerConfig {
     #[command(flatten)]
     pub media: MediaConfig,
 
-    /// Kafka.
+    /// Kafka (the server's flags).
     #[command(flatten)]
     pub kafka: KafkaArgs,
+
+    /// How events are consumed.
+    #[command(flatten)]
+    pub consumer: ConsumerArgs,
 
     /// Address of the HTTP endpoints (/analyze, /health, /ready); port 0 picks a free port.
     #[arg(long, env = "SINMUNGO_WORKER_LISTEN", default_value = "127.0.0.1:8081")]
@@ -59,34 +65,10 @@ pub struct WorkerConfig {
     pub log_format: LogFormat,
 }
 
-/// How the worker reaches Kafka and consumes from it.
+/// How the worker consumes (worker-only settings; the Kafka connection is
+/// the server's [`KafkaArgs`]).
 #[derive(Debug, Clone, Args)]
-pub struct KafkaArgs {
-    /// Kafka bootstrap servers, host:port[,host:port…].
-    #[arg(long, env = "SINMUNGO_KAFKA_BROKERS")]
-    pub kafka_brokers: String,
-
-    /// Consumer group of the workers.
-    #[arg(long, env = "SINMUNGO_KAFKA_GROUP", default_value = DEFAULT_GROUP_ID)]
-    pub kafka_group: String,
-
-    /// Topic of report events.
-    #[arg(long, env = "SINMUNGO_KAFKA_TOPIC", default_value = DEFAULT_TOPIC)]
-    pub kafka_topic: String,
-
-    /// Topic of events that failed every attempt.
-    #[arg(long, env = "SINMUNGO_KAFKA_DLQ_TOPIC", default_value = DEFAULT_DEAD_LETTER_TOPIC)]
-    pub kafka_dlq_topic: String,
-
-    /// Extra librdkafka properties, key=value, comma-separated (e.g. security.protocol=SASL_SSL).
-    #[arg(
-        long,
-        env = "SINMUNGO_KAFKA_PROPERTIES",
-        value_delimiter = ',',
-        hide_env_values = true
-    )]
-    pub kafka_properties: Vec<Property>,
-
+pub struct ConsumerArgs {
     /// Events handled at once (each report's events stay in order).
     #[arg(long, env = "SINMUNGO_WORKER_CONCURRENCY", default_value_t = 8)]
     pub concurrency: usize,
@@ -100,51 +82,17 @@ pub struct KafkaArgs {
     pub shutdown_timeout_secs: u64,
 }
 
-impl KafkaArgs {
-    /// The adapter's settings.
-    pub fn kafka_config(&self) -> KafkaConfig {
-        let mut config = KafkaConfig::new(self.kafka_brokers.clone());
-        config.group_id.clone_from(&self.kafka_group);
-        config.topic.clone_from(&self.kafka_topic);
-        config.dead_letter_topic.clone_from(&self.kafka_dlq_topic);
-        config.concurrency = self.concurrency;
-        config.max_attempts = self.max_attempts;
-        config.shutdown_timeout = Duration::from_secs(self.shutdown_timeout_secs);
-        config.properties = self
-            .kafka_properties
-            .iter()
-            .map(|p| (p.key.clone(), p.value.clone()))
-            .collect();
-        config
-    }
-}
-
-/// One librdkafka property; its value is never printed (it may be a password).
-#[derive(Clone)]
-pub struct Property {
-    /// The property's name.
-    pub key: String,
-    /// Its value.
-    pub value: String,
-}
-
-impl FromStr for Property {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.split_once('=') {
-            Some((key, value)) if !key.trim().is_empty() => Ok(Self {
-                key: key.trim().to_owned(),
-                value: value.to_owned(),
-            }),
-            _ => Err("expected key=value".to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Debug for Property {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}=<redacted>", self.key)
+impl WorkerConfig {
+    /// The adapter's settings; the brokers are required.
+    pub fn kafka_config(&self) -> anyhow::Result<KafkaConfig> {
+        let mut config = self
+            .kafka
+            .kafka_config()
+            .context("the worker needs Kafka: set SINMUNGO_KAFKA_BROKERS (--kafka-brokers)")?;
+        config.concurrency = self.consumer.concurrency;
+        config.max_attempts = self.consumer.max_attempts;
+        config.shutdown_timeout = Duration::from_secs(self.consumer.shutdown_timeout_secs);
+        Ok(config)
     }
 }
 
@@ -155,12 +103,8 @@ impl WorkerConfig {
             store: StoreConfig::embedded_defaults(),
             triage: TriageConfig::rules_only(),
             media: MediaConfig::embedded_defaults(),
-            kafka: KafkaArgs {
-                kafka_brokers: brokers.into(),
-                kafka_group: DEFAULT_GROUP_ID.to_owned(),
-                kafka_topic: DEFAULT_TOPIC.to_owned(),
-                kafka_dlq_topic: DEFAULT_DEAD_LETTER_TOPIC.to_owned(),
-                kafka_properties: Vec::new(),
+            kafka: KafkaArgs::with_brokers(brokers),
+            consumer: ConsumerArgs {
                 concurrency: 8,
                 max_attempts: 5,
                 shutdown_timeout_secs: 30,
@@ -196,7 +140,7 @@ mod tests {
             "security.protocol=SASL_SSL,sasl.password=hunter2",
         ])
         .unwrap();
-        let kafka = cli.config.kafka.kafka_config();
+        let kafka = cli.config.kafka_config().unwrap();
         assert_eq!(kafka.brokers, "k1:9092,k2:9092");
         assert_eq!(kafka.concurrency, 32);
         assert_eq!(kafka.group_id, "sinmungo-workers");

@@ -24,8 +24,9 @@ use sinmungo_server::{open_stores, providers_from, OpenedStores};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use config::{Cli, KafkaArgs, Property, WorkerConfig};
+pub use config::{Cli, ConsumerArgs, WorkerConfig};
 pub use http::{router, WorkerState};
+pub use sinmungo_server::{KafkaArgs, Property};
 
 /// A worker bound to its address, its consumer joined to the group, ready to run.
 pub struct Worker {
@@ -77,7 +78,7 @@ impl Worker {
                  analysis (the rules already ran at submission)"
             );
         }
-        let kafka = config.kafka.kafka_config();
+        let kafka = config.kafka_config()?;
         let consumer = EventConsumer::new(&kafka, Arc::new(analyze.clone()))
             .context("joining the Kafka consumer group")?;
         let state = WorkerState {

@@ -9,4 +9,5 @@
 mod analyze;
 mod ops;
 mod pipeline;
+mod server;
 mod support;

@@ -73,7 +73,9 @@ async fn reports_relayed_through_kafka_are_analysed_by_the_worker_once_each() {
     }
     let relay = Relay::new(
         stores.outbox.clone(),
-        Arc::new(KafkaPublisher::new(&worker.config.kafka.kafka_config()).expect("publisher")),
+        Arc::new(
+            KafkaPublisher::new(&worker.config.kafka_config().expect("kafka")).expect("publisher"),
+        ),
         Arc::new(SystemClock),
         TimeDelta::seconds(60),
     );

@@ -95,7 +95,7 @@ impl TestWorker {
         config.triage.llm_api_key = Some("sk-test-key".parse::<ApiSecret>().expect("key"));
         config.triage.llm_base_url = llm.uri();
         config.triage.llm_timeout_secs = 2;
-        config.kafka.shutdown_timeout_secs = 5;
+        config.consumer.shutdown_timeout_secs = 5;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");
