@@ -44,12 +44,13 @@ wrk -t2 -c"$CONNECTIONS" -d30s --latency -s bench/submit.lua "$API/reports" | gr
 echo "   reports: $(sql 'SELECT count(*) FROM reports'), outbox events: $(sql 'SELECT count(*) FROM outbox')"
 
 # A plain INSERT of one report row (a copy of a submitted one with a new id,
-# number and place): what the database alone costs for the row itself.
+# place and a valid receipt number of a year no real report has): what the
+# database alone costs for the row itself.
 TEMPLATE=$(sql "SELECT id FROM reports LIMIT 1")
 cat > "$DATA/insert.sql" <<SQL
 \set lat random(3580000, 3586000)
 \set lng random(12710000, 12718000)
-INSERT INTO reports SELECT gen_random_uuid(), 'B-' || gen_random_uuid(), title, description,
+INSERT INTO reports SELECT gen_random_uuid(), 'JB-1999-' || lpad(nextval('bench_numbers')::text, 7, '0'), title, description,
   title_folded, description_folded, category, priority, status, :lat / 100000.0, :lng / 100000.0,
   address, jurisdiction_code, jurisdiction_name, department, assignee, reporter, visibility,
   support_count, duplicate_of, analysis_category, analysis_priority, analysis_confidence,
@@ -58,14 +59,15 @@ INSERT INTO reports SELECT gen_random_uuid(), 'B-' || gen_random_uuid(), title, 
   now(), 1
 FROM reports WHERE id = '$TEMPLATE';
 SQL
+sql "CREATE SEQUENCE bench_numbers"
 echo "== plain INSERT: pgbench -c$CONNECTIONS -j2 -T30 (one report row per transaction)"
-pgbench -n -q -c"$CONNECTIONS" -j2 -T30 -r -f "$DATA/insert.sql" "$PG/$DB" 2>&1 | grep -E 'tps|latency average|number of transactions actually'
+pgbench -n -c"$CONNECTIONS" -j2 -T30 -r -f "$DATA/insert.sql" "$PG/$DB" 2>&1 | grep -E 'tps|latency average|number of transactions actually'
 
 echo "== filling to $ROWS reports spread over Jeonbuk (35.3–36.2 N, 126.4–127.9 E)"
 have=$(sql 'SELECT count(*) FROM reports')
 sql "INSERT INTO reports SELECT
        (lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint - i), 12, '0') || '7000' || '8000' || lpad(to_hex(i), 12, '0'))::uuid,
-       'F-' || i, title, description, title_folded, description_folded, category, priority, status,
+       'JB-2000-' || lpad(i::text, 7, '0'), title, description, title_folded, description_folded, category, priority, status,
        35.3 + random() * 0.9, 126.4 + random() * 1.5,
        address, jurisdiction_code, jurisdiction_name, department, assignee, reporter, visibility,
        support_count, duplicate_of, analysis_category, analysis_priority, analysis_confidence,
