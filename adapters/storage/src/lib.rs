@@ -23,6 +23,8 @@ mod error;
 mod media_type;
 pub mod photo;
 mod s3;
+#[cfg(feature = "samples")]
+pub mod samples;
 mod storage_url;
 mod store;
 

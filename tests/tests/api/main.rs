@@ -13,5 +13,4 @@ mod outage;
 mod photos;
 mod privacy;
 mod restart;
-mod samples;
 mod triage;

@@ -9,7 +9,9 @@ use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 
 use crate::harness::{created, expect_problem, Form, TestApp};
-use crate::samples::{exif_of, jpeg, png, png_declaring, segment_markers, with_exif, CAMERA};
+use sinmungo_storage::samples::{
+    exif_of, jpeg, png, png_declaring, segment_markers, with_exif, CAMERA,
+};
 
 /// Deokjin park, Jeonju (전주시 덕진구), inside the service area.
 const DEOKJIN: (f64, f64) = (35.8470, 127.1220);

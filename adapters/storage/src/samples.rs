@@ -1,6 +1,16 @@
-//! Test images made on the spot (as in `adapters/storage/tests/photos/samples.rs`):
-//! JPEGs with hand-built EXIF, a PNG whose header lies about its size, and a
-//! reader of JPEG segment markers.
+//! Test images made on the spot, for the tests of this crate and of the API:
+//! photo-like JPEGs and PNGs, JPEGs with a hand-built EXIF segment (camera,
+//! orientation, GPS) spliced in where cameras put it, a reader of JPEG segment
+//! markers, and a PNG whose header lies about its size.
+//!
+//! Behind the `samples` feature; test code only, so a failure panics.
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "test fixtures: a fixture that cannot be built must fail the test loudly"
+)]
 
 use std::io::Cursor;
 
@@ -30,13 +40,18 @@ pub fn picture(width: u32, height: u32, seed: u32) -> RgbImage {
     })
 }
 
-/// A `width`×`height` JPEG with no EXIF.
-pub fn jpeg(width: u32, height: u32, seed: u32) -> Vec<u8> {
+/// `image` as a JPEG (JFIF header only, no EXIF).
+pub fn jpeg_of(image: &RgbImage) -> Vec<u8> {
     let mut bytes = Vec::new();
     JpegEncoder::new_with_quality(&mut bytes, 90)
-        .encode_image(&picture(width, height, seed))
+        .encode_image(image)
         .expect("JPEG encoding");
     bytes
+}
+
+/// A `width`×`height` JPEG with no EXIF.
+pub fn jpeg(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    jpeg_of(&picture(width, height, seed))
 }
 
 /// A `width`×`height` PNG.
@@ -186,4 +201,12 @@ pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
     );
     png_chunk(&mut png, b"IEND", &[]);
     png
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn crc32_matches_the_check_value() {
+        assert_eq!(super::crc32(b"123456789"), 0xCBF4_3926);
+    }
 }
