@@ -6,7 +6,8 @@ use sinmungo_core::app::Ports;
 
 use crate::{
     FakePasswordHasher, Faults, ManualClock, MemoryAuditLog, MemoryDirectoryStore,
-    MemoryMediaStore, MemoryReportStore, MemorySessionStore, MemoryUserStore, SequentialIds,
+    MemoryMediaStore, MemoryReportStore, MemorySessionStore, MemorySettingsStore, MemoryUserStore,
+    SequentialIds, FakeSealer,
 };
 
 /// The concrete fakes behind a [`Ports`] bundle, sharing one [`Faults`] handle.
@@ -30,6 +31,8 @@ pub struct MemoryHandles {
     pub audit: MemoryAuditLog,
     /// Photo blobs.
     pub media: Arc<MemoryMediaStore>,
+    /// Sealed secrets (sealed by [`FakeSealer`]).
+    pub settings: Arc<MemorySettingsStore>,
 }
 
 impl MemoryHandles {
@@ -48,6 +51,7 @@ impl MemoryHandles {
             directory: Arc::new(MemoryDirectoryStore::new(faults.clone())),
             sessions: Arc::new(MemorySessionStore::new(faults.clone())),
             media: Arc::new(MemoryMediaStore::new(faults.clone())),
+            settings: Arc::new(MemorySettingsStore::new(faults.clone())),
             audit,
             faults,
         }
@@ -62,6 +66,8 @@ impl MemoryHandles {
             sessions: self.sessions.clone(),
             audit: Arc::new(self.audit.clone()),
             media: self.media.clone(),
+            settings: self.settings.clone(),
+            sealer: Arc::new(FakeSealer),
             hasher: Arc::new(FakePasswordHasher),
             clock: self.clock.clone(),
             ids: self.ids.clone(),

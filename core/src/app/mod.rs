@@ -12,8 +12,11 @@ mod events;
 mod photo_blobs;
 mod photo_files;
 mod photos;
+mod rate_limits;
 mod read_reports;
 mod recorder;
+mod secrets;
+mod service_accounts;
 mod sessions;
 mod submit_report;
 mod support;
@@ -21,7 +24,10 @@ mod transition;
 
 use std::sync::Arc;
 
-pub use accounts::{Accounts, LoginError, NewAccount, RegisterError, RegisterRequest};
+pub use accounts::{
+    AccountAdminError, Accounts, ExternalLoginError, LoginError, NewAccount, PasswordChangeError,
+    RegisterError, RegisterRequest,
+};
 pub use action::{ActionError, ConflictReason};
 pub use analyze_report::{
     AnalyzeError, AnalyzeOutcome, AnalyzeReport, Preview, PreviewRequest, TriageProviders,
@@ -39,7 +45,10 @@ pub use photo_blobs::{
 };
 pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
 pub use photos::{AddPhotos, PhotosAdded};
+pub use rate_limits::InProcessRateLimiter;
 pub use read_reports::{ListRequest, ReadReports, ReportView, TimelineView, ViewError};
+pub use secrets::{SecretError, SecretInfo, Secrets};
+pub use service_accounts::{KeyToIssue, NewServiceAccount, ServiceAccounts};
 pub use sessions::{SessionError, Sessions};
 pub use submit_report::{SubmitError, SubmitReport, SubmitRequest};
 pub use support::Support;
@@ -52,7 +61,7 @@ use crate::domain::geo::ServiceArea;
 use crate::domain::rules::RuleSet;
 use crate::ports::{
     AuditLog, Clock, DirectoryStore, IdGenerator, MediaStore, PasswordHasher, ReportStore,
-    SessionStore, UserStore,
+    SecretSealer, SessionStore, SettingsStore, UserStore,
 };
 
 /// Every port the use cases need.
@@ -70,6 +79,10 @@ pub struct Ports {
     pub audit: Arc<dyn AuditLog>,
     /// Photos and their public copies and thumbnails.
     pub media: Arc<dyn MediaStore>,
+    /// Sealed secrets.
+    pub settings: Arc<dyn SettingsStore>,
+    /// Seals and opens secrets.
+    pub sealer: Arc<dyn SecretSealer>,
     /// Password hashing.
     pub hasher: Arc<dyn PasswordHasher>,
     /// Time.
@@ -110,6 +123,10 @@ pub struct UseCases {
     pub accounts: Accounts,
     /// Refresh-token sessions.
     pub sessions: Sessions,
+    /// Service accounts and their API keys.
+    pub service_accounts: ServiceAccounts,
+    /// Stored secrets.
+    pub secrets: Secrets,
     /// Submitting reports.
     pub submit: SubmitReport,
     /// Reading reports and timelines.
@@ -139,6 +156,8 @@ impl UseCases {
         Self {
             accounts: Accounts::new(&ports),
             sessions: Sessions::new(&ports),
+            service_accounts: ServiceAccounts::new(&ports),
+            secrets: Secrets::new(&ports),
             submit: SubmitReport::new(&ports, policy),
             read: ReadReports::new(&ports),
             transition: Transition::new(&ports),

@@ -3,7 +3,10 @@
 //! - Anyone sees public reports; citizens also see their own private ones;
 //!   officials (staff, managers, admins) see every report.
 //! - Staff act on their own department's reports; managers also assign them;
-//!   admins do everything.
+//!   admins do everything. Service accounts (integrations) submit and follow
+//!   their own reports.
+//! - [`crate::domain::permission`] holds the table by role; this module adds
+//!   what depends on the report (its department, its reporter, its state).
 //! - Reporters confirm (close) their resolved reports and may reopen them
 //!   within [`REOPEN_WINDOW_DAYS`] days.
 //! - Reporters add photos until an official takes their report up; officials
@@ -13,6 +16,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::domain::department::DepartmentCode;
+use crate::domain::permission::{self, Grant, Permission};
 use crate::domain::photo::{PhotoKind, PhotoVariant};
 use crate::domain::report::{Report, Visibility};
 use crate::domain::status::ReportStatus;
@@ -87,9 +91,44 @@ impl Actor {
         self.user_id() == Some(report.reporter)
     }
 
+    /// What the permission table grants this actor of `permission`.
+    pub fn grant(&self, permission: Permission) -> Grant {
+        permission::grant(self.role(), permission)
+    }
+
+    /// Whether `grant` reaches this report.
+    fn reaches(&self, grant: Grant, report: &Report) -> bool {
+        let public = report.visibility == Visibility::Public;
+        match grant {
+            Grant::Denied => false,
+            Grant::Allowed | Grant::Everywhere => true,
+            Grant::Public => public,
+            Grant::PublicAndOwn => public || self.is_reporter_of(report),
+            Grant::Own => self.is_reporter_of(report),
+            Grant::Department => matches!(
+                self,
+                Self::User(Principal { department: Some(own), .. })
+                    if report.department.as_ref() == Some(own)
+            ),
+        }
+    }
+
+    /// Whether the table lets this actor do `permission` to this report.
+    fn may(&self, permission: Permission, report: &Report) -> bool {
+        self.reaches(self.grant(permission), report)
+    }
+
+    /// `Forbidden(reason)`, or [`Denied::SignInRequired`] for anonymous actors.
+    fn refuse(&self, reason: &'static str) -> Denied {
+        match self {
+            Self::Anonymous => Denied::SignInRequired,
+            Self::User(_) => Denied::Forbidden(reason),
+        }
+    }
+
     /// Whether the report exists for this actor at all (others get "not found").
     pub fn can_view(&self, report: &Report) -> bool {
-        report.visibility == Visibility::Public || self.is_official() || self.is_reporter_of(report)
+        self.may(Permission::ViewReports, report)
     }
 
     /// Whether the actor sees personal data unmasked and the reporter's identity.
@@ -102,43 +141,28 @@ impl Actor {
         self.is_official()
     }
 
-    /// Admins anywhere; staff and managers in their own department.
-    fn works_for(&self, department: Option<&DepartmentCode>) -> bool {
-        match self {
-            Self::User(Principal {
-                role: Role::Admin, ..
-            }) => true,
-            Self::User(Principal {
-                role: Role::Staff | Role::Manager,
-                department: Some(own),
-                ..
-            }) => department == Some(own),
-            _ => false,
-        }
-    }
-
-    /// Admins anywhere; managers in their own department.
-    fn manages(&self, department: Option<&DepartmentCode>) -> bool {
-        match self {
-            Self::User(Principal {
-                role: Role::Admin, ..
-            }) => true,
-            Self::User(Principal {
-                role: Role::Manager,
-                department: Some(own),
-                ..
-            }) => department == Some(own),
-            _ => false,
+    /// May do something the table grants without reference to a report
+    /// (administration, submitting, one's own account).
+    pub fn may_do(&self, permission: Permission) -> Result<(), Denied> {
+        if self.grant(permission).is_granted() {
+            Ok(())
+        } else {
+            Err(self.refuse("your role may not do this (권한이 없습니다)"))
         }
     }
 
     /// May submit reports: anyone signed in.
     pub fn may_submit(&self) -> Result<(), Denied> {
-        self.principal().map(|_| ())
+        self.may_do(Permission::SubmitReport)
     }
 
     /// May move the report to `to` now. The caller has already checked that the
     /// lifecycle has this change at all ([`ReportStatus::can_become`]).
+    ///
+    /// On top of the table: receiving a report into a department (assigning)
+    /// and closing it for the reporter are for those who may assign; a
+    /// reporter (grant [`Grant::Own`]) only confirms or, within
+    /// [`REOPEN_WINDOW_DAYS`], reopens.
     pub fn may_transition(
         &self,
         report: &Report,
@@ -147,22 +171,23 @@ impl Actor {
     ) -> Result<(), Denied> {
         use ReportStatus::*;
         self.principal()?;
-        let department = report.department.as_ref();
-        let allowed = match (report.status, to) {
-            (Received, Assigned) => self.manages(department),
-            (Resolved, Closed) => self.is_reporter_of(report) || self.manages(department),
-            (Resolved | Rejected, InProgress)
-                if self.is_reporter_of(report) && !self.works_for(department) =>
-            {
-                if now - report.status_changed_at > TimeDelta::days(REOPEN_WINDOW_DAYS) {
-                    return Err(Denied::Forbidden(
-                        "the 14-day reopen window has passed (재처리 요청 기간 14일이 지났습니다)",
-                    ));
+        let grant = self.grant(Permission::TransitionReport);
+        let allowed = self.reaches(grant, report)
+            && match (report.status, to) {
+                (Received, Assigned) => self.may(Permission::AssignReport, report),
+                (Resolved, Closed) => {
+                    grant == Grant::Own || self.may(Permission::AssignReport, report)
                 }
-                true
-            }
-            _ => self.works_for(department),
-        };
+                (Resolved | Rejected, InProgress) if grant == Grant::Own => {
+                    if now - report.status_changed_at > TimeDelta::days(REOPEN_WINDOW_DAYS) {
+                        return Err(Denied::Forbidden(
+                            "the 14-day reopen window has passed (재처리 요청 기간 14일이 지났습니다)",
+                        ));
+                    }
+                    true
+                }
+                _ => grant != Grant::Own,
+            };
         if allowed {
             Ok(())
         } else {
@@ -175,7 +200,7 @@ impl Actor {
     /// May route the report to a department or officer.
     pub fn may_assign(&self, report: &Report) -> Result<(), Denied> {
         self.principal()?;
-        if self.manages(report.department.as_ref()) {
+        if self.may(Permission::AssignReport, report) {
             Ok(())
         } else {
             Err(Denied::Forbidden("only managers of the report's department may assign it (부서 관리자만 배정할 수 있습니다)"))
@@ -185,7 +210,7 @@ impl Actor {
     /// May override the category and priority.
     pub fn may_reclassify(&self, report: &Report) -> Result<(), Denied> {
         self.principal()?;
-        if self.works_for(report.department.as_ref()) {
+        if self.may(Permission::ReclassifyReport, report) {
             Ok(())
         } else {
             Err(Denied::Forbidden(
@@ -194,34 +219,41 @@ impl Actor {
         }
     }
 
-    /// May comment; internal comments are for officials only.
+    /// May comment: the reporter and officials of the report's department;
+    /// internal comments are for those officials only.
     pub fn may_comment(&self, report: &Report, internal: bool) -> Result<(), Denied> {
         self.principal()?;
-        let allowed = if internal {
-            self.is_official()
+        let permission = if internal {
+            Permission::CommentInternal
         } else {
-            self.is_official() || self.is_reporter_of(report)
+            Permission::Comment
         };
-        if allowed {
+        if self.may(permission, report) {
             Ok(())
         } else if internal {
             Err(Denied::Forbidden(
-                "internal comments are for officials only",
+                "internal comments are for officials of the report's department only",
             ))
         } else {
             Err(Denied::Forbidden(
-                "only the reporter and officials may comment on a report",
+                "only the reporter and officials of the report's department may comment on it",
             ))
         }
     }
 
-    /// May say "me too": any signed-in person but the reporter, on an open report.
+    /// May say "me too": citizens, on a public report not their own.
     pub fn may_support(&self, report: &Report) -> Result<(), Denied> {
         self.principal()?;
         if self.is_reporter_of(report) {
             return Err(Denied::Forbidden("you cannot support your own report"));
         }
-        Ok(())
+        if self.may(Permission::SupportReport, report) {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden(
+                "only citizens support reports (공감은 시민만 할 수 있습니다)",
+            ))
+        }
     }
 
     /// May add photos to the report, and of which kind: the reporter adds
@@ -232,19 +264,19 @@ impl Actor {
     /// state alone, decides — officials may still add photos to it.
     pub fn may_add_photos(&self, report: &Report) -> Result<PhotoKind, Denied> {
         self.principal()?;
-        let reporter = self.is_reporter_of(report);
-        if reporter && report.status == ReportStatus::Received {
-            Ok(PhotoKind::Report)
-        } else if self.works_for(report.department.as_ref()) {
-            Ok(PhotoKind::Resolution)
-        } else if reporter {
-            Err(Denied::Forbidden(
+        let grant = self.grant(Permission::AddPhotos);
+        let reaches = self.reaches(grant, report);
+        match grant {
+            Grant::Own if reaches && report.status == ReportStatus::Received => {
+                Ok(PhotoKind::Report)
+            }
+            Grant::Own if reaches => Err(Denied::Forbidden(
                 "an official has taken this report up; the reporter can no longer add photos (담당자가 접수한 신고에는 사진을 추가할 수 없습니다; 댓글로 알려 주세요)",
-            ))
-        } else {
-            Err(Denied::Forbidden(
+            )),
+            Grant::Department | Grant::Everywhere if reaches => Ok(PhotoKind::Resolution),
+            _ => Err(Denied::Forbidden(
                 "only the reporter and officials of the report's department may add photos",
-            ))
+            )),
         }
     }
 
@@ -252,11 +284,10 @@ impl Actor {
     /// keep their EXIF (GPS position, device), so they are for officials only
     /// — the reporter included sees the public copy.
     pub fn may_view_photo(&self, variant: PhotoVariant) -> Result<(), Denied> {
-        if !variant.staff_only() || self.is_official() {
+        if !variant.staff_only() || self.grant(Permission::ViewPhotoOriginals).is_granted() {
             return Ok(());
         }
-        self.principal()?;
-        Err(Denied::Forbidden(
+        Err(self.refuse(
             "photo originals (with their EXIF location and device) are for officials only",
         ))
     }
@@ -336,6 +367,7 @@ mod tests {
             ("manager", user(5, Role::Manager, Some(roads()))),
             ("manager elsewhere", user(6, Role::Manager, Some(elsewhere))),
             ("admin", user(7, Role::Admin, None)),
+            ("service", user(8, Role::Service, None)),
         ]
     }
 

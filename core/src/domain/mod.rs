@@ -6,7 +6,9 @@ pub mod category;
 pub mod department;
 pub mod event;
 pub mod geo;
+pub mod identity;
 pub mod masking;
+pub mod permission;
 pub mod photo;
 pub mod priority;
 pub mod receipt;
@@ -24,6 +26,11 @@ pub use category::{Category, CategoryCode};
 pub use department::{Department, DepartmentCode};
 pub use event::{EventEnvelope, ReportEvent};
 pub use geo::{BoundingBox, Circle, GeoPoint, Jurisdiction, ServiceArea};
+pub use identity::{
+    ApiKey, ExternalIdentity, ExternalProfile, Provider, SealedSecret, SecretName, SecretValue,
+    SessionId,
+};
+pub use permission::{Grant, Permission};
 pub use photo::{Photo, PhotoId, PhotoKind, PhotoVariant};
 pub use priority::{Priority, Sla};
 pub use receipt::ReceiptNumber;

@@ -145,12 +145,16 @@ impl std::fmt::Debug for PasswordHash {
     }
 }
 
-/// What a user is allowed to do, from least to most.
+/// What a user is allowed to do; [`crate::domain::permission`] has the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 시민: reports problems, follows their own reports.
     Citizen,
+    /// 연계 시스템: an integration (a call centre, a GIS) signing in with an
+    /// API key; submits and follows reports like a citizen, never signs in
+    /// with a password.
+    Service,
     /// 담당 공무원: works the department's queue.
     Staff,
     /// 부서 관리자: assigns work, overrides AI.
@@ -161,12 +165,19 @@ pub enum Role {
 
 impl Role {
     /// Every role.
-    pub const ALL: [Self; 4] = [Self::Citizen, Self::Staff, Self::Manager, Self::Admin];
+    pub const ALL: [Self; 5] = [
+        Self::Citizen,
+        Self::Service,
+        Self::Staff,
+        Self::Manager,
+        Self::Admin,
+    ];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Citizen => "citizen",
+            Self::Service => "service",
             Self::Staff => "staff",
             Self::Manager => "manager",
             Self::Admin => "admin",
@@ -182,14 +193,14 @@ impl Role {
                 FieldError::new(
                     "role",
                     "unknown_role",
-                    "role must be one of citizen, staff, manager, admin",
+                    "role must be one of citizen, service, staff, manager, admin",
                 )
             })
     }
 
     /// Staff, managers and admins: officials who see every report unmasked.
     pub fn is_official(self) -> bool {
-        self >= Self::Staff
+        matches!(self, Self::Staff | Self::Manager | Self::Admin)
     }
 }
 
@@ -212,8 +223,9 @@ pub struct User {
     pub role: Role,
     /// The department of staff and managers.
     pub department: Option<DepartmentCode>,
-    /// Their password's hash.
-    pub password_hash: PasswordHash,
+    /// Their password's hash; none for people who sign in only through an
+    /// identity provider, and for service accounts.
+    pub password_hash: Option<PasswordHash>,
     /// When they registered.
     pub created_at: DateTime<Utc>,
 }
@@ -274,7 +286,7 @@ mod tests {
 
     #[test]
     fn roles_are_ordered_by_power() {
-        assert!(!Role::Citizen.is_official());
+        assert!(!Role::Citizen.is_official() && !Role::Service.is_official());
         assert!(
             Role::Staff.is_official() && Role::Manager.is_official() && Role::Admin.is_official()
         );

@@ -11,8 +11,10 @@ mod media_store;
 mod outbox;
 mod password_hasher;
 mod photo_processor;
+mod rate_limiter;
 mod report_store;
 mod session_store;
+mod settings_store;
 mod system;
 mod user_store;
 
@@ -31,7 +33,9 @@ pub use photo_processor::{PhotoInfo, PhotoProcessor, PhotoRejection, PreparedPho
 pub use report_store::{
     Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
 };
-pub use session_store::{RefreshSession, SessionStore};
+pub use rate_limiter::{Quota, RateDecision, RateLimitError, RateLimiter};
+pub use session_store::{Consumed, RefreshSession, SessionStore};
+pub use settings_store::{SealError, SecretSealer, SettingsStore};
 pub use system::{Clock, IdGenerator, SystemClock, UuidV7Ids};
 pub use user_store::UserStore;
 
@@ -54,7 +58,11 @@ pub use photo_processor::MockPhotoProcessor;
 #[cfg(any(test, feature = "mock"))]
 pub use report_store::MockReportStore;
 #[cfg(any(test, feature = "mock"))]
+pub use rate_limiter::MockRateLimiter;
+#[cfg(any(test, feature = "mock"))]
 pub use session_store::MockSessionStore;
+#[cfg(any(test, feature = "mock"))]
+pub use settings_store::{MockSecretSealer, MockSettingsStore};
 #[cfg(any(test, feature = "mock"))]
 pub use system::{MockClock, MockIdGenerator};
 #[cfg(any(test, feature = "mock"))]

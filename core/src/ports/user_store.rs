@@ -1,7 +1,10 @@
-//! Users.
+//! Users, the outside identities linked to them, and service accounts' API keys.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
+use crate::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use crate::domain::user::{Email, User, UserId};
 use crate::ports::StoreError;
 
@@ -18,6 +21,32 @@ pub trait UserStore: Send + Sync {
     /// The user with this e-mail.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
 
-    /// Replaces a user's role, department, name and password hash.
+    /// Replaces a user's role, department, name and password hash
+    /// ([`StoreError::NotFound`] if there is no such user).
     async fn update(&self, user: &User) -> Result<(), StoreError>;
+
+    /// Links an account at a provider to a user; a (provider, subject) pair
+    /// already linked is [`StoreError::AlreadyExists`]`(`[`crate::ports::Uniqueness::Identity`]`)`.
+    async fn link_identity(&self, identity: &ExternalIdentity) -> Result<(), StoreError>;
+
+    /// The user linked to this account at this provider.
+    async fn find_by_identity(
+        &self,
+        provider: Provider,
+        subject: &str,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// Stores a new API key (its hash); a hash already stored is
+    /// [`StoreError::AlreadyExists`]`(`[`crate::ports::Uniqueness::Identity`]`)`.
+    async fn add_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;
+
+    /// The key with this hash, revoked or not.
+    async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError>;
+
+    /// The keys of a service account, newest first.
+    async fn api_keys(&self, user_id: UserId) -> Result<Vec<ApiKey>, StoreError>;
+
+    /// Marks a key revoked at `at` (a key revoked before keeps its first time);
+    /// [`StoreError::NotFound`] if there is no such key.
+    async fn revoke_api_key(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
 }

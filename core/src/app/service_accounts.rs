@@ -1,0 +1,233 @@
+//! Service accounts: integrations (a call centre, a GIS) that call the API
+//! with API keys instead of signing in. Keys are made by the HTTP adapter
+//! (random, high-entropy) and only their hashes reach the store.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::app::accounts::AccountAdminError;
+use crate::app::Ports;
+use crate::domain::access::{Actor, Principal};
+use crate::domain::audit::AuditEntry;
+use crate::domain::identity::ApiKey;
+use crate::domain::permission::Permission;
+use crate::domain::text::DisplayName;
+use crate::domain::user::{Email, Role, User, UserId};
+use crate::domain::validation::{Collector, FieldError, Invalid};
+use crate::ports::{AuditLog, Clock, IdGenerator, StoreError, Uniqueness, UserStore};
+
+/// A service account as an administrator asks for it.
+#[derive(Debug, Clone)]
+pub struct NewServiceAccount {
+    /// What the integration is ("120 콜센터 연계").
+    pub name: String,
+    /// Who to write to about it (unique, like a person's e-mail).
+    pub contact_email: String,
+}
+
+/// A key about to be issued: the adapter made the key and hashed it.
+#[derive(Debug, Clone)]
+pub struct KeyToIssue {
+    /// What it is for.
+    pub label: String,
+    /// The key's first characters, shown to tell keys apart.
+    pub prefix: String,
+    /// The key's hash.
+    pub key_hash: String,
+}
+
+/// Service accounts and their keys.
+#[derive(Clone)]
+pub struct ServiceAccounts {
+    users: Arc<dyn UserStore>,
+    audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+}
+
+impl std::fmt::Debug for ServiceAccounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccounts").finish_non_exhaustive()
+    }
+}
+
+impl ServiceAccounts {
+    pub(crate) fn new(ports: &Ports) -> Self {
+        Self {
+            users: ports.users.clone(),
+            audit: ports.audit.clone(),
+            clock: ports.clock.clone(),
+            ids: ports.ids.clone(),
+        }
+    }
+
+    /// An administrator creates a service account.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        account: NewServiceAccount,
+    ) -> Result<User, AccountAdminError> {
+        Self::authorise(actor)?;
+        let mut fields = Collector::default();
+        let name = fields.take(DisplayName::new(&account.name));
+        let email = fields.take(Email::new(&account.contact_email));
+        fields.finish()?;
+        let (Some(display_name), Some(email)) = (name, email) else {
+            return Err(AccountAdminError::Unknown(anyhow::anyhow!(
+                "validated fields missing"
+            )));
+        };
+        let user = User {
+            id: UserId(self.ids.new_id()),
+            email,
+            display_name,
+            role: Role::Service,
+            department: None,
+            password_hash: None,
+            created_at: self.clock.now(),
+        };
+        match self.users.create(&user).await {
+            Ok(()) => {}
+            Err(StoreError::AlreadyExists(Uniqueness::Email)) => {
+                return Err(Invalid::from(FieldError::new(
+                    "contact_email",
+                    "email_taken",
+                    "an account with this e-mail exists (이미 사용 중인 이메일입니다)",
+                ))
+                .into())
+            }
+            Err(other) => return Err(other.into()),
+        }
+        let after = serde_json::json!({
+            "name": user.display_name.as_str(),
+            "email": user.email.as_str(),
+            "role": user.role,
+        });
+        self.record(actor, "service_account.create", user.id, after)
+            .await?;
+        Ok(user)
+    }
+
+    /// An administrator issues a key for a service account.
+    pub async fn issue_key(
+        &self,
+        actor: &Actor,
+        account: UserId,
+        key: KeyToIssue,
+    ) -> Result<ApiKey, AccountAdminError> {
+        Self::authorise(actor)?;
+        self.service_account(account).await?;
+        let label = key.label.trim();
+        if label.is_empty() || label.chars().count() > 100 {
+            return Err(Invalid::from(FieldError::new(
+                "label",
+                "invalid_label",
+                "a key's label is 1–100 characters saying what it is for",
+            ))
+            .into());
+        }
+        let key = ApiKey {
+            id: self.ids.new_id(),
+            user_id: account,
+            prefix: key.prefix,
+            key_hash: key.key_hash,
+            label: label.to_owned(),
+            created_at: self.clock.now(),
+            revoked_at: None,
+        };
+        self.users.add_api_key(&key).await?;
+        let after = serde_json::json!({ "key": key.id, "prefix": key.prefix, "label": key.label });
+        self.record(actor, "api_key.issue", account, after).await?;
+        Ok(key)
+    }
+
+    /// An administrator revokes a key; it stops working at once.
+    pub async fn revoke_key(
+        &self,
+        actor: &Actor,
+        account: UserId,
+        key: Uuid,
+    ) -> Result<(), AccountAdminError> {
+        Self::authorise(actor)?;
+        let owned = self
+            .users
+            .api_keys(account)
+            .await?
+            .into_iter()
+            .any(|k| k.id == key);
+        if !owned {
+            return Err(AccountAdminError::NotFound);
+        }
+        self.users.revoke_api_key(key, self.clock.now()).await?;
+        self.record(
+            actor,
+            "api_key.revoke",
+            account,
+            serde_json::json!({ "key": key }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The keys of a service account (hashes stay inside the core).
+    pub async fn keys(
+        &self,
+        actor: &Actor,
+        account: UserId,
+    ) -> Result<Vec<ApiKey>, AccountAdminError> {
+        Self::authorise(actor)?;
+        self.service_account(account).await?;
+        Ok(self.users.api_keys(account).await?)
+    }
+
+    /// Who a presented key speaks for: a live key of an existing service account.
+    pub async fn authenticate(&self, key_hash: &str) -> Result<Option<Principal>, StoreError> {
+        let Some(key) = self.users.find_api_key(key_hash).await? else {
+            return Ok(None);
+        };
+        if key.revoked_at.is_some() {
+            return Ok(None);
+        }
+        let user = self.users.get(key.user_id).await?;
+        Ok(user.filter(|u| u.role == Role::Service).map(|u| Principal {
+            id: u.id,
+            role: u.role,
+            department: None,
+        }))
+    }
+
+    fn authorise(actor: &Actor) -> Result<(), AccountAdminError> {
+        actor
+            .may_do(Permission::ManageServiceAccounts)
+            .map_err(|_| AccountAdminError::Forbidden)
+    }
+
+    async fn service_account(&self, id: UserId) -> Result<User, AccountAdminError> {
+        self.users
+            .get(id)
+            .await?
+            .filter(|u| u.role == Role::Service)
+            .ok_or(AccountAdminError::NotFound)
+    }
+
+    async fn record(
+        &self,
+        actor: &Actor,
+        action: &str,
+        account: UserId,
+        after: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let entry = AuditEntry {
+            id: self.ids.new_id(),
+            at: self.clock.now(),
+            actor: actor.user_id(),
+            actor_role: actor.role(),
+            action: action.to_owned(),
+            target: format!("user:{account}"),
+            before: serde_json::Value::Null,
+            after,
+        };
+        self.audit.record(&entry).await
+    }
+}
