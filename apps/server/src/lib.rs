@@ -1,6 +1,7 @@
 //! The Sinmungo API server: reads configuration, builds the adapters, hands
 //! them to the use cases and serves HTTP.
 
+pub mod access;
 pub mod bus;
 pub mod config;
 pub mod media;
@@ -53,6 +54,7 @@ pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Applicat
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         media.clone(),
+        Arc::new(secrets::sealer(config)?),
     );
     let providers = providers_from(&config.triage, Some(media))?;
     let analyze = AnalyzeReport::new(&ports, &policy, providers);
@@ -130,8 +132,15 @@ impl Server {
     /// Like [`Server::bind`], on a listener the caller bound.
     pub async fn on_listener(config: &ServerConfig, listener: TcpListener) -> anyhow::Result<Self> {
         let app = build_application(config).await?;
-        let secret = secrets::jwt_secret(config)?;
-        let tokens = TokenService::new(TokenConfig::with_secret(secret));
+        let tokens = TokenService::new(TokenConfig {
+            previous_secrets: config
+                .access
+                .jwt_previous_secrets
+                .iter()
+                .map(|s| s.expose().to_vec())
+                .collect(),
+            ..TokenConfig::with_secret(secrets::jwt_secret(config)?)
+        });
         let http = HttpConfig {
             body_limit: config.body_limit,
             uploads: UploadConfig {
@@ -156,7 +165,9 @@ impl Server {
                 app.use_cases,
                 tokens,
                 media::photo_processor(config.photo_max_pixels),
-            ),
+            )
+            .with_throttle(config.access.throttle()?)
+            .with_forwarded_for(config.access.trust_forwarded_for),
             http,
             relay,
             stores: app.stores,

@@ -1,5 +1,15 @@
 //! Access tokens (HS256 JWTs, short-lived) and refresh tokens (random, opaque,
 //! stored only as a SHA-256 hash).
+//!
+//! # Key rotation
+//! Every token names its signing key in the header's `kid` (derived from the
+//! key, so nothing else needs configuring). Tokens are signed with the
+//! current key and accepted under the current key or any previous key still
+//! configured: to rotate, make the current secret a previous one, set a new
+//! current one, restart, and drop the previous one after the access-token
+//! lifetime (15 minutes). A token without a `kid`, or naming a key we do not
+//! hold, is refused — as are `alg: none`, other algorithms, bad signatures
+//! and expired tokens.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -8,16 +18,18 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
-use sinmungo_core::domain::{DepartmentCode, Principal, Role, User, UserId};
+use sinmungo_core::domain::{DepartmentCode, Principal, Role, SessionId, User, UserId};
 use uuid::Uuid;
 
 const ISSUER: &str = "sinmungo";
 
-/// Token lifetimes and the signing secret.
+/// Token lifetimes and the signing secrets.
 #[derive(Clone)]
 pub struct TokenConfig {
-    /// HMAC secret for access tokens (at least 32 bytes).
+    /// HMAC secret new access tokens are signed with (at least 32 bytes).
     pub secret: Vec<u8>,
+    /// Earlier secrets whose tokens are still accepted (key rotation).
+    pub previous_secrets: Vec<Vec<u8>>,
     /// Access-token lifetime.
     pub access_ttl: TimeDelta,
     /// Refresh-token lifetime.
@@ -28,6 +40,7 @@ impl std::fmt::Debug for TokenConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenConfig")
             .field("secret", &"<redacted>")
+            .field("previous_secrets", &self.previous_secrets.len())
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
             .finish()
@@ -39,6 +52,7 @@ impl TokenConfig {
     pub fn with_secret(secret: Vec<u8>) -> Self {
         Self {
             secret,
+            previous_secrets: Vec::new(),
             access_ttl: TimeDelta::minutes(15),
             refresh_ttl: TimeDelta::days(30),
         }
@@ -66,6 +80,25 @@ struct Claims {
     iat: i64,
     exp: i64,
     jti: Uuid,
+    sid: Uuid,
+}
+
+/// Who an access token speaks for, and the session it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// The signed-in user as the token describes them.
+    pub principal: Principal,
+    /// The sign-in (refresh-token family) it was issued under.
+    pub session: SessionId,
+}
+
+/// The key id of a secret: the first 8 bytes of a SHA-256 over it, in hex.
+fn key_id(secret: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"sinmungo-jwt-kid:")
+        .chain_update(secret)
+        .finalize();
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// A fresh pair of tokens.
@@ -85,8 +118,9 @@ pub struct IssuedTokens {
 #[derive(Clone)]
 pub struct TokenService {
     config: TokenConfig,
+    kid: String,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    decoding: Vec<(String, DecodingKey)>,
     validation: Validation,
 }
 
@@ -105,9 +139,14 @@ impl TokenService {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 5;
+        let decoding = std::iter::once(&config.secret)
+            .chain(&config.previous_secrets)
+            .map(|secret| (key_id(secret), DecodingKey::from_secret(secret)))
+            .collect();
         Self {
+            kid: key_id(&config.secret),
             encoding: EncodingKey::from_secret(&config.secret),
-            decoding: DecodingKey::from_secret(&config.secret),
+            decoding,
             validation,
             config,
         }
@@ -118,8 +157,13 @@ impl TokenService {
         self.config.refresh_ttl
     }
 
-    /// Signs an access token for the user.
-    pub fn access_token(&self, user: &User) -> Result<String, TokenError> {
+    /// The id of the key new tokens are signed with.
+    pub fn current_key_id(&self) -> &str {
+        &self.kid
+    }
+
+    /// Signs an access token for the user, in the session `session`.
+    pub fn access_token(&self, user: &User, session: SessionId) -> Result<String, TokenError> {
         let now = Utc::now();
         let claims = Claims {
             sub: user.id.0,
@@ -129,8 +173,11 @@ impl TokenService {
             iat: now.timestamp(),
             exp: (now + self.config.access_ttl).timestamp(),
             jti: Uuid::now_v7(),
+            sid: session.0,
         };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        encode(&header, &claims, &self.encoding)
             .map_err(|e| TokenError::Signing(e.to_string()))
     }
 
@@ -154,19 +201,31 @@ impl TokenService {
         self.config.access_ttl.num_seconds()
     }
 
-    /// Checks an access token and returns who it speaks for.
-    pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| TokenError::Invalid)?;
+    /// Checks an access token's signature, key, algorithm and expiry, and
+    /// returns who it speaks for. Whether its session is still live is the
+    /// caller's to check.
+    pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        let kid = header.kid.ok_or(TokenError::Invalid)?;
+        let (_, key) = self
+            .decoding
+            .iter()
+            .find(|(id, _)| *id == kid)
+            .ok_or(TokenError::Invalid)?;
+        let data =
+            decode::<Claims>(token, key, &self.validation).map_err(|_| TokenError::Invalid)?;
         let claims = data.claims;
         let department = match claims.dept {
             Some(code) => Some(DepartmentCode::new(&code).map_err(|_| TokenError::Invalid)?),
             None => None,
         };
-        Ok(Principal {
-            id: UserId(claims.sub),
-            role: claims.role,
-            department,
+        Ok(VerifiedToken {
+            principal: Principal {
+                id: UserId(claims.sub),
+                role: claims.role,
+                department,
+            },
+            session: SessionId(claims.sid),
         })
     }
 }
