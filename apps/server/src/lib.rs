@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use sinmungo_core::app::{
-    AnalyzeReport, NewAccount, Policy, Ports, RegisterRequest, Relay, UseCases,
+    AnalyzeReport, NewAccount, Policy, Ports, RegisterRequest, Relay, Sessions, UseCases,
 };
 use sinmungo_core::domain::geo::ServiceArea;
 use sinmungo_core::domain::rules::RuleSet;
@@ -186,6 +186,10 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let purge = tokio::spawn(purge_sessions(
+            self.state.use_cases().sessions.clone(),
+            stopped.clone(),
+        ));
         let relay = tokio::spawn(relay::run(self.relay, stopped));
         let router = sinmungo_http::router(self.state, self.http);
         let served = sinmungo_http::serve(self.listener, router, async move {
@@ -196,9 +200,26 @@ impl Server {
         if let Err(error) = relay.await {
             tracing::error!(%error, "the outbox relay stopped abnormally");
         }
+        purge.abort();
         self.stores.close().await;
         served?;
         Ok(())
+    }
+}
+
+/// Removes expired refresh tokens every hour (used tokens are kept until
+/// they expire, to recognise reuse).
+async fn purge_sessions(sessions: Sessions, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = every.tick() => match sessions.purge_expired().await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "purged expired refresh tokens"),
+                Err(error) => tracing::warn!(%error, "could not purge expired refresh tokens"),
+            },
+            _ = stopped.changed() => return,
+        }
     }
 }
 

@@ -229,3 +229,124 @@ impl TokenService {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sinmungo_core::domain::{DisplayName, Email};
+
+    const KEY: &[u8] = b"0123456789abcdef0123456789abcdef-current";
+    const OLD: &[u8] = b"0123456789abcdef0123456789abcdef-previous";
+
+    fn user() -> User {
+        User {
+            id: UserId(Uuid::from_u128(7)),
+            email: Email::new("kim@jeonbuk.go.kr").unwrap(),
+            display_name: DisplayName::new("김담당").unwrap(),
+            role: Role::Staff,
+            department: Some(DepartmentCode::new("road_management").unwrap()),
+            password_hash: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    fn service(secret: &[u8], previous: &[&[u8]]) -> TokenService {
+        TokenService::new(TokenConfig {
+            previous_secrets: previous.iter().map(|s| s.to_vec()).collect(),
+            ..TokenConfig::with_secret(secret.to_vec())
+        })
+    }
+
+    fn session() -> SessionId {
+        SessionId(Uuid::from_u128(42))
+    }
+
+    /// Signs arbitrary claims and header with `secret`.
+    fn forge(header: &Header, claims: &serde_json::Value, secret: &[u8]) -> String {
+        encode(header, claims, &EncodingKey::from_secret(secret)).unwrap()
+    }
+
+    fn claims(exp_offset: i64) -> serde_json::Value {
+        let now = Utc::now().timestamp();
+        serde_json::json!({
+            "sub": Uuid::from_u128(7), "role": "admin", "iss": ISSUER,
+            "iat": now, "exp": now + exp_offset, "jti": Uuid::nil(), "sid": Uuid::from_u128(42),
+        })
+    }
+
+    #[test]
+    fn a_token_verifies_to_its_user_and_session() {
+        let tokens = service(KEY, &[]);
+        let verified = tokens.verify(&tokens.access_token(&user(), session()).unwrap()).unwrap();
+        assert_eq!(verified.principal.id, user().id);
+        assert_eq!(verified.principal.role, Role::Staff);
+        assert_eq!(verified.principal.department, user().department);
+        assert_eq!(verified.session, session());
+    }
+
+    #[test]
+    fn tampered_tokens_are_refused() {
+        let tokens = service(KEY, &[]);
+        let token = tokens.access_token(&user(), session()).unwrap();
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        // Promote ourselves to admin in the payload, keep the signature.
+        let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+        parts[1] = URL_SAFE_NO_PAD.encode(payload.replace("\"staff\"", "\"admin\""));
+        assert!(tokens.verify(&parts.join(".")).is_err());
+        // A flipped signature character.
+        let mut bad_signature = token.clone();
+        let last = bad_signature.pop().unwrap();
+        bad_signature.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(tokens.verify(&bad_signature).is_err());
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let tokens = service(KEY, &[]);
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(tokens.current_key_id().to_owned());
+        assert!(tokens.verify(&forge(&header, &claims(60), KEY)).is_ok());
+        assert!(tokens.verify(&forge(&header, &claims(-60), KEY)).is_err());
+    }
+
+    #[test]
+    fn alg_none_and_other_algorithms_are_refused() {
+        let tokens = service(KEY, &[]);
+        let kid = tokens.current_key_id().to_owned();
+        let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"none","typ":"JWT","kid":"{kid}"}}"#));
+        let payload = URL_SAFE_NO_PAD.encode(claims(600).to_string());
+        assert!(tokens.verify(&format!("{header}.{payload}.")).is_err());
+        let mut hs512 = Header::new(Algorithm::HS512);
+        hs512.kid = Some(kid);
+        assert!(tokens.verify(&forge(&hs512, &claims(600), KEY)).is_err());
+    }
+
+    #[test]
+    fn tokens_signed_with_another_key_or_no_kid_are_refused() {
+        let tokens = service(KEY, &[]);
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(tokens.current_key_id().to_owned());
+        // Right kid, wrong key.
+        assert!(tokens
+            .verify(&forge(&header, &claims(600), b"an attacker's key of 32+ bytes!!"))
+            .is_err());
+        // Right key, no kid.
+        assert!(tokens
+            .verify(&forge(&Header::new(Algorithm::HS256), &claims(600), KEY))
+            .is_err());
+    }
+
+    #[test]
+    fn rotation_accepts_previous_keys_until_they_are_dropped() {
+        let before = service(OLD, &[]);
+        let old_token = before.access_token(&user(), session()).unwrap();
+        let rotated = service(KEY, &[OLD]);
+        assert_ne!(rotated.current_key_id(), before.current_key_id());
+        assert!(rotated.verify(&old_token).is_ok(), "still accepted during rotation");
+        let new_token = rotated.access_token(&user(), session()).unwrap();
+        assert!(before.verify(&new_token).is_err(), "old servers do not know the new key");
+        let dropped = service(KEY, &[]);
+        assert!(dropped.verify(&old_token).is_err(), "refused once the old key is dropped");
+        assert!(dropped.verify(&new_token).is_ok());
+    }
+}

@@ -182,3 +182,18 @@ async fn method_not_allowed() -> ApiError {
         "this route does not accept that method",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_prints_the_route_table_that_runs() {
+        let readme = include_str!("../../../../README.md");
+        assert!(
+            readme.contains(&route_table_markdown()),
+            "README.md's route × role table differs from ROUTES; paste in:\n{}",
+            route_table_markdown()
+        );
+    }
+}
