@@ -5,9 +5,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use clap::Args;
 use sinmungo_core::app::InProcessRateLimiter;
-use sinmungo_core::ports::{Quota, RateLimiter, SystemClock};
+use sinmungo_core::ports::{Quota, RateDecision, RateLimitError, RateLimiter, SystemClock};
 use sinmungo_http::limits::{RateLimits, Throttle};
 
 use crate::config::{ApiSecret, Secret};
@@ -43,6 +44,62 @@ impl FromStr for RateArg {
 impl std::fmt::Display for RateArg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}s", self.0.limit, self.0.window.as_secs())
+    }
+}
+
+/// Counts with `primary` (Redis) and, while it fails, with `fallback` (this
+/// process): limits then hold per instance instead of across them, rather
+/// than not at all (fail open) or refusing everyone (fail closed). A public
+/// service must keep taking reports while Redis is down, and the per-instance
+/// count still stops a brute-force run against one instance.
+pub struct FallbackRateLimiter {
+    primary: Arc<dyn RateLimiter>,
+    fallback: Arc<dyn RateLimiter>,
+}
+
+impl std::fmt::Debug for FallbackRateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FallbackRateLimiter").finish_non_exhaustive()
+    }
+}
+
+impl FallbackRateLimiter {
+    /// `primary`, falling back to `fallback`.
+    pub fn new(primary: Arc<dyn RateLimiter>, fallback: Arc<dyn RateLimiter>) -> Self {
+        Self { primary, fallback }
+    }
+
+    fn warn(error: &RateLimitError) {
+        tracing::warn!(%error, "the shared rate limiter is unavailable; counting in this process");
+    }
+}
+
+#[async_trait]
+impl RateLimiter for FallbackRateLimiter {
+    async fn hit(&self, key: &str, quota: Quota) -> Result<RateDecision, RateLimitError> {
+        match self.primary.hit(key, quota).await {
+            Ok(decision) => Ok(decision),
+            Err(error) => {
+                Self::warn(&error);
+                self.fallback.hit(key, quota).await
+            }
+        }
+    }
+
+    async fn check(&self, key: &str, quota: Quota) -> Result<RateDecision, RateLimitError> {
+        match self.primary.check(key, quota).await {
+            Ok(decision) => Ok(decision),
+            Err(error) => {
+                Self::warn(&error);
+                self.fallback.check(key, quota).await
+            }
+        }
+    }
+
+    async fn reset(&self, key: &str) -> Result<(), RateLimitError> {
+        let primary = self.primary.reset(key).await;
+        self.fallback.reset(key).await?;
+        primary
     }
 }
 
@@ -125,6 +182,46 @@ impl AccessConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sinmungo_core::ports::MockRateLimiter;
+
+    #[tokio::test]
+    async fn a_failing_shared_limiter_falls_back_to_counting_in_process() {
+        let mut redis = MockRateLimiter::new();
+        redis
+            .expect_hit()
+            .returning(|_, _| Err(RateLimitError("connection refused".into())));
+        let limiter = FallbackRateLimiter::new(
+            Arc::new(redis),
+            Arc::new(InProcessRateLimiter::new(Arc::new(SystemClock))),
+        );
+        let quota = Quota::new(2, Duration::from_secs(60));
+        assert!(!limiter.hit("k", quota).await.unwrap().is_limited());
+        assert!(!limiter.hit("k", quota).await.unwrap().is_limited());
+        assert!(limiter.hit("k", quota).await.unwrap().is_limited());
+    }
+
+    #[tokio::test]
+    async fn a_working_shared_limiter_decides_alone() {
+        let mut redis = MockRateLimiter::new();
+        redis.expect_hit().times(1).returning(|_, _| {
+            Ok(RateDecision::Limited {
+                retry_after: Duration::from_secs(9),
+            })
+        });
+        let mut local = MockRateLimiter::new();
+        local.expect_hit().times(0);
+        let limiter = FallbackRateLimiter::new(Arc::new(redis), Arc::new(local));
+        let decision = limiter
+            .hit("k", Quota::new(5, Duration::from_secs(60)))
+            .await
+            .unwrap();
+        assert_eq!(
+            decision,
+            RateDecision::Limited {
+                retry_after: Duration::from_secs(9)
+            }
+        );
+    }
 
     #[test]
     fn rate_limits_parse_with_units() {
