@@ -4,3 +4,4 @@
 
 mod rate_limits;
 mod services;
+mod sessions;

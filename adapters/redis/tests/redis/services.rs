@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use sinmungo_redis::RedisOptions;
+use sinmungo_redis::{RedisConnection, RedisOptions};
 
 /// The variable naming the test Redis.
 pub const REDIS_URL: &str = "SINMUNGO_TEST_REDIS_URL";
@@ -47,4 +47,22 @@ pub fn options(url: &str, prefix: &str) -> RedisOptions {
     RedisOptions::new(url)
         .with_key_prefix(prefix)
         .with_timeouts(Duration::from_secs(2), Duration::from_secs(2))
+}
+
+/// A connection under a fresh prefix, or `None` when skipped.
+pub fn connection() -> anyhow::Result<Option<RedisConnection>> {
+    let Some(url) = redis_url()? else {
+        return Ok(None);
+    };
+    Ok(Some(RedisConnection::connect(&options(
+        &url,
+        &fresh_prefix(),
+    ))?))
+}
+
+/// A plain redis-rs connection, to look at the keys the adapter wrote.
+pub async fn raw(url: &str) -> anyhow::Result<redis::aio::MultiplexedConnection> {
+    Ok(redis::Client::open(url)?
+        .get_multiplexed_async_connection()
+        .await?)
 }
