@@ -7,7 +7,7 @@
 //!   microsecond, truncated, as every store keeps them) and `used` (`0` or
 //!   `1`). It expires when the token does (`PEXPIREAT`, rounded up to the
 //!   millisecond), so Redis itself forgets expired tokens.
-//! - `{prefix}family:{session id}` and `{prefix}user:{user id}` — indexes of
+//! - `{prefix}family:{session id}` and `{prefix}session-user:{user id}` — indexes of
 //!   a family's and a user's token hashes, for `revoke_family` and
 //!   `revoke_all`. They are *sorted* sets scored by each token's expiry:
 //!   `is_active(family, now)` is one `ZCOUNT` of scores after `now`, and
@@ -158,7 +158,7 @@ impl RedisSessionStore {
     }
 
     fn user_prefix(&self) -> String {
-        self.connection.key("user:")
+        self.connection.key("session-user:")
     }
 
     fn session_key(&self, token_hash: &str) -> String {
@@ -170,7 +170,7 @@ impl RedisSessionStore {
     }
 
     fn user_key(&self, user_id: UserId) -> String {
-        self.connection.key(&format!("user:{user_id}"))
+        self.connection.key(&format!("session-user:{user_id}"))
     }
 
     /// Runs `script` with `keys` and `args`.

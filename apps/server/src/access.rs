@@ -10,6 +10,7 @@ use clap::Args;
 use sinmungo_core::app::InProcessRateLimiter;
 use sinmungo_core::ports::{Quota, RateDecision, RateLimitError, RateLimiter, SystemClock};
 use sinmungo_http::limits::{RateLimits, Throttle};
+use sinmungo_redis::{RedisConnection, RedisOptions, RedisRateLimiter};
 
 use crate::config::{ApiSecret, Secret};
 
@@ -172,10 +173,30 @@ impl AccessConfig {
         }
     }
 
-    /// The limiter and limits the handlers share.
-    pub fn throttle(&self) -> anyhow::Result<Throttle> {
-        let limiter: Arc<dyn RateLimiter> = Arc::new(InProcessRateLimiter::new(Arc::new(SystemClock)));
-        Ok(Throttle::new(limiter, self.limits()))
+    /// The Redis connection, if one is configured (lazy: it connects on
+    /// first use, so the server starts while Redis is down).
+    pub fn redis(&self) -> anyhow::Result<Option<RedisConnection>> {
+        let Some(url) = &self.redis_url else {
+            return Ok(None);
+        };
+        let options = RedisOptions::new(url.expose());
+        let connection = RedisConnection::connect(&options)?;
+        tracing::info!(url = %options.redacted_url(), "sessions and rate limits in Redis");
+        Ok(Some(connection))
+    }
+
+    /// The limiter and limits the handlers share: in this process, or in
+    /// Redis (falling back to this process while Redis fails).
+    pub fn throttle(&self, redis: Option<&RedisConnection>) -> Throttle {
+        let local: Arc<dyn RateLimiter> = Arc::new(InProcessRateLimiter::new(Arc::new(SystemClock)));
+        let limiter = match redis {
+            Some(connection) => Arc::new(FallbackRateLimiter::new(
+                Arc::new(RedisRateLimiter::new(connection.clone())),
+                local,
+            )),
+            None => local,
+        };
+        Throttle::new(limiter, self.limits())
     }
 }
 

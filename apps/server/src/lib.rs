@@ -19,6 +19,7 @@ use sinmungo_core::app::{
     AnalyzeReport, NewAccount, Policy, Ports, RegisterRequest, Relay, Sessions, UseCases,
 };
 use sinmungo_core::domain::geo::ServiceArea;
+use sinmungo_redis::{RedisConnection, RedisSessionStore};
 use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::domain::User;
 use sinmungo_core::ports::{SystemClock, UuidV7Ids};
@@ -42,6 +43,8 @@ pub struct Application {
     pub analyze: AnalyzeReport,
     /// The stores.
     pub stores: OpenedStores,
+    /// Redis, when configured (sessions, rate limits).
+    pub redis: Option<RedisConnection>,
 }
 
 /// Builds the [`Application`] `config` describes.
@@ -56,6 +59,12 @@ pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Applicat
         media.clone(),
         Arc::new(secrets::sealer(config)?),
     );
+    let redis = config.access.redis()?;
+    let mut ports = ports;
+    if let Some(connection) = &redis {
+        // Sessions shared by every instance, checked on every request.
+        ports.sessions = Arc::new(RedisSessionStore::new(connection.clone()));
+    }
     let providers = providers_from(&config.triage, Some(media))?;
     let analyze = AnalyzeReport::new(&ports, &policy, providers);
     let use_cases = build_use_cases(ports, &policy).await?;
@@ -63,6 +72,7 @@ pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Applicat
         use_cases,
         analyze,
         stores,
+        redis,
     })
 }
 
@@ -166,7 +176,7 @@ impl Server {
                 tokens,
                 media::photo_processor(config.photo_max_pixels),
             )
-            .with_throttle(config.access.throttle()?)
+            .with_throttle(config.access.throttle(app.redis.as_ref()))
             .with_forwarded_for(config.access.trust_forwarded_for),
             http,
             relay,

@@ -337,7 +337,7 @@ async fn keys_expire_with_their_tokens() -> TestResult {
         format!("{prefix}session:long"),
         format!("{prefix}session:middle"),
         format!("{prefix}session:short"),
-        format!("{prefix}user:{alice}"),
+        format!("{prefix}session-user:{alice}"),
     ];
     expected.sort();
     assert_eq!(keys, expected);
@@ -349,7 +349,7 @@ async fn keys_expire_with_their_tokens() -> TestResult {
         (format!("{prefix}session:middle"), 3),
         (format!("{prefix}session:long"), 5),
         (format!("{prefix}family:{family}"), 5),
-        (format!("{prefix}user:{alice}"), 5),
+        (format!("{prefix}session-user:{alice}"), 5),
     ] {
         let left: i64 = redis::cmd("PTTL").arg(&key).query_async(&mut redis).await?;
         assert!(
