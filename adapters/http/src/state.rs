@@ -54,6 +54,14 @@ impl AppState {
         }
     }
 
+    /// [`AppState::with_oauth`] when there is a client, else unchanged.
+    pub fn with_oauth_client(self, oauth: Option<OAuthClient>) -> Self {
+        match oauth {
+            Some(client) => self.with_oauth(client),
+            None => self,
+        }
+    }
+
     /// The OAuth client, when sign-in through providers is configured.
     pub(crate) fn oauth(&self) -> Option<&OAuthClient> {
         self.oauth.as_ref()

@@ -78,6 +78,8 @@ async fn harness_with(tweak: impl FnOnce(&mut OAuthConfig)) -> Harness {
     naver_config.authorize_url = format!("{}/oauth2.0/authorize", naver.uri());
     naver_config.token_url = format!("{}/oauth2.0/token", naver.uri());
     naver_config.userinfo_url = Some(format!("{}/v1/nid/me", naver.uri()));
+    // Trusted here, as an operator would opt in (Naver gives no verified flag).
+    naver_config.trust_email = true;
     let mut config = OAuthConfig::new(
         base.clone(),
         vec![google_config, kakao_config, naver_config],

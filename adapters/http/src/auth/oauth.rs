@@ -145,12 +145,14 @@ impl OAuthProviderConfig {
         }
     }
 
-    /// Naver at its production endpoints. The e-mail Naver returns is
-    /// trusted as verified (`trust_email: true`): it is the account's
-    /// contact address (연락처 이메일), which Naver has its members confirm,
-    /// or the member's own `@naver.com` mailbox; Naver's profile API has no
-    /// per-person verified flag to consult instead. Set `trust_email` to
-    /// `false` to link and create accounts only on Google's and Kakao's word.
+    /// Naver at its production endpoints. Naver's profile API returns the
+    /// member's contact e-mail (연락처 이메일) with no verified flag, and its
+    /// documentation does not say the address was confirmed; so by default
+    /// it is *not* trusted (`trust_email: false`) and a Naver sign-in links
+    /// or creates no account on it. An operator who accepts Naver's address
+    /// as verified sets `trust_email` (`SINMUNGO_OAUTH_NAVER_TRUST_EMAIL`);
+    /// the risk is someone entering another person's address at Naver and
+    /// being linked to that person's account here.
     pub fn naver(client_id: impl Into<String>, client_secret: ClientSecret) -> Self {
         Self {
             provider: Provider::Naver,
@@ -161,7 +163,7 @@ impl OAuthProviderConfig {
             userinfo_url: Some("https://openapi.naver.com/v1/nid/me".to_owned()),
             issuer: None,
             scopes: Vec::new(),
-            trust_email: true,
+            trust_email: false,
         }
     }
 
