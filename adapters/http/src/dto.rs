@@ -52,6 +52,17 @@ pub struct RefreshBody {
     pub refresh_token: String,
 }
 
+/// `POST /me/password`
+#[derive(Debug, Deserialize)]
+pub struct PasswordChangeBody {
+    /// The password now (ignored for accounts that have none yet).
+    #[serde(default)]
+    pub current_password: String,
+    /// The new password.
+    #[serde(default)]
+    pub new_password: String,
+}
+
 /// A location in a request.
 #[derive(Debug, Deserialize)]
 pub struct LocationBody {

@@ -27,6 +27,27 @@ where
     }
 }
 
+/// An optional JSON body: absent when the request has no `Content-Type`.
+impl<S, T> axum::extract::OptionalFromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        if !request
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+        {
+            return Ok(None);
+        }
+        <Self as FromRequest<S>>::from_request(request, state)
+            .await
+            .map(Some)
+    }
+}
+
 /// The problem answering a JSON body that could not be taken.
 pub(crate) fn json_problem(rejection: &JsonRejection) -> ApiError {
     match rejection {

@@ -6,6 +6,7 @@
 pub mod auth;
 mod dto;
 mod extract;
+pub mod limits;
 mod problem;
 mod routes;
 mod state;
@@ -24,6 +25,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use problem::ApiError;
+pub use routes::{route_table_markdown, RouteRule, ROUTES};
 pub use state::AppState;
 
 /// Settings of the HTTP layer.
@@ -120,7 +122,10 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
         .await
 }

@@ -4,10 +4,13 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sinmungo_core::app::{
-    ActionError, ConflictReason, DirectoryError, LeftoverBlob, LeftoverReason, LoginError,
-    PhotoFileError, RegisterError, SessionError, SubmitError, ViewError,
+    AccountAdminError, ActionError, ConflictReason, DirectoryError, ExternalLoginError,
+    LeftoverBlob, LeftoverReason, LoginError, PasswordChangeError, PhotoFileError, RegisterError,
+    SecretError, SessionError, SubmitError, ViewError,
 };
+use sinmungo_core::domain::access::Denied;
 use sinmungo_core::domain::{FieldError, Invalid};
+use sinmungo_core::ports::StoreError;
 
 /// Seconds a client should wait before retrying after a 503.
 const RETRY_AFTER_SECONDS: &str = "5";
@@ -20,6 +23,7 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<FieldError>,
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -48,6 +52,34 @@ impl ApiError {
             title,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// 429 with `Retry-After` (whole seconds, at least 1).
+    pub fn too_many_requests(retry_after: std::time::Duration) -> Self {
+        let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        Self {
+            retry_after: Some(seconds.max(1)),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many requests",
+                format!("too many attempts; try again in {} seconds (잠시 후 다시 시도해 주세요)", seconds.max(1)),
+            )
+        }
+    }
+
+    /// 403 with a reason.
+    pub fn forbidden(reason: &str) -> Self {
+        forbidden(reason)
+    }
+
+    /// A store failure where no use case stood between (authentication).
+    pub fn from_store(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(reason) => Self::unavailable(&reason),
+            other => Self::internal(&anyhow::Error::new(other)),
         }
     }
 
@@ -78,6 +110,7 @@ impl ApiError {
             title: "Validation failed",
             detail: "some fields are invalid; see errors (입력값을 확인해 주세요)".to_owned(),
             errors: invalid.0,
+            retry_after: None,
         }
     }
 
@@ -131,6 +164,12 @@ impl IntoResponse for ApiError {
                     header::RETRY_AFTER,
                     HeaderValue::from_static(RETRY_AFTER_SECONDS),
                 );
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                let seconds = self.retry_after.unwrap_or(1).to_string();
+                if let Ok(value) = HeaderValue::from_str(&seconds) {
+                    headers.insert(header::RETRY_AFTER, value);
+                }
             }
             StatusCode::UNAUTHORIZED => {
                 headers.insert(
@@ -284,8 +323,77 @@ impl From<SessionError> for ApiError {
     fn from(error: SessionError) -> Self {
         match error {
             SessionError::InvalidToken => Self::unauthenticated("invalid_token", error.to_string()),
+            SessionError::Reused => {
+                Self::unauthenticated("refresh_token_reused", error.to_string())
+            }
             SessionError::Unavailable(reason) => Self::unavailable(&reason),
             SessionError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::SignInRequired => sign_in_required(),
+            Denied::Forbidden(reason) => forbidden(reason),
+        }
+    }
+}
+
+impl From<PasswordChangeError> for ApiError {
+    fn from(error: PasswordChangeError) -> Self {
+        match error {
+            PasswordChangeError::Invalid(invalid) => Self::validation(invalid),
+            PasswordChangeError::WrongPassword => Self::new(
+                StatusCode::FORBIDDEN,
+                "wrong_password",
+                "Forbidden",
+                error.to_string(),
+            ),
+            PasswordChangeError::Forbidden(reason) => forbidden(reason),
+            PasswordChangeError::Unavailable(reason) => Self::unavailable(&reason),
+            PasswordChangeError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<AccountAdminError> for ApiError {
+    fn from(error: AccountAdminError) -> Self {
+        match error {
+            AccountAdminError::Invalid(invalid) => Self::validation(invalid),
+            AccountAdminError::Forbidden => forbidden("only administrators may do this"),
+            AccountAdminError::NotFound => Self::not_found("no such account"),
+            AccountAdminError::Unavailable(reason) => Self::unavailable(&reason),
+            AccountAdminError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<ExternalLoginError> for ApiError {
+    fn from(error: ExternalLoginError) -> Self {
+        match error {
+            ExternalLoginError::EmailNotVerified => Self::new(
+                StatusCode::FORBIDDEN,
+                "email_not_verified",
+                "Forbidden",
+                error.to_string(),
+            ),
+            ExternalLoginError::Unavailable(reason) => Self::unavailable(&reason),
+            ExternalLoginError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<SecretError> for ApiError {
+    fn from(error: SecretError) -> Self {
+        match error {
+            SecretError::Invalid(invalid) => Self::validation(invalid),
+            SecretError::Forbidden => forbidden("only administrators manage secrets"),
+            SecretError::NotFound => Self::not_found("no such secret"),
+            SecretError::Sealing(error) => Self::internal(&anyhow::Error::new(error)),
+            SecretError::Unavailable(reason) => Self::unavailable(&reason),
+            SecretError::Unknown(error) => Self::internal(&error),
         }
     }
 }

@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use sinmungo_core::app::UseCases;
-use sinmungo_core::ports::PhotoProcessor;
+use sinmungo_core::app::{InProcessRateLimiter, UseCases};
+use sinmungo_core::ports::{PhotoProcessor, SystemClock};
 
 use crate::auth::TokenService;
+use crate::limits::{RateLimits, Throttle};
 use crate::upload::PhotoIntake;
 use crate::HttpConfig;
 
@@ -14,6 +15,8 @@ use crate::HttpConfig;
 pub struct AppState {
     inner: Arc<Inner>,
     uploads: Arc<PhotoIntake>,
+    throttle: Throttle,
+    trust_forwarded_for: bool,
 }
 
 #[derive(Debug)]
@@ -31,7 +34,36 @@ impl AppState {
         Self {
             inner: Arc::new(Inner { use_cases, tokens }),
             uploads: Arc::new(PhotoIntake::new(HttpConfig::default(), photos)),
+            throttle: Throttle::new(
+                Arc::new(InProcessRateLimiter::new(Arc::new(SystemClock))),
+                RateLimits::default(),
+            ),
+            trust_forwarded_for: false,
         }
+    }
+
+    /// The same state with rate limits counted by `throttle`.
+    pub fn with_throttle(self, throttle: Throttle) -> Self {
+        Self { throttle, ..self }
+    }
+
+    /// The same state taking client addresses from `X-Forwarded-For` (behind
+    /// a reverse proxy you trust) or not.
+    pub fn with_forwarded_for(self, trust: bool) -> Self {
+        Self {
+            trust_forwarded_for: trust,
+            ..self
+        }
+    }
+
+    /// The rate limits.
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
+    }
+
+    /// Whether `X-Forwarded-For` names the client.
+    pub(crate) fn trust_forwarded_for(&self) -> bool {
+        self.trust_forwarded_for
     }
 
     /// The same state with uploads limited as `config` says.

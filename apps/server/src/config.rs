@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::access::AccessConfig;
 use crate::bus::KafkaArgs;
 use crate::media::MediaConfig;
 use crate::stores::StoreConfig;
@@ -137,6 +138,10 @@ pub struct ServerConfig {
     #[command(flatten)]
     pub kafka: KafkaArgs,
 
+    /// Identity and access: key rotation, sealed secrets, rate limits.
+    #[command(flatten)]
+    pub access: AccessConfig,
+
     /// Address to listen on.
     #[arg(long, env = "SINMUNGO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -190,6 +195,7 @@ impl ServerConfig {
             triage: TriageConfig::rules_only(),
             media: MediaConfig::embedded_defaults(),
             kafka: KafkaArgs::embedded(),
+            access: AccessConfig::embedded_defaults(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,

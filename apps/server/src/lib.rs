@@ -1,6 +1,7 @@
 //! The Sinmungo API server: reads configuration, builds the adapters, hands
 //! them to the use cases and serves HTTP.
 
+pub mod access;
 pub mod bus;
 pub mod config;
 pub mod media;
@@ -15,9 +16,10 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use sinmungo_core::app::{
-    AnalyzeReport, NewAccount, Policy, Ports, RegisterRequest, Relay, UseCases,
+    AnalyzeReport, NewAccount, Policy, Ports, RegisterRequest, Relay, Sessions, UseCases,
 };
 use sinmungo_core::domain::geo::ServiceArea;
+use sinmungo_redis::{RedisConnection, RedisSessionStore};
 use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::domain::User;
 use sinmungo_core::ports::{SystemClock, UuidV7Ids};
@@ -41,6 +43,8 @@ pub struct Application {
     pub analyze: AnalyzeReport,
     /// The stores.
     pub stores: OpenedStores,
+    /// Redis, when configured (sessions, rate limits).
+    pub redis: Option<RedisConnection>,
 }
 
 /// Builds the [`Application`] `config` describes.
@@ -53,7 +57,14 @@ pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Applicat
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         media.clone(),
+        Arc::new(secrets::sealer(config)?),
     );
+    let redis = config.access.redis()?;
+    let mut ports = ports;
+    if let Some(connection) = &redis {
+        // Sessions shared by every instance, checked on every request.
+        ports.sessions = Arc::new(RedisSessionStore::new(connection.clone()));
+    }
     let providers = providers_from(&config.triage, Some(media))?;
     let analyze = AnalyzeReport::new(&ports, &policy, providers);
     let use_cases = build_use_cases(ports, &policy).await?;
@@ -61,6 +72,7 @@ pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Applicat
         use_cases,
         analyze,
         stores,
+        redis,
     })
 }
 
@@ -130,8 +142,15 @@ impl Server {
     /// Like [`Server::bind`], on a listener the caller bound.
     pub async fn on_listener(config: &ServerConfig, listener: TcpListener) -> anyhow::Result<Self> {
         let app = build_application(config).await?;
-        let secret = secrets::jwt_secret(config)?;
-        let tokens = TokenService::new(TokenConfig::with_secret(secret));
+        let tokens = TokenService::new(TokenConfig {
+            previous_secrets: config
+                .access
+                .jwt_previous_secrets
+                .iter()
+                .map(|s| s.expose().to_vec())
+                .collect(),
+            ..TokenConfig::with_secret(secrets::jwt_secret(config)?)
+        });
         let http = HttpConfig {
             body_limit: config.body_limit,
             uploads: UploadConfig {
@@ -156,7 +175,9 @@ impl Server {
                 app.use_cases,
                 tokens,
                 media::photo_processor(config.photo_max_pixels),
-            ),
+            )
+            .with_throttle(config.access.throttle(app.redis.as_ref()))
+            .with_forwarded_for(config.access.trust_forwarded_for),
             http,
             relay,
             stores: app.stores,
@@ -175,6 +196,10 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let purge = tokio::spawn(purge_sessions(
+            self.state.use_cases().sessions.clone(),
+            stopped.clone(),
+        ));
         let relay = tokio::spawn(relay::run(self.relay, stopped));
         let router = sinmungo_http::router(self.state, self.http);
         let served = sinmungo_http::serve(self.listener, router, async move {
@@ -185,9 +210,26 @@ impl Server {
         if let Err(error) = relay.await {
             tracing::error!(%error, "the outbox relay stopped abnormally");
         }
+        purge.abort();
         self.stores.close().await;
         served?;
         Ok(())
+    }
+}
+
+/// Removes expired refresh tokens every hour (used tokens are kept until
+/// they expire, to recognise reuse).
+async fn purge_sessions(sessions: Sessions, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = every.tick() => match sessions.purge_expired().await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "purged expired refresh tokens"),
+                Err(error) => tracing::warn!(%error, "could not purge expired refresh tokens"),
+            },
+            _ = stopped.changed() => return,
+        }
     }
 }
 

@@ -1,5 +1,8 @@
-//! The JWT signing secret: from configuration, or generated once and kept in
-//! the data directory, readable only by the server's user.
+//! The JWT signing secret and the key sealing stored secrets: from
+//! configuration, or generated once and kept in the data directory, readable
+//! only by the server's user. (Production sets both from a secret store: a
+//! key kept beside the database it protects guards against a leaked database
+//! dump, not against a copied data directory.)
 
 use std::fs;
 use std::io::Write as _;
@@ -8,9 +11,32 @@ use std::path::Path;
 use anyhow::Context as _;
 use rand::RngCore as _;
 
+use sinmungo_http::auth::XChaChaSealer;
+
 use crate::config::ServerConfig;
 
 const SECRET_FILE: &str = "jwt-secret";
+const SEALING_KEY_FILE: &str = "secrets-key";
+
+/// The sealer of stored secrets: `SINMUNGO_SECRETS_KEY`, or the key in
+/// `DATA_DIR/secrets-key` (created on first start).
+pub fn sealer(config: &ServerConfig) -> anyhow::Result<XChaChaSealer> {
+    if let Some(key) = &config.access.secrets_key {
+        return Ok(XChaChaSealer::from_base64(key.expose())?);
+    }
+    let path = config.data_dir.join(SEALING_KEY_FILE);
+    let key = match fs::read_to_string(&path) {
+        Ok(existing) => existing,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let key = XChaChaSealer::generate_key();
+            write_new(&path, &key)?;
+            tracing::info!(path = %path.display(), "generated a key sealing stored secrets");
+            key
+        }
+        Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
+    };
+    XChaChaSealer::from_base64(&key).with_context(|| format!("the key in {}", path.display()))
+}
 
 /// The configured secret, or the one stored in `DATA_DIR/jwt-secret` (created on first start).
 pub fn jwt_secret(config: &ServerConfig) -> anyhow::Result<Vec<u8>> {
@@ -30,12 +56,19 @@ pub fn jwt_secret(config: &ServerConfig) -> anyhow::Result<Vec<u8>> {
 }
 
 fn generate(path: &Path) -> anyhow::Result<Vec<u8>> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_new(path, &secret)?;
+    tracing::info!(path = %path.display(), "generated a JWT signing secret");
+    Ok(secret.into_bytes())
+}
+
+/// Writes a new file readable only by this user (fails if it exists).
+fn write_new(path: &Path, content: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -43,9 +76,9 @@ fn generate(path: &Path) -> anyhow::Result<Vec<u8>> {
     let mut file = options
         .open(path)
         .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(secret.as_bytes())?;
-    tracing::info!(path = %path.display(), "generated a JWT signing secret");
-    Ok(secret.into_bytes())
+    file.write_all(content.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 #[cfg(test)]

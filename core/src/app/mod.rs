@@ -4,6 +4,7 @@
 mod accounts;
 mod action;
 mod analyze_report;
+mod audit_trail;
 mod assign;
 mod classify;
 mod comment;
@@ -33,6 +34,7 @@ pub use analyze_report::{
     AnalyzeError, AnalyzeOutcome, AnalyzeReport, Preview, PreviewRequest, TriageProviders,
     MAX_PHOTOS_ANALYZED, SUBMITTED,
 };
+pub use audit_trail::{AuditError, AuditTrail};
 pub use assign::{Assign, AssignRequest};
 pub use classify::{Reclassify, ReclassifyRequest};
 pub use comment::{AddComment, CommentRequest};
@@ -127,6 +129,8 @@ pub struct UseCases {
     pub service_accounts: ServiceAccounts,
     /// Stored secrets.
     pub secrets: Secrets,
+    /// The audit log, read.
+    pub audit: AuditTrail,
     /// Submitting reports.
     pub submit: SubmitReport,
     /// Reading reports and timelines.
@@ -158,6 +162,7 @@ impl UseCases {
             sessions: Sessions::new(&ports),
             service_accounts: ServiceAccounts::new(&ports),
             secrets: Secrets::new(&ports),
+            audit: AuditTrail::new(&ports),
             submit: SubmitReport::new(&ports, policy),
             read: ReadReports::new(&ports),
             transition: Transition::new(&ports),

@@ -108,6 +108,11 @@ impl TestApp {
         }
     }
 
+    /// The server's data directory (its SQLite file, generated keys, media).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

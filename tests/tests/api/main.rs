@@ -5,6 +5,7 @@
 //! Black-box tests of the API server: each test starts the real server on
 //! 127.0.0.1:0 over a fresh SQLite file and drives it over HTTP, as a client would.
 
+mod access;
 mod auth;
 mod errors;
 mod harness;

@@ -1,10 +1,16 @@
 //! The `Authorization: Bearer …` header, turned into the acting [`Actor`].
+//!
+//! Two kinds of bearer: an access token (a JWT, checked by the
+//! [`TokenService`](crate::auth::TokenService), then its session checked
+//! live, so signing out or changing a password ends it at once), or a
+//! service account's API key (`smk_…`, looked up by its hash).
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use sinmungo_core::domain::Actor;
+use sinmungo_core::domain::{Actor, SessionId};
 
+use crate::auth::api_keys::{self, API_KEY_PREFIX};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -13,6 +19,15 @@ use crate::state::AppState;
 #[derive(Debug, Clone)]
 pub struct Caller(pub Actor);
 
+/// The caller and, for a signed-in person, the session their token belongs to.
+#[derive(Debug, Clone)]
+pub struct CallerSession {
+    /// Who.
+    pub actor: Actor,
+    /// The sign-in (absent for anonymous callers and API keys).
+    pub session: Option<SessionId>,
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -20,19 +35,66 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(header) = parts.headers.get(AUTHORIZATION) else {
-            return Ok(Self(Actor::Anonymous));
-        };
-        let invalid =
-            || ApiError::unauthenticated("invalid_token", "the access token is invalid or expired");
-        let value = header.to_str().map_err(|_| invalid())?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(invalid)?;
-        let principal = state.tokens().verify(token).map_err(|_| invalid())?;
-        Ok(Self(Actor::User(principal)))
+        Ok(Self(authenticate(parts, state).await?.actor))
     }
+}
+
+impl FromRequestParts<AppState> for CallerSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state).await
+    }
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<CallerSession, ApiError> {
+    let Some(header) = parts.headers.get(AUTHORIZATION) else {
+        return Ok(CallerSession {
+            actor: Actor::Anonymous,
+            session: None,
+        });
+    };
+    let invalid =
+        || ApiError::unauthenticated("invalid_token", "the access token is invalid or expired");
+    let value = header.to_str().map_err(|_| invalid())?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(invalid)?;
+    if token.starts_with(API_KEY_PREFIX) {
+        let principal = state
+            .use_cases()
+            .service_accounts
+            .authenticate(&api_keys::hash(token))
+            .await
+            .map_err(ApiError::from_store)?
+            .ok_or_else(|| {
+                ApiError::unauthenticated("invalid_api_key", "the API key is unknown or revoked")
+            })?;
+        return Ok(CallerSession {
+            actor: Actor::User(principal),
+            session: None,
+        });
+    }
+    let verified = state.tokens().verify(token).map_err(|_| invalid())?;
+    if !state
+        .use_cases()
+        .sessions
+        .is_active(verified.session)
+        .await?
+    {
+        return Err(ApiError::unauthenticated(
+            "session_ended",
+            "this sign-in has ended (signed out, password changed, or role changed); sign in again (다시 로그인해 주세요)",
+        ));
+    }
+    Ok(CallerSession {
+        actor: Actor::User(verified.principal),
+        session: Some(verified.session),
+    })
 }

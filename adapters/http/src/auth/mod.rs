@@ -1,13 +1,16 @@
 //! Authentication: argon2id password hashing, JWT access tokens, opaque
 //! refresh tokens, and the extractor that turns a bearer token into an [`Actor`].
 
+pub mod api_keys;
 mod caller;
 mod password;
+mod sealer;
 mod tokens;
 
-pub use caller::Caller;
+pub use caller::{Caller, CallerSession};
 pub use password::Argon2Hasher;
-pub use tokens::{IssuedTokens, TokenConfig, TokenError, TokenService};
+pub use sealer::{BadSecretsKey, XChaChaSealer};
+pub use tokens::{IssuedTokens, TokenConfig, TokenError, TokenService, VerifiedToken};
 
 #[doc(no_inline)]
 pub use sinmungo_core::domain::Actor;

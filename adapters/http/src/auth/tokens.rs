@@ -1,5 +1,15 @@
 //! Access tokens (HS256 JWTs, short-lived) and refresh tokens (random, opaque,
 //! stored only as a SHA-256 hash).
+//!
+//! # Key rotation
+//! Every token names its signing key in the header's `kid` (derived from the
+//! key, so nothing else needs configuring). Tokens are signed with the
+//! current key and accepted under the current key or any previous key still
+//! configured: to rotate, make the current secret a previous one, set a new
+//! current one, restart, and drop the previous one after the access-token
+//! lifetime (15 minutes). A token without a `kid`, or naming a key we do not
+//! hold, is refused — as are `alg: none`, other algorithms, bad signatures
+//! and expired tokens.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -8,16 +18,18 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
-use sinmungo_core::domain::{DepartmentCode, Principal, Role, User, UserId};
+use sinmungo_core::domain::{DepartmentCode, Principal, Role, SessionId, User, UserId};
 use uuid::Uuid;
 
 const ISSUER: &str = "sinmungo";
 
-/// Token lifetimes and the signing secret.
+/// Token lifetimes and the signing secrets.
 #[derive(Clone)]
 pub struct TokenConfig {
-    /// HMAC secret for access tokens (at least 32 bytes).
+    /// HMAC secret new access tokens are signed with (at least 32 bytes).
     pub secret: Vec<u8>,
+    /// Earlier secrets whose tokens are still accepted (key rotation).
+    pub previous_secrets: Vec<Vec<u8>>,
     /// Access-token lifetime.
     pub access_ttl: TimeDelta,
     /// Refresh-token lifetime.
@@ -28,6 +40,7 @@ impl std::fmt::Debug for TokenConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenConfig")
             .field("secret", &"<redacted>")
+            .field("previous_secrets", &self.previous_secrets.len())
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
             .finish()
@@ -39,6 +52,7 @@ impl TokenConfig {
     pub fn with_secret(secret: Vec<u8>) -> Self {
         Self {
             secret,
+            previous_secrets: Vec::new(),
             access_ttl: TimeDelta::minutes(15),
             refresh_ttl: TimeDelta::days(30),
         }
@@ -66,6 +80,25 @@ struct Claims {
     iat: i64,
     exp: i64,
     jti: Uuid,
+    sid: Uuid,
+}
+
+/// Who an access token speaks for, and the session it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// The signed-in user as the token describes them.
+    pub principal: Principal,
+    /// The sign-in (refresh-token family) it was issued under.
+    pub session: SessionId,
+}
+
+/// The key id of a secret: the first 8 bytes of a SHA-256 over it, in hex.
+fn key_id(secret: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"sinmungo-jwt-kid:")
+        .chain_update(secret)
+        .finalize();
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// A fresh pair of tokens.
@@ -85,8 +118,9 @@ pub struct IssuedTokens {
 #[derive(Clone)]
 pub struct TokenService {
     config: TokenConfig,
+    kid: String,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    decoding: Vec<(String, DecodingKey)>,
     validation: Validation,
 }
 
@@ -105,9 +139,14 @@ impl TokenService {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 5;
+        let decoding = std::iter::once(&config.secret)
+            .chain(&config.previous_secrets)
+            .map(|secret| (key_id(secret), DecodingKey::from_secret(secret)))
+            .collect();
         Self {
+            kid: key_id(&config.secret),
             encoding: EncodingKey::from_secret(&config.secret),
-            decoding: DecodingKey::from_secret(&config.secret),
+            decoding,
             validation,
             config,
         }
@@ -118,8 +157,13 @@ impl TokenService {
         self.config.refresh_ttl
     }
 
-    /// Signs an access token for the user.
-    pub fn access_token(&self, user: &User) -> Result<String, TokenError> {
+    /// The id of the key new tokens are signed with.
+    pub fn current_key_id(&self) -> &str {
+        &self.kid
+    }
+
+    /// Signs an access token for the user, in the session `session`.
+    pub fn access_token(&self, user: &User, session: SessionId) -> Result<String, TokenError> {
         let now = Utc::now();
         let claims = Claims {
             sub: user.id.0,
@@ -129,8 +173,11 @@ impl TokenService {
             iat: now.timestamp(),
             exp: (now + self.config.access_ttl).timestamp(),
             jti: Uuid::now_v7(),
+            sid: session.0,
         };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        encode(&header, &claims, &self.encoding)
             .map_err(|e| TokenError::Signing(e.to_string()))
     }
 
@@ -154,19 +201,152 @@ impl TokenService {
         self.config.access_ttl.num_seconds()
     }
 
-    /// Checks an access token and returns who it speaks for.
-    pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| TokenError::Invalid)?;
+    /// Checks an access token's signature, key, algorithm and expiry, and
+    /// returns who it speaks for. Whether its session is still live is the
+    /// caller's to check.
+    pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        let kid = header.kid.ok_or(TokenError::Invalid)?;
+        let (_, key) = self
+            .decoding
+            .iter()
+            .find(|(id, _)| *id == kid)
+            .ok_or(TokenError::Invalid)?;
+        let data =
+            decode::<Claims>(token, key, &self.validation).map_err(|_| TokenError::Invalid)?;
         let claims = data.claims;
         let department = match claims.dept {
             Some(code) => Some(DepartmentCode::new(&code).map_err(|_| TokenError::Invalid)?),
             None => None,
         };
-        Ok(Principal {
-            id: UserId(claims.sub),
-            role: claims.role,
-            department,
+        Ok(VerifiedToken {
+            principal: Principal {
+                id: UserId(claims.sub),
+                role: claims.role,
+                department,
+            },
+            session: SessionId(claims.sid),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sinmungo_core::domain::{DisplayName, Email};
+
+    const KEY: &[u8] = b"0123456789abcdef0123456789abcdef-current";
+    const OLD: &[u8] = b"0123456789abcdef0123456789abcdef-previous";
+
+    fn user() -> User {
+        User {
+            id: UserId(Uuid::from_u128(7)),
+            email: Email::new("kim@jeonbuk.go.kr").unwrap(),
+            display_name: DisplayName::new("김담당").unwrap(),
+            role: Role::Staff,
+            department: Some(DepartmentCode::new("road_management").unwrap()),
+            password_hash: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    fn service(secret: &[u8], previous: &[&[u8]]) -> TokenService {
+        TokenService::new(TokenConfig {
+            previous_secrets: previous.iter().map(|s| s.to_vec()).collect(),
+            ..TokenConfig::with_secret(secret.to_vec())
+        })
+    }
+
+    fn session() -> SessionId {
+        SessionId(Uuid::from_u128(42))
+    }
+
+    /// Signs arbitrary claims and header with `secret`.
+    fn forge(header: &Header, claims: &serde_json::Value, secret: &[u8]) -> String {
+        encode(header, claims, &EncodingKey::from_secret(secret)).unwrap()
+    }
+
+    fn claims(exp_offset: i64) -> serde_json::Value {
+        let now = Utc::now().timestamp();
+        serde_json::json!({
+            "sub": Uuid::from_u128(7), "role": "admin", "iss": ISSUER,
+            "iat": now, "exp": now + exp_offset, "jti": Uuid::nil(), "sid": Uuid::from_u128(42),
+        })
+    }
+
+    #[test]
+    fn a_token_verifies_to_its_user_and_session() {
+        let tokens = service(KEY, &[]);
+        let verified = tokens.verify(&tokens.access_token(&user(), session()).unwrap()).unwrap();
+        assert_eq!(verified.principal.id, user().id);
+        assert_eq!(verified.principal.role, Role::Staff);
+        assert_eq!(verified.principal.department, user().department);
+        assert_eq!(verified.session, session());
+    }
+
+    #[test]
+    fn tampered_tokens_are_refused() {
+        let tokens = service(KEY, &[]);
+        let token = tokens.access_token(&user(), session()).unwrap();
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        // Promote ourselves to admin in the payload, keep the signature.
+        let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+        parts[1] = URL_SAFE_NO_PAD.encode(payload.replace("\"staff\"", "\"admin\""));
+        assert!(tokens.verify(&parts.join(".")).is_err());
+        // A flipped signature character.
+        let mut bad_signature = token.clone();
+        let last = bad_signature.pop().unwrap();
+        bad_signature.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(tokens.verify(&bad_signature).is_err());
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let tokens = service(KEY, &[]);
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(tokens.current_key_id().to_owned());
+        assert!(tokens.verify(&forge(&header, &claims(60), KEY)).is_ok());
+        assert!(tokens.verify(&forge(&header, &claims(-60), KEY)).is_err());
+    }
+
+    #[test]
+    fn alg_none_and_other_algorithms_are_refused() {
+        let tokens = service(KEY, &[]);
+        let kid = tokens.current_key_id().to_owned();
+        let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"none","typ":"JWT","kid":"{kid}"}}"#));
+        let payload = URL_SAFE_NO_PAD.encode(claims(600).to_string());
+        assert!(tokens.verify(&format!("{header}.{payload}.")).is_err());
+        let mut hs512 = Header::new(Algorithm::HS512);
+        hs512.kid = Some(kid);
+        assert!(tokens.verify(&forge(&hs512, &claims(600), KEY)).is_err());
+    }
+
+    #[test]
+    fn tokens_signed_with_another_key_or_no_kid_are_refused() {
+        let tokens = service(KEY, &[]);
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(tokens.current_key_id().to_owned());
+        // Right kid, wrong key.
+        assert!(tokens
+            .verify(&forge(&header, &claims(600), b"an attacker's key of 32+ bytes!!"))
+            .is_err());
+        // Right key, no kid.
+        assert!(tokens
+            .verify(&forge(&Header::new(Algorithm::HS256), &claims(600), KEY))
+            .is_err());
+    }
+
+    #[test]
+    fn rotation_accepts_previous_keys_until_they_are_dropped() {
+        let before = service(OLD, &[]);
+        let old_token = before.access_token(&user(), session()).unwrap();
+        let rotated = service(KEY, &[OLD]);
+        assert_ne!(rotated.current_key_id(), before.current_key_id());
+        assert!(rotated.verify(&old_token).is_ok(), "still accepted during rotation");
+        let new_token = rotated.access_token(&user(), session()).unwrap();
+        assert!(before.verify(&new_token).is_err(), "old servers do not know the new key");
+        let dropped = service(KEY, &[]);
+        assert!(dropped.verify(&old_token).is_err(), "refused once the old key is dropped");
+        assert!(dropped.verify(&new_token).is_ok());
     }
 }

@@ -4,32 +4,35 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use crate::auth::{Caller, IssuedTokens, TokenService};
-use crate::dto::{LoginBody, RefreshBody, RegisterBody, SessionDto, UserDto};
+use crate::auth::{Caller, CallerSession, IssuedTokens, TokenService};
+use crate::dto::{LoginBody, PasswordChangeBody, RefreshBody, RegisterBody, SessionDto, UserDto};
 use crate::extract::Json;
+use crate::limits::ClientIp;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use sinmungo_core::domain::User;
+use sinmungo_core::app::LoginError;
+use sinmungo_core::domain::{SessionId, User};
 
-/// Issues an access token and opens a refresh session.
-async fn open_session(state: &AppState, user: &User) -> Result<IssuedTokens, ApiError> {
+/// Issues an access token and opens a refresh session (a new family).
+pub(crate) async fn open_session(state: &AppState, user: &User) -> Result<IssuedTokens, ApiError> {
     let (refresh_token, hash) = TokenService::refresh_token();
-    state
+    let session = state
         .use_cases()
         .sessions
         .open(user.id, hash, state.tokens().refresh_ttl())
         .await?;
-    tokens_for(state, user, refresh_token)
+    tokens_for(state, user, session, refresh_token)
 }
 
 fn tokens_for(
     state: &AppState,
     user: &User,
+    session: SessionId,
     refresh_token: String,
 ) -> Result<IssuedTokens, ApiError> {
     let access_token = state
         .tokens()
-        .access_token(user)
+        .access_token(user, session)
         .map_err(|e| ApiError::internal(&anyhow::Error::new(e)))?;
     Ok(IssuedTokens {
         access_token,
@@ -43,8 +46,13 @@ fn tokens_for(
 #[tracing::instrument(skip_all)]
 pub async fn register(
     State(state): State<AppState>,
+    ip: ClientIp,
     Json(body): Json<RegisterBody>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let throttle = state.throttle();
+    throttle
+        .hit(&format!("register:ip:{}", ip.key()), throttle.limits().register_per_ip)
+        .await?;
     let user = state
         .use_cases()
         .accounts
@@ -60,17 +68,43 @@ pub async fn register(
     ))
 }
 
-/// `POST /api/v1/auth/login`
+/// `POST /api/v1/auth/login`. Limited per address (every attempt) and per
+/// account (failures); the failure that reaches the account's limit is
+/// written to the audit log, and a success clears the account's failures.
 #[tracing::instrument(skip_all)]
 pub async fn login(
     State(state): State<AppState>,
+    ip: ClientIp,
     Json(body): Json<LoginBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user = state
-        .use_cases()
-        .accounts
-        .login(&body.email, &body.password)
+    let throttle = state.throttle();
+    let limits = *throttle.limits();
+    throttle
+        .hit(&format!("login:ip:{}", ip.key()), limits.login_per_ip)
         .await?;
+    let account = format!("login:fail:{}", body.email.trim().to_lowercase());
+    throttle
+        .check(&account, limits.login_failures_per_account)
+        .await?;
+    let accounts = &state.use_cases().accounts;
+    let user = match accounts.login(&body.email, &body.password).await {
+        Ok(user) => user,
+        Err(LoginError::InvalidCredentials) => {
+            let quota = limits.login_failures_per_account;
+            if throttle.record(&account, quota).await {
+                let ip = ip.0.map(|ip| ip.to_string());
+                if let Err(error) = accounts
+                    .record_failed_logins(&body.email, quota.limit, quota.window.as_secs(), ip)
+                    .await
+                {
+                    tracing::warn!(%error, "could not audit a burst of failed sign-ins");
+                }
+            }
+            return Err(LoginError::InvalidCredentials.into());
+        }
+        Err(other) => return Err(other.into()),
+    };
+    throttle.reset(&account).await;
     let tokens = open_session(&state, &user).await?;
     Ok(axum::Json(SessionDto {
         user: UserDto::from(&user),
@@ -86,27 +120,64 @@ pub async fn refresh(
 ) -> Result<impl IntoResponse, ApiError> {
     let (refresh_token, hash) = TokenService::refresh_token();
     let old_hash = TokenService::hash_refresh_token(&body.refresh_token);
-    let user = state
+    let (user, session) = state
         .use_cases()
         .sessions
         .rotate(&old_hash, hash, state.tokens().refresh_ttl())
         .await?;
-    let tokens = tokens_for(&state, &user, refresh_token)?;
+    let tokens = tokens_for(&state, &user, session, refresh_token)?;
     Ok(axum::Json(SessionDto {
         user: UserDto::from(&user),
         tokens,
     }))
 }
 
-/// `POST /api/v1/auth/logout`: ends the refresh session → 204.
+/// `POST /api/v1/auth/logout`: ends the sign-in the refresh token belongs
+/// to (every token rotated from it, and its access tokens) → 204. With no
+/// body, the sign-in of the bearer access token ends instead.
 #[tracing::instrument(skip_all)]
 pub async fn logout(
     State(state): State<AppState>,
-    Json(body): Json<RefreshBody>,
+    caller: CallerSession,
+    body: Option<Json<RefreshBody>>,
 ) -> Result<StatusCode, ApiError> {
-    let hash = TokenService::hash_refresh_token(&body.refresh_token);
-    state.use_cases().sessions.close(&hash).await?;
+    let sessions = &state.use_cases().sessions;
+    match (body, caller.session) {
+        (Some(Json(body)), _) => {
+            sessions
+                .close(&TokenService::hash_refresh_token(&body.refresh_token))
+                .await?;
+        }
+        (None, Some(session)) => sessions.end(session).await?,
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "refresh_token_required",
+                "send {\"refresh_token\": …} or sign out with a bearer access token",
+            ))
+        }
+    }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/me/password`: `{current_password, new_password}`. Every
+/// session of the account ends (other devices too); the answer carries a
+/// fresh session for this one.
+#[tracing::instrument(skip_all)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Json(body): Json<PasswordChangeBody>,
+) -> Result<axum::Json<SessionDto>, ApiError> {
+    let user = state
+        .use_cases()
+        .accounts
+        .change_password(&actor, &body.current_password, &body.new_password)
+        .await?;
+    let tokens = open_session(&state, &user).await?;
+    Ok(axum::Json(SessionDto {
+        user: UserDto::from(&user),
+        tokens,
+    }))
 }
 
 /// `GET /api/v1/me`

@@ -14,6 +14,7 @@ use crate::dto::{
     TimelineEntryDto, TransitionBody,
 };
 use crate::extract::{Json, Path, Query};
+use crate::limits::ClientIp;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::upload::is_multipart;
@@ -25,15 +26,24 @@ use crate::upload::is_multipart;
 pub async fn submit(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    ip: ClientIp,
     body: Request,
 ) -> Result<impl IntoResponse, ApiError> {
-    if actor.user_id().is_none() {
-        // Before reading a byte of what may be 30 MiB of photos.
+    // Before reading a byte of what may be 30 MiB of photos.
+    let Some(user) = actor.user_id() else {
         return Err(ApiError::unauthenticated(
             "unauthenticated",
             "sign in to submit a report (로그인이 필요합니다)",
         ));
-    }
+    };
+    let throttle = state.throttle();
+    let limits = *throttle.limits();
+    throttle
+        .hit(&format!("submit:ip:{}", ip.key()), limits.submit_per_ip)
+        .await?;
+    throttle
+        .hit(&format!("submit:user:{user}"), limits.submit_per_account)
+        .await?;
     let request = if is_multipart(body.headers()) {
         state.uploads().report_form(body).await?
     } else {
