@@ -17,13 +17,16 @@ mod the_suite_catches {
 
     use async_trait::async_trait;
     use chrono::{DateTime, TimeDelta, Utc};
+    use sinmungo_core::domain::identity::{
+        ApiKey, ExternalIdentity, Provider, SealedSecret, SecretName, SessionId,
+    };
     use sinmungo_core::domain::receipt::ReceiptNumber;
     use sinmungo_core::domain::report::{Report, ReportId};
     use sinmungo_core::domain::timeline::TimelineEntry;
-    use sinmungo_core::domain::user::UserId;
+    use sinmungo_core::domain::user::{Email, User, UserId};
     use sinmungo_core::ports::{
-        ClaimedEvent, Outbox, Page, RefreshSession, ReportChange, ReportQuery, ReportStore,
-        ReportWrite, Scope, SessionStore, StoreError,
+        ClaimedEvent, Consumed, Outbox, Page, RefreshSession, ReportChange, ReportQuery,
+        ReportStore, ReportWrite, Scope, SessionStore, SettingsStore, StoreError, UserStore,
     };
     use sinmungo_tests::contract::{self, CheckResult, Stores};
     use uuid::Uuid;
@@ -131,28 +134,6 @@ mod the_suite_catches {
         }
     }
 
-    /// A session store whose `take` reads without removing.
-    struct Reusable(Arc<dyn SessionStore>);
-
-    #[async_trait]
-    impl SessionStore for Reusable {
-        async fn insert(&self, session: &RefreshSession) -> Result<(), StoreError> {
-            self.0.insert(session).await
-        }
-
-        async fn take(&self, token_hash: &str) -> Result<Option<RefreshSession>, StoreError> {
-            let taken = self.0.take(token_hash).await?;
-            if let Some(session) = &taken {
-                self.0.insert(session).await?;
-            }
-            Ok(taken)
-        }
-
-        async fn revoke_all(&self, user_id: UserId) -> Result<u64, StoreError> {
-            self.0.revoke_all(user_id).await
-        }
-    }
-
     fn broken(flaw: Flaw) -> Stores {
         let stores = Stores::memory();
         Stores {
@@ -223,22 +204,274 @@ mod the_suite_catches {
         receipt_numbers_count_up_per_year
     );
 
-    #[tokio::test]
-    async fn a_session_that_can_be_taken_twice() {
-        let stores = Stores::memory();
-        let stores = Stores {
-            sessions: Arc::new(Reusable(stores.sessions.clone())),
-            ..stores
-        };
-        let failed = fails(stores, |s| async move {
-            contract::session_is_taken_once(&s).await
-        })
-        .await;
-        assert!(
-            failed,
-            "session_is_taken_once passed against a reusable session"
-        );
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum SessionFlaw {
+        /// `consume` answers `Fresh` every time, never `Reused`.
+        NeverReused,
+        /// `revoke_family` removes nothing.
+        RevokeFamilyDoesNothing,
+        /// `is_active` still counts a token at the instant it expires.
+        ActiveAtExpiry,
+        /// `purge_expired` keeps a token expiring exactly at `now`.
+        PurgeKeepsTokensExpiringNow,
     }
+
+    struct BrokenSessions {
+        inner: Arc<dyn SessionStore>,
+        flaw: SessionFlaw,
+    }
+
+    #[async_trait]
+    impl SessionStore for BrokenSessions {
+        async fn insert(&self, session: &RefreshSession) -> Result<(), StoreError> {
+            self.inner.insert(session).await
+        }
+
+        async fn consume(&self, token_hash: &str) -> Result<Consumed, StoreError> {
+            match self.inner.consume(token_hash).await? {
+                Consumed::Reused(session) if self.flaw == SessionFlaw::NeverReused => {
+                    Ok(Consumed::Fresh(session))
+                }
+                other => Ok(other),
+            }
+        }
+
+        async fn is_active(
+            &self,
+            family: SessionId,
+            now: DateTime<Utc>,
+        ) -> Result<bool, StoreError> {
+            let now = if self.flaw == SessionFlaw::ActiveAtExpiry {
+                now - TimeDelta::microseconds(1)
+            } else {
+                now
+            };
+            self.inner.is_active(family, now).await
+        }
+
+        async fn revoke_family(&self, family: SessionId) -> Result<u64, StoreError> {
+            if self.flaw == SessionFlaw::RevokeFamilyDoesNothing {
+                return Ok(0);
+            }
+            self.inner.revoke_family(family).await
+        }
+
+        async fn revoke_all(&self, user_id: UserId) -> Result<u64, StoreError> {
+            self.inner.revoke_all(user_id).await
+        }
+
+        async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+            let now = if self.flaw == SessionFlaw::PurgeKeepsTokensExpiringNow {
+                now - TimeDelta::microseconds(1)
+            } else {
+                now
+            };
+            self.inner.purge_expired(now).await
+        }
+    }
+
+    fn broken_sessions(flaw: SessionFlaw) -> Stores {
+        let stores = Stores::memory();
+        Stores {
+            sessions: Arc::new(BrokenSessions {
+                inner: stores.sessions.clone(),
+                flaw,
+            }),
+            ..stores
+        }
+    }
+
+    caught!(
+        a_token_never_reported_reused,
+        broken_sessions(SessionFlaw::NeverReused),
+        session_is_fresh_once_then_reused
+    );
+    caught!(
+        a_token_fresh_for_every_racing_consumer,
+        broken_sessions(SessionFlaw::NeverReused),
+        concurrent_consumers_of_one_token_let_one_have_it_fresh
+    );
+    caught!(
+        a_revoke_family_that_does_nothing,
+        broken_sessions(SessionFlaw::RevokeFamilyDoesNothing),
+        revoke_family_ends_only_that_family
+    );
+    caught!(
+        a_revoked_family_still_active,
+        broken_sessions(SessionFlaw::RevokeFamilyDoesNothing),
+        family_is_active_until_revoked_or_expired
+    );
+    caught!(
+        a_revoked_token_still_usable,
+        broken_sessions(SessionFlaw::RevokeFamilyDoesNothing),
+        unknown_or_revoked_token_is_unknown
+    );
+    caught!(
+        a_family_active_at_its_expiry,
+        broken_sessions(SessionFlaw::ActiveAtExpiry),
+        family_is_active_until_revoked_or_expired
+    );
+    caught!(
+        a_purge_that_keeps_tokens_expiring_now,
+        broken_sessions(SessionFlaw::PurgeKeepsTokensExpiringNow),
+        purge_expired_removes_only_expired_tokens
+    );
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum UserFlaw {
+        /// `link_identity` of a linked pair succeeds (and links nothing).
+        SilentDuplicateLinks,
+        /// `api_keys` lists oldest first.
+        KeysOldestFirst,
+    }
+
+    struct BrokenUsers {
+        inner: Arc<dyn UserStore>,
+        flaw: UserFlaw,
+    }
+
+    #[async_trait]
+    impl UserStore for BrokenUsers {
+        async fn create(&self, user: &User) -> Result<(), StoreError> {
+            self.inner.create(user).await
+        }
+        async fn get(&self, id: UserId) -> Result<Option<User>, StoreError> {
+            self.inner.get(id).await
+        }
+        async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+            self.inner.find_by_email(email).await
+        }
+        async fn update(&self, user: &User) -> Result<(), StoreError> {
+            self.inner.update(user).await
+        }
+        async fn link_identity(&self, identity: &ExternalIdentity) -> Result<(), StoreError> {
+            match self.inner.link_identity(identity).await {
+                Err(StoreError::AlreadyExists(_))
+                    if self.flaw == UserFlaw::SilentDuplicateLinks =>
+                {
+                    Ok(())
+                }
+                other => other,
+            }
+        }
+        async fn find_by_identity(
+            &self,
+            provider: Provider,
+            subject: &str,
+        ) -> Result<Option<User>, StoreError> {
+            self.inner.find_by_identity(provider, subject).await
+        }
+        async fn add_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+            self.inner.add_api_key(key).await
+        }
+        async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
+            self.inner.find_api_key(key_hash).await
+        }
+        async fn api_keys(&self, user_id: UserId) -> Result<Vec<ApiKey>, StoreError> {
+            let mut keys = self.inner.api_keys(user_id).await?;
+            if self.flaw == UserFlaw::KeysOldestFirst {
+                keys.reverse();
+            }
+            Ok(keys)
+        }
+        async fn revoke_api_key(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+            self.inner.revoke_api_key(id, at).await
+        }
+    }
+
+    fn broken_users(flaw: UserFlaw) -> Stores {
+        let stores = Stores::memory();
+        Stores {
+            users: Arc::new(BrokenUsers {
+                inner: stores.users.clone(),
+                flaw,
+            }),
+            ..stores
+        }
+    }
+
+    caught!(
+        a_duplicate_identity_link_accepted,
+        broken_users(UserFlaw::SilentDuplicateLinks),
+        duplicate_identity_link_is_refused
+    );
+    caught!(
+        api_keys_oldest_first,
+        broken_users(UserFlaw::KeysOldestFirst),
+        api_keys_list_newest_first
+    );
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum SettingsFlaw {
+        /// `put_secret` never says what it replaced.
+        ForgetsReplaced,
+        /// `secrets` lists newest name last instead of by name.
+        UnsortedList,
+        /// `put_secret` stores the sealed bytes as text, losing what is not UTF-8.
+        BytesAsText,
+    }
+
+    struct BrokenSettings {
+        inner: Arc<dyn SettingsStore>,
+        flaw: SettingsFlaw,
+    }
+
+    #[async_trait]
+    impl SettingsStore for BrokenSettings {
+        async fn put_secret(
+            &self,
+            secret: &SealedSecret,
+        ) -> Result<Option<SealedSecret>, StoreError> {
+            let mut secret = secret.clone();
+            if self.flaw == SettingsFlaw::BytesAsText {
+                secret.sealed = String::from_utf8_lossy(&secret.sealed)
+                    .into_owned()
+                    .into_bytes();
+            }
+            let replaced = self.inner.put_secret(&secret).await?;
+            Ok(replaced.filter(|_| self.flaw != SettingsFlaw::ForgetsReplaced))
+        }
+        async fn secret(&self, name: &SecretName) -> Result<Option<SealedSecret>, StoreError> {
+            self.inner.secret(name).await
+        }
+        async fn secrets(&self) -> Result<Vec<SealedSecret>, StoreError> {
+            let mut secrets = self.inner.secrets().await?;
+            if self.flaw == SettingsFlaw::UnsortedList {
+                secrets.sort_by_key(|s| s.updated_at);
+            }
+            Ok(secrets)
+        }
+        async fn delete_secret(&self, name: &SecretName) -> Result<bool, StoreError> {
+            self.inner.delete_secret(name).await
+        }
+    }
+
+    fn broken_settings(flaw: SettingsFlaw) -> Stores {
+        let stores = Stores::memory();
+        Stores {
+            settings: Arc::new(BrokenSettings {
+                inner: stores.settings.clone(),
+                flaw,
+            }),
+            ..stores
+        }
+    }
+
+    caught!(
+        a_put_that_forgets_what_it_replaced,
+        broken_settings(SettingsFlaw::ForgetsReplaced),
+        put_secret_returns_the_one_replaced
+    );
+    caught!(
+        secrets_listed_in_the_order_they_were_set,
+        broken_settings(SettingsFlaw::UnsortedList),
+        secrets_list_by_name
+    );
+    caught!(
+        sealed_bytes_stored_as_text,
+        broken_settings(SettingsFlaw::BytesAsText),
+        sealed_bytes_round_trip_exactly
+    );
 
     /// An outbox that forgets leases: every claim ends as it is made.
     struct Forgetful(Arc<dyn Outbox>);

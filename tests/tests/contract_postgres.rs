@@ -34,7 +34,8 @@ async fn fresh() -> anyhow::Result<Option<Stores>> {
         audit: Arc::new(store.clone()),
         users: Arc::new(store.clone()),
         directory: Arc::new(store.clone()),
-        sessions: Arc::new(store),
+        sessions: Arc::new(store.clone()),
+        settings: Arc::new(store),
         keep_alive: Some(Arc::new(schema)),
     }))
 }

@@ -30,7 +30,8 @@ async fn fresh() -> anyhow::Result<Stores> {
         audit: Arc::new(store.clone()),
         users: Arc::new(store.clone()),
         directory: Arc::new(store.clone()),
-        sessions: Arc::new(store),
+        sessions: Arc::new(store.clone()),
+        settings: Arc::new(store),
         keep_alive: Some(Arc::new(dir)),
     })
 }

@@ -13,7 +13,7 @@ use sinmungo_core::domain::access::{Actor, Principal};
 use sinmungo_core::domain::text::DisplayName;
 use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
 use sinmungo_core::ports::{Clock, SystemClock, UserStore, UuidV7Ids};
-use sinmungo_memory::{FakePasswordHasher, MemoryMediaStore};
+use sinmungo_memory::{FakePasswordHasher, FakeSealer, MemoryMediaStore};
 use sinmungo_tests::contract::fixtures::parsed;
 use sinmungo_tests::postgres::{postgres_url, TestSchema};
 use tokio::task::JoinSet;
@@ -36,6 +36,8 @@ async fn eight_submitters_of_a_thousand_reports_lose_nothing_and_share_no_number
         sessions: Arc::new(store.clone()),
         audit: Arc::new(store.clone()),
         media: Arc::new(MemoryMediaStore::default()),
+        settings: Arc::new(store.clone()),
+        sealer: Arc::new(FakeSealer),
         hasher: Arc::new(FakePasswordHasher),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UuidV7Ids),
@@ -51,7 +53,7 @@ async fn eight_submitters_of_a_thousand_reports_lose_nothing_and_share_no_number
             display_name: parsed(DisplayName::new(&format!("시민{n}")))?,
             role: Role::Citizen,
             department: None,
-            password_hash: PasswordHash::new("fake$unused".to_owned()),
+            password_hash: Some(PasswordHash::new("fake$unused".to_owned())),
             created_at: SystemClock.now(),
         };
         store.create(&citizen).await?;

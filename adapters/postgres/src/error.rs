@@ -103,6 +103,8 @@ mod tests {
         );
         assert_eq!(rule(Some("reports_number_unique")), Uniqueness::Identity);
         assert_eq!(rule(Some("reports_pkey")), Uniqueness::Identity);
+        assert_eq!(rule(Some("api_keys_key_hash_unique")), Uniqueness::Identity);
+        assert_eq!(rule(Some("user_identities_pkey")), Uniqueness::Identity);
         assert_eq!(rule(None), Uniqueness::Identity);
     }
 

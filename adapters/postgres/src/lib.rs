@@ -3,9 +3,10 @@
 //! against both).
 //!
 //! [`PostgresStore`] implements `ReportStore`, `Outbox`, `UserStore`,
-//! `DirectoryStore`, `SessionStore` and `AuditLog`. No sqlx type crosses its
-//! public API: errors are mapped to [`StoreError`] in `error.rs`, rows are
-//! parsed back through the domain constructors in `codec.rs`.
+//! `DirectoryStore`, `SessionStore`, `SettingsStore` and `AuditLog`. No sqlx
+//! type crosses its public API: errors are mapped to [`StoreError`] in
+//! `error.rs`, rows are parsed back through the domain constructors in
+//! `codec.rs`.
 //!
 //! - Map (bbox) and radius (near) lists use a GiST index on `point(lng, lat)`,
 //!   text search (`q`) trigram GIN indexes (pg_trgm); no PostGIS.
@@ -26,6 +27,7 @@ mod outbox;
 mod report_query;
 mod reports;
 mod sessions;
+mod settings;
 mod users;
 
 use std::str::FromStr;

@@ -1,12 +1,20 @@
-//! `UserStore`: accounts, one per e-mail address. Lookups read from the
-//! replica when there is one; creating and updating write to the primary.
+//! `UserStore`: accounts, one per e-mail address; the accounts at identity
+//! providers linked to them; service accounts' API keys.
+//!
+//! Lookups of users (by id, e-mail or linked identity) read from the replica
+//! when there is one; writes go to the primary. API keys are read on the
+//! primary: a revoked key must stop working at once, and an administrator
+//! sees a key just issued.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
+use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use sinmungo_core::domain::text::DisplayName;
 use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
 use sinmungo_core::ports::{StoreError, UserStore};
 use sqlx::postgres::PgRow;
+use uuid::Uuid;
 
 use crate::codec::{micros, RowReader};
 use crate::error::store_error;
@@ -20,8 +28,26 @@ fn user_from_row(row: &PgRow) -> Result<User, StoreError> {
         display_name: r.parse("display_name", DisplayName::new)?,
         role: r.parse("role", Role::parse)?,
         department: r.parse_optional("department", DepartmentCode::new)?,
-        password_hash: PasswordHash::new(r.get("password_hash")?),
+        password_hash: r
+            .get::<Option<String>>("password_hash")?
+            .map(PasswordHash::new),
         created_at: r.time("created_at")?,
+    })
+}
+
+const SELECT_API_KEY: &str =
+    "SELECT id, user_id, prefix, key_hash, label, created_at, revoked_at FROM api_keys";
+
+fn api_key_from_row(row: &PgRow) -> Result<ApiKey, StoreError> {
+    let r = RowReader::new(row, "api_keys");
+    Ok(ApiKey {
+        id: r.uuid("id")?,
+        user_id: UserId(r.uuid("user_id")?),
+        prefix: r.get("prefix")?,
+        key_hash: r.get("key_hash")?,
+        label: r.get("label")?,
+        created_at: r.time("created_at")?,
+        revoked_at: r.time_optional("revoked_at")?,
     })
 }
 
@@ -38,7 +64,7 @@ impl UserStore for PostgresStore {
         .bind(user.display_name.as_str())
         .bind(user.role.as_str())
         .bind(user.department.as_ref().map(DepartmentCode::as_str))
-        .bind(user.password_hash.as_str())
+        .bind(user.password_hash.as_ref().map(PasswordHash::as_str))
         .bind(micros(user.created_at))
         .execute(&self.primary)
         .await
@@ -85,12 +111,114 @@ impl UserStore for PostgresStore {
         .bind(user.role.as_str())
         .bind(user.department.as_ref().map(DepartmentCode::as_str))
         .bind(user.display_name.as_str())
-        .bind(user.password_hash.as_str())
+        .bind(user.password_hash.as_ref().map(PasswordHash::as_str))
         .bind(user.id.0)
         .execute(&self.primary)
         .await
         .map_err(store_error)?
         .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %identity.user_id, provider = %identity.provider))]
+    async fn link_identity(&self, identity: &ExternalIdentity) -> Result<(), StoreError> {
+        // A taken (provider, subject) breaks the primary key: AlreadyExists;
+        // an unknown user breaks the foreign key: NotFound.
+        sqlx::query(
+            "INSERT INTO user_identities (provider, subject, user_id, linked_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(identity.provider.as_str())
+        .bind(identity.subject.as_str())
+        .bind(identity.user_id.0)
+        .bind(micros(identity.linked_at))
+        .execute(&self.primary)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(provider = %provider))]
+    async fn find_by_identity(
+        &self,
+        provider: Provider,
+        subject: &str,
+    ) -> Result<Option<User>, StoreError> {
+        sqlx::query(
+            "SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, \
+             u.created_at FROM user_identities i JOIN users u ON u.id = i.user_id \
+             WHERE i.provider = $1 AND i.subject = $2",
+        )
+        .bind(provider.as_str())
+        .bind(subject)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(user_from_row)
+        .transpose()
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %key.user_id, key_id = %key.id))]
+    async fn add_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        // A taken id or hash: AlreadyExists; an unknown user: NotFound.
+        sqlx::query(
+            "INSERT INTO api_keys (id, user_id, prefix, key_hash, label, created_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(key.id)
+        .bind(key.user_id.0)
+        .bind(key.prefix.as_str())
+        .bind(key.key_hash.as_str())
+        .bind(key.label.as_str())
+        .bind(micros(key.created_at))
+        .bind(key.revoked_at.map(micros))
+        .execute(&self.primary)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        sqlx::query(&format!("{SELECT_API_KEY} WHERE key_hash = $1"))
+            .bind(key_hash)
+            .fetch_optional(&self.primary)
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(api_key_from_row)
+            .transpose()
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+    async fn api_keys(&self, user_id: UserId) -> Result<Vec<ApiKey>, StoreError> {
+        sqlx::query(&format!(
+            "{SELECT_API_KEY} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
+        ))
+        .bind(user_id.0)
+        .fetch_all(&self.primary)
+        .await
+        .map_err(store_error)?
+        .iter()
+        .map(api_key_from_row)
+        .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(key_id = %id))]
+    async fn revoke_api_key(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        // A key revoked before keeps its first time.
+        let updated =
+            sqlx::query("UPDATE api_keys SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2")
+                .bind(micros(at))
+                .bind(id)
+                .execute(&self.primary)
+                .await
+                .map_err(store_error)?
+                .rows_affected();
         if updated == 0 {
             return Err(StoreError::NotFound);
         }

@@ -103,5 +103,15 @@ mod tests {
             uniqueness("UNIQUE constraint failed: users.id"),
             Uniqueness::Identity
         );
+        assert_eq!(
+            uniqueness("UNIQUE constraint failed: api_keys.key_hash"),
+            Uniqueness::Identity
+        );
+        assert_eq!(
+            uniqueness(
+                "UNIQUE constraint failed: user_identities.provider, user_identities.subject"
+            ),
+            Uniqueness::Identity
+        );
     }
 }

@@ -1,10 +1,11 @@
 //! Sinmungo's embedded store: every store port over one SQLite database
 //! through sqlx, so the product runs on a fresh machine with nothing installed.
 //!
-//! [`SqliteStore`] implements `ReportStore`, `UserStore`, `DirectoryStore`,
-//! `SessionStore` and `AuditLog`. No sqlx type crosses its public API: errors
-//! are mapped to [`StoreError`] in `error.rs`, rows are parsed back through
-//! the domain constructors in `codec.rs`.
+//! [`SqliteStore`] implements `ReportStore`, `Outbox`, `UserStore`,
+//! `DirectoryStore`, `SessionStore`, `SettingsStore` and `AuditLog`. No sqlx
+//! type crosses its public API: errors are mapped to [`StoreError`] in
+//! `error.rs`, rows are parsed back through the domain constructors in
+//! `codec.rs`.
 //!
 //! Times are stored with microsecond precision (like PostgreSQL): a time read
 //! back is the written time truncated to whole microseconds.
@@ -19,6 +20,7 @@ mod outbox;
 mod report_query;
 mod reports;
 mod sessions;
+mod settings;
 mod users;
 
 use std::str::FromStr;

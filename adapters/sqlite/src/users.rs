@@ -1,11 +1,15 @@
-//! `UserStore`: accounts, one per e-mail address.
+//! `UserStore`: accounts, one per e-mail address; the accounts at identity
+//! providers linked to them; service accounts' API keys.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
+use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use sinmungo_core::domain::text::DisplayName;
 use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
 use sinmungo_core::ports::{StoreError, UserStore};
 use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
 
 use crate::codec::{id_text, time_text, RowReader};
 use crate::error::store_error;
@@ -13,6 +17,9 @@ use crate::SqliteStore;
 
 const SELECT_USER: &str =
     "SELECT id, email, display_name, role, department, password_hash, created_at FROM users";
+
+const SELECT_API_KEY: &str =
+    "SELECT id, user_id, prefix, key_hash, label, created_at, revoked_at FROM api_keys";
 
 fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
     let r = RowReader::new(row, "users");
@@ -22,8 +29,23 @@ fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
         display_name: r.parse("display_name", DisplayName::new)?,
         role: r.parse("role", Role::parse)?,
         department: r.parse_optional("department", DepartmentCode::new)?,
-        password_hash: PasswordHash::new(r.get("password_hash")?),
+        password_hash: r
+            .get::<Option<String>>("password_hash")?
+            .map(PasswordHash::new),
         created_at: r.time("created_at")?,
+    })
+}
+
+fn api_key_from_row(row: &SqliteRow) -> Result<ApiKey, StoreError> {
+    let r = RowReader::new(row, "api_keys");
+    Ok(ApiKey {
+        id: r.uuid("id")?,
+        user_id: UserId(r.uuid("user_id")?),
+        prefix: r.get("prefix")?,
+        key_hash: r.get("key_hash")?,
+        label: r.get("label")?,
+        created_at: r.time("created_at")?,
+        revoked_at: r.time_optional("revoked_at")?,
     })
 }
 
@@ -53,7 +75,7 @@ impl UserStore for SqliteStore {
         .bind(user.display_name.as_str().to_owned())
         .bind(user.role.as_str())
         .bind(user.department.as_ref().map(|d| d.as_str().to_owned()))
-        .bind(user.password_hash.as_str().to_owned())
+        .bind(user.password_hash.as_ref().map(|h| h.as_str().to_owned()))
         .bind(time_text(user.created_at))
         .execute(&self.writer)
         .await
@@ -80,12 +102,114 @@ impl UserStore for SqliteStore {
         .bind(user.role.as_str())
         .bind(user.department.as_ref().map(|d| d.as_str().to_owned()))
         .bind(user.display_name.as_str().to_owned())
-        .bind(user.password_hash.as_str().to_owned())
+        .bind(user.password_hash.as_ref().map(|h| h.as_str().to_owned()))
         .bind(id_text(user.id.0))
         .execute(&self.writer)
         .await
         .map_err(store_error)?
         .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %identity.user_id, provider = %identity.provider))]
+    async fn link_identity(&self, identity: &ExternalIdentity) -> Result<(), StoreError> {
+        // A taken (provider, subject) breaks the primary key: AlreadyExists;
+        // an unknown user breaks the foreign key: NotFound.
+        sqlx::query(
+            "INSERT INTO user_identities (provider, subject, user_id, linked_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(identity.provider.as_str())
+        .bind(identity.subject.clone())
+        .bind(id_text(identity.user_id.0))
+        .bind(time_text(identity.linked_at))
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(provider = %provider))]
+    async fn find_by_identity(
+        &self,
+        provider: Provider,
+        subject: &str,
+    ) -> Result<Option<User>, StoreError> {
+        sqlx::query(
+            "SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, \
+             u.created_at FROM user_identities i JOIN users u ON u.id = i.user_id \
+             WHERE i.provider = ? AND i.subject = ?",
+        )
+        .bind(provider.as_str())
+        .bind(subject.to_owned())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(user_from_row)
+        .transpose()
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %key.user_id, key_id = %key.id))]
+    async fn add_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        // A taken id or hash: AlreadyExists; an unknown user: NotFound.
+        sqlx::query(
+            "INSERT INTO api_keys (id, user_id, prefix, key_hash, label, created_at, revoked_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id_text(key.id))
+        .bind(id_text(key.user_id.0))
+        .bind(key.prefix.clone())
+        .bind(key.key_hash.clone())
+        .bind(key.label.clone())
+        .bind(time_text(key.created_at))
+        .bind(key.revoked_at.map(time_text))
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        sqlx::query(&format!("{SELECT_API_KEY} WHERE key_hash = ?"))
+            .bind(key_hash.to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(api_key_from_row)
+            .transpose()
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+    async fn api_keys(&self, user_id: UserId) -> Result<Vec<ApiKey>, StoreError> {
+        sqlx::query(&format!(
+            "{SELECT_API_KEY} WHERE user_id = ? ORDER BY created_at DESC, id DESC"
+        ))
+        .bind(id_text(user_id.0))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?
+        .iter()
+        .map(api_key_from_row)
+        .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(key_id = %id))]
+    async fn revoke_api_key(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        // A key revoked before keeps its first time.
+        let updated =
+            sqlx::query("UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")
+                .bind(time_text(at))
+                .bind(id_text(id))
+                .execute(&self.writer)
+                .await
+                .map_err(store_error)?
+                .rows_affected();
         if updated == 0 {
             return Err(StoreError::NotFound);
         }

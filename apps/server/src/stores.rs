@@ -8,7 +8,7 @@ use clap::Args;
 use sinmungo_core::app::Ports;
 use sinmungo_core::ports::{
     AuditLog, Clock, DirectoryStore, IdGenerator, MediaStore, Outbox, PasswordHasher, ReportStore,
-    SessionStore, UserStore,
+    SecretSealer, SessionStore, SettingsStore, UserStore,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
@@ -89,6 +89,8 @@ pub struct OpenedStores {
     pub sessions: Arc<dyn SessionStore>,
     /// The audit log.
     pub audit: Arc<dyn AuditLog>,
+    /// Sealed secrets.
+    pub settings: Arc<dyn SettingsStore>,
     backend: Backend,
 }
 
@@ -118,6 +120,7 @@ impl OpenedStores {
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdGenerator>,
         media: Arc<dyn MediaStore>,
+        sealer: Arc<dyn SecretSealer>,
     ) -> Ports {
         Ports {
             reports: self.reports.clone(),
@@ -126,6 +129,8 @@ impl OpenedStores {
             sessions: self.sessions.clone(),
             audit: self.audit.clone(),
             media,
+            settings: self.settings.clone(),
+            sealer,
             hasher,
             clock,
             ids,
@@ -161,6 +166,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             directory: Arc::new(store.clone()),
             sessions: Arc::new(store.clone()),
             audit: Arc::new(store.clone()),
+            settings: Arc::new(store.clone()),
             backend: Backend::Sqlite(store),
         });
     }
@@ -191,6 +197,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         directory: Arc::new(store.clone()),
         sessions: Arc::new(store.clone()),
         audit: Arc::new(store.clone()),
+        settings: Arc::new(store.clone()),
         backend: Backend::Postgres(store),
     })
 }

@@ -207,7 +207,9 @@ pub fn user(n: u128, role: Role, department: Option<DepartmentCode>) -> anyhow::
         display_name: parsed(DisplayName::new(&format!("시민{n}")))?,
         role,
         department,
-        password_hash: PasswordHash::new(format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${n}")),
+        password_hash: Some(PasswordHash::new(format!(
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${n}"
+        ))),
         created_at: t0(),
     })
 }

@@ -1,6 +1,6 @@
 //! The contract suite of the store ports: one set of checks that every
-//! adapter of `ReportStore`, `Outbox`, `UserStore`, `DirectoryStore`, `SessionStore`
-//! and `AuditLog` must pass unchanged (memory, SQLite, PostgreSQL, …).
+//! adapter of `ReportStore`, `Outbox`, `UserStore`, `DirectoryStore`, `SessionStore`,
+//! `SettingsStore` and `AuditLog` must pass unchanged (memory, SQLite, PostgreSQL, …).
 //!
 //! # Running it against a new adapter
 //!
@@ -22,7 +22,7 @@
 //!     Ok(Stores {
 //!         reports: Arc::new(store.reports()),
 //!         outbox: Arc::new(SqliteOutbox(store.clone())),
-//!         /* users, directory, sessions, audit */
+//!         /* users, directory, sessions, settings, audit */
 //!         keep_alive: Some(Arc::new(dir)),
 //!     })
 //! }
@@ -46,7 +46,9 @@
 //!
 //! - **Times** come back truncated (not rounded) to whole microseconds, the
 //!   precision of PostgreSQL's `timestamptz`; every stored time, in reports,
-//!   analyses, timelines, events, audit entries, users and sessions.
+//!   analyses, timelines, events, audit entries, users, sessions, API keys
+//!   and secrets.
+//! - **Bytes** (sealed secrets) come back byte for byte, NUL and 0xff included.
 //! - **Floats** (coordinates, confidence) come back bit for bit.
 //! - **Text** comes back byte for byte (Hangul, emoji, quotes, `%`, `_`, `\`, new lines).
 //! - **Text search** folds ASCII case (only ASCII: SQLite's `lower()` folds no
@@ -60,8 +62,16 @@
 //! - **Audit and timeline order**: the audit log lists by `at`, newest first;
 //!   a timeline lists by `at`, oldest first, and entries of one instant in the
 //!   order they were appended.
+//! - **Sessions**: a token's expiry is the caller's to judge (`consume`
+//!   answers `Fresh` for an expired, unused token); a family is active while
+//!   some token of it expires strictly after `now`; `purge_expired` removes
+//!   tokens expiring at or before `now`, used or not.
+//! - **Foreign keys**: linking an identity to, or adding an API key for, a
+//!   user who does not exist is `NotFound`.
+//! - **Order**: API keys list newest first; secrets by name in byte order.
 //! - **Concurrency**: of two `apply`s from the same version exactly one wins;
-//!   concurrent receipt numbers are distinct; a session is taken by one caller.
+//!   concurrent receipt numbers are distinct; of concurrent `consume`s of one
+//!   token exactly one sees it `Fresh`.
 //!
 //! # Adding a check
 //!
@@ -78,6 +88,7 @@ mod report_apply;
 mod report_list;
 mod report_store;
 mod session_store;
+mod settings_store;
 mod user_store;
 
 use std::any::Any;
@@ -86,7 +97,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::ports::{
-    AuditLog, DirectoryStore, Outbox, ReportStore, SessionStore, UserStore,
+    AuditLog, DirectoryStore, Outbox, ReportStore, SessionStore, SettingsStore, UserStore,
 };
 use sinmungo_memory::{MemoryHandles, MemoryReportStore};
 
@@ -97,6 +108,7 @@ pub use report_apply::*;
 pub use report_list::*;
 pub use report_store::*;
 pub use session_store::*;
+pub use settings_store::*;
 pub use user_store::*;
 
 /// What a check returns: `Err` when the store failed unexpectedly (a check
@@ -128,6 +140,8 @@ pub struct Stores {
     pub directory: Arc<dyn DirectoryStore>,
     /// Refresh sessions.
     pub sessions: Arc<dyn SessionStore>,
+    /// Sealed secrets.
+    pub settings: Arc<dyn SettingsStore>,
     /// Anything that must live as long as the stores (a temporary directory).
     pub keep_alive: Option<Arc<dyn Any + Send + Sync>>,
 }
@@ -158,6 +172,7 @@ impl Stores {
             directory,
             sessions,
             audit,
+            settings,
             ..
         } = MemoryHandles::new();
         Self {
@@ -168,6 +183,7 @@ impl Stores {
             users,
             directory,
             sessions,
+            settings,
             keep_alive: None,
         }
     }
@@ -240,10 +256,30 @@ macro_rules! store_contract {
             duplicate_email_is_refused,
             user_update_replaces_role_department_name_and_hash_only,
             update_of_missing_user_is_not_found,
+            user_without_password_round_trips,
+            every_role_round_trips,
+            // UserStore: linked identities
+            linked_identity_finds_its_user,
+            duplicate_identity_link_is_refused,
+            identity_link_for_unknown_user_is_not_found,
+            // UserStore: API keys
+            api_key_is_found_by_its_hash,
+            api_keys_list_newest_first,
+            revoke_api_key_keeps_the_first_revocation,
+            duplicate_api_key_hash_is_refused,
             // SessionStore
-            session_is_taken_once,
-            concurrent_takes_of_one_session_give_it_to_one_caller,
+            session_is_fresh_once_then_reused,
+            unknown_or_revoked_token_is_unknown,
+            concurrent_consumers_of_one_token_let_one_have_it_fresh,
+            family_is_active_until_revoked_or_expired,
+            revoke_family_ends_only_that_family,
             revoke_all_ends_only_that_users_sessions,
+            purge_expired_removes_only_expired_tokens,
+            // SettingsStore
+            put_secret_returns_the_one_replaced,
+            sealed_bytes_round_trip_exactly,
+            secrets_list_by_name,
+            delete_secret_says_whether_there_was_one,
             // DirectoryStore
             directory_lists_by_code_and_upserts_replace,
             category_needs_its_department,

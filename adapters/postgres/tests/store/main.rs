@@ -16,3 +16,4 @@ mod fixtures;
 mod plans;
 mod replica;
 mod schema;
+mod upgrade;

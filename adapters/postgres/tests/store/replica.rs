@@ -7,10 +7,14 @@
 //! It does not exercise streaming replication or its lag.
 
 use chrono::TimeDelta;
+use sinmungo_core::domain::identity::{
+    ApiKey, ExternalIdentity, Provider, SealedSecret, SecretName, SessionId,
+};
 use sinmungo_core::domain::text::DisplayName;
 use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
 use sinmungo_core::ports::{
-    AuditLog, AuditQuery, Outbox, ReportQuery, ReportStore, Scope, UserStore,
+    AuditLog, AuditQuery, Outbox, RefreshSession, ReportQuery, ReportStore, Scope, SessionStore,
+    SettingsStore, UserStore,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use uuid::Uuid;
@@ -25,7 +29,7 @@ fn user(n: u128, email: &str) -> User {
         display_name: DisplayName::new("시민").unwrap(),
         role: Role::Citizen,
         department: None,
-        password_hash: PasswordHash::new("fake$x".to_owned()),
+        password_hash: Some(PasswordHash::new("fake$x".to_owned())),
         created_at: at(0),
     }
 }
@@ -150,5 +154,82 @@ async fn reads_go_to_the_replica_and_writes_to_the_primary() {
         "claims take the primary's outbox"
     );
     assert_eq!(store.pending().await.unwrap(), 2);
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_lookups_read_the_replica_but_keys_sessions_and_secrets_the_primary() {
+    let Some(url) = postgres_url() else { return };
+    let primary = Schema::create(&url).await;
+    let replica = Schema::create(&url).await;
+    // The same account on both sides; what hangs off it only on one.
+    let on_replica = replica.store().await;
+    let on_primary = primary.store().await;
+    let gis = User {
+        role: Role::Service,
+        password_hash: None,
+        ..user(1, "gis@example.kr")
+    };
+    on_replica.create(&gis).await.unwrap();
+    on_primary.create(&gis).await.unwrap();
+    on_replica
+        .link_identity(&ExternalIdentity {
+            provider: Provider::Kakao,
+            subject: "on-replica".to_owned(),
+            user_id: gis.id,
+            linked_at: at(0),
+        })
+        .await
+        .unwrap();
+    let key = ApiKey {
+        id: Uuid::from_u128(77),
+        user_id: gis.id,
+        prefix: "smk_0077".to_owned(),
+        key_hash: "sha256:on-primary".to_owned(),
+        label: "GIS".to_owned(),
+        created_at: at(0),
+        revoked_at: None,
+    };
+    on_primary.add_api_key(&key).await.unwrap();
+    let family = SessionId(Uuid::from_u128(88));
+    on_primary
+        .insert(&RefreshSession {
+            token_hash: "sha256:session".to_owned(),
+            family,
+            user_id: gis.id,
+            expires_at: at(60),
+        })
+        .await
+        .unwrap();
+    let secret = SealedSecret {
+        name: SecretName::new("smtp.password").unwrap(),
+        sealed: vec![0, 1, 2],
+        updated_at: at(0),
+        updated_by: None,
+    };
+    on_primary.put_secret(&secret).await.unwrap();
+
+    let store = PostgresStore::connect(&PostgresOptions {
+        read_url: Some(replica.url_with_search_path()),
+        ..PostgresOptions::new(primary.url_with_search_path())
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        store
+            .find_by_identity(Provider::Kakao, "on-replica")
+            .await
+            .unwrap(),
+        Some(gis.clone()),
+        "identity lookups read the replica"
+    );
+    // Deciding who a key or a session speaks for must see a revocation at once.
+    assert_eq!(
+        store.find_api_key(&key.key_hash).await.unwrap(),
+        Some(key.clone())
+    );
+    assert_eq!(store.api_keys(gis.id).await.unwrap(), [key]);
+    assert!(store.is_active(family, at(0)).await.unwrap());
+    assert_eq!(store.secret(&secret.name).await.unwrap(), Some(secret));
     store.close().await;
 }

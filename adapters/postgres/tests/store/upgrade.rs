@@ -1,0 +1,64 @@
+//! Upgrading a database of the first schema: accounts and signed-in
+//! sessions survive migration 0002 (identity and access).
+
+use std::borrow::Cow;
+
+use chrono::TimeDelta;
+use sinmungo_core::domain::user::UserId;
+use sinmungo_core::ports::{Consumed, SessionStore, UserStore};
+use sqlx::migrate::Migrator;
+use sqlx::{Connection as _, PgConnection};
+use uuid::Uuid;
+
+use crate::fixtures::at;
+use crate::schema::{postgres_url, Schema};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_accounts_and_sessions_survive_the_upgrade() {
+    let Some(url) = postgres_url() else { return };
+    let schema = Schema::create(&url).await;
+    let all = sqlx::migrate!("./migrations");
+    let first = Migrator {
+        migrations: Cow::Owned(all.iter().filter(|m| m.version < 2).cloned().collect()),
+        ..sqlx::migrate!("./migrations")
+    };
+    let mut conn = PgConnection::connect(&schema.url_with_search_path())
+        .await
+        .unwrap();
+    first.run(&mut conn).await.unwrap();
+    let kim = UserId(Uuid::from_u128(1));
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, role, department, password_hash, created_at) \
+         VALUES ($1, 'kim@example.kr', '김전북', 'citizen', NULL, 'fake$x', $2)",
+    )
+    .bind(kim.0)
+    .bind(at(0))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    for token in ["old-1", "old-2"] {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token)
+            .bind(kim.0)
+            .bind(at(0) + TimeDelta::days(14))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let store = schema.store().await;
+    let user = UserStore::get(&store, kim).await.unwrap().unwrap();
+    assert!(user.password_hash.is_some(), "the password is kept");
+    let Consumed::Fresh(first) = store.consume("old-1").await.unwrap() else {
+        panic!("an old session is fresh after the upgrade")
+    };
+    let Consumed::Fresh(second) = store.consume("old-2").await.unwrap() else {
+        panic!("an old session is fresh after the upgrade")
+    };
+    assert_eq!(first.user_id, kim);
+    assert_eq!(first.expires_at, at(0) + TimeDelta::days(14));
+    assert_ne!(first.family, second.family, "a family per old session");
+    assert!(store.is_active(first.family, at(0)).await.unwrap());
+    store.close().await;
+}
