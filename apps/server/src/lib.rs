@@ -25,13 +25,14 @@ use sinmungo_redis::{RedisConnection, RedisSessionStore};
 use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::domain::User;
 use sinmungo_core::ports::{SystemClock, UuidV7Ids};
-use sinmungo_http::auth::{Argon2Hasher, TokenConfig, TokenService};
+use sinmungo_http::auth::{Argon2Hasher, TokenConfig, TokenService, XChaChaSealer};
 use sinmungo_http::{AppState, HttpConfig, UploadConfig};
 use tokio::net::TcpListener;
 
 pub use bus::{KafkaArgs, Property};
 pub use config::{ApiSecret, Cli, Command, CreateUserArgs, LogFormat, ServerConfig};
 pub use media::MediaConfig;
+pub use secrets::NoSealer;
 pub use stores::{open_stores, OpenedStores, StoreConfig};
 pub use triage::{providers_from, TriageConfig};
 
@@ -48,21 +49,21 @@ pub struct Application {
     /// Redis, when configured (sessions, rate limits).
     pub redis: Option<RedisConnection>,
     /// Seals stored secrets (and OAuth's pending-login cookies).
-    pub sealer: Arc<dyn SecretSealer>,
+    pub sealer: Arc<XChaChaSealer>,
 }
 
 /// Builds the [`Application`] `config` describes.
 pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Application> {
     let policy = load_policy(config)?;
     let stores = open_stores(&config.store).await?;
-    let sealer: Arc<dyn SecretSealer> = Arc::new(secrets::sealer(config)?);
+    let sealer = Arc::new(secrets::sealer(config)?);
     let media = config.media.open()?;
     let ports = stores.ports(
         Arc::new(Argon2Hasher::new()),
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         media.clone(),
-        sealer.clone(),
+        sealer.clone() as Arc<dyn SecretSealer>,
     );
     let redis = config.access.redis()?;
     let mut ports = ports;

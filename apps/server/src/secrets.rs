@@ -11,11 +11,28 @@ use std::path::Path;
 use anyhow::Context as _;
 use rand::RngCore as _;
 
+use sinmungo_core::domain::{SecretName, SecretValue};
+use sinmungo_core::ports::{SealError, SecretSealer};
 use sinmungo_http::auth::XChaChaSealer;
 
 use crate::config::ServerConfig;
 
 const SECRET_FILE: &str = "jwt-secret";
+
+/// The sealer of a process that holds no secrets key (the worker): every
+/// seal and open fails, saying so.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSealer;
+
+impl SecretSealer for NoSealer {
+    fn seal(&self, name: &SecretName, _: &SecretValue) -> Result<Vec<u8>, SealError> {
+        Err(SealError::Failed(format!("this process holds no secrets key to seal {name}")))
+    }
+
+    fn open(&self, name: &SecretName, _: &[u8]) -> Result<SecretValue, SealError> {
+        Err(SealError::Failed(format!("this process holds no secrets key to open {name}")))
+    }
+}
 const SEALING_KEY_FILE: &str = "secrets-key";
 
 /// The sealer of stored secrets: `SINMUNGO_SECRETS_KEY`, or the key in

@@ -67,6 +67,8 @@ impl Worker {
             Arc::new(SystemClock),
             Arc::new(UuidV7Ids),
             media.clone(),
+            // Triage reads no stored secrets.
+            Arc::new(sinmungo_server::NoSealer),
         );
         // Seeds the directory if the server has not yet, and checks the rules against it.
         sinmungo_server::build_use_cases(ports.clone(), &policy).await?;

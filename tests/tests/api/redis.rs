@@ -18,6 +18,15 @@ async fn instance(redis: &str) -> TestApp {
     .await
 }
 
+async fn wrong_password(app: &TestApp, email: &str) -> reqwest::Response {
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": email, "password": "wrong-guess-1!"}),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn failed_sign_ins_are_counted_across_instances_and_sessions_live_in_redis() {
     let Some(redis) = service_url("SINMUNGO_TEST_REDIS_URL").expect("Redis for this test") else {
@@ -25,19 +34,22 @@ async fn failed_sign_ins_are_counted_across_instances_and_sessions_live_in_redis
     };
     let (a, b) = (instance(&redis).await, instance(&redis).await);
     let email = format!("multi-{}@example.kr", uuid::Uuid::now_v7());
-    let attempt = |app: &TestApp| {
-        app.post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": "wrong-guess-1!"}),
-        )
-    };
     for app in [&a, &b, &a, &b] {
-        expect_problem(attempt(app).await, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+        expect_problem(
+            wrong_password(app, &email).await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
     }
     // Two failures on each instance; the account's limit of 4 is shared.
     for app in [&a, &b] {
-        expect_problem(attempt(app).await, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+        expect_problem(
+            wrong_password(app, &email).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+        )
+        .await;
     }
 
     // Sessions in Redis: rotation, reuse detection and sign-out work.

@@ -30,6 +30,7 @@ async fn reports_relayed_through_kafka_are_analysed_by_the_worker_once_each() {
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         worker.config.media.open().expect("media"),
+        Arc::new(sinmungo_server::NoSealer),
     );
     let uc = sinmungo_server::build_use_cases(ports, &Policy::default())
         .await
