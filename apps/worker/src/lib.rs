@@ -16,8 +16,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use sinmungo_core::app::{AnalyzeReport, Policy};
+use sinmungo_core::domain::identity::{SecretName, SecretValue};
 use sinmungo_core::domain::rules::RuleSet;
-use sinmungo_core::ports::{SystemClock, UuidV7Ids};
+use sinmungo_core::ports::{SealError, SecretSealer, SystemClock, UuidV7Ids};
 use sinmungo_http::auth::Argon2Hasher;
 use sinmungo_kafka::{EventConsumer, KafkaConfig};
 use sinmungo_server::{open_stores, providers_from, OpenedStores};
@@ -27,6 +28,25 @@ use tokio_util::sync::CancellationToken;
 pub use config::{Cli, ConsumerArgs, WorkerConfig};
 pub use http::{router, WorkerState};
 pub use sinmungo_server::{KafkaArgs, Property};
+
+/// The worker's sealer of stored secrets: it holds no key (triage needs no
+/// stored secret), so sealing and opening fail with a reason.
+#[derive(Debug, Clone, Copy)]
+struct NoSecretsKey;
+
+impl SecretSealer for NoSecretsKey {
+    fn seal(&self, name: &SecretName, _: &SecretValue) -> Result<Vec<u8>, SealError> {
+        Err(SealError::Failed(format!(
+            "the worker holds no key for stored secrets (sealing {name})"
+        )))
+    }
+
+    fn open(&self, name: &SecretName, _: &[u8]) -> Result<SecretValue, SealError> {
+        Err(SealError::Failed(format!(
+            "the worker holds no key for stored secrets (opening {name})"
+        )))
+    }
+}
 
 /// A worker bound to its address, its consumer joined to the group, ready to run.
 pub struct Worker {
@@ -67,6 +87,7 @@ impl Worker {
             Arc::new(SystemClock),
             Arc::new(UuidV7Ids),
             media.clone(),
+            Arc::new(NoSecretsKey),
         );
         // Seeds the directory if the server has not yet, and checks the rules against it.
         sinmungo_server::build_use_cases(ports.clone(), &policy).await?;

@@ -10,7 +10,7 @@ use sinmungo_core::app::{Policy, RegisterRequest, Relay, SubmitRequest};
 use sinmungo_core::domain::access::{Actor, Principal};
 use sinmungo_core::domain::DecidedBy;
 use sinmungo_core::ports::{SystemClock, UuidV7Ids};
-use sinmungo_http::auth::Argon2Hasher;
+use sinmungo_http::auth::{Argon2Hasher, XChaChaSealer};
 use sinmungo_kafka::KafkaPublisher;
 use sinmungo_server::open_stores;
 
@@ -30,6 +30,7 @@ async fn reports_relayed_through_kafka_are_analysed_by_the_worker_once_each() {
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         worker.config.media.open().expect("media"),
+        Arc::new(XChaChaSealer::new(&[7; 32])),
     );
     let uc = sinmungo_server::build_use_cases(ports, &Policy::default())
         .await
