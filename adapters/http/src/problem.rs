@@ -12,6 +12,8 @@ use sinmungo_core::domain::access::Denied;
 use sinmungo_core::domain::{FieldError, Invalid};
 use sinmungo_core::ports::StoreError;
 
+use crate::auth::OAuthError;
+
 /// Seconds a client should wait before retrying after a 503.
 const RETRY_AFTER_SECONDS: &str = "5";
 
@@ -403,6 +405,54 @@ impl From<DirectoryError> for ApiError {
         match error {
             DirectoryError::Unavailable(reason) => Self::unavailable(&reason),
             DirectoryError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<OAuthError> for ApiError {
+    fn from(error: OAuthError) -> Self {
+        match error {
+            OAuthError::UnknownProvider(name) => Self::new(
+                StatusCode::NOT_FOUND,
+                "unknown_provider",
+                "Not found",
+                format!("no identity provider `{name}` is configured here (지원하지 않는 로그인 방식입니다)"),
+            ),
+            OAuthError::StateMismatch => Self::bad_request(
+                "oauth_state_mismatch",
+                "this sign-in was not started in this browser, or took longer than 10 minutes; start again (로그인을 처음부터 다시 시도해 주세요)",
+            ),
+            OAuthError::MissingCode => Self::bad_request(
+                "oauth_missing_code",
+                "the provider sent back neither a code nor an error (로그인을 처음부터 다시 시도해 주세요)",
+            ),
+            OAuthError::Denied { code } => Self::new(
+                StatusCode::FORBIDDEN,
+                "oauth_denied",
+                "Forbidden",
+                format!("the sign-in was not allowed at the provider ({code}) (로그인이 취소되었거나 동의하지 않았습니다)"),
+            ),
+            OAuthError::IdToken(reason) => {
+                tracing::warn!(reason, "refused an ID token");
+                Self::unauthenticated(
+                    "oauth_id_token_invalid",
+                    format!("the provider's ID token was refused: {reason} (로그인 정보를 확인할 수 없습니다)"),
+                )
+            }
+            OAuthError::Sealing(reason) => Self::internal(&anyhow::anyhow!(reason)),
+            provider @ (OAuthError::Authorization { .. }
+            | OAuthError::Unreachable { .. }
+            | OAuthError::Status { .. }
+            | OAuthError::Refused { .. }
+            | OAuthError::Malformed { .. }) => {
+                tracing::warn!(error = %provider, "identity provider failed");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "oauth_provider_error",
+                    "Bad gateway",
+                    format!("the identity provider failed: {provider} (로그인 제공자와 통신하지 못했습니다. 잠시 후 다시 시도해 주세요)"),
+                )
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sinmungo_core::app::{InProcessRateLimiter, UseCases};
 use sinmungo_core::ports::{PhotoProcessor, SystemClock};
 
-use crate::auth::TokenService;
+use crate::auth::{OAuthClient, TokenService};
 use crate::limits::{RateLimits, Throttle};
 use crate::upload::PhotoIntake;
 use crate::HttpConfig;
@@ -17,6 +17,7 @@ pub struct AppState {
     uploads: Arc<PhotoIntake>,
     throttle: Throttle,
     trust_forwarded_for: bool,
+    oauth: Option<OAuthClient>,
 }
 
 #[derive(Debug)]
@@ -39,7 +40,31 @@ impl AppState {
                 RateLimits::default(),
             ),
             trust_forwarded_for: false,
+            oauth: None,
         }
+    }
+
+    /// The same state with sign-in through identity providers
+    /// (`/api/v1/auth/oauth/{provider}/…`); without it every provider is
+    /// unknown (404).
+    pub fn with_oauth(self, oauth: OAuthClient) -> Self {
+        Self {
+            oauth: Some(oauth),
+            ..self
+        }
+    }
+
+    /// [`AppState::with_oauth`] when there is a client, else unchanged.
+    pub fn with_oauth_client(self, oauth: Option<OAuthClient>) -> Self {
+        match oauth {
+            Some(client) => self.with_oauth(client),
+            None => self,
+        }
+    }
+
+    /// The OAuth client, when sign-in through providers is configured.
+    pub(crate) fn oauth(&self) -> Option<&OAuthClient> {
+        self.oauth.as_ref()
     }
 
     /// The same state with rate limits counted by `throttle`.

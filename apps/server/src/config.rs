@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::access::AccessConfig;
 use crate::bus::KafkaArgs;
 use crate::media::MediaConfig;
+use crate::oauth::OAuthArgs;
 use crate::stores::StoreConfig;
 use crate::triage::TriageConfig;
 
@@ -142,6 +143,10 @@ pub struct ServerConfig {
     #[command(flatten)]
     pub access: AccessConfig,
 
+    /// Sign-in through Google, Kakao and Naver.
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+
     /// Address to listen on.
     #[arg(long, env = "SINMUNGO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -196,6 +201,7 @@ impl ServerConfig {
             media: MediaConfig::embedded_defaults(),
             kafka: KafkaArgs::embedded(),
             access: AccessConfig::embedded_defaults(),
+            oauth: OAuthArgs::off(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,

@@ -5,6 +5,7 @@ pub mod access;
 pub mod bus;
 pub mod config;
 pub mod media;
+pub mod oauth;
 mod relay;
 mod secrets;
 pub mod stores;
@@ -19,6 +20,7 @@ use sinmungo_core::app::{
     AnalyzeReport, NewAccount, Policy, Ports, RegisterRequest, Relay, Sessions, UseCases,
 };
 use sinmungo_core::domain::geo::ServiceArea;
+use sinmungo_core::ports::SecretSealer;
 use sinmungo_redis::{RedisConnection, RedisSessionStore};
 use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::domain::User;
@@ -45,19 +47,22 @@ pub struct Application {
     pub stores: OpenedStores,
     /// Redis, when configured (sessions, rate limits).
     pub redis: Option<RedisConnection>,
+    /// Seals stored secrets (and OAuth's pending-login cookies).
+    pub sealer: Arc<dyn SecretSealer>,
 }
 
 /// Builds the [`Application`] `config` describes.
 pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Application> {
     let policy = load_policy(config)?;
     let stores = open_stores(&config.store).await?;
+    let sealer: Arc<dyn SecretSealer> = Arc::new(secrets::sealer(config)?);
     let media = config.media.open()?;
     let ports = stores.ports(
         Arc::new(Argon2Hasher::new()),
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         media.clone(),
-        Arc::new(secrets::sealer(config)?),
+        sealer.clone(),
     );
     let redis = config.access.redis()?;
     let mut ports = ports;
@@ -73,6 +78,7 @@ pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Applicat
         analyze,
         stores,
         redis,
+        sealer,
     })
 }
 
@@ -169,6 +175,10 @@ impl Server {
             Arc::new(SystemClock),
             relay::LEASE,
         );
+        let oauth = config
+            .oauth
+            .client(&app.use_cases.secrets, app.sealer.clone())
+            .await?;
         Ok(Self {
             listener,
             state: AppState::new(
@@ -177,7 +187,8 @@ impl Server {
                 media::photo_processor(config.photo_max_pixels),
             )
             .with_throttle(config.access.throttle(app.redis.as_ref()))
-            .with_forwarded_for(config.access.trust_forwarded_for),
+            .with_forwarded_for(config.access.trust_forwarded_for)
+            .with_oauth_client(oauth),
             http,
             relay,
             stores: app.stores,

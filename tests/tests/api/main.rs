@@ -13,5 +13,6 @@ mod lifecycle;
 mod outage;
 mod photos;
 mod privacy;
+mod redis;
 mod restart;
 mod triage;

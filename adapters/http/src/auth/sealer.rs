@@ -126,7 +126,7 @@ mod tests {
         assert!(sealer.open(&name("llm.api_key"), &sealed).is_err());
         let other = XChaChaSealer::from_base64(&XChaChaSealer::generate_key()).unwrap();
         assert!(other.open(&name("roboflow.api_key"), &sealed).is_err());
-        let mut tampered = sealed.clone();
+        let mut tampered = sealed;
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
         assert!(sealer.open(&name("roboflow.api_key"), &tampered).is_err());

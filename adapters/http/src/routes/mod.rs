@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod oauth;
 mod ops;
 mod photos;
 mod reference;
@@ -43,6 +44,8 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/auth/login", Permission::SignIn),
     rule("POST", "/auth/refresh", Permission::SignIn),
     rule("POST", "/auth/logout", Permission::SignIn),
+    rule("GET", "/auth/oauth/{provider}/start", Permission::SignIn),
+    rule("GET", "/auth/oauth/{provider}/callback", Permission::SignIn),
     rule("GET", "/me", Permission::ViewOwnAccount),
     rule("POST", "/me/password", Permission::ChangePassword),
     rule("POST", "/reports", Permission::SubmitReport),
@@ -119,6 +122,8 @@ pub fn routes(config: &HttpConfig) -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/oauth/{provider}/start", get(oauth::start))
+        .route("/auth/oauth/{provider}/callback", get(oauth::callback))
         .route("/me", get(auth::me))
         .route("/me/password", post(auth::change_password))
         .route(
