@@ -141,7 +141,7 @@ pub async fn concurrent_consumers_of_one_token_let_one_have_it_fresh(
         let sessions = stores.sessions.clone();
         tasks.spawn(async move { sessions.consume("race").await });
     }
-    let (mut fresh, mut reused) = (0, 0);
+    let (mut fresh, mut reused, mut unknown) = (0, 0, 0);
     while let Some(consumed) = tasks.join_next().await {
         match consumed?? {
             Consumed::Fresh(session) => {
@@ -152,9 +152,10 @@ pub async fn concurrent_consumers_of_one_token_let_one_have_it_fresh(
                 assert_eq!(session, raced);
                 reused += 1;
             }
-            Consumed::Unknown => panic!("a consumer found no token"),
+            Consumed::Unknown => unknown += 1,
         }
     }
+    assert_eq!(unknown, 0, "every consumer found the token");
     assert_eq!(fresh, 1, "one caller of {CALLERS} had the token fresh");
     assert_eq!(reused, CALLERS - 1, "the others saw it reused");
     Ok(())

@@ -151,7 +151,7 @@ pub async fn delete_secret_says_whether_there_was_one(stores: &Stores) -> CheckR
     assert!(settings.delete_secret(&doomed.name).await?, "there was one");
     assert!(!settings.delete_secret(&doomed.name).await?, "not any more");
     assert_eq!(settings.secret(&doomed.name).await?, None);
-    assert_eq!(settings.secrets().await?, [kept.clone()], "the other stays");
+    assert_eq!(settings.secrets().await?, [kept], "the other stays");
     assert_eq!(
         settings.put_secret(&doomed).await?,
         None,

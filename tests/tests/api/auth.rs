@@ -89,7 +89,8 @@ async fn refresh_tokens_rotate_and_work_once() {
         .await;
     assert_eq!(me.status(), StatusCode::OK);
 
-    // The old token was used up.
+    // The old token was used up: presenting it again is reuse, which ends
+    // the whole sign-in, the new token with it.
     let reused = app
         .post(
             "/api/v1/auth/refresh",
@@ -97,9 +98,9 @@ async fn refresh_tokens_rotate_and_work_once() {
             json!({"refresh_token": session.refresh_token}),
         )
         .await;
-    expect_problem(reused, StatusCode::UNAUTHORIZED, "invalid_token").await;
+    expect_problem(reused, StatusCode::UNAUTHORIZED, "refresh_token_reused").await;
 
-    // Logout ends the new one.
+    // Signing out with a token already ended is fine, and it stays ended.
     let logout = app
         .post(
             "/api/v1/auth/logout",
