@@ -47,7 +47,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let hasher = Argon2Hasher::new();
     let password = Password::new("jeonbuk2026!").map_err(|e| format!("{e:?}"))?;
     let hash = hasher.hash(&password).await?;
-    println!("argon2 parameters: {}", hash.as_str().split('$').nth(3).unwrap_or("?"));
+    println!(
+        "argon2 parameters: {}",
+        hash.as_str().split('$').nth(3).unwrap_or("?")
+    );
 
     let mut verify = Vec::with_capacity(iterations);
     for _ in 0..iterations {

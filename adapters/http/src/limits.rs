@@ -100,7 +100,9 @@ impl Throttle {
     /// 429 if the key is over the quota now, without counting.
     pub async fn check(&self, key: &str, quota: Quota) -> Result<(), ApiError> {
         match self.limiter.check(key, quota).await {
-            Ok(RateDecision::Limited { retry_after }) => Err(ApiError::too_many_requests(retry_after)),
+            Ok(RateDecision::Limited { retry_after }) => {
+                Err(ApiError::too_many_requests(retry_after))
+            }
             Ok(RateDecision::Allowed { .. }) => Ok(()),
             Err(error) => {
                 tracing::warn!(%error, "rate limiter failed; letting the request through");
@@ -137,7 +139,8 @@ pub struct ClientIp(pub Option<IpAddr>);
 impl ClientIp {
     /// The address as a rate-limit key part (`unknown` when there is none).
     pub fn key(&self) -> String {
-        self.0.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        self.0
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
     }
 }
 

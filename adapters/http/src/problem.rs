@@ -67,7 +67,10 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
                 "Too many requests",
-                format!("too many attempts; try again in {} seconds (잠시 후 다시 시도해 주세요)", seconds.max(1)),
+                format!(
+                    "too many attempts; try again in {} seconds (잠시 후 다시 시도해 주세요)",
+                    seconds.max(1)
+                ),
             )
         }
     }
@@ -353,6 +356,7 @@ impl From<PasswordChangeError> for ApiError {
                 "Forbidden",
                 error.to_string(),
             ),
+            PasswordChangeError::SignInRequired => sign_in_required(),
             PasswordChangeError::Forbidden(reason) => forbidden(reason),
             PasswordChangeError::Unavailable(reason) => Self::unavailable(&reason),
             PasswordChangeError::Unknown(error) => Self::internal(&error),

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use sinmungo_core::app::Ports;
 
 use crate::{
-    FakePasswordHasher, Faults, ManualClock, MemoryAuditLog, MemoryDirectoryStore,
+    FakePasswordHasher, FakeSealer, Faults, ManualClock, MemoryAuditLog, MemoryDirectoryStore,
     MemoryMediaStore, MemoryReportStore, MemorySessionStore, MemorySettingsStore, MemoryUserStore,
-    SequentialIds, FakeSealer,
+    SequentialIds,
 };
 
 /// The concrete fakes behind a [`Ports`] bundle, sharing one [`Faults`] handle.

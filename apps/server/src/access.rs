@@ -60,7 +60,8 @@ pub struct FallbackRateLimiter {
 
 impl std::fmt::Debug for FallbackRateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FallbackRateLimiter").finish_non_exhaustive()
+        f.debug_struct("FallbackRateLimiter")
+            .finish_non_exhaustive()
     }
 }
 
@@ -108,7 +109,12 @@ impl RateLimiter for FallbackRateLimiter {
 #[derive(Debug, Clone, Args)]
 pub struct AccessConfig {
     /// Earlier JWT secrets whose tokens are still accepted, comma-separated (key rotation: move the old SINMUNGO_JWT_SECRET here for 15 minutes).
-    #[arg(long, env = "SINMUNGO_JWT_PREVIOUS_SECRETS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SINMUNGO_JWT_PREVIOUS_SECRETS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub jwt_previous_secrets: Vec<Secret>,
 
     /// Key sealing stored secrets (XChaCha20-Poly1305): 32 random bytes in base64. Unset: generated once and kept in DATA_DIR/secrets-key (mode 0600).
@@ -140,7 +146,11 @@ pub struct AccessConfig {
     pub rate_submit_per_ip: RateArg,
 
     /// Reports submitted per account.
-    #[arg(long, env = "SINMUNGO_RATE_SUBMIT_PER_ACCOUNT", default_value = "30/1h")]
+    #[arg(
+        long,
+        env = "SINMUNGO_RATE_SUBMIT_PER_ACCOUNT",
+        default_value = "30/1h"
+    )]
     pub rate_submit_per_account: RateArg,
 }
 
@@ -188,7 +198,8 @@ impl AccessConfig {
     /// The limiter and limits the handlers share: in this process, or in
     /// Redis (falling back to this process while Redis fails).
     pub fn throttle(&self, redis: Option<&RedisConnection>) -> Throttle {
-        let local: Arc<dyn RateLimiter> = Arc::new(InProcessRateLimiter::new(Arc::new(SystemClock)));
+        let local: Arc<dyn RateLimiter> =
+            Arc::new(InProcessRateLimiter::new(Arc::new(SystemClock)));
         let limiter = match redis {
             Some(connection) => Arc::new(FallbackRateLimiter::new(
                 Arc::new(RedisRateLimiter::new(connection.clone())),

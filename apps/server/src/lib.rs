@@ -20,13 +20,13 @@ use sinmungo_core::app::{
     AnalyzeReport, NewAccount, Policy, Ports, RegisterRequest, Relay, Sessions, UseCases,
 };
 use sinmungo_core::domain::geo::ServiceArea;
-use sinmungo_core::ports::SecretSealer;
-use sinmungo_redis::{RedisConnection, RedisSessionStore};
 use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::domain::User;
+use sinmungo_core::ports::SecretSealer;
 use sinmungo_core::ports::{SystemClock, UuidV7Ids};
 use sinmungo_http::auth::{Argon2Hasher, TokenConfig, TokenService, XChaChaSealer};
 use sinmungo_http::{AppState, HttpConfig, UploadConfig};
+use sinmungo_redis::{RedisConnection, RedisSessionStore};
 use tokio::net::TcpListener;
 
 pub use bus::{KafkaArgs, Property};

@@ -47,7 +47,11 @@ pub struct OAuthArgs {
     #[arg(long, env = "SINMUNGO_OAUTH_GOOGLE_CLIENT_ID")]
     pub oauth_google_client_id: Option<String>,
     /// Google client secret.
-    #[arg(long, env = "SINMUNGO_OAUTH_GOOGLE_CLIENT_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SINMUNGO_OAUTH_GOOGLE_CLIENT_SECRET",
+        hide_env_values = true
+    )]
     pub oauth_google_client_secret: Option<ApiSecret>,
     /// Google authorization endpoint.
     #[arg(long, env = "SINMUNGO_OAUTH_GOOGLE_AUTHORIZE_URL")]
@@ -63,7 +67,11 @@ pub struct OAuthArgs {
     #[arg(long, env = "SINMUNGO_OAUTH_KAKAO_CLIENT_ID")]
     pub oauth_kakao_client_id: Option<String>,
     /// Kakao client secret.
-    #[arg(long, env = "SINMUNGO_OAUTH_KAKAO_CLIENT_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SINMUNGO_OAUTH_KAKAO_CLIENT_SECRET",
+        hide_env_values = true
+    )]
     pub oauth_kakao_client_secret: Option<ApiSecret>,
     /// Kakao authorization endpoint.
     #[arg(long, env = "SINMUNGO_OAUTH_KAKAO_AUTHORIZE_URL")]
@@ -79,7 +87,11 @@ pub struct OAuthArgs {
     #[arg(long, env = "SINMUNGO_OAUTH_NAVER_CLIENT_ID")]
     pub oauth_naver_client_id: Option<String>,
     /// Naver client secret.
-    #[arg(long, env = "SINMUNGO_OAUTH_NAVER_CLIENT_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SINMUNGO_OAUTH_NAVER_CLIENT_SECRET",
+        hide_env_values = true
+    )]
     pub oauth_naver_client_secret: Option<ApiSecret>,
     /// Naver authorization endpoint.
     #[arg(long, env = "SINMUNGO_OAUTH_NAVER_AUTHORIZE_URL")]
@@ -91,7 +103,11 @@ pub struct OAuthArgs {
     #[arg(long, env = "SINMUNGO_OAUTH_NAVER_USERINFO_URL")]
     pub oauth_naver_userinfo_url: Option<String>,
     /// Accept the e-mail Naver returns as verified (Naver gives no verified flag; off: Naver sign-in only for accounts already linked).
-    #[arg(long, env = "SINMUNGO_OAUTH_NAVER_TRUST_EMAIL", default_value_t = false)]
+    #[arg(
+        long,
+        env = "SINMUNGO_OAUTH_NAVER_TRUST_EMAIL",
+        default_value_t = false
+    )]
     pub oauth_naver_trust_email: bool,
 }
 
@@ -213,6 +229,9 @@ impl OAuthArgs {
             .context("SINMUNGO_OAUTH_REDIRECT_BASE is required when an OAuth provider is on")?;
         let names: Vec<_> = configs.iter().map(|c| c.provider.as_str()).collect();
         tracing::info!(providers = ?names, "OAuth sign-in on");
-        Ok(Some(OAuthClient::new(OAuthConfig::new(base, configs), sealer)?))
+        Ok(Some(OAuthClient::new(
+            OAuthConfig::new(base, configs),
+            sealer,
+        )?))
     }
 }

@@ -26,11 +26,15 @@ pub struct NoSealer;
 
 impl SecretSealer for NoSealer {
     fn seal(&self, name: &SecretName, _: &SecretValue) -> Result<Vec<u8>, SealError> {
-        Err(SealError::Failed(format!("this process holds no secrets key to seal {name}")))
+        Err(SealError::Failed(format!(
+            "this process holds no secrets key to seal {name}"
+        )))
     }
 
     fn open(&self, name: &SecretName, _: &[u8]) -> Result<SecretValue, SealError> {
-        Err(SealError::Failed(format!("this process holds no secrets key to open {name}")))
+        Err(SealError::Failed(format!(
+            "this process holds no secrets key to open {name}"
+        )))
     }
 }
 const SEALING_KEY_FILE: &str = "secrets-key";

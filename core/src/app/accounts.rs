@@ -7,11 +7,11 @@ use crate::app::Ports;
 use crate::domain::access::Actor;
 use crate::domain::audit::AuditEntry;
 use crate::domain::department::DepartmentCode;
+use crate::domain::identity::{verified_email, ExternalIdentity, ExternalProfile};
+use crate::domain::permission::Permission;
 use crate::domain::text::DisplayName;
 use crate::domain::user::{Email, Password, Role, User, UserId};
 use crate::domain::validation::{Collector, FieldError, Invalid};
-use crate::domain::identity::{verified_email, ExternalIdentity, ExternalProfile};
-use crate::domain::permission::Permission;
 use crate::ports::{
     AuditLog, Clock, DirectoryStore, IdGenerator, PasswordHasher, SessionStore, StoreError,
     Uniqueness, UserStore,
@@ -82,7 +82,10 @@ pub enum PasswordChangeError {
     /// The current password is wrong.
     #[error("the current password is incorrect (현재 비밀번호가 올바르지 않습니다)")]
     WrongPassword,
-    /// Not signed in, or an account without a password (service accounts).
+    /// Not signed in.
+    #[error("sign in to change your password (로그인이 필요합니다)")]
+    SignInRequired,
+    /// An account without a password of its own (service accounts).
     #[error("{0}")]
     Forbidden(&'static str),
     /// The store is down.
@@ -370,17 +373,17 @@ impl Accounts {
         current: &str,
         new: &str,
     ) -> Result<User, PasswordChangeError> {
-        actor
-            .may_do(Permission::ChangePassword)
-            .map_err(|_| PasswordChangeError::Forbidden("sign in with a password account to change it"))?;
-        let id = actor
-            .user_id()
-            .ok_or(PasswordChangeError::Forbidden("sign in first"))?;
+        let id = actor.user_id().ok_or(PasswordChangeError::SignInRequired)?;
+        actor.may_do(Permission::ChangePassword).map_err(|_| {
+            PasswordChangeError::Forbidden("service accounts have no password to change")
+        })?;
         let mut user = self
             .users
             .get(id)
             .await?
-            .ok_or(PasswordChangeError::Forbidden("the account no longer exists"))?;
+            .ok_or(PasswordChangeError::Forbidden(
+                "the account no longer exists",
+            ))?;
         let new = Password::new(new).map_err(Invalid::from)?;
         if let Some(hash) = &user.password_hash {
             let current = Password::presented(current).ok_or(PasswordChangeError::WrongPassword)?;
@@ -424,7 +427,11 @@ impl Accounts {
             return Err(AccountAdminError::Forbidden);
         }
         let (role, department) = self.role_and_department(role, department).await??;
-        let mut user = self.users.get(id).await?.ok_or(AccountAdminError::NotFound)?;
+        let mut user = self
+            .users
+            .get(id)
+            .await?
+            .ok_or(AccountAdminError::NotFound)?;
         if user.role == Role::Service {
             return Err(Invalid::from(FieldError::new(
                 "role",
@@ -472,7 +479,9 @@ impl Accounts {
                     .as_deref()
                     .and_then(|n| DisplayName::new(n).ok())
                     .or_else(|| DisplayName::new(email.as_str().split('@').next()?).ok())
-                    .ok_or_else(|| ExternalLoginError::Unknown(anyhow::anyhow!("no usable name")))?;
+                    .ok_or_else(|| {
+                        ExternalLoginError::Unknown(anyhow::anyhow!("no usable name"))
+                    })?;
                 let user = User {
                     id: UserId(self.ids.new_id()),
                     email,
@@ -508,7 +517,11 @@ impl Accounts {
             role: user.role,
             department: user.department.clone(),
         });
-        let action = if created { "user.create" } else { "user.link_identity" };
+        let action = if created {
+            "user.create"
+        } else {
+            "user.link_identity"
+        };
         self.record(
             &actor,
             action,

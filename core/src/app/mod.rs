@@ -4,8 +4,8 @@
 mod accounts;
 mod action;
 mod analyze_report;
-mod audit_trail;
 mod assign;
+mod audit_trail;
 mod classify;
 mod comment;
 mod directory;
@@ -34,8 +34,8 @@ pub use analyze_report::{
     AnalyzeError, AnalyzeOutcome, AnalyzeReport, Preview, PreviewRequest, TriageProviders,
     MAX_PHOTOS_ANALYZED, SUBMITTED,
 };
-pub use audit_trail::{AuditError, AuditTrail};
 pub use assign::{Assign, AssignRequest};
+pub use audit_trail::{AuditError, AuditTrail};
 pub use classify::{Reclassify, ReclassifyRequest};
 pub use comment::{AddComment, CommentRequest};
 pub use directory::{Directory, DirectoryError};

@@ -28,7 +28,8 @@ pub struct InProcessRateLimiter {
 
 impl std::fmt::Debug for InProcessRateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InProcessRateLimiter").finish_non_exhaustive()
+        f.debug_struct("InProcessRateLimiter")
+            .finish_non_exhaustive()
     }
 }
 
@@ -63,8 +64,8 @@ impl RateLimiter for InProcessRateLimiter {
         if windows.len() > PRUNE_ABOVE {
             windows.retain(|_, w| w.ends > now);
         }
-        let length = chrono::TimeDelta::from_std(quota.window)
-            .map_err(|e| RateLimitError(e.to_string()))?;
+        let length =
+            chrono::TimeDelta::from_std(quota.window).map_err(|e| RateLimitError(e.to_string()))?;
         let window = windows
             .entry(key.to_owned())
             .and_modify(|w| {

@@ -13,7 +13,9 @@ use crate::domain::identity::{SealedSecret, SecretName, SecretValue};
 use crate::domain::permission::Permission;
 use crate::domain::user::UserId;
 use crate::domain::validation::Invalid;
-use crate::ports::{AuditLog, Clock, IdGenerator, SealError, SecretSealer, SettingsStore, StoreError};
+use crate::ports::{
+    AuditLog, Clock, IdGenerator, SealError, SecretSealer, SettingsStore, StoreError,
+};
 
 /// What may be known about a secret without opening it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,11 +111,20 @@ impl Secrets {
 
     /// The operator sets a secret from the server's command line, which runs
     /// with direct access to the database.
-    pub async fn set_by_operator(&self, name: &str, value: String) -> Result<SecretInfo, SecretError> {
+    pub async fn set_by_operator(
+        &self,
+        name: &str,
+        value: String,
+    ) -> Result<SecretInfo, SecretError> {
         self.put(&Actor::Anonymous, name, value).await
     }
 
-    async fn put(&self, actor: &Actor, name: &str, value: String) -> Result<SecretInfo, SecretError> {
+    async fn put(
+        &self,
+        actor: &Actor,
+        name: &str,
+        value: String,
+    ) -> Result<SecretInfo, SecretError> {
         let name = SecretName::new(name).map_err(Invalid::from)?;
         let value = SecretValue::new(value).map_err(Invalid::from)?;
         let secret = SealedSecret {
@@ -123,11 +134,18 @@ impl Secrets {
             updated_by: actor.user_id(),
         };
         let replaced = self.settings.put_secret(&secret).await?;
-        let before = replaced.as_ref().map_or(serde_json::Value::Null, |old| {
-            serde_json::json!({ "set": true, "updated_at": old.updated_at })
-        });
-        self.record(actor, "secret.set", &secret.name, before, serde_json::json!({ "set": true }))
-            .await?;
+        let before = replaced.as_ref().map_or(
+            serde_json::Value::Null,
+            |old| serde_json::json!({ "set": true, "updated_at": old.updated_at }),
+        );
+        self.record(
+            actor,
+            "secret.set",
+            &secret.name,
+            before,
+            serde_json::json!({ "set": true }),
+        )
+        .await?;
         Ok(SecretInfo::from(&secret))
     }
 

@@ -287,9 +287,8 @@ impl Actor {
         if !variant.staff_only() || self.grant(Permission::ViewPhotoOriginals).is_granted() {
             return Ok(());
         }
-        Err(self.refuse(
-            "photo originals (with their EXIF location and device) are for officials only",
-        ))
+        Err(self
+            .refuse("photo originals (with their EXIF location and device) are for officials only"))
     }
 }
 

@@ -30,10 +30,10 @@ pub use media_store::{Blob, InvalidMediaKey, MediaError, MediaKey, MediaStore};
 pub use outbox::{ClaimedEvent, Outbox};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use photo_processor::{PhotoInfo, PhotoProcessor, PhotoRejection, PreparedPhoto};
+pub use rate_limiter::{Quota, RateDecision, RateLimitError, RateLimiter};
 pub use report_store::{
     Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
 };
-pub use rate_limiter::{Quota, RateDecision, RateLimitError, RateLimiter};
 pub use session_store::{Consumed, RefreshSession, SessionStore};
 pub use settings_store::{SealError, SecretSealer, SettingsStore};
 pub use system::{Clock, IdGenerator, SystemClock, UuidV7Ids};
@@ -56,9 +56,9 @@ pub use password_hasher::MockPasswordHasher;
 #[cfg(any(test, feature = "mock"))]
 pub use photo_processor::MockPhotoProcessor;
 #[cfg(any(test, feature = "mock"))]
-pub use report_store::MockReportStore;
-#[cfg(any(test, feature = "mock"))]
 pub use rate_limiter::MockRateLimiter;
+#[cfg(any(test, feature = "mock"))]
+pub use report_store::MockReportStore;
 #[cfg(any(test, feature = "mock"))]
 pub use session_store::MockSessionStore;
 #[cfg(any(test, feature = "mock"))]

@@ -69,7 +69,10 @@ async fn submit_as(app: &TestApp, token: &str, title: &str) -> String {
 
 async fn audit(app: &TestApp, admin: &Session, query: &str) -> Vec<Value> {
     let response = app
-        .get(&format!("/api/v1/admin/audit{query}"), Some(&admin.access_token))
+        .get(
+            &format!("/api/v1/admin/audit{query}"),
+            Some(&admin.access_token),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.expect("audit JSON")
@@ -145,7 +148,12 @@ async fn every_route_times_every_role_matches_the_permission_table() {
             Some(citizen.access_token.clone()),
             CITIZEN_PASSWORD,
         ),
-        ("service", Some(Role::Service), Some(service_key.clone()), ""),
+        (
+            "service",
+            Some(Role::Service),
+            Some(service_key.clone()),
+            "",
+        ),
         (
             "staff",
             Some(Role::Staff),
@@ -167,9 +175,21 @@ async fn every_route_times_every_role_matches_the_permission_table() {
     ] {
         let report = match role {
             Some(Role::Citizen | Role::Service) => {
-                submit_as(&app, token.as_deref().expect("token"), &format!("{name}의 신고")).await
+                submit_as(
+                    &app,
+                    token.as_deref().expect("token"),
+                    &format!("{name}의 신고"),
+                )
+                .await
             }
-            _ => submit_as(&app, &neighbour.access_token, &format!("{name}이 처리할 신고")).await,
+            _ => {
+                submit_as(
+                    &app,
+                    &neighbour.access_token,
+                    &format!("{name}이 처리할 신고"),
+                )
+                .await
+            }
         };
         let resolved = (role == Some(Role::Citizen)).then(|| citizens_resolved.clone());
         actors.push(Actor {
@@ -238,9 +258,9 @@ async fn every_route_times_every_role_matches_the_permission_table() {
                 ("POST", "/auth/register") => Some(json!({
                     "email": email("new"), "password": CITIZEN_PASSWORD, "display_name": "새 시민"
                 })),
-                ("POST", "/auth/login") => Some(
-                    json!({"email": "neighbour@example.kr", "password": CITIZEN_PASSWORD}),
-                ),
+                ("POST", "/auth/login") => {
+                    Some(json!({"email": "neighbour@example.kr", "password": CITIZEN_PASSWORD}))
+                }
                 ("POST", "/auth/refresh" | "/auth/logout") => {
                     Some(json!({"refresh_token": fresh().await}))
                 }
@@ -271,9 +291,7 @@ async fn every_route_times_every_role_matches_the_permission_table() {
                 ("POST", "/admin/service-accounts") => Some(json!({
                     "name": "연계", "contact_email": email("integration")
                 })),
-                ("POST", "/admin/service-accounts/{id}/keys") => {
-                    Some(json!({"label": "matrix"}))
-                }
+                ("POST", "/admin/service-accounts/{id}/keys") => Some(json!({"label": "matrix"})),
                 ("PUT", "/admin/secrets/{name}") => Some(json!({"value": "matrix-value-1"})),
                 _ => None,
             };
@@ -299,12 +317,9 @@ async fn every_route_times_every_role_matches_the_permission_table() {
             let granted = grant(actor.role, route.permission).is_granted();
             let refused = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
             assert_eq!(
-                !refused,
-                granted,
+                !refused, granted,
                 "{} {} as {}: {status} {text}",
-                route.method,
-                route.path,
-                actor.name
+                route.method, route.path, actor.name
             );
             if !granted {
                 let expected = if actor.role.is_none() {
@@ -329,9 +344,7 @@ async fn every_route_times_every_role_matches_the_permission_table() {
 #[tokio::test]
 async fn officials_act_only_on_their_departments_reports_and_citizens_on_their_own() {
     let app = roomy_app().await;
-    let parks_staff = app
-        .official("parks@jeonbuk.go.kr", "staff", "parks")
-        .await;
+    let parks_staff = app.official("parks@jeonbuk.go.kr", "staff", "parks").await;
     let parks_manager = app
         .official("parks-manager@jeonbuk.go.kr", "manager", "parks")
         .await;
@@ -397,7 +410,10 @@ async fn officials_act_only_on_their_departments_reports_and_citizens_on_their_o
     expect_problem(photos, StatusCode::FORBIDDEN, "forbidden").await;
     // Nothing changed.
     let report: Value = app
-        .get(&format!("/api/v1/reports/{pothole}"), Some(&reporter.access_token))
+        .get(
+            &format!("/api/v1/reports/{pothole}"),
+            Some(&reporter.access_token),
+        )
         .await
         .json()
         .await
@@ -425,7 +441,10 @@ async fn reusing_a_refresh_token_ends_the_whole_sign_in_and_is_audited() {
         .expect("new pair");
     let second_access = rotated["access_token"].as_str().expect("access");
     let second_refresh = rotated["refresh_token"].as_str().expect("refresh");
-    assert_eq!(app.get("/api/v1/me", Some(second_access)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", Some(second_access)).await.status(),
+        StatusCode::OK
+    );
 
     // A thief replays the first refresh token.
     let replay = app
@@ -461,7 +480,9 @@ async fn reusing_a_refresh_token_ends_the_whole_sign_in_and_is_audited() {
     );
     let entries = audit(&app, &admin, &format!("?target=user:{}", first.id)).await;
     assert!(
-        entries.iter().any(|e| e["action"] == "session.token_reused"),
+        entries
+            .iter()
+            .any(|e| e["action"] == "session.token_reused"),
         "{entries:?}"
     );
 }
@@ -495,12 +516,19 @@ async fn signing_out_ends_the_access_token_at_once() {
         .await;
     assert_eq!(again.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        app.get("/api/v1/me", Some(&other.access_token)).await.status(),
+        app.get("/api/v1/me", Some(&other.access_token))
+            .await
+            .status(),
         StatusCode::OK
     );
     // Sign-out with the access token alone ends that sign-in.
     let bare = app
-        .send(Method::POST, "/api/v1/auth/logout", Some(&other.access_token), None)
+        .send(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Some(&other.access_token),
+            None,
+        )
         .await;
     assert_eq!(bare.status(), StatusCode::NO_CONTENT);
     expect_problem(
@@ -715,7 +743,10 @@ async fn service_accounts_call_with_api_keys_until_the_key_is_revoked() {
         .map(|e| e["action"].as_str().unwrap_or_default().to_owned())
         .collect();
     for action in ["service_account.create", "api_key.issue", "api_key.revoke"] {
-        assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
     }
 }
 
@@ -818,7 +849,10 @@ async fn secrets_are_sealed_in_the_database_and_never_shown_again() {
         .text()
         .await
         .expect("list");
-    assert!(list.contains("roboflow.api_key") && !list.contains(value), "{list}");
+    assert!(
+        list.contains("roboflow.api_key") && !list.contains(value),
+        "{list}"
+    );
 
     // Straight from the database file: sealed bytes, not the value.
     let database = std::fs::read(app.data_dir().join("sinmungo.db")).expect("database file");
@@ -834,7 +868,9 @@ async fn secrets_are_sealed_in_the_database_and_never_shown_again() {
     let entries = audit(&app, &admin, "?target=secret:roboflow.api_key").await;
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["action"], "secret.set");
-    assert!(!serde_json::to_string(&entries).expect("json").contains(value));
+    assert!(!serde_json::to_string(&entries)
+        .expect("json")
+        .contains(value));
 
     let bad_name = app
         .send(
@@ -844,7 +880,12 @@ async fn secrets_are_sealed_in_the_database_and_never_shown_again() {
             Some(json!({"value": value})),
         )
         .await;
-    expect_problem(bad_name, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    expect_problem(
+        bad_name,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let deleted = app
         .send(
             Method::DELETE,

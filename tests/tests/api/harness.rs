@@ -88,12 +88,18 @@ impl TestApp {
     }
 
     /// Stops the server gracefully and starts a new one over the same data.
-    pub async fn restart(mut self) -> Self {
+    pub async fn restart(self) -> Self {
+        self.restart_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::restart`], with the configuration changed by `edit`.
+    pub async fn restart_with(mut self, edit: impl FnOnce(&mut ServerConfig)) -> Self {
         self.stop().await;
-        let config = ServerConfig {
+        let mut config = ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
             ..self.config.clone()
         };
+        edit(&mut config);
         Self::start(config, self.dir.clone()).await
     }
 

@@ -53,13 +53,23 @@ async fn failed_sign_ins_are_counted_across_instances_and_sessions_live_in_redis
     }
 
     // Sessions in Redis: rotation, reuse detection and sign-out work.
-    let citizen = a.citizen(&format!("redis-{}@example.kr", uuid::Uuid::now_v7())).await;
+    let citizen = a
+        .citizen(&format!("redis-{}@example.kr", uuid::Uuid::now_v7()))
+        .await;
     let rotated = a
-        .post("/api/v1/auth/refresh", None, json!({"refresh_token": citizen.refresh_token}))
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": citizen.refresh_token}),
+        )
         .await;
     assert_eq!(rotated.status(), StatusCode::OK);
     let replay = a
-        .post("/api/v1/auth/refresh", None, json!({"refresh_token": citizen.refresh_token}))
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": citizen.refresh_token}),
+        )
         .await;
     expect_problem(replay, StatusCode::UNAUTHORIZED, "refresh_token_reused").await;
     expect_problem(
@@ -84,7 +94,12 @@ async fn with_redis_down_signed_in_work_is_a_503_and_public_reads_go_on() {
             json!({"email": "down@example.kr", "password": "jeonbuk2026!", "display_name": "김전북"}),
         )
         .await;
-    expect_problem(register, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
+    expect_problem(
+        register,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "service_unavailable",
+    )
+    .await;
     let reports = app.get("/api/v1/reports", None).await;
     assert_eq!(reports.status(), StatusCode::OK);
     let categories = app.get("/api/v1/categories", None).await;

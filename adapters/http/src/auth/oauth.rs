@@ -1200,7 +1200,14 @@ mod tests {
         assert_eq!(profile.name.as_deref(), Some("길동"));
         assert!(kakao_profile(&json!({"id": null})).is_err());
 
-        let naver_config = OAuthProviderConfig::naver("id", secret());
+        let naver_config = OAuthProviderConfig {
+            trust_email: true,
+            ..OAuthProviderConfig::naver("id", secret())
+        };
+        assert!(
+            !OAuthProviderConfig::naver("id", secret()).trust_email,
+            "untrusted by default"
+        );
         let naver = json!({"resultcode": "00", "message": "success", "response": {"id": "abc-DEF_123", "email": "hong@naver.com", "name": "홍길동", "nickname": "길동이"}});
         let profile = naver_profile(&naver_config, &naver).unwrap();
         assert_eq!(profile.subject, "abc-DEF_123");

@@ -116,12 +116,16 @@ mod tests {
         let sealer = XChaChaSealer::from_base64(&XChaChaSealer::generate_key()).unwrap();
         let value = SecretValue::new("rf_live_0123456789".into()).unwrap();
         let sealed = sealer.seal(&name("roboflow.api_key"), &value).unwrap();
-        assert!(!sealed
-            .windows(b"rf_live".len())
-            .any(|w| w == b"rf_live"));
-        assert_eq!(sealer.open(&name("roboflow.api_key"), &sealed).unwrap(), value);
+        assert!(!sealed.windows(b"rf_live".len()).any(|w| w == b"rf_live"));
+        assert_eq!(
+            sealer.open(&name("roboflow.api_key"), &sealed).unwrap(),
+            value
+        );
         // Two seals of one value differ (fresh nonces).
-        assert_ne!(sealer.seal(&name("roboflow.api_key"), &value).unwrap(), sealed);
+        assert_ne!(
+            sealer.seal(&name("roboflow.api_key"), &value).unwrap(),
+            sealed
+        );
         // Another name, another key, a flipped bit: refused.
         assert!(sealer.open(&name("llm.api_key"), &sealed).is_err());
         let other = XChaChaSealer::from_base64(&XChaChaSealer::generate_key()).unwrap();

@@ -177,8 +177,7 @@ impl TokenService {
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.kid.clone());
-        encode(&header, &claims, &self.encoding)
-            .map_err(|e| TokenError::Signing(e.to_string()))
+        encode(&header, &claims, &self.encoding).map_err(|e| TokenError::Signing(e.to_string()))
     }
 
     /// A new random refresh token and the hash to store for it.
@@ -277,7 +276,9 @@ mod tests {
     #[test]
     fn a_token_verifies_to_its_user_and_session() {
         let tokens = service(KEY, &[]);
-        let verified = tokens.verify(&tokens.access_token(&user(), session()).unwrap()).unwrap();
+        let verified = tokens
+            .verify(&tokens.access_token(&user(), session()).unwrap())
+            .unwrap();
         assert_eq!(verified.principal.id, user().id);
         assert_eq!(verified.principal.role, Role::Staff);
         assert_eq!(verified.principal.department, user().department);
@@ -313,7 +314,8 @@ mod tests {
     fn alg_none_and_other_algorithms_are_refused() {
         let tokens = service(KEY, &[]);
         let kid = tokens.current_key_id().to_owned();
-        let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"none","typ":"JWT","kid":"{kid}"}}"#));
+        let header =
+            URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"none","typ":"JWT","kid":"{kid}"}}"#));
         let payload = URL_SAFE_NO_PAD.encode(claims(600).to_string());
         assert!(tokens.verify(&format!("{header}.{payload}.")).is_err());
         let mut hs512 = Header::new(Algorithm::HS512);
@@ -328,7 +330,11 @@ mod tests {
         header.kid = Some(tokens.current_key_id().to_owned());
         // Right kid, wrong key.
         assert!(tokens
-            .verify(&forge(&header, &claims(600), b"an attacker's key of 32+ bytes!!"))
+            .verify(&forge(
+                &header,
+                &claims(600),
+                b"an attacker's key of 32+ bytes!!"
+            ))
             .is_err());
         // Right key, no kid.
         assert!(tokens
@@ -342,11 +348,20 @@ mod tests {
         let old_token = before.access_token(&user(), session()).unwrap();
         let rotated = service(KEY, &[OLD]);
         assert_ne!(rotated.current_key_id(), before.current_key_id());
-        assert!(rotated.verify(&old_token).is_ok(), "still accepted during rotation");
+        assert!(
+            rotated.verify(&old_token).is_ok(),
+            "still accepted during rotation"
+        );
         let new_token = rotated.access_token(&user(), session()).unwrap();
-        assert!(before.verify(&new_token).is_err(), "old servers do not know the new key");
+        assert!(
+            before.verify(&new_token).is_err(),
+            "old servers do not know the new key"
+        );
         let dropped = service(KEY, &[]);
-        assert!(dropped.verify(&old_token).is_err(), "refused once the old key is dropped");
+        assert!(
+            dropped.verify(&old_token).is_err(),
+            "refused once the old key is dropped"
+        );
         assert!(dropped.verify(&new_token).is_ok());
     }
 }

@@ -51,7 +51,10 @@ pub async fn register(
 ) -> Result<impl IntoResponse, ApiError> {
     let throttle = state.throttle();
     throttle
-        .hit(&format!("register:ip:{}", ip.key()), throttle.limits().register_per_ip)
+        .hit(
+            &format!("register:ip:{}", ip.key()),
+            throttle.limits().register_per_ip,
+        )
         .await?;
     let user = state
         .use_cases()

@@ -51,9 +51,17 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/reports", Permission::SubmitReport),
     rule("GET", "/reports", Permission::ViewReports),
     rule("GET", "/reports/{id}", Permission::ViewReports),
-    rule("POST", "/reports/{id}/transitions", Permission::TransitionReport),
+    rule(
+        "POST",
+        "/reports/{id}/transitions",
+        Permission::TransitionReport,
+    ),
     rule("POST", "/reports/{id}/assignment", Permission::AssignReport),
-    rule("PUT", "/reports/{id}/classification", Permission::ReclassifyReport),
+    rule(
+        "PUT",
+        "/reports/{id}/classification",
+        Permission::ReclassifyReport,
+    ),
     rule("POST", "/reports/{id}/comments", Permission::Comment),
     rule("POST", "/reports/{id}/support", Permission::SupportReport),
     rule("GET", "/reports/{id}/timeline", Permission::ViewReports),
@@ -133,10 +141,7 @@ pub fn routes(config: &HttpConfig) -> Router<AppState> {
         .route("/reports/{id}", get(reports::get))
         .route("/reports/{id}/transitions", post(reports::transition))
         .route("/reports/{id}/assignment", post(reports::assign))
-        .route(
-            "/reports/{id}/classification",
-            put(reports::reclassify),
-        )
+        .route("/reports/{id}/classification", put(reports::reclassify))
         .route("/reports/{id}/comments", post(reports::comment))
         .route("/reports/{id}/support", post(reports::support))
         .route("/reports/{id}/timeline", get(reports::timeline))
