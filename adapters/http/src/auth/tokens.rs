@@ -295,7 +295,7 @@ mod tests {
         parts[1] = URL_SAFE_NO_PAD.encode(payload.replace("\"staff\"", "\"admin\""));
         assert!(tokens.verify(&parts.join(".")).is_err());
         // A flipped signature character.
-        let mut bad_signature = token.clone();
+        let mut bad_signature = token;
         let last = bad_signature.pop().unwrap();
         bad_signature.push(if last == 'A' { 'B' } else { 'A' });
         assert!(tokens.verify(&bad_signature).is_err());
