@@ -241,21 +241,13 @@ impl Accounts {
             .role_and_department(&account.role, account.department.as_deref())
             .await??;
         let user = self.create(&account.registration, role, department).await?;
-        let entry = AuditEntry {
-            id: self.ids.new_id(),
-            at: user.created_at,
-            actor: actor.user_id(),
-            actor_role: actor.role(),
-            action: "user.create".to_owned(),
-            target: format!("user:{}", user.id),
-            before: serde_json::Value::Null,
-            after: serde_json::json!({
-                "email": user.email.as_str(),
-                "role": user.role,
-                "department": user.department,
-            }),
-        };
-        self.audit.record(&entry).await?;
+        let after = serde_json::json!({
+            "email": user.email.as_str(),
+            "role": user.role,
+            "department": user.department,
+        });
+        self.record(&actor, "user.create", &user, serde_json::Value::Null, after)
+            .await?;
         Ok(user)
     }
 
@@ -547,20 +539,19 @@ impl Accounts {
             Err(_) => None,
         };
         let target = user.map_or_else(|| "email:unknown".to_owned(), |u| format!("user:{}", u.id));
-        let entry = AuditEntry {
-            id: self.ids.new_id(),
-            at: self.clock.now(),
-            actor: None,
-            actor_role: None,
-            action: "auth.login_failures".to_owned(),
+        let entry = AuditEntry::new(
+            self.ids.new_id(),
+            self.clock.now(),
+            &Actor::Anonymous,
+            "auth.login_failures",
             target,
-            before: serde_json::Value::Null,
-            after: serde_json::json!({
+            serde_json::Value::Null,
+            serde_json::json!({
                 "failures": failures,
                 "window_seconds": window_seconds,
                 "ip": ip,
             }),
-        };
+        );
         Ok(self.audit.record(&entry).await?)
     }
 
@@ -572,16 +563,15 @@ impl Accounts {
         before: serde_json::Value,
         after: serde_json::Value,
     ) -> Result<(), StoreError> {
-        let entry = AuditEntry {
-            id: self.ids.new_id(),
-            at: self.clock.now(),
-            actor: actor.user_id(),
-            actor_role: actor.role(),
-            action: action.to_owned(),
-            target: format!("user:{}", user.id),
+        let entry = AuditEntry::new(
+            self.ids.new_id(),
+            self.clock.now(),
+            actor,
+            action,
+            format!("user:{}", user.id),
             before,
             after,
-        };
+        );
         self.audit.record(&entry).await
     }
 

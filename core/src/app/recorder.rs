@@ -95,16 +95,15 @@ impl<'a> Recorder<'a> {
         before: serde_json::Value,
         after: serde_json::Value,
     ) {
-        self.change.audit.push(AuditEntry {
-            id: self.ids.new_id(),
-            at: self.at,
-            actor: self.actor.user_id(),
-            actor_role: self.actor.role(),
-            action: action.to_owned(),
-            target: format!("report:{report_id}"),
+        self.change.audit.push(AuditEntry::new(
+            self.ids.new_id(),
+            self.at,
+            self.actor,
+            action,
+            format!("report:{report_id}"),
             before,
             after,
-        });
+        ));
     }
 
     pub(crate) fn finish(self) -> ReportChange {

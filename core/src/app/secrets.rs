@@ -202,16 +202,15 @@ impl Secrets {
         before: serde_json::Value,
         after: serde_json::Value,
     ) -> Result<(), StoreError> {
-        let entry = AuditEntry {
-            id: self.ids.new_id(),
-            at: self.clock.now(),
-            actor: actor.user_id(),
-            actor_role: actor.role(),
-            action: action.to_owned(),
-            target: format!("secret:{name}"),
+        let entry = AuditEntry::new(
+            self.ids.new_id(),
+            self.clock.now(),
+            actor,
+            action,
+            format!("secret:{name}"),
             before,
             after,
-        };
+        );
         self.audit.record(&entry).await
     }
 }

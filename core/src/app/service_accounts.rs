@@ -218,16 +218,15 @@ impl ServiceAccounts {
         account: UserId,
         after: serde_json::Value,
     ) -> Result<(), StoreError> {
-        let entry = AuditEntry {
-            id: self.ids.new_id(),
-            at: self.clock.now(),
-            actor: actor.user_id(),
-            actor_role: actor.role(),
-            action: action.to_owned(),
-            target: format!("user:{account}"),
-            before: serde_json::Value::Null,
+        let entry = AuditEntry::new(
+            self.ids.new_id(),
+            self.clock.now(),
+            actor,
+            action,
+            format!("user:{account}"),
+            serde_json::Value::Null,
             after,
-        };
+        );
         self.audit.record(&entry).await
     }
 }

@@ -132,16 +132,15 @@ impl Sessions {
     }
 
     async fn record_reuse(&self, session: &RefreshSession) -> Result<(), SessionError> {
-        let entry = AuditEntry {
-            id: self.ids.new_id(),
-            at: self.clock.now(),
-            actor: None,
-            actor_role: None,
-            action: "session.token_reused".to_owned(),
-            target: format!("user:{}", session.user_id),
-            before: serde_json::json!({ "session": session.family }),
-            after: serde_json::json!({ "session": session.family, "revoked": true }),
-        };
+        let entry = AuditEntry::new(
+            self.ids.new_id(),
+            self.clock.now(),
+            &crate::domain::access::Actor::Anonymous,
+            "session.token_reused",
+            format!("user:{}", session.user_id),
+            serde_json::json!({ "session": session.family }),
+            serde_json::json!({ "session": session.family, "revoked": true }),
+        );
         Ok(self.audit.record(&entry).await?)
     }
 

@@ -26,3 +26,28 @@ pub struct AuditEntry {
     /// State after, as JSON.
     pub after: serde_json::Value,
 }
+
+impl AuditEntry {
+    /// An entry of `action` on `target` by `actor` (anonymous: the system
+    /// or the operator at the command line).
+    pub fn new(
+        id: Uuid,
+        at: DateTime<Utc>,
+        actor: &crate::domain::access::Actor,
+        action: &str,
+        target: String,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> Self {
+        Self {
+            id,
+            at,
+            actor: actor.user_id(),
+            actor_role: actor.role(),
+            action: action.to_owned(),
+            target,
+            before,
+            after,
+        }
+    }
+}
