@@ -177,8 +177,17 @@ impl UseCases {
         }
     }
 
-    /// Whether the stores answer.
+    /// Whether the stores answer: the report store, and the session store
+    /// (Redis when configured; every signed-in request needs it), asked
+    /// about a session that cannot exist.
     pub async fn ready(&self) -> bool {
+        let probe = crate::domain::identity::SessionId(uuid::Uuid::nil());
         self.ports.reports.ping().await.is_ok()
+            && self
+                .ports
+                .sessions
+                .is_active(probe, self.ports.clock.now())
+                .await
+                .is_ok()
     }
 }

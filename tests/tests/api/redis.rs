@@ -102,6 +102,12 @@ async fn with_redis_down_signed_in_work_is_a_503_and_public_reads_go_on() {
     .await;
     let reports = app.get("/api/v1/reports", None).await;
     assert_eq!(reports.status(), StatusCode::OK);
+    expect_problem(
+        app.get("/ready", None).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not_ready",
+    )
+    .await;
     let categories = app.get("/api/v1/categories", None).await;
     assert_eq!(categories.status(), StatusCode::OK);
 }

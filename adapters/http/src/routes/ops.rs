@@ -12,7 +12,8 @@ pub async fn health() -> axum::Json<Value> {
     axum::Json(json!({ "status": "ok" }))
 }
 
-/// `GET /ready`: 200 when the store answers, 503 otherwise.
+/// `GET /ready`: 200 when the stores answer (the database; Redis when
+/// sessions live there), 503 otherwise.
 pub async fn ready(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
     if state.use_cases().ready().await {
         Ok(axum::Json(json!({ "status": "ready" })))
@@ -21,7 +22,7 @@ pub async fn ready(State(state): State<AppState>) -> Result<axum::Json<Value>, A
             StatusCode::SERVICE_UNAVAILABLE,
             "not_ready",
             "Not ready",
-            "a dependency (the database) does not answer",
+            "a dependency (the database, or Redis) does not answer",
         ))
     }
 }
