@@ -152,7 +152,7 @@ fn connecting_outside_a_runtime_is_a_configuration_error() {
 struct Proxy {
     port: u16,
     target: SocketAddr,
-    serving: Option<JoinHandle<()>>,
+    serving: Option<(tokio::sync::oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
 impl Proxy {
@@ -174,31 +174,44 @@ impl Proxy {
         let listener = socket.listen(64)?;
         self.port = listener.local_addr()?.port();
         let target = self.target;
-        self.serving = Some(tokio::spawn(async move {
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
             let mut connections = JoinSet::new();
-            while let Ok((mut client, _)) = listener.accept().await {
-                connections.spawn(async move {
-                    let mut server = TcpStream::connect(target).await?;
-                    tokio::io::copy_bidirectional(&mut client, &mut server).await
-                });
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => break,
+                    accepted = listener.accept() => {
+                        let Ok((mut client, _)) = accepted else { break };
+                        connections.spawn(async move {
+                            let mut server = TcpStream::connect(target).await?;
+                            tokio::io::copy_bidirectional(&mut client, &mut server).await
+                        });
+                    }
+                }
             }
-        }));
+            drop(listener);
+            // Aborts every proxied connection and waits until each is
+            // closed, so a cut is complete when `cut` returns.
+            connections.shutdown().await;
+        });
+        self.serving = Some((stop, task));
         Ok(())
     }
 
-    /// Closes every connection and the listener: Redis is "down".
-    fn cut(&mut self) {
-        if let Some(serving) = self.serving.take() {
-            // Dropping the task drops its listener and its JoinSet, which
-            // aborts (and so closes) every proxied connection.
-            serving.abort();
+    /// Closes every connection and the listener: Redis is "down" once this returns.
+    async fn cut(&mut self) {
+        if let Some((stop, task)) = self.serving.take() {
+            let _ = stop.send(());
+            let _ = task.await;
         }
     }
 }
 
 impl Drop for Proxy {
     fn drop(&mut self) {
-        self.cut();
+        if let Some((_, task)) = self.serving.take() {
+            task.abort();
+        }
     }
 }
 
@@ -248,7 +261,7 @@ async fn the_connection_recovers_when_redis_comes_back() -> TestResult {
         RateDecision::Allowed { remaining: 4 }
     );
 
-    proxy.cut();
+    proxy.cut().await;
     let started = Instant::now();
     for _ in 0..3 {
         assert!(matches!(
