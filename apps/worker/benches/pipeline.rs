@@ -524,32 +524,33 @@ fn modelled_drain_mean(ids: &[String], lanes: usize, delay: f64) -> f64 {
 /// How long the consumer's lanes alone would take over `ids` arriving in
 /// this order, in seconds: every event takes exactly `delay` and nothing
 /// else costs anything. The loop hands events out in order, each to its
-/// report's lane; a lane holds the event it handles plus `LANE_QUEUE` (4)
-/// queued, and the loop waits while the next event's lane is full, so one
-/// busy lane can leave others idle.
+/// report's lane (handled one after another); at most `IN_FLIGHT_PER_LANE`
+/// (16) × lanes events are fetched and unfinished at once, in one budget all
+/// lanes share, and the loop waits while it is spent.
 fn modelled_drain(ids: &[String], lanes: usize, delay: f64) -> f64 {
-    const HELD: usize = 1 + 4;
-    let mut finishes: Vec<Vec<f64>> = vec![Vec::new(); lanes.max(1)];
-    let mut now = 0.0_f64;
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let lanes = lanes.max(1);
+    let budget = lanes * 16;
+    // Whole microseconds, so the times order exactly.
+    let delay = (delay * 1e6).round() as u64;
+    let mut lane_free = vec![0_u64; lanes];
+    let mut unfinished: BinaryHeap<Reverse<u64>> = BinaryHeap::new();
+    let mut now = 0_u64;
     for id in ids {
-        let Some(lane) = finishes.get_mut(lane_of(id, lanes)) else {
+        while unfinished.len() >= budget {
+            if let Some(Reverse(first)) = unfinished.pop() {
+                now = now.max(first);
+            }
+        }
+        let Some(free) = lane_free.get_mut(lane_of(id, lanes)) else {
             continue;
         };
-        let unfinished: Vec<f64> = lane.iter().copied().filter(|&f| f > now).collect();
-        if let Some(&freed) = unfinished
-            .len()
-            .checked_sub(HELD)
-            .and_then(|i| unfinished.get(i))
-        {
-            now = freed;
-        }
-        let start = lane.last().copied().unwrap_or(0.0).max(now);
-        lane.push(start + delay);
+        let finish = (*free).max(now) + delay;
+        *free = finish;
+        unfinished.push(Reverse(finish));
     }
-    finishes
-        .iter()
-        .filter_map(|lane| lane.last().copied())
-        .fold(0.0, f64::max)
+    lane_free.into_iter().max().unwrap_or(0) as f64 / 1e6
 }
 
 /// The most intervals open at once.

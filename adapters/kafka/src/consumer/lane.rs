@@ -13,7 +13,7 @@ use rand::Rng as _;
 use rdkafka::message::{Message, OwnedMessage};
 use sinmungo_core::app::{EventHandler, HandlerError};
 use sinmungo_core::domain::event::EventEnvelope;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
@@ -26,6 +26,8 @@ use super::offsets::Partition;
 pub(crate) struct Job {
     pub(crate) message: OwnedMessage,
     pub(crate) generation: u64,
+    /// Its share of the consumer's in-flight budget, returned when the job is dropped.
+    pub(crate) _permit: OwnedSemaphorePermit,
 }
 
 /// An event a lane is done with: handled, or dead-lettered.
@@ -92,7 +94,7 @@ pub(crate) struct Lane {
 impl Lane {
     /// Handles jobs until the loop closes the queue. After `stop`, queued
     /// jobs are skipped: they stay uncommitted.
-    pub(crate) async fn run(self, mut jobs: mpsc::Receiver<Job>) {
+    pub(crate) async fn run(self, mut jobs: mpsc::UnboundedReceiver<Job>) {
         while let Some(job) = jobs.recv().await {
             let partition = (job.message.topic().to_owned(), job.message.partition());
             if self.stop.is_cancelled() || !self.is_current(&partition, job.generation) {

@@ -7,6 +7,13 @@
 //!   partition, read in order, and all go through one lane, so they are
 //!   handled in publish order; different reports run side by side even when
 //!   they share a partition.
+//! - **Bounded, without head-of-line blocking.** At most
+//!   `concurrency × IN_FLIGHT_PER_LANE` events are fetched and not yet
+//!   handled, in one budget shared by all lanes: a lane that happens to get
+//!   many reports queues more while the others keep working, instead of one
+//!   full lane stopping the hand-out to every lane (which held a worker at
+//!   ~0.6 of its ideal throughput with per-lane queues of 4; see
+//!   docs/benchmarks.md).
 //! - **Commits after handling.** Auto-commit is off. A partition's offset is
 //!   committed up to (not including) its oldest event still being handled, so
 //!   nothing unhandled is ever committed; events handled beyond that point are
@@ -41,7 +48,7 @@ use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::{Message as _, OwnedMessage};
 use rdkafka::producer::FutureProducer;
 use sinmungo_core::app::EventHandler;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
@@ -54,8 +61,8 @@ use dead_letter::DeadLetters;
 use lane::{lane_of, Finished, Job, Lane, RetryPolicy};
 use offsets::OffsetBook;
 
-/// Events a lane may have queued besides the one it handles.
-const LANE_QUEUE: usize = 4;
+/// Events fetched and not yet handled, per lane, shared by all lanes.
+const IN_FLIGHT_PER_LANE: usize = 16;
 /// Pause after a consumer error, so a persistent one does not spin.
 const ERROR_PAUSE: Duration = Duration::from_millis(200);
 
@@ -168,7 +175,8 @@ impl EventConsumer {
         let mut lanes = JoinSet::new();
         let mut queues = Vec::with_capacity(self.concurrency);
         for _ in 0..self.concurrency {
-            let (queue, jobs) = mpsc::channel(LANE_QUEUE);
+            // Unbounded per lane: the shared budget in `consume` bounds them all.
+            let (queue, jobs) = mpsc::unbounded_channel();
             let lane = Lane {
                 handler: self.handler.clone(),
                 dead_letters: self.dead_letters.clone(),
@@ -195,7 +203,7 @@ impl EventConsumer {
     /// The loop: fetch, route to lanes, count finished events, commit.
     async fn consume(
         &self,
-        queues: &[mpsc::Sender<Job>],
+        queues: &[mpsc::UnboundedSender<Job>],
         finished: &mut mpsc::UnboundedReceiver<Finished>,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), KafkaError> {
@@ -203,6 +211,9 @@ impl EventConsumer {
         // A broker outage repeats the same few errors: each is logged once
         // until a message arrives again.
         let mut seen_errors: HashSet<String> = HashSet::new();
+        let budget = Arc::new(Semaphore::new(
+            self.concurrency.saturating_mul(IN_FLIGHT_PER_LANE).max(1),
+        ));
         let mut commit_tick = tokio::time::interval(self.commit_interval);
         commit_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -239,34 +250,35 @@ impl EventConsumer {
                     }
                 },
             };
-            let Some(job) = self.job(message) else {
+            // A spent budget holds the loop (bounded work in memory); shutdown
+            // still gets through, leaving this event uncommitted.
+            let permit = tokio::select! {
+                biased;
+                () = &mut shutdown => return Ok(()),
+                permit = budget.clone().acquire_owned() => permit
+                    .map_err(|_| KafkaError::Fatal("the in-flight budget closed".to_owned()))?,
+            };
+            let Some(job) = self.job(message, permit) else {
                 continue;
             };
             let lane = lane_of(job.message.key(), job.message.partition(), queues.len());
             let Some(queue) = queues.get(lane) else {
                 continue;
             };
-            // A full lane holds the loop (bounded work in memory); shutdown
-            // still gets through, leaving this event uncommitted.
-            tokio::select! {
-                biased;
-                () = &mut shutdown => return Ok(()),
-                sent = queue.send(job) => {
-                    if sent.is_err() {
-                        return Err(KafkaError::Fatal("a lane stopped".to_owned()));
-                    }
-                }
+            if queue.send(job).is_err() {
+                return Err(KafkaError::Fatal("a lane stopped".to_owned()));
             }
         }
     }
 
     /// The job for a fetched message; `None` when its partition is no longer ours.
-    fn job(&self, message: OwnedMessage) -> Option<Job> {
+    fn job(&self, message: OwnedMessage, permit: OwnedSemaphorePermit) -> Option<Job> {
         let partition = (message.topic().to_owned(), message.partition());
         match lock(&self.book).dispatch(&partition, message.offset()) {
             Some(generation) => Some(Job {
                 message,
                 generation,
+                _permit: permit,
             }),
             None => {
                 tracing::debug!(
