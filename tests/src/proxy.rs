@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
 /// Forwards connections from `listen` to `upstream` until cut.
@@ -12,7 +13,7 @@ use tokio::task::{JoinHandle, JoinSet};
 pub struct Proxy {
     listen: SocketAddr,
     upstream: SocketAddr,
-    task: Option<JoinHandle<()>>,
+    serving: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
 impl Proxy {
@@ -22,24 +23,34 @@ impl Proxy {
             .await
             .with_context(|| format!("binding the proxy on {listen}"))?;
         let listen = listener.local_addr()?;
+        let (stop, mut stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            // Dropping the set (when this task is aborted) aborts every connection.
             let mut connections = JoinSet::new();
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                connections.spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(upstream).await {
-                        // Either side closing ends the copy; the error says nothing useful.
-                        tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
-                            .await
-                            .ok();
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => break,
+                    accepted = listener.accept() => {
+                        let Ok((mut inbound, _)) = accepted else { break };
+                        connections.spawn(async move {
+                            if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                                // Either side closing ends the copy; the error says nothing useful.
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
+                                    .await
+                                    .ok();
+                            }
+                        });
                     }
-                });
+                }
             }
+            drop(listener);
+            // Aborts every forwarded connection and waits until each is
+            // closed, so a cut is complete when `cut` returns.
+            connections.shutdown().await;
         });
         Ok(Self {
             listen,
             upstream,
-            task: Some(task),
+            serving: Some((stop, task)),
         })
     }
 
@@ -50,9 +61,8 @@ impl Proxy {
 
     /// Closes the listener and every forwarded connection: the service "goes away".
     pub async fn cut(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-            // An aborted task's join error is the expected outcome.
+        if let Some((stop, task)) = self.serving.take() {
+            let _ = stop.send(());
             task.await.ok();
         }
     }
