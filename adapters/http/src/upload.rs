@@ -480,7 +480,7 @@ fn label(index: usize, file_name: &str) -> String {
 /// Bytes in MiB when whole, else in bytes.
 fn size(bytes: usize) -> String {
     const MIB: usize = 1024 * 1024;
-    if bytes % MIB == 0 {
+    if bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")
