@@ -256,6 +256,16 @@ impl Harness {
     }
 }
 
+/// `fake` answers `verb route` once with `answer`.
+async fn once(fake: &MockServer, verb: &str, route: &str, answer: ResponseTemplate) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(answer)
+        .up_to_n_times(1)
+        .mount(fake)
+        .await;
+}
+
 /// Google's token endpoint answering once with an ID token of `claims`.
 async fn google_answers(fake: &MockServer, claims: &Value) {
     let id_token = jsonwebtoken::encode(
@@ -264,18 +274,13 @@ async fn google_answers(fake: &MockServer, claims: &Value) {
         &jsonwebtoken::EncodingKey::from_secret(b"not google's key"),
     )
     .unwrap();
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    once(fake, "POST", "/token", ResponseTemplate::new(200).set_body_json(json!({
             "access_token": "ya29.google-access",
             "expires_in": 3599,
             "id_token": id_token,
             "scope": "openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile",
             "token_type": "Bearer"
-        })))
-        .up_to_n_times(1)
-        .mount(fake)
-        .await;
+        }))).await;
 }
 
 /// The claims Google's ID token carries for the sign-in `started`.
@@ -298,19 +303,20 @@ fn google_claims(started: &Started, sub: &str, email: &str, verified: bool) -> V
 
 /// Kakao's token endpoint and `/v2/user/me` answering once.
 async fn kakao_answers(fake: &MockServer, id: u64, email: &str, verified: bool) {
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    once(
+        fake,
+        "POST",
+        "/oauth/token",
+        ResponseTemplate::new(200).set_body_json(json!({
             "token_type": "bearer",
             "access_token": "kakao-access-token",
             "expires_in": 21599,
             "refresh_token": "kakao-refresh-token",
             "refresh_token_expires_in": 5_183_999,
             "scope": "account_email profile_nickname"
-        })))
-        .up_to_n_times(1)
-        .mount(fake)
-        .await;
+        })),
+    )
+    .await;
     Mock::given(method("GET"))
         .and(path("/v2/user/me"))
         .and(header("authorization", "Bearer kakao-access-token"))
@@ -335,17 +341,18 @@ async fn kakao_answers(fake: &MockServer, id: u64, email: &str, verified: bool) 
 
 /// Naver's token endpoint and `/v1/nid/me` answering once.
 async fn naver_answers(fake: &MockServer, id: &str, email: &str) {
-    Mock::given(method("POST"))
-        .and(path("/oauth2.0/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    once(
+        fake,
+        "POST",
+        "/oauth2.0/token",
+        ResponseTemplate::new(200).set_body_json(json!({
             "access_token": "naver-access-token",
             "refresh_token": "naver-refresh-token",
             "token_type": "bearer",
             "expires_in": "3600"
-        })))
-        .up_to_n_times(1)
-        .mount(fake)
-        .await;
+        })),
+    )
+    .await;
     Mock::given(method("GET"))
         .and(path("/v1/nid/me"))
         .and(header("authorization", "Bearer naver-access-token"))
@@ -731,90 +738,88 @@ async fn a_failing_provider_is_a_502_that_names_no_secret() {
     };
 
     // Google's token endpoint fails.
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(500).set_body_string("backend error"))
-        .up_to_n_times(1)
-        .mount(&h.google)
-        .await;
+    once(
+        &h.google,
+        "POST",
+        "/token",
+        ResponseTemplate::new(500).set_body_string("backend error"),
+    )
+    .await;
     let started = h.start("google").await;
     bad_gateway(h.finish("google", &started).await);
 
     // Google answers 200 with something that is not a token response.
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>maintenance</html>"))
-        .up_to_n_times(1)
-        .mount(&h.google)
-        .await;
+    once(
+        &h.google,
+        "POST",
+        "/token",
+        ResponseTemplate::new(200).set_body_string("<html>maintenance</html>"),
+    )
+    .await;
     let started = h.start("google").await;
     bad_gateway(h.finish("google", &started).await);
 
     // Kakao refuses the code (invalid_grant, KOE320).
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+    once(
+        &h.kakao,
+        "POST",
+        "/oauth/token",
+        ResponseTemplate::new(400).set_body_json(json!({
             "error": "invalid_grant",
             "error_description": "authorization code not found for code=…",
             "error_code": "KOE320"
-        })))
-        .up_to_n_times(1)
-        .mount(&h.kakao)
-        .await;
+        })),
+    )
+    .await;
     let started = h.start("kakao").await;
     bad_gateway(h.finish("kakao", &started).await);
 
     // Kakao's token works but /v2/user/me fails.
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "k", "token_type": "bearer"})),
-        )
-        .up_to_n_times(1)
-        .mount(&h.kakao)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v2/user/me"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(1)
-        .mount(&h.kakao)
-        .await;
+    once(
+        &h.kakao,
+        "POST",
+        "/oauth/token",
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"access_token": "k", "token_type": "bearer"})),
+    )
+    .await;
+    once(&h.kakao, "GET", "/v2/user/me", ResponseTemplate::new(500)).await;
     let started = h.start("kakao").await;
     bad_gateway(h.finish("kakao", &started).await);
 
     // Naver answers token errors with 200 and an `error` field.
-    Mock::given(method("POST"))
-        .and(path("/oauth2.0/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    once(
+        &h.naver,
+        "POST",
+        "/oauth2.0/token",
+        ResponseTemplate::new(200).set_body_json(json!({
             "error": "invalid_request",
             "error_description": "no valid data in session"
-        })))
-        .up_to_n_times(1)
-        .mount(&h.naver)
-        .await;
+        })),
+    )
+    .await;
     let started = h.start("naver").await;
     bad_gateway(h.finish("naver", &started).await);
 
     // Naver's profile API refuses the token (resultcode 024).
-    Mock::given(method("POST"))
-        .and(path("/oauth2.0/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "n", "token_type": "bearer"})),
-        )
-        .up_to_n_times(1)
-        .mount(&h.naver)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/nid/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    once(
+        &h.naver,
+        "POST",
+        "/oauth2.0/token",
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"access_token": "n", "token_type": "bearer"})),
+    )
+    .await;
+    once(
+        &h.naver,
+        "GET",
+        "/v1/nid/me",
+        ResponseTemplate::new(200).set_body_json(json!({
             "resultcode": "024",
             "message": "Authentication failed (인증 실패하였습니다.)"
-        })))
-        .up_to_n_times(1)
-        .mount(&h.naver)
-        .await;
+        })),
+    )
+    .await;
     let started = h.start("naver").await;
     bad_gateway(h.finish("naver", &started).await);
 

@@ -97,9 +97,7 @@ struct Actor {
 #[tokio::test]
 async fn every_route_times_every_role_matches_the_permission_table() {
     let app = roomy_app().await;
-    let admin = app
-        .official("admin@jeonbuk.go.kr", "admin", "road_management")
-        .await;
+    let admin = app.admin().await;
     let staff = app
         .official("staff@jeonbuk.go.kr", "staff", "road_management")
         .await;
@@ -425,9 +423,7 @@ async fn officials_act_only_on_their_departments_reports_and_citizens_on_their_o
 #[tokio::test]
 async fn reusing_a_refresh_token_ends_the_whole_sign_in_and_is_audited() {
     let app = roomy_app().await;
-    let admin = app
-        .official("admin@jeonbuk.go.kr", "admin", "road_management")
-        .await;
+    let admin = app.admin().await;
     let first = app.citizen("kim@example.kr").await;
     let rotated: Value = app
         .post(
@@ -606,9 +602,7 @@ async fn a_password_change_ends_every_session_and_needs_the_current_password() {
 #[tokio::test]
 async fn a_role_change_takes_effect_at_once_and_is_audited_with_before_and_after() {
     let app = roomy_app().await;
-    let admin = app
-        .official("admin@jeonbuk.go.kr", "admin", "road_management")
-        .await;
+    let admin = app.admin().await;
     let staff = app
         .official("staff@jeonbuk.go.kr", "staff", "road_management")
         .await;
@@ -673,9 +667,7 @@ async fn a_role_change_takes_effect_at_once_and_is_audited_with_before_and_after
 #[tokio::test]
 async fn service_accounts_call_with_api_keys_until_the_key_is_revoked() {
     let app = roomy_app().await;
-    let admin = app
-        .official("admin@jeonbuk.go.kr", "admin", "road_management")
-        .await;
+    let admin = app.admin().await;
     let (id, key) = service_account(&app, &admin, "callcenter").await;
     let me: Value = app
         .get("/api/v1/me", Some(&key))
@@ -756,9 +748,7 @@ async fn failed_sign_ins_are_limited_per_account_then_recover_and_the_burst_is_a
         config.access.rate_login_failures = "3/2s".parse().expect("limit");
     })
     .await;
-    let admin = app
-        .official("admin@jeonbuk.go.kr", "admin", "road_management")
-        .await;
+    let admin = app.admin().await;
     let victim = app.citizen("jung@example.kr").await;
     let attempt = |password: &'static str| {
         app.post(
@@ -828,9 +818,7 @@ async fn submitting_is_limited_per_account() {
 #[tokio::test]
 async fn secrets_are_sealed_in_the_database_and_never_shown_again() {
     let app = roomy_app().await;
-    let admin = app
-        .official("admin@jeonbuk.go.kr", "admin", "road_management")
-        .await;
+    let admin = app.admin().await;
     let value = "rf_live_Zq81xTopSecretValue";
     let set = app
         .send(

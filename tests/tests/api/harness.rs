@@ -213,6 +213,12 @@ impl TestApp {
         self.login(email, "officer-pass-2026").await
     }
 
+    /// An administrator (`admin@jeonbuk.go.kr`), signed in.
+    pub async fn admin(&self) -> Session {
+        self.official("admin@jeonbuk.go.kr", "admin", "road_management")
+            .await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Session {
         let response = self
             .post(

@@ -138,9 +138,7 @@ async fn google_sign_in_through_the_configured_server_makes_a_citizen() {
 async fn kakao_sign_in_with_the_client_secret_from_the_sealed_settings_links_the_account() {
     let kakao = MockServer::start().await;
     let app = TestApp::spawn().await;
-    let admin = app
-        .official("admin@jeonbuk.go.kr", "admin", "road_management")
-        .await;
+    let admin = app.admin().await;
     let existing = app.citizen("junho@kakao.com").await;
     let set = app
         .send(
