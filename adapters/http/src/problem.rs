@@ -305,6 +305,7 @@ impl From<RegisterError> for ApiError {
                 "Conflict",
                 error.to_string(),
             ),
+            RegisterError::SignInRequired => sign_in_required(),
             RegisterError::Forbidden => forbidden("only administrators may create accounts"),
             RegisterError::Unavailable(reason) => Self::unavailable(&reason),
             RegisterError::Unknown(error) => Self::internal(&error),
@@ -368,6 +369,7 @@ impl From<AccountAdminError> for ApiError {
     fn from(error: AccountAdminError) -> Self {
         match error {
             AccountAdminError::Invalid(invalid) => Self::validation(invalid),
+            AccountAdminError::SignInRequired => sign_in_required(),
             AccountAdminError::Forbidden => forbidden("only administrators may do this"),
             AccountAdminError::NotFound => Self::not_found("no such account"),
             AccountAdminError::Unavailable(reason) => Self::unavailable(&reason),
@@ -395,6 +397,7 @@ impl From<SecretError> for ApiError {
     fn from(error: SecretError) -> Self {
         match error {
             SecretError::Invalid(invalid) => Self::validation(invalid),
+            SecretError::SignInRequired => sign_in_required(),
             SecretError::Forbidden => forbidden("only administrators manage secrets"),
             SecretError::NotFound => Self::not_found("no such secret"),
             SecretError::Sealing(error) => Self::internal(&anyhow::Error::new(error)),

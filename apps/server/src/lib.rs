@@ -58,7 +58,7 @@ pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Applicat
     let stores = open_stores(&config.store).await?;
     let sealer = Arc::new(secrets::sealer(config)?);
     let media = config.media.open()?;
-    let ports = stores.ports(
+    let mut ports = stores.ports(
         Arc::new(Argon2Hasher::new()),
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
@@ -66,7 +66,6 @@ pub async fn build_application(config: &ServerConfig) -> anyhow::Result<Applicat
         sealer.clone() as Arc<dyn SecretSealer>,
     );
     let redis = config.access.redis()?;
-    let mut ports = ports;
     if let Some(connection) = &redis {
         // Sessions shared by every instance, checked on every request.
         ports.sessions = Arc::new(RedisSessionStore::new(connection.clone()));

@@ -37,7 +37,7 @@ pub struct ProviderArgs {
 }
 
 /// OAuth sign-in settings.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct OAuthArgs {
     /// Public base URL of this API (`https://sinmungo.example.kr`); providers call back to {base}/api/v1/auth/oauth/{provider}/callback. Required when a provider is on.
     #[arg(long, env = "SINMUNGO_OAUTH_REDIRECT_BASE")]
@@ -114,25 +114,7 @@ pub struct OAuthArgs {
 impl OAuthArgs {
     /// No provider on.
     pub fn off() -> Self {
-        Self {
-            oauth_redirect_base: None,
-            oauth_google_client_id: None,
-            oauth_google_client_secret: None,
-            oauth_google_authorize_url: None,
-            oauth_google_token_url: None,
-            oauth_google_issuer: None,
-            oauth_kakao_client_id: None,
-            oauth_kakao_client_secret: None,
-            oauth_kakao_authorize_url: None,
-            oauth_kakao_token_url: None,
-            oauth_kakao_userinfo_url: None,
-            oauth_naver_client_id: None,
-            oauth_naver_client_secret: None,
-            oauth_naver_authorize_url: None,
-            oauth_naver_token_url: None,
-            oauth_naver_userinfo_url: None,
-            oauth_naver_trust_email: false,
-        }
+        Self::default()
     }
 
     /// Each provider's settings.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::app::Ports;
-use crate::domain::access::Actor;
+use crate::domain::access::{Actor, Denied};
 use crate::domain::audit::AuditEntry;
 use crate::domain::department::DepartmentCode;
 use crate::domain::identity::{verified_email, ExternalIdentity, ExternalProfile};
@@ -48,6 +48,9 @@ pub enum RegisterError {
     /// The e-mail has an account already.
     #[error("an account with this e-mail exists (이미 가입된 이메일입니다)")]
     EmailTaken,
+    /// Not signed in.
+    #[error("sign in first (로그인이 필요합니다)")]
+    SignInRequired,
     /// Only administrators create officials.
     #[error("only administrators may create accounts")]
     Forbidden,
@@ -102,6 +105,9 @@ pub enum AccountAdminError {
     /// A field is invalid.
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// Not signed in.
+    #[error("sign in first (로그인이 필요합니다)")]
+    SignInRequired,
     /// Not an administrator.
     #[error("only administrators may change accounts")]
     Forbidden,
@@ -136,6 +142,15 @@ impl From<StoreError> for PasswordChangeError {
         match error {
             StoreError::Unavailable(reason) => Self::Unavailable(reason),
             other => Self::Unknown(other.into()),
+        }
+    }
+}
+
+impl From<Denied> for AccountAdminError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::SignInRequired => Self::SignInRequired,
+            Denied::Forbidden(_) => Self::Forbidden,
         }
     }
 }
@@ -220,9 +235,12 @@ impl Accounts {
         actor: &Actor,
         account: NewAccount,
     ) -> Result<User, RegisterError> {
-        if actor.may_do(Permission::ManageUsers).is_err() {
-            return Err(RegisterError::Forbidden);
-        }
+        actor
+            .may_do(Permission::ManageUsers)
+            .map_err(|denied| match denied {
+                Denied::SignInRequired => RegisterError::SignInRequired,
+                Denied::Forbidden(_) => RegisterError::Forbidden,
+            })?;
         self.create_as_operator(account, actor.clone()).await
     }
 
@@ -415,9 +433,7 @@ impl Accounts {
         role: &str,
         department: Option<&str>,
     ) -> Result<User, AccountAdminError> {
-        if actor.may_do(Permission::ManageUsers).is_err() {
-            return Err(AccountAdminError::Forbidden);
-        }
+        actor.may_do(Permission::ManageUsers)?;
         let (role, department) = self.role_and_department(role, department).await??;
         let mut user = self
             .users
@@ -504,11 +520,7 @@ impl Accounts {
             Ok(()) | Err(StoreError::AlreadyExists(Uniqueness::Identity)) => {}
             Err(other) => return Err(other.into()),
         }
-        let actor = Actor::User(crate::domain::access::Principal {
-            id: user.id,
-            role: user.role,
-            department: user.department.clone(),
-        });
+        let actor = Actor::User((&user).into());
         let action = if created {
             "user.create"
         } else {

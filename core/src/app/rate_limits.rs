@@ -42,15 +42,17 @@ impl InProcessRateLimiter {
         }
     }
 
-    fn decide(window: Window, quota: Quota, now: DateTime<Utc>) -> RateDecision {
-        if window.hits > quota.limit {
+    /// What `hits` in `window` mean against `quota`: over the limit, wait
+    /// until the window ends (at least a second).
+    fn decide(window: Window, hits: u32, quota: Quota, now: DateTime<Utc>) -> RateDecision {
+        if hits > quota.limit {
             let left = (window.ends - now).to_std().unwrap_or(Duration::ZERO);
             RateDecision::Limited {
                 retry_after: left.max(Duration::from_secs(1)),
             }
         } else {
             RateDecision::Allowed {
-                remaining: quota.limit - window.hits,
+                remaining: quota.limit - hits,
             }
         }
     }
@@ -81,26 +83,18 @@ impl RateLimiter for InProcessRateLimiter {
                 hits: 0,
             });
         window.hits = window.hits.saturating_add(1);
-        Ok(Self::decide(*window, quota, now))
+        Ok(Self::decide(*window, window.hits, quota, now))
     }
 
     async fn check(&self, key: &str, quota: Quota) -> Result<RateDecision, RateLimitError> {
         let now = self.clock.now();
         let windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(match windows.get(key) {
-            Some(window) if window.ends > now => {
-                // Would the next hit be over? Then the key is limited now.
-                let next = Window {
-                    hits: window.hits.saturating_add(1),
-                    ..*window
-                };
-                match Self::decide(next, quota, now) {
-                    RateDecision::Allowed { .. } => RateDecision::Allowed {
-                        remaining: quota.limit - window.hits,
-                    },
-                    limited => limited,
-                }
+            // Limited now if the next hit would be over.
+            Some(window) if window.ends > now && window.hits >= quota.limit => {
+                Self::decide(*window, window.hits.saturating_add(1), quota, now)
             }
+            Some(window) if window.ends > now => Self::decide(*window, window.hits, quota, now),
             _ => RateDecision::Allowed {
                 remaining: quota.limit,
             },

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::app::Ports;
-use crate::domain::access::Actor;
+use crate::domain::access::{Actor, Denied};
 use crate::domain::audit::AuditEntry;
 use crate::domain::identity::{SealedSecret, SecretName, SecretValue};
 use crate::domain::permission::Permission;
@@ -44,6 +44,9 @@ pub enum SecretError {
     /// A bad name or value.
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// Not signed in.
+    #[error("sign in first (로그인이 필요합니다)")]
+    SignInRequired,
     /// Not an administrator.
     #[error("only administrators manage secrets")]
     Forbidden,
@@ -191,7 +194,10 @@ impl Secrets {
     fn authorise(&self, actor: &Actor) -> Result<(), SecretError> {
         actor
             .may_do(Permission::ManageSecrets)
-            .map_err(|_| SecretError::Forbidden)
+            .map_err(|denied| match denied {
+                Denied::SignInRequired => SecretError::SignInRequired,
+                Denied::Forbidden(_) => SecretError::Forbidden,
+            })
     }
 
     async fn record(

@@ -190,17 +190,13 @@ impl ServiceAccounts {
             return Ok(None);
         }
         let user = self.users.get(key.user_id).await?;
-        Ok(user.filter(|u| u.role == Role::Service).map(|u| Principal {
-            id: u.id,
-            role: u.role,
-            department: None,
-        }))
+        Ok(user
+            .filter(|u| u.role == Role::Service)
+            .map(|u| Principal::from(&u)))
     }
 
     fn authorise(actor: &Actor) -> Result<(), AccountAdminError> {
-        actor
-            .may_do(Permission::ManageServiceAccounts)
-            .map_err(|_| AccountAdminError::Forbidden)
+        Ok(actor.may_do(Permission::ManageServiceAccounts)?)
     }
 
     async fn service_account(&self, id: UserId) -> Result<User, AccountAdminError> {

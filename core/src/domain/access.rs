@@ -36,6 +36,16 @@ pub struct Principal {
     pub department: Option<DepartmentCode>,
 }
 
+impl From<&crate::domain::user::User> for Principal {
+    fn from(user: &crate::domain::user::User) -> Self {
+        Self {
+            id: user.id,
+            role: user.role,
+            department: user.department.clone(),
+        }
+    }
+}
+
 /// Whoever is making a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {

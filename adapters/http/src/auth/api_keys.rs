@@ -5,7 +5,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use rand::RngCore as _;
-use sha2::{Digest as _, Sha256};
 
 /// Every key starts with this, so a bearer token is told from a JWT at a glance
 /// (and secret scanners can find leaked keys).
@@ -23,8 +22,7 @@ pub fn generate() -> (String, String, String) {
 
 /// The stored form of a key.
 pub fn hash(key: &str) -> String {
-    let digest = Sha256::digest(key.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    super::digest::sha256_hex(key)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 mod caller;
+mod digest;
 pub mod oauth;
 mod password;
 mod sealer;

@@ -19,6 +19,8 @@ use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use sinmungo_core::domain::{DepartmentCode, Principal, Role, SessionId, User, UserId};
+
+use super::digest::{hex, sha256_hex};
 use uuid::Uuid;
 
 const ISSUER: &str = "sinmungo";
@@ -98,7 +100,7 @@ fn key_id(secret: &[u8]) -> String {
         .chain_update(b"sinmungo-jwt-kid:")
         .chain_update(secret)
         .finalize();
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    hex(digest.get(..8).unwrap_or_default())
 }
 
 /// A fresh pair of tokens.
@@ -191,8 +193,7 @@ impl TokenService {
 
     /// The stored form of a refresh token.
     pub fn hash_refresh_token(token: &str) -> String {
-        let digest = Sha256::digest(token.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(token)
     }
 
     /// The seconds an access token lives.
