@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use sinmungo_core::domain::{DisplayName, Email, Password, Role, SessionId, User, UserId};
 use sinmungo_core::ports::PasswordHasher as _;
-use sinmungo_http::auth::{Argon2Hasher, TokenConfig, TokenService};
+use sinmungo_crypto::Argon2Hasher;
+use sinmungo_http::auth::{TokenConfig, TokenService};
 use uuid::Uuid;
 
 fn summary(mut samples: Vec<Duration>) -> String {

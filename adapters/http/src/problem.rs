@@ -10,7 +10,7 @@ use sinmungo_core::app::{
 };
 use sinmungo_core::domain::access::Denied;
 use sinmungo_core::domain::{FieldError, Invalid};
-use sinmungo_core::ports::StoreError;
+use sinmungo_core::ports::{IdentityError, StoreError};
 
 use crate::auth::OAuthError;
 
@@ -439,7 +439,10 @@ impl From<OAuthError> for ApiError {
                 "Forbidden",
                 format!("the sign-in was not allowed at the provider ({code}) (로그인이 취소되었거나 동의하지 않았습니다)"),
             ),
-            OAuthError::IdToken(reason) => {
+            OAuthError::Provider(IdentityError::NotConfigured(provider)) => {
+                Self::from(OAuthError::UnknownProvider(provider.to_string()))
+            }
+            OAuthError::Provider(IdentityError::IdToken(reason)) => {
                 tracing::warn!(reason, "refused an ID token");
                 Self::unauthenticated(
                     "oauth_id_token_invalid",
@@ -447,17 +450,16 @@ impl From<OAuthError> for ApiError {
                 )
             }
             OAuthError::Sealing(reason) => Self::internal(&anyhow::anyhow!(reason)),
-            provider @ (OAuthError::Authorization { .. }
-            | OAuthError::Unreachable { .. }
-            | OAuthError::Status { .. }
-            | OAuthError::Refused { .. }
-            | OAuthError::Malformed { .. }) => {
+            // The provider's own words (and the transport's) go to the log,
+            // never to the client: they are not ours to show, and may say
+            // more about our registration than a client should read.
+            provider @ (OAuthError::Authorization { .. } | OAuthError::Provider(_)) => {
                 tracing::warn!(error = %provider, "identity provider failed");
                 Self::new(
                     StatusCode::BAD_GATEWAY,
                     "oauth_provider_error",
                     "Bad gateway",
-                    format!("the identity provider failed: {provider} (로그인 제공자와 통신하지 못했습니다. 잠시 후 다시 시도해 주세요)"),
+                    "the identity provider failed (로그인 제공자와 통신하지 못했습니다. 잠시 후 다시 시도해 주세요)",
                 )
             }
         }

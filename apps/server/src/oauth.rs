@@ -15,7 +15,8 @@ use clap::Args;
 use sinmungo_core::app::Secrets;
 use sinmungo_core::domain::{Provider, SecretName};
 use sinmungo_core::ports::SecretSealer;
-use sinmungo_http::auth::{ClientSecret, OAuthClient, OAuthConfig, OAuthProviderConfig};
+use sinmungo_http::auth::OAuthClient;
+use sinmungo_identity::{ClientSecret, IdentityConfig, OAuthProviderConfig, OAuthProviders};
 
 use crate::config::ApiSecret;
 
@@ -211,9 +212,7 @@ impl OAuthArgs {
             .context("SINMUNGO_OAUTH_REDIRECT_BASE is required when an OAuth provider is on")?;
         let names: Vec<_> = configs.iter().map(|c| c.provider.as_str()).collect();
         tracing::info!(providers = ?names, "OAuth sign-in on");
-        Ok(Some(OAuthClient::new(
-            OAuthConfig::new(base, configs),
-            sealer,
-        )?))
+        let providers = OAuthProviders::new(IdentityConfig::new(configs))?;
+        Ok(Some(OAuthClient::new(base, Arc::new(providers), sealer)?))
     }
 }

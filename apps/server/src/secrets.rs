@@ -13,7 +13,7 @@ use rand::RngCore as _;
 
 use sinmungo_core::domain::{SecretName, SecretValue};
 use sinmungo_core::ports::{SealError, SecretSealer};
-use sinmungo_http::auth::XChaChaSealer;
+use sinmungo_crypto::XChaChaSealer;
 
 use crate::config::ServerConfig;
 

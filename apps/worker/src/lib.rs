@@ -18,7 +18,7 @@ use anyhow::Context as _;
 use sinmungo_core::app::{AnalyzeReport, Policy};
 use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::ports::{SystemClock, UuidV7Ids};
-use sinmungo_http::auth::Argon2Hasher;
+use sinmungo_crypto::Argon2Hasher;
 use sinmungo_kafka::{EventConsumer, KafkaConfig};
 use sinmungo_server::{open_stores, providers_from, OpenedStores};
 use tokio::net::TcpListener;

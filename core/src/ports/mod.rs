@@ -7,6 +7,7 @@ mod audit_log;
 mod directory_store;
 mod error;
 mod event_publisher;
+mod identity_provider;
 mod media_store;
 mod outbox;
 mod password_hasher;
@@ -26,6 +27,10 @@ pub use audit_log::{AuditLog, AuditQuery};
 pub use directory_store::DirectoryStore;
 pub use error::{StoreError, Uniqueness};
 pub use event_publisher::{EventPublisher, PublishError};
+pub use identity_provider::{
+    Authorization, CodeExchange, IdentityError, IdentityProvider, ProviderChallenge,
+    ProviderEndpoint,
+};
 pub use media_store::{Blob, InvalidMediaKey, MediaError, MediaKey, MediaStore};
 pub use outbox::{ClaimedEvent, Outbox};
 pub use password_hasher::{HashError, PasswordHasher};
@@ -47,6 +52,8 @@ pub use audit_log::MockAuditLog;
 pub use directory_store::MockDirectoryStore;
 #[cfg(any(test, feature = "mock"))]
 pub use event_publisher::MockEventPublisher;
+#[cfg(any(test, feature = "mock"))]
+pub use identity_provider::MockIdentityProvider;
 #[cfg(any(test, feature = "mock"))]
 pub use media_store::MockMediaStore;
 #[cfg(any(test, feature = "mock"))]

@@ -1,9 +1,11 @@
 //! Signing in through Google, Kakao and Naver against the server as it is
 //! deployed: the `SINMUNGO_OAUTH_*` settings of `ServerConfig`, a SQLite
 //! store, and one fake provider per provider on wiremock answering in the
-//! documented shapes (the protocol edge cases — state mismatch, denied
-//! consent, bad ID tokens, unverified e-mails — are covered in
-//! `adapters/http/tests/oauth.rs`; this checks the wiring end to end).
+//! documented shapes (the protocol edge cases are covered per adapter: the
+//! browser's flow — state mismatch, denied consent, unverified e-mails — in
+//! `adapters/http/tests/oauth.rs`, the providers' side — PKCE, bad ID
+//! tokens, failing providers — in `adapters/identity/tests/providers.rs`;
+//! this checks the wiring end to end).
 //!
 //! Google's ID token is an HS256 JWT under a made-up key: the server checks
 //! its claims, not its signature, as OpenID Connect allows for a token taken
@@ -249,6 +251,50 @@ async fn naver_sign_in_needs_the_operators_trust_in_its_e_mail() {
     let user = me(&trusting, &session).await;
     assert_eq!(user["email"], "seoyeon@naver.com");
     assert_eq!(user["display_name"], "서연");
+}
+
+/// A provider's own error text goes to the log, never to the client: the
+/// client reads a fixed sentence and the stable code.
+#[tokio::test]
+async fn a_providers_error_message_does_not_reach_the_client() {
+    let naver = MockServer::start().await;
+    let uri = naver.uri();
+    let app = TestApp::spawn_with(move |config| {
+        config.oauth.oauth_redirect_base = Some("http://127.0.0.1:8080".to_owned());
+        config.oauth.oauth_naver_client_id = Some("naver-client-id".to_owned());
+        config.oauth.oauth_naver_client_secret = Some("naver-secret".parse().expect("secret"));
+        config.oauth.oauth_naver_authorize_url = Some(format!("{uri}/oauth2.0/authorize"));
+        config.oauth.oauth_naver_token_url = Some(format!("{uri}/oauth2.0/token"));
+        config.oauth.oauth_naver_userinfo_url = Some(format!("{uri}/v1/nid/me"));
+    })
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2.0/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "naver-access", "token_type": "bearer", "expires_in": "3600"
+        })))
+        .mount(&naver)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/nid/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "resultcode": "024",
+            "message": "Authentication failed: session 7f3a-naver-internal expired"
+        })))
+        .mount(&naver)
+        .await;
+    let started = start(&app, "naver").await;
+    let body = expect_problem(
+        finish(&app, "naver", &started).await,
+        StatusCode::BAD_GATEWAY,
+        "oauth_provider_error",
+    )
+    .await;
+    let detail = body["detail"].as_str().expect("detail");
+    for words in ["7f3a-naver-internal", "Authentication failed", "024"] {
+        assert!(!detail.contains(words), "{words} in {detail}");
+    }
+    assert!(detail.contains("identity provider failed"), "{detail}");
 }
 
 #[tokio::test]

@@ -1,21 +1,16 @@
-//! Authentication: argon2id password hashing, JWT access tokens, opaque
-//! refresh tokens, sign-in through identity providers (OAuth), and the
-//! extractor that turns a bearer token into an [`Actor`].
+//! Authentication over HTTP: JWT access tokens, opaque refresh tokens and
+//! API keys, the browser's half of signing in through identity providers
+//! (OAuth), and the extractor that turns a bearer token into an [`Actor`].
+//! Password hashing and secret sealing are `sinmungo-crypto`'s; the
+//! provider clients are `sinmungo-identity`'s.
 
 pub mod api_keys;
 mod caller;
-mod digest;
 pub mod oauth;
-mod password;
-mod sealer;
 mod tokens;
 
 pub use caller::{Caller, CallerSession};
-pub use oauth::{
-    ClientSecret, OAuthClient, OAuthConfig, OAuthConfigError, OAuthError, OAuthProviderConfig,
-};
-pub use password::Argon2Hasher;
-pub use sealer::{BadSecretsKey, XChaChaSealer};
+pub use oauth::{InvalidRedirectBase, OAuthClient, OAuthError};
 pub use tokens::{IssuedTokens, TokenConfig, TokenError, TokenService, VerifiedToken};
 
 #[doc(no_inline)]

@@ -10,7 +10,7 @@ use sinmungo_core::app::{Policy, RegisterRequest, Relay, SubmitRequest};
 use sinmungo_core::domain::access::{Actor, Principal};
 use sinmungo_core::domain::DecidedBy;
 use sinmungo_core::ports::{SystemClock, UuidV7Ids};
-use sinmungo_http::auth::Argon2Hasher;
+use sinmungo_crypto::Argon2Hasher;
 use sinmungo_kafka::KafkaPublisher;
 use sinmungo_server::open_stores;
 
