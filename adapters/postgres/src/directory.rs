@@ -4,35 +4,14 @@
 //! edit is seen at once, also by the seeding that runs at start.
 
 use async_trait::async_trait;
-use sinmungo_core::domain::category::{Category, CategoryCode};
-use sinmungo_core::domain::department::{Department, DepartmentCode};
-use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::domain::category::Category;
+use sinmungo_core::domain::department::Department;
 use sinmungo_core::ports::{DirectoryStore, StoreError};
-use sqlx::postgres::PgRow;
+use sinmungo_sql::directory::{category_from_row, department_from_row};
 
-use crate::codec::RowReader;
+use crate::codec::PgDialect;
 use crate::error::store_error;
 use crate::PostgresStore;
-
-fn category_from_row(row: &PgRow) -> Result<Category, StoreError> {
-    let r = RowReader::new(row, "categories");
-    Ok(Category {
-        code: r.parse("code", CategoryCode::new)?,
-        name: r.get("name")?,
-        name_en: r.get("name_en")?,
-        department: r.parse("department", DepartmentCode::new)?,
-        default_priority: r.parse("default_priority", Priority::parse)?,
-    })
-}
-
-fn department_from_row(row: &PgRow) -> Result<Department, StoreError> {
-    let r = RowReader::new(row, "departments");
-    Ok(Department {
-        code: r.parse("code", DepartmentCode::new)?,
-        name: r.get("name")?,
-        name_en: r.get("name_en")?,
-    })
-}
 
 #[async_trait]
 impl DirectoryStore for PostgresStore {
@@ -48,7 +27,7 @@ impl DirectoryStore for PostgresStore {
         .await
         .map_err(store_error)?
         .iter()
-        .map(category_from_row)
+        .map(category_from_row::<PgDialect>)
         .collect()
     }
 
@@ -59,7 +38,7 @@ impl DirectoryStore for PostgresStore {
             .await
             .map_err(store_error)?
             .iter()
-            .map(department_from_row)
+            .map(department_from_row::<PgDialect>)
             .collect()
     }
 

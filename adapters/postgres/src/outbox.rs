@@ -31,13 +31,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::event::EventEnvelope;
-use sinmungo_core::domain::report::ReportId;
 use sinmungo_core::ports::{ClaimedEvent, Outbox, StoreError};
-use sqlx::postgres::PgRow;
+use sinmungo_sql::outbox::{claimed_events, event_from_row};
+use sinmungo_sql::value::json_text;
 use sqlx::{Executor, Postgres, Row};
 use uuid::Uuid;
 
-use crate::codec::{json_text, micros, RowReader};
+use crate::codec::{micros, PgDialect};
 use crate::error::store_error;
 use crate::PostgresStore;
 
@@ -66,18 +66,6 @@ where
     Ok(())
 }
 
-fn event_from_row(row: &PgRow) -> Result<EventEnvelope, StoreError> {
-    let r = RowReader::new(row, "outbox");
-    Ok(EventEnvelope {
-        id: r.uuid("id")?,
-        event_type: r.get("event_type")?,
-        version: r.count("version")?,
-        occurred_at: r.time("occurred_at")?,
-        report_id: ReportId(r.uuid("report_id")?),
-        payload: r.json("payload")?,
-    })
-}
-
 impl PostgresStore {
     /// Every event `apply` appended, published or not, in the order they were appended.
     #[tracing::instrument(skip_all)]
@@ -87,7 +75,7 @@ impl PostgresStore {
             .await
             .map_err(store_error)?
             .iter()
-            .map(event_from_row)
+            .map(event_from_row::<PgDialect>)
             .collect()
     }
 }
@@ -132,23 +120,7 @@ impl Outbox for PostgresStore {
             .fetch_all(&self.primary)
             .await
             .map_err(store_error)?;
-        let mut claimed = rows
-            .iter()
-            .map(|row| {
-                let seq: i64 = row.try_get("seq").map_err(store_error)?;
-                let attempts = RowReader::new(row, "outbox").count("attempts")?;
-                Ok((
-                    seq,
-                    ClaimedEvent {
-                        event: event_from_row(row)?,
-                        attempts,
-                    },
-                ))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        // RETURNING gives no order; the relay publishes in `seq` order.
-        claimed.sort_by_key(|(seq, _)| *seq);
-        Ok(claimed.into_iter().map(|(_, event)| event).collect())
+        claimed_events::<PgDialect>(&rows)
     }
 
     #[tracing::instrument(skip_all, fields(count = ids.len()))]

@@ -6,50 +6,23 @@
 //! primary: a revoked key must stop working at once, and an administrator
 //! sees a key just issued.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
-use sinmungo_core::domain::text::DisplayName;
-use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
+use sinmungo_core::domain::user::{Email, PasswordHash, User, UserId};
 use sinmungo_core::ports::{StoreError, UserStore};
-use sqlx::postgres::PgRow;
+use sinmungo_sql::accounts::{api_key_from_row, user_from_row, API_KEY_COLUMNS};
 use uuid::Uuid;
 
-use crate::codec::{micros, RowReader};
+use crate::codec::{micros, PgDialect};
 use crate::error::store_error;
 use crate::PostgresStore;
 
-fn user_from_row(row: &PgRow) -> Result<User, StoreError> {
-    let r = RowReader::new(row, "users");
-    Ok(User {
-        id: UserId(r.uuid("id")?),
-        email: r.parse("email", Email::new)?,
-        display_name: r.parse("display_name", DisplayName::new)?,
-        role: r.parse("role", Role::parse)?,
-        department: r.parse_optional("department", DepartmentCode::new)?,
-        password_hash: r
-            .get::<Option<String>>("password_hash")?
-            .map(PasswordHash::new),
-        created_at: r.time("created_at")?,
-    })
-}
-
-const SELECT_API_KEY: &str =
-    "SELECT id, user_id, prefix, key_hash, label, created_at, revoked_at FROM api_keys";
-
-fn api_key_from_row(row: &PgRow) -> Result<ApiKey, StoreError> {
-    let r = RowReader::new(row, "api_keys");
-    Ok(ApiKey {
-        id: r.uuid("id")?,
-        user_id: UserId(r.uuid("user_id")?),
-        prefix: r.get("prefix")?,
-        key_hash: r.get("key_hash")?,
-        label: r.get("label")?,
-        created_at: r.time("created_at")?,
-        revoked_at: r.time_optional("revoked_at")?,
-    })
-}
+static SELECT_API_KEY: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {API_KEY_COLUMNS} FROM api_keys"));
 
 #[async_trait]
 impl UserStore for PostgresStore {
@@ -83,7 +56,7 @@ impl UserStore for PostgresStore {
         .await
         .map_err(store_error)?
         .as_ref()
-        .map(user_from_row)
+        .map(user_from_row::<PgDialect>)
         .transpose()
     }
 
@@ -98,7 +71,7 @@ impl UserStore for PostgresStore {
         .await
         .map_err(store_error)?
         .as_ref()
-        .map(user_from_row)
+        .map(user_from_row::<PgDialect>)
         .transpose()
     }
 
@@ -158,7 +131,7 @@ impl UserStore for PostgresStore {
         .await
         .map_err(store_error)?
         .as_ref()
-        .map(user_from_row)
+        .map(user_from_row::<PgDialect>)
         .transpose()
     }
 
@@ -184,27 +157,28 @@ impl UserStore for PostgresStore {
 
     #[tracing::instrument(skip_all)]
     async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        sqlx::query(&format!("{SELECT_API_KEY} WHERE key_hash = $1"))
+        sqlx::query(&format!("{} WHERE key_hash = $1", *SELECT_API_KEY))
             .bind(key_hash)
             .fetch_optional(&self.primary)
             .await
             .map_err(store_error)?
             .as_ref()
-            .map(api_key_from_row)
+            .map(api_key_from_row::<PgDialect>)
             .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     async fn api_keys(&self, user_id: UserId) -> Result<Vec<ApiKey>, StoreError> {
         sqlx::query(&format!(
-            "{SELECT_API_KEY} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
+            "{} WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+            *SELECT_API_KEY
         ))
         .bind(user_id.0)
         .fetch_all(&self.primary)
         .await
         .map_err(store_error)?
         .iter()
-        .map(api_key_from_row)
+        .map(api_key_from_row::<PgDialect>)
         .collect()
     }
 

@@ -2,12 +2,13 @@
 
 use async_trait::async_trait;
 use sinmungo_core::domain::audit::AuditEntry;
-use sinmungo_core::domain::user::{Role, UserId};
+use sinmungo_core::domain::user::Role;
 use sinmungo_core::ports::{AuditLog, AuditQuery, StoreError};
-use sqlx::sqlite::SqliteRow;
+use sinmungo_sql::audit::entry_from_row;
+use sinmungo_sql::value::json_text;
 use sqlx::{Executor, QueryBuilder, Sqlite};
 
-use crate::codec::{id_text, json_text, time_text, RowReader};
+use crate::codec::{id_text, time_text, SqliteDialect};
 use crate::error::store_error;
 use crate::SqliteStore;
 
@@ -32,20 +33,6 @@ where
     .await
     .map_err(store_error)?;
     Ok(())
-}
-
-fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
-    let r = RowReader::new(row, "audit_log");
-    Ok(AuditEntry {
-        id: r.uuid("id")?,
-        at: r.time("at")?,
-        actor: r.uuid_optional("actor")?.map(UserId),
-        actor_role: r.parse_optional("actor_role", Role::parse)?,
-        action: r.get("action")?,
-        target: r.get("target")?,
-        before: r.json("before")?,
-        after: r.json("after")?,
-    })
 }
 
 #[async_trait]
@@ -73,7 +60,7 @@ impl AuditLog for SqliteStore {
             .await
             .map_err(store_error)?
             .iter()
-            .map(entry_from_row)
+            .map(entry_from_row::<SqliteDialect>)
             .collect()
     }
 }

@@ -1,15 +1,40 @@
-//! How domain values are written to and read from columns. Reading parses
-//! through the domain constructors, so a corrupt row is an error naming its
-//! column, never an invalid value.
+//! How SQLite keeps the values the two SQL stores keep differently: ids and
+//! times as text. Everything else about rows is `sinmungo-sql`'s.
 
-use std::fmt::Debug;
-
-use anyhow::anyhow;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sinmungo_core::ports::StoreError;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Decode, Row, Sqlite, Type};
+use sinmungo_sql::{Dialect, SqlValue};
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{QueryBuilder, Sqlite};
 use uuid::Uuid;
+
+/// The SQLite dialect of the row layer.
+#[derive(Debug)]
+pub(crate) enum SqliteDialect {}
+
+/// Reads one SQLite row.
+pub(crate) type RowReader<'r> = sinmungo_sql::RowReader<'r, SqliteDialect>;
+
+impl Dialect for SqliteDialect {
+    type Row = SqliteRow;
+
+    fn uuid(r: &RowReader<'_>, column: &str) -> Result<Uuid, StoreError> {
+        r.parse(column, Uuid::parse_str)
+    }
+
+    fn uuid_optional(r: &RowReader<'_>, column: &str) -> Result<Option<Uuid>, StoreError> {
+        r.parse_optional(column, Uuid::parse_str)
+    }
+
+    fn time(r: &RowReader<'_>, column: &str) -> Result<DateTime<Utc>, StoreError> {
+        r.parse(column, parse_time)
+    }
+
+    fn time_optional(r: &RowReader<'_>, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        r.parse_optional(column, parse_time)
+    }
+}
 
 /// A time as stored: RFC 3339 in UTC with exactly six fractional digits, so
 /// texts sort like the times they hold. Nanoseconds are truncated.
@@ -22,108 +47,37 @@ pub(crate) fn id_text(id: Uuid) -> String {
     id.hyphenated().to_string()
 }
 
-/// A JSON value as stored.
-pub(crate) fn json_text<T: serde::Serialize + ?Sized>(
-    value: &T,
-    what: &str,
-) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Unknown(anyhow!("cannot serialise {what} as JSON: {e}")))
-}
-
-/// An unsigned count as an SQLite integer.
-pub(crate) fn integer(value: u64, what: &str) -> Result<i64, StoreError> {
-    i64::try_from(value)
-        .map_err(|_| StoreError::Unknown(anyhow!("{what} {value} does not fit in SQLite")))
-}
-
-/// Reads the columns of one row of `table`, naming `table.column` in every error.
-pub(crate) struct RowReader<'r> {
-    row: &'r SqliteRow,
-    table: &'static str,
-}
-
-impl<'r> RowReader<'r> {
-    pub(crate) fn new(row: &'r SqliteRow, table: &'static str) -> Self {
-        Self { row, table }
-    }
-
-    /// The error of a column whose value the domain refuses.
-    pub(crate) fn corrupt(&self, column: &str, problem: impl Debug) -> StoreError {
-        StoreError::Unknown(anyhow!(
-            "{}.{column} holds an invalid value: {problem:?}",
-            self.table
-        ))
-    }
-
-    /// A column as its SQLite type.
-    pub(crate) fn get<T>(&self, column: &str) -> Result<T, StoreError>
-    where
-        T: Decode<'r, Sqlite> + Type<Sqlite>,
-    {
-        self.row
-            .try_get(column)
-            .map_err(|e| self.corrupt(column, e.to_string()))
-    }
-
-    /// A text column parsed by a domain constructor.
-    pub(crate) fn parse<T, E: Debug>(
-        &self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Result<T, StoreError> {
-        let raw: String = self.get(column)?;
-        parse(&raw).map_err(|e| self.corrupt(column, e))
-    }
-
-    /// A nullable text column parsed by a domain constructor.
-    pub(crate) fn parse_optional<T, E: Debug>(
-        &self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Result<Option<T>, StoreError> {
-        let raw: Option<String> = self.get(column)?;
-        raw.map(|raw| parse(&raw).map_err(|e| self.corrupt(column, e)))
-            .transpose()
-    }
-
-    /// A UUID column.
-    pub(crate) fn uuid(&self, column: &str) -> Result<Uuid, StoreError> {
-        self.parse(column, Uuid::parse_str)
-    }
-
-    /// A nullable UUID column.
-    pub(crate) fn uuid_optional(&self, column: &str) -> Result<Option<Uuid>, StoreError> {
-        self.parse_optional(column, Uuid::parse_str)
-    }
-
-    /// A time column.
-    pub(crate) fn time(&self, column: &str) -> Result<DateTime<Utc>, StoreError> {
-        self.parse(column, parse_time)
-    }
-
-    /// A nullable time column.
-    pub(crate) fn time_optional(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        self.parse_optional(column, parse_time)
-    }
-
-    /// A JSON column deserialised.
-    pub(crate) fn json<T: serde::de::DeserializeOwned>(
-        &self,
-        column: &str,
-    ) -> Result<T, StoreError> {
-        self.parse(column, |raw| serde_json::from_str(raw))
-    }
-
-    /// An integer column that must fit `T` (counts, versions).
-    pub(crate) fn count<T: TryFrom<i64>>(&self, column: &str) -> Result<T, StoreError> {
-        let raw: i64 = self.get(column)?;
-        T::try_from(raw).map_err(|_| self.corrupt(column, raw))
-    }
-}
-
 fn parse_time(raw: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
     DateTime::parse_from_rfc3339(raw).map(|time| time.with_timezone(&Utc))
+}
+
+pub(crate) type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
+
+/// Binds `values` to the next parameters of `query`, in order.
+pub(crate) fn bind_all<'q>(
+    query: SqliteQuery<'q>,
+    values: impl IntoIterator<Item = SqlValue>,
+) -> SqliteQuery<'q> {
+    values.into_iter().fold(query, |query, value| match value {
+        SqlValue::Text(text) => query.bind(text),
+        SqlValue::Integer(integer) => query.bind(integer),
+        SqlValue::Real(real) => query.bind(real),
+        SqlValue::Bool(boolean) => query.bind(boolean),
+        SqlValue::Uuid(id) => query.bind(id.map(id_text)),
+        SqlValue::Time(time) => query.bind(time.map(time_text)),
+    })
+}
+
+/// Pushes `value` as the next parameter of `builder`.
+pub(crate) fn push_value(builder: &mut QueryBuilder<'_, Sqlite>, value: SqlValue) {
+    match value {
+        SqlValue::Text(text) => builder.push_bind(text),
+        SqlValue::Integer(integer) => builder.push_bind(integer),
+        SqlValue::Real(real) => builder.push_bind(real),
+        SqlValue::Bool(boolean) => builder.push_bind(boolean),
+        SqlValue::Uuid(id) => builder.push_bind(id.map(id_text)),
+        SqlValue::Time(time) => builder.push_bind(time.map(time_text)),
+    };
 }
 
 #[cfg(test)]

@@ -5,13 +5,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::event::EventEnvelope;
-use sinmungo_core::domain::report::ReportId;
 use sinmungo_core::ports::{ClaimedEvent, Outbox, StoreError};
-use sqlx::sqlite::SqliteRow;
+use sinmungo_sql::outbox::{claimed_events, event_from_row};
+use sinmungo_sql::value::json_text;
 use sqlx::{Executor, Row, Sqlite};
 use uuid::Uuid;
 
-use crate::codec::{id_text, json_text, time_text, RowReader};
+use crate::codec::{id_text, time_text, SqliteDialect};
 use crate::error::store_error;
 use crate::SqliteStore;
 
@@ -36,18 +36,6 @@ where
     Ok(())
 }
 
-fn event_from_row(row: &SqliteRow) -> Result<EventEnvelope, StoreError> {
-    let r = RowReader::new(row, "outbox");
-    Ok(EventEnvelope {
-        id: r.uuid("id")?,
-        event_type: r.get("event_type")?,
-        version: r.count("version")?,
-        occurred_at: r.time("occurred_at")?,
-        report_id: ReportId(r.uuid("report_id")?),
-        payload: r.json("payload")?,
-    })
-}
-
 impl SqliteStore {
     /// Every event `apply` appended, published or not, in the order they were appended.
     #[tracing::instrument(skip_all)]
@@ -60,7 +48,7 @@ impl SqliteStore {
         .await
         .map_err(store_error)?
         .iter()
-        .map(event_from_row)
+        .map(event_from_row::<SqliteDialect>)
         .collect()
     }
 }
@@ -105,23 +93,7 @@ impl Outbox for SqliteStore {
             .fetch_all(&self.writer)
             .await
             .map_err(store_error)?;
-        let mut claimed = rows
-            .iter()
-            .map(|row| {
-                let seq: i64 = row.try_get("seq").map_err(store_error)?;
-                let attempts = RowReader::new(row, "outbox").count("attempts")?;
-                Ok((
-                    seq,
-                    ClaimedEvent {
-                        event: event_from_row(row)?,
-                        attempts,
-                    },
-                ))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        // RETURNING gives no order; the relay publishes in `seq` order.
-        claimed.sort_by_key(|(seq, _)| *seq);
-        Ok(claimed.into_iter().map(|(_, event)| event).collect())
+        claimed_events::<SqliteDialect>(&rows)
     }
 
     #[tracing::instrument(skip_all, fields(count = ids.len()))]
