@@ -4,11 +4,13 @@
 
 use chrono::{DateTime, SubsecRound as _, Utc};
 use sinmungo_core::ports::StoreError;
-use sinmungo_sql::{Dialect, SqlValue};
-use sqlx::postgres::{PgArguments, PgRow};
+use sinmungo_sql::{Dialect, SqlValue, SqlWriter};
+use sqlx::postgres::{PgArguments, PgQueryResult, PgRow};
 use sqlx::query::Query;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
+
+use crate::error;
 
 /// The PostgreSQL dialect of the row layer.
 #[derive(Debug)]
@@ -18,7 +20,36 @@ pub(crate) enum PgDialect {}
 pub(crate) type RowReader<'r> = sinmungo_sql::RowReader<'r, PgDialect>;
 
 impl Dialect for PgDialect {
+    type Database = Postgres;
     type Row = PgRow;
+
+    type Arguments<'q> = PgArguments;
+
+    fn store_error(error: sqlx::Error) -> StoreError {
+        error::store_error(error)
+    }
+
+    fn rows_affected(result: &PgQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn query(sql: &str) -> Query<'_, Postgres, PgArguments> {
+        sqlx::query(sql)
+    }
+
+    fn bind<'q>(
+        query: Query<'q, Postgres, PgArguments>,
+        value: SqlValue,
+    ) -> Query<'q, Postgres, PgArguments> {
+        match value {
+            SqlValue::Text(text) => query.bind(text),
+            SqlValue::Integer(integer) => query.bind(integer),
+            SqlValue::Real(real) => query.bind(real),
+            SqlValue::Bool(boolean) => query.bind(boolean),
+            SqlValue::Uuid(id) => query.bind(id),
+            SqlValue::Time(time) => query.bind(time.map(micros)),
+        }
+    }
 
     fn uuid(r: &RowReader<'_>, column: &str) -> Result<Uuid, StoreError> {
         r.get(column)
@@ -43,33 +74,24 @@ pub(crate) fn micros(time: DateTime<Utc>) -> DateTime<Utc> {
     time.trunc_subsecs(6)
 }
 
-pub(crate) type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
+/// A statement being built, written by the row layer.
+pub(crate) struct Writer<'q, 'b>(pub(crate) &'b mut QueryBuilder<'q, Postgres>);
 
-/// Binds `values` to the next parameters of `query`, in order.
-pub(crate) fn bind_all<'q>(
-    query: PgQuery<'q>,
-    values: impl IntoIterator<Item = SqlValue>,
-) -> PgQuery<'q> {
-    values.into_iter().fold(query, |query, value| match value {
-        SqlValue::Text(text) => query.bind(text),
-        SqlValue::Integer(integer) => query.bind(integer),
-        SqlValue::Real(real) => query.bind(real),
-        SqlValue::Bool(boolean) => query.bind(boolean),
-        SqlValue::Uuid(id) => query.bind(id),
-        SqlValue::Time(time) => query.bind(time.map(micros)),
-    })
-}
+impl SqlWriter for Writer<'_, '_> {
+    fn push(&mut self, sql: &str) {
+        self.0.push(sql);
+    }
 
-/// Pushes `value` as the next parameter of `builder`.
-pub(crate) fn push_value(builder: &mut QueryBuilder<'_, Postgres>, value: SqlValue) {
-    match value {
-        SqlValue::Text(text) => builder.push_bind(text),
-        SqlValue::Integer(integer) => builder.push_bind(integer),
-        SqlValue::Real(real) => builder.push_bind(real),
-        SqlValue::Bool(boolean) => builder.push_bind(boolean),
-        SqlValue::Uuid(id) => builder.push_bind(id),
-        SqlValue::Time(time) => builder.push_bind(time.map(micros)),
-    };
+    fn bind(&mut self, value: SqlValue) {
+        match value {
+            SqlValue::Text(text) => self.0.push_bind(text),
+            SqlValue::Integer(integer) => self.0.push_bind(integer),
+            SqlValue::Real(real) => self.0.push_bind(real),
+            SqlValue::Bool(boolean) => self.0.push_bind(boolean),
+            SqlValue::Uuid(id) => self.0.push_bind(id),
+            SqlValue::Time(time) => self.0.push_bind(time.map(micros)),
+        };
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sinmungo_core::domain::category::Category;
 use sinmungo_core::domain::department::Department;
 use sinmungo_core::ports::{DirectoryStore, StoreError};
-use sinmungo_sql::directory::{category_from_row, department_from_row};
+use sinmungo_sql::Fetch as _;
 
 use crate::codec::PgDialect;
 use crate::error::store_error;
@@ -19,27 +19,23 @@ impl DirectoryStore for PostgresStore {
     async fn categories(&self) -> Result<Vec<Category>, StoreError> {
         // COLLATE "C": byte order, as every store sorts codes, whatever the
         // database's locale.
-        sqlx::query(
-            "SELECT code, name, name_en, department, default_priority FROM categories \
-             ORDER BY code COLLATE \"C\"",
+        PgDialect::fetch_all(
+            sqlx::query(
+                "SELECT code, name, name_en, department, default_priority FROM categories \
+                 ORDER BY code COLLATE \"C\"",
+            ),
+            &self.primary,
         )
-        .fetch_all(&self.primary)
         .await
-        .map_err(store_error)?
-        .iter()
-        .map(category_from_row::<PgDialect>)
-        .collect()
     }
 
     #[tracing::instrument(skip_all)]
     async fn departments(&self) -> Result<Vec<Department>, StoreError> {
-        sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code COLLATE \"C\"")
-            .fetch_all(&self.primary)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(department_from_row::<PgDialect>)
-            .collect()
+        PgDialect::fetch_all(
+            sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code COLLATE \"C\""),
+            &self.primary,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(code = %department.code))]

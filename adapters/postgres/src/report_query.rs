@@ -17,11 +17,10 @@ use sinmungo_core::domain::geo::BoundingBox;
 use sinmungo_core::domain::report::Report;
 use sinmungo_core::ports::{Page, ReportQuery, StoreError};
 use sinmungo_sql::report_list::{ListPlan, ListSql};
-use sinmungo_sql::SqlValue;
 use sqlx::postgres::PgPool;
 use sqlx::{Postgres, QueryBuilder, Row};
 
-use crate::codec::{push_value, PgDialect};
+use crate::codec::{PgDialect, Writer};
 use crate::error::store_error;
 use crate::reports::SELECT_REPORT;
 use crate::PostgresStore;
@@ -72,22 +71,11 @@ fn build<'q>(plan: &ListPlan, select: &str) -> QueryBuilder<'q, Postgres> {
     let mut builder = QueryBuilder::new(select);
     builder.push(&*SELECT_REPORT);
     builder.push(" FROM reports AS r");
-    plan.write(&mut ListQuery(&mut builder));
+    plan.write(&mut Writer(&mut builder));
     builder
 }
 
-/// The list query being built, in PostgreSQL's words.
-struct ListQuery<'q, 'b>(&'b mut QueryBuilder<'q, Postgres>);
-
-impl ListSql for ListQuery<'_, '_> {
-    fn push(&mut self, sql: &str) {
-        self.0.push(sql);
-    }
-
-    fn bind(&mut self, value: SqlValue) {
-        push_value(self.0, value);
-    }
-
+impl ListSql for Writer<'_, '_> {
     fn search_box(&mut self, area: BoundingBox) {
         // The same expression as the index, `point(lng, lat)`: x is longitude.
         // An empty intersection is searched as it comes out (PostgreSQL

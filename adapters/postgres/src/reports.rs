@@ -11,26 +11,18 @@ use std::sync::LazyLock;
 
 use anyhow::anyhow;
 use async_trait::async_trait;
-use sinmungo_core::domain::audit::AuditEntry;
-use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::timeline::TimelineEntry;
-use sinmungo_core::domain::user::Role;
-use sinmungo_core::ports::{
-    Page, ReportChange, ReportQuery, ReportStore, ReportWrite, StoreError, Supporter,
-};
-use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeWriter};
-use sinmungo_sql::report::{
-    report_column_names, report_from_row, report_select_list, report_values, timeline_from_row,
-    REPORT_COLUMNS,
-};
-use sinmungo_sql::value::{integer, json_text};
+use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, ReportWrite, StoreError};
+use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements};
+use sinmungo_sql::report::{report_column_names, report_select_list, REPORT_COLUMNS};
+use sinmungo_sql::Fetch as _;
 use sqlx::{PgConnection, PgPool, Row};
 use tracing::Instrument as _;
 use uuid::Uuid;
 
-use crate::codec::{bind_all, micros, PgDialect};
+use crate::codec::PgDialect;
 use crate::error::store_error;
 use crate::{audit, outbox, report_query, PostgresStore};
 
@@ -124,87 +116,24 @@ async fn lock_reports(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), Store
     Ok(())
 }
 
-/// The statements of a change, on the primary inside its transaction.
-struct Writes<'c>(&'c mut PgConnection);
-
-impl ChangeWriter for Writes<'_> {
-    async fn insert_report(&mut self, report: &Report) -> Result<(), StoreError> {
-        let query = sqlx::query(&INSERT_REPORT).bind(report.id.0);
-        bind_all(query, report_values(report)?)
-            .execute(&mut *self.0)
-            .await
-            .map_err(store_error)?;
-        Ok(())
-    }
-
-    async fn update_report(
-        &mut self,
-        report: &Report,
-        expected_version: u64,
-    ) -> Result<u64, StoreError> {
-        Ok(
-            bind_all(sqlx::query(&UPDATE_REPORT), report_values(report)?)
-                .bind(report.id.0)
-                .bind(integer(expected_version, "expected version")?)
-                .execute(&mut *self.0)
-                .await
-                .map_err(store_error)?
-                .rows_affected(),
-        )
-    }
-
-    async fn report_exists(&mut self, id: ReportId) -> Result<bool, StoreError> {
-        Ok(sqlx::query("SELECT 1 FROM reports WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *self.0)
-            .await
-            .map_err(store_error)?
-            .is_some())
-    }
-
-    async fn insert_timeline(&mut self, entry: &TimelineEntry) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO timeline (id, report_id, at, actor, actor_role, kind) \
-             VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
-        )
-        .bind(entry.id)
-        .bind(entry.report_id.0)
-        .bind(micros(entry.at))
-        .bind(entry.actor.map(|u| u.0))
-        .bind(entry.actor_role.map(Role::as_str))
-        .bind(json_text(&entry.kind, "a timeline entry")?)
-        .execute(&mut *self.0)
-        .await
-        .map_err(store_error)?;
-        Ok(())
-    }
-
-    async fn insert_supporter(&mut self, supporter: &Supporter) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO supporters (report_id, user_id, at) VALUES ($1, $2, $3)")
-            .bind(supporter.report_id.0)
-            .bind(supporter.user_id.0)
-            .bind(micros(supporter.at))
-            .execute(&mut *self.0)
-            .await
-            .map_err(store_error)?;
-        Ok(())
-    }
-
-    async fn append_event(&mut self, event: &EventEnvelope) -> Result<(), StoreError> {
-        outbox::append(&mut *self.0, event).await
-    }
-
-    async fn insert_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
-        audit::insert(&mut *self.0, entry).await
-    }
-}
+/// The statements of a change.
+static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStatements {
+    insert_report: &INSERT_REPORT,
+    update_report: &UPDATE_REPORT,
+    report_exists: "SELECT 1 FROM reports WHERE id = $1",
+    insert_timeline: "INSERT INTO timeline (id, report_id, at, actor, actor_role, kind) \
+                      VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+    insert_supporter: "INSERT INTO supporters (report_id, user_id, at) VALUES ($1, $2, $3)",
+    append_event: outbox::APPEND,
+    insert_audit: audit::INSERT,
+});
 
 /// Writes a change in one transaction on the primary, its reports locked first.
 async fn apply_in_transaction(primary: PgPool, change: ReportChange) -> Result<(), StoreError> {
     let mut tx = primary.begin().await.map_err(store_error)?;
     let written = async {
         lock_reports(&mut tx, &touched_reports(&change)).await?;
-        write_change(&mut Writes(&mut tx), &change).await
+        write_change::<PgDialect>(&CHANGE, &mut tx, &change).await
     }
     .await;
     commit_or_roll_back(tx, written, store_error).await
@@ -252,14 +181,7 @@ impl ReportStore for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(report_id = %id))]
     async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
-        sqlx::query(&SELECT_BY_ID)
-            .bind(id.0)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(report_from_row::<PgDialect>)
-            .transpose()
+        PgDialect::fetch_optional(sqlx::query(&SELECT_BY_ID).bind(id.0), &self.reader).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -269,17 +191,15 @@ impl ReportStore for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(report_id = %id))]
     async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError> {
-        sqlx::query(
-            "SELECT id, report_id, at, actor, actor_role, kind::text AS kind FROM timeline \
-             WHERE report_id = $1 ORDER BY at, seq",
+        PgDialect::fetch_all(
+            sqlx::query(
+                "SELECT id, report_id, at, actor, actor_role, kind::text AS kind FROM timeline \
+                 WHERE report_id = $1 ORDER BY at, seq",
+            )
+            .bind(id.0),
+            &self.reader,
         )
-        .bind(id.0)
-        .fetch_all(&self.reader)
         .await
-        .map_err(store_error)?
-        .iter()
-        .map(timeline_from_row::<PgDialect>)
-        .collect()
     }
 
     #[tracing::instrument(skip_all)]

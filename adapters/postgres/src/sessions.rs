@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sinmungo_core::domain::identity::SessionId;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{Consumed, RefreshSession, SessionStore, StoreError};
-use sinmungo_sql::accounts::session_from_row;
+use sinmungo_sql::Fetch as _;
 
 use crate::codec::{micros, PgDialect, RowReader};
 use crate::error::store_error;
@@ -60,7 +60,7 @@ impl SessionStore for PostgresStore {
         else {
             return Ok(Consumed::Unknown);
         };
-        let session = session_from_row::<PgDialect>(&row)?;
+        let session = PgDialect::parse(&row)?;
         let fresh: bool = RowReader::new(&row, "sessions").get("fresh")?;
         Ok(if fresh {
             Consumed::Fresh(session)

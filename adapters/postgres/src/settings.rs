@@ -8,7 +8,8 @@ use anyhow::anyhow;
 use async_trait::async_trait;
 use sinmungo_core::domain::identity::{SealedSecret, SecretName};
 use sinmungo_core::ports::{SettingsStore, StoreError};
-use sinmungo_sql::settings::{secret_from_row, SECRET_COLUMNS};
+use sinmungo_sql::settings::SECRET_COLUMNS;
+use sinmungo_sql::Fetch as _;
 
 use crate::codec::{micros, PgDialect};
 use crate::error::store_error;
@@ -50,7 +51,7 @@ impl SettingsStore for PostgresStore {
                 .await
                 .map_err(store_error)?;
             if let Some(row) = replaced {
-                return secret_from_row::<PgDialect>(&row).map(Some);
+                return PgDialect::parse(&row).map(Some);
             }
             let inserted = sqlx::query(
                 "INSERT INTO settings_secrets (name, sealed, updated_at, updated_by) \
@@ -76,26 +77,21 @@ impl SettingsStore for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(name = %name))]
     async fn secret(&self, name: &SecretName) -> Result<Option<SealedSecret>, StoreError> {
-        sqlx::query(&format!("{} WHERE name = $1", *SELECT_SECRET))
-            .bind(name.as_str())
-            .fetch_optional(&self.primary)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(secret_from_row::<PgDialect>)
-            .transpose()
+        PgDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE name = $1", *SELECT_SECRET)).bind(name.as_str()),
+            &self.primary,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all)]
     async fn secrets(&self) -> Result<Vec<SealedSecret>, StoreError> {
         // COLLATE "C": byte order, as every store sorts names.
-        sqlx::query(&format!("{} ORDER BY name COLLATE \"C\"", *SELECT_SECRET))
-            .fetch_all(&self.primary)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(secret_from_row::<PgDialect>)
-            .collect()
+        PgDialect::fetch_all(
+            sqlx::query(&format!("{} ORDER BY name COLLATE \"C\"", *SELECT_SECRET)),
+            &self.primary,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(name = %name))]

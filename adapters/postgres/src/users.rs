@@ -14,7 +14,8 @@ use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use sinmungo_core::domain::user::{Email, PasswordHash, User, UserId};
 use sinmungo_core::ports::{StoreError, UserStore};
-use sinmungo_sql::accounts::{api_key_from_row, user_from_row, API_KEY_COLUMNS};
+use sinmungo_sql::accounts::API_KEY_COLUMNS;
+use sinmungo_sql::Fetch as _;
 use uuid::Uuid;
 
 use crate::codec::{micros, PgDialect};
@@ -23,6 +24,12 @@ use crate::PostgresStore;
 
 static SELECT_API_KEY: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {API_KEY_COLUMNS} FROM api_keys"));
+
+/// A user by an identity linked to it: `(provider, subject)`.
+const SELECT_USER_BY_IDENTITY: &str = "\
+    SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, u.created_at \
+    FROM user_identities i JOIN users u ON u.id = i.user_id \
+    WHERE i.provider = $1 AND i.subject = $2";
 
 #[async_trait]
 impl UserStore for PostgresStore {
@@ -47,32 +54,28 @@ impl UserStore for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(user_id = %id))]
     async fn get(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        sqlx::query(
-            "SELECT id, email, display_name, role, department, password_hash, created_at \
-             FROM users WHERE id = $1",
+        PgDialect::fetch_optional(
+            sqlx::query(
+                "SELECT id, email, display_name, role, department, password_hash, created_at \
+                 FROM users WHERE id = $1",
+            )
+            .bind(id.0),
+            &self.reader,
         )
-        .bind(id.0)
-        .fetch_optional(&self.reader)
         .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(user_from_row::<PgDialect>)
-        .transpose()
     }
 
     #[tracing::instrument(skip_all)]
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        sqlx::query(
-            "SELECT id, email, display_name, role, department, password_hash, created_at \
-             FROM users WHERE email = $1",
+        PgDialect::fetch_optional(
+            sqlx::query(
+                "SELECT id, email, display_name, role, department, password_hash, created_at \
+                 FROM users WHERE email = $1",
+            )
+            .bind(email.as_str()),
+            &self.reader,
         )
-        .bind(email.as_str())
-        .fetch_optional(&self.reader)
         .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(user_from_row::<PgDialect>)
-        .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user.id))]
@@ -120,19 +123,13 @@ impl UserStore for PostgresStore {
         provider: Provider,
         subject: &str,
     ) -> Result<Option<User>, StoreError> {
-        sqlx::query(
-            "SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, \
-             u.created_at FROM user_identities i JOIN users u ON u.id = i.user_id \
-             WHERE i.provider = $1 AND i.subject = $2",
+        PgDialect::fetch_optional(
+            sqlx::query(SELECT_USER_BY_IDENTITY)
+                .bind(provider.as_str())
+                .bind(subject),
+            &self.reader,
         )
-        .bind(provider.as_str())
-        .bind(subject)
-        .fetch_optional(&self.reader)
         .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(user_from_row::<PgDialect>)
-        .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %key.user_id, key_id = %key.id))]
@@ -157,29 +154,24 @@ impl UserStore for PostgresStore {
 
     #[tracing::instrument(skip_all)]
     async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        sqlx::query(&format!("{} WHERE key_hash = $1", *SELECT_API_KEY))
-            .bind(key_hash)
-            .fetch_optional(&self.primary)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(api_key_from_row::<PgDialect>)
-            .transpose()
+        PgDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE key_hash = $1", *SELECT_API_KEY)).bind(key_hash),
+            &self.primary,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     async fn api_keys(&self, user_id: UserId) -> Result<Vec<ApiKey>, StoreError> {
-        sqlx::query(&format!(
-            "{} WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
-            *SELECT_API_KEY
-        ))
-        .bind(user_id.0)
-        .fetch_all(&self.primary)
+        PgDialect::fetch_all(
+            sqlx::query(&format!(
+                "{} WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+                *SELECT_API_KEY
+            ))
+            .bind(user_id.0),
+            &self.primary,
+        )
         .await
-        .map_err(store_error)?
-        .iter()
-        .map(api_key_from_row::<PgDialect>)
-        .collect()
     }
 
     #[tracing::instrument(skip_all, fields(key_id = %id))]

@@ -1,101 +1,114 @@
 //! Writing a [`ReportChange`]: what it writes, in which order, and what a
-//! lost version check means. The dialect supplies the statements.
+//! lost version check means. The dialect supplies the statements' SQL.
 
-use std::future::Future;
+use sinmungo_core::domain::report::Report;
+use sinmungo_core::ports::{ReportChange, ReportWrite, StoreError};
+use sqlx::{Database, Executor, Transaction};
 
-use sinmungo_core::domain::audit::AuditEntry;
-use sinmungo_core::domain::event::EventEnvelope;
-use sinmungo_core::domain::report::{Report, ReportId};
-use sinmungo_core::domain::timeline::TimelineEntry;
-use sinmungo_core::ports::{ReportChange, ReportWrite, StoreError, Supporter};
-use sqlx::{Database, Transaction};
+use crate::audit::audit_values;
+use crate::dialect::Dialect;
+use crate::fetch::Fetch as _;
+use crate::outbox::event_values;
+use crate::report::{report_values, supporter_values, timeline_values};
+use crate::value::{integer, SqlValue};
 
-/// The statements of a change, each run on one connection inside the
-/// transaction of the whole change.
-pub trait ChangeWriter: Send {
-    /// Inserts a new report.
-    fn insert_report(
-        &mut self,
-        report: &Report,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Replaces a report if its stored version is `expected_version`;
-    /// answers how many rows it replaced.
-    fn update_report(
-        &mut self,
-        report: &Report,
-        expected_version: u64,
-    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
-
-    /// Whether a report is stored.
-    fn report_exists(
-        &mut self,
-        id: ReportId,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-
-    /// Appends a timeline entry.
-    fn insert_timeline(
-        &mut self,
-        entry: &TimelineEntry,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Records a supporter.
-    fn insert_supporter(
-        &mut self,
-        supporter: &Supporter,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Appends an event to the outbox, unpublished.
-    fn append_event(
-        &mut self,
-        event: &EventEnvelope,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Appends an audit entry.
-    fn insert_audit(
-        &mut self,
-        entry: &AuditEntry,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+/// The statements of a change in a dialect's SQL, each taking its values in
+/// the order given.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeStatements<'a> {
+    /// Inserts a report: its id, then [`report_values`].
+    pub insert_report: &'a str,
+    /// Replaces a report if its version is still the expected one:
+    /// [`report_values`], its id, the expected version.
+    pub update_report: &'a str,
+    /// Selects a report's id if it is stored: the id.
+    pub report_exists: &'a str,
+    /// Appends a timeline entry: [`timeline_values`].
+    pub insert_timeline: &'a str,
+    /// Records a supporter: [`supporter_values`].
+    pub insert_supporter: &'a str,
+    /// Appends an event to the outbox, unpublished: [`event_values`].
+    pub append_event: &'a str,
+    /// Appends an audit entry: [`audit_values`].
+    pub insert_audit: &'a str,
 }
 
-/// Writes every part of a change: reports, timeline entries, supporters,
-/// events, audit entries. An update whose version check fails is
-/// `VersionConflict` if the report exists, `NotFound` otherwise.
-pub async fn write_change<W: ChangeWriter>(
-    writer: &mut W,
+/// Writes every part of a change on `conn`, inside the caller's transaction:
+/// reports, timeline entries, supporters, events, audit entries. An update
+/// whose version check fails is `VersionConflict` if the report exists,
+/// `NotFound` otherwise.
+pub async fn write_change<D: Dialect>(
+    sql: &ChangeStatements<'_>,
+    conn: &mut <D::Database as Database>::Connection,
     change: &ReportChange,
-) -> Result<(), StoreError> {
+) -> Result<(), StoreError>
+where
+    for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
+{
     for write in &change.writes {
         match write {
-            ReportWrite::Create(report) => writer.insert_report(report).await?,
+            ReportWrite::Create(report) => {
+                let id = SqlValue::Uuid(Some(report.id.0));
+                let values = std::iter::once(id).chain(report_values(report)?);
+                D::execute(D::statement(sql.insert_report, values), &mut *conn).await?;
+            }
             ReportWrite::Update {
                 report,
                 expected_version,
-            } => {
-                let updated = writer.update_report(report, *expected_version).await?;
-                if updated != 1 {
-                    return Err(if writer.report_exists(report.id).await? {
-                        StoreError::VersionConflict
-                    } else {
-                        StoreError::NotFound
-                    });
-                }
-            }
+            } => update_report::<D>(sql, conn, report, *expected_version).await?,
         }
     }
     for entry in &change.timeline {
-        writer.insert_timeline(entry).await?;
+        let values = timeline_values(entry)?;
+        D::execute(D::statement(sql.insert_timeline, values), &mut *conn).await?;
     }
     for supporter in &change.supporters {
-        writer.insert_supporter(supporter).await?;
+        let values = supporter_values(supporter);
+        D::execute(D::statement(sql.insert_supporter, values), &mut *conn).await?;
     }
     for event in &change.events {
-        writer.append_event(event).await?;
+        let values = event_values(event)?;
+        D::execute(D::statement(sql.append_event, values), &mut *conn).await?;
     }
     for entry in &change.audit {
-        writer.insert_audit(entry).await?;
+        let values = audit_values(entry)?;
+        D::execute(D::statement(sql.insert_audit, values), &mut *conn).await?;
     }
     Ok(())
+}
+
+/// Replaces `report` if its stored version is `expected_version`.
+async fn update_report<D: Dialect>(
+    sql: &ChangeStatements<'_>,
+    conn: &mut <D::Database as Database>::Connection,
+    report: &Report,
+    expected_version: u64,
+) -> Result<(), StoreError>
+where
+    for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
+{
+    let id = SqlValue::Uuid(Some(report.id.0));
+    let version = SqlValue::Integer(Some(integer(expected_version, "expected version")?));
+    let values = report_values(report)?
+        .into_iter()
+        .chain([id.clone(), version]);
+    let updated = D::statement(sql.update_report, values)
+        .execute(&mut *conn)
+        .await
+        .map_err(D::store_error)?;
+    if D::rows_affected(&updated) == 1 {
+        return Ok(());
+    }
+    let exists = D::statement(sql.report_exists, [id])
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(D::store_error)?
+        .is_some();
+    Err(if exists {
+        StoreError::VersionConflict
+    } else {
+        StoreError::NotFound
+    })
 }
 
 /// Ends a transaction: commits it if what it wrote succeeded, else rolls it

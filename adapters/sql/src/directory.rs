@@ -5,26 +5,31 @@ use sinmungo_core::domain::department::{Department, DepartmentCode};
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::ports::StoreError;
 
-use crate::row::{Dialect, RowReader};
+use crate::dialect::Dialect;
+use crate::row::{FromSqlRow, RowReader};
 
 /// Parses a row of `categories` (`code, name, name_en, department, default_priority`).
-pub fn category_from_row<D: Dialect>(row: &D::Row) -> Result<Category, StoreError> {
-    let r = RowReader::<D>::new(row, "categories");
-    Ok(Category {
-        code: r.parse("code", CategoryCode::new)?,
-        name: r.get("name")?,
-        name_en: r.get("name_en")?,
-        department: r.parse("department", DepartmentCode::new)?,
-        default_priority: r.parse("default_priority", Priority::parse)?,
-    })
+impl<D: Dialect> FromSqlRow<D> for Category {
+    fn from_row(row: &D::Row) -> Result<Self, StoreError> {
+        let r = RowReader::<D>::new(row, "categories");
+        Ok(Category {
+            code: r.parse("code", CategoryCode::new)?,
+            name: r.get("name")?,
+            name_en: r.get("name_en")?,
+            department: r.parse("department", DepartmentCode::new)?,
+            default_priority: r.parse("default_priority", Priority::parse)?,
+        })
+    }
 }
 
 /// Parses a row of `departments` (`code, name, name_en`).
-pub fn department_from_row<D: Dialect>(row: &D::Row) -> Result<Department, StoreError> {
-    let r = RowReader::<D>::new(row, "departments");
-    Ok(Department {
-        code: r.parse("code", DepartmentCode::new)?,
-        name: r.get("name")?,
-        name_en: r.get("name_en")?,
-    })
+impl<D: Dialect> FromSqlRow<D> for Department {
+    fn from_row(row: &D::Row) -> Result<Self, StoreError> {
+        let r = RowReader::<D>::new(row, "departments");
+        Ok(Department {
+            code: r.parse("code", DepartmentCode::new)?,
+            name: r.get("name")?,
+            name_en: r.get("name_en")?,
+        })
+    }
 }

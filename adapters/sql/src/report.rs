@@ -1,5 +1,5 @@
 //! A report as a row of `reports`: its columns, the values written to them
-//! and the report read back; and a timeline entry read back from `timeline`.
+//! and the report read back; and its timeline entries and supporters.
 
 use std::str::FromStr;
 
@@ -15,9 +15,10 @@ use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::{fold_for_search, Address, Description, ReportTitle};
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::{Role, UserId};
-use sinmungo_core::ports::StoreError;
+use sinmungo_core::ports::{StoreError, Supporter};
 
-use crate::row::{Dialect, RowReader};
+use crate::dialect::Dialect;
+use crate::row::{FromSqlRow, RowReader};
 use crate::value::{integer, json_text, SqlValue};
 
 /// A column of `reports`.
@@ -88,7 +89,7 @@ pub fn report_column_names() -> String {
         .join(", ")
 }
 
-/// The select list of a report read from `reports AS r`, for [`report_from_row`]:
+/// The select list of a report read from `reports AS r`, read back as a [`Report`]:
 /// `id` and every column, JSON columns followed by `json_cast` (PostgreSQL's
 /// `::text`; nothing in SQLite).
 pub fn report_select_list(json_cast: &str) -> String {
@@ -168,38 +169,40 @@ fn photos_json(photos: &[Photo]) -> Result<String, StoreError> {
 }
 
 /// Parses a row selected with [`report_select_list`].
-pub fn report_from_row<D: Dialect>(row: &D::Row) -> Result<Report, StoreError> {
-    let r = RowReader::<D>::new(row, "reports");
-    let (lat, lng): (f64, f64) = (r.get("lat")?, r.get("lng")?);
-    Ok(Report {
-        id: ReportId(r.uuid("id")?),
-        number: r.parse("number", ReceiptNumber::from_str)?,
-        title: r.parse("title", ReportTitle::new)?,
-        description: r.parse("description", Description::new)?,
-        category: r.parse("category", CategoryCode::new)?,
-        priority: r.parse("priority", Priority::parse)?,
-        status: r.parse("status", ReportStatus::parse)?,
-        location: GeoPoint::new(lat, lng).map_err(|e| r.corrupt("lat/lng", e))?,
-        address: r.parse_optional("address", Address::new)?,
-        jurisdiction: Jurisdiction {
-            code: r.get("jurisdiction_code")?,
-            name: r.get("jurisdiction_name")?,
-        },
-        department: r.parse_optional("department", DepartmentCode::new)?,
-        assignee: r.uuid_optional("assignee")?.map(UserId),
-        reporter: UserId(r.uuid("reporter")?),
-        visibility: r.parse("visibility", Visibility::parse)?,
-        support_count: r.count("support_count")?,
-        duplicate_of: r.uuid_optional("duplicate_of")?.map(ReportId),
-        analysis: analysis_from_row(&r)?,
-        photos: r.json("photos")?,
-        due_at: r.time("due_at")?,
-        created_at: r.time("created_at")?,
-        updated_at: r.time("updated_at")?,
-        resolved_at: r.time_optional("resolved_at")?,
-        status_changed_at: r.time("status_changed_at")?,
-        version: r.count("version")?,
-    })
+impl<D: Dialect> FromSqlRow<D> for Report {
+    fn from_row(row: &D::Row) -> Result<Self, StoreError> {
+        let r = RowReader::<D>::new(row, "reports");
+        let (lat, lng): (f64, f64) = (r.get("lat")?, r.get("lng")?);
+        Ok(Report {
+            id: ReportId(r.uuid("id")?),
+            number: r.parse("number", ReceiptNumber::from_str)?,
+            title: r.parse("title", ReportTitle::new)?,
+            description: r.parse("description", Description::new)?,
+            category: r.parse("category", CategoryCode::new)?,
+            priority: r.parse("priority", Priority::parse)?,
+            status: r.parse("status", ReportStatus::parse)?,
+            location: GeoPoint::new(lat, lng).map_err(|e| r.corrupt("lat/lng", e))?,
+            address: r.parse_optional("address", Address::new)?,
+            jurisdiction: Jurisdiction {
+                code: r.get("jurisdiction_code")?,
+                name: r.get("jurisdiction_name")?,
+            },
+            department: r.parse_optional("department", DepartmentCode::new)?,
+            assignee: r.uuid_optional("assignee")?.map(UserId),
+            reporter: UserId(r.uuid("reporter")?),
+            visibility: r.parse("visibility", Visibility::parse)?,
+            support_count: r.count("support_count")?,
+            duplicate_of: r.uuid_optional("duplicate_of")?.map(ReportId),
+            analysis: analysis_from_row(&r)?,
+            photos: r.json("photos")?,
+            due_at: r.time("due_at")?,
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
+            resolved_at: r.time_optional("resolved_at")?,
+            status_changed_at: r.time("status_changed_at")?,
+            version: r.count("version")?,
+        })
+    }
 }
 
 /// The analysis, present when `analysis_category` is.
@@ -226,17 +229,41 @@ fn analysis_from_row<D: Dialect>(r: &RowReader<'_, D>) -> Result<Option<Analysis
     }))
 }
 
+/// A timeline entry's values for `timeline (id, report_id, at, actor,
+/// actor_role, kind)`, in that order.
+pub fn timeline_values(entry: &TimelineEntry) -> Result<[SqlValue; 6], StoreError> {
+    Ok([
+        SqlValue::Uuid(Some(entry.id)),
+        SqlValue::Uuid(Some(entry.report_id.0)),
+        SqlValue::Time(Some(entry.at)),
+        SqlValue::Uuid(entry.actor.map(|u| u.0)),
+        SqlValue::Text(entry.actor_role.map(|role| role.as_str().to_owned())),
+        text(json_text(&entry.kind, "a timeline entry")?),
+    ])
+}
+
+/// A supporter's values for `supporters (report_id, user_id, at)`, in that order.
+pub fn supporter_values(supporter: &Supporter) -> [SqlValue; 3] {
+    [
+        SqlValue::Uuid(Some(supporter.report_id.0)),
+        SqlValue::Uuid(Some(supporter.user_id.0)),
+        SqlValue::Time(Some(supporter.at)),
+    ]
+}
+
 /// Parses a row of `timeline` (`id, report_id, at, actor, actor_role, kind`).
-pub fn timeline_from_row<D: Dialect>(row: &D::Row) -> Result<TimelineEntry, StoreError> {
-    let r = RowReader::<D>::new(row, "timeline");
-    Ok(TimelineEntry {
-        id: r.uuid("id")?,
-        report_id: ReportId(r.uuid("report_id")?),
-        at: r.time("at")?,
-        actor: r.uuid_optional("actor")?.map(UserId),
-        actor_role: r.parse_optional("actor_role", Role::parse)?,
-        kind: r.json("kind")?,
-    })
+impl<D: Dialect> FromSqlRow<D> for TimelineEntry {
+    fn from_row(row: &D::Row) -> Result<Self, StoreError> {
+        let r = RowReader::<D>::new(row, "timeline");
+        Ok(TimelineEntry {
+            id: r.uuid("id")?,
+            report_id: ReportId(r.uuid("report_id")?),
+            at: r.time("at")?,
+            actor: r.uuid_optional("actor")?.map(UserId),
+            actor_role: r.parse_optional("actor_role", Role::parse)?,
+            kind: r.json("kind")?,
+        })
+    }
 }
 
 #[cfg(test)]

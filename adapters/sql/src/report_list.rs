@@ -13,19 +13,13 @@ use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::text::fold_for_search;
 use sinmungo_core::ports::{Page, ReportQuery, Scope, StoreError, MAX_PAGE_SIZE};
 
-use crate::report::report_from_row;
-use crate::row::Dialect;
-use crate::value::SqlValue;
+use crate::dialect::Dialect;
+use crate::fetch::Fetch as _;
+use crate::value::{SqlValue, SqlWriter};
 
 /// A dialect's list query, as a [`ListPlan`] writes its `WHERE`, `ORDER BY`
 /// and `LIMIT` into it.
-pub trait ListSql {
-    /// Appends SQL text.
-    fn push(&mut self, sql: &str);
-
-    /// Appends a parameter bound to `value`.
-    fn bind(&mut self, value: SqlValue);
-
+pub trait ListSql: SqlWriter {
     /// Appends the index search of `area`, a pre-filter (see
     /// [`ListPlan::search_box`]).
     fn search_box(&mut self, area: BoundingBox);
@@ -200,8 +194,8 @@ impl ListPlan {
     pub fn page<D: Dialect>(&self, rows: &[D::Row]) -> Result<Page<Report>, StoreError> {
         let mut items = rows
             .iter()
-            .map(report_from_row::<D>)
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(D::parse)
+            .collect::<Result<Vec<Report>, _>>()?;
         // At most MAX_PAGE_SIZE, so the conversions cannot fail.
         let limit = usize::try_from(self.limit - 1).unwrap_or(usize::MAX);
         let next = if items.len() > limit {

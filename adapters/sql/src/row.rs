@@ -10,6 +10,8 @@ use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 use sinmungo_core::ports::StoreError;
 use sqlx::{ColumnIndex, Decode, Row, Type};
+
+use crate::dialect::Dialect;
 use uuid::Uuid;
 
 /// A row whose `column` can be read as a `T`: any sqlx row and any type its
@@ -59,26 +61,11 @@ impl<R> SqlRow for R where
 {
 }
 
-/// What differs between the SQL stores in reading a row: its type, and how
-/// ids and times are kept (SQLite: text; PostgreSQL: `uuid`, `timestamptz`).
-pub trait Dialect: Sized {
-    /// The driver's row.
-    type Row: SqlRow;
-
-    /// A UUID column.
-    fn uuid(r: &RowReader<'_, Self>, column: &str) -> Result<Uuid, StoreError>;
-
-    /// A nullable UUID column.
-    fn uuid_optional(r: &RowReader<'_, Self>, column: &str) -> Result<Option<Uuid>, StoreError>;
-
-    /// A time column.
-    fn time(r: &RowReader<'_, Self>, column: &str) -> Result<DateTime<Utc>, StoreError>;
-
-    /// A nullable time column.
-    fn time_optional(
-        r: &RowReader<'_, Self>,
-        column: &str,
-    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+/// A domain value stored as one row of a table, read back through the
+/// domain constructors.
+pub trait FromSqlRow<D: Dialect>: Sized {
+    /// Parses `row`.
+    fn from_row(row: &D::Row) -> Result<Self, StoreError>;
 }
 
 /// Reads the columns of one row of `table`, naming `table.column` in every error.

@@ -4,18 +4,21 @@ use sinmungo_core::domain::identity::{SealedSecret, SecretName};
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::StoreError;
 
-use crate::row::{Dialect, RowReader};
+use crate::dialect::Dialect;
+use crate::row::{FromSqlRow, RowReader};
 
-/// The columns [`secret_from_row`] reads, as selected from `settings_secrets`.
+/// The columns a [`SealedSecret`] is read from, as selected from `settings_secrets`.
 pub const SECRET_COLUMNS: &str = "name, sealed, updated_at, updated_by";
 
 /// Parses a row of [`SECRET_COLUMNS`].
-pub fn secret_from_row<D: Dialect>(row: &D::Row) -> Result<SealedSecret, StoreError> {
-    let r = RowReader::<D>::new(row, "settings_secrets");
-    Ok(SealedSecret {
-        name: r.parse("name", SecretName::new)?,
-        sealed: r.get("sealed")?,
-        updated_at: r.time("updated_at")?,
-        updated_by: r.uuid_optional("updated_by")?.map(UserId),
-    })
+impl<D: Dialect> FromSqlRow<D> for SealedSecret {
+    fn from_row(row: &D::Row) -> Result<Self, StoreError> {
+        let r = RowReader::<D>::new(row, "settings_secrets");
+        Ok(SealedSecret {
+            name: r.parse("name", SecretName::new)?,
+            sealed: r.get("sealed")?,
+            updated_at: r.time("updated_at")?,
+            updated_by: r.uuid_optional("updated_by")?.map(UserId),
+        })
+    }
 }

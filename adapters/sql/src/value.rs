@@ -32,6 +32,15 @@ impl SqlValue {
     }
 }
 
+/// A statement a dialect is building: SQL text and bound values, in order.
+pub trait SqlWriter {
+    /// Appends SQL text.
+    fn push(&mut self, sql: &str);
+
+    /// Appends a parameter bound to `value`.
+    fn bind(&mut self, value: SqlValue);
+}
+
 /// A JSON value as the text the stores keep (PostgreSQL casts it to `jsonb`).
 pub fn json_text<T: serde::Serialize + ?Sized>(
     value: &T,

@@ -3,11 +3,13 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sinmungo_core::ports::StoreError;
-use sinmungo_sql::{Dialect, SqlValue};
+use sinmungo_sql::{Dialect, SqlValue, SqlWriter};
 use sqlx::query::Query;
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::sqlite::{SqliteArguments, SqliteQueryResult, SqliteRow};
 use sqlx::{QueryBuilder, Sqlite};
 use uuid::Uuid;
+
+use crate::error;
 
 /// The SQLite dialect of the row layer.
 #[derive(Debug)]
@@ -17,7 +19,36 @@ pub(crate) enum SqliteDialect {}
 pub(crate) type RowReader<'r> = sinmungo_sql::RowReader<'r, SqliteDialect>;
 
 impl Dialect for SqliteDialect {
+    type Database = Sqlite;
     type Row = SqliteRow;
+
+    type Arguments<'q> = SqliteArguments<'q>;
+
+    fn store_error(error: sqlx::Error) -> StoreError {
+        error::store_error(error)
+    }
+
+    fn rows_affected(result: &SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn query(sql: &str) -> Query<'_, Sqlite, SqliteArguments<'_>> {
+        sqlx::query(sql)
+    }
+
+    fn bind<'q>(
+        query: Query<'q, Sqlite, SqliteArguments<'q>>,
+        value: SqlValue,
+    ) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+        match value {
+            SqlValue::Text(text) => query.bind(text),
+            SqlValue::Integer(integer) => query.bind(integer),
+            SqlValue::Real(real) => query.bind(real),
+            SqlValue::Bool(boolean) => query.bind(boolean),
+            SqlValue::Uuid(id) => query.bind(id.map(id_text)),
+            SqlValue::Time(time) => query.bind(time.map(time_text)),
+        }
+    }
 
     fn uuid(r: &RowReader<'_>, column: &str) -> Result<Uuid, StoreError> {
         r.parse(column, Uuid::parse_str)
@@ -51,33 +82,24 @@ fn parse_time(raw: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
     DateTime::parse_from_rfc3339(raw).map(|time| time.with_timezone(&Utc))
 }
 
-pub(crate) type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
+/// A statement being built, written by the row layer.
+pub(crate) struct Writer<'q, 'b>(pub(crate) &'b mut QueryBuilder<'q, Sqlite>);
 
-/// Binds `values` to the next parameters of `query`, in order.
-pub(crate) fn bind_all<'q>(
-    query: SqliteQuery<'q>,
-    values: impl IntoIterator<Item = SqlValue>,
-) -> SqliteQuery<'q> {
-    values.into_iter().fold(query, |query, value| match value {
-        SqlValue::Text(text) => query.bind(text),
-        SqlValue::Integer(integer) => query.bind(integer),
-        SqlValue::Real(real) => query.bind(real),
-        SqlValue::Bool(boolean) => query.bind(boolean),
-        SqlValue::Uuid(id) => query.bind(id.map(id_text)),
-        SqlValue::Time(time) => query.bind(time.map(time_text)),
-    })
-}
+impl SqlWriter for Writer<'_, '_> {
+    fn push(&mut self, sql: &str) {
+        self.0.push(sql);
+    }
 
-/// Pushes `value` as the next parameter of `builder`.
-pub(crate) fn push_value(builder: &mut QueryBuilder<'_, Sqlite>, value: SqlValue) {
-    match value {
-        SqlValue::Text(text) => builder.push_bind(text),
-        SqlValue::Integer(integer) => builder.push_bind(integer),
-        SqlValue::Real(real) => builder.push_bind(real),
-        SqlValue::Bool(boolean) => builder.push_bind(boolean),
-        SqlValue::Uuid(id) => builder.push_bind(id.map(id_text)),
-        SqlValue::Time(time) => builder.push_bind(time.map(time_text)),
-    };
+    fn bind(&mut self, value: SqlValue) {
+        match value {
+            SqlValue::Text(text) => self.0.push_bind(text),
+            SqlValue::Integer(integer) => self.0.push_bind(integer),
+            SqlValue::Real(real) => self.0.push_bind(real),
+            SqlValue::Bool(boolean) => self.0.push_bind(boolean),
+            SqlValue::Uuid(id) => self.0.push_bind(id.map(id_text)),
+            SqlValue::Time(time) => self.0.push_bind(time.map(time_text)),
+        };
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sinmungo_core::domain::category::Category;
 use sinmungo_core::domain::department::Department;
 use sinmungo_core::ports::{DirectoryStore, StoreError};
-use sinmungo_sql::directory::{category_from_row, department_from_row};
+use sinmungo_sql::Fetch as _;
 
 use crate::codec::SqliteDialect;
 use crate::error::store_error;
@@ -14,26 +14,19 @@ use crate::SqliteStore;
 impl DirectoryStore for SqliteStore {
     #[tracing::instrument(skip_all)]
     async fn categories(&self) -> Result<Vec<Category>, StoreError> {
-        sqlx::query(
+        SqliteDialect::fetch_all(sqlx::query(
             "SELECT code, name, name_en, department, default_priority FROM categories ORDER BY code",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?
-        .iter()
-        .map(category_from_row::<SqliteDialect>)
-        .collect()
+        ), &self.pool
+).await
     }
 
     #[tracing::instrument(skip_all)]
     async fn departments(&self) -> Result<Vec<Department>, StoreError> {
-        sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(department_from_row::<SqliteDialect>)
-            .collect()
+        SqliteDialect::fetch_all(
+            sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code"),
+            &self.pool,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(code = %department.code))]

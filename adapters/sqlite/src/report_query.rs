@@ -12,11 +12,10 @@ use sinmungo_core::domain::geo::BoundingBox;
 use sinmungo_core::domain::report::Report;
 use sinmungo_core::ports::{Page, ReportQuery, StoreError};
 use sinmungo_sql::report_list::{ListPlan, ListSql};
-use sinmungo_sql::SqlValue;
 use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::codec::{push_value, SqliteDialect};
+use crate::codec::{SqliteDialect, Writer};
 use crate::error::store_error;
 use crate::reports::SELECT_REPORT;
 use crate::SqliteStore;
@@ -61,22 +60,11 @@ fn build<'q>(plan: &ListPlan, select: &str) -> QueryBuilder<'q, Sqlite> {
     } else {
         builder.push(" FROM reports AS r");
     }
-    plan.write(&mut ListQuery(&mut builder));
+    plan.write(&mut Writer(&mut builder));
     builder
 }
 
-/// The list query being built, in SQLite's words.
-struct ListQuery<'q, 'b>(&'b mut QueryBuilder<'q, Sqlite>);
-
-impl ListSql for ListQuery<'_, '_> {
-    fn push(&mut self, sql: &str) {
-        self.0.push(sql);
-    }
-
-    fn bind(&mut self, value: SqlValue) {
-        push_value(self.0, value);
-    }
-
+impl ListSql for Writer<'_, '_> {
     fn search_box(&mut self, area: BoundingBox) {
         self.0
             .push("g.max_lat >= ")

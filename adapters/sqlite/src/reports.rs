@@ -5,23 +5,17 @@ use std::sync::LazyLock;
 
 use anyhow::anyhow;
 use async_trait::async_trait;
-use sinmungo_core::domain::audit::AuditEntry;
-use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::timeline::TimelineEntry;
-use sinmungo_core::domain::user::Role;
-use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, StoreError, Supporter};
-use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeWriter};
-use sinmungo_sql::report::{
-    report_column_names, report_from_row, report_select_list, report_values, timeline_from_row,
-    REPORT_COLUMNS,
-};
-use sinmungo_sql::value::{integer, json_text};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, StoreError};
+use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements};
+use sinmungo_sql::report::{report_column_names, report_select_list, REPORT_COLUMNS};
+use sinmungo_sql::Fetch as _;
+use sqlx::{Row, SqlitePool};
 use tracing::Instrument as _;
 
-use crate::codec::{bind_all, id_text, time_text, SqliteDialect};
+use crate::codec::{id_text, SqliteDialect};
 use crate::error::store_error;
 use crate::{audit, outbox, report_query, SqliteStore};
 
@@ -47,80 +41,17 @@ static UPDATE_REPORT: LazyLock<String> = LazyLock::new(|| {
 static SELECT_BY_ID: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {} FROM reports AS r WHERE r.id = ?", *SELECT_REPORT));
 
-/// The statements of a change, on the writer connection inside its transaction.
-struct Writes<'c>(&'c mut SqliteConnection);
-
-impl ChangeWriter for Writes<'_> {
-    async fn insert_report(&mut self, report: &Report) -> Result<(), StoreError> {
-        let query = sqlx::query(&INSERT_REPORT).bind(id_text(report.id.0));
-        bind_all(query, report_values(report)?)
-            .execute(&mut *self.0)
-            .await
-            .map_err(store_error)?;
-        Ok(())
-    }
-
-    async fn update_report(
-        &mut self,
-        report: &Report,
-        expected_version: u64,
-    ) -> Result<u64, StoreError> {
-        Ok(
-            bind_all(sqlx::query(&UPDATE_REPORT), report_values(report)?)
-                .bind(id_text(report.id.0))
-                .bind(integer(expected_version, "expected version")?)
-                .execute(&mut *self.0)
-                .await
-                .map_err(store_error)?
-                .rows_affected(),
-        )
-    }
-
-    async fn report_exists(&mut self, id: ReportId) -> Result<bool, StoreError> {
-        Ok(sqlx::query("SELECT 1 FROM reports WHERE id = ?")
-            .bind(id_text(id.0))
-            .fetch_optional(&mut *self.0)
-            .await
-            .map_err(store_error)?
-            .is_some())
-    }
-
-    async fn insert_timeline(&mut self, entry: &TimelineEntry) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO timeline (id, report_id, at, actor, actor_role, kind) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id_text(entry.id))
-        .bind(id_text(entry.report_id.0))
-        .bind(time_text(entry.at))
-        .bind(entry.actor.map(|u| id_text(u.0)))
-        .bind(entry.actor_role.map(Role::as_str))
-        .bind(json_text(&entry.kind, "a timeline entry")?)
-        .execute(&mut *self.0)
-        .await
-        .map_err(store_error)?;
-        Ok(())
-    }
-
-    async fn insert_supporter(&mut self, supporter: &Supporter) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO supporters (report_id, user_id, at) VALUES (?, ?, ?)")
-            .bind(id_text(supporter.report_id.0))
-            .bind(id_text(supporter.user_id.0))
-            .bind(time_text(supporter.at))
-            .execute(&mut *self.0)
-            .await
-            .map_err(store_error)?;
-        Ok(())
-    }
-
-    async fn append_event(&mut self, event: &EventEnvelope) -> Result<(), StoreError> {
-        outbox::append(&mut *self.0, event).await
-    }
-
-    async fn insert_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
-        audit::insert(&mut *self.0, entry).await
-    }
-}
+/// The statements of a change.
+static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStatements {
+    insert_report: &INSERT_REPORT,
+    update_report: &UPDATE_REPORT,
+    report_exists: "SELECT 1 FROM reports WHERE id = ?",
+    insert_timeline: "INSERT INTO timeline (id, report_id, at, actor, actor_role, kind) \
+                      VALUES (?, ?, ?, ?, ?, ?)",
+    insert_supporter: "INSERT INTO supporters (report_id, user_id, at) VALUES (?, ?, ?)",
+    append_event: outbox::APPEND,
+    insert_audit: audit::INSERT,
+});
 
 /// Writes a change in one transaction on the writer connection.
 async fn apply_in_transaction(writer: SqlitePool, change: ReportChange) -> Result<(), StoreError> {
@@ -130,7 +61,7 @@ async fn apply_in_transaction(writer: SqlitePool, change: ReportChange) -> Resul
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(store_error)?;
-    let written = write_change(&mut Writes(&mut tx), &change).await;
+    let written = write_change::<SqliteDialect>(&CHANGE, &mut tx, &change).await;
     commit_or_roll_back(tx, written, store_error).await
 }
 
@@ -171,14 +102,8 @@ impl ReportStore for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(report_id = %id))]
     async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
-        sqlx::query(&SELECT_BY_ID)
-            .bind(id_text(id.0))
-            .fetch_optional(&self.pool)
+        SqliteDialect::fetch_optional(sqlx::query(&SELECT_BY_ID).bind(id_text(id.0)), &self.pool)
             .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(report_from_row::<SqliteDialect>)
-            .transpose()
     }
 
     #[tracing::instrument(skip_all)]
@@ -188,17 +113,15 @@ impl ReportStore for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(report_id = %id))]
     async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError> {
-        sqlx::query(
-            "SELECT id, report_id, at, actor, actor_role, kind FROM timeline \
-             WHERE report_id = ? ORDER BY at, seq",
+        SqliteDialect::fetch_all(
+            sqlx::query(
+                "SELECT id, report_id, at, actor, actor_role, kind FROM timeline \
+                 WHERE report_id = ? ORDER BY at, seq",
+            )
+            .bind(id_text(id.0)),
+            &self.pool,
         )
-        .bind(id_text(id.0))
-        .fetch_all(&self.pool)
         .await
-        .map_err(store_error)?
-        .iter()
-        .map(timeline_from_row::<SqliteDialect>)
-        .collect()
     }
 
     #[tracing::instrument(skip_all)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sinmungo_core::domain::identity::SessionId;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{Consumed, RefreshSession, SessionStore, StoreError};
-use sinmungo_sql::accounts::session_from_row;
+use sinmungo_sql::Fetch as _;
 
 use crate::codec::{id_text, time_text, SqliteDialect};
 use crate::error::store_error;
@@ -46,18 +46,16 @@ impl SessionStore for SqliteStore {
         .await
         .map_err(store_error)?;
         if let Some(row) = fresh {
-            return Ok(Consumed::Fresh(session_from_row::<SqliteDialect>(&row)?));
+            return Ok(Consumed::Fresh(SqliteDialect::parse(&row)?));
         }
-        Ok(sqlx::query(
-            "SELECT token_hash, family, user_id, expires_at FROM sessions WHERE token_hash = ?",
+        Ok(SqliteDialect::fetch_optional(
+            sqlx::query(
+                "SELECT token_hash, family, user_id, expires_at FROM sessions WHERE token_hash = ?",
+            )
+            .bind(token_hash.to_owned()),
+            &self.writer,
         )
-        .bind(token_hash.to_owned())
-        .fetch_optional(&self.writer)
-        .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(session_from_row::<SqliteDialect>)
-        .transpose()?
+        .await?
         .map_or(Consumed::Unknown, Consumed::Reused))
     }
 

@@ -7,7 +7,8 @@ use anyhow::anyhow;
 use async_trait::async_trait;
 use sinmungo_core::domain::identity::{SealedSecret, SecretName};
 use sinmungo_core::ports::{SettingsStore, StoreError};
-use sinmungo_sql::settings::{secret_from_row, SECRET_COLUMNS};
+use sinmungo_sql::settings::SECRET_COLUMNS;
+use sinmungo_sql::Fetch as _;
 use sqlx::SqlitePool;
 use tracing::Instrument as _;
 
@@ -28,14 +29,12 @@ async fn put_in_transaction(
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(store_error)?;
-    let replaced = sqlx::query(&format!("{} WHERE name = ?", *SELECT_SECRET))
-        .bind(secret.name.as_str().to_owned())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(secret_from_row::<SqliteDialect>)
-        .transpose()?;
+    let replaced = SqliteDialect::fetch_optional(
+        sqlx::query(&format!("{} WHERE name = ?", *SELECT_SECRET))
+            .bind(secret.name.as_str().to_owned()),
+        &mut *tx,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO settings_secrets (name, sealed, updated_at, updated_by) VALUES (?, ?, ?, ?) \
          ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed, \
@@ -67,26 +66,22 @@ impl SettingsStore for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(name = %name))]
     async fn secret(&self, name: &SecretName) -> Result<Option<SealedSecret>, StoreError> {
-        sqlx::query(&format!("{} WHERE name = ?", *SELECT_SECRET))
-            .bind(name.as_str().to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(secret_from_row::<SqliteDialect>)
-            .transpose()
+        SqliteDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE name = ?", *SELECT_SECRET))
+                .bind(name.as_str().to_owned()),
+            &self.pool,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all)]
     async fn secrets(&self) -> Result<Vec<SealedSecret>, StoreError> {
         // BINARY collation: byte order, as every store sorts names.
-        sqlx::query(&format!("{} ORDER BY name", *SELECT_SECRET))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(secret_from_row::<SqliteDialect>)
-            .collect()
+        SqliteDialect::fetch_all(
+            sqlx::query(&format!("{} ORDER BY name", *SELECT_SECRET)),
+            &self.pool,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(name = %name))]

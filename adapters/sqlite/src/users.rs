@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use sinmungo_core::domain::user::{Email, User, UserId};
 use sinmungo_core::ports::{StoreError, UserStore};
-use sinmungo_sql::accounts::{api_key_from_row, user_from_row, API_KEY_COLUMNS, USER_COLUMNS};
+use sinmungo_sql::accounts::{API_KEY_COLUMNS, USER_COLUMNS};
+use sinmungo_sql::Fetch as _;
 use uuid::Uuid;
 
 use crate::codec::{id_text, time_text, SqliteDialect};
@@ -23,16 +24,19 @@ static SELECT_API_KEY: LazyLock<String> =
 
 impl SqliteStore {
     async fn user_where(&self, condition: &str, value: String) -> Result<Option<User>, StoreError> {
-        sqlx::query(&format!("{} WHERE {condition} = ?", *SELECT_USER))
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(user_from_row::<SqliteDialect>)
-            .transpose()
+        SqliteDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE {condition} = ?", *SELECT_USER)).bind(value),
+            &self.pool,
+        )
+        .await
     }
 }
+
+/// A user by an identity linked to it: `(provider, subject)`.
+const SELECT_USER_BY_IDENTITY: &str = "\
+    SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, u.created_at \
+    FROM user_identities i JOIN users u ON u.id = i.user_id \
+    WHERE i.provider = ? AND i.subject = ?";
 
 #[async_trait]
 impl UserStore for SqliteStore {
@@ -110,19 +114,13 @@ impl UserStore for SqliteStore {
         provider: Provider,
         subject: &str,
     ) -> Result<Option<User>, StoreError> {
-        sqlx::query(
-            "SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, \
-             u.created_at FROM user_identities i JOIN users u ON u.id = i.user_id \
-             WHERE i.provider = ? AND i.subject = ?",
+        SqliteDialect::fetch_optional(
+            sqlx::query(SELECT_USER_BY_IDENTITY)
+                .bind(provider.as_str())
+                .bind(subject.to_owned()),
+            &self.pool,
         )
-        .bind(provider.as_str())
-        .bind(subject.to_owned())
-        .fetch_optional(&self.pool)
         .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(user_from_row::<SqliteDialect>)
-        .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %key.user_id, key_id = %key.id))]
@@ -147,29 +145,25 @@ impl UserStore for SqliteStore {
 
     #[tracing::instrument(skip_all)]
     async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        sqlx::query(&format!("{} WHERE key_hash = ?", *SELECT_API_KEY))
-            .bind(key_hash.to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(api_key_from_row::<SqliteDialect>)
-            .transpose()
+        SqliteDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE key_hash = ?", *SELECT_API_KEY))
+                .bind(key_hash.to_owned()),
+            &self.pool,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     async fn api_keys(&self, user_id: UserId) -> Result<Vec<ApiKey>, StoreError> {
-        sqlx::query(&format!(
-            "{} WHERE user_id = ? ORDER BY created_at DESC, id DESC",
-            *SELECT_API_KEY
-        ))
-        .bind(id_text(user_id.0))
-        .fetch_all(&self.pool)
+        SqliteDialect::fetch_all(
+            sqlx::query(&format!(
+                "{} WHERE user_id = ? ORDER BY created_at DESC, id DESC",
+                *SELECT_API_KEY
+            ))
+            .bind(id_text(user_id.0)),
+            &self.pool,
+        )
         .await
-        .map_err(store_error)?
-        .iter()
-        .map(api_key_from_row::<SqliteDialect>)
-        .collect()
     }
 
     #[tracing::instrument(skip_all, fields(key_id = %id))]
