@@ -2,20 +2,21 @@
 //! write and read the same way, written once.
 //!
 //! - [`dialect`]: what a store's [`Dialect`] supplies: its driver types, its
-//!   error mapping and how it keeps ids and times;
+//!   error mapping, and how it binds and reads ids and times;
 //! - [`row`]: reading a row through the domain constructors;
 //! - [`value`]: the values a store binds, [`SqlValue`], for the dialect to
 //!   encode;
 //! - [`report`], [`accounts`], [`outbox`], [`audit`], [`directory`],
 //!   [`settings`]: each table's columns, the values written to them and the
 //!   domain values read back;
-//! - [`fetch`]: running a read and parsing its rows;
-//! - [`change`]: what a `ReportChange` writes, in order;
-//! - [`report_list`]: the report list query's conditions, as a plan each
-//!   dialect writes into its own SQL.
+//! - [`fetch`]: running a statement and parsing the rows it returns;
+//! - [`change`]: what a `ReportChange` writes, in order, with the dialect's
+//!   statements;
+//! - [`report_list`] (and [`audit::write_audit_list`]): the list queries'
+//!   conditions, as a plan each dialect writes into its own SQL.
 //!
-//! Every SQL statement, and how a dialect encodes ids, times and JSON, stays
-//! in the dialect's crate. No port is implemented here, so the stores still
+//! Every SQL statement's text, and how a dialect encodes ids and times,
+//! stays in the dialect's crate. No port is implemented here, so the stores still
 //! depend on nothing but `sinmungo-core` and sqlx (and this layer).
 
 #![forbid(unsafe_code)]
