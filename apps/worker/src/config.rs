@@ -66,7 +66,7 @@ pub struct WorkerConfig {
 }
 
 /// How the worker consumes (worker-only settings; the Kafka connection is
-/// the server's [`KafkaArgs`]).
+/// [`KafkaArgs`], read as the server reads it).
 #[derive(Debug, Clone, Args)]
 pub struct ConsumerArgs {
     /// Events handled at once (each report's events stay in order).
