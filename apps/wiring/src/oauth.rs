@@ -17,7 +17,7 @@ use sinmungo_core::domain::{Provider, SecretName};
 use sinmungo_core::ports::SecretSealer;
 use sinmungo_http::auth::{ClientSecret, OAuthClient, OAuthConfig, OAuthProviderConfig};
 
-use crate::config::ApiSecret;
+use crate::secret::ApiSecret;
 
 /// One provider's settings.
 #[derive(Debug, Clone, Default)]
