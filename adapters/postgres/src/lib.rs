@@ -17,7 +17,6 @@
 //! - Times are stored with microsecond precision: a time read back is the
 //!   written time truncated (not rounded) to whole microseconds.
 
-
 mod audit;
 mod codec;
 mod directory;

@@ -19,7 +19,6 @@
 //! stays in the dialect's crate. No port is implemented here, so the stores still
 //! depend on nothing but `sinmungo-core` and sqlx (and this layer).
 
-
 pub mod accounts;
 pub mod audit;
 pub mod change;

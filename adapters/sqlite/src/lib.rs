@@ -11,7 +11,6 @@
 //! Times are stored with microsecond precision (like PostgreSQL): a time read
 //! back is the written time truncated to whole microseconds.
 
-
 mod audit;
 mod codec;
 mod directory;
