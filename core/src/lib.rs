@@ -4,6 +4,9 @@
 //! Nothing here performs I/O. Adapters implement [`ports`]; apps wire them into
 //! [`app::UseCases`].
 
+// Every public item says what it is for: developers build on this crate.
+#![deny(missing_docs)]
+
 pub mod app;
 pub mod domain;
 pub mod ports;

@@ -2,5 +2,4 @@
 
 pub mod contract;
 pub mod postgres;
-pub mod proxy;
-pub mod services;
+pub use sinmungo_test_support::{proxy, services};

@@ -10,8 +10,6 @@
 //! keeps failing. No reqwest type crosses the port: every failure becomes an
 //! `AiError`, and no error message or log line carries an API key.
 
-#![forbid(unsafe_code)]
-
 mod api_key;
 mod chat;
 mod config_error;

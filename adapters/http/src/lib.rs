@@ -1,7 +1,9 @@
 //! Sinmungo's HTTP adapter: the REST API under `/api/v1`, `/health` and
-//! `/ready`, with RFC 9457 problem details for every error.
+//! `/ready`, with RFC 9457 problem details for every error; and the
+//! worker's internal endpoints ([`worker_router`]).
 //!
-//! axum stays inside this crate: apps call [`router`] and [`serve`].
+//! axum stays inside this crate: apps call [`router`] (or [`worker_router`])
+//! and [`serve`].
 
 pub mod auth;
 mod dto;
@@ -11,6 +13,7 @@ mod problem;
 mod routes;
 mod state;
 mod upload;
+mod worker;
 
 use std::future::Future;
 use std::time::Duration;
@@ -27,6 +30,7 @@ use tower_http::trace::TraceLayer;
 pub use problem::ApiError;
 pub use routes::{route_table_markdown, RouteRule, ROUTES};
 pub use state::AppState;
+pub use worker::{worker_router, WorkerState};
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone, Copy)]

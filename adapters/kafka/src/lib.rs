@@ -10,8 +10,6 @@
 //!
 //! rdkafka's types stay inside this crate.
 
-#![forbid(unsafe_code)]
-
 mod config;
 mod consumer;
 mod error;

@@ -10,6 +10,7 @@ use sinmungo_core::domain::audit::AuditEntry;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId, Visibility};
+use sinmungo_core::domain::text::fold_for_search;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
@@ -215,8 +216,8 @@ fn matches(query: &ReportQuery, text: Option<&str>, report: &Report) -> bool {
         && query.bbox.is_none_or(|b| b.contains(report.location))
         && query.near.is_none_or(|c| c.contains(report.location))
         && text.is_none_or(|needle| {
-            report.title.as_str().to_lowercase().contains(needle)
-                || report.description.as_str().to_lowercase().contains(needle)
+            fold_for_search(report.title.as_str()).contains(needle)
+                || fold_for_search(report.description.as_str()).contains(needle)
         })
         && query.before.is_none_or(|before| report.id < before)
 }
@@ -275,7 +276,7 @@ impl ReportStore for MemoryReportStore {
     async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
         self.faults.check()?;
         let limit = usize::try_from(query.limit.clamp(1, MAX_PAGE_SIZE)).unwrap_or(1);
-        let text = query.text.as_deref().map(str::to_lowercase);
+        let text = query.text.as_deref().map(fold_for_search);
         let state = self.lock();
         let mut items: Vec<Report> = state
             .reports

@@ -2,50 +2,25 @@
 
 use async_trait::async_trait;
 use sinmungo_core::domain::audit::AuditEntry;
-use sinmungo_core::domain::user::{Role, UserId};
 use sinmungo_core::ports::{AuditLog, AuditQuery, StoreError};
-use sqlx::postgres::PgRow;
+use sinmungo_sql::audit::{audit_values, write_audit_list};
+use sinmungo_sql::{Dialect as _, Fetch as _};
 use sqlx::{Executor, Postgres, QueryBuilder};
 
-use crate::codec::{json_text, micros, RowReader};
-use crate::error::store_error;
+use crate::codec::{PgDialect, Writer};
 use crate::PostgresStore;
 
-/// Appends one entry (on the primary, or inside `apply`'s transaction).
-pub(crate) async fn insert<'e, E>(executor: E, entry: &AuditEntry) -> Result<(), StoreError>
-where
-    E: Executor<'e, Database = Postgres>,
-{
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, actor, actor_role, action, target, before, after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)",
-    )
-    .bind(entry.id)
-    .bind(micros(entry.at))
-    .bind(entry.actor.map(|u| u.0))
-    .bind(entry.actor_role.map(Role::as_str))
-    .bind(entry.action.as_str())
-    .bind(entry.target.as_str())
-    .bind(json_text(&entry.before, "an audit state")?)
-    .bind(json_text(&entry.after, "an audit state")?)
-    .execute(executor)
-    .await
-    .map_err(store_error)?;
-    Ok(())
-}
+/// Appends an audit entry (with `audit_values`).
+pub(crate) const INSERT: &str =
+    "INSERT INTO audit_log (id, at, actor, actor_role, action, target, before, after) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)";
 
-fn entry_from_row(row: &PgRow) -> Result<AuditEntry, StoreError> {
-    let r = RowReader::new(row, "audit_log");
-    Ok(AuditEntry {
-        id: r.uuid("id")?,
-        at: r.time("at")?,
-        actor: r.uuid_optional("actor")?.map(UserId),
-        actor_role: r.parse_optional("actor_role", Role::parse)?,
-        action: r.get("action")?,
-        target: r.get("target")?,
-        before: r.json("before")?,
-        after: r.json("after")?,
-    })
+/// Appends one entry (on the primary, or inside `apply`'s transaction).
+pub(crate) async fn insert<'e>(
+    executor: impl Executor<'e, Database = Postgres>,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    PgDialect::execute(PgDialect::statement(INSERT, audit_values(entry)?), executor).await
 }
 
 #[async_trait]
@@ -61,20 +36,7 @@ impl AuditLog for PostgresStore {
             "SELECT id, at, actor, actor_role, action, target, \
              before::text AS before, after::text AS after FROM audit_log",
         );
-        if let Some(target) = &query.target {
-            builder.push(" WHERE target = ").push_bind(target.clone());
-        }
-        // Entries of one change share a time; the later-appended one is newer.
-        builder
-            .push(" ORDER BY at DESC, seq DESC LIMIT ")
-            .push_bind(i64::from(query.limit));
-        builder
-            .build()
-            .fetch_all(&self.reader)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(entry_from_row)
-            .collect()
+        write_audit_list(query, &mut Writer(&mut builder));
+        PgDialect::fetch_all(builder.build(), &self.reader).await
     }
 }

@@ -4,35 +4,14 @@
 //! edit is seen at once, also by the seeding that runs at start.
 
 use async_trait::async_trait;
-use sinmungo_core::domain::category::{Category, CategoryCode};
-use sinmungo_core::domain::department::{Department, DepartmentCode};
-use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::domain::category::Category;
+use sinmungo_core::domain::department::Department;
 use sinmungo_core::ports::{DirectoryStore, StoreError};
-use sqlx::postgres::PgRow;
+use sinmungo_sql::Fetch as _;
 
-use crate::codec::RowReader;
+use crate::codec::PgDialect;
 use crate::error::store_error;
 use crate::PostgresStore;
-
-fn category_from_row(row: &PgRow) -> Result<Category, StoreError> {
-    let r = RowReader::new(row, "categories");
-    Ok(Category {
-        code: r.parse("code", CategoryCode::new)?,
-        name: r.get("name")?,
-        name_en: r.get("name_en")?,
-        department: r.parse("department", DepartmentCode::new)?,
-        default_priority: r.parse("default_priority", Priority::parse)?,
-    })
-}
-
-fn department_from_row(row: &PgRow) -> Result<Department, StoreError> {
-    let r = RowReader::new(row, "departments");
-    Ok(Department {
-        code: r.parse("code", DepartmentCode::new)?,
-        name: r.get("name")?,
-        name_en: r.get("name_en")?,
-    })
-}
 
 #[async_trait]
 impl DirectoryStore for PostgresStore {
@@ -40,27 +19,23 @@ impl DirectoryStore for PostgresStore {
     async fn categories(&self) -> Result<Vec<Category>, StoreError> {
         // COLLATE "C": byte order, as every store sorts codes, whatever the
         // database's locale.
-        sqlx::query(
-            "SELECT code, name, name_en, department, default_priority FROM categories \
-             ORDER BY code COLLATE \"C\"",
+        PgDialect::fetch_all(
+            sqlx::query(
+                "SELECT code, name, name_en, department, default_priority FROM categories \
+                 ORDER BY code COLLATE \"C\"",
+            ),
+            &self.primary,
         )
-        .fetch_all(&self.primary)
         .await
-        .map_err(store_error)?
-        .iter()
-        .map(category_from_row)
-        .collect()
     }
 
     #[tracing::instrument(skip_all)]
     async fn departments(&self) -> Result<Vec<Department>, StoreError> {
-        sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code COLLATE \"C\"")
-            .fetch_all(&self.primary)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(department_from_row)
-            .collect()
+        PgDialect::fetch_all(
+            sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code COLLATE \"C\""),
+            &self.primary,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(code = %department.code))]

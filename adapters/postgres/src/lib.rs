@@ -5,8 +5,9 @@
 //! [`PostgresStore`] implements `ReportStore`, `Outbox`, `UserStore`,
 //! `DirectoryStore`, `SessionStore`, `SettingsStore` and `AuditLog`. No sqlx
 //! type crosses its public API: errors are mapped to [`StoreError`] in
-//! `error.rs`, rows are parsed back through the domain constructors in
-//! `codec.rs`.
+//! `error.rs`; rows are written and parsed back through the domain
+//! constructors by `sinmungo-sql`, the row layer shared with the SQLite
+//! store, with ids and times in their native types (`codec.rs`).
 //!
 //! - Map (bbox) and radius (near) lists use a GiST index on `point(lng, lat)`,
 //!   text search (`q`) trigram GIN indexes (pg_trgm); no PostGIS.
@@ -15,8 +16,6 @@
 //! - An optional read replica serves lists and lookups.
 //! - Times are stored with microsecond precision: a time read back is the
 //!   written time truncated (not rounded) to whole microseconds.
-
-#![forbid(unsafe_code)]
 
 mod audit;
 mod codec;

@@ -31,13 +31,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::event::EventEnvelope;
-use sinmungo_core::domain::report::ReportId;
 use sinmungo_core::ports::{ClaimedEvent, Outbox, StoreError};
-use sqlx::postgres::PgRow;
-use sqlx::{Executor, Postgres, Row};
+use sinmungo_sql::outbox::claimed_events;
+use sinmungo_sql::Fetch as _;
+use sqlx::Row;
 use uuid::Uuid;
 
-use crate::codec::{json_text, micros, RowReader};
+use crate::codec::{micros, PgDialect};
 use crate::error::store_error;
 use crate::PostgresStore;
 
@@ -45,50 +45,20 @@ use crate::PostgresStore;
 const EVENT_COLUMNS: &str =
     "id, event_type, version, occurred_at, report_id, payload::text AS payload";
 
-/// Appends one event, unpublished; `seq` gives it its place in the order.
-pub(crate) async fn append<'e, E>(executor: E, event: &EventEnvelope) -> Result<(), StoreError>
-where
-    E: Executor<'e, Database = Postgres>,
-{
-    sqlx::query(
-        "INSERT INTO outbox (id, event_type, version, occurred_at, report_id, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
-    )
-    .bind(event.id)
-    .bind(event.event_type.clone())
-    .bind(i64::from(event.version))
-    .bind(micros(event.occurred_at))
-    .bind(event.report_id.0)
-    .bind(json_text(&event.payload, "an event payload")?)
-    .execute(executor)
-    .await
-    .map_err(store_error)?;
-    Ok(())
-}
-
-fn event_from_row(row: &PgRow) -> Result<EventEnvelope, StoreError> {
-    let r = RowReader::new(row, "outbox");
-    Ok(EventEnvelope {
-        id: r.uuid("id")?,
-        event_type: r.get("event_type")?,
-        version: r.count("version")?,
-        occurred_at: r.time("occurred_at")?,
-        report_id: ReportId(r.uuid("report_id")?),
-        payload: r.json("payload")?,
-    })
-}
+/// Appends an event, unpublished (with `event_values`, inside `apply`).
+pub(crate) const APPEND: &str =
+    "INSERT INTO outbox (id, event_type, version, occurred_at, report_id, payload) \
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb)";
 
 impl PostgresStore {
     /// Every event `apply` appended, published or not, in the order they were appended.
     #[tracing::instrument(skip_all)]
     pub async fn outbox_events(&self) -> Result<Vec<EventEnvelope>, StoreError> {
-        sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM outbox ORDER BY seq"))
-            .fetch_all(&self.primary)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(event_from_row)
-            .collect()
+        PgDialect::fetch_all(
+            sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM outbox ORDER BY seq")),
+            &self.primary,
+        )
+        .await
     }
 }
 
@@ -132,23 +102,7 @@ impl Outbox for PostgresStore {
             .fetch_all(&self.primary)
             .await
             .map_err(store_error)?;
-        let mut claimed = rows
-            .iter()
-            .map(|row| {
-                let seq: i64 = row.try_get("seq").map_err(store_error)?;
-                let attempts = RowReader::new(row, "outbox").count("attempts")?;
-                Ok((
-                    seq,
-                    ClaimedEvent {
-                        event: event_from_row(row)?,
-                        attempts,
-                    },
-                ))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        // RETURNING gives no order; the relay publishes in `seq` order.
-        claimed.sort_by_key(|(seq, _)| *seq);
-        Ok(claimed.into_iter().map(|(_, event)| event).collect())
+        claimed_events::<PgDialect>(&rows)
     }
 
     #[tracing::instrument(skip_all, fields(count = ids.len()))]

@@ -8,21 +8,11 @@ use chrono::{DateTime, Utc};
 use sinmungo_core::domain::identity::SessionId;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{Consumed, RefreshSession, SessionStore, StoreError};
-use sqlx::postgres::PgRow;
+use sinmungo_sql::Fetch as _;
 
-use crate::codec::{micros, RowReader};
+use crate::codec::{micros, PgDialect, RowReader};
 use crate::error::store_error;
 use crate::PostgresStore;
-
-fn session_from_row(row: &PgRow) -> Result<RefreshSession, StoreError> {
-    let r = RowReader::new(row, "sessions");
-    Ok(RefreshSession {
-        token_hash: r.get("token_hash")?,
-        family: SessionId(r.uuid("family")?),
-        user_id: UserId(r.uuid("user_id")?),
-        expires_at: r.time("expires_at")?,
-    })
-}
 
 /// Marks the token used if it was not, and returns it with whether this
 /// statement did: `fresh` is true for the one caller whose UPDATE changed
@@ -70,7 +60,7 @@ impl SessionStore for PostgresStore {
         else {
             return Ok(Consumed::Unknown);
         };
-        let session = session_from_row(&row)?;
+        let session = PgDialect::parse(&row)?;
         let fresh: bool = RowReader::new(&row, "sessions").get("fresh")?;
         Ok(if fresh {
             Consumed::Fresh(session)

@@ -2,18 +2,21 @@
 //! wrote them. Secrets are few and read rarely: everything runs on the
 //! primary, so an administrator's change counts at once.
 
+use std::sync::LazyLock;
+
 use anyhow::anyhow;
 use async_trait::async_trait;
 use sinmungo_core::domain::identity::{SealedSecret, SecretName};
-use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{SettingsStore, StoreError};
-use sqlx::postgres::PgRow;
+use sinmungo_sql::settings::SECRET_COLUMNS;
+use sinmungo_sql::Fetch as _;
 
-use crate::codec::{micros, RowReader};
+use crate::codec::{micros, PgDialect};
 use crate::error::store_error;
 use crate::PostgresStore;
 
-const SELECT_SECRET: &str = "SELECT name, sealed, updated_at, updated_by FROM settings_secrets";
+static SELECT_SECRET: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {SECRET_COLUMNS} FROM settings_secrets"));
 
 /// Replaces a stored secret and returns the row it replaced: the sub-select
 /// locks the row (`FOR UPDATE`, which waits for a concurrent writer and then
@@ -32,16 +35,6 @@ const REPLACE: &str = "\
 /// name in between.
 const PUT_ATTEMPTS: usize = 5;
 
-fn secret_from_row(row: &PgRow) -> Result<SealedSecret, StoreError> {
-    let r = RowReader::new(row, "settings_secrets");
-    Ok(SealedSecret {
-        name: r.parse("name", SecretName::new)?,
-        sealed: r.get("sealed")?,
-        updated_at: r.time("updated_at")?,
-        updated_by: r.uuid_optional("updated_by")?.map(UserId),
-    })
-}
-
 #[async_trait]
 impl SettingsStore for PostgresStore {
     #[tracing::instrument(skip_all, fields(name = %secret.name))]
@@ -58,7 +51,7 @@ impl SettingsStore for PostgresStore {
                 .await
                 .map_err(store_error)?;
             if let Some(row) = replaced {
-                return secret_from_row(&row).map(Some);
+                return PgDialect::parse(&row).map(Some);
             }
             let inserted = sqlx::query(
                 "INSERT INTO settings_secrets (name, sealed, updated_at, updated_by) \
@@ -84,26 +77,21 @@ impl SettingsStore for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(name = %name))]
     async fn secret(&self, name: &SecretName) -> Result<Option<SealedSecret>, StoreError> {
-        sqlx::query(&format!("{SELECT_SECRET} WHERE name = $1"))
-            .bind(name.as_str())
-            .fetch_optional(&self.primary)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(secret_from_row)
-            .transpose()
+        PgDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE name = $1", *SELECT_SECRET)).bind(name.as_str()),
+            &self.primary,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all)]
     async fn secrets(&self) -> Result<Vec<SealedSecret>, StoreError> {
         // COLLATE "C": byte order, as every store sorts names.
-        sqlx::query(&format!("{SELECT_SECRET} ORDER BY name COLLATE \"C\""))
-            .fetch_all(&self.primary)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(secret_from_row)
-            .collect()
+        PgDialect::fetch_all(
+            sqlx::query(&format!("{} ORDER BY name COLLATE \"C\"", *SELECT_SECRET)),
+            &self.primary,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(name = %name))]

@@ -6,50 +6,30 @@
 //! primary: a revoked key must stop working at once, and an administrator
 //! sees a key just issued.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
-use sinmungo_core::domain::text::DisplayName;
-use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
+use sinmungo_core::domain::user::{Email, PasswordHash, User, UserId};
 use sinmungo_core::ports::{StoreError, UserStore};
-use sqlx::postgres::PgRow;
+use sinmungo_sql::accounts::API_KEY_COLUMNS;
+use sinmungo_sql::Fetch as _;
 use uuid::Uuid;
 
-use crate::codec::{micros, RowReader};
+use crate::codec::{micros, PgDialect};
 use crate::error::store_error;
 use crate::PostgresStore;
 
-fn user_from_row(row: &PgRow) -> Result<User, StoreError> {
-    let r = RowReader::new(row, "users");
-    Ok(User {
-        id: UserId(r.uuid("id")?),
-        email: r.parse("email", Email::new)?,
-        display_name: r.parse("display_name", DisplayName::new)?,
-        role: r.parse("role", Role::parse)?,
-        department: r.parse_optional("department", DepartmentCode::new)?,
-        password_hash: r
-            .get::<Option<String>>("password_hash")?
-            .map(PasswordHash::new),
-        created_at: r.time("created_at")?,
-    })
-}
+static SELECT_API_KEY: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {API_KEY_COLUMNS} FROM api_keys"));
 
-const SELECT_API_KEY: &str =
-    "SELECT id, user_id, prefix, key_hash, label, created_at, revoked_at FROM api_keys";
-
-fn api_key_from_row(row: &PgRow) -> Result<ApiKey, StoreError> {
-    let r = RowReader::new(row, "api_keys");
-    Ok(ApiKey {
-        id: r.uuid("id")?,
-        user_id: UserId(r.uuid("user_id")?),
-        prefix: r.get("prefix")?,
-        key_hash: r.get("key_hash")?,
-        label: r.get("label")?,
-        created_at: r.time("created_at")?,
-        revoked_at: r.time_optional("revoked_at")?,
-    })
-}
+/// A user by an identity linked to it: `(provider, subject)`.
+const SELECT_USER_BY_IDENTITY: &str = "\
+    SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, u.created_at \
+    FROM user_identities i JOIN users u ON u.id = i.user_id \
+    WHERE i.provider = $1 AND i.subject = $2";
 
 #[async_trait]
 impl UserStore for PostgresStore {
@@ -74,32 +54,28 @@ impl UserStore for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(user_id = %id))]
     async fn get(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        sqlx::query(
-            "SELECT id, email, display_name, role, department, password_hash, created_at \
-             FROM users WHERE id = $1",
+        PgDialect::fetch_optional(
+            sqlx::query(
+                "SELECT id, email, display_name, role, department, password_hash, created_at \
+                 FROM users WHERE id = $1",
+            )
+            .bind(id.0),
+            &self.reader,
         )
-        .bind(id.0)
-        .fetch_optional(&self.reader)
         .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(user_from_row)
-        .transpose()
     }
 
     #[tracing::instrument(skip_all)]
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        sqlx::query(
-            "SELECT id, email, display_name, role, department, password_hash, created_at \
-             FROM users WHERE email = $1",
+        PgDialect::fetch_optional(
+            sqlx::query(
+                "SELECT id, email, display_name, role, department, password_hash, created_at \
+                 FROM users WHERE email = $1",
+            )
+            .bind(email.as_str()),
+            &self.reader,
         )
-        .bind(email.as_str())
-        .fetch_optional(&self.reader)
         .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(user_from_row)
-        .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user.id))]
@@ -147,19 +123,13 @@ impl UserStore for PostgresStore {
         provider: Provider,
         subject: &str,
     ) -> Result<Option<User>, StoreError> {
-        sqlx::query(
-            "SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, \
-             u.created_at FROM user_identities i JOIN users u ON u.id = i.user_id \
-             WHERE i.provider = $1 AND i.subject = $2",
+        PgDialect::fetch_optional(
+            sqlx::query(SELECT_USER_BY_IDENTITY)
+                .bind(provider.as_str())
+                .bind(subject),
+            &self.reader,
         )
-        .bind(provider.as_str())
-        .bind(subject)
-        .fetch_optional(&self.reader)
         .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(user_from_row)
-        .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %key.user_id, key_id = %key.id))]
@@ -184,28 +154,24 @@ impl UserStore for PostgresStore {
 
     #[tracing::instrument(skip_all)]
     async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        sqlx::query(&format!("{SELECT_API_KEY} WHERE key_hash = $1"))
-            .bind(key_hash)
-            .fetch_optional(&self.primary)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(api_key_from_row)
-            .transpose()
+        PgDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE key_hash = $1", *SELECT_API_KEY)).bind(key_hash),
+            &self.primary,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     async fn api_keys(&self, user_id: UserId) -> Result<Vec<ApiKey>, StoreError> {
-        sqlx::query(&format!(
-            "{SELECT_API_KEY} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
-        ))
-        .bind(user_id.0)
-        .fetch_all(&self.primary)
+        PgDialect::fetch_all(
+            sqlx::query(&format!(
+                "{} WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+                *SELECT_API_KEY
+            ))
+            .bind(user_id.0),
+            &self.primary,
+        )
         .await
-        .map_err(store_error)?
-        .iter()
-        .map(api_key_from_row)
-        .collect()
     }
 
     #[tracing::instrument(skip_all, fields(key_id = %id))]

@@ -21,7 +21,6 @@
 //! A single Redis server is assumed (replicas and Sentinel are fine): the
 //! scripts touch keys they compute, which Redis Cluster forbids.
 
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod connection;

@@ -2,50 +2,29 @@
 
 use async_trait::async_trait;
 use sinmungo_core::domain::audit::AuditEntry;
-use sinmungo_core::domain::user::{Role, UserId};
 use sinmungo_core::ports::{AuditLog, AuditQuery, StoreError};
-use sqlx::sqlite::SqliteRow;
+use sinmungo_sql::audit::{audit_values, write_audit_list};
+use sinmungo_sql::{Dialect as _, Fetch as _};
 use sqlx::{Executor, QueryBuilder, Sqlite};
 
-use crate::codec::{id_text, json_text, time_text, RowReader};
-use crate::error::store_error;
+use crate::codec::{SqliteDialect, Writer};
 use crate::SqliteStore;
 
-/// Appends one entry (on the pool, or inside `apply`'s transaction).
-pub(crate) async fn insert<'e, E>(executor: E, entry: &AuditEntry) -> Result<(), StoreError>
-where
-    E: Executor<'e, Database = Sqlite>,
-{
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, actor, actor_role, action, target, before, after) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id_text(entry.id))
-    .bind(time_text(entry.at))
-    .bind(entry.actor.map(|u| id_text(u.0)))
-    .bind(entry.actor_role.map(Role::as_str))
-    .bind(entry.action.clone())
-    .bind(entry.target.clone())
-    .bind(json_text(&entry.before, "an audit state")?)
-    .bind(json_text(&entry.after, "an audit state")?)
-    .execute(executor)
-    .await
-    .map_err(store_error)?;
-    Ok(())
-}
+/// Appends an audit entry (with `audit_values`).
+pub(crate) const INSERT: &str =
+    "INSERT INTO audit_log (id, at, actor, actor_role, action, target, before, after) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
-fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
-    let r = RowReader::new(row, "audit_log");
-    Ok(AuditEntry {
-        id: r.uuid("id")?,
-        at: r.time("at")?,
-        actor: r.uuid_optional("actor")?.map(UserId),
-        actor_role: r.parse_optional("actor_role", Role::parse)?,
-        action: r.get("action")?,
-        target: r.get("target")?,
-        before: r.json("before")?,
-        after: r.json("after")?,
-    })
+/// Appends one entry (on the pool, or inside `apply`'s transaction).
+pub(crate) async fn insert<'e>(
+    executor: impl Executor<'e, Database = Sqlite>,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    SqliteDialect::execute(
+        SqliteDialect::statement(INSERT, audit_values(entry)?),
+        executor,
+    )
+    .await
 }
 
 #[async_trait]
@@ -60,20 +39,7 @@ impl AuditLog for SqliteStore {
         let mut builder = QueryBuilder::<Sqlite>::new(
             "SELECT id, at, actor, actor_role, action, target, before, after FROM audit_log",
         );
-        if let Some(target) = &query.target {
-            builder.push(" WHERE target = ").push_bind(target.clone());
-        }
-        // Entries of one change share a time; the later-appended one is newer.
-        builder
-            .push(" ORDER BY at DESC, seq DESC LIMIT ")
-            .push_bind(i64::from(query.limit));
-        builder
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(entry_from_row)
-            .collect()
+        write_audit_list(query, &mut Writer(&mut builder));
+        SqliteDialect::fetch_all(builder.build(), &self.pool).await
     }
 }

@@ -1,15 +1,71 @@
-//! How domain values are written to and read from columns. Reading parses
-//! through the domain constructors, so a corrupt row is an error naming its
-//! column, never an invalid value.
+//! How SQLite keeps the values the two SQL stores keep differently: ids and
+//! times as text. Everything else about rows is `sinmungo-sql`'s.
 
-use std::fmt::Debug;
-
-use anyhow::anyhow;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sinmungo_core::ports::StoreError;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Decode, Row, Sqlite, Type};
+use sinmungo_sql::{Dialect, SqlValue, SqlWriter};
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteQueryResult, SqliteRow};
+use sqlx::{QueryBuilder, Sqlite};
 use uuid::Uuid;
+
+use crate::error;
+
+/// The SQLite dialect of the row layer.
+#[derive(Debug)]
+pub(crate) enum SqliteDialect {}
+
+/// Reads one SQLite row.
+pub(crate) type RowReader<'r> = sinmungo_sql::RowReader<'r, SqliteDialect>;
+
+impl Dialect for SqliteDialect {
+    type Database = Sqlite;
+    type Row = SqliteRow;
+
+    type Arguments<'q> = SqliteArguments<'q>;
+
+    fn store_error(error: sqlx::Error) -> StoreError {
+        error::store_error(error)
+    }
+
+    fn rows_affected(result: &SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn query(sql: &str) -> Query<'_, Sqlite, SqliteArguments<'_>> {
+        sqlx::query(sql)
+    }
+
+    fn bind<'q>(
+        query: Query<'q, Sqlite, SqliteArguments<'q>>,
+        value: SqlValue,
+    ) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+        match value {
+            SqlValue::Text(text) => query.bind(text),
+            SqlValue::Integer(integer) => query.bind(integer),
+            SqlValue::Real(real) => query.bind(real),
+            SqlValue::Bool(boolean) => query.bind(boolean),
+            SqlValue::Uuid(id) => query.bind(id.map(id_text)),
+            SqlValue::Time(time) => query.bind(time.map(time_text)),
+        }
+    }
+
+    fn uuid(r: &RowReader<'_>, column: &str) -> Result<Uuid, StoreError> {
+        r.parse(column, Uuid::parse_str)
+    }
+
+    fn uuid_optional(r: &RowReader<'_>, column: &str) -> Result<Option<Uuid>, StoreError> {
+        r.parse_optional(column, Uuid::parse_str)
+    }
+
+    fn time(r: &RowReader<'_>, column: &str) -> Result<DateTime<Utc>, StoreError> {
+        r.parse(column, parse_time)
+    }
+
+    fn time_optional(r: &RowReader<'_>, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        r.parse_optional(column, parse_time)
+    }
+}
 
 /// A time as stored: RFC 3339 in UTC with exactly six fractional digits, so
 /// texts sort like the times they hold. Nanoseconds are truncated.
@@ -22,108 +78,28 @@ pub(crate) fn id_text(id: Uuid) -> String {
     id.hyphenated().to_string()
 }
 
-/// A JSON value as stored.
-pub(crate) fn json_text<T: serde::Serialize + ?Sized>(
-    value: &T,
-    what: &str,
-) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Unknown(anyhow!("cannot serialise {what} as JSON: {e}")))
-}
-
-/// An unsigned count as an SQLite integer.
-pub(crate) fn integer(value: u64, what: &str) -> Result<i64, StoreError> {
-    i64::try_from(value)
-        .map_err(|_| StoreError::Unknown(anyhow!("{what} {value} does not fit in SQLite")))
-}
-
-/// Reads the columns of one row of `table`, naming `table.column` in every error.
-pub(crate) struct RowReader<'r> {
-    row: &'r SqliteRow,
-    table: &'static str,
-}
-
-impl<'r> RowReader<'r> {
-    pub(crate) fn new(row: &'r SqliteRow, table: &'static str) -> Self {
-        Self { row, table }
-    }
-
-    /// The error of a column whose value the domain refuses.
-    pub(crate) fn corrupt(&self, column: &str, problem: impl Debug) -> StoreError {
-        StoreError::Unknown(anyhow!(
-            "{}.{column} holds an invalid value: {problem:?}",
-            self.table
-        ))
-    }
-
-    /// A column as its SQLite type.
-    pub(crate) fn get<T>(&self, column: &str) -> Result<T, StoreError>
-    where
-        T: Decode<'r, Sqlite> + Type<Sqlite>,
-    {
-        self.row
-            .try_get(column)
-            .map_err(|e| self.corrupt(column, e.to_string()))
-    }
-
-    /// A text column parsed by a domain constructor.
-    pub(crate) fn parse<T, E: Debug>(
-        &self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Result<T, StoreError> {
-        let raw: String = self.get(column)?;
-        parse(&raw).map_err(|e| self.corrupt(column, e))
-    }
-
-    /// A nullable text column parsed by a domain constructor.
-    pub(crate) fn parse_optional<T, E: Debug>(
-        &self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Result<Option<T>, StoreError> {
-        let raw: Option<String> = self.get(column)?;
-        raw.map(|raw| parse(&raw).map_err(|e| self.corrupt(column, e)))
-            .transpose()
-    }
-
-    /// A UUID column.
-    pub(crate) fn uuid(&self, column: &str) -> Result<Uuid, StoreError> {
-        self.parse(column, Uuid::parse_str)
-    }
-
-    /// A nullable UUID column.
-    pub(crate) fn uuid_optional(&self, column: &str) -> Result<Option<Uuid>, StoreError> {
-        self.parse_optional(column, Uuid::parse_str)
-    }
-
-    /// A time column.
-    pub(crate) fn time(&self, column: &str) -> Result<DateTime<Utc>, StoreError> {
-        self.parse(column, parse_time)
-    }
-
-    /// A nullable time column.
-    pub(crate) fn time_optional(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        self.parse_optional(column, parse_time)
-    }
-
-    /// A JSON column deserialised.
-    pub(crate) fn json<T: serde::de::DeserializeOwned>(
-        &self,
-        column: &str,
-    ) -> Result<T, StoreError> {
-        self.parse(column, |raw| serde_json::from_str(raw))
-    }
-
-    /// An integer column that must fit `T` (counts, versions).
-    pub(crate) fn count<T: TryFrom<i64>>(&self, column: &str) -> Result<T, StoreError> {
-        let raw: i64 = self.get(column)?;
-        T::try_from(raw).map_err(|_| self.corrupt(column, raw))
-    }
-}
-
 fn parse_time(raw: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
     DateTime::parse_from_rfc3339(raw).map(|time| time.with_timezone(&Utc))
+}
+
+/// A statement being built, written by the row layer.
+pub(crate) struct Writer<'q, 'b>(pub(crate) &'b mut QueryBuilder<'q, Sqlite>);
+
+impl SqlWriter for Writer<'_, '_> {
+    fn push(&mut self, sql: &str) {
+        self.0.push(sql);
+    }
+
+    fn bind(&mut self, value: SqlValue) {
+        match value {
+            SqlValue::Text(text) => self.0.push_bind(text),
+            SqlValue::Integer(integer) => self.0.push_bind(integer),
+            SqlValue::Real(real) => self.0.push_bind(real),
+            SqlValue::Bool(boolean) => self.0.push_bind(boolean),
+            SqlValue::Uuid(id) => self.0.push_bind(id.map(id_text)),
+            SqlValue::Time(time) => self.0.push_bind(time.map(time_text)),
+        };
+    }
 }
 
 #[cfg(test)]

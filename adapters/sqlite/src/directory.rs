@@ -1,60 +1,32 @@
 //! `DirectoryStore`: departments and the categories routed to them.
 
 use async_trait::async_trait;
-use sinmungo_core::domain::category::{Category, CategoryCode};
-use sinmungo_core::domain::department::{Department, DepartmentCode};
-use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::domain::category::Category;
+use sinmungo_core::domain::department::Department;
 use sinmungo_core::ports::{DirectoryStore, StoreError};
-use sqlx::sqlite::SqliteRow;
+use sinmungo_sql::Fetch as _;
 
-use crate::codec::RowReader;
+use crate::codec::SqliteDialect;
 use crate::error::store_error;
 use crate::SqliteStore;
-
-fn category_from_row(row: &SqliteRow) -> Result<Category, StoreError> {
-    let r = RowReader::new(row, "categories");
-    Ok(Category {
-        code: r.parse("code", CategoryCode::new)?,
-        name: r.get("name")?,
-        name_en: r.get("name_en")?,
-        department: r.parse("department", DepartmentCode::new)?,
-        default_priority: r.parse("default_priority", Priority::parse)?,
-    })
-}
-
-fn department_from_row(row: &SqliteRow) -> Result<Department, StoreError> {
-    let r = RowReader::new(row, "departments");
-    Ok(Department {
-        code: r.parse("code", DepartmentCode::new)?,
-        name: r.get("name")?,
-        name_en: r.get("name_en")?,
-    })
-}
 
 #[async_trait]
 impl DirectoryStore for SqliteStore {
     #[tracing::instrument(skip_all)]
     async fn categories(&self) -> Result<Vec<Category>, StoreError> {
-        sqlx::query(
+        SqliteDialect::fetch_all(sqlx::query(
             "SELECT code, name, name_en, department, default_priority FROM categories ORDER BY code",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?
-        .iter()
-        .map(category_from_row)
-        .collect()
+        ), &self.pool
+).await
     }
 
     #[tracing::instrument(skip_all)]
     async fn departments(&self) -> Result<Vec<Department>, StoreError> {
-        sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(department_from_row)
-            .collect()
+        SqliteDialect::fetch_all(
+            sqlx::query("SELECT code, name, name_en FROM departments ORDER BY code"),
+            &self.pool,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(code = %department.code))]

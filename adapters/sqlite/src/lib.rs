@@ -4,13 +4,12 @@
 //! [`SqliteStore`] implements `ReportStore`, `Outbox`, `UserStore`,
 //! `DirectoryStore`, `SessionStore`, `SettingsStore` and `AuditLog`. No sqlx
 //! type crosses its public API: errors are mapped to [`StoreError`] in
-//! `error.rs`, rows are parsed back through the domain constructors in
-//! `codec.rs`.
+//! `error.rs`; rows are written and parsed back through the domain
+//! constructors by `sinmungo-sql`, the row layer shared with the PostgreSQL
+//! store, with ids and times kept as text (`codec.rs`).
 //!
 //! Times are stored with microsecond precision (like PostgreSQL): a time read
 //! back is the written time truncated to whole microseconds.
-
-#![forbid(unsafe_code)]
 
 mod audit;
 mod codec;

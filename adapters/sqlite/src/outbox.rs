@@ -5,63 +5,34 @@
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::event::EventEnvelope;
-use sinmungo_core::domain::report::ReportId;
 use sinmungo_core::ports::{ClaimedEvent, Outbox, StoreError};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Executor, Row, Sqlite};
+use sinmungo_sql::outbox::claimed_events;
+use sinmungo_sql::value::json_text;
+use sinmungo_sql::Fetch as _;
+use sqlx::Row;
 use uuid::Uuid;
 
-use crate::codec::{id_text, json_text, time_text, RowReader};
+use crate::codec::{id_text, time_text, SqliteDialect};
 use crate::error::store_error;
 use crate::SqliteStore;
 
-/// Appends one event, unpublished; `seq` gives it its place in the order.
-pub(crate) async fn append<'e, E>(executor: E, event: &EventEnvelope) -> Result<(), StoreError>
-where
-    E: Executor<'e, Database = Sqlite>,
-{
-    sqlx::query(
-        "INSERT INTO outbox (id, event_type, version, occurred_at, report_id, payload) \
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id_text(event.id))
-    .bind(event.event_type.clone())
-    .bind(i64::from(event.version))
-    .bind(time_text(event.occurred_at))
-    .bind(id_text(event.report_id.0))
-    .bind(json_text(&event.payload, "an event payload")?)
-    .execute(executor)
-    .await
-    .map_err(store_error)?;
-    Ok(())
-}
-
-fn event_from_row(row: &SqliteRow) -> Result<EventEnvelope, StoreError> {
-    let r = RowReader::new(row, "outbox");
-    Ok(EventEnvelope {
-        id: r.uuid("id")?,
-        event_type: r.get("event_type")?,
-        version: r.count("version")?,
-        occurred_at: r.time("occurred_at")?,
-        report_id: ReportId(r.uuid("report_id")?),
-        payload: r.json("payload")?,
-    })
-}
+/// Appends an event, unpublished (with `event_values`, inside `apply`).
+pub(crate) const APPEND: &str =
+    "INSERT INTO outbox (id, event_type, version, occurred_at, report_id, payload) \
+     VALUES (?, ?, ?, ?, ?, ?)";
 
 impl SqliteStore {
     /// Every event `apply` appended, published or not, in the order they were appended.
     #[tracing::instrument(skip_all)]
     pub async fn outbox_events(&self) -> Result<Vec<EventEnvelope>, StoreError> {
-        sqlx::query(
-            "SELECT id, event_type, version, occurred_at, report_id, payload FROM outbox \
-             ORDER BY seq",
+        SqliteDialect::fetch_all(
+            sqlx::query(
+                "SELECT id, event_type, version, occurred_at, report_id, payload FROM outbox \
+                 ORDER BY seq",
+            ),
+            &self.pool,
         )
-        .fetch_all(&self.pool)
         .await
-        .map_err(store_error)?
-        .iter()
-        .map(event_from_row)
-        .collect()
     }
 }
 
@@ -105,23 +76,7 @@ impl Outbox for SqliteStore {
             .fetch_all(&self.writer)
             .await
             .map_err(store_error)?;
-        let mut claimed = rows
-            .iter()
-            .map(|row| {
-                let seq: i64 = row.try_get("seq").map_err(store_error)?;
-                let attempts = RowReader::new(row, "outbox").count("attempts")?;
-                Ok((
-                    seq,
-                    ClaimedEvent {
-                        event: event_from_row(row)?,
-                        attempts,
-                    },
-                ))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        // RETURNING gives no order; the relay publishes in `seq` order.
-        claimed.sort_by_key(|(seq, _)| *seq);
-        Ok(claimed.into_iter().map(|(_, event)| event).collect())
+        claimed_events::<SqliteDialect>(&rows)
     }
 
     #[tracing::instrument(skip_all, fields(count = ids.len()))]
@@ -143,7 +98,7 @@ impl Outbox for SqliteStore {
         sqlx::query(
             "UPDATE outbox SET claimed_until = NULL, attempts = attempts + 1, last_error = ? \
              WHERE id IN (SELECT value FROM json_each(?)) \
-               AND published_at IS NULL AND claimed_until IS NOT NULL",
+             AND published_at IS NULL AND claimed_until IS NOT NULL",
         )
         .bind(error)
         .bind(id_list(ids)?)

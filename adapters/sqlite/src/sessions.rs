@@ -6,21 +6,11 @@ use chrono::{DateTime, Utc};
 use sinmungo_core::domain::identity::SessionId;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{Consumed, RefreshSession, SessionStore, StoreError};
-use sqlx::sqlite::SqliteRow;
+use sinmungo_sql::Fetch as _;
 
-use crate::codec::{id_text, time_text, RowReader};
+use crate::codec::{id_text, time_text, SqliteDialect};
 use crate::error::store_error;
 use crate::SqliteStore;
-
-fn session_from_row(row: &SqliteRow) -> Result<RefreshSession, StoreError> {
-    let r = RowReader::new(row, "sessions");
-    Ok(RefreshSession {
-        token_hash: r.get("token_hash")?,
-        family: SessionId(r.uuid("family")?),
-        user_id: UserId(r.uuid("user_id")?),
-        expires_at: r.time("expires_at")?,
-    })
-}
 
 #[async_trait]
 impl SessionStore for SqliteStore {
@@ -56,18 +46,16 @@ impl SessionStore for SqliteStore {
         .await
         .map_err(store_error)?;
         if let Some(row) = fresh {
-            return Ok(Consumed::Fresh(session_from_row(&row)?));
+            return Ok(Consumed::Fresh(SqliteDialect::parse(&row)?));
         }
-        Ok(sqlx::query(
-            "SELECT token_hash, family, user_id, expires_at FROM sessions WHERE token_hash = ?",
+        Ok(SqliteDialect::fetch_optional(
+            sqlx::query(
+                "SELECT token_hash, family, user_id, expires_at FROM sessions WHERE token_hash = ?",
+            )
+            .bind(token_hash.to_owned()),
+            &self.writer,
         )
-        .bind(token_hash.to_owned())
-        .fetch_optional(&self.writer)
-        .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(session_from_row)
-        .transpose()?
+        .await?
         .map_or(Consumed::Unknown, Consumed::Reused))
     }
 

@@ -1,30 +1,23 @@
 //! `SettingsStore`: sealed secrets by name. The bytes are stored as a BLOB,
 //! exactly as the sealer wrote them.
 
+use std::sync::LazyLock;
+
 use anyhow::anyhow;
 use async_trait::async_trait;
 use sinmungo_core::domain::identity::{SealedSecret, SecretName};
-use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{SettingsStore, StoreError};
-use sqlx::sqlite::SqliteRow;
+use sinmungo_sql::settings::SECRET_COLUMNS;
+use sinmungo_sql::Fetch as _;
 use sqlx::SqlitePool;
 use tracing::Instrument as _;
 
-use crate::codec::{id_text, time_text, RowReader};
+use crate::codec::{id_text, time_text, SqliteDialect};
 use crate::error::store_error;
 use crate::SqliteStore;
 
-const SELECT_SECRET: &str = "SELECT name, sealed, updated_at, updated_by FROM settings_secrets";
-
-fn secret_from_row(row: &SqliteRow) -> Result<SealedSecret, StoreError> {
-    let r = RowReader::new(row, "settings_secrets");
-    Ok(SealedSecret {
-        name: r.parse("name", SecretName::new)?,
-        sealed: r.get("sealed")?,
-        updated_at: r.time("updated_at")?,
-        updated_by: r.uuid_optional("updated_by")?.map(UserId),
-    })
-}
+static SELECT_SECRET: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {SECRET_COLUMNS} FROM settings_secrets"));
 
 /// Reads the secret being replaced and writes the new one in one transaction,
 /// so of two concurrent puts each returns what it really replaced.
@@ -36,14 +29,12 @@ async fn put_in_transaction(
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(store_error)?;
-    let replaced = sqlx::query(&format!("{SELECT_SECRET} WHERE name = ?"))
-        .bind(secret.name.as_str().to_owned())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(secret_from_row)
-        .transpose()?;
+    let replaced = SqliteDialect::fetch_optional(
+        sqlx::query(&format!("{} WHERE name = ?", *SELECT_SECRET))
+            .bind(secret.name.as_str().to_owned()),
+        &mut *tx,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO settings_secrets (name, sealed, updated_at, updated_by) VALUES (?, ?, ?, ?) \
          ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed, \
@@ -75,26 +66,22 @@ impl SettingsStore for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(name = %name))]
     async fn secret(&self, name: &SecretName) -> Result<Option<SealedSecret>, StoreError> {
-        sqlx::query(&format!("{SELECT_SECRET} WHERE name = ?"))
-            .bind(name.as_str().to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(secret_from_row)
-            .transpose()
+        SqliteDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE name = ?", *SELECT_SECRET))
+                .bind(name.as_str().to_owned()),
+            &self.pool,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all)]
     async fn secrets(&self) -> Result<Vec<SealedSecret>, StoreError> {
         // BINARY collation: byte order, as every store sorts names.
-        sqlx::query(&format!("{SELECT_SECRET} ORDER BY name"))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(secret_from_row)
-            .collect()
+        SqliteDialect::fetch_all(
+            sqlx::query(&format!("{} ORDER BY name", *SELECT_SECRET)),
+            &self.pool,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(name = %name))]

@@ -1,66 +1,42 @@
 //! `UserStore`: accounts, one per e-mail address; the accounts at identity
 //! providers linked to them; service accounts' API keys.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
-use sinmungo_core::domain::text::DisplayName;
-use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
+use sinmungo_core::domain::user::{Email, User, UserId};
 use sinmungo_core::ports::{StoreError, UserStore};
-use sqlx::sqlite::SqliteRow;
+use sinmungo_sql::accounts::{API_KEY_COLUMNS, USER_COLUMNS};
+use sinmungo_sql::Fetch as _;
 use uuid::Uuid;
 
-use crate::codec::{id_text, time_text, RowReader};
+use crate::codec::{id_text, time_text, SqliteDialect};
 use crate::error::store_error;
 use crate::SqliteStore;
 
-const SELECT_USER: &str =
-    "SELECT id, email, display_name, role, department, password_hash, created_at FROM users";
+static SELECT_USER: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM users"));
 
-const SELECT_API_KEY: &str =
-    "SELECT id, user_id, prefix, key_hash, label, created_at, revoked_at FROM api_keys";
-
-fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
-    let r = RowReader::new(row, "users");
-    Ok(User {
-        id: UserId(r.uuid("id")?),
-        email: r.parse("email", Email::new)?,
-        display_name: r.parse("display_name", DisplayName::new)?,
-        role: r.parse("role", Role::parse)?,
-        department: r.parse_optional("department", DepartmentCode::new)?,
-        password_hash: r
-            .get::<Option<String>>("password_hash")?
-            .map(PasswordHash::new),
-        created_at: r.time("created_at")?,
-    })
-}
-
-fn api_key_from_row(row: &SqliteRow) -> Result<ApiKey, StoreError> {
-    let r = RowReader::new(row, "api_keys");
-    Ok(ApiKey {
-        id: r.uuid("id")?,
-        user_id: UserId(r.uuid("user_id")?),
-        prefix: r.get("prefix")?,
-        key_hash: r.get("key_hash")?,
-        label: r.get("label")?,
-        created_at: r.time("created_at")?,
-        revoked_at: r.time_optional("revoked_at")?,
-    })
-}
+static SELECT_API_KEY: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {API_KEY_COLUMNS} FROM api_keys"));
 
 impl SqliteStore {
     async fn user_where(&self, condition: &str, value: String) -> Result<Option<User>, StoreError> {
-        sqlx::query(&format!("{SELECT_USER} WHERE {condition} = ?"))
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(user_from_row)
-            .transpose()
+        SqliteDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE {condition} = ?", *SELECT_USER)).bind(value),
+            &self.pool,
+        )
+        .await
     }
 }
+
+/// A user by an identity linked to it: `(provider, subject)`.
+const SELECT_USER_BY_IDENTITY: &str = "\
+    SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, u.created_at \
+    FROM user_identities i JOIN users u ON u.id = i.user_id \
+    WHERE i.provider = ? AND i.subject = ?";
 
 #[async_trait]
 impl UserStore for SqliteStore {
@@ -138,19 +114,13 @@ impl UserStore for SqliteStore {
         provider: Provider,
         subject: &str,
     ) -> Result<Option<User>, StoreError> {
-        sqlx::query(
-            "SELECT u.id, u.email, u.display_name, u.role, u.department, u.password_hash, \
-             u.created_at FROM user_identities i JOIN users u ON u.id = i.user_id \
-             WHERE i.provider = ? AND i.subject = ?",
+        SqliteDialect::fetch_optional(
+            sqlx::query(SELECT_USER_BY_IDENTITY)
+                .bind(provider.as_str())
+                .bind(subject.to_owned()),
+            &self.pool,
         )
-        .bind(provider.as_str())
-        .bind(subject.to_owned())
-        .fetch_optional(&self.pool)
         .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(user_from_row)
-        .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %key.user_id, key_id = %key.id))]
@@ -175,28 +145,25 @@ impl UserStore for SqliteStore {
 
     #[tracing::instrument(skip_all)]
     async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        sqlx::query(&format!("{SELECT_API_KEY} WHERE key_hash = ?"))
-            .bind(key_hash.to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(api_key_from_row)
-            .transpose()
+        SqliteDialect::fetch_optional(
+            sqlx::query(&format!("{} WHERE key_hash = ?", *SELECT_API_KEY))
+                .bind(key_hash.to_owned()),
+            &self.pool,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     async fn api_keys(&self, user_id: UserId) -> Result<Vec<ApiKey>, StoreError> {
-        sqlx::query(&format!(
-            "{SELECT_API_KEY} WHERE user_id = ? ORDER BY created_at DESC, id DESC"
-        ))
-        .bind(id_text(user_id.0))
-        .fetch_all(&self.pool)
+        SqliteDialect::fetch_all(
+            sqlx::query(&format!(
+                "{} WHERE user_id = ? ORDER BY created_at DESC, id DESC",
+                *SELECT_API_KEY
+            ))
+            .bind(id_text(user_id.0)),
+            &self.pool,
+        )
         .await
-        .map_err(store_error)?
-        .iter()
-        .map(api_key_from_row)
-        .collect()
     }
 
     #[tracing::instrument(skip_all, fields(key_id = %id))]

@@ -15,8 +15,6 @@
 //! With the `contract` feature, [`contract`] holds the checks every
 //! `MediaStore` must pass.
 
-#![forbid(unsafe_code)]
-
 #[cfg(feature = "contract")]
 pub mod contract;
 mod error;

@@ -3,16 +3,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::access::AccessConfig;
-use crate::bus::KafkaArgs;
-use crate::media::MediaConfig;
-use crate::oauth::OAuthArgs;
-use crate::stores::StoreConfig;
-use crate::triage::TriageConfig;
+use clap::{Args, Parser, Subcommand};
+use sinmungo_wiring::{
+    AccessConfig, ApplicationConfig, KafkaArgs, LogFormat, MediaConfig, OAuthArgs, Secret,
+    StoreConfig, TriageConfig,
+};
 
 /// The Sinmungo API server (전북 신고 플랫폼).
 #[derive(Debug, Parser)]
@@ -53,71 +49,6 @@ pub struct CreateUserArgs {
     /// Department code (required for staff and managers; see GET /api/v1/departments).
     #[arg(long)]
     pub department: Option<String>,
-}
-
-/// Log line format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object per line, for log collectors.
-    Json,
-}
-
-/// A secret from the environment; never printed.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// The secret's bytes.
-    pub fn expose(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl FromStr for Secret {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() < 32 {
-            return Err("must be at least 32 characters".to_owned());
-        }
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-/// An API key or other credential from the environment; never printed.
-#[derive(Clone)]
-pub struct ApiSecret(String);
-
-impl ApiSecret {
-    /// The credential.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for ApiSecret {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.trim().is_empty() {
-            return Err("must not be empty".to_owned());
-        }
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl std::fmt::Debug for ApiSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApiSecret(<redacted>)")
-    }
 }
 
 /// Everything the server reads at start.
@@ -215,6 +146,19 @@ impl ServerConfig {
             log_format: LogFormat::Text,
         }
     }
+
+    /// What opening the application reads from these settings.
+    pub fn application(&self) -> ApplicationConfig {
+        ApplicationConfig {
+            store: self.store.clone(),
+            triage: self.triage.clone(),
+            media: self.media.clone(),
+            access: self.access.clone(),
+            data_dir: self.data_dir.clone(),
+            rules: self.rules.clone(),
+            service_area: self.service_area.clone(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -228,9 +172,26 @@ mod tests {
     }
 
     #[test]
-    fn short_jwt_secrets_are_refused_and_secrets_never_print() {
-        assert!("too short".parse::<Secret>().is_err());
-        let secret: Secret = "a-secret-that-is-long-enough-for-hs256".parse().unwrap();
-        assert!(!format!("{secret:?}").contains("long-enough"));
+    fn database_and_redis_passwords_never_print() {
+        let cli = Cli::try_parse_from([
+            "sinmungo-server",
+            "--database-url",
+            "postgres://sinmungo:hunter2@db.internal:5432/sinmungo",
+            "--database-read-url",
+            "postgres://reader:hunter3@replica.internal/sinmungo?password=hunter4",
+            "--redis-url",
+            "redis://:hunter5@cache.internal:6379",
+        ])
+        .unwrap();
+        let printed = format!("{cli:?}");
+        for password in ["hunter2", "hunter3", "hunter4", "hunter5"] {
+            assert!(!printed.contains(password), "{password} in {printed}");
+        }
+        assert!(printed.contains("postgres://sinmungo:***@db.internal:5432/sinmungo"));
+        assert!(printed.contains("redis://:***@cache.internal:6379"));
+        assert_eq!(
+            cli.config.store.database_url.expose(),
+            "postgres://sinmungo:hunter2@db.internal:5432/sinmungo"
+        );
     }
 }

@@ -1,17 +1,16 @@
 //! `sinmungo-server`: the API server binary.
 
-use std::io::{IsTerminal as _, Read as _};
+use std::io::Read as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use sinmungo_server::{Cli, Command, CreateUserArgs, LogFormat, Server, ServerConfig};
-use tracing_subscriber::EnvFilter;
+use sinmungo_server::{Cli, Command, CreateUserArgs, Server, ServerConfig};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(&cli.config);
+    sinmungo_wiring::init_tracing(&cli.config.log, cli.config.log_format);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -25,11 +24,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli.config).await,
         Command::Migrate => {
-            let mut config = cli.config.clone();
-            config.store.no_migrate = false;
-            let app = sinmungo_server::build_application(&config).await?;
-            app.stores.close().await;
-            tracing::info!(database = %config.store.redacted_url(), "database migrated and seeded");
+            sinmungo_server::migrate(&cli.config).await?;
+            tracing::info!(database = %cli.config.store.database_url, "database migrated and seeded");
             Ok(())
         }
         Command::CreateUser(args) => create_user(&cli.config, args).await,
@@ -39,7 +35,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(config: &ServerConfig) -> anyhow::Result<()> {
     let server = Server::bind(config).await?;
     let addr = server.local_addr()?;
-    tracing::info!(url = format!("http://{addr}"), database = %config.store.redacted_url(), "Sinmungo is listening");
+    tracing::info!(url = format!("http://{addr}"), database = %config.store.database_url, "Sinmungo is listening");
     server.run(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -59,18 +55,6 @@ async fn create_user(config: &ServerConfig, args: CreateUserArgs) -> anyhow::Res
     let user = sinmungo_server::create_user(config, args, password).await?;
     tracing::info!(id = %user.id, email = user.email.as_str(), role = %user.role, "account created");
     Ok(())
-}
-
-fn init_tracing(config: &ServerConfig) {
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    // Colours only on a terminal: log files and collectors get plain text.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stdout().is_terminal());
-    match config.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.init(),
-    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

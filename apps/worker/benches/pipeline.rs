@@ -1022,7 +1022,7 @@ impl Stack {
         let database_url = format!("sqlite://{}", dir.path().join("sinmungo.db").display());
         let mut config = ServerConfig {
             store: StoreConfig {
-                database_url: database_url.clone(),
+                database_url: database_url.clone().into(),
                 ..StoreConfig::embedded_defaults()
             },
             listen: "127.0.0.1:0".parse()?,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Args, Parser};
 use sinmungo_kafka::KafkaConfig;
-use sinmungo_server::{KafkaArgs, LogFormat, MediaConfig, StoreConfig, TriageConfig};
+use sinmungo_wiring::{KafkaArgs, LogFormat, MediaConfig, StoreConfig, TriageConfig};
 
 /// The Sinmungo worker: AI triage of submitted reports from Kafka, and `POST /analyze`.
 #[derive(Debug, Parser)]
@@ -66,7 +66,7 @@ pub struct WorkerConfig {
 }
 
 /// How the worker consumes (worker-only settings; the Kafka connection is
-/// the server's [`KafkaArgs`]).
+/// [`KafkaArgs`], read as the server reads it).
 #[derive(Debug, Clone, Args)]
 pub struct ConsumerArgs {
     /// Events handled at once (each report's events stay in order).
@@ -148,6 +148,26 @@ mod tests {
         assert_eq!(kafka.properties.len(), 2);
         assert_eq!(cli.config.listen.to_string(), "127.0.0.1:8081");
         assert!(!format!("{cli:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_database_password_never_prints() {
+        let cli = Cli::try_parse_from([
+            "sinmungo-worker",
+            "--kafka-brokers",
+            "k1:9092",
+            "--database-url",
+            "postgres://sinmungo:hunter2@db.internal:5432/sinmungo",
+            "--database-read-url",
+            "postgres://reader:hunter3@replica.internal/sinmungo",
+        ])
+        .unwrap();
+        let printed = format!("{cli:?}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("hunter3"),
+            "{printed}"
+        );
+        assert!(printed.contains("postgres://sinmungo:***@db.internal:5432/sinmungo"));
     }
 
     #[test]

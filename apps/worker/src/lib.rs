@@ -4,29 +4,24 @@
 //! serves `POST /analyze`, `/health` and `/ready`.
 //!
 //! The store, the photo storage and the AI providers are built exactly as
-//! the server builds them (`sinmungo-server`'s `open_stores`, `MediaConfig`
-//! and `providers_from`).
+//! the server builds them, by `sinmungo-wiring` (`build_triage`); the HTTP
+//! endpoints are the HTTP adapter's `worker_router`.
 
 pub mod config;
-mod http;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use sinmungo_core::app::{AnalyzeReport, Policy};
-use sinmungo_core::domain::rules::RuleSet;
-use sinmungo_core::ports::{SystemClock, UuidV7Ids};
-use sinmungo_crypto::Argon2Hasher;
+use sinmungo_http::{worker_router, WorkerState};
 use sinmungo_kafka::{EventConsumer, KafkaConfig};
-use sinmungo_server::{open_stores, providers_from, OpenedStores};
+use sinmungo_wiring::OpenedStores;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub use config::{Cli, ConsumerArgs, WorkerConfig};
-pub use http::{router, WorkerState};
-pub use sinmungo_server::{KafkaArgs, Property};
+pub use sinmungo_wiring::{KafkaArgs, Property};
 
 /// A worker bound to its address, its consumer joined to the group, ready to run.
 pub struct Worker {
@@ -59,21 +54,13 @@ impl Worker {
 
     /// Like [`Worker::bind`], on a listener the caller bound (tests bind port 0).
     pub async fn on_listener(config: &WorkerConfig, listener: TcpListener) -> anyhow::Result<Self> {
-        let policy = load_policy(config)?;
-        let stores = open_stores(&config.store).await?;
-        let media = config.media.open()?;
-        let ports = stores.ports(
-            Arc::new(Argon2Hasher::new()),
-            Arc::new(SystemClock),
-            Arc::new(UuidV7Ids),
-            media.clone(),
-            // Triage reads no stored secrets.
-            Arc::new(sinmungo_server::NoSealer),
-        );
-        // Seeds the directory if the server has not yet, and checks the rules against it.
-        sinmungo_server::build_use_cases(ports.clone(), &policy).await?;
-        let providers = providers_from(&config.triage, Some(media))?;
-        let analyze = AnalyzeReport::new(&ports, &policy, providers);
+        let sinmungo_wiring::Triage { analyze, stores } = sinmungo_wiring::build_triage(
+            &config.store,
+            &config.media,
+            &config.triage,
+            config.rules.as_deref(),
+        )
+        .await?;
         if !analyze.has_providers() {
             tracing::warn!(
                 "no AI provider configured: report.submitted events are acknowledged without \
@@ -83,11 +70,8 @@ impl Worker {
         let kafka = config.kafka_config()?;
         let consumer = EventConsumer::new(&kafka, Arc::new(analyze.clone()))
             .context("joining the Kafka consumer group")?;
-        let state = WorkerState {
-            analyze,
-            reports: stores.reports.clone(),
-            consumer: consumer.status(),
-        };
+        let status = consumer.status();
+        let state = WorkerState::new(analyze, stores.reports.clone(), move || status.is_running());
         Ok(Self {
             listener,
             state,
@@ -115,13 +99,11 @@ impl Worker {
         let mut consuming = tokio::spawn(self.consumer.run(async move {
             consumer_stop.cancelled().await;
         }));
-        let router = router(self.state, self.body_limit);
+        let router = worker_router(self.state, self.body_limit);
         let http_stop = stop.clone();
-        let serving = tokio::spawn(async move {
-            axum::serve(self.listener, router)
-                .with_graceful_shutdown(async move { http_stop.cancelled().await })
-                .await
-        });
+        let serving = tokio::spawn(sinmungo_http::serve(self.listener, router, async move {
+            http_stop.cancelled().await;
+        }));
         tracing::info!(
             brokers = %self.kafka.brokers,
             topic = %self.kafka.topic,
@@ -151,17 +133,4 @@ impl Worker {
             .context("serving HTTP")?;
         Ok(())
     }
-}
-
-/// The built-in rules, or those of `config.rules` (the server's `SINMUNGO_RULES`).
-fn load_policy(config: &WorkerConfig) -> anyhow::Result<Policy> {
-    let mut policy = Policy::default();
-    if let Some(path) = &config.rules {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading rules from {}", path.display()))?;
-        policy.rules = Arc::new(
-            RuleSet::parse(&text).with_context(|| format!("rules in {}", path.display()))?,
-        );
-    }
-    Ok(policy)
 }

@@ -39,18 +39,15 @@
 //! to another worker.
 
 use std::future::Future;
-use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use sinmungo_server::LogFormat;
 use sinmungo_worker::{Cli, Worker, WorkerConfig};
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(&cli.config);
+    sinmungo_wiring::init_tracing(&cli.config.log, cli.config.log_format);
     match run(&cli.config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -66,24 +63,12 @@ async fn run(config: &WorkerConfig) -> anyhow::Result<()> {
     let addr = worker.local_addr()?;
     tracing::info!(
         url = format!("http://{addr}"),
-        database = %config.store.redacted_url(),
+        database = %config.store.database_url,
         "worker listening"
     );
     worker.run(shutdown).await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-fn init_tracing(config: &WorkerConfig) {
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    // Colours only on a terminal: log files and collectors get plain text.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stdout().is_terminal());
-    match config.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.init(),
-    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when

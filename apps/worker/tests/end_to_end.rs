@@ -51,7 +51,7 @@ async fn a_worker_killed_mid_batch_leaves_every_report_analysed_exactly_once() {
     // The server: Kafka mode, no AI of its own.
     let mut config = ServerConfig {
         store: StoreConfig {
-            database_url: database_url.clone(),
+            database_url: database_url.clone().into(),
             ..StoreConfig::embedded_defaults()
         },
         listen: "127.0.0.1:0".parse().expect("address"),

@@ -89,6 +89,16 @@ bounded_text!(
     Note, "note", 2000
 );
 
+/// Text as report search compares it: Unicode lower case (`str::to_lowercase`,
+/// Hangul unchanged), so a search for "PotHole" finds "pothole" and "POTHOLE".
+///
+/// Every store folds titles, descriptions and the search text with this one
+/// function. The SQL stores keep titles and descriptions folded in their
+/// `*_folded` columns: a change here needs a migration that folds them again.
+pub fn fold_for_search(text: &str) -> String {
+    text.to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +132,11 @@ mod tests {
             Description::new("첫 줄\n둘째 줄").unwrap().as_str(),
             "첫 줄\n둘째 줄"
         );
+    }
+
+    #[test]
+    fn search_folding_is_unicode_lower_case() {
+        assert_eq!(fold_for_search("PotHole 포트홀"), "pothole 포트홀");
+        assert_eq!(fold_for_search("ÄÖÜ ΣΑΣ"), "äöü σας");
     }
 }

@@ -92,7 +92,8 @@ pub struct ReportQuery {
     /// Inside this circle (see [`Circle`] for the distance every store uses).
     pub near: Option<Circle>,
     /// Substring of the title or description, compared after Unicode lower-casing
-    /// (`str::to_lowercase`); `%`, `_` and `\` are literal characters.
+    /// ([`fold_for_search`](crate::domain::text::fold_for_search)); `%`, `_` and
+    /// `\` are literal characters.
     pub text: Option<String>,
     /// Only reports with ids below this one (the cursor).
     pub before: Option<ReportId>,

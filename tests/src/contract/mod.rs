@@ -51,8 +51,9 @@
 //! - **Bytes** (sealed secrets) come back byte for byte, NUL and 0xff included.
 //! - **Floats** (coordinates, confidence) come back bit for bit.
 //! - **Text** comes back byte for byte (Hangul, emoji, quotes, `%`, `_`, `\`, new lines).
-//! - **Text search** folds ASCII case (only ASCII: SQLite's `lower()` folds no
-//!   more); `%`, `_` and `\` in the search text are literal characters.
+//! - **Text search** ignores case as `fold_for_search` folds it (Unicode
+//!   lower case; the check uses ASCII); `%`, `_` and `\` in the search text are
+//!   literal characters.
 //! - **Identity**: `Create` of a taken id *or receipt number* is
 //!   `AlreadyExists(Identity)`.
 //! - **`UserStore::update`** replaces role, department, display name and

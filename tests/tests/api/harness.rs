@@ -54,7 +54,8 @@ impl TestApp {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temporary directory"));
         let config = ServerConfig {
             store: StoreConfig {
-                database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()),
+                database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display())
+                    .into(),
                 ..StoreConfig::embedded_defaults()
             },
             media: MediaConfig {

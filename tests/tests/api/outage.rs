@@ -30,7 +30,7 @@ async fn a_database_outage_is_a_503_and_the_server_recovers_without_a_restart() 
         schema.name()
     );
     let app = TestApp::spawn_with(move |config| {
-        config.store.database_url = database_url;
+        config.store.database_url = database_url.into();
         config.store.database_max_connections = 4;
     })
     .await;

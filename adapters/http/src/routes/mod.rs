@@ -9,7 +9,7 @@ mod reference;
 mod reports;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{get, on, MethodFilter, MethodRouter};
 use axum::Router;
 use sinmungo_core::domain::Permission;
 
@@ -17,8 +17,11 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::HttpConfig;
 
-/// One route of the API and the permission that guards it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One route of the API: its method and path, the permission that guards it,
+/// and the handler that serves it. [`ROUTES`] is the only list of routes: the
+/// router, the README's route × role table and the black-box matrix test are
+/// all made from it, so a route cannot be served without a permission.
+#[derive(Clone, Copy)]
 pub struct RouteRule {
     /// `GET`, `POST`, …
     pub method: &'static str,
@@ -27,78 +30,192 @@ pub struct RouteRule {
     /// What the caller needs (the table in
     /// [`sinmungo_core::domain::permission`] says who has it).
     pub permission: Permission,
+    /// Whether the route takes photos (bodies up to the upload limit; JSON
+    /// bodies keep the smaller one).
+    pub takes_photos: bool,
+    serve: fn(MethodFilter) -> MethodRouter<AppState>,
 }
 
-const fn rule(method: &'static str, path: &'static str, permission: Permission) -> RouteRule {
+impl std::fmt::Debug for RouteRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouteRule")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("permission", &self.permission)
+            .field("takes_photos", &self.takes_photos)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A route whose body is JSON (or none).
+const fn json(
+    method: &'static str,
+    path: &'static str,
+    permission: Permission,
+    serve: fn(MethodFilter) -> MethodRouter<AppState>,
+) -> RouteRule {
     RouteRule {
         method,
         path,
         permission,
+        takes_photos: false,
+        serve,
     }
 }
 
-/// Every route under `/api/v1` with its permission: the README's route ×
-/// role table and the black-box matrix test are made from this list.
+/// A route that takes photos (multipart bodies up to the upload limit).
+const fn photos(
+    method: &'static str,
+    path: &'static str,
+    permission: Permission,
+    serve: fn(MethodFilter) -> MethodRouter<AppState>,
+) -> RouteRule {
+    RouteRule {
+        takes_photos: true,
+        ..json(method, path, permission, serve)
+    }
+}
+
+/// Every route under `/api/v1`: method, path, permission, handler.
 pub const ROUTES: &[RouteRule] = &[
-    rule("POST", "/auth/register", Permission::Register),
-    rule("POST", "/auth/login", Permission::SignIn),
-    rule("POST", "/auth/refresh", Permission::SignIn),
-    rule("POST", "/auth/logout", Permission::SignIn),
-    rule("GET", "/auth/oauth/{provider}/start", Permission::SignIn),
-    rule("GET", "/auth/oauth/{provider}/callback", Permission::SignIn),
-    rule("GET", "/me", Permission::ViewOwnAccount),
-    rule("POST", "/me/password", Permission::ChangePassword),
-    rule("POST", "/reports", Permission::SubmitReport),
-    rule("GET", "/reports", Permission::ViewReports),
-    rule("GET", "/reports/{id}", Permission::ViewReports),
-    rule(
+    json("POST", "/auth/register", Permission::Register, |m| {
+        on(m, auth::register)
+    }),
+    json("POST", "/auth/login", Permission::SignIn, |m| {
+        on(m, auth::login)
+    }),
+    json("POST", "/auth/refresh", Permission::SignIn, |m| {
+        on(m, auth::refresh)
+    }),
+    json("POST", "/auth/logout", Permission::SignIn, |m| {
+        on(m, auth::logout)
+    }),
+    json(
+        "GET",
+        "/auth/oauth/{provider}/start",
+        Permission::SignIn,
+        |m| on(m, oauth::start),
+    ),
+    json(
+        "GET",
+        "/auth/oauth/{provider}/callback",
+        Permission::SignIn,
+        |m| on(m, oauth::callback),
+    ),
+    json("GET", "/me", Permission::ViewOwnAccount, |m| {
+        on(m, auth::me)
+    }),
+    json("POST", "/me/password", Permission::ChangePassword, |m| {
+        on(m, auth::change_password)
+    }),
+    photos("POST", "/reports", Permission::SubmitReport, |m| {
+        on(m, reports::submit)
+    }),
+    json("GET", "/reports", Permission::ViewReports, |m| {
+        on(m, reports::list)
+    }),
+    json("GET", "/reports/{id}", Permission::ViewReports, |m| {
+        on(m, reports::get)
+    }),
+    json(
         "POST",
         "/reports/{id}/transitions",
         Permission::TransitionReport,
+        |m| on(m, reports::transition),
     ),
-    rule("POST", "/reports/{id}/assignment", Permission::AssignReport),
-    rule(
+    json(
+        "POST",
+        "/reports/{id}/assignment",
+        Permission::AssignReport,
+        |m| on(m, reports::assign),
+    ),
+    json(
         "PUT",
         "/reports/{id}/classification",
         Permission::ReclassifyReport,
+        |m| on(m, reports::reclassify),
     ),
-    rule("POST", "/reports/{id}/comments", Permission::Comment),
-    rule("POST", "/reports/{id}/support", Permission::SupportReport),
-    rule("GET", "/reports/{id}/timeline", Permission::ViewReports),
-    rule("POST", "/reports/{id}/photos", Permission::AddPhotos),
-    rule(
+    json("POST", "/reports/{id}/comments", Permission::Comment, |m| {
+        on(m, reports::comment)
+    }),
+    json(
+        "POST",
+        "/reports/{id}/support",
+        Permission::SupportReport,
+        |m| on(m, reports::support),
+    ),
+    json(
+        "GET",
+        "/reports/{id}/timeline",
+        Permission::ViewReports,
+        |m| on(m, reports::timeline),
+    ),
+    photos("POST", "/reports/{id}/photos", Permission::AddPhotos, |m| {
+        on(m, photos::add)
+    }),
+    json(
         "GET",
         "/reports/{id}/photos/{photo_id}/{variant}",
         Permission::ViewReports,
+        |m| on(m, photos::file),
     ),
-    rule("GET", "/categories", Permission::ViewReferenceData),
-    rule("GET", "/departments", Permission::ViewReferenceData),
-    rule("POST", "/admin/users", Permission::ManageUsers),
-    rule("PUT", "/admin/users/{id}/role", Permission::ManageUsers),
-    rule(
+    json("GET", "/categories", Permission::ViewReferenceData, |m| {
+        on(m, reference::categories)
+    }),
+    json("GET", "/departments", Permission::ViewReferenceData, |m| {
+        on(m, reference::departments)
+    }),
+    json("POST", "/admin/users", Permission::ManageUsers, |m| {
+        on(m, admin::create_user)
+    }),
+    json(
+        "PUT",
+        "/admin/users/{id}/role",
+        Permission::ManageUsers,
+        |m| on(m, admin::set_role),
+    ),
+    json(
         "POST",
         "/admin/service-accounts",
         Permission::ManageServiceAccounts,
+        |m| on(m, admin::create_service_account),
     ),
-    rule(
+    json(
         "GET",
         "/admin/service-accounts/{id}/keys",
         Permission::ManageServiceAccounts,
+        |m| on(m, admin::keys),
     ),
-    rule(
+    json(
         "POST",
         "/admin/service-accounts/{id}/keys",
         Permission::ManageServiceAccounts,
+        |m| on(m, admin::issue_key),
     ),
-    rule(
+    json(
         "DELETE",
         "/admin/service-accounts/{id}/keys/{key_id}",
         Permission::ManageServiceAccounts,
+        |m| on(m, admin::revoke_key),
     ),
-    rule("GET", "/admin/secrets", Permission::ManageSecrets),
-    rule("PUT", "/admin/secrets/{name}", Permission::ManageSecrets),
-    rule("DELETE", "/admin/secrets/{name}", Permission::ManageSecrets),
-    rule("GET", "/admin/audit", Permission::ViewAudit),
+    json("GET", "/admin/secrets", Permission::ManageSecrets, |m| {
+        on(m, admin::secrets)
+    }),
+    json(
+        "PUT",
+        "/admin/secrets/{name}",
+        Permission::ManageSecrets,
+        |m| on(m, admin::set_secret),
+    ),
+    json(
+        "DELETE",
+        "/admin/secrets/{name}",
+        Permission::ManageSecrets,
+        |m| on(m, admin::delete_secret),
+    ),
+    json("GET", "/admin/audit", Permission::ViewAudit, |m| {
+        on(m, admin::audit)
+    }),
 ];
 
 /// The routes × roles as a Markdown table: each route, its permission, and
@@ -121,57 +238,33 @@ pub fn route_table_markdown() -> String {
     out
 }
 
-/// Every route of the API, without middleware. The routes that take photos
-/// accept bodies up to the upload limit (JSON bodies keep the smaller one).
+/// The method filter of a method named in [`ROUTES`].
+fn method_filter(method: &str) -> MethodFilter {
+    match method {
+        "GET" => MethodFilter::GET,
+        "POST" => MethodFilter::POST,
+        "PUT" => MethodFilter::PUT,
+        "PATCH" => MethodFilter::PATCH,
+        "DELETE" => MethodFilter::DELETE,
+        // The unit tests read every method of the table through here.
+        other => unreachable!("ROUTES names the method {other:?}, which the router does not serve"),
+    }
+}
+
+/// Every route of the API, without middleware: [`ROUTES`] under `/api/v1`,
+/// then `/health` and `/ready`.
 pub fn routes(config: &HttpConfig) -> Router<AppState> {
     let uploads = DefaultBodyLimit::max(config.uploads.upload_max_bytes);
-    let api = Router::new()
-        .route("/auth/register", post(auth::register))
-        .route("/auth/login", post(auth::login))
-        .route("/auth/refresh", post(auth::refresh))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/oauth/{provider}/start", get(oauth::start))
-        .route("/auth/oauth/{provider}/callback", get(oauth::callback))
-        .route("/me", get(auth::me))
-        .route("/me/password", post(auth::change_password))
-        .route(
-            "/reports",
-            post(reports::submit).layer(uploads).get(reports::list),
-        )
-        .route("/reports/{id}", get(reports::get))
-        .route("/reports/{id}/transitions", post(reports::transition))
-        .route("/reports/{id}/assignment", post(reports::assign))
-        .route("/reports/{id}/classification", put(reports::reclassify))
-        .route("/reports/{id}/comments", post(reports::comment))
-        .route("/reports/{id}/support", post(reports::support))
-        .route("/reports/{id}/timeline", get(reports::timeline))
-        .route("/reports/{id}/photos", post(photos::add).layer(uploads))
-        .route(
-            "/reports/{id}/photos/{photo_id}/{variant}",
-            get(photos::file),
-        )
-        .route("/categories", get(reference::categories))
-        .route("/departments", get(reference::departments))
-        .route("/admin/users", post(admin::create_user))
-        .route("/admin/users/{id}/role", put(admin::set_role))
-        .route(
-            "/admin/service-accounts",
-            post(admin::create_service_account),
-        )
-        .route(
-            "/admin/service-accounts/{id}/keys",
-            get(admin::keys).post(admin::issue_key),
-        )
-        .route(
-            "/admin/service-accounts/{id}/keys/{key_id}",
-            delete(admin::revoke_key),
-        )
-        .route("/admin/secrets", get(admin::secrets))
-        .route(
-            "/admin/secrets/{name}",
-            put(admin::set_secret).delete(admin::delete_secret),
-        )
-        .route("/admin/audit", get(admin::audit));
+    let api = ROUTES.iter().fold(Router::new(), |api, route| {
+        let serve = (route.serve)(method_filter(route.method));
+        let serve = if route.takes_photos {
+            serve.layer(uploads)
+        } else {
+            serve
+        };
+        // Routes of one path with different methods merge into one.
+        api.route(route.path, serve)
+    });
     Router::new()
         .nest("/api/v1", api)
         .route("/health", get(ops::health))

@@ -4,10 +4,8 @@
 
 use std::time::Duration;
 
-use sinmungo_core::ports::ReportStore;
-
-use crate::fixtures::{report, submission};
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
+use sinmungo_sql::fixtures::{assert_all_or_nothing, cancel_submissions, Cancellations};
 
 use crate::schema::{postgres_url, with_param, Schema};
 
@@ -25,34 +23,15 @@ async fn writes_cancelled_at_any_point_leave_no_open_transaction_behind() {
     .await
     .unwrap();
     store.migrate().await.unwrap();
-    // Rounds of 100 submissions, each cancelled after 0–3 ms: some before,
-    // some inside, some after their transaction. After each round every write
-    // must succeed on whichever pooled connection it gets.
-    for round in 0..3u32 {
-        let mut cancelled = Vec::new();
-        for i in 1..=100u32 {
-            let store = store.clone();
-            let n = round * 1000 + i;
-            cancelled.push(tokio::spawn(async move {
-                let deadline = Duration::from_micros(u64::from(i) * 30);
-                tokio::time::timeout(deadline, store.apply(submission(report(n))))
-                    .await
-                    .is_ok()
-            }));
-        }
-        for task in cancelled {
-            task.await.unwrap();
-        }
-        for i in 501..=510u32 {
-            let n = round * 1000 + i;
-            tokio::time::timeout(Duration::from_secs(10), store.apply(submission(report(n))))
-                .await
-                .unwrap_or_else(|_| panic!("round {round}: a write hung after cancellations"))
-                .unwrap_or_else(|e| {
-                    panic!("round {round}: a write failed after cancellations: {e}")
-                });
-        }
-    }
+    // Rounds of 100 submissions, each cancelled after 0–3 ms.
+    let plan = Cancellations {
+        rounds: 3,
+        per_round: 100,
+        step: Duration::from_micros(30),
+        after_each_round: 10,
+        timeout: Duration::from_secs(10),
+    };
+    cancel_submissions(&store, plan).await;
     // Let the writes whose callers gave up finish on their own tasks.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut conn = schema.connection().await;
@@ -67,13 +46,5 @@ async fn writes_cancelled_at_any_point_leave_no_open_transaction_behind() {
     assert_eq!(open, 0, "no connection is left inside a transaction");
     // And each cancelled submission is all there or not at all: its report and its event together.
     let outbox = store.outbox_events().await.unwrap();
-    for n in (0..3u32).flat_map(|round| (1..=100u32).map(move |i| round * 1000 + i)) {
-        let id = report(n).id;
-        let stored = store.get(id).await.unwrap().is_some();
-        let evented = outbox.iter().any(|event| event.report_id == id);
-        assert_eq!(
-            stored, evented,
-            "report {n}: stored {stored}, event {evented}"
-        );
-    }
+    assert_all_or_nothing(&store, &outbox, plan).await;
 }

@@ -18,9 +18,10 @@ use sinmungo_core::ports::{
 use sinmungo_redis::{
     RedisConnection, RedisError, RedisOptions, RedisRateLimiter, RedisSessionStore,
 };
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::net::TcpListener;
 use uuid::Uuid;
+
+use sinmungo_test_support::proxy::{through_with_default_port, Proxy};
 
 use crate::services::{fresh_prefix, redis_url};
 
@@ -147,109 +148,20 @@ fn connecting_outside_a_runtime_is_a_configuration_error() {
     ));
 }
 
-/// A TCP proxy in front of Redis that can be cut (connections closed, port
-/// refused) and restored on the same port.
-struct Proxy {
-    port: u16,
-    target: SocketAddr,
-    serving: Option<(tokio::sync::oneshot::Sender<()>, JoinHandle<()>)>,
-}
-
-impl Proxy {
-    async fn start(target: SocketAddr) -> anyhow::Result<Self> {
-        let mut proxy = Self {
-            port: 0,
-            target,
-            serving: None,
-        };
-        proxy.restore().await?;
-        Ok(proxy)
-    }
-
-    /// Listens again (on the same port after the first time).
-    async fn restore(&mut self) -> anyhow::Result<()> {
-        let socket = TcpSocket::new_v4()?;
-        socket.set_reuseaddr(true)?;
-        socket.bind(SocketAddr::from(([127, 0, 0, 1], self.port)))?;
-        let listener = socket.listen(64)?;
-        self.port = listener.local_addr()?.port();
-        let target = self.target;
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let mut connections = JoinSet::new();
-            loop {
-                tokio::select! {
-                    _ = &mut stopped => break,
-                    accepted = listener.accept() => {
-                        let Ok((mut client, _)) = accepted else { break };
-                        connections.spawn(async move {
-                            let mut server = TcpStream::connect(target).await?;
-                            tokio::io::copy_bidirectional(&mut client, &mut server).await
-                        });
-                    }
-                }
-            }
-            drop(listener);
-            // Aborts every proxied connection and waits until each is
-            // closed, so a cut is complete when `cut` returns.
-            connections.shutdown().await;
-        });
-        self.serving = Some((stop, task));
-        Ok(())
-    }
-
-    /// Closes every connection and the listener: Redis is "down" once this returns.
-    async fn cut(&mut self) {
-        if let Some((stop, task)) = self.serving.take() {
-            let _ = stop.send(());
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        if let Some((_, task)) = self.serving.take() {
-            task.abort();
-        }
-    }
-}
-
-/// `redis://[userinfo@]host:port[/…]` split around `host:port`.
-fn split_tcp_url(url: &str) -> Option<(String, String, String)> {
-    let rest = url.strip_prefix("redis://")?;
-    let end = rest.find('/').unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let (userinfo, host) = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => (format!("{userinfo}@"), host),
-        None => (String::new(), authority),
-    };
-    let host = if host.contains(':') {
-        host.to_owned()
-    } else {
-        format!("{host}:6379")
-    };
-    Some((format!("redis://{userinfo}"), host, tail.to_owned()))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_connection_recovers_when_redis_comes_back() -> TestResult {
     let Some(url) = redis_url()? else {
         return Ok(());
     };
-    let Some((head, host, tail)) = split_tcp_url(&url) else {
+    if !url.starts_with("redis://") {
         eprintln!("skipped: {url:?} is not a redis:// TCP URL the proxy can stand in front of");
         return Ok(());
-    };
-    let target = tokio::net::lookup_host(&host)
-        .await?
-        .next()
-        .ok_or_else(|| anyhow::anyhow!("{host} resolves to nothing"))?;
-    let mut proxy = Proxy::start(target).await?;
-    let connection = RedisConnection::connect(&short_timeouts(&format!(
-        "{head}127.0.0.1:{}{tail}",
-        proxy.port
-    )))?;
+    }
+    let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+    let (_, upstream) = through_with_default_port(&url, any_port, 6379)?;
+    let mut proxy = Proxy::start(any_port, upstream).await?;
+    let (proxied, _) = through_with_default_port(&url, proxy.listen(), 6379)?;
+    let connection = RedisConnection::connect(&short_timeouts(&proxied))?;
     let sessions = RedisSessionStore::new(connection.clone());
     let limiter = RedisRateLimiter::new(connection.clone());
     let quota = Quota::new(5, Duration::from_secs(60));

@@ -9,10 +9,9 @@ use chrono::TimeDelta;
 use sinmungo_core::app::{Policy, RegisterRequest, Relay, SubmitRequest};
 use sinmungo_core::domain::access::{Actor, Principal};
 use sinmungo_core::domain::DecidedBy;
-use sinmungo_core::ports::{SystemClock, UuidV7Ids};
-use sinmungo_crypto::Argon2Hasher;
+use sinmungo_core::ports::SystemClock;
 use sinmungo_kafka::KafkaPublisher;
-use sinmungo_server::open_stores;
+use sinmungo_wiring::open_stores;
 
 use crate::support::{streetlight_llm, TestWorker, PATIENCE};
 
@@ -26,13 +25,10 @@ async fn reports_relayed_through_kafka_are_analysed_by_the_worker_once_each() {
     // The server's side: the same database, the use cases, the relay to Kafka.
     let stores = open_stores(&worker.config.store).await.expect("the store");
     let ports = stores.ports(
-        Arc::new(Argon2Hasher::new()),
-        Arc::new(SystemClock),
-        Arc::new(UuidV7Ids),
         worker.config.media.open().expect("media"),
-        Arc::new(sinmungo_server::NoSealer),
+        Arc::new(sinmungo_wiring::NoSealer),
     );
-    let uc = sinmungo_server::build_use_cases(ports, &Policy::default())
+    let uc = sinmungo_wiring::build_use_cases(ports, &Policy::default())
         .await
         .expect("use cases");
     let user = uc

@@ -28,7 +28,7 @@ async fn a_server_with_kafka_brokers_publishes_submissions_and_does_not_analyse(
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut config = ServerConfig {
         store: StoreConfig {
-            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()),
+            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()).into(),
             ..StoreConfig::embedded_defaults()
         },
         listen: "127.0.0.1:0".parse().expect("address"),

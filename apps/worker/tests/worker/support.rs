@@ -6,7 +6,7 @@ use std::time::Duration;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
 use serde_json::{json, Value};
-use sinmungo_server::{ApiSecret, StoreConfig};
+use sinmungo_wiring::{ApiSecret, StoreConfig};
 use sinmungo_worker::{Worker, WorkerConfig};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -87,7 +87,7 @@ impl TestWorker {
             .expect("dead-letter topic");
         let dir = tempfile::tempdir().expect("temporary directory");
         config.store = StoreConfig {
-            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()),
+            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()).into(),
             ..StoreConfig::embedded_defaults()
         };
         config.media.storage_url = "memory://".to_owned();

@@ -12,7 +12,8 @@ use sinmungo_core::ports::{Quota, RateDecision, RateLimitError, RateLimiter, Sys
 use sinmungo_http::limits::{RateLimits, Throttle};
 use sinmungo_redis::{RedisConnection, RedisOptions, RedisRateLimiter};
 
-use crate::config::{ApiSecret, Secret};
+use crate::secret::{ApiSecret, Secret};
+use crate::url::ConnectionUrl;
 
 /// A rate limit on the command line: `hits/window`, the window in seconds,
 /// minutes or hours (`60/15m`, `5/900s`, `20/1h`).
@@ -123,7 +124,7 @@ pub struct AccessConfig {
 
     /// Redis for rate limits shared by every server instance (`redis://…`). Unset: counted in this process.
     #[arg(long, env = "SINMUNGO_REDIS_URL", hide_env_values = true)]
-    pub redis_url: Option<ApiSecret>,
+    pub redis_url: Option<ConnectionUrl>,
 
     /// Take the client address from the last X-Forwarded-For hop (only behind a reverse proxy you run).
     #[arg(long, env = "SINMUNGO_TRUST_FORWARDED_FOR", default_value_t = false)]

@@ -1,5 +1,8 @@
 //! The worker's HTTP endpoints: `POST /analyze`, `GET /health`, `GET /ready`.
 //! Internal: bind them to loopback or a private network (no authentication).
+//!
+//! Errors are the API's problem details ([`ApiError`]). Whatever feeds the
+//! worker events stays outside: `/ready` only asks whether it runs.
 
 mod analyze;
 
@@ -13,37 +16,53 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sinmungo_core::app::AnalyzeReport;
 use sinmungo_core::ports::ReportStore;
-use sinmungo_http::ApiError;
-use sinmungo_kafka::ConsumerStatus;
+
+use crate::ApiError;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// How long one request may take (an analysis waits for the AI providers and their retries).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Whether the worker's event consumer is running.
+type ConsumerRunning = Arc<dyn Fn() -> bool + Send + Sync>;
+
 /// What the endpoints need.
 #[derive(Clone)]
 pub struct WorkerState {
-    /// Triage, for `/analyze`.
-    pub analyze: AnalyzeReport,
-    /// The store, pinged by `/ready`.
-    pub reports: Arc<dyn ReportStore>,
-    /// The consumer, which `/ready` requires to be running.
-    pub consumer: ConsumerStatus,
+    analyze: AnalyzeReport,
+    reports: Arc<dyn ReportStore>,
+    consumer_running: ConsumerRunning,
+}
+
+impl WorkerState {
+    /// Triage for `/analyze`; the store `/ready` pings; and whether the
+    /// event consumer runs, which `/ready` requires.
+    pub fn new(
+        analyze: AnalyzeReport,
+        reports: Arc<dyn ReportStore>,
+        consumer_running: impl Fn() -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            analyze,
+            reports,
+            consumer_running: Arc::new(consumer_running),
+        }
+    }
 }
 
 impl std::fmt::Debug for WorkerState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WorkerState")
             .field("analyze", &self.analyze)
-            .field("consumer", &self.consumer)
+            .field("consumer_running", &(self.consumer_running)())
             .finish_non_exhaustive()
     }
 }
 
-/// The routes, with request tracing (spans carry the matched route), a body
-/// limit and a timeout.
-pub fn router(state: WorkerState, body_limit: usize) -> Router {
+/// The worker's routes, with request tracing (spans carry the matched
+/// route), a body limit and a timeout.
+pub fn worker_router(state: WorkerState, body_limit: usize) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let route = request.extensions().get::<MatchedPath>().map_or_else(
             || request.uri().path().to_owned(),
@@ -72,7 +91,7 @@ async fn health() -> Json<Value> {
 /// `GET /ready`: 200 when the store answers and the consumer runs, else 503.
 async fn ready(State(state): State<WorkerState>) -> Result<Json<Value>, ApiError> {
     let store = state.reports.ping().await;
-    let consuming = state.consumer.is_running();
+    let consuming = (state.consumer_running)();
     match (&store, consuming) {
         (Ok(()), true) => Ok(Json(json!({ "status": "ready" }))),
         _ => {

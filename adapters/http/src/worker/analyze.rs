@@ -1,5 +1,7 @@
 //! `POST /analyze`: what triage would decide for a text and photos; nothing is stored.
 
+use super::WorkerState;
+use crate::ApiError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,9 +12,6 @@ use sinmungo_core::app::Preview;
 use sinmungo_core::app::{AnalyzeError, PreviewRequest, MAX_PHOTOS_ANALYZED};
 use sinmungo_core::domain::{Description, FieldError, Invalid, ReportTitle};
 use sinmungo_core::ports::{Detection, ImageInput};
-use sinmungo_http::ApiError;
-
-use super::WorkerState;
 
 /// The request body.
 #[derive(Debug, Deserialize)]

@@ -1,14 +1,19 @@
-//! The outbox relay's loop: publish what is pending, wait a little when there
-//! is nothing, back off while the bus (or the store) is down.
+//! The outbox relay: built over the configured bus, and its loop: publish
+//! what is pending, wait a little when there is nothing, back off while the
+//! bus (or the store) is down.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use sinmungo_core::app::Relay;
+use sinmungo_core::app::{AnalyzeReport, Relay};
+use sinmungo_core::ports::{Outbox, SystemClock};
 use tokio::sync::watch;
 
+use crate::bus::{self, KafkaArgs};
+
 /// How long a relay holds a claimed batch; far longer than a publish takes.
-pub(crate) const LEASE: TimeDelta = TimeDelta::seconds(60);
+const LEASE: TimeDelta = TimeDelta::seconds(60);
 
 /// Events per batch.
 const BATCH: u32 = 100;
@@ -19,8 +24,20 @@ const IDLE: Duration = Duration::from_millis(100);
 /// The first and the longest wait after a failure.
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(200), Duration::from_secs(30));
 
+/// The relay of `outbox` to the bus `kafka` names. Embedded (no brokers):
+/// events go straight to `analyze` in this process; with Kafka they go to
+/// the topic, and the workers analyse.
+pub fn outbox_relay(
+    kafka: &KafkaArgs,
+    analyze: &AnalyzeReport,
+    outbox: Arc<dyn Outbox>,
+) -> anyhow::Result<Relay> {
+    let publisher = bus::publisher(kafka, analyze)?;
+    Ok(Relay::new(outbox, publisher, Arc::new(SystemClock), LEASE))
+}
+
 /// Relays until `stopped` turns true; a batch under way is finished first.
-pub(crate) async fn run(relay: Relay, mut stopped: watch::Receiver<bool>) {
+pub async fn run_relay(relay: Relay, mut stopped: watch::Receiver<bool>) {
     let mut backoff = BACKOFF.0;
     loop {
         if *stopped.borrow() {

@@ -7,11 +7,14 @@ use anyhow::{bail, Context as _};
 use clap::Args;
 use sinmungo_core::app::Ports;
 use sinmungo_core::ports::{
-    AuditLog, Clock, DirectoryStore, IdGenerator, MediaStore, Outbox, PasswordHasher, ReportStore,
-    SecretSealer, SessionStore, SettingsStore, UserStore,
+    AuditLog, DirectoryStore, MediaStore, Outbox, ReportStore, SecretSealer, SessionStore,
+    SettingsStore, SystemClock, UserStore, UuidV7Ids,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
+
+use crate::secrets::password_hasher;
+use crate::url::ConnectionUrl;
 
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
@@ -23,11 +26,11 @@ pub struct StoreConfig {
         default_value = "sqlite://./data/sinmungo.db",
         hide_env_values = true
     )]
-    pub database_url: String,
+    pub database_url: ConnectionUrl,
 
     /// A PostgreSQL read replica for lists and reads (postgres:// only).
     #[arg(long, env = "SINMUNGO_DATABASE_READ_URL", hide_env_values = true)]
-    pub database_read_url: Option<String>,
+    pub database_read_url: Option<ConnectionUrl>,
 
     /// Connections to PostgreSQL per pool.
     #[arg(long, env = "SINMUNGO_DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
@@ -42,35 +45,11 @@ impl StoreConfig {
     /// The embedded default: SQLite in ./data, migrated at start.
     pub fn embedded_defaults() -> Self {
         Self {
-            database_url: "sqlite://./data/sinmungo.db".to_owned(),
+            database_url: ConnectionUrl::new("sqlite://./data/sinmungo.db"),
             database_read_url: None,
             database_max_connections: 16,
             no_migrate: false,
         }
-    }
-}
-
-impl StoreConfig {
-    /// The database URL with any password replaced by `***`, for logs.
-    pub fn redacted_url(&self) -> String {
-        redact(&self.database_url)
-    }
-}
-
-/// `scheme://user:password@host/…` → `scheme://user:***@host/…`.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials
-                .split_once(':')
-                .map_or(credentials, |(user, _)| user);
-            format!("{scheme}://{user}:***@{host}{path}")
-        }
-        None => url.to_owned(),
     }
 }
 
@@ -113,15 +92,9 @@ impl std::fmt::Debug for OpenedStores {
 }
 
 impl OpenedStores {
-    /// The use cases' ports over these stores.
-    pub fn ports(
-        &self,
-        hasher: Arc<dyn PasswordHasher>,
-        clock: Arc<dyn Clock>,
-        ids: Arc<dyn IdGenerator>,
-        media: Arc<dyn MediaStore>,
-        sealer: Arc<dyn SecretSealer>,
-    ) -> Ports {
+    /// The use cases' ports over these stores, `media` and `sealer`, with
+    /// the system clock, UUIDv7 ids and the production password hasher.
+    pub fn ports(&self, media: Arc<dyn MediaStore>, sealer: Arc<dyn SecretSealer>) -> Ports {
         Ports {
             reports: self.reports.clone(),
             users: self.users.clone(),
@@ -131,9 +104,9 @@ impl OpenedStores {
             media,
             settings: self.settings.clone(),
             sealer,
-            hasher,
-            clock,
-            ids,
+            hasher: password_hasher(),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(UuidV7Ids),
         }
     }
 
@@ -148,14 +121,14 @@ impl OpenedStores {
 
 /// Opens (and unless told otherwise, migrates) the store `config` names.
 pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
-    let url = config.database_url.as_str();
+    let url = config.database_url.expose();
     if url.starts_with("sqlite:") {
         if config.database_read_url.is_some() {
             bail!("SINMUNGO_DATABASE_READ_URL needs a postgres:// database");
         }
         let store = SqliteStore::connect(url)
             .await
-            .with_context(|| format!("opening the SQLite database at {url}"))?;
+            .with_context(|| format!("opening the SQLite database at {}", config.database_url))?;
         if !config.no_migrate {
             store.migrate().await.context("migrating the database")?;
         }
@@ -170,25 +143,28 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             backend: Backend::Sqlite(store),
         });
     }
-    let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+    let scheme = config.database_url.scheme();
     if !matches!(scheme, "postgres" | "postgresql") {
         bail!(
             "unsupported SINMUNGO_DATABASE_URL scheme {scheme:?}: use sqlite://PATH or postgres://…"
         );
     }
     let options = PostgresOptions {
-        read_url: config.database_read_url.clone(),
+        read_url: config
+            .database_read_url
+            .as_ref()
+            .map(|url| url.expose().to_owned()),
         max_connections: config.database_max_connections,
         ..PostgresOptions::new(url)
     };
     let store = PostgresStore::connect(&options)
         .await
-        .with_context(|| format!("opening PostgreSQL at {}", config.redacted_url()))?;
+        .with_context(|| format!("opening PostgreSQL at {}", config.database_url))?;
     if !config.no_migrate {
         store
             .migrate()
             .await
-            .with_context(|| format!("migrating PostgreSQL at {}", config.redacted_url()))?;
+            .with_context(|| format!("migrating PostgreSQL at {}", config.database_url))?;
     }
     Ok(OpenedStores {
         reports: Arc::new(store.clone()),
@@ -200,22 +176,4 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         settings: Arc::new(store.clone()),
         backend: Backend::Postgres(store),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_never_reach_the_logs() {
-        assert_eq!(
-            redact("postgres://sinmungo:s3cr%40t@db.internal:5432/sinmungo?sslmode=require"),
-            "postgres://sinmungo:***@db.internal:5432/sinmungo?sslmode=require"
-        );
-        assert_eq!(
-            redact("sqlite://./data/sinmungo.db"),
-            "sqlite://./data/sinmungo.db"
-        );
-        assert_eq!(redact("postgres://localhost/db"), "postgres://localhost/db");
-    }
 }

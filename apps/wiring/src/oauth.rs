@@ -18,7 +18,7 @@ use sinmungo_core::ports::SecretSealer;
 use sinmungo_http::auth::OAuthClient;
 use sinmungo_identity::{ClientSecret, IdentityConfig, OAuthProviderConfig, OAuthProviders};
 
-use crate::config::ApiSecret;
+use crate::secret::ApiSecret;
 
 /// One provider's settings.
 #[derive(Debug, Clone, Default)]

@@ -10,7 +10,7 @@ use sinmungo_ai::{ApiKey, ChatAnalyzer, ChatConfig, RoboflowConfig, RoboflowDete
 use sinmungo_core::app::TriageProviders;
 use sinmungo_core::ports::MediaStore;
 
-use crate::config::ApiSecret;
+use crate::secret::ApiSecret;
 
 /// Which AI providers triage consults.
 #[derive(Debug, Clone, Default, Args)]

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use anyhow::Context as _;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -19,9 +19,18 @@ pub struct Proxy {
 impl Proxy {
     /// Listens on `listen` (port 0 picks one) and forwards to `upstream`.
     pub async fn start(listen: SocketAddr, upstream: SocketAddr) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(listen)
-            .await
+        // SO_REUSEADDR: a restored proxy binds the port it had again, while
+        // the connections it cut may still be in TIME_WAIT.
+        let socket = if listen.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        socket
+            .bind(listen)
             .with_context(|| format!("binding the proxy on {listen}"))?;
+        let listener = socket.listen(64)?;
         let listen = listener.local_addr()?;
         let (stop, mut stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -69,14 +78,33 @@ impl Proxy {
 
     /// Listens again on the same port: the service "comes back".
     pub async fn restore(&mut self) -> anyhow::Result<()> {
+        self.cut().await;
         *self = Self::start(self.listen, self.upstream).await?;
         Ok(())
     }
 }
 
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        if let Some((_, task)) = self.serving.take() {
+            task.abort();
+        }
+    }
+}
+
 /// `url` (`scheme://[user[:password]@]host[:port][/path][?query]`) with its
-/// host and port replaced by `addr`, and the address it named (port 5432 if none).
+/// host and port replaced by `addr`, and the address it named (PostgreSQL's
+/// port 5432 if none).
 pub fn through(url: &str, addr: SocketAddr) -> anyhow::Result<(String, SocketAddr)> {
+    through_with_default_port(url, addr, 5432)
+}
+
+/// Like [`through`], with `default_port` for a URL that names none.
+pub fn through_with_default_port(
+    url: &str,
+    addr: SocketAddr,
+    default_port: u16,
+) -> anyhow::Result<(String, SocketAddr)> {
     let (scheme, rest) = url.split_once("://").context("a URL with a scheme")?;
     let (authority, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
     let (user_info, host_port) = match authority.rsplit_once('@') {
@@ -86,7 +114,7 @@ pub fn through(url: &str, addr: SocketAddr) -> anyhow::Result<(String, SocketAdd
     let host_port = if host_port.contains(':') {
         host_port.to_owned()
     } else {
-        format!("{host_port}:5432")
+        format!("{host_port}:{default_port}")
     };
     let upstream = host_port
         .replace("localhost", "127.0.0.1")

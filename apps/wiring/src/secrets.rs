@@ -2,22 +2,27 @@
 //! configuration, or generated once and kept in the data directory, readable
 //! only by the server's user. (Production sets both from a secret store: a
 //! key kept beside the database it protects guards against a leaked database
-//! dump, not against a copied data directory.)
+//! dump, not against a copied data directory.) And the password hasher.
+//!
+//! The only module naming the crypto adapters: the binaries get a
+//! [`SecretSealer`] and a [`PasswordHasher`] from here.
 
 use std::fs;
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use rand::RngCore as _;
 
 use sinmungo_core::domain::{SecretName, SecretValue};
-use sinmungo_core::ports::{SealError, SecretSealer};
-use sinmungo_crypto::XChaChaSealer;
+use sinmungo_core::ports::{PasswordHasher, SealError, SecretSealer};
+use sinmungo_crypto::{Argon2Hasher, XChaChaSealer};
 
-use crate::config::ServerConfig;
+use crate::secret::{ApiSecret, Secret};
 
 const SECRET_FILE: &str = "jwt-secret";
+const SEALING_KEY_FILE: &str = "secrets-key";
 
 /// The sealer of a process that holds no secrets key (the worker): every
 /// seal and open fails, saying so.
@@ -37,15 +42,23 @@ impl SecretSealer for NoSealer {
         )))
     }
 }
-const SEALING_KEY_FILE: &str = "secrets-key";
 
-/// The sealer of stored secrets: `SINMUNGO_SECRETS_KEY`, or the key in
-/// `DATA_DIR/secrets-key` (created on first start).
-pub fn sealer(config: &ServerConfig) -> anyhow::Result<XChaChaSealer> {
-    if let Some(key) = &config.access.secrets_key {
+/// The production password hasher (argon2id).
+pub fn password_hasher() -> Arc<dyn PasswordHasher> {
+    Arc::new(Argon2Hasher::new())
+}
+
+/// The sealer of stored secrets: `key` (`SINMUNGO_SECRETS_KEY`), or the key
+/// in `data_dir/secrets-key` (created on first start).
+pub fn sealer(key: Option<&ApiSecret>, data_dir: &Path) -> anyhow::Result<Arc<dyn SecretSealer>> {
+    Ok(Arc::new(xchacha_sealer(key, data_dir)?))
+}
+
+fn xchacha_sealer(key: Option<&ApiSecret>, data_dir: &Path) -> anyhow::Result<XChaChaSealer> {
+    if let Some(key) = key {
         return Ok(XChaChaSealer::from_base64(key.expose())?);
     }
-    let path = config.data_dir.join(SEALING_KEY_FILE);
+    let path = data_dir.join(SEALING_KEY_FILE);
     let key = match fs::read_to_string(&path) {
         Ok(existing) => existing,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
@@ -59,12 +72,13 @@ pub fn sealer(config: &ServerConfig) -> anyhow::Result<XChaChaSealer> {
     XChaChaSealer::from_base64(&key).with_context(|| format!("the key in {}", path.display()))
 }
 
-/// The configured secret, or the one stored in `DATA_DIR/jwt-secret` (created on first start).
-pub fn jwt_secret(config: &ServerConfig) -> anyhow::Result<Vec<u8>> {
-    if let Some(secret) = &config.jwt_secret {
+/// The configured `secret` (`SINMUNGO_JWT_SECRET`), or the one stored in
+/// `data_dir/jwt-secret` (created on first start).
+pub fn jwt_secret(secret: Option<&Secret>, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = secret {
         return Ok(secret.expose().to_vec());
     }
-    let path = config.data_dir.join(SECRET_FILE);
+    let path = data_dir.join(SECRET_FILE);
     match fs::read_to_string(&path) {
         Ok(existing) if existing.trim().len() >= 32 => Ok(existing.trim().as_bytes().to_vec()),
         Ok(_) => anyhow::bail!(
@@ -109,13 +123,9 @@ mod tests {
     #[test]
     fn a_generated_secret_is_kept_private_and_reused() {
         let dir = tempfile::tempdir().unwrap();
-        let config = ServerConfig {
-            data_dir: dir.path().to_owned(),
-            ..ServerConfig::embedded_defaults()
-        };
-        let first = jwt_secret(&config).unwrap();
+        let first = jwt_secret(None, dir.path()).unwrap();
         assert_eq!(first.len(), 64);
-        assert_eq!(jwt_secret(&config).unwrap(), first);
+        assert_eq!(jwt_secret(None, dir.path()).unwrap(), first);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

@@ -1,0 +1,229 @@
+//! The report list query's semantics, once for both SQL stores: which
+//! conditions a [`ReportQuery`] sets, in which order, and how a page is cut.
+//!
+//! A [`ListPlan`] holds the conditions and writes them, joined with `AND`,
+//! into a dialect's query through [`ListSql`]. Only two are the dialect's own
+//! SQL: the index search of an area (SQLite's R*Tree, PostgreSQL's GiST
+//! index) and the text search (SQLite's `instr`, PostgreSQL's `LIKE` for the
+//! trigram indexes). The others are plain SQL both dialects share, with
+//! values each binds its own way.
+
+use sinmungo_core::domain::geo::BoundingBox;
+use sinmungo_core::domain::report::{Report, ReportId};
+use sinmungo_core::domain::text::fold_for_search;
+use sinmungo_core::ports::{Page, ReportQuery, Scope, StoreError, MAX_PAGE_SIZE};
+
+use crate::dialect::Dialect;
+use crate::fetch::Fetch as _;
+use crate::value::{SqlValue, SqlWriter};
+
+/// A dialect's list query, as a [`ListPlan`] writes its `WHERE`, `ORDER BY`
+/// and `LIMIT` into it.
+pub trait ListSql: SqlWriter {
+    /// Appends the index search of `area`, a pre-filter (see
+    /// [`ListPlan::search_box`]).
+    fn search_box(&mut self, area: BoundingBox);
+
+    /// Appends the text condition of [`Condition::ContainsText`].
+    fn contains_text(&mut self, needle: &str);
+}
+
+/// A piece of a plain condition: SQL text, or a value bound in its place.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// SQL text.
+    Sql(&'static str),
+    /// A parameter and its value.
+    Bind(SqlValue),
+}
+
+/// One condition of the list query's `WHERE`, joined to the others with `AND`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// SQL both dialects write alike.
+    Plain(Vec<Piece>),
+    /// The search text, folded like the `*_folded` columns
+    /// ([`fold_for_search`]), is found in `title_folded` or `description_folded`;
+    /// every character in it is literal.
+    ContainsText(String),
+}
+
+/// What the list query of one [`ReportQuery`] asks, for a dialect to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPlan {
+    /// The box the area index is searched with, the first condition when set:
+    /// the bbox, the circle's bounding box, or both intersected (an empty
+    /// intersection finds nothing). A pre-filter: the exact tests are among
+    /// the [`conditions`](Self::conditions).
+    pub search_box: Option<BoundingBox>,
+    /// The other conditions, in order.
+    pub conditions: Vec<Condition>,
+    /// The `LIMIT`: one row more than the page, to tell that a next page exists.
+    pub limit: i64,
+}
+
+impl ListPlan {
+    /// The plan of `query`.
+    pub fn new(query: &ReportQuery) -> Self {
+        use Piece::{Bind, Sql};
+        let mut conditions = Vec::new();
+        let mut plain = |pieces: Vec<Piece>| conditions.push(Condition::Plain(pieces));
+        match query.scope {
+            Scope::Public => plain(vec![Sql("r.visibility = 'public'")]),
+            Scope::PublicAndOwn(user) => plain(vec![
+                Sql("(r.visibility = 'public' OR r.reporter = "),
+                Bind(SqlValue::Uuid(Some(user.0))),
+                Sql(")"),
+            ]),
+            Scope::Own(user) => plain(vec![
+                Sql("r.reporter = "),
+                Bind(SqlValue::Uuid(Some(user.0))),
+            ]),
+            Scope::All => {}
+        }
+        if let Some(status) = query.status {
+            plain(vec![
+                Sql("r.status = "),
+                Bind(SqlValue::text(status.as_str())),
+            ]);
+        }
+        if let Some(category) = &query.category {
+            plain(vec![
+                Sql("r.category = "),
+                Bind(SqlValue::text(category.as_str())),
+            ]);
+        }
+        if let Some(priority) = query.priority {
+            plain(vec![
+                Sql("r.priority = "),
+                Bind(SqlValue::text(priority.as_str())),
+            ]);
+        }
+        if let Some(department) = &query.department {
+            plain(vec![
+                Sql("r.department = "),
+                Bind(SqlValue::text(department.as_str())),
+            ]);
+        }
+        let real = |value: f64| Bind(SqlValue::Real(Some(value)));
+        if let Some(bbox) = query.bbox {
+            // The exact test, inclusive of the edges like `BoundingBox::contains`.
+            plain(vec![
+                Sql("r.lat BETWEEN "),
+                real(bbox.min_lat),
+                Sql(" AND "),
+                real(bbox.max_lat),
+                Sql(" AND r.lng BETWEEN "),
+                real(bbox.min_lng),
+                Sql(" AND "),
+                real(bbox.max_lng),
+            ]);
+        }
+        if let Some(circle) = query.near {
+            // Exactly `Circle::contains`, in the same order of operations; the
+            // scale is computed in Rust so every store uses the same cosine.
+            let (lat0, lng0) = (circle.centre.lat(), circle.centre.lng());
+            let scale = circle.longitude_scale();
+            plain(vec![
+                Sql("(r.lat - "),
+                real(lat0),
+                Sql(") * (r.lat - "),
+                real(lat0),
+                Sql(") + ((r.lng - "),
+                real(lng0),
+                Sql(") * "),
+                real(scale),
+                Sql(") * ((r.lng - "),
+                real(lng0),
+                Sql(") * "),
+                real(scale),
+                Sql(") <= "),
+                real(circle.squared_degree_threshold()),
+            ]);
+        }
+        if let Some(text) = &query.text {
+            conditions.push(Condition::ContainsText(fold_for_search(text)));
+        }
+        if let Some(ReportId(before)) = query.before {
+            conditions.push(Condition::Plain(vec![
+                Sql("r.id < "),
+                Bind(SqlValue::Uuid(Some(before))),
+            ]));
+        }
+        Self {
+            search_box: search_box(query),
+            conditions,
+            limit: i64::from(page_size(query)) + 1,
+        }
+    }
+
+    /// Writes the conditions, newest first order and the limit, after the
+    /// query's `FROM`.
+    pub fn write<S: ListSql>(&self, sql: &mut S) {
+        let mut keyword = " WHERE ";
+        let mut and = |sql: &mut S| {
+            sql.push(keyword);
+            keyword = " AND ";
+        };
+        if let Some(area) = self.search_box {
+            and(sql);
+            sql.search_box(area);
+        }
+        for condition in &self.conditions {
+            and(sql);
+            match condition {
+                Condition::Plain(pieces) => {
+                    for piece in pieces {
+                        match piece {
+                            Piece::Sql(text) => sql.push(text),
+                            Piece::Bind(value) => sql.bind(value.clone()),
+                        }
+                    }
+                }
+                Condition::ContainsText(needle) => sql.contains_text(needle),
+            }
+        }
+        sql.push(" ORDER BY r.id DESC LIMIT ");
+        sql.bind(SqlValue::Integer(Some(self.limit)));
+    }
+
+    /// The page of the rows read with this plan (selected with
+    /// [`report_select_list`](crate::report::report_select_list)): at most
+    /// the page size, with the cursor of the next page when there was an
+    /// extra row.
+    pub fn page<D: Dialect>(&self, rows: &[D::Row]) -> Result<Page<Report>, StoreError> {
+        let mut items = rows
+            .iter()
+            .map(D::parse)
+            .collect::<Result<Vec<Report>, _>>()?;
+        // At most MAX_PAGE_SIZE, so the conversions cannot fail.
+        let limit = usize::try_from(self.limit - 1).unwrap_or(usize::MAX);
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|report| report.id)
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+}
+
+/// The page size asked for, within 1–[`MAX_PAGE_SIZE`].
+fn page_size(query: &ReportQuery) -> u32 {
+    query.limit.clamp(1, MAX_PAGE_SIZE)
+}
+
+/// The box the area index is searched with (see [`ListPlan::search_box`]).
+fn search_box(query: &ReportQuery) -> Option<BoundingBox> {
+    let circle_box = query.near.map(|circle| circle.bounding_box());
+    match (query.bbox, circle_box) {
+        (None, None) => None,
+        (Some(b), None) | (None, Some(b)) => Some(b),
+        (Some(a), Some(b)) => Some(BoundingBox {
+            min_lat: a.min_lat.max(b.min_lat),
+            min_lng: a.min_lng.max(b.min_lng),
+            max_lat: a.max_lat.min(b.max_lat),
+            max_lng: a.max_lng.min(b.max_lng),
+        }),
+    }
+}

@@ -1,0 +1,38 @@
+//! The composition root of every Sinmungo binary: reads configuration,
+//! builds the adapters and hands them to the use cases. The server, the
+//! worker and the CLI call it, then start their own server or loop; no
+//! binary names an adapter's constructor itself.
+//!
+//! Each binary flattens the settings it needs ([`StoreConfig`],
+//! [`TriageConfig`], [`MediaConfig`], [`KafkaArgs`], [`AccessConfig`],
+//! [`OAuthArgs`]) into its own command line, so a setting reads the same in
+//! every binary.
+
+pub mod access;
+mod application;
+pub mod bus;
+mod logging;
+pub mod media;
+pub mod oauth;
+mod relay;
+mod secret;
+mod secrets;
+pub mod stores;
+pub mod triage;
+mod url;
+
+pub use access::{AccessConfig, RateArg};
+pub use application::{
+    build_application, build_triage, build_use_cases, load_policy, Application, ApplicationConfig,
+    Triage,
+};
+pub use bus::{KafkaArgs, Property};
+pub use logging::{init_tracing, LogFormat};
+pub use media::{photo_processor, MediaConfig};
+pub use oauth::OAuthArgs;
+pub use relay::{outbox_relay, run_relay};
+pub use secret::{ApiSecret, Secret};
+pub use secrets::{jwt_secret, password_hasher, sealer, NoSealer};
+pub use stores::{open_stores, OpenedStores, StoreConfig};
+pub use triage::{providers_from, TriageConfig};
+pub use url::ConnectionUrl;
