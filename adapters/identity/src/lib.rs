@@ -22,8 +22,6 @@
 //! The browser's half (the `state`, the sealed cookie, the callback route)
 //! is the HTTP adapter's.
 
-#![forbid(unsafe_code)]
-
 mod client;
 mod config;
 pub mod google;

@@ -22,7 +22,7 @@ pub fn generate() -> (String, String, String) {
 
 /// The stored form of a key.
 pub fn hash(key: &str) -> String {
-    sinmungo_crypto::sha256_hex(key)
+    crate::auth::digest::sha256_hex(key)
 }
 
 #[cfg(test)]

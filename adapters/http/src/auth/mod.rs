@@ -6,6 +6,7 @@
 
 pub mod api_keys;
 mod caller;
+mod digest;
 pub mod oauth;
 mod tokens;
 

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use sinmungo_core::domain::{DepartmentCode, Principal, Role, SessionId, User, UserId};
 
-use sinmungo_crypto::{hex, sha256_hex};
+use crate::auth::digest::{hex, sha256_hex};
 use uuid::Uuid;
 
 const ISSUER: &str = "sinmungo";

@@ -1,4 +1,4 @@
-//! Token hashing, and the one way Sinmungo writes a digest down: lower-case hex.
+//! Token hashing (refresh tokens, API keys), and the one way the HTTP adapter writes a digest down: lower-case hex.
 
 use sha2::{Digest as _, Sha256};
 
