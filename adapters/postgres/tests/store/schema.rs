@@ -1,7 +1,6 @@
-//! A schema of its own per test, dropped afterwards, and the skip rule.
-//!
-//! (A copy of `sinmungo_tests::postgres`, which this crate cannot use: that
-//! crate depends on this one.)
+//! A schema of its own per test, dropped afterwards (a copy of
+//! `sinmungo_tests::postgres`, which this crate cannot use: that crate
+//! depends on this one); the skip rule is `sinmungo_test_support`'s.
 
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sqlx::{Connection as _, Executor as _, PgConnection};
@@ -11,20 +10,10 @@ const URL_VAR: &str = "SINMUNGO_TEST_POSTGRES_URL";
 /// The test database's URL; `None` (after saying so) when the test is skipped.
 #[expect(
     clippy::panic,
-    clippy::print_stderr,
-    reason = "a test helper: fail loudly, or say the test is skipped"
+    reason = "a test helper: a required service that is missing fails the test"
 )]
 pub fn postgres_url() -> Option<String> {
-    match std::env::var(URL_VAR) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var("SINMUNGO_REQUIRE_SERVICES").is_ok_and(|v| v.trim() == "1") => {
-            panic!("{URL_VAR} is not set, but SINMUNGO_REQUIRE_SERVICES=1 requires PostgreSQL")
-        }
-        _ => {
-            eprintln!("skipped: {URL_VAR} not set");
-            None
-        }
-    }
+    sinmungo_test_support::services::service_url(URL_VAR).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// `url` with one more query parameter.
