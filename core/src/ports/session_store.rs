@@ -33,7 +33,8 @@ pub enum Consumed {
     Fresh(RefreshSession),
     /// The token had been used before: the caller revokes its family.
     Reused(RefreshSession),
-    /// No such token (never issued, revoked, or purged after expiry).
+    /// No such token: never issued, revoked, or forgotten after its expiry
+    /// (a store may forget an expired token at any time; Redis does at once).
     Unknown,
 }
 
@@ -46,7 +47,9 @@ pub trait SessionStore: Send + Sync {
 
     /// Marks a token used and says what it was, atomically: of two
     /// concurrent calls with one token, exactly one sees [`Consumed::Fresh`].
-    /// Expiry is the caller's to judge.
+    /// Expiry is the caller's to judge: an expired token is answered as it
+    /// would have been before its expiry, or [`Consumed::Unknown`] once the
+    /// store has forgotten it.
     async fn consume(&self, token_hash: &str) -> Result<Consumed, StoreError>;
 
     /// Whether the family is live: not revoked, and some token of it (used

@@ -63,8 +63,9 @@
 //! - **Audit and timeline order**: the audit log lists by `at`, newest first;
 //!   a timeline lists by `at`, oldest first, and entries of one instant in the
 //!   order they were appended.
-//! - **Sessions**: a token's expiry is the caller's to judge (`consume`
-//!   answers `Fresh` for an expired, unused token); a family is active while
+//! - **Sessions**: a token's expiry is the caller's to judge, and a store
+//!   may forget a token once it has expired (`consume` answers either as it
+//!   would have before the expiry, or `Unknown`); a family is active while
 //!   some token of it expires strictly after `now`; `purge_expired` removes
 //!   tokens expiring at or before `now`, used or not.
 //! - **Foreign keys**: linking an identity to, or adding an API key for, a
@@ -216,6 +217,7 @@ impl FreshBackend for Option<Stores> {
 #[macro_export]
 macro_rules! store_contract {
     ($fresh:path) => {
+        $crate::session_contract!($fresh);
         $crate::store_contract!(@checks $fresh;
             // ReportStore: writing and reading back
             report_round_trip_keeps_every_field,
@@ -268,14 +270,6 @@ macro_rules! store_contract {
             api_keys_list_newest_first,
             revoke_api_key_keeps_the_first_revocation,
             duplicate_api_key_hash_is_refused,
-            // SessionStore
-            session_is_fresh_once_then_reused,
-            unknown_or_revoked_token_is_unknown,
-            concurrent_consumers_of_one_token_let_one_have_it_fresh,
-            family_is_active_until_revoked_or_expired,
-            revoke_family_ends_only_that_family,
-            revoke_all_ends_only_that_users_sessions,
-            purge_expired_removes_only_expired_tokens,
             // SettingsStore
             put_secret_returns_the_one_replaced,
             sealed_bytes_round_trip_exactly,
@@ -299,5 +293,24 @@ macro_rules! store_contract {
                 $crate::contract::$check(&stores).await
             }
         )*
+    };
+}
+
+/// Generates the [`SessionStore`] checks alone, as [`store_contract!`](crate::store_contract)
+/// does for every port: for an adapter of sessions only (Redis), whose
+/// factory fills the other fields from [`Stores::memory`].
+#[macro_export]
+macro_rules! session_contract {
+    ($fresh:path) => {
+        $crate::store_contract!(@checks $fresh;
+            session_is_fresh_once_then_reused,
+            inserting_a_taken_token_hash_is_refused,
+            unknown_or_revoked_token_is_unknown,
+            concurrent_consumers_of_one_token_let_one_have_it_fresh,
+            family_is_active_until_revoked_or_expired,
+            revoke_family_ends_only_that_family,
+            revoke_all_ends_only_that_users_sessions,
+            purge_expired_removes_only_expired_tokens,
+        );
     };
 }

@@ -1,6 +1,8 @@
-//! `RedisSessionStore`: the `SessionStore` semantics of the memory reference,
-//! against a real Redis. Expiry is Redis's, by the real clock, so times here
-//! are relative to now.
+//! `RedisSessionStore` where Redis differs from the other stores: separate
+//! connections racing, keys that expire with their tokens, and `purge_expired`
+//! beside Redis's own expiry. The `SessionStore` contract itself runs against
+//! Redis in `tests/tests/contract_redis.rs`. Expiry is Redis's, by the real
+//! clock, so times here are relative to now.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use sinmungo_core::domain::identity::SessionId;
 use sinmungo_core::domain::user::UserId;
-use sinmungo_core::ports::{Consumed, RefreshSession, SessionStore, StoreError, Uniqueness};
+use sinmungo_core::ports::{Consumed, RefreshSession, SessionStore};
 use sinmungo_redis::{RedisConnection, RedisSessionStore};
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -52,87 +54,6 @@ fn store(connection: &RedisConnection) -> RedisSessionStore {
     RedisSessionStore::new(connection.clone())
 }
 
-#[tokio::test]
-async fn a_token_is_fresh_once_then_reused_and_expiry_keeps_microseconds() -> TestResult {
-    let Some(connection) = connection()? else {
-        return Ok(());
-    };
-    let sessions = store(&connection);
-    // Nanoseconds are truncated (not rounded) to microseconds.
-    let base = micros(now()) + TimeDelta::hours(1);
-    let issued = token(
-        "sha256:aGFzaDE=",
-        family(),
-        user(),
-        base + TimeDelta::nanoseconds(555_555_999),
-    );
-    sessions.insert(&issued).await?;
-
-    let mut expected = issued.clone();
-    expected.expires_at = base + TimeDelta::microseconds(555_555);
-    assert_eq!(
-        sessions.consume(&issued.token_hash).await?,
-        Consumed::Fresh(expected.clone()),
-        "first use"
-    );
-    assert_eq!(
-        sessions.consume(&issued.token_hash).await?,
-        Consumed::Reused(expected.clone()),
-        "second use"
-    );
-    assert_eq!(
-        sessions.consume(&issued.token_hash).await?,
-        Consumed::Reused(expected),
-        "and every later one"
-    );
-    assert_eq!(
-        sessions.consume("sha256:unknown").await?,
-        Consumed::Unknown,
-        "never issued"
-    );
-    Ok(())
-}
-
-#[tokio::test]
-async fn inserting_a_taken_hash_is_already_exists_and_changes_nothing() -> TestResult {
-    let Some(connection) = connection()? else {
-        return Ok(());
-    };
-    let sessions = store(&connection);
-    let first = token(
-        "taken",
-        family(),
-        user(),
-        micros(now()) + TimeDelta::hours(1),
-    );
-    sessions.insert(&first).await?;
-    let other = token(
-        "taken",
-        family(),
-        user(),
-        micros(now()) + TimeDelta::hours(2),
-    );
-    assert!(matches!(
-        sessions.insert(&other).await,
-        Err(StoreError::AlreadyExists(Uniqueness::Identity))
-    ));
-    assert_eq!(
-        sessions.consume("taken").await?,
-        Consumed::Fresh(first.clone())
-    );
-    // Used, it is still taken.
-    assert!(matches!(
-        sessions.insert(&other).await,
-        Err(StoreError::AlreadyExists(Uniqueness::Identity))
-    ));
-    assert_eq!(sessions.consume("taken").await?, Consumed::Reused(first));
-    assert!(
-        !sessions.is_active(other.family, now()).await?,
-        "the refused insert left no trace in its family"
-    );
-    Ok(())
-}
-
 /// Callers racing to use one token, each on its own connection (as separate
 /// server instances would be): exactly one sees it fresh.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -165,143 +86,6 @@ async fn of_eight_concurrent_consumers_exactly_one_gets_the_token_fresh() -> Tes
         }
     }
     assert_eq!((fresh, reused), (1, CALLERS - 1));
-    Ok(())
-}
-
-#[tokio::test]
-async fn a_family_is_active_until_revoked_or_expired() -> TestResult {
-    let Some(connection) = connection()? else {
-        return Ok(());
-    };
-    let sessions = store(&connection);
-    let (family, alice) = (family(), user());
-    let now = micros(now());
-    assert!(!sessions.is_active(family, now).await?, "no tokens yet");
-
-    let earlier = now + TimeDelta::hours(1);
-    let later = now + TimeDelta::hours(2);
-    sessions
-        .insert(&token("f1", family, alice, earlier))
-        .await?;
-    sessions.insert(&token("f2", family, alice, later)).await?;
-    assert!(sessions.is_active(family, now).await?);
-    // Used tokens are kept (to detect reuse) and keep the family alive.
-    sessions.consume("f1").await?;
-    sessions.consume("f2").await?;
-    assert!(sessions.is_active(family, now).await?, "used tokens count");
-    assert!(sessions.is_active(family, earlier).await?, "f2 outlives f1");
-    assert!(
-        sessions
-            .is_active(family, later - TimeDelta::microseconds(1))
-            .await?,
-        "a microsecond before the last expiry"
-    );
-    assert!(
-        sessions
-            .is_active(family, later - TimeDelta::nanoseconds(1))
-            .await?,
-        "a nanosecond before it (times are compared to the microsecond)"
-    );
-    assert!(
-        !sessions.is_active(family, later).await?,
-        "expired at its expiry"
-    );
-
-    assert_eq!(sessions.revoke_family(family).await?, 2);
-    assert!(!sessions.is_active(family, now).await?, "revoked");
-    assert_eq!(sessions.consume("f1").await?, Consumed::Unknown);
-    assert_eq!(sessions.consume("f2").await?, Consumed::Unknown);
-    assert_eq!(sessions.revoke_family(family).await?, 0, "nothing left");
-    Ok(())
-}
-
-#[tokio::test]
-async fn revoking_a_family_leaves_the_users_other_families_and_other_users() -> TestResult {
-    let Some(connection) = connection()? else {
-        return Ok(());
-    };
-    let sessions = store(&connection);
-    let (alice, bob) = (user(), user());
-    let (phone, laptop, bobs) = (family(), family(), family());
-    let expires = micros(now()) + TimeDelta::hours(1);
-    for (hash, family, owner) in [
-        ("p1", phone, alice),
-        ("p2", phone, alice),
-        ("l1", laptop, alice),
-        ("b1", bobs, bob),
-    ] {
-        sessions
-            .insert(&token(hash, family, owner, expires))
-            .await?;
-    }
-    sessions.consume("p1").await?;
-
-    assert_eq!(sessions.revoke_family(phone).await?, 2, "used or not");
-    let now = now();
-    assert!(!sessions.is_active(phone, now).await?);
-    assert!(sessions.is_active(laptop, now).await?);
-    assert!(sessions.is_active(bobs, now).await?);
-    assert_eq!(sessions.consume("p2").await?, Consumed::Unknown);
-    assert_eq!(
-        sessions.consume("l1").await?,
-        Consumed::Fresh(token("l1", laptop, alice, expires))
-    );
-    assert_eq!(
-        sessions.consume("b1").await?,
-        Consumed::Fresh(token("b1", bobs, bob, expires))
-    );
-    // The user index forgot the revoked family's tokens.
-    assert_eq!(
-        sessions.revoke_all(alice).await?,
-        1,
-        "only the laptop's token was left"
-    );
-    Ok(())
-}
-
-#[tokio::test]
-async fn revoke_all_ends_every_family_of_one_user_only() -> TestResult {
-    let Some(connection) = connection()? else {
-        return Ok(());
-    };
-    let sessions = store(&connection);
-    let (alice, bob) = (user(), user());
-    let (phone, laptop, bobs) = (family(), family(), family());
-    let expires = micros(now()) + TimeDelta::days(30);
-    for (hash, family, owner) in [
-        ("a1", phone, alice),
-        ("a2", laptop, alice),
-        ("a3", laptop, alice),
-        ("b1", bobs, bob),
-    ] {
-        sessions
-            .insert(&token(hash, family, owner, expires))
-            .await?;
-    }
-    sessions.consume("a2").await?;
-
-    assert_eq!(
-        sessions.revoke_all(alice).await?,
-        3,
-        "Alice had three tokens"
-    );
-    assert_eq!(sessions.revoke_all(alice).await?, 0, "and now none");
-    let now = now();
-    assert!(!sessions.is_active(phone, now).await?);
-    assert!(!sessions.is_active(laptop, now).await?);
-    assert!(sessions.is_active(bobs, now).await?, "Bob's is intact");
-    for hash in ["a1", "a2", "a3"] {
-        assert_eq!(sessions.consume(hash).await?, Consumed::Unknown, "{hash}");
-    }
-    assert_eq!(
-        sessions.consume("b1").await?,
-        Consumed::Fresh(token("b1", bobs, bob, expires))
-    );
-    assert_eq!(
-        sessions.revoke_family(phone).await?,
-        0,
-        "the family index is gone too"
-    );
     Ok(())
 }
 
