@@ -17,16 +17,19 @@ mod the_suite_catches {
 
     use async_trait::async_trait;
     use chrono::{DateTime, TimeDelta, Utc};
+    use sinmungo_core::domain::department::DepartmentCode;
     use sinmungo_core::domain::identity::{
         ApiKey, ExternalIdentity, Provider, SealedSecret, SecretName, SessionId,
     };
+    use sinmungo_core::domain::notification::{Notification, NotificationId};
     use sinmungo_core::domain::receipt::ReceiptNumber;
     use sinmungo_core::domain::report::{Report, ReportId};
     use sinmungo_core::domain::timeline::TimelineEntry;
-    use sinmungo_core::domain::user::{Email, User, UserId};
+    use sinmungo_core::domain::user::{Email, Role, User, UserId};
     use sinmungo_core::ports::{
-        ClaimedEvent, Consumed, Outbox, Page, RefreshSession, ReportChange, ReportQuery,
-        ReportStore, ReportWrite, Scope, SessionStore, SettingsStore, StoreError, UserStore,
+        ClaimedEvent, Consumed, NotificationPage, NotificationQuery, NotificationStore, Outbox,
+        Page, RefreshSession, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope,
+        SessionStore, SettingsStore, StoreError, UserStore,
     };
     use sinmungo_tests::contract::{self, CheckResult, Stores};
     use uuid::Uuid;
@@ -127,6 +130,10 @@ mod the_suite_catches {
 
         async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError> {
             self.inner.timeline(id).await
+        }
+
+        async fn supporters(&self, id: ReportId) -> Result<Vec<UserId>, StoreError> {
+            self.inner.supporters(id).await
         }
 
         async fn ping(&self) -> Result<(), StoreError> {
@@ -323,6 +330,8 @@ mod the_suite_catches {
         SilentDuplicateLinks,
         /// `api_keys` lists oldest first.
         KeysOldestFirst,
+        /// `officials_of` counts a department's admins too.
+        AdminsAsOfficials,
     }
 
     struct BrokenUsers {
@@ -340,6 +349,26 @@ mod the_suite_catches {
         }
         async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
             self.inner.find_by_email(email).await
+        }
+        async fn officials_of(&self, department: &DepartmentCode) -> Result<Vec<User>, StoreError> {
+            let mut officials = self.inner.officials_of(department).await?;
+            if self.flaw == UserFlaw::AdminsAsOfficials {
+                for n in 1..10 {
+                    let id = UserId(Uuid::from_u128(
+                        0x0190_0000_0000_7000_8000_0000_0000_0000 | n,
+                    ));
+                    match self.inner.get(id).await? {
+                        Some(admin)
+                            if admin.role == Role::Admin
+                                && admin.department.as_ref() == Some(department) =>
+                        {
+                            officials.push(admin);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Ok(officials)
         }
         async fn update(&self, user: &User) -> Result<(), StoreError> {
             self.inner.update(user).await
@@ -399,6 +428,118 @@ mod the_suite_catches {
         api_keys_oldest_first,
         broken_users(UserFlaw::KeysOldestFirst),
         api_keys_list_newest_first
+    );
+    caught!(
+        admins_told_of_new_work,
+        broken_users(UserFlaw::AdminsAsOfficials),
+        officials_of_a_department_are_its_staff_and_managers
+    );
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum NotificationFlaw {
+        /// `insert` stores every notification, dedupe key or not.
+        NoDedupe,
+        /// `mark_read` marks anyone's notification.
+        ReadsOthers,
+        /// `mark_read` overwrites an earlier read time.
+        RereadMovesTime,
+    }
+
+    struct BrokenNotifications {
+        inner: Arc<dyn NotificationStore>,
+        flaw: NotificationFlaw,
+    }
+
+    #[async_trait]
+    impl NotificationStore for BrokenNotifications {
+        async fn insert(
+            &self,
+            notifications: &[Notification],
+        ) -> Result<Vec<Notification>, StoreError> {
+            if self.flaw == NotificationFlaw::NoDedupe {
+                let mut unique = notifications.to_vec();
+                for n in &mut unique {
+                    n.dedupe_key = n.id.to_string();
+                }
+                return self.inner.insert(&unique).await;
+            }
+            self.inner.insert(notifications).await
+        }
+        async fn list(&self, query: &NotificationQuery) -> Result<NotificationPage, StoreError> {
+            self.inner.list(query).await
+        }
+        async fn unread_count(&self, recipient: UserId) -> Result<u64, StoreError> {
+            self.inner.unread_count(recipient).await
+        }
+        async fn mark_read(
+            &self,
+            recipient: UserId,
+            id: NotificationId,
+            at: DateTime<Utc>,
+        ) -> Result<Option<Notification>, StoreError> {
+            match self.flaw {
+                NotificationFlaw::ReadsOthers => {
+                    for owner in 1..=2 {
+                        let owner = UserId(Uuid::from_u128(
+                            0x0190_0000_0000_7000_8000_0000_0000_0000 | owner,
+                        ));
+                        if let Some(read) = self.inner.mark_read(owner, id, at).await? {
+                            return Ok(Some(read));
+                        }
+                    }
+                    Ok(None)
+                }
+                NotificationFlaw::RereadMovesTime => {
+                    let mut read = self.inner.mark_read(recipient, id, at).await?;
+                    if let Some(read) = &mut read {
+                        read.read_at = Some(
+                            at - TimeDelta::nanoseconds(i64::from(
+                                at.timestamp_subsec_nanos() % 1_000,
+                            )),
+                        );
+                    }
+                    Ok(read)
+                }
+                NotificationFlaw::NoDedupe => self.inner.mark_read(recipient, id, at).await,
+            }
+        }
+        async fn mark_all_read(
+            &self,
+            recipient: UserId,
+            at: DateTime<Utc>,
+        ) -> Result<u64, StoreError> {
+            self.inner.mark_all_read(recipient, at).await
+        }
+        async fn purge_created_before(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+            self.inner.purge_created_before(before).await
+        }
+    }
+
+    fn broken_notifications(flaw: NotificationFlaw) -> Stores {
+        let stores = Stores::memory();
+        Stores {
+            notifications: Arc::new(BrokenNotifications {
+                inner: stores.notifications.clone(),
+                flaw,
+            }),
+            ..stores
+        }
+    }
+
+    caught!(
+        an_event_notified_twice,
+        broken_notifications(NotificationFlaw::NoDedupe),
+        a_dedupe_key_notifies_each_recipient_once
+    );
+    caught!(
+        another_persons_notification_read,
+        broken_notifications(NotificationFlaw::ReadsOthers),
+        marking_read_is_ones_own_and_keeps_the_first_time
+    );
+    caught!(
+        a_second_read_moving_the_time,
+        broken_notifications(NotificationFlaw::RereadMovesTime),
+        marking_read_is_ones_own_and_keeps_the_first_time
     );
 
     #[derive(Debug, Clone, Copy, PartialEq)]

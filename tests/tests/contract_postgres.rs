@@ -35,6 +35,7 @@ async fn fresh() -> anyhow::Result<Option<Stores>> {
         users: Arc::new(store.clone()),
         directory: Arc::new(store.clone()),
         sessions: Arc::new(store.clone()),
+        notifications: store.notifications(),
         settings: Arc::new(store),
         keep_alive: Some(Arc::new(schema)),
     }))

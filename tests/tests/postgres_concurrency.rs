@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use sinmungo_core::app::{Policy, Ports, SubmitRequest, UseCases};
+use sinmungo_core::app::{InProcessFanout, Policy, Ports, SubmitRequest, UseCases};
 use sinmungo_core::domain::access::{Actor, Principal};
 use sinmungo_core::domain::text::DisplayName;
 use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
@@ -37,6 +37,8 @@ async fn eight_submitters_of_a_thousand_reports_lose_nothing_and_share_no_number
         audit: Arc::new(store.clone()),
         media: Arc::new(MemoryMediaStore::default()),
         settings: Arc::new(store.clone()),
+        notifications: store.notifications(),
+        fanout: Arc::new(InProcessFanout::default()),
         sealer: Arc::new(FakeSealer),
         hasher: Arc::new(FakePasswordHasher),
         clock: Arc::new(SystemClock),

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use sinmungo_core::app::Ports;
+use sinmungo_core::app::{InProcessFanout, Ports};
 
 use crate::{
     FakePasswordHasher, FakeSealer, Faults, ManualClock, MemoryAuditLog, MemoryDirectoryStore,
-    MemoryMediaStore, MemoryReportStore, MemorySessionStore, MemorySettingsStore, MemoryUserStore,
-    SequentialIds,
+    MemoryMediaStore, MemoryNotificationStore, MemoryReportStore, MemorySessionStore,
+    MemorySettingsStore, MemoryUserStore, SequentialIds,
 };
 
 /// The concrete fakes behind a [`Ports`] bundle, sharing one [`Faults`] handle.
@@ -33,6 +33,10 @@ pub struct MemoryHandles {
     pub media: Arc<MemoryMediaStore>,
     /// Sealed secrets (sealed by [`FakeSealer`]).
     pub settings: Arc<MemorySettingsStore>,
+    /// Notifications.
+    pub notifications: Arc<MemoryNotificationStore>,
+    /// Live pushes, to subscribers in this process.
+    pub fanout: Arc<InProcessFanout>,
 }
 
 impl MemoryHandles {
@@ -52,6 +56,8 @@ impl MemoryHandles {
             sessions: Arc::new(MemorySessionStore::new(faults.clone())),
             media: Arc::new(MemoryMediaStore::new(faults.clone())),
             settings: Arc::new(MemorySettingsStore::new(faults.clone())),
+            notifications: Arc::new(MemoryNotificationStore::new(faults.clone())),
+            fanout: Arc::new(InProcessFanout::default()),
             audit,
             faults,
         }
@@ -67,6 +73,8 @@ impl MemoryHandles {
             audit: Arc::new(self.audit.clone()),
             media: self.media.clone(),
             settings: self.settings.clone(),
+            notifications: self.notifications.clone(),
+            fanout: self.fanout.clone(),
             sealer: Arc::new(FakeSealer),
             hasher: Arc::new(FakePasswordHasher),
             clock: self.clock.clone(),

@@ -309,6 +309,19 @@ impl ReportStore for MemoryReportStore {
         Ok(entries)
     }
 
+    async fn supporters(&self, id: ReportId) -> Result<Vec<UserId>, StoreError> {
+        self.faults.check()?;
+        let mut supporters: Vec<Supporter> = self
+            .lock()
+            .supporters
+            .iter()
+            .filter(|s| s.report_id == id)
+            .cloned()
+            .collect();
+        supporters.sort_by_key(|s| (s.at, s.user_id));
+        Ok(supporters.into_iter().map(|s| s.user_id).collect())
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.faults.check()
     }

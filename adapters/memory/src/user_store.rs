@@ -5,8 +5,9 @@ use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
-use sinmungo_core::domain::user::{Email, User, UserId};
+use sinmungo_core::domain::user::{Email, Role, User, UserId};
 use sinmungo_core::ports::{StoreError, Uniqueness, UserStore};
 use uuid::Uuid;
 
@@ -71,6 +72,20 @@ impl UserStore for MemoryUserStore {
             .values()
             .find(|u| &u.email == email)
             .cloned())
+    }
+
+    async fn officials_of(&self, department: &DepartmentCode) -> Result<Vec<User>, StoreError> {
+        self.faults.check()?;
+        Ok(self
+            .lock()
+            .users
+            .values()
+            .filter(|u| {
+                matches!(u.role, Role::Staff | Role::Manager)
+                    && u.department.as_ref() == Some(department)
+            })
+            .cloned()
+            .collect())
     }
 
     async fn update(&self, user: &User) -> Result<(), StoreError> {

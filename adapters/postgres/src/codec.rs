@@ -51,6 +51,10 @@ impl Dialect for PgDialect {
         }
     }
 
+    fn placeholder(index: usize) -> String {
+        format!("${index}")
+    }
+
     fn uuid(r: &RowReader<'_>, column: &str) -> Result<Uuid, StoreError> {
         r.get(column)
     }

@@ -30,14 +30,17 @@ mod settings;
 mod users;
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::StoreError;
+use sinmungo_core::ports::{NotificationStore, StoreError};
+use sinmungo_sql::notification::SqlNotificationStore;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 pub use crate::options::PostgresOptions;
 
+use crate::codec::PgDialect;
 use crate::error::{migrate_error, store_error};
 use crate::options::{is_plain_identifier, redacted};
 
@@ -80,6 +83,15 @@ impl PostgresStore {
     /// Brings the schema up to date on the primary; running it again is harmless.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR.run(&self.primary).await.map_err(migrate_error)
+    }
+
+    /// The notifications kept in this database. Read on the primary too: a
+    /// person who has just read one expects it read in the next list.
+    pub fn notifications(&self) -> Arc<dyn NotificationStore> {
+        Arc::new(SqlNotificationStore::<PgDialect>::new(
+            self.primary.clone(),
+            self.primary.clone(),
+        ))
     }
 
     /// Closes every connection, waiting for work in progress (for orderly shutdown).

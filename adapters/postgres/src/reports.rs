@@ -14,9 +14,12 @@ use async_trait::async_trait;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::timeline::TimelineEntry;
+use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, ReportWrite, StoreError};
 use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements};
-use sinmungo_sql::report::{report_column_names, report_select_list, REPORT_COLUMNS};
+use sinmungo_sql::report::{
+    report_column_names, report_select_list, SupportingUser, REPORT_COLUMNS,
+};
 use sinmungo_sql::Fetch as _;
 use sqlx::{PgConnection, PgPool, Row};
 use tracing::Instrument as _;
@@ -200,6 +203,17 @@ impl ReportStore for PostgresStore {
             &self.reader,
         )
         .await
+    }
+
+    #[tracing::instrument(skip_all, fields(report_id = %id))]
+    async fn supporters(&self, id: ReportId) -> Result<Vec<UserId>, StoreError> {
+        let supporters: Vec<SupportingUser> = PgDialect::fetch_all(
+            sqlx::query("SELECT user_id FROM supporters WHERE report_id = $1 ORDER BY at, user_id")
+                .bind(id.0),
+            &self.reader,
+        )
+        .await?;
+        Ok(supporters.into_iter().map(|s| s.0).collect())
     }
 
     #[tracing::instrument(skip_all)]

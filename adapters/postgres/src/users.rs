@@ -78,6 +78,19 @@ impl UserStore for PostgresStore {
         .await
     }
 
+    #[tracing::instrument(skip_all, fields(department = department.as_str()))]
+    async fn officials_of(&self, department: &DepartmentCode) -> Result<Vec<User>, StoreError> {
+        PgDialect::fetch_all(
+            sqlx::query(
+                "SELECT id, email, display_name, role, department, password_hash, created_at \
+                 FROM users WHERE department = $1 AND role IN ('staff', 'manager') ORDER BY id",
+            )
+            .bind(department.as_str()),
+            &self.reader,
+        )
+        .await
+    }
+
     #[tracing::instrument(skip_all, fields(user_id = %user.id))]
     async fn update(&self, user: &User) -> Result<(), StoreError> {
         let updated = sqlx::query(

@@ -47,6 +47,9 @@ pub trait Dialect: Sized + 'static {
         values.into_iter().fold(Self::query(sql), Self::bind)
     }
 
+    /// The text of the `index`-th parameter (from 1): `?` or `$1`.
+    fn placeholder(index: usize) -> String;
+
     /// A UUID column.
     fn uuid(r: &RowReader<'_, Self>, column: &str) -> Result<Uuid, StoreError>;
 

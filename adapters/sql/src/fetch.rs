@@ -41,6 +41,30 @@ pub trait Fetch: Dialect {
         }
     }
 
+    /// Runs `query` on `executor`; how many rows it changed.
+    fn rows_changed<'q: 'e, 'e, 'c: 'e>(
+        query: impl 'q + Execute<'q, Self::Database>,
+        executor: impl 'e + Executor<'c, Database = Self::Database>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send + 'e {
+        let done = executor.execute(query);
+        async move {
+            let result = done.await.map_err(Self::store_error)?;
+            Ok(Self::rows_affected(&result))
+        }
+    }
+
+    /// The one row `query` returns on `executor`, parsed (no row is an error).
+    fn fetch_one<'q: 'e, 'e, 'c: 'e, T: FromSqlRow<Self>>(
+        query: impl 'q + Execute<'q, Self::Database>,
+        executor: impl 'e + Executor<'c, Database = Self::Database>,
+    ) -> impl Future<Output = Result<T, StoreError>> + Send + 'e {
+        let row = executor.fetch_one(query);
+        async move {
+            let row = row.await.map_err(Self::store_error)?;
+            T::from_row(&row)
+        }
+    }
+
     /// The row `query` returns on `executor`, if any, parsed.
     fn fetch_optional<'q: 'e, 'e, 'c: 'e, T: FromSqlRow<Self>>(
         query: impl 'q + Execute<'q, Self::Database>,

@@ -7,12 +7,13 @@
 //! - [`value`]: the values a store binds, [`SqlValue`], for the dialect to
 //!   encode;
 //! - [`report`], [`accounts`], [`outbox`], [`audit`], [`directory`],
-//!   [`settings`]: each table's columns, the values written to them and the
+//!   [`settings`], [`notification`]: each table's columns, the values written to them and the
 //!   domain values read back;
 //! - [`fetch`]: running a statement and parsing the rows it returns;
 //! - [`change`]: what a `ReportChange` writes, in order, with the dialect's
 //!   statements;
-//! - [`report_list`] (and [`audit::write_audit_list`]): the list queries'
+//! - [`report_list`] (and [`audit::write_audit_list`],
+//!   [`notification::write_notification_list`]): the list queries'
 //!   conditions, as a plan each dialect writes into its own SQL.
 //!
 //! Every SQL statement's text, and how a dialect encodes ids and times,
@@ -27,6 +28,7 @@ pub mod directory;
 pub mod fetch;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+pub mod notification;
 pub mod outbox;
 pub mod report;
 pub mod report_list;

@@ -251,6 +251,18 @@ pub fn supporter_values(supporter: &Supporter) -> [SqlValue; 3] {
     ]
 }
 
+/// A supporter read back from `supporters`: who (`user_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupportingUser(pub UserId);
+
+/// Parses a row of `supporters` (`user_id`).
+impl<D: Dialect> FromSqlRow<D> for SupportingUser {
+    fn from_row(row: &D::Row) -> Result<Self, StoreError> {
+        let r = RowReader::<D>::new(row, "supporters");
+        Ok(SupportingUser(UserId(r.uuid("user_id")?)))
+    }
+}
+
 /// Parses a row of `timeline` (`id, report_id, at, actor, actor_role, kind`).
 impl<D: Dialect> FromSqlRow<D> for TimelineEntry {
     fn from_row(row: &D::Row) -> Result<Self, StoreError> {

@@ -50,6 +50,10 @@ impl Dialect for SqliteDialect {
         }
     }
 
+    fn placeholder(_index: usize) -> String {
+        "?".to_owned()
+    }
+
     fn uuid(r: &RowReader<'_>, column: &str) -> Result<Uuid, StoreError> {
         r.parse(column, Uuid::parse_str)
     }

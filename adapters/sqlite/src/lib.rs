@@ -23,13 +23,16 @@ mod settings;
 mod users;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::StoreError;
+use sinmungo_core::ports::{NotificationStore, StoreError};
+use sinmungo_sql::notification::SqlNotificationStore;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
+use crate::codec::SqliteDialect;
 use crate::error::{migrate_error, store_error};
 
 /// The schema, from this crate's `migrations/` directory.
@@ -118,6 +121,14 @@ impl SqliteStore {
     /// Brings the schema up to date; running it again is harmless.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR.run(&self.writer).await.map_err(migrate_error)
+    }
+
+    /// The notifications kept in this database.
+    pub fn notifications(&self) -> Arc<dyn NotificationStore> {
+        Arc::new(SqlNotificationStore::<SqliteDialect>::new(
+            self.pool.clone(),
+            self.writer.clone(),
+        ))
     }
 
     /// Closes every connection, waiting for work in progress (for orderly shutdown).

@@ -8,9 +8,12 @@ use async_trait::async_trait;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::timeline::TimelineEntry;
+use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, StoreError};
 use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements};
-use sinmungo_sql::report::{report_column_names, report_select_list, REPORT_COLUMNS};
+use sinmungo_sql::report::{
+    report_column_names, report_select_list, SupportingUser, REPORT_COLUMNS,
+};
 use sinmungo_sql::Fetch as _;
 use sqlx::{Row, SqlitePool};
 use tracing::Instrument as _;
@@ -122,6 +125,17 @@ impl ReportStore for SqliteStore {
             &self.pool,
         )
         .await
+    }
+
+    #[tracing::instrument(skip_all, fields(report_id = %id))]
+    async fn supporters(&self, id: ReportId) -> Result<Vec<UserId>, StoreError> {
+        let supporters: Vec<SupportingUser> = SqliteDialect::fetch_all(
+            sqlx::query("SELECT user_id FROM supporters WHERE report_id = ? ORDER BY at, user_id")
+                .bind(id_text(id.0)),
+            &self.pool,
+        )
+        .await?;
+        Ok(supporters.into_iter().map(|s| s.0).collect())
     }
 
     #[tracing::instrument(skip_all)]

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use sinmungo_core::domain::user::{Email, User, UserId};
 use sinmungo_core::ports::{StoreError, UserStore};
@@ -67,6 +68,19 @@ impl UserStore for SqliteStore {
     #[tracing::instrument(skip_all)]
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
         self.user_where("email", email.as_str().to_owned()).await
+    }
+
+    #[tracing::instrument(skip_all, fields(department = department.as_str()))]
+    async fn officials_of(&self, department: &DepartmentCode) -> Result<Vec<User>, StoreError> {
+        SqliteDialect::fetch_all(
+            sqlx::query(&format!(
+                "{} WHERE department = ? AND role IN ('staff', 'manager') ORDER BY id",
+                *SELECT_USER
+            ))
+            .bind(department.as_str().to_owned()),
+            &self.pool,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user.id))]

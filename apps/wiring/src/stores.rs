@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use clap::Args;
-use sinmungo_core::app::Ports;
+use sinmungo_core::app::{InProcessFanout, Ports};
 use sinmungo_core::ports::{
-    AuditLog, DirectoryStore, MediaStore, Outbox, ReportStore, SecretSealer, SessionStore,
-    SettingsStore, SystemClock, UserStore, UuidV7Ids,
+    AuditLog, DirectoryStore, MediaStore, NotificationStore, Outbox, ReportStore, SecretSealer,
+    SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
@@ -70,6 +70,8 @@ pub struct OpenedStores {
     pub audit: Arc<dyn AuditLog>,
     /// Sealed secrets.
     pub settings: Arc<dyn SettingsStore>,
+    /// Notifications.
+    pub notifications: Arc<dyn NotificationStore>,
     backend: Backend,
 }
 
@@ -93,7 +95,9 @@ impl std::fmt::Debug for OpenedStores {
 
 impl OpenedStores {
     /// The use cases' ports over these stores, `media` and `sealer`, with
-    /// the system clock, UUIDv7 ids and the production password hasher.
+    /// the system clock, UUIDv7 ids and the production password hasher, and
+    /// live pushes to this process alone (the application replaces the
+    /// fan-out with the configured one).
     pub fn ports(&self, media: Arc<dyn MediaStore>, sealer: Arc<dyn SecretSealer>) -> Ports {
         Ports {
             reports: self.reports.clone(),
@@ -103,6 +107,8 @@ impl OpenedStores {
             audit: self.audit.clone(),
             media,
             settings: self.settings.clone(),
+            notifications: self.notifications.clone(),
+            fanout: Arc::new(InProcessFanout::default()),
             sealer,
             hasher: password_hasher(),
             clock: Arc::new(SystemClock),
@@ -140,6 +146,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             sessions: Arc::new(store.clone()),
             audit: Arc::new(store.clone()),
             settings: Arc::new(store.clone()),
+            notifications: store.notifications(),
             backend: Backend::Sqlite(store),
         });
     }
@@ -174,6 +181,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         sessions: Arc::new(store.clone()),
         audit: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),
+        notifications: store.notifications(),
         backend: Backend::Postgres(store),
     })
 }

@@ -10,6 +10,9 @@ mod classify;
 mod comment;
 mod directory;
 mod events;
+mod fanout;
+mod notifications;
+mod notify;
 mod photo_blobs;
 mod photo_files;
 mod photos;
@@ -42,6 +45,11 @@ pub use directory::{Directory, DirectoryError};
 #[cfg(any(test, feature = "mock"))]
 pub use events::MockEventHandler;
 pub use events::{EventHandler, HandlerError, InProcessBus, Relay, RelayError};
+pub use fanout::InProcessFanout;
+pub use notifications::{
+    NotificationError, NotificationList, NotificationListRequest, Notifications,
+};
+pub use notify::Notify;
 pub use photo_blobs::{
     LeftoverBlob, LeftoverReason, MAX_PHOTOS_PER_REPORT, MAX_PHOTOS_PER_REQUEST,
 };
@@ -62,8 +70,8 @@ pub use crate::ports::PreparedPhoto;
 use crate::domain::geo::ServiceArea;
 use crate::domain::rules::RuleSet;
 use crate::ports::{
-    AuditLog, Clock, DirectoryStore, IdGenerator, MediaStore, PasswordHasher, ReportStore,
-    SecretSealer, SessionStore, SettingsStore, UserStore,
+    AuditLog, Clock, DirectoryStore, Fanout, IdGenerator, MediaStore, NotificationStore,
+    PasswordHasher, ReportStore, SecretSealer, SessionStore, SettingsStore, UserStore,
 };
 
 /// Every port the use cases need.
@@ -83,6 +91,10 @@ pub struct Ports {
     pub media: Arc<dyn MediaStore>,
     /// Sealed secrets.
     pub settings: Arc<dyn SettingsStore>,
+    /// Notifications, each person's.
+    pub notifications: Arc<dyn NotificationStore>,
+    /// Live pushes to connected clients, on every instance.
+    pub fanout: Arc<dyn Fanout>,
     /// Seals and opens secrets.
     pub sealer: Arc<dyn SecretSealer>,
     /// Password hashing.
@@ -151,6 +163,10 @@ pub struct UseCases {
     pub photo_files: PhotoFiles,
     /// Categories and departments.
     pub directory: Directory,
+    /// One's notifications.
+    pub notifications: Notifications,
+    /// Turning events into notifications (a handler of the bus).
+    pub notify: Notify,
     ports: Ports,
 }
 
@@ -173,6 +189,8 @@ impl UseCases {
             add_photos: AddPhotos::new(&ports),
             photo_files: PhotoFiles::new(&ports),
             directory: Directory::new(&ports),
+            notifications: Notifications::new(&ports),
+            notify: Notify::new(&ports),
             ports,
         }
     }

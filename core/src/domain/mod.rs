@@ -8,6 +8,7 @@ pub mod event;
 pub mod geo;
 pub mod identity;
 pub mod masking;
+pub mod notification;
 pub mod permission;
 pub mod photo;
 pub mod priority;
@@ -30,6 +31,7 @@ pub use identity::{
     ApiKey, ExternalIdentity, ExternalProfile, Provider, SealedSecret, SecretName, SecretValue,
     SessionId,
 };
+pub use notification::{Message, Notification, NotificationId, NotificationKind};
 pub use permission::{Grant, Permission};
 pub use photo::{Photo, PhotoId, PhotoKind, PhotoVariant};
 pub use priority::{Priority, Sla};

@@ -42,6 +42,16 @@ impl Priority {
         }
     }
 
+    /// The Korean name officers and citizens read.
+    pub fn label_ko(self) -> &'static str {
+        match self {
+            Self::Urgent => "긴급",
+            Self::High => "높음",
+            Self::Normal => "보통",
+            Self::Low => "낮음",
+        }
+    }
+
     /// Parses the wire name.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         Self::ALL

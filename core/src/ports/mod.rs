@@ -7,8 +7,10 @@ mod audit_log;
 mod directory_store;
 mod error;
 mod event_publisher;
+mod fanout;
 mod identity_provider;
 mod media_store;
+mod notification_store;
 mod outbox;
 mod password_hasher;
 mod photo_processor;
@@ -27,11 +29,13 @@ pub use audit_log::{AuditLog, AuditQuery};
 pub use directory_store::DirectoryStore;
 pub use error::{StoreError, Uniqueness};
 pub use event_publisher::{EventPublisher, PublishError};
+pub use fanout::{Fanout, Push, PushSink};
 pub use identity_provider::{
     Authorization, CodeExchange, IdentityError, IdentityProvider, ProviderChallenge,
     ProviderEndpoint,
 };
 pub use media_store::{Blob, InvalidMediaKey, MediaError, MediaKey, MediaStore};
+pub use notification_store::{NotificationPage, NotificationQuery, NotificationStore};
 pub use outbox::{ClaimedEvent, Outbox};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use photo_processor::{PhotoInfo, PhotoProcessor, PhotoRejection, PreparedPhoto};
@@ -53,9 +57,13 @@ pub use directory_store::MockDirectoryStore;
 #[cfg(any(test, feature = "mock"))]
 pub use event_publisher::MockEventPublisher;
 #[cfg(any(test, feature = "mock"))]
+pub use fanout::MockFanout;
+#[cfg(any(test, feature = "mock"))]
 pub use identity_provider::MockIdentityProvider;
 #[cfg(any(test, feature = "mock"))]
 pub use media_store::MockMediaStore;
+#[cfg(any(test, feature = "mock"))]
+pub use notification_store::MockNotificationStore;
 #[cfg(any(test, feature = "mock"))]
 pub use outbox::MockOutbox;
 #[cfg(any(test, feature = "mock"))]

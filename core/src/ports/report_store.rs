@@ -153,6 +153,9 @@ pub trait ReportStore: Send + Sync {
     /// A report's timeline, oldest first.
     async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError>;
 
+    /// Who supported a report ("me too"), earliest first (one instant's by user id).
+    async fn supporters(&self, id: ReportId) -> Result<Vec<UserId>, StoreError>;
+
     /// Whether the store answers (for readiness checks).
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::domain::department::DepartmentCode;
 use crate::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use crate::domain::user::{Email, User, UserId};
 use crate::ports::StoreError;
@@ -20,6 +21,10 @@ pub trait UserStore: Send + Sync {
 
     /// The user with this e-mail.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
+
+    /// The staff and managers of `department` (whom its new work concerns),
+    /// in no particular order.
+    async fn officials_of(&self, department: &DepartmentCode) -> Result<Vec<User>, StoreError>;
 
     /// Replaces a user's role, department, name and password hash
     /// ([`StoreError::NotFound`] if there is no such user).

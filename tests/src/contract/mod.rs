@@ -1,6 +1,6 @@
 //! The contract suite of the store ports: one set of checks that every
 //! adapter of `ReportStore`, `Outbox`, `UserStore`, `DirectoryStore`, `SessionStore`,
-//! `SettingsStore` and `AuditLog` must pass unchanged (memory, SQLite, PostgreSQL, …).
+//! `SettingsStore`, `NotificationStore` and `AuditLog` must pass unchanged (memory, SQLite, PostgreSQL, …).
 //!
 //! # Running it against a new adapter
 //!
@@ -85,6 +85,7 @@
 mod audit_log;
 mod directory_store;
 pub mod fixtures;
+mod notification_store;
 mod outbox;
 mod report_apply;
 mod report_list;
@@ -99,12 +100,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::ports::{
-    AuditLog, DirectoryStore, Outbox, ReportStore, SessionStore, SettingsStore, UserStore,
+    AuditLog, DirectoryStore, NotificationStore, Outbox, ReportStore, SessionStore, SettingsStore,
+    UserStore,
 };
 use sinmungo_memory::{MemoryHandles, MemoryReportStore};
 
 pub use audit_log::*;
 pub use directory_store::*;
+pub use notification_store::*;
 pub use outbox::*;
 pub use report_apply::*;
 pub use report_list::*;
@@ -144,6 +147,8 @@ pub struct Stores {
     pub sessions: Arc<dyn SessionStore>,
     /// Sealed secrets.
     pub settings: Arc<dyn SettingsStore>,
+    /// Notifications.
+    pub notifications: Arc<dyn NotificationStore>,
     /// Anything that must live as long as the stores (a temporary directory).
     pub keep_alive: Option<Arc<dyn Any + Send + Sync>>,
 }
@@ -175,6 +180,7 @@ impl Stores {
             sessions,
             audit,
             settings,
+            notifications,
             ..
         } = MemoryHandles::new();
         Self {
@@ -186,6 +192,7 @@ impl Stores {
             directory,
             sessions,
             settings,
+            notifications,
             keep_alive: None,
         }
     }
@@ -261,6 +268,7 @@ macro_rules! store_contract {
             update_of_missing_user_is_not_found,
             user_without_password_round_trips,
             every_role_round_trips,
+            officials_of_a_department_are_its_staff_and_managers,
             // UserStore: linked identities
             linked_identity_finds_its_user,
             duplicate_identity_link_is_refused,
@@ -270,6 +278,12 @@ macro_rules! store_contract {
             api_keys_list_newest_first,
             revoke_api_key_keeps_the_first_revocation,
             duplicate_api_key_hash_is_refused,
+            // NotificationStore
+            notification_round_trips,
+            a_dedupe_key_notifies_each_recipient_once,
+            notifications_list_newest_first_per_person,
+            marking_read_is_ones_own_and_keeps_the_first_time,
+            purge_removes_notifications_made_before_a_time,
             // SettingsStore
             put_secret_returns_the_one_replaced,
             sealed_bytes_round_trip_exactly,

@@ -439,5 +439,17 @@ pub async fn supporter_is_recorded_once_per_user_and_report(stores: &Stores) -> 
     let (third_supported, change) = support(&third, w.bob.id);
     w.reports().apply(change).await?;
     assert_eq!(w.get(third.id).await?, third_supported);
+
+    assert_eq!(
+        w.reports().supporters(first.id).await?,
+        [w.bob.id, w.officer.id],
+        "the supporters of the first report, one instant's by user id"
+    );
+    assert_eq!(w.reports().supporters(second.id).await?, [w.bob.id]);
+    assert_eq!(
+        w.reports().supporters(report_id(99)).await?,
+        [],
+        "a report no one supported (or that does not exist)"
+    );
     Ok(())
 }

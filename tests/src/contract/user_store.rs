@@ -211,6 +211,47 @@ pub async fn every_role_round_trips(stores: &Stores) -> CheckResult {
     Ok(())
 }
 
+/// A department's officials are its staff and managers: not its admins,
+/// not citizens, not another department's officials.
+pub async fn officials_of_a_department_are_its_staff_and_managers(stores: &Stores) -> CheckResult {
+    seed_departments(stores).await?;
+    let users = stores.users.as_ref();
+    let roads = department("road_management")?;
+    let parks = department("parks")?;
+    let people = [
+        user(1, Role::Staff, Some(roads.clone()))?,
+        user(2, Role::Manager, Some(roads.clone()))?,
+        user(3, Role::Admin, Some(roads.clone()))?,
+        user(4, Role::Staff, Some(parks.clone()))?,
+        user(5, Role::Citizen, None)?,
+        user(6, Role::Staff, Some(roads.clone()))?,
+    ];
+    for person in &people {
+        users.create(person).await?;
+    }
+    let mut officials = users.officials_of(&roads).await?;
+    officials.sort_by_key(|u| u.id);
+    assert_eq!(
+        officials,
+        [people[0].clone(), people[1].clone(), people[5].clone()],
+        "road management's staff and manager"
+    );
+    assert_eq!(users.officials_of(&parks).await?, [people[3].clone()]);
+    let mut moved = people[5].clone();
+    moved.department = Some(parks.clone());
+    users.update(&moved).await?;
+    assert_eq!(
+        users.officials_of(&roads).await?.len(),
+        2,
+        "one moved to parks"
+    );
+    assert!(users
+        .officials_of(&department("water_sewerage")?)
+        .await?
+        .is_empty());
+    Ok(())
+}
+
 /// Identity `subject` at `provider`, linked to `owner` at `t0` plus a fraction.
 fn identity(provider: Provider, subject: &str, owner: &User) -> ExternalIdentity {
     ExternalIdentity {
