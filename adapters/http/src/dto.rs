@@ -7,7 +7,9 @@ use sinmungo_core::app::{
     AssignRequest, CommentRequest, ReclassifyRequest, RegisterRequest, ReportView, SubmitRequest,
     TransitionRequest,
 };
-use sinmungo_core::domain::{Photo, PhotoVariant, ReportId, TimelineEntry, TimelineKind, User};
+use sinmungo_core::domain::{
+    Notification, Photo, PhotoVariant, ReportId, TimelineEntry, TimelineKind, User,
+};
 use uuid::Uuid;
 
 use crate::auth::IssuedTokens;
@@ -403,6 +405,60 @@ pub struct PageDto<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; `null` on the last.
     pub next_cursor: Option<Uuid>,
+}
+
+/// A notification, as its recipient reads it (REST and WebSocket).
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationDto {
+    /// Identity.
+    pub id: Uuid,
+    /// `report_routed`, `report_assigned`, `status_changed`, `commented`,
+    /// `marked_duplicate`, `sla_breached`.
+    pub kind: &'static str,
+    /// The report it is about.
+    pub report_id: Uuid,
+    /// One line, in Korean.
+    pub title: String,
+    /// A few lines, in Korean.
+    pub body: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it was read; `null` while unread.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<Notification> for NotificationDto {
+    fn from(n: Notification) -> Self {
+        Self {
+            id: n.id.0,
+            kind: n.kind.as_str(),
+            report_id: n.report_id.0,
+            title: n.title,
+            body: n.body,
+            created_at: n.created_at,
+            read_at: n.read_at,
+        }
+    }
+}
+
+/// `GET /api/v1/notifications`: a page, and how many are unread in all.
+#[derive(Debug, Serialize)]
+pub struct NotificationPageDto {
+    /// Newest first.
+    pub items: Vec<NotificationDto>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<Uuid>,
+    /// Unread notifications, on every page.
+    pub unread_count: u64,
+}
+
+/// `POST /api/v1/notifications/read-all`
+#[derive(Debug, Serialize)]
+pub struct ReadAllDto {
+    /// How many were unread and are now read.
+    pub marked: u64,
+    /// Unread now (0, unless new ones arrived meanwhile).
+    pub unread_count: u64,
 }
 
 /// A list without paging.

@@ -5,8 +5,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sinmungo_core::app::{
     AccountAdminError, ActionError, ConflictReason, DirectoryError, ExternalLoginError,
-    LeftoverBlob, LeftoverReason, LoginError, PasswordChangeError, PhotoFileError, RegisterError,
-    SecretError, SessionError, SubmitError, ViewError,
+    LeftoverBlob, LeftoverReason, LoginError, NotificationError, PasswordChangeError,
+    PhotoFileError, RegisterError, SecretError, SessionError, SubmitError, ViewError,
 };
 use sinmungo_core::domain::access::Denied;
 use sinmungo_core::domain::{FieldError, Invalid};
@@ -257,6 +257,22 @@ impl From<ViewError> for ApiError {
             }
             ViewError::Unavailable(reason) => Self::unavailable(&reason),
             ViewError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<NotificationError> for ApiError {
+    fn from(error: NotificationError) -> Self {
+        match error {
+            NotificationError::NotFound => {
+                Self::not_found("no such notification of yours (알림을 찾을 수 없습니다)")
+            }
+            NotificationError::SignInRequired => sign_in_required(),
+            NotificationError::Invalid(invalid) => {
+                Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
+            }
+            NotificationError::Unavailable(reason) => Self::unavailable(&reason),
+            NotificationError::Unknown(error) => Self::internal(&error),
         }
     }
 }

@@ -11,7 +11,7 @@ use sinmungo_core::app::{NewAccount, RegisterRequest, Relay, Sessions};
 use sinmungo_core::domain::User;
 use sinmungo_http::auth::{TokenConfig, TokenService};
 use sinmungo_http::{AppState, HttpConfig, UploadConfig};
-use sinmungo_wiring::{build_application, OpenedStores};
+use sinmungo_wiring::{build_application, EventConsumer, OpenedStores};
 use tokio::net::TcpListener;
 
 pub use config::{Cli, Command, CreateUserArgs, ServerConfig};
@@ -28,6 +28,8 @@ pub struct Server {
     state: AppState,
     http: HttpConfig,
     relay: Relay,
+    /// With Kafka: the notifier group's consumer.
+    notifier: Option<EventConsumer>,
     stores: OpenedStores,
 }
 
@@ -64,8 +66,13 @@ impl Server {
             },
             ..HttpConfig::default()
         };
-        let relay =
-            sinmungo_wiring::outbox_relay(&config.kafka, &app.analyze, app.stores.outbox.clone())?;
+        let relay = sinmungo_wiring::outbox_relay(
+            &config.kafka,
+            &app.analyze,
+            &app.use_cases.notify,
+            app.stores.outbox.clone(),
+        )?;
+        let notifier = sinmungo_wiring::notifier(&config.kafka, &app.use_cases.notify)?;
         let oauth = config
             .oauth
             .client(&app.use_cases.secrets, app.sealer.clone())
@@ -82,6 +89,7 @@ impl Server {
             .with_oauth_client(oauth),
             http,
             relay,
+            notifier,
             stores: app.stores,
         })
     }
@@ -102,6 +110,13 @@ impl Server {
             self.state.use_cases().sessions.clone(),
             stopped.clone(),
         ));
+        let notifier = self.notifier.map(|consumer| {
+            let mut stopped = stopped.clone();
+            tokio::spawn(consumer.run(async move {
+                // Stops when the server does (or its sender is gone).
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }))
+        });
         let relay = tokio::spawn(sinmungo_wiring::run_relay(self.relay, stopped));
         let router = sinmungo_http::router(self.state, self.http);
         let served = sinmungo_http::serve(self.listener, router, async move {
@@ -111,6 +126,13 @@ impl Server {
         .await;
         if let Err(error) = relay.await {
             tracing::error!(%error, "the outbox relay stopped abnormally");
+        }
+        if let Some(notifier) = notifier {
+            match notifier.await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::error!(%error, "the notifier's Kafka consumer failed"),
+                Err(error) => tracing::error!(%error, "the notifier stopped abnormally"),
+            }
         }
         purge.abort();
         self.stores.close().await;

@@ -10,11 +10,15 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
-use sinmungo_core::app::{AnalyzeReport, EventHandler, InProcessBus};
+use sinmungo_core::app::{AnalyzeReport, EventHandler, InProcessBus, Notify};
 use sinmungo_core::ports::EventPublisher;
 use sinmungo_kafka::{
-    KafkaConfig, KafkaPublisher, DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_GROUP_ID, DEFAULT_TOPIC,
+    EventConsumer, KafkaConfig, KafkaPublisher, DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_GROUP_ID,
+    DEFAULT_TOPIC,
 };
+
+/// The consumer group of the servers' notifiers.
+pub const NOTIFY_GROUP_ID: &str = "sinmungo-notifiers";
 
 /// How to reach Kafka (shared by the server and the worker).
 #[derive(Debug, Clone, Args)]
@@ -26,6 +30,10 @@ pub struct KafkaArgs {
     /// Consumer group of the workers.
     #[arg(long, env = "SINMUNGO_KAFKA_GROUP", default_value = DEFAULT_GROUP_ID)]
     pub kafka_group: String,
+
+    /// Consumer group of the servers' notifiers (every event notified once, whatever the number of servers).
+    #[arg(long, env = "SINMUNGO_KAFKA_NOTIFY_GROUP", default_value = NOTIFY_GROUP_ID)]
+    pub kafka_notify_group: String,
 
     /// Topic of report events.
     #[arg(long, env = "SINMUNGO_KAFKA_TOPIC", default_value = DEFAULT_TOPIC)]
@@ -51,6 +59,7 @@ impl KafkaArgs {
         Self {
             kafka_brokers: None,
             kafka_group: DEFAULT_GROUP_ID.to_owned(),
+            kafka_notify_group: NOTIFY_GROUP_ID.to_owned(),
             kafka_topic: DEFAULT_TOPIC.to_owned(),
             kafka_dlq_topic: DEFAULT_DEAD_LETTER_TOPIC.to_owned(),
             kafka_properties: Vec::new(),
@@ -116,11 +125,13 @@ impl std::fmt::Debug for Property {
 }
 
 /// The relay's publisher for `kafka`: Kafka when brokers are configured (the
-/// server does not analyse; the workers do), else the in-process bus handing
-/// each event to `analyze` in this process. Logs which.
+/// server does not analyse; the workers do, and the servers' notifier group
+/// notifies), else the in-process bus handing each event to `analyze`, then
+/// to `notify`, in this process. Logs which.
 pub(crate) fn publisher(
     kafka: &KafkaArgs,
     analyze: &AnalyzeReport,
+    notify: &Notify,
 ) -> anyhow::Result<Arc<dyn EventPublisher>> {
     match kafka.kafka_config() {
         Some(config) => {
@@ -144,12 +155,28 @@ pub(crate) fn publisher(
             tracing::info!(
                 mode = "embedded",
                 ai = analyze.has_providers(),
-                "events go to the in-process bus; triage runs in the server"
+                "events go to the in-process bus; triage and notifications run in the server"
             );
-            let handlers: Vec<Arc<dyn EventHandler>> = vec![Arc::new(analyze.clone())];
+            let handlers: Vec<Arc<dyn EventHandler>> =
+                vec![Arc::new(analyze.clone()), Arc::new(notify.clone())];
             Ok(Arc::new(InProcessBus::new(handlers)))
         }
     }
+}
+
+/// The server's notifier with Kafka: a consumer of the events topic in the
+/// group `--kafka-notify-group`, handing each event to `notify` (one server
+/// of the group notifies each event). `None` in the embedded profile, where
+/// the in-process bus notifies.
+pub fn notifier(kafka: &KafkaArgs, notify: &Notify) -> anyhow::Result<Option<EventConsumer>> {
+    let Some(mut config) = kafka.kafka_config() else {
+        return Ok(None);
+    };
+    config.group_id.clone_from(&kafka.kafka_notify_group);
+    let consumer = EventConsumer::new(&config, Arc::new(notify.clone()))
+        .context("joining the notifiers' Kafka consumer group")?;
+    tracing::info!(group = %config.group_id, "notifications are consumed from Kafka");
+    Ok(Some(consumer))
 }
 
 #[cfg(test)]

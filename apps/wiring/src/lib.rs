@@ -26,7 +26,7 @@ pub use application::{
     build_application, build_triage, build_use_cases, load_policy, Application, ApplicationConfig,
     Triage,
 };
-pub use bus::{KafkaArgs, Property};
+pub use bus::{notifier, KafkaArgs, Property, NOTIFY_GROUP_ID};
 pub use logging::{init_tracing, LogFormat};
 pub use media::{photo_processor, MediaConfig};
 pub use oauth::OAuthArgs;
@@ -36,3 +36,6 @@ pub use secrets::{jwt_secret, password_hasher, sealer, NoSealer};
 pub use stores::{open_stores, OpenedStores, StoreConfig};
 pub use triage::{providers_from, TriageConfig};
 pub use url::ConnectionUrl;
+
+/// A Kafka consumer of the events topic, as [`notifier`] builds one.
+pub use sinmungo_kafka::EventConsumer;

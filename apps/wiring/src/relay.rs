@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use sinmungo_core::app::{AnalyzeReport, Relay};
+use sinmungo_core::app::{AnalyzeReport, Notify, Relay};
 use sinmungo_core::ports::{Outbox, SystemClock};
 use tokio::sync::watch;
 
@@ -25,14 +25,16 @@ const IDLE: Duration = Duration::from_millis(100);
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(200), Duration::from_secs(30));
 
 /// The relay of `outbox` to the bus `kafka` names. Embedded (no brokers):
-/// events go straight to `analyze` in this process; with Kafka they go to
-/// the topic, and the workers analyse.
+/// events go straight to `analyze` and `notify` in this process; with Kafka
+/// they go to the topic, the workers analyse and the servers' notifier
+/// group notifies.
 pub fn outbox_relay(
     kafka: &KafkaArgs,
     analyze: &AnalyzeReport,
+    notify: &Notify,
     outbox: Arc<dyn Outbox>,
 ) -> anyhow::Result<Relay> {
-    let publisher = bus::publisher(kafka, analyze)?;
+    let publisher = bus::publisher(kafka, analyze, notify)?;
     Ok(Relay::new(outbox, publisher, Arc::new(SystemClock), LEASE))
 }
 

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::app::events::{EventHandler, HandlerError};
 use crate::app::Ports;
+use crate::domain::department::DepartmentCode;
 use crate::domain::event::EventEnvelope;
 use crate::domain::notification::{Message, Notification, NotificationId};
 use crate::domain::report::{Report, ReportId};
@@ -102,7 +103,8 @@ impl Notify {
     async fn plan(&self, event: &EventEnvelope, report: &Report) -> Result<Plan, HandlerError> {
         match event.event_type.as_str() {
             "report.submitted" | "report.analyzed" | "report.classified" => {
-                self.routed(report).await
+                let routed: Routed = parse(event)?;
+                self.routed(report, routed.department.as_deref()).await
             }
             "report.assigned" => {
                 let assigned: Assigned = parse(event)?;
@@ -118,7 +120,7 @@ impl Notify {
                         Ok(vec![(Message::assigned(report, event.id), to)])
                     }
                     // Sent to the department as a whole: new work there.
-                    None => self.routed(report).await,
+                    None => self.routed(report, assigned.department.as_deref()).await,
                 }
             }
             "report.status_changed" => {
@@ -186,12 +188,18 @@ impl Notify {
         }
     }
 
-    /// New work for the department a report is routed to: its staff and
-    /// managers hear, once per department, while the report is open.
-    async fn routed(&self, report: &Report) -> Result<Plan, HandlerError> {
-        let Some(department) = &report.department else {
+    /// New work for the department an event routed a report to: its staff
+    /// and managers hear, once per department, unless the report has been
+    /// closed since.
+    async fn routed(
+        &self,
+        report: &Report,
+        department: Option<&str>,
+    ) -> Result<Plan, HandlerError> {
+        let Some(department) = department.and_then(|code| DepartmentCode::new(code).ok()) else {
             return Ok(Vec::new());
         };
+        let department = &department;
         if !report.status.is_open() {
             return Ok(Vec::new());
         }
@@ -213,7 +221,7 @@ impl Notify {
             .into_iter()
             .find(|d| &d.code == department)
             .map_or_else(|| department.as_str().to_owned(), |d| d.name);
-        let message = Message::routed(report, &category, &department_name);
+        let message = Message::routed(report, department, &category, &department_name);
         Ok(vec![(message, officials.iter().map(|u| u.id).collect())])
     }
 
@@ -260,24 +268,28 @@ impl Notify {
     }
 
     /// The timeline entry the change `event` recorded: of the entries of
-    /// its kind, the one written with it (the same instant), else the latest.
+    /// its kind, the last one written with it (the same instant), else the
+    /// latest.
     async fn entry(
         &self,
         id: ReportId,
         event: &EventEnvelope,
         kind: impl Fn(&TimelineKind) -> bool,
     ) -> Result<TimelineEntry, HandlerError> {
-        let timeline = self.reports.timeline(id).await?;
-        let mut matching = timeline.into_iter().filter(|e| kind(&e.kind));
-        let mut latest = None;
-        for entry in matching.by_ref() {
-            if entry.at == event.occurred_at {
-                return Ok(entry);
-            }
-            latest = Some(entry);
-        }
+        let matching: Vec<TimelineEntry> = self
+            .reports
+            .timeline(id)
+            .await?
+            .into_iter()
+            .filter(|e| kind(&e.kind))
+            .collect();
+        let same_instant = matching.iter().rposition(|e| e.at == event.occurred_at);
+        let found = match same_instant {
+            Some(at) => matching.into_iter().nth(at),
+            None => matching.into_iter().last(),
+        };
         // A read replica behind the primary may not show the entry yet: later.
-        latest.ok_or_else(|| not_yet_visible(event))
+        found.ok_or_else(|| not_yet_visible(event))
     }
 }
 
@@ -305,9 +317,17 @@ fn parse<T: serde::de::DeserializeOwned>(event: &EventEnvelope) -> Result<T, Han
     })
 }
 
-/// `report.assigned`'s payload, as far as notifying reads it.
+/// The department a `report.submitted`, `report.analyzed` or
+/// `report.classified` event routed its report to.
+#[derive(Deserialize)]
+struct Routed {
+    department: Option<String>,
+}
+
+/// `report.assigned`'s payload.
 #[derive(Deserialize)]
 struct Assigned {
+    department: Option<String>,
     assignee: Option<UserId>,
 }
 

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::domain::department::DepartmentCode;
 use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::status::ReportStatus;
@@ -140,11 +141,16 @@ impl Message {
         }
     }
 
-    /// A report was routed to a department (`department_name`): its staff
+    /// A report was routed to `department` (named `department_name`): its staff
     /// and managers have new work. Routing the same report to the same
     /// department again (submission, then analysis) tells no one twice.
-    pub fn routed(report: &Report, category_name: &str, department_name: &str) -> Self {
-        let department = report.department.as_ref().map_or("", |code| code.as_str());
+    pub fn routed(
+        report: &Report,
+        department: &DepartmentCode,
+        category_name: &str,
+        department_name: &str,
+    ) -> Self {
+        let department = department.as_str();
         Self {
             kind: NotificationKind::ReportRouted,
             report_id: report.id,

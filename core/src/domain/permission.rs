@@ -50,11 +50,13 @@ pub enum Permission {
     ManageSecrets,
     /// Read the audit log.
     ViewAudit,
+    /// Read one's own notifications and mark them read.
+    ReadNotifications,
 }
 
 impl Permission {
     /// Every permission, in the order the table prints them.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::Register,
         Self::SignIn,
         Self::ViewOwnAccount,
@@ -74,6 +76,7 @@ impl Permission {
         Self::ManageServiceAccounts,
         Self::ManageSecrets,
         Self::ViewAudit,
+        Self::ReadNotifications,
     ];
 
     /// How the table names it.
@@ -98,6 +101,7 @@ impl Permission {
             Self::ManageServiceAccounts => "service accounts, API keys",
             Self::ManageSecrets => "set stored secrets",
             Self::ViewAudit => "read the audit log",
+            Self::ReadNotifications => "read own notifications",
         }
     }
 }
@@ -158,7 +162,7 @@ pub fn grant(role: Option<Role>, permission: Permission) -> Grant {
     use Role::{Admin, Citizen, Manager, Service, Staff};
     match (permission, role) {
         (Register | SignIn | ViewReferenceData, _) => Allowed,
-        (ViewOwnAccount, Some(_)) => Allowed,
+        (ViewOwnAccount | ReadNotifications, Some(_)) => Allowed,
         (ChangePassword, Some(Citizen | Staff | Manager | Admin)) => Allowed,
         (SubmitReport, Some(_)) => Allowed,
         (ViewReports, None) => Public,

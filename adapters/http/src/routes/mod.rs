@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod notifications;
 mod oauth;
 mod ops;
 mod photos;
@@ -158,6 +159,24 @@ pub const ROUTES: &[RouteRule] = &[
         "/reports/{id}/photos/{photo_id}/{variant}",
         Permission::ViewReports,
         |m| on(m, photos::file),
+    ),
+    json(
+        "GET",
+        "/notifications",
+        Permission::ReadNotifications,
+        |m| on(m, notifications::list),
+    ),
+    json(
+        "POST",
+        "/notifications/{id}/read",
+        Permission::ReadNotifications,
+        |m| on(m, notifications::read),
+    ),
+    json(
+        "POST",
+        "/notifications/read-all",
+        Permission::ReadNotifications,
+        |m| on(m, notifications::read_all),
     ),
     json("GET", "/categories", Permission::ViewReferenceData, |m| {
         on(m, reference::categories)

@@ -1,0 +1,103 @@
+//! One's notifications: `/api/v1/notifications`, read and marked read.
+
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use sinmungo_core::app::NotificationListRequest;
+use sinmungo_core::domain::notification::NotificationId;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::dto::{NotificationDto, NotificationPageDto, ReadAllDto};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// `GET /api/v1/notifications` query: `unread`, `cursor`, `limit`.
+#[derive(Debug, Deserialize)]
+pub struct NotificationParams {
+    unread: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+impl NotificationParams {
+    fn into_domain(self) -> Result<NotificationListRequest, ApiError> {
+        let bad = |field: &str, expected: &str| {
+            ApiError::bad_request(
+                "invalid_query",
+                format!("query parameter {field} must be {expected}"),
+            )
+        };
+        let unread_only = match self.unread.as_deref().map(str::trim) {
+            None | Some("false" | "0" | "") => false,
+            Some("true" | "1") => true,
+            Some(_) => return Err(bad("unread", "true or false")),
+        };
+        let limit = self
+            .limit
+            .map(|l| {
+                l.trim()
+                    .parse::<u32>()
+                    .map_err(|_| bad("limit", "a whole number from 1 to 100"))
+            })
+            .transpose()?;
+        Ok(NotificationListRequest {
+            unread_only,
+            cursor: self.cursor,
+            limit,
+        })
+    }
+}
+
+/// `GET /api/v1/notifications`
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(params): Query<NotificationParams>,
+) -> Result<axum::Json<NotificationPageDto>, ApiError> {
+    let list = state
+        .use_cases()
+        .notifications
+        .list(&actor, params.into_domain()?)
+        .await?;
+    Ok(axum::Json(NotificationPageDto {
+        items: list
+            .page
+            .items
+            .into_iter()
+            .map(NotificationDto::from)
+            .collect(),
+        next_cursor: list.page.next.map(|id| id.0),
+        unread_count: list.unread_count,
+    }))
+}
+
+/// `POST /api/v1/notifications/{id}/read`
+#[tracing::instrument(skip_all)]
+pub async fn read(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<NotificationDto>, ApiError> {
+    let notification = state
+        .use_cases()
+        .notifications
+        .mark_read(&actor, NotificationId(id))
+        .await?;
+    Ok(axum::Json(notification.into()))
+}
+
+/// `POST /api/v1/notifications/read-all`
+#[tracing::instrument(skip_all)]
+pub async fn read_all(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<axum::Json<ReadAllDto>, ApiError> {
+    let notifications = &state.use_cases().notifications;
+    let marked = notifications.mark_all_read(&actor).await?;
+    let unread_count = notifications.unread_count(&actor).await?;
+    Ok(axum::Json(ReadAllDto {
+        marked,
+        unread_count,
+    }))
+}
