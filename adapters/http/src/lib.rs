@@ -1,6 +1,7 @@
-//! Sinmungo's HTTP adapter: the REST API under `/api/v1`, `/health` and
-//! `/ready`, with RFC 9457 problem details for every error; and the
-//! worker's internal endpoints ([`worker_router`]).
+//! Sinmungo's HTTP adapter: the REST API under `/api/v1`, live updates over
+//! WebSocket at `/api/v1/ws` ([`live`]), `/health` and `/ready`, with RFC
+//! 9457 problem details for every error; and the worker's internal
+//! endpoints ([`worker_router`]).
 //!
 //! axum stays inside this crate: apps call [`router`] (or [`worker_router`])
 //! and [`serve`].
@@ -9,6 +10,7 @@ pub mod auth;
 mod dto;
 mod extract;
 pub mod limits;
+pub mod live;
 mod problem;
 mod routes;
 mod state;

@@ -7,6 +7,7 @@ use sinmungo_core::ports::{PhotoProcessor, SystemClock};
 
 use crate::auth::{OAuthClient, TokenService};
 use crate::limits::{RateLimits, Throttle};
+use crate::live::{Hub, LiveConfig};
 use crate::upload::PhotoIntake;
 use crate::HttpConfig;
 
@@ -18,6 +19,7 @@ pub struct AppState {
     throttle: Throttle,
     trust_forwarded_for: bool,
     oauth: Option<OAuthClient>,
+    live: Hub,
 }
 
 #[derive(Debug)]
@@ -33,6 +35,7 @@ impl AppState {
     /// processor's).
     pub fn new(use_cases: UseCases, tokens: TokenService, photos: Arc<dyn PhotoProcessor>) -> Self {
         Self {
+            live: Hub::new(use_cases.clone(), LiveConfig::default()),
             inner: Arc::new(Inner { use_cases, tokens }),
             uploads: Arc::new(PhotoIntake::new(HttpConfig::default(), photos)),
             throttle: Throttle::new(
@@ -79,6 +82,22 @@ impl AppState {
             trust_forwarded_for: trust,
             ..self
         }
+    }
+
+    /// The same state with live connections set as `config` says (call it
+    /// before handing [`AppState::live`] to the fan-out).
+    pub fn with_live_config(self, config: LiveConfig) -> Self {
+        Self {
+            live: Hub::new(self.inner.use_cases.clone(), config),
+            ..self
+        }
+    }
+
+    /// The live connections of this instance: subscribe it to the fan-out
+    /// (it is the [`PushSink`](sinmungo_core::ports::PushSink) that pushes
+    /// reach clients through).
+    pub fn live(&self) -> &Hub {
+        &self.live
     }
 
     /// The rate limits.

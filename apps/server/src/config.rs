@@ -106,6 +106,14 @@ pub struct ServerConfig {
     #[arg(long, env = "SINMUNGO_PHOTO_MAX_PIXELS", default_value_t = 40_000_000)]
     pub photo_max_pixels: u64,
 
+    /// Seconds between the server's pings on a live (WebSocket) connection; one not answered by the next ping closes it.
+    #[arg(long, env = "SINMUNGO_WS_PING_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub ws_ping_secs: u64,
+
+    /// Messages queued for one live connection before it counts as fallen behind (told to resync and closed).
+    #[arg(long, env = "SINMUNGO_WS_QUEUE", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub ws_queue: u64,
+
     /// A TOML file of classification rules replacing the built-in Korean keyword rules.
     #[arg(long, env = "SINMUNGO_RULES")]
     pub rules: Option<PathBuf>,
@@ -140,6 +148,8 @@ impl ServerConfig {
             photo_max_bytes: 10 * 1024 * 1024,
             upload_max_bytes: 30 * 1024 * 1024,
             photo_max_pixels: 40_000_000,
+            ws_ping_secs: 30,
+            ws_queue: 256,
             rules: None,
             service_area: None,
             log: "info".to_owned(),

@@ -5,11 +5,14 @@ pub mod config;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use sinmungo_core::app::{NewAccount, RegisterRequest, Relay, Sessions};
 use sinmungo_core::domain::User;
 use sinmungo_http::auth::{TokenConfig, TokenService};
+use sinmungo_http::live::LiveConfig;
 use sinmungo_http::{AppState, HttpConfig, UploadConfig};
 use sinmungo_wiring::{build_application, EventConsumer, OpenedStores};
 use tokio::net::TcpListener;
@@ -77,16 +80,23 @@ impl Server {
             .oauth
             .client(&app.use_cases.secrets, app.sealer.clone())
             .await?;
+        let state = AppState::new(
+            app.use_cases,
+            tokens,
+            sinmungo_wiring::photo_processor(config.photo_max_pixels),
+        )
+        .with_throttle(config.access.throttle(app.redis.as_ref()))
+        .with_forwarded_for(config.access.trust_forwarded_for)
+        .with_oauth_client(oauth)
+        .with_live_config(LiveConfig {
+            ping_interval: Duration::from_secs(config.ws_ping_secs),
+            queue: usize::try_from(config.ws_queue).unwrap_or(usize::MAX),
+            ..LiveConfig::default()
+        });
+        app.live.subscribe(Arc::new(state.live().clone()));
         Ok(Self {
             listener,
-            state: AppState::new(
-                app.use_cases,
-                tokens,
-                sinmungo_wiring::photo_processor(config.photo_max_pixels),
-            )
-            .with_throttle(config.access.throttle(app.redis.as_ref()))
-            .with_forwarded_for(config.access.trust_forwarded_for)
-            .with_oauth_client(oauth),
+            state,
             http,
             relay,
             notifier,
@@ -118,12 +128,15 @@ impl Server {
             }))
         });
         let relay = tokio::spawn(sinmungo_wiring::run_relay(self.relay, stopped));
+        let live = self.state.live().clone();
         let router = sinmungo_http::router(self.state, self.http);
         let served = sinmungo_http::serve(self.listener, router, async move {
             shutdown.await;
             stop.send_replace(true);
         })
         .await;
+        // Live connections outlast the requests that opened them: close them.
+        live.shut_down();
         if let Err(error) = relay.await {
             tracing::error!(%error, "the outbox relay stopped abnormally");
         }
@@ -144,7 +157,7 @@ impl Server {
 /// Removes expired refresh tokens every hour (used tokens are kept until
 /// they expire, to recognise reuse).
 async fn purge_sessions(sessions: Sessions, mut stopped: tokio::sync::watch::Receiver<bool>) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tokio::select! {
             _ = every.tick() => match sessions.purge_expired().await {

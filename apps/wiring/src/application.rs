@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use sinmungo_core::app::{AnalyzeReport, Policy, Ports, UseCases};
+use sinmungo_core::app::{AnalyzeReport, InProcessFanout, Policy, Ports, UseCases};
 use sinmungo_core::domain::geo::ServiceArea;
 use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::ports::SecretSealer;
@@ -51,6 +51,9 @@ pub struct Application {
     pub redis: Option<RedisConnection>,
     /// Seals stored secrets (and OAuth's pending-login cookies).
     pub sealer: Arc<dyn SecretSealer>,
+    /// Where live pushes reach this instance's subscribers (its WebSocket
+    /// hub): from this process, or through Redis from every instance.
+    pub live: Arc<InProcessFanout>,
 }
 
 impl std::fmt::Debug for Application {
@@ -72,6 +75,8 @@ pub async fn build_application(config: &ApplicationConfig) -> anyhow::Result<App
     let media = config.media.open()?;
     let mut ports = stores.ports(media.clone(), sealer.clone());
     let redis = config.access.redis()?;
+    let live = Arc::new(InProcessFanout::default());
+    ports.fanout = live.clone();
     if let Some(connection) = &redis {
         // Sessions shared by every instance, checked on every request.
         ports.sessions = Arc::new(RedisSessionStore::new(connection.clone()));
@@ -85,6 +90,7 @@ pub async fn build_application(config: &ApplicationConfig) -> anyhow::Result<App
         stores,
         redis,
         sealer,
+        live,
     })
 }
 

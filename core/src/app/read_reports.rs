@@ -151,6 +151,19 @@ impl ReadReports {
         view(actor, report, self.clock.now())
     }
 
+    /// A report as stored, whoever may see it: for fanning one change out
+    /// to many viewers, each shown only [`ReadReports::view_for`].
+    pub async fn load(&self, id: ReportId) -> Result<Option<Report>, ViewError> {
+        Ok(self.reports.get(id).await?)
+    }
+
+    /// How `actor` sees `report`, or `None` when they may not see it at all.
+    pub fn view_for(&self, actor: &Actor, report: &Report) -> Option<ReportView> {
+        actor
+            .can_view(report)
+            .then(|| view(actor, report.clone(), self.clock.now()))
+    }
+
     /// A page of reports matching the filters, newest first.
     pub async fn list(
         &self,

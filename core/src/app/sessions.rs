@@ -17,7 +17,8 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::identity::SessionId;
 use crate::domain::user::{User, UserId};
 use crate::ports::{
-    AuditLog, Clock, Consumed, IdGenerator, RefreshSession, SessionStore, StoreError, UserStore,
+    AuditLog, Clock, Consumed, Fanout, IdGenerator, Push, RefreshSession, SessionStore, StoreError,
+    UserStore,
 };
 
 /// Why a session operation failed.
@@ -50,6 +51,7 @@ impl From<StoreError> for SessionError {
 #[derive(Clone)]
 pub struct Sessions {
     sessions: Arc<dyn SessionStore>,
+    fanout: Arc<dyn Fanout>,
     users: Arc<dyn UserStore>,
     audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
@@ -66,6 +68,7 @@ impl Sessions {
     pub(crate) fn new(ports: &Ports) -> Self {
         Self {
             sessions: ports.sessions.clone(),
+            fanout: ports.fanout.clone(),
             users: ports.users.clone(),
             audit: ports.audit.clone(),
             clock: ports.clock.clone(),
@@ -113,7 +116,7 @@ impl Sessions {
         let session = match self.sessions.consume(old_hash).await? {
             Consumed::Fresh(session) => session,
             Consumed::Reused(session) => {
-                self.sessions.revoke_family(session.family).await?;
+                self.revoke(session.family).await?;
                 self.record_reuse(&session).await?;
                 return Err(SessionError::Reused);
             }
@@ -123,7 +126,7 @@ impl Sessions {
             return Err(SessionError::InvalidToken);
         }
         let Some(user) = self.users.get(session.user_id).await? else {
-            self.sessions.revoke_family(session.family).await?;
+            self.revoke(session.family).await?;
             return Err(SessionError::InvalidToken);
         };
         self.insert(user.id, session.family, new_hash, lifetime)
@@ -149,7 +152,7 @@ impl Sessions {
     pub async fn close(&self, token_hash: &str) -> Result<(), SessionError> {
         match self.sessions.consume(token_hash).await? {
             Consumed::Fresh(session) | Consumed::Reused(session) => {
-                self.sessions.revoke_family(session.family).await?;
+                self.revoke(session.family).await?;
             }
             Consumed::Unknown => {}
         }
@@ -158,7 +161,16 @@ impl Sessions {
 
     /// Ends a family by its id (sign-out with an access token alone).
     pub async fn end(&self, family: SessionId) -> Result<(), SessionError> {
+        self.revoke(family).await?;
+        Ok(())
+    }
+
+    /// Revokes a family and closes the live connections opened with it.
+    async fn revoke(&self, family: SessionId) -> Result<(), SessionError> {
         self.sessions.revoke_family(family).await?;
+        self.fanout
+            .publish(Push::SessionEnded { session: family })
+            .await;
         Ok(())
     }
 

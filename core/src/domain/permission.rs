@@ -52,11 +52,14 @@ pub enum Permission {
     ViewAudit,
     /// Read one's own notifications and mark them read.
     ReadNotifications,
+    /// Open a live connection (WebSocket): one's notifications, and the
+    /// reports one may see as they change.
+    FollowLive,
 }
 
 impl Permission {
     /// Every permission, in the order the table prints them.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::Register,
         Self::SignIn,
         Self::ViewOwnAccount,
@@ -77,6 +80,7 @@ impl Permission {
         Self::ManageSecrets,
         Self::ViewAudit,
         Self::ReadNotifications,
+        Self::FollowLive,
     ];
 
     /// How the table names it.
@@ -102,6 +106,7 @@ impl Permission {
             Self::ManageSecrets => "set stored secrets",
             Self::ViewAudit => "read the audit log",
             Self::ReadNotifications => "read own notifications",
+            Self::FollowLive => "live updates (WebSocket)",
         }
     }
 }
@@ -161,7 +166,7 @@ pub fn grant(role: Option<Role>, permission: Permission) -> Grant {
     use Permission::*;
     use Role::{Admin, Citizen, Manager, Service, Staff};
     match (permission, role) {
-        (Register | SignIn | ViewReferenceData, _) => Allowed,
+        (Register | SignIn | ViewReferenceData | FollowLive, _) => Allowed,
         (ViewOwnAccount | ReadNotifications, Some(_)) => Allowed,
         (ChangePassword, Some(Citizen | Staff | Manager | Admin)) => Allowed,
         (SubmitReport, Some(_)) => Allowed,
@@ -242,7 +247,8 @@ mod tests {
                 Permission::Register,
                 Permission::SignIn,
                 Permission::ViewReferenceData,
-                Permission::ViewReports
+                Permission::ViewReports,
+                Permission::FollowLive
             ]
         );
         assert_eq!(grant(None, Permission::ViewReports), Grant::Public);

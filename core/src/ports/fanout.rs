@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::identity::SessionId;
 use crate::domain::notification::Notification;
 use crate::domain::report::ReportId;
 use crate::domain::user::UserId;
@@ -28,9 +29,15 @@ pub enum Push {
         /// `report.status_changed`, …
         event_type: String,
     },
-    /// A person's sign-ins ended (sign-out everywhere, password or role
-    /// changed): their connections close.
-    SessionsEnded {
+    /// One sign-in ended (signed out, or its refresh token reused): the
+    /// connections opened with it close.
+    SessionEnded {
+        /// Which.
+        session: SessionId,
+    },
+    /// Every sign-in of a person ended (password or role changed): all
+    /// their connections close.
+    SignedOutEverywhere {
         /// Whose.
         user: UserId,
     },

@@ -10,6 +10,7 @@ mod auth;
 mod errors;
 mod harness;
 mod lifecycle;
+mod live;
 mod notifications;
 mod oauth;
 mod outage;

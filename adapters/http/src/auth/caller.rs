@@ -57,15 +57,27 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<CallerSession, 
             session: None,
         });
     };
-    let invalid =
-        || ApiError::unauthenticated("invalid_token", "the access token is invalid or expired");
-    let value = header.to_str().map_err(|_| invalid())?;
+    let value = header.to_str().map_err(|_| invalid_token())?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(invalid)?;
+        .ok_or_else(invalid_token)?;
+    authenticate_bearer(token, state).await
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::unauthenticated("invalid_token", "the access token is invalid or expired")
+}
+
+/// The caller a bearer credential names: an access token (its session
+/// checked live) or an API key. (WebSocket clients in a browser send it as a
+/// subprotocol instead of a header.)
+pub(crate) async fn authenticate_bearer(
+    token: &str,
+    state: &AppState,
+) -> Result<CallerSession, ApiError> {
     if token.starts_with(API_KEY_PREFIX) {
         let principal = state
             .use_cases()
@@ -81,7 +93,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<CallerSession, 
             session: None,
         });
     }
-    let verified = state.tokens().verify(token).map_err(|_| invalid())?;
+    let verified = state.tokens().verify(token).map_err(|_| invalid_token())?;
     if !state
         .use_cases()
         .sessions

@@ -10,6 +10,7 @@ mod digest;
 pub mod oauth;
 mod tokens;
 
+pub(crate) use caller::authenticate_bearer;
 pub use caller::{Caller, CallerSession};
 pub use oauth::{InvalidRedirectBase, OAuthClient, OAuthError};
 pub use tokens::{IssuedTokens, TokenConfig, TokenError, TokenService, VerifiedToken};

@@ -178,6 +178,9 @@ pub const ROUTES: &[RouteRule] = &[
         Permission::ReadNotifications,
         |m| on(m, notifications::read_all),
     ),
+    json("GET", "/ws", Permission::FollowLive, |m| {
+        on(m, crate::live::ws)
+    }),
     json("GET", "/categories", Permission::ViewReferenceData, |m| {
         on(m, reference::categories)
     }),

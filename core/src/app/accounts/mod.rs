@@ -12,7 +12,7 @@ use crate::domain::access::Actor;
 use crate::domain::audit::AuditEntry;
 use crate::domain::user::{User, UserId};
 use crate::ports::{
-    AuditLog, Clock, DirectoryStore, IdGenerator, PasswordHasher, SessionStore, StoreError,
+    AuditLog, Clock, DirectoryStore, Fanout, IdGenerator, PasswordHasher, SessionStore, StoreError,
     UserStore,
 };
 
@@ -34,6 +34,7 @@ pub struct Accounts {
     users: Arc<dyn UserStore>,
     directory: Arc<dyn DirectoryStore>,
     sessions: Arc<dyn SessionStore>,
+    fanout: Arc<dyn Fanout>,
     audit: Arc<dyn AuditLog>,
     hasher: Arc<dyn PasswordHasher>,
     clock: Arc<dyn Clock>,
@@ -52,6 +53,7 @@ impl Accounts {
             users: ports.users.clone(),
             directory: ports.directory.clone(),
             sessions: ports.sessions.clone(),
+            fanout: ports.fanout.clone(),
             audit: ports.audit.clone(),
             hasher: ports.hasher.clone(),
             clock: ports.clock.clone(),

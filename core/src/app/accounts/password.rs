@@ -4,7 +4,7 @@ use crate::domain::access::Actor;
 use crate::domain::permission::Permission;
 use crate::domain::user::{Password, User};
 use crate::domain::validation::Invalid;
-use crate::ports::StoreError;
+use crate::ports::{Push, StoreError};
 
 use super::Accounts;
 
@@ -80,6 +80,9 @@ impl Accounts {
         );
         self.users.update(&user).await?;
         let ended = self.sessions.revoke_all(user.id).await?;
+        self.fanout
+            .publish(Push::SignedOutEverywhere { user: user.id })
+            .await;
         self.record(
             actor,
             "user.password_change",

@@ -6,7 +6,7 @@ use crate::domain::department::DepartmentCode;
 use crate::domain::permission::Permission;
 use crate::domain::user::{Role, User, UserId};
 use crate::domain::validation::{Collector, FieldError, Invalid};
-use crate::ports::StoreError;
+use crate::ports::{Push, StoreError};
 
 use super::Accounts;
 
@@ -82,6 +82,9 @@ impl Accounts {
         user.department = department;
         self.users.update(&user).await?;
         let ended = self.sessions.revoke_all(user.id).await?;
+        self.fanout
+            .publish(Push::SignedOutEverywhere { user: user.id })
+            .await;
         let after = serde_json::json!({
             "role": user.role,
             "department": user.department,

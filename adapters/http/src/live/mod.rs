@@ -1,0 +1,121 @@
+//! Live updates over WebSocket at `/api/v1/ws` (subprotocol `sinmungo.v1`):
+//! a signed-in person's new notifications, and the reports a client follows
+//! (one report, a department's queue, a map area) as they change, each as
+//! that client may see it.
+//!
+//! Clients sign in with `Authorization: Bearer …`, or — browsers cannot set
+//! headers on a WebSocket — with the subprotocol `bearer.{access_token}`
+//! offered next to `sinmungo.v1` (the server answers with `sinmungo.v1`
+//! alone); never a token in the URL. Without either, the client is
+//! anonymous and may follow public reports.
+//!
+//! Pushes are best effort: notifications are stored before they are pushed,
+//! so a client that reconnects re-reads `GET /api/v1/notifications`.
+
+mod connection;
+mod hub;
+mod protocol;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, SEC_WEBSOCKET_PROTOCOL};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use sinmungo_core::domain::Actor;
+
+use crate::auth::{authenticate_bearer, CallerSession};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+pub use hub::{Hub, LiveConfig};
+pub use protocol::PROTOCOL;
+
+/// `GET /api/v1/ws`: upgrades to a live connection.
+#[tracing::instrument(skip_all)]
+pub async fn ws(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let upgrade = upgrade.map_err(|_| {
+        ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "upgrade_required",
+            "WebSocket upgrade required",
+            "connect with a WebSocket client (subprotocol sinmungo.v1) (WebSocket으로 연결해 주세요)",
+        )
+    })?;
+    let offered: Vec<String> = headers
+        .get_all(SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !offered.is_empty() && !offered.iter().any(|p| p == PROTOCOL) {
+        return Err(ApiError::bad_request(
+            "unsupported_protocol",
+            format!("offer the subprotocol {PROTOCOL} (지원하지 않는 프로토콜입니다)"),
+        ));
+    }
+    let header_token = headers
+        .get(AUTHORIZATION)
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    ApiError::unauthenticated(
+                        "invalid_token",
+                        "the access token is invalid or expired",
+                    )
+                })
+        })
+        .transpose()?;
+    let protocol_token = offered
+        .iter()
+        .find_map(|p| p.strip_prefix(protocol::BEARER_PREFIX))
+        .map(str::to_owned);
+    let caller = match header_token.or(protocol_token) {
+        Some(token) => authenticate_bearer(&token, &state).await?,
+        None => CallerSession {
+            actor: Actor::Anonymous,
+            session: None,
+        },
+    };
+    let hub = state.live().clone();
+    let Some((id, connection, queue)) = hub.register(caller.actor, caller.session) else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "Service unavailable",
+            "the server is stopping; reconnect to another (잠시 후 다시 연결해 주세요)",
+        ));
+    };
+    let upgrade = if offered.is_empty() {
+        upgrade
+    } else {
+        upgrade.protocols([PROTOCOL])
+    };
+    let limit = hub.config().max_message_bytes;
+    Ok(upgrade
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_failed_upgrade({
+            let hub = hub.clone();
+            move |error| {
+                tracing::debug!(%error, "a WebSocket upgrade failed");
+                hub.remove(id);
+            }
+        })
+        .on_upgrade(move |socket| connection::run(socket, hub, id, connection, queue)))
+}
