@@ -10,12 +10,14 @@ mod classify;
 mod comment;
 mod directory;
 mod events;
+mod import_reports;
 mod photo_blobs;
 mod photo_files;
 mod photos;
 mod rate_limits;
 mod read_reports;
 mod recorder;
+mod retention;
 mod secrets;
 mod service_accounts;
 mod sessions;
@@ -27,7 +29,7 @@ use std::sync::Arc;
 
 pub use accounts::{
     AccountAdminError, Accounts, ExternalLoginError, LoginError, NewAccount, PasswordChangeError,
-    RegisterError, RegisterRequest,
+    RegisterError, RegisterRequest, MAX_ACCOUNTS_PAGE,
 };
 pub use action::{ActionError, ConflictReason};
 pub use analyze_report::{
@@ -42,6 +44,7 @@ pub use directory::{Directory, DirectoryError};
 #[cfg(any(test, feature = "mock"))]
 pub use events::MockEventHandler;
 pub use events::{EventHandler, HandlerError, InProcessBus, Relay, RelayError};
+pub use import_reports::{ImportError, ImportReports, ImportRow};
 pub use photo_blobs::{
     LeftoverBlob, LeftoverReason, MAX_PHOTOS_PER_REPORT, MAX_PHOTOS_PER_REQUEST,
 };
@@ -49,6 +52,7 @@ pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
 pub use photos::{AddPhotos, PhotosAdded};
 pub use rate_limits::InProcessRateLimiter;
 pub use read_reports::{ListRequest, ReadReports, ReportView, TimelineView, ViewError};
+pub use retention::{Retention, RetentionError, ANONYMISED_EMAIL};
 pub use secrets::{SecretError, SecretInfo, Secrets};
 pub use service_accounts::{KeyToIssue, NewServiceAccount, ServiceAccounts};
 pub use sessions::{SessionError, Sessions};
@@ -151,6 +155,10 @@ pub struct UseCases {
     pub photo_files: PhotoFiles,
     /// Categories and departments.
     pub directory: Directory,
+    /// Importing reports from a legacy system.
+    pub import: ImportReports,
+    /// Anonymising closed reports.
+    pub retention: Retention,
     ports: Ports,
 }
 
@@ -173,6 +181,8 @@ impl UseCases {
             add_photos: AddPhotos::new(&ports),
             photo_files: PhotoFiles::new(&ports),
             directory: Directory::new(&ports),
+            import: ImportReports::new(&ports, SubmitReport::new(&ports, policy)),
+            retention: Retention::new(&ports),
             ports,
         }
     }

@@ -42,7 +42,7 @@ pub use report_store::{
 pub use session_store::{Consumed, RefreshSession, SessionStore};
 pub use settings_store::{SealError, SecretSealer, SettingsStore};
 pub use system::{Clock, IdGenerator, SystemClock, UuidV7Ids};
-pub use user_store::UserStore;
+pub use user_store::{Account, UserStore};
 
 #[cfg(any(test, feature = "mock"))]
 pub use ai::{MockImageDetector, MockTextAnalyzer};
