@@ -1,0 +1,1 @@
+//! Backups: not built yet.
