@@ -45,6 +45,36 @@ pub enum Command {
     Rules(RulesCommand),
     /// Counts by status, category and department (통계).
     Stats(StatsArgs),
+    /// Write an online, checked copy of the SQLite database (and its photos) to FILE.
+    Backup(BackupArgs),
+    /// Replace the SQLite database (and photos) with a backup; stop every server first.
+    Restore(RestoreArgs),
+}
+
+/// `sinmungo backup`
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The new backup file (photos go to FILE.media/).
+    pub file: PathBuf,
+    /// Only run the integrity check on an existing backup FILE.
+    #[arg(long)]
+    pub check: bool,
+    /// Printing.
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// `sinmungo restore`
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// The backup file.
+    pub file: PathBuf,
+    /// Restore (without it: check the backup only).
+    #[arg(long)]
+    pub commit: bool,
+    /// Printing.
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// `sinmungo users …`

@@ -14,6 +14,7 @@
 //!   bars are drawn on standard error, and only on a terminal;
 //! - exit codes: 0 done, 1 failed, 2 usage (clap's own).
 
+mod backup;
 mod commands;
 mod error;
 mod export;
@@ -26,10 +27,11 @@ mod rules;
 mod stats;
 mod users;
 
+pub use backup::{media_copy, restore_files, Storage};
 pub use commands::{
-    AnonymiseArgs, CategoriesCommand, CloseArgs, Command, DepartmentsCommand, ExportArgs,
-    ExportFormat, GlobalArgs, ImportArgs, ImportFormat, OutputArgs, ReassignArgs, ReportFilter,
-    ReportsCommand, RulesCommand, StatsArgs, UsersCommand,
+    AnonymiseArgs, BackupArgs, CategoriesCommand, CloseArgs, Command, DepartmentsCommand,
+    ExportArgs, ExportFormat, GlobalArgs, ImportArgs, ImportFormat, OutputArgs, ReassignArgs,
+    ReportFilter, ReportsCommand, RestoreArgs, RulesCommand, StatsArgs, UsersCommand,
 };
 pub use error::CliError;
 pub use operator::{read_password, PASSWORD_VAR};
@@ -50,8 +52,11 @@ pub fn run_offline(command: &Command) -> Option<Result<(), CliError>> {
 }
 
 /// Runs `command` over `use_cases`, as the operator `global` names.
+/// `restore` only checks the backup: the caller closes the store and then
+/// calls [`restore_files`] if `--commit` was given.
 pub async fn run(
     use_cases: &UseCases,
+    storage: &Storage,
     global: &GlobalArgs,
     command: Command,
 ) -> Result<(), CliError> {
@@ -69,6 +74,8 @@ pub async fn run(
         }
         Command::Reports(reports) => reports::run(use_cases, &actor, reports).await,
         Command::Stats(args) => stats::run(use_cases, &actor, &args).await,
+        Command::Backup(args) => backup::backup(use_cases, &actor, storage, args).await,
+        Command::Restore(args) => backup::check_restore(&actor, storage, &args).await,
         Command::Rules(_) => Ok(()),
     }
 }

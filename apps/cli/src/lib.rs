@@ -77,6 +77,24 @@ pub struct CliConfig {
 }
 
 impl CliConfig {
+    /// The SQLite database's file, when the store is SQLite.
+    pub fn database_file(&self) -> Option<PathBuf> {
+        let url = self.store.database_url.expose();
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = path.split('?').next().unwrap_or(path);
+        (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
+    }
+
+    /// The directory of a `file://` media store.
+    pub fn media_dir(&self) -> Option<PathBuf> {
+        self.media
+            .storage_url
+            .strip_prefix("file://")
+            .map(PathBuf::from)
+    }
+
     /// What opening the application reads from these settings.
     pub fn application(&self) -> ApplicationConfig {
         ApplicationConfig {

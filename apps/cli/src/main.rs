@@ -26,9 +26,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(done?);
     }
     let app = sinmungo_wiring::build_application(&cli.config.application()).await?;
-    let done = sinmungo_cli::run(&app.use_cases, &cli.global, cli.command).await;
+    let storage = sinmungo_cli::Storage {
+        backup: app.stores.backup.clone(),
+        database_file: cli.config.database_file(),
+        media_dir: cli.config.media_dir(),
+    };
+    let restore = match &cli.command {
+        sinmungo_cli::Command::Restore(args) if args.commit => Some(args.clone()),
+        _ => None,
+    };
+    let done = sinmungo_cli::run(&app.use_cases, &storage, &cli.global, cli.command).await;
     app.stores.close().await;
-    Ok(done?)
+    done?;
+    // The store is closed: the backup may replace its files now.
+    if let Some(args) = restore {
+        sinmungo_cli::restore_files(&storage, &args)?;
+    }
+    Ok(())
 }
 
 #[expect(

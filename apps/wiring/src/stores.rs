@@ -7,8 +7,8 @@ use anyhow::{bail, Context as _};
 use clap::Args;
 use sinmungo_core::app::Ports;
 use sinmungo_core::ports::{
-    AuditLog, DirectoryStore, MediaStore, Outbox, ReportStore, SecretSealer, SessionStore,
-    SettingsStore, SystemClock, UserStore, UuidV7Ids,
+    AuditLog, DatabaseBackup, DirectoryStore, MediaStore, Outbox, ReportStore, SecretSealer,
+    SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
@@ -70,6 +70,8 @@ pub struct OpenedStores {
     pub audit: Arc<dyn AuditLog>,
     /// Sealed secrets.
     pub settings: Arc<dyn SettingsStore>,
+    /// Online backups (SQLite; PostgreSQL is backed up with pg_dump).
+    pub backup: Option<Arc<dyn DatabaseBackup>>,
     backend: Backend,
 }
 
@@ -140,6 +142,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             sessions: Arc::new(store.clone()),
             audit: Arc::new(store.clone()),
             settings: Arc::new(store.clone()),
+            backup: Some(Arc::new(store.clone())),
             backend: Backend::Sqlite(store),
         });
     }
@@ -174,6 +177,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         sessions: Arc::new(store.clone()),
         audit: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),
+        backup: None,
         backend: Backend::Postgres(store),
     })
 }

@@ -4,6 +4,7 @@
 
 mod ai;
 mod audit_log;
+mod backup;
 mod directory_store;
 mod error;
 mod event_publisher;
@@ -24,6 +25,7 @@ pub use ai::{
     TextRequest, TextSuggestion,
 };
 pub use audit_log::{AuditLog, AuditQuery};
+pub use backup::{BackupReport, DatabaseBackup};
 pub use directory_store::DirectoryStore;
 pub use error::{StoreError, Uniqueness};
 pub use event_publisher::{EventPublisher, PublishError};
@@ -48,6 +50,8 @@ pub use user_store::{Account, UserStore};
 pub use ai::{MockImageDetector, MockTextAnalyzer};
 #[cfg(any(test, feature = "mock"))]
 pub use audit_log::MockAuditLog;
+#[cfg(any(test, feature = "mock"))]
+pub use backup::MockDatabaseBackup;
 #[cfg(any(test, feature = "mock"))]
 pub use directory_store::MockDirectoryStore;
 #[cfg(any(test, feature = "mock"))]
