@@ -8,5 +8,6 @@ mod harness;
 mod access;
 mod anonymise;
 mod backup;
+mod bulk;
 mod import_export;
 mod users;
