@@ -373,6 +373,23 @@ mod the_suite_catches {
         async fn update(&self, user: &User) -> Result<(), StoreError> {
             self.inner.update(user).await
         }
+        async fn list(
+            &self,
+            after: Option<UserId>,
+            limit: u32,
+        ) -> Result<Vec<sinmungo_core::ports::Account>, StoreError> {
+            self.inner.list(after, limit).await
+        }
+        async fn set_disabled(
+            &self,
+            id: UserId,
+            at: Option<DateTime<Utc>>,
+        ) -> Result<(), StoreError> {
+            self.inner.set_disabled(id, at).await
+        }
+        async fn disabled_at(&self, id: UserId) -> Result<Option<DateTime<Utc>>, StoreError> {
+            self.inner.disabled_at(id).await
+        }
         async fn link_identity(&self, identity: &ExternalIdentity) -> Result<(), StoreError> {
             match self.inner.link_identity(identity).await {
                 Err(StoreError::AlreadyExists(_))

@@ -329,12 +329,23 @@ impl From<RegisterError> for ApiError {
     }
 }
 
+/// 403 `account_disabled`: an administrator disabled the account.
+fn account_disabled(detail: String) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "account_disabled",
+        "Forbidden",
+        detail,
+    )
+}
+
 impl From<LoginError> for ApiError {
     fn from(error: LoginError) -> Self {
         match error {
             LoginError::InvalidCredentials => {
                 Self::unauthenticated("invalid_credentials", error.to_string())
             }
+            LoginError::Disabled => account_disabled(error.to_string()),
             LoginError::Unavailable(reason) => Self::unavailable(&reason),
             LoginError::Unknown(error) => Self::internal(&error),
         }
@@ -403,6 +414,7 @@ impl From<ExternalLoginError> for ApiError {
                 "Forbidden",
                 error.to_string(),
             ),
+            ExternalLoginError::Disabled => account_disabled(error.to_string()),
             ExternalLoginError::Unavailable(reason) => Self::unavailable(&reason),
             ExternalLoginError::Unknown(error) => Self::internal(&error),
         }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use sinmungo_core::domain::user::{Email, Role, User, UserId};
-use sinmungo_core::ports::{StoreError, Uniqueness, UserStore};
+use sinmungo_core::ports::{Account, StoreError, Uniqueness, UserStore};
 use uuid::Uuid;
 
 use crate::faults::Faults;
@@ -19,6 +19,7 @@ struct Tables {
     users: BTreeMap<UserId, User>,
     identities: HashMap<(Provider, String), ExternalIdentity>,
     keys: BTreeMap<Uuid, ApiKey>,
+    disabled: HashMap<UserId, DateTime<Utc>>,
 }
 
 /// A [`UserStore`] in memory.
@@ -98,6 +99,43 @@ impl UserStore for MemoryUserStore {
         stored.display_name = user.display_name.clone();
         stored.password_hash = user.password_hash.clone();
         Ok(())
+    }
+
+    async fn list(&self, after: Option<UserId>, limit: u32) -> Result<Vec<Account>, StoreError> {
+        self.faults.check()?;
+        let tables = self.lock();
+        let from = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
+        Ok(tables
+            .users
+            .range((from, std::ops::Bound::Unbounded))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(id, user)| Account {
+                user: user.clone(),
+                disabled_at: tables.disabled.get(id).copied(),
+            })
+            .collect())
+    }
+
+    async fn set_disabled(&self, id: UserId, at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        self.faults.check()?;
+        let mut tables = self.lock();
+        if !tables.users.contains_key(&id) {
+            return Err(StoreError::NotFound);
+        }
+        match at {
+            Some(at) => {
+                tables.disabled.entry(id).or_insert(stored(at));
+            }
+            None => {
+                tables.disabled.remove(&id);
+            }
+        }
+        Ok(())
+    }
+
+    async fn disabled_at(&self, id: UserId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.faults.check()?;
+        Ok(self.lock().disabled.get(&id).copied())
     }
 
     async fn link_identity(&self, identity: &ExternalIdentity) -> Result<(), StoreError> {

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use sinmungo_core::domain::user::{Email, PasswordHash, User, UserId};
-use sinmungo_core::ports::{StoreError, UserStore};
-use sinmungo_sql::accounts::API_KEY_COLUMNS;
+use sinmungo_core::ports::{Account, StoreError, UserStore};
+use sinmungo_sql::accounts::{ACCOUNT_COLUMNS, API_KEY_COLUMNS};
 use sinmungo_sql::Fetch as _;
 use uuid::Uuid;
 
@@ -110,6 +110,52 @@ impl UserStore for PostgresStore {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list(&self, after: Option<UserId>, limit: u32) -> Result<Vec<Account>, StoreError> {
+        PgDialect::fetch_all(
+            sqlx::query(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM users WHERE $1::uuid IS NULL OR id > $1 \
+                 ORDER BY id LIMIT $2"
+            ))
+            .bind(after.map(|id| id.0))
+            .bind(i64::from(limit)),
+            &self.primary,
+        )
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn set_disabled(&self, id: UserId, at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let sql = if at.is_some() {
+            "UPDATE users SET disabled_at = coalesce(disabled_at, $1) WHERE id = $2"
+        } else {
+            "UPDATE users SET disabled_at = $1 WHERE id = $2"
+        };
+        let updated = sqlx::query(sql)
+            .bind(at.map(micros))
+            .bind(id.0)
+            .execute(&self.primary)
+            .await
+            .map_err(store_error)?
+            .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn disabled_at(&self, id: UserId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        // On the primary: a disabled account must stop signing in at once.
+        let at: Option<Option<DateTime<Utc>>> =
+            sqlx::query_scalar("SELECT disabled_at FROM users WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.primary)
+                .await
+                .map_err(store_error)?;
+        Ok(at.flatten())
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %identity.user_id, provider = %identity.provider))]

@@ -36,6 +36,8 @@ pub enum RedisError {
 #[derive(Clone)]
 pub struct RedisConnection {
     manager: ConnectionManager,
+    /// For connections of their own (pub/sub).
+    client: redis::Client,
     prefix: Arc<str>,
     /// The longest any one operation may take, whatever the client does.
     deadline: Duration,
@@ -75,10 +77,11 @@ impl RedisConnection {
             .set_number_of_retries(0)
             .set_connection_timeout(Some(options.connect_timeout))
             .set_response_timeout(Some(options.response_timeout));
-        let manager = ConnectionManager::new_lazy_with_config(client, config)
+        let manager = ConnectionManager::new_lazy_with_config(client.clone(), config)
             .map_err(|error| RedisError::Config(error.to_string()))?;
         Ok(Self {
             manager,
+            client,
             prefix: options.key_prefix.as_str().into(),
             // One connection attempt, and up to three round trips (a script
             // the server does not know yet: EVALSHA, SCRIPT LOAD, EVALSHA).
@@ -108,6 +111,11 @@ impl RedisConnection {
     /// The prefix of every key.
     pub fn key_prefix(&self) -> &str {
         &self.prefix
+    }
+
+    /// The client, for connections that cannot be shared (pub/sub).
+    pub(crate) fn client(&self) -> redis::Client {
+        self.client.clone()
     }
 
     /// `{prefix}{suffix}`.

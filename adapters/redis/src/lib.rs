@@ -7,7 +7,10 @@
 //!   limit holds across every instance behind a load balancer instead of per
 //!   process (core's `InProcessRateLimiter` is the default without Redis).
 //!
-//! Both run on a [`RedisConnection`]: one multiplexed connection per process
+//! - [`RedisFanout`] implements `Fanout`: live pushes published on a
+//!   pub/sub channel and handed to every instance's WebSocket hub.
+//!
+//! All run on a [`RedisConnection`]: one multiplexed connection per process
 //! (redis-rs's `ConnectionManager`), created lazily so a server starts while
 //! Redis is down, reconnecting on a later command, with every operation
 //! bounded by the connect and response timeouts of [`RedisOptions`]. A lost
@@ -24,11 +27,13 @@
 #![warn(missing_docs)]
 
 mod connection;
+mod fanout;
 mod options;
 mod rate_limiter;
 mod session_store;
 
 pub use connection::{RedisConnection, RedisError};
+pub use fanout::RedisFanout;
 pub use options::{RedisOptions, DEFAULT_KEY_PREFIX};
 pub use rate_limiter::RedisRateLimiter;
 pub use session_store::RedisSessionStore;

@@ -4,7 +4,7 @@ use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, SessionId};
 use sinmungo_core::domain::text::DisplayName;
 use sinmungo_core::domain::user::{Email, PasswordHash, Role, User, UserId};
-use sinmungo_core::ports::{RefreshSession, StoreError};
+use sinmungo_core::ports::{Account, RefreshSession, StoreError};
 
 use crate::dialect::Dialect;
 use crate::row::{FromSqlRow, RowReader};
@@ -12,6 +12,10 @@ use crate::row::{FromSqlRow, RowReader};
 /// The columns a [`User`] is read from, as selected from `users`.
 pub const USER_COLUMNS: &str =
     "id, email, display_name, role, department, password_hash, created_at";
+
+/// The columns an [`Account`] is read from, as selected from `users`.
+pub const ACCOUNT_COLUMNS: &str =
+    "id, email, display_name, role, department, password_hash, created_at, disabled_at";
 
 /// The columns an [`ApiKey`] is read from, as selected from `api_keys`.
 pub const API_KEY_COLUMNS: &str = "id, user_id, prefix, key_hash, label, created_at, revoked_at";
@@ -33,6 +37,17 @@ impl<D: Dialect> FromSqlRow<D> for User {
                 .get::<Option<String>>("password_hash")?
                 .map(PasswordHash::new),
             created_at: r.time("created_at")?,
+        })
+    }
+}
+
+/// Parses a row of [`ACCOUNT_COLUMNS`].
+impl<D: Dialect> FromSqlRow<D> for Account {
+    fn from_row(row: &D::Row) -> Result<Self, StoreError> {
+        let disabled_at = RowReader::<D>::new(row, "users").time_optional("disabled_at")?;
+        Ok(Account {
+            user: <User as FromSqlRow<D>>::from_row(row)?,
+            disabled_at,
         })
     }
 }

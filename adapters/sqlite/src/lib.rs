@@ -12,6 +12,7 @@
 //! back is the written time truncated to whole microseconds.
 
 mod audit;
+mod backup;
 mod codec;
 mod directory;
 mod error;

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use sinmungo_core::domain::user::{Email, User, UserId};
-use sinmungo_core::ports::{StoreError, UserStore};
-use sinmungo_sql::accounts::{API_KEY_COLUMNS, USER_COLUMNS};
+use sinmungo_core::ports::{Account, StoreError, UserStore};
+use sinmungo_sql::accounts::{ACCOUNT_COLUMNS, API_KEY_COLUMNS, USER_COLUMNS};
 use sinmungo_sql::Fetch as _;
 use uuid::Uuid;
 
@@ -102,6 +102,58 @@ impl UserStore for SqliteStore {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list(&self, after: Option<UserId>, limit: u32) -> Result<Vec<Account>, StoreError> {
+        // Ids are lower-case hyphenated UUID text: their text order is their order.
+        let after = after.map_or_else(String::new, |id| id_text(id.0));
+        SqliteDialect::fetch_all(
+            sqlx::query(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?"
+            ))
+            .bind(after)
+            .bind(i64::from(limit)),
+            &self.pool,
+        )
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn set_disabled(&self, id: UserId, at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let sql = if at.is_some() {
+            "UPDATE users SET disabled_at = coalesce(disabled_at, ?) WHERE id = ?"
+        } else {
+            "UPDATE users SET disabled_at = ? WHERE id = ?"
+        };
+        let updated = sqlx::query(sql)
+            .bind(at.map(time_text))
+            .bind(id_text(id.0))
+            .execute(&self.writer)
+            .await
+            .map_err(store_error)?
+            .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn disabled_at(&self, id: UserId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let text: Option<Option<String>> =
+            sqlx::query_scalar("SELECT disabled_at FROM users WHERE id = ?")
+                .bind(id_text(id.0))
+                .fetch_optional(&self.writer)
+                .await
+                .map_err(store_error)?;
+        text.flatten()
+            .map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|e| StoreError::Unknown(anyhow::anyhow!("users.disabled_at: {e}")))
+            })
+            .transpose()
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %identity.user_id, provider = %identity.provider))]

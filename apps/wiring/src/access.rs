@@ -10,7 +10,7 @@ use clap::Args;
 use sinmungo_core::app::InProcessRateLimiter;
 use sinmungo_core::ports::{Quota, RateDecision, RateLimitError, RateLimiter, SystemClock};
 use sinmungo_http::limits::{RateLimits, Throttle};
-use sinmungo_redis::{RedisConnection, RedisOptions, RedisRateLimiter};
+use sinmungo_redis::{RedisConnection, RedisOptions, RedisRateLimiter, DEFAULT_KEY_PREFIX};
 
 use crate::secret::{ApiSecret, Secret};
 use crate::url::ConnectionUrl;
@@ -122,9 +122,13 @@ pub struct AccessConfig {
     #[arg(long, env = "SINMUNGO_SECRETS_KEY", hide_env_values = true)]
     pub secrets_key: Option<ApiSecret>,
 
-    /// Redis for rate limits shared by every server instance (`redis://…`). Unset: counted in this process.
+    /// Redis for sessions, rate limits and live pushes shared by every server instance (`redis://…`). Unset: kept in this process.
     #[arg(long, env = "SINMUNGO_REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<ConnectionUrl>,
+
+    /// The prefix of every Redis key and channel (deployments sharing one Redis need different ones).
+    #[arg(long, env = "SINMUNGO_REDIS_KEY_PREFIX", default_value = DEFAULT_KEY_PREFIX)]
+    pub redis_key_prefix: String,
 
     /// Take the client address from the last X-Forwarded-For hop (only behind a reverse proxy you run).
     #[arg(long, env = "SINMUNGO_TRUST_FORWARDED_FOR", default_value_t = false)]
@@ -164,6 +168,7 @@ impl AccessConfig {
             jwt_previous_secrets: Vec::new(),
             secrets_key: None,
             redis_url: None,
+            redis_key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
             trust_forwarded_for: false,
             rate_login_per_ip: RateArg(limits.login_per_ip),
             rate_login_failures: RateArg(limits.login_failures_per_account),
@@ -190,9 +195,9 @@ impl AccessConfig {
         let Some(url) = &self.redis_url else {
             return Ok(None);
         };
-        let options = RedisOptions::new(url.expose());
+        let options = RedisOptions::new(url.expose()).with_key_prefix(self.redis_key_prefix.as_str());
         let connection = RedisConnection::connect(&options)?;
-        tracing::info!(url = %options.redacted_url(), "sessions and rate limits in Redis");
+        tracing::info!(url = %options.redacted_url(), prefix = %self.redis_key_prefix, "sessions, rate limits and live pushes in Redis");
         Ok(Some(connection))
     }
 

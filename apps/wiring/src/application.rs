@@ -9,7 +9,7 @@ use sinmungo_core::app::{AnalyzeReport, InProcessFanout, Policy, Ports, UseCases
 use sinmungo_core::domain::geo::ServiceArea;
 use sinmungo_core::domain::rules::RuleSet;
 use sinmungo_core::ports::SecretSealer;
-use sinmungo_redis::{RedisConnection, RedisSessionStore};
+use sinmungo_redis::{RedisConnection, RedisFanout, RedisSessionStore};
 
 use crate::access::AccessConfig;
 use crate::media::MediaConfig;
@@ -80,6 +80,8 @@ pub async fn build_application(config: &ApplicationConfig) -> anyhow::Result<App
     if let Some(connection) = &redis {
         // Sessions shared by every instance, checked on every request.
         ports.sessions = Arc::new(RedisSessionStore::new(connection.clone()));
+        // Live pushes reach the clients of every instance.
+        ports.fanout = Arc::new(RedisFanout::start(connection.clone(), live.clone()));
     }
     let providers = providers_from(&config.triage, Some(media))?;
     let analyze = AnalyzeReport::new(&ports, &policy, providers);

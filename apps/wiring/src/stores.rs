@@ -7,7 +7,8 @@ use anyhow::{bail, Context as _};
 use clap::Args;
 use sinmungo_core::app::{InProcessFanout, Ports};
 use sinmungo_core::ports::{
-    AuditLog, DirectoryStore, MediaStore, NotificationStore, Outbox, ReportStore, SecretSealer,
+    AuditLog, DatabaseBackup, DirectoryStore, MediaStore, NotificationStore, Outbox, ReportStore,
+    SecretSealer,
     SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
@@ -72,6 +73,8 @@ pub struct OpenedStores {
     pub settings: Arc<dyn SettingsStore>,
     /// Notifications.
     pub notifications: Arc<dyn NotificationStore>,
+    /// Online backups (SQLite; PostgreSQL is backed up with pg_dump).
+    pub backup: Option<Arc<dyn DatabaseBackup>>,
     backend: Backend,
 }
 
@@ -147,6 +150,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             audit: Arc::new(store.clone()),
             settings: Arc::new(store.clone()),
             notifications: store.notifications(),
+            backup: Some(Arc::new(store.clone())),
             backend: Backend::Sqlite(store),
         });
     }
@@ -182,6 +186,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         audit: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),
         notifications: store.notifications(),
+        backup: None,
         backend: Backend::Postgres(store),
     })
 }

@@ -6,7 +6,8 @@ use crate::app::Ports;
 use crate::domain::access::{Actor, Denied};
 use crate::domain::audit::AuditEntry;
 use crate::domain::permission::Permission;
-use crate::ports::{AuditLog, AuditQuery, StoreError};
+use crate::domain::user::Role;
+use crate::ports::{AuditLog, AuditQuery, Clock, IdGenerator, StoreError};
 
 /// Why the audit log could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,8 @@ pub enum AuditError {
 #[derive(Clone)]
 pub struct AuditTrail {
     audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
 }
 
 impl std::fmt::Debug for AuditTrail {
@@ -35,6 +38,8 @@ impl AuditTrail {
     pub(crate) fn new(ports: &Ports) -> Self {
         Self {
             audit: ports.audit.clone(),
+            clock: ports.clock.clone(),
+            ids: ports.ids.clone(),
         }
     }
 
@@ -47,5 +52,32 @@ impl AuditTrail {
         actor.may_do(Permission::ViewAudit)?;
         query.limit = query.limit.clamp(1, 200);
         Ok(self.audit.list(&query).await?)
+    }
+
+    /// Records one run of a bulk job by a manager or administrator (an
+    /// export with personal data, a bulk close): `action` on `target`, with
+    /// what it did in `details` (which name the channel, `via`).
+    pub async fn record_job(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        details: serde_json::Value,
+    ) -> Result<(), AuditError> {
+        if !matches!(actor.role(), Some(Role::Manager | Role::Admin)) {
+            return Err(AuditError::Denied(Denied::Forbidden(
+                "only managers and administrators run bulk jobs (관리자만 실행할 수 있습니다)",
+            )));
+        }
+        let entry = AuditEntry::new(
+            self.ids.new_id(),
+            self.clock.now(),
+            actor,
+            action,
+            target.to_owned(),
+            serde_json::Value::Null,
+            details,
+        );
+        Ok(self.audit.record(&entry).await?)
     }
 }

@@ -35,8 +35,8 @@ impl InProcessFanout {
             .push(sink);
     }
 
-    /// Hands `push` to every sink (what a transport calls for the pushes it receives).
-    pub fn deliver(&self, push: &Push) {
+    /// Hands `push` to every sink.
+    fn hand_out(&self, push: &Push) {
         let sinks = self
             .sinks
             .read()
@@ -51,6 +51,14 @@ impl InProcessFanout {
 #[async_trait]
 impl Fanout for InProcessFanout {
     async fn publish(&self, push: Push) {
-        self.deliver(&push);
+        self.hand_out(&push);
+    }
+}
+
+/// A transport (Redis) hands what it receives from every instance here, to
+/// this process's sinks.
+impl PushSink for InProcessFanout {
+    fn deliver(&self, push: &Push) {
+        self.hand_out(push);
     }
 }

@@ -13,12 +13,14 @@ mod events;
 mod fanout;
 mod notifications;
 mod notify;
+mod import_reports;
 mod photo_blobs;
 mod photo_files;
 mod photos;
 mod rate_limits;
 mod read_reports;
 mod recorder;
+mod retention;
 mod secrets;
 mod service_accounts;
 mod sessions;
@@ -30,7 +32,7 @@ use std::sync::Arc;
 
 pub use accounts::{
     AccountAdminError, Accounts, ExternalLoginError, LoginError, NewAccount, PasswordChangeError,
-    RegisterError, RegisterRequest,
+    RegisterError, RegisterRequest, MAX_ACCOUNTS_PAGE,
 };
 pub use action::{ActionError, ConflictReason};
 pub use analyze_report::{
@@ -50,6 +52,7 @@ pub use notifications::{
     NotificationError, NotificationList, NotificationListRequest, Notifications,
 };
 pub use notify::Notify;
+pub use import_reports::{ImportError, ImportReports, ImportRow};
 pub use photo_blobs::{
     LeftoverBlob, LeftoverReason, MAX_PHOTOS_PER_REPORT, MAX_PHOTOS_PER_REQUEST,
 };
@@ -57,6 +60,7 @@ pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
 pub use photos::{AddPhotos, PhotosAdded};
 pub use rate_limits::InProcessRateLimiter;
 pub use read_reports::{ListRequest, ReadReports, ReportView, TimelineView, ViewError};
+pub use retention::{Retention, RetentionError, ANONYMISED_EMAIL};
 pub use secrets::{SecretError, SecretInfo, Secrets};
 pub use service_accounts::{KeyToIssue, NewServiceAccount, ServiceAccounts};
 pub use sessions::{SessionError, Sessions};
@@ -167,6 +171,10 @@ pub struct UseCases {
     pub notifications: Notifications,
     /// Turning events into notifications (a handler of the bus).
     pub notify: Notify,
+    /// Importing reports from a legacy system.
+    pub import: ImportReports,
+    /// Anonymising closed reports.
+    pub retention: Retention,
     ports: Ports,
 }
 
@@ -191,6 +199,8 @@ impl UseCases {
             directory: Directory::new(&ports),
             notifications: Notifications::new(&ports),
             notify: Notify::new(&ports),
+            import: ImportReports::new(&ports, SubmitReport::new(&ports, policy)),
+            retention: Retention::new(&ports),
             ports,
         }
     }

@@ -95,12 +95,23 @@ impl<'a> Recorder<'a> {
         before: serde_json::Value,
         after: serde_json::Value,
     ) {
+        self.audit_on(action, format!("report:{report_id}"), before, after);
+    }
+
+    /// An audit entry about another target than a report (`import:<id>`).
+    pub(crate) fn audit_on(
+        &mut self,
+        action: &str,
+        target: String,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) {
         self.change.audit.push(AuditEntry::new(
             self.ids.new_id(),
             self.at,
             self.actor,
             action,
-            format!("report:{report_id}"),
+            target,
             before,
             after,
         ));

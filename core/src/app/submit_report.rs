@@ -178,6 +178,40 @@ impl SubmitReport {
         actor: &Actor,
         request: SubmitRequest,
     ) -> Result<Report, SubmitError> {
+        self.submit(actor, request, None).await
+    }
+
+    /// Checks a submission as [`execute`](Self::execute) would — its fields,
+    /// that it is inside the service area, that its category exists — and
+    /// writes nothing.
+    pub async fn check(&self, request: &SubmitRequest) -> Result<(), SubmitError> {
+        let parsed = parse(request)?;
+        self.area
+            .locate(parsed.location)
+            .ok_or(SubmitError::OutsideServiceArea)?;
+        if let Some(requested) = &parsed.category {
+            let categories = self.directory.categories().await?;
+            if !categories.iter().any(|c| &c.code == requested) {
+                return Err(Invalid::from(FieldError::new(
+                    "category",
+                    "unknown_category",
+                    format!("no category {requested}"),
+                ))
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Like [`execute`](Self::execute), with `audit` (its action, target —
+    /// the report's own when none — and state after, to which the report's
+    /// id and number are added) recorded in the same transaction as the report.
+    pub(crate) async fn submit(
+        &self,
+        actor: &Actor,
+        request: SubmitRequest,
+        audit: Option<(&str, Option<String>, serde_json::Value)>,
+    ) -> Result<Report, SubmitError> {
         actor
             .may_submit()
             .map_err(|_: Denied| SubmitError::SignInRequired)?;
@@ -285,6 +319,14 @@ impl SubmitReport {
             },
         );
         change.event(report.id, ReportEvent::submitted(&report));
+        if let Some((action, target, mut after)) = audit {
+            if let Some(fields) = after.as_object_mut() {
+                fields.insert("report_id".to_owned(), serde_json::json!(report.id));
+                fields.insert("number".to_owned(), serde_json::json!(report.number));
+            }
+            let target = target.unwrap_or_else(|| format!("report:{}", report.id));
+            change.audit_on(action, target, serde_json::Value::Null, after);
+        }
         change.create(report.clone());
         let Err(error) = self.reports.apply(change.finish()).await else {
             blobs.keep();

@@ -4,6 +4,7 @@
 
 mod ai;
 mod audit_log;
+mod backup;
 mod directory_store;
 mod error;
 mod event_publisher;
@@ -26,6 +27,7 @@ pub use ai::{
     TextRequest, TextSuggestion,
 };
 pub use audit_log::{AuditLog, AuditQuery};
+pub use backup::{BackupReport, DatabaseBackup};
 pub use directory_store::DirectoryStore;
 pub use error::{StoreError, Uniqueness};
 pub use event_publisher::{EventPublisher, PublishError};
@@ -46,12 +48,14 @@ pub use report_store::{
 pub use session_store::{Consumed, RefreshSession, SessionStore};
 pub use settings_store::{SealError, SecretSealer, SettingsStore};
 pub use system::{Clock, IdGenerator, SystemClock, UuidV7Ids};
-pub use user_store::UserStore;
+pub use user_store::{Account, UserStore};
 
 #[cfg(any(test, feature = "mock"))]
 pub use ai::{MockImageDetector, MockTextAnalyzer};
 #[cfg(any(test, feature = "mock"))]
 pub use audit_log::MockAuditLog;
+#[cfg(any(test, feature = "mock"))]
+pub use backup::MockDatabaseBackup;
 #[cfg(any(test, feature = "mock"))]
 pub use directory_store::MockDirectoryStore;
 #[cfg(any(test, feature = "mock"))]

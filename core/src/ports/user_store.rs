@@ -9,6 +9,15 @@ use crate::domain::identity::{ApiKey, ExternalIdentity, Provider};
 use crate::domain::user::{Email, User, UserId};
 use crate::ports::StoreError;
 
+/// An account as an administrator lists it: the user, and whether it is disabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The user.
+    pub user: User,
+    /// When it was disabled (it cannot sign in); none while it is active.
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
 /// Stores accounts.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
@@ -29,6 +38,17 @@ pub trait UserStore: Send + Sync {
     /// Replaces a user's role, department, name and password hash
     /// ([`StoreError::NotFound`] if there is no such user).
     async fn update(&self, user: &User) -> Result<(), StoreError>;
+
+    /// Accounts in id order, those after `after` (a cursor), at most `limit`.
+    async fn list(&self, after: Option<UserId>, limit: u32) -> Result<Vec<Account>, StoreError>;
+
+    /// Disables an account from `at` (`Some`), or enables it again (`None`);
+    /// [`StoreError::NotFound`] if there is no such user. Disabling one
+    /// already disabled keeps its first time.
+    async fn set_disabled(&self, id: UserId, at: Option<DateTime<Utc>>) -> Result<(), StoreError>;
+
+    /// When the account was disabled; `None` while it is active (or does not exist).
+    async fn disabled_at(&self, id: UserId) -> Result<Option<DateTime<Utc>>, StoreError>;
 
     /// Links an account at a provider to a user; a (provider, subject) pair
     /// already linked is [`StoreError::AlreadyExists`]`(`[`crate::ports::Uniqueness::Identity`]`)`.

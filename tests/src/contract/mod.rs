@@ -264,6 +264,7 @@ macro_rules! store_contract {
             // UserStore
             user_round_trip_and_lookup_by_email,
             duplicate_email_is_refused,
+            accounts_list_in_pages_and_can_be_disabled,
             user_update_replaces_role_department_name_and_hash_only,
             update_of_missing_user_is_not_found,
             user_without_password_round_trips,

@@ -504,3 +504,57 @@ pub async fn duplicate_api_key_hash_is_refused(stores: &Stores) -> CheckResult {
     );
     Ok(())
 }
+
+/// Accounts list in id order, page by page after a cursor, each saying
+/// whether it is disabled; disabling keeps its first time, enabling clears
+/// it, and an unknown account is `NotFound`.
+pub async fn accounts_list_in_pages_and_can_be_disabled(stores: &Stores) -> CheckResult {
+    let users = stores.users.as_ref();
+    for n in [3, 1, 2] {
+        users.create(&user(n, Role::Citizen, None)?).await?;
+    }
+    let first = user(1, Role::Citizen, None)?;
+    let second = user(2, Role::Citizen, None)?;
+    let third = user(3, Role::Citizen, None)?;
+
+    let page = users.list(None, 2).await?;
+    let ids: Vec<_> = page.iter().map(|a| a.user.id).collect();
+    assert_eq!(ids, [first.id, second.id], "first page, in id order");
+    assert!(page.iter().all(|a| a.disabled_at.is_none()));
+    let rest = users.list(Some(second.id), 2).await?;
+    assert_eq!(
+        rest.iter().map(|a| a.user.id).collect::<Vec<_>>(),
+        [third.id],
+        "after the cursor"
+    );
+    assert_eq!(rest[0].user, third, "the account reads back whole");
+
+    let at = t(5) + TimeDelta::nanoseconds(123_456_789);
+    users.set_disabled(second.id, Some(at)).await?;
+    users.set_disabled(second.id, Some(t(9))).await?;
+    let kept = t(5) + TimeDelta::microseconds(123_456);
+    assert_eq!(
+        users.disabled_at(second.id).await?,
+        Some(kept),
+        "first time kept"
+    );
+    assert_eq!(users.disabled_at(first.id).await?, None);
+    let listed = users.list(None, 10).await?;
+    assert_eq!(listed[1].disabled_at, Some(kept), "listed as disabled");
+    assert_eq!(
+        users.get(second.id).await?,
+        Some(second.clone()),
+        "the user itself unchanged"
+    );
+
+    users.set_disabled(second.id, None).await?;
+    assert_eq!(users.disabled_at(second.id).await?, None, "enabled again");
+    let unknown = user(99, Role::Citizen, None)?;
+    let result = users.set_disabled(unknown.id, Some(t(1))).await;
+    assert!(
+        matches!(result, Err(StoreError::NotFound)),
+        "got {result:?}"
+    );
+    assert_eq!(users.disabled_at(unknown.id).await?, None);
+    Ok(())
+}

@@ -88,6 +88,18 @@ impl TestApp {
         }
     }
 
+    /// A second server over the same data (database, keys, photos) beside
+    /// this one, its configuration changed by `edit`: two instances behind
+    /// one load balancer.
+    pub async fn spawn_beside(&self, edit: impl FnOnce(&mut ServerConfig)) -> Self {
+        let mut config = ServerConfig {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            ..self.config.clone()
+        };
+        edit(&mut config);
+        Self::start(config, self.dir.clone()).await
+    }
+
     /// Stops the server gracefully and starts a new one over the same data.
     pub async fn restart(self) -> Self {
         self.restart_with(|_| {}).await

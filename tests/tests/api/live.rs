@@ -13,6 +13,8 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use sinmungo_tests::services::service_url;
+
 use crate::harness::{Session, TestApp};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -414,4 +416,86 @@ async fn a_client_that_never_reads_does_not_hold_back_the_others() {
         "every report reached the reading client"
     );
     drop(stalled);
+}
+
+#[tokio::test]
+async fn two_servers_sharing_redis_push_to_each_others_clients() {
+    let Some(redis) = service_url("SINMUNGO_TEST_REDIS_URL").expect("Redis for this test") else {
+        return;
+    };
+    // A prefix of this test's own, so only these two servers listen on its channel.
+    let prefix = format!("sinmungo-live-{}:", uuid::Uuid::now_v7());
+    let with_redis = |redis: String, prefix: String| {
+        move |config: &mut sinmungo_server::ServerConfig| {
+            config.access.redis_url = Some(redis.parse().expect("URL"));
+            config.access.redis_key_prefix = prefix;
+        }
+    };
+    let a = TestApp::spawn_with(with_redis(redis.clone(), prefix.clone())).await;
+    let b = a.spawn_beside(with_redis(redis.clone(), prefix.clone())).await;
+    listeners(&redis, &format!("{prefix}pushes"), 2).await;
+    let citizen = a.citizen(&format!("citizen-{}@example.kr", uuid::Uuid::now_v7())).await;
+    let officer = a
+        .official(
+            &format!("officer-{}@jeonbuk.go.kr", uuid::Uuid::now_v7()),
+            "staff",
+            "road_management",
+        )
+        .await;
+
+    // The officer and a map watcher are connected to B; the report is made on A.
+    let (mut on_b, hello, _) = connect(&b, SignIn::Header(&officer)).await;
+    assert_eq!(hello["user"]["id"], officer.id.as_str());
+    let (mut watcher_on_b, _, _) = connect(&b, SignIn::Anonymous).await;
+    send(
+        &mut watcher_on_b,
+        json!({"type": "subscribe", "topic": "bbox:127.10,35.80,127.20,35.85"}),
+    )
+    .await;
+    let report = a
+        .submit(&citizen.access_token, "도로 파손", "집 앞 도로에 큰 포트홀이 생겼어요", "public")
+        .await;
+
+    let pushed = first_of(&mut on_b, "notification").await;
+    assert_eq!(pushed["notification"]["kind"], "report_routed");
+    assert_eq!(pushed["notification"]["report_id"], report["id"]);
+    let seen = first_of(&mut watcher_on_b, "report").await;
+    assert_eq!(seen["report"]["id"], report["id"]);
+
+    // Signing out on A ends the officer's socket on B.
+    let out = a
+        .post(
+            "/api/v1/auth/logout",
+            Some(&officer.access_token),
+            json!({"refresh_token": officer.refresh_token}),
+        )
+        .await;
+    assert!(out.status().is_success());
+    assert_eq!(first_of(&mut on_b, "session_ended").await["type"], "session_ended");
+}
+
+/// Waits until `count` servers listen on `channel` (at most 10 s).
+async fn listeners(redis: &str, channel: &str, count: i64) {
+    let client = redis::Client::open(redis).expect("Redis URL");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("Redis");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, listening): (String, i64) = redis::cmd("PUBSUB")
+            .arg("NUMSUB")
+            .arg(channel)
+            .query_async(&mut connection)
+            .await
+            .expect("PUBSUB NUMSUB");
+        if listening >= count {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{listening} of {count} servers listen on {channel}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

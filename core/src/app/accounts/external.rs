@@ -16,6 +16,9 @@ pub enum ExternalLoginError {
     /// neither link nor create an account on an address nobody proved.
     #[error("the provider did not share a verified e-mail address; allow e-mail sharing or sign in with a password (인증된 이메일 제공에 동의해 주세요)")]
     EmailNotVerified,
+    /// An administrator disabled the account.
+    #[error("this account is disabled; ask an administrator (비활성화된 계정입니다. 관리자에게 문의하세요)")]
+    Disabled,
     /// The store is down.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -46,7 +49,7 @@ impl Accounts {
             .find_by_identity(profile.provider, &profile.subject)
             .await?
         {
-            return Ok(user);
+            return self.unless_disabled(user).await;
         }
         let email = verified_email(profile).ok_or(ExternalLoginError::EmailNotVerified)?;
         let now = self.clock.now();
@@ -105,6 +108,13 @@ impl Accounts {
             serde_json::json!({ "provider": profile.provider, "email": user.email.as_str() }),
         )
         .await?;
+        self.unless_disabled(user).await
+    }
+
+    async fn unless_disabled(&self, user: User) -> Result<User, ExternalLoginError> {
+        if self.users.disabled_at(user.id).await?.is_some() {
+            return Err(ExternalLoginError::Disabled);
+        }
         Ok(user)
     }
 }

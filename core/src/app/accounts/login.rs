@@ -13,6 +13,9 @@ pub enum LoginError {
     /// Unknown e-mail or wrong password (deliberately not told apart).
     #[error("e-mail or password is incorrect (이메일 또는 비밀번호가 올바르지 않습니다)")]
     InvalidCredentials,
+    /// The password is right, but an administrator disabled the account.
+    #[error("this account is disabled; ask an administrator (비활성화된 계정입니다. 관리자에게 문의하세요)")]
+    Disabled,
     /// The store is down.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -44,6 +47,11 @@ impl Accounts {
             return Err(LoginError::InvalidCredentials);
         };
         match self.hasher.verify(&password, &hash).await {
+            // A disabled account is told apart from a wrong password only
+            // after the password is right, so it reveals nothing more.
+            Ok(true) if self.users.disabled_at(user.id).await?.is_some() => {
+                Err(LoginError::Disabled)
+            }
             Ok(true) => Ok(user),
             Ok(false) => Err(LoginError::InvalidCredentials),
             Err(error) => Err(LoginError::Unknown(error.into())),

@@ -16,12 +16,14 @@ use crate::ports::{
     UserStore,
 };
 
+mod disable;
 mod external;
 mod login;
 mod password;
 mod register;
 mod roles;
 
+pub use disable::MAX_ACCOUNTS_PAGE;
 pub use external::ExternalLoginError;
 pub use login::LoginError;
 pub use password::PasswordChangeError;

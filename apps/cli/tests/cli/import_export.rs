@@ -1,0 +1,194 @@
+//! Export and import: round trips, bad rows, re-runs, dry runs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::harness::{stderr, stdout, Env};
+use crate::on_every_store;
+
+on_every_store!(
+    an_export_imports_back_with_the_same_fields,
+    one_bad_row_imports_nothing_and_names_its_line,
+    a_cut_short_import_resumes_without_duplicates,
+);
+
+/// The fields a round trip keeps, counted.
+fn tuples(path: &Path) -> anyhow::Result<BTreeMap<Vec<String>, usize>> {
+    let mut reader = csv::Reader::from_path(path)?;
+    let headers = reader.headers()?.clone();
+    let at = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .ok_or_else(|| anyhow::anyhow!("no column {name}"))
+    };
+    let columns = ["title", "description", "category", "lat", "lng", "address"]
+        .map(at)
+        .into_iter()
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    let mut counts = BTreeMap::new();
+    for record in reader.records() {
+        let record = record?;
+        let tuple: Vec<String> = columns
+            .iter()
+            .map(|&i| record.get(i).unwrap_or_default().to_owned())
+            .collect();
+        *counts.entry(tuple).or_default() += 1;
+    }
+    Ok(counts)
+}
+
+async fn an_export_imports_back_with_the_same_fields(env: &Env) -> anyhow::Result<()> {
+    env.submit_reports(150).await?;
+    let first = env.path("first.csv");
+    let output = env
+        .cli()
+        .args(["reports", "export", "--format", "csv", "--output"])
+        .arg(&first)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let bytes = std::fs::read(&first)?;
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "no BOM for Excel");
+    let text = String::from_utf8(bytes)?;
+    assert!(text.contains("도로 파손"), "Korean intact");
+    assert!(
+        !text.contains("010-1234-"),
+        "phone numbers masked by default"
+    );
+    let exported = tuples(&first)?;
+    assert_eq!(exported.values().sum::<usize>(), 150);
+
+    let output = env
+        .cli()
+        .args(["reports", "import", "--commit"])
+        .arg(&first)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(env.reports().await?.len(), 300);
+
+    let second = env.path("second.csv");
+    let output = env
+        .cli()
+        .args(["reports", "export", "--output"])
+        .arg(&second)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let doubled: BTreeMap<Vec<String>, usize> =
+        exported.iter().map(|(k, n)| (k.clone(), n * 2)).collect();
+    assert_eq!(tuples(&second)?, doubled);
+
+    // Importing the same export again adds nothing: its ids are in the ledger.
+    let output = env
+        .cli()
+        .args(["reports", "import", "--commit", "--output", "json"])
+        .arg(&first)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(summary["imported"], "0");
+    assert_eq!(summary["skipped_already_imported"], "150");
+    assert_eq!(env.reports().await?.len(), 300);
+
+    // The other formats hold the same reports.
+    let output = env
+        .cli()
+        .args(["reports", "export", "--format", "ndjson"])
+        .output()?;
+    assert_eq!(stdout(&output).lines().count(), 300);
+    let output = env
+        .cli()
+        .args([
+            "reports", "export", "--format", "geojson", "--status", "received",
+        ])
+        .output()?;
+    let geojson: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(geojson["features"].as_array().map(Vec::len), Some(300));
+    Ok(())
+}
+
+/// A CSV of `n` importable rows with external ids `legacy-0…`.
+fn legacy_csv(n: usize) -> String {
+    let mut text =
+        String::from("external_id,title,description,lat,lng,category,created_at,status\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "legacy-{i},가로등 고장 {i},가로등이 꺼져 있어요 {i},35.8{i:03},127.14,streetlight,2019-03-0{}T09:00:00+09:00,resolved\n",
+            i % 9 + 1
+        ));
+    }
+    text
+}
+
+async fn one_bad_row_imports_nothing_and_names_its_line(env: &Env) -> anyhow::Result<()> {
+    let mut lines: Vec<String> = legacy_csv(50).lines().map(str::to_owned).collect();
+    // Line 32 of the file (the header is line 1): a latitude that is no number.
+    lines[31] = "legacy-30,가로등,설명,north,127.14,streetlight,,".to_owned();
+    // Line 41: outside Jeonbuk (Seoul).
+    lines[40] = "legacy-39,가로등,설명,37.56,126.97,streetlight,,".to_owned();
+    let file = env.path("bad.csv");
+    std::fs::write(&file, lines.join("\n"))?;
+    let output = env
+        .cli()
+        .args(["reports", "import", "--commit"])
+        .arg(&file)
+        .output()?;
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("line 32, field lat"), "{message}");
+    assert!(message.contains("line 41"), "{message}");
+    assert!(message.contains("nothing was imported"), "{message}");
+    assert!(env.reports().await?.is_empty());
+    Ok(())
+}
+
+async fn a_cut_short_import_resumes_without_duplicates(env: &Env) -> anyhow::Result<()> {
+    let full = legacy_csv(60);
+    let file = env.path("legacy.csv");
+    // A dry run checks and counts, and changes nothing.
+    std::fs::write(&file, &full)?;
+    let output = env
+        .cli()
+        .args(["reports", "import", "--output", "json"])
+        .arg(&file)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(summary["would_import"], "60");
+    assert!(env.reports().await?.is_empty());
+
+    // The first run stopped after 25 rows (as if killed): only they are stored.
+    let cut: Vec<&str> = full.lines().take(26).collect();
+    std::fs::write(&file, cut.join("\n"))?;
+    let output = env
+        .cli()
+        .args(["reports", "import", "--commit"])
+        .arg(&file)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(env.reports().await?.len(), 25);
+
+    std::fs::write(&file, &full)?;
+    let output = env
+        .cli()
+        .args(["reports", "import", "--commit", "--output", "json"])
+        .arg(&file)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(summary["imported"], "35");
+    assert_eq!(summary["skipped_already_imported"], "25");
+    let reports = env.reports().await?;
+    assert_eq!(reports.len(), 60);
+    let mut titles: Vec<String> = reports
+        .iter()
+        .map(|r| r.title.as_str().to_owned())
+        .collect();
+    titles.sort();
+    titles.dedup();
+    assert_eq!(titles.len(), 60, "no duplicates");
+    // Located, classified and routed like a submission.
+    assert!(reports.iter().all(|r| r.category.as_str() == "streetlight"
+        && r.department.is_some()
+        && !r.jurisdiction.code.is_empty()));
+    Ok(())
+}
