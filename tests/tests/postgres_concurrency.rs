@@ -39,6 +39,7 @@ async fn eight_submitters_of_a_thousand_reports_lose_nothing_and_share_no_number
         settings: Arc::new(store.clone()),
         notifications: store.notifications(),
         fanout: Arc::new(InProcessFanout::default()),
+        leases: store.job_leases(),
         sealer: Arc::new(FakeSealer),
         hasher: Arc::new(FakePasswordHasher),
         clock: Arc::new(SystemClock),

@@ -15,6 +15,7 @@
 mod audit_log;
 mod directory_store;
 mod faults;
+mod job_lease;
 mod media_store;
 mod notification_store;
 mod password_hasher;
@@ -29,6 +30,7 @@ mod user_store;
 pub use audit_log::MemoryAuditLog;
 pub use directory_store::MemoryDirectoryStore;
 pub use faults::{Faults, INJECTED_FAULT};
+pub use job_lease::MemoryJobLease;
 pub use media_store::MemoryMediaStore;
 pub use notification_store::MemoryNotificationStore;
 pub use password_hasher::FakePasswordHasher;

@@ -6,8 +6,8 @@ use sinmungo_core::app::{InProcessFanout, Ports};
 
 use crate::{
     FakePasswordHasher, FakeSealer, Faults, ManualClock, MemoryAuditLog, MemoryDirectoryStore,
-    MemoryMediaStore, MemoryNotificationStore, MemoryReportStore, MemorySessionStore,
-    MemorySettingsStore, MemoryUserStore, SequentialIds,
+    MemoryJobLease, MemoryMediaStore, MemoryNotificationStore, MemoryReportStore,
+    MemorySessionStore, MemorySettingsStore, MemoryUserStore, SequentialIds,
 };
 
 /// The concrete fakes behind a [`Ports`] bundle, sharing one [`Faults`] handle.
@@ -37,6 +37,8 @@ pub struct MemoryHandles {
     pub notifications: Arc<MemoryNotificationStore>,
     /// Live pushes, to subscribers in this process.
     pub fanout: Arc<InProcessFanout>,
+    /// Scheduled jobs' leases.
+    pub leases: Arc<MemoryJobLease>,
 }
 
 impl MemoryHandles {
@@ -58,6 +60,7 @@ impl MemoryHandles {
             settings: Arc::new(MemorySettingsStore::new(faults.clone())),
             notifications: Arc::new(MemoryNotificationStore::new(faults.clone())),
             fanout: Arc::new(InProcessFanout::default()),
+            leases: Arc::new(MemoryJobLease::new(faults.clone())),
             audit,
             faults,
         }
@@ -75,6 +78,7 @@ impl MemoryHandles {
             settings: self.settings.clone(),
             notifications: self.notifications.clone(),
             fanout: self.fanout.clone(),
+            leases: self.leases.clone(),
             sealer: Arc::new(FakeSealer),
             hasher: Arc::new(FakePasswordHasher),
             clock: self.clock.clone(),

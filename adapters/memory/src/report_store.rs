@@ -178,6 +178,9 @@ impl State {
 /// A report as a database would hand it back (times to the microsecond).
 fn normalised(mut report: Report) -> Report {
     report.due_at = stored(report.due_at);
+    report.respond_by = stored(report.respond_by);
+    report.response_breached_at = report.response_breached_at.map(stored);
+    report.resolution_breached_at = report.resolution_breached_at.map(stored);
     report.created_at = stored(report.created_at);
     report.updated_at = stored(report.updated_at);
     report.resolved_at = report.resolved_at.map(stored);
@@ -219,6 +222,7 @@ fn matches(query: &ReportQuery, text: Option<&str>, report: &Report) -> bool {
             fold_for_search(report.title.as_str()).contains(needle)
                 || fold_for_search(report.description.as_str()).contains(needle)
         })
+        && query.due.is_none_or(|due| due.covers(report))
         && query.before.is_none_or(|before| report.id < before)
 }
 

@@ -33,7 +33,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::{NotificationStore, StoreError};
+use sinmungo_core::ports::{JobLease, NotificationStore, StoreError};
+use sinmungo_sql::job_lease::SqlJobLease;
 use sinmungo_sql::notification::SqlNotificationStore;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -92,6 +93,11 @@ impl PostgresStore {
             self.primary.clone(),
             self.primary.clone(),
         ))
+    }
+
+    /// The scheduled jobs' leases kept in this database.
+    pub fn job_leases(&self) -> Arc<dyn JobLease> {
+        Arc::new(SqlJobLease::<PgDialect>::new(self.primary.clone()))
     }
 
     /// Closes every connection, waiting for work in progress (for orderly shutdown).

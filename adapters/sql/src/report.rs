@@ -40,7 +40,7 @@ const fn json(name: &'static str) -> ReportColumn {
 
 /// Every column of `reports` but `id` (and SQLite's `seq`), in the order of
 /// [`report_values`].
-pub const REPORT_COLUMNS: [ReportColumn; 37] = [
+pub const REPORT_COLUMNS: [ReportColumn; 40] = [
     column("number"),
     column("title"),
     column("description"),
@@ -78,6 +78,9 @@ pub const REPORT_COLUMNS: [ReportColumn; 37] = [
     column("resolved_at"),
     column("status_changed_at"),
     column("version"),
+    column("respond_by"),
+    column("response_breached_at"),
+    column("resolution_breached_at"),
 ];
 
 /// The names of [`REPORT_COLUMNS`], comma-separated.
@@ -104,7 +107,7 @@ pub fn report_select_list(json_cast: &str) -> String {
 }
 
 /// A report's values for [`REPORT_COLUMNS`], in that order.
-pub fn report_values(report: &Report) -> Result<[SqlValue; 37], StoreError> {
+pub fn report_values(report: &Report) -> Result<[SqlValue; 40], StoreError> {
     use SqlValue::{Bool, Integer, Real, Text, Time, Uuid};
     let analysis = report.analysis.as_ref();
     Ok([
@@ -149,6 +152,9 @@ pub fn report_values(report: &Report) -> Result<[SqlValue; 37], StoreError> {
         Time(report.resolved_at),
         Time(Some(report.status_changed_at)),
         Integer(Some(integer(report.version, "report version")?)),
+        Time(Some(report.respond_by)),
+        Time(report.response_breached_at),
+        Time(report.resolution_breached_at),
     ])
 }
 
@@ -195,7 +201,10 @@ impl<D: Dialect> FromSqlRow<D> for Report {
             duplicate_of: r.uuid_optional("duplicate_of")?.map(ReportId),
             analysis: analysis_from_row(&r)?,
             photos: r.json("photos")?,
+            respond_by: r.time("respond_by")?,
             due_at: r.time("due_at")?,
+            response_breached_at: r.time_optional("response_breached_at")?,
+            resolution_breached_at: r.time_optional("resolution_breached_at")?,
             created_at: r.time("created_at")?,
             updated_at: r.time("updated_at")?,
             resolved_at: r.time_optional("resolved_at")?,

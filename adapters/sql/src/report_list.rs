@@ -11,7 +11,7 @@
 use sinmungo_core::domain::geo::BoundingBox;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::text::fold_for_search;
-use sinmungo_core::ports::{Page, ReportQuery, Scope, StoreError, MAX_PAGE_SIZE};
+use sinmungo_core::ports::{Due, Page, ReportQuery, Scope, StoreError, MAX_PAGE_SIZE};
 
 use crate::dialect::Dialect;
 use crate::fetch::Fetch as _;
@@ -104,6 +104,22 @@ impl ListPlan {
                 Sql("r.department = "),
                 Bind(SqlValue::text(department.as_str())),
             ]);
+        }
+        match query.due {
+            Some(Due::ResolvedBefore(at)) => plain(vec![
+                Sql("r.status = 'resolved' AND r.status_changed_at < "),
+                Bind(SqlValue::Time(Some(at))),
+            ]),
+            Some(Due::ResponseOverdue(at)) => plain(vec![
+                Sql("r.status = 'received' AND r.response_breached_at IS NULL AND r.respond_by < "),
+                Bind(SqlValue::Time(Some(at))),
+            ]),
+            Some(Due::ResolutionOverdue(at)) => plain(vec![
+                Sql("r.status IN ('received', 'assigned', 'in_progress') \
+                     AND r.resolution_breached_at IS NULL AND r.due_at < "),
+                Bind(SqlValue::Time(Some(at))),
+            ]),
+            None => {}
         }
         let real = |value: f64| Bind(SqlValue::Real(Some(value)));
         if let Some(bbox) = query.bbox {

@@ -28,7 +28,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::{NotificationStore, StoreError};
+use sinmungo_core::ports::{JobLease, NotificationStore, StoreError};
+use sinmungo_sql::job_lease::SqlJobLease;
 use sinmungo_sql::notification::SqlNotificationStore;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -130,6 +131,11 @@ impl SqliteStore {
             self.pool.clone(),
             self.writer.clone(),
         ))
+    }
+
+    /// The scheduled jobs' leases kept in this database.
+    pub fn job_leases(&self) -> Arc<dyn JobLease> {
+        Arc::new(SqlJobLease::<SqliteDialect>::new(self.writer.clone()))
     }
 
     /// Closes every connection, waiting for work in progress (for orderly shutdown).

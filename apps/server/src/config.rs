@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use sinmungo_wiring::{
-    AccessConfig, ApplicationConfig, KafkaArgs, LogFormat, MediaConfig, OAuthArgs, Secret,
-    StoreConfig, TriageConfig,
+    AccessConfig, ApplicationConfig, JobsConfig, KafkaArgs, LogFormat, MediaConfig, OAuthArgs,
+    Secret, StoreConfig, TriageConfig,
 };
 
 /// The Sinmungo API server (전북 신고 플랫폼).
@@ -73,6 +73,10 @@ pub struct ServerConfig {
     /// Identity and access: key rotation, sealed secrets, rate limits.
     #[command(flatten)]
     pub access: AccessConfig,
+
+    /// The scheduled jobs.
+    #[command(flatten)]
+    pub jobs: JobsConfig,
 
     /// Sign-in through Google, Kakao and Naver.
     #[command(flatten)]
@@ -141,6 +145,7 @@ impl ServerConfig {
             kafka: KafkaArgs::embedded(),
             access: AccessConfig::embedded_defaults(),
             oauth: OAuthArgs::off(),
+            jobs: JobsConfig::default(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,

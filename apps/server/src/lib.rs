@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use sinmungo_core::app::{NewAccount, RegisterRequest, Relay, Sessions};
+use sinmungo_core::app::{Jobs, NewAccount, RegisterRequest, Relay};
 use sinmungo_core::domain::User;
 use sinmungo_http::auth::{TokenConfig, TokenService};
 use sinmungo_http::live::LiveConfig;
@@ -33,6 +33,8 @@ pub struct Server {
     relay: Relay,
     /// With Kafka: the notifier group's consumer.
     notifier: Option<EventConsumer>,
+    /// The scheduled jobs, unless turned off.
+    jobs: Option<Jobs>,
     stores: OpenedStores,
 }
 
@@ -76,6 +78,10 @@ impl Server {
             app.stores.outbox.clone(),
         )?;
         let notifier = sinmungo_wiring::notifier(&config.kafka, &app.use_cases.notify)?;
+        let jobs = config
+            .jobs
+            .run_jobs
+            .then(|| app.use_cases.jobs(config.jobs.schedule()));
         let oauth = config
             .oauth
             .client(&app.use_cases.secrets, app.sealer.clone())
@@ -100,6 +106,7 @@ impl Server {
             http,
             relay,
             notifier,
+            jobs,
             stores: app.stores,
         })
     }
@@ -116,10 +123,9 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let purge = tokio::spawn(purge_sessions(
-            self.state.use_cases().sessions.clone(),
-            stopped.clone(),
-        ));
+        let jobs = self
+            .jobs
+            .map(|jobs| tokio::spawn(sinmungo_wiring::run_jobs(jobs, stopped.clone())));
         let notifier = self.notifier.map(|consumer| {
             let mut stopped = stopped.clone();
             tokio::spawn(consumer.run(async move {
@@ -147,26 +153,14 @@ impl Server {
                 Err(error) => tracing::error!(%error, "the notifier stopped abnormally"),
             }
         }
-        purge.abort();
+        if let Some(jobs) = jobs {
+            if let Err(error) = jobs.await {
+                tracing::error!(%error, "the scheduled jobs stopped abnormally");
+            }
+        }
         self.stores.close().await;
         served?;
         Ok(())
-    }
-}
-
-/// Removes expired refresh tokens every hour (used tokens are kept until
-/// they expire, to recognise reuse).
-async fn purge_sessions(sessions: Sessions, mut stopped: tokio::sync::watch::Receiver<bool>) {
-    let mut every = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tokio::select! {
-            _ = every.tick() => match sessions.purge_expired().await {
-                Ok(0) => {}
-                Ok(removed) => tracing::info!(removed, "purged expired refresh tokens"),
-                Err(error) => tracing::warn!(%error, "could not purge expired refresh tokens"),
-            },
-            _ = stopped.changed() => return,
-        }
     }
 }
 

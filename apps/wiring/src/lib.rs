@@ -11,6 +11,7 @@
 pub mod access;
 mod application;
 pub mod bus;
+pub mod jobs;
 mod logging;
 pub mod media;
 pub mod oauth;
@@ -27,6 +28,7 @@ pub use application::{
     Triage,
 };
 pub use bus::{notifier, KafkaArgs, Property, NOTIFY_GROUP_ID};
+pub use jobs::{run_jobs, JobsConfig};
 pub use logging::{init_tracing, LogFormat};
 pub use media::{photo_processor, MediaConfig};
 pub use oauth::OAuthArgs;

@@ -7,9 +7,8 @@ use anyhow::{bail, Context as _};
 use clap::Args;
 use sinmungo_core::app::{InProcessFanout, Ports};
 use sinmungo_core::ports::{
-    AuditLog, DatabaseBackup, DirectoryStore, MediaStore, NotificationStore, Outbox, ReportStore,
-    SecretSealer,
-    SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
+    AuditLog, DatabaseBackup, DirectoryStore, JobLease, MediaStore, NotificationStore, Outbox,
+    ReportStore, SecretSealer, SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
@@ -73,6 +72,8 @@ pub struct OpenedStores {
     pub settings: Arc<dyn SettingsStore>,
     /// Notifications.
     pub notifications: Arc<dyn NotificationStore>,
+    /// Scheduled jobs' leases.
+    pub leases: Arc<dyn JobLease>,
     /// Online backups (SQLite; PostgreSQL is backed up with pg_dump).
     pub backup: Option<Arc<dyn DatabaseBackup>>,
     backend: Backend,
@@ -112,6 +113,7 @@ impl OpenedStores {
             settings: self.settings.clone(),
             notifications: self.notifications.clone(),
             fanout: Arc::new(InProcessFanout::default()),
+            leases: self.leases.clone(),
             sealer,
             hasher: password_hasher(),
             clock: Arc::new(SystemClock),
@@ -150,6 +152,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             audit: Arc::new(store.clone()),
             settings: Arc::new(store.clone()),
             notifications: store.notifications(),
+            leases: store.job_leases(),
             backup: Some(Arc::new(store.clone())),
             backend: Backend::Sqlite(store),
         });
@@ -186,6 +189,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         audit: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),
         notifications: store.notifications(),
+        leases: store.job_leases(),
         backup: None,
         backend: Backend::Postgres(store),
     })

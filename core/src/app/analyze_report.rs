@@ -430,7 +430,7 @@ impl AnalyzeReport {
         if reclassified {
             updated.category = category.code.clone();
             updated.priority = priority;
-            updated.due_at = Report::due_for(report.created_at, priority);
+            updated.set_sla(priority);
             // Re-route only work nobody has picked up yet.
             if report.assignee.is_none() {
                 updated.department = Some(category.department.clone());

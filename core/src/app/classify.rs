@@ -11,7 +11,7 @@ use crate::domain::access::Actor;
 use crate::domain::category::CategoryCode;
 use crate::domain::event::ReportEvent;
 use crate::domain::priority::Priority;
-use crate::domain::report::{Analysis, DecidedBy, Report, ReportId};
+use crate::domain::report::{Analysis, DecidedBy, ReportId};
 use crate::domain::timeline::TimelineKind;
 use crate::domain::validation::{Collector, FieldError, Invalid};
 use crate::ports::{Clock, DirectoryStore, IdGenerator, ReportStore};
@@ -91,7 +91,7 @@ impl Reclassify {
         let mut updated = report.clone();
         updated.category = category.code.clone();
         updated.priority = priority;
-        updated.due_at = Report::due_for(report.created_at, priority);
+        updated.set_sla(priority);
         if report.department.as_ref() != Some(&category.department) {
             updated.department = Some(category.department.clone());
             updated.assignee = None;

@@ -11,9 +11,10 @@ mod comment;
 mod directory;
 mod events;
 mod fanout;
+mod import_reports;
+mod jobs;
 mod notifications;
 mod notify;
-mod import_reports;
 mod photo_blobs;
 mod photo_files;
 mod photos;
@@ -48,11 +49,14 @@ pub use directory::{Directory, DirectoryError};
 pub use events::MockEventHandler;
 pub use events::{EventHandler, HandlerError, InProcessBus, Relay, RelayError};
 pub use fanout::InProcessFanout;
+pub use import_reports::{ImportError, ImportReports, ImportRow};
+pub use jobs::{
+    tick_interval, JobError, Jobs, Schedule, TickOutcome, AUTO_CLOSE_AFTER, AUTO_CLOSE_NOTE,
+};
 pub use notifications::{
     NotificationError, NotificationList, NotificationListRequest, Notifications,
 };
 pub use notify::Notify;
-pub use import_reports::{ImportError, ImportReports, ImportRow};
 pub use photo_blobs::{
     LeftoverBlob, LeftoverReason, MAX_PHOTOS_PER_REPORT, MAX_PHOTOS_PER_REQUEST,
 };
@@ -74,7 +78,7 @@ pub use crate::ports::PreparedPhoto;
 use crate::domain::geo::ServiceArea;
 use crate::domain::rules::RuleSet;
 use crate::ports::{
-    AuditLog, Clock, DirectoryStore, Fanout, IdGenerator, MediaStore, NotificationStore,
+    AuditLog, Clock, DirectoryStore, Fanout, IdGenerator, JobLease, MediaStore, NotificationStore,
     PasswordHasher, ReportStore, SecretSealer, SessionStore, SettingsStore, UserStore,
 };
 
@@ -99,6 +103,8 @@ pub struct Ports {
     pub notifications: Arc<dyn NotificationStore>,
     /// Live pushes to connected clients, on every instance.
     pub fanout: Arc<dyn Fanout>,
+    /// Leases of the scheduled jobs (one instance runs each at a time).
+    pub leases: Arc<dyn JobLease>,
     /// Seals and opens secrets.
     pub sealer: Arc<dyn SecretSealer>,
     /// Password hashing.
@@ -203,6 +209,11 @@ impl UseCases {
             retention: Retention::new(&ports),
             ports,
         }
+    }
+
+    /// The scheduled jobs of this instance (known to the job leases by a fresh id).
+    pub fn jobs(&self, schedule: Schedule) -> Jobs {
+        Jobs::new(&self.ports, schedule, self.ports.ids.new_id())
     }
 
     /// Whether the stores answer: the report store, and the session store

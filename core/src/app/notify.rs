@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::app::events::{EventHandler, HandlerError};
 use crate::app::Ports;
 use crate::domain::department::DepartmentCode;
-use crate::domain::event::EventEnvelope;
+use crate::domain::event::{EventEnvelope, SlaClock};
 use crate::domain::notification::{Message, Notification, NotificationId};
 use crate::domain::report::{Report, ReportId};
 use crate::domain::status::ReportStatus;
@@ -175,6 +175,22 @@ impl Notify {
                     to.remove(&actor);
                 }
                 Ok(vec![(message, to)])
+            }
+            "report.sla_breached" => {
+                let breached: Breached = parse(event)?;
+                let Some(department) = &report.department else {
+                    return Ok(Vec::new());
+                };
+                let managers: BTreeSet<UserId> = self
+                    .users
+                    .officials_of(department)
+                    .await?
+                    .iter()
+                    .filter(|u| u.role == Role::Manager)
+                    .map(|u| u.id)
+                    .collect();
+                let message = Message::sla_breached(report, breached.clock, breached.due);
+                Ok(vec![(message, managers)])
             }
             "report.merged" => {
                 let merged: Merged = parse(event)?;
@@ -342,6 +358,13 @@ struct StatusChanged {
 struct Commented {
     comment_id: Uuid,
     internal: bool,
+}
+
+/// `report.sla_breached`'s payload.
+#[derive(Deserialize)]
+struct Breached {
+    clock: SlaClock,
+    due: chrono::DateTime<chrono::Utc>,
 }
 
 /// `report.merged`'s payload.

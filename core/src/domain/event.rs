@@ -88,6 +88,14 @@ pub enum ReportEvent {
         /// The original.
         into: ReportId,
     },
+    /// `report.sla_breached`: a clock of the SLA ran out before the report
+    /// moved on (found by the scheduled job, once per report and clock).
+    SlaBreached {
+        /// Which clock.
+        clock: SlaClock,
+        /// When it was due.
+        due: DateTime<Utc>,
+    },
     /// `report.photos_added`: photos were added after submission (a
     /// submission's own photos are part of `report.submitted`'s report).
     PhotosAdded {
@@ -110,6 +118,7 @@ impl ReportEvent {
             Self::Commented { .. } => "report.commented",
             Self::Merged { .. } => "report.merged",
             Self::PhotosAdded { .. } => "report.photos_added",
+            Self::SlaBreached { .. } => "report.sla_breached",
         }
     }
 
@@ -141,6 +150,26 @@ impl ReportEvent {
             report_id,
             // Serialising plain data to a JSON value cannot fail.
             payload: serde_json::to_value(&self).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// The SLA's two clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaClock {
+    /// First response: the report must leave `received`.
+    Respond,
+    /// Resolution: the report must be resolved (or closed otherwise).
+    Resolve,
+}
+
+impl SlaClock {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Respond => "respond",
+            Self::Resolve => "resolve",
         }
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::department::DepartmentCode;
+use crate::domain::event::SlaClock;
 use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::status::ReportStatus;
@@ -237,12 +238,11 @@ impl Message {
         }
     }
 
-    /// A report missed the SLA clock `clock` (`respond`, `resolve`) due at `due`.
-    pub fn sla_breached(report: &Report, clock: &str, due: DateTime<Utc>) -> Self {
-        let what = if clock == "respond" {
-            "첫 조치"
-        } else {
-            "처리"
+    /// A report missed the SLA clock `clock` due at `due`.
+    pub fn sla_breached(report: &Report, clock: SlaClock, due: DateTime<Utc>) -> Self {
+        let what = match clock {
+            SlaClock::Respond => "첫 조치",
+            SlaClock::Resolve => "처리",
         };
         Self {
             kind: NotificationKind::SlaBreached,
@@ -254,7 +254,7 @@ impl Message {
                 kst(due),
                 report.priority.label_ko()
             ),
-            dedupe_key: format!("sla:{}:{clock}", report.id.0),
+            dedupe_key: format!("sla:{}:{}", report.id.0, clock.as_str()),
         }
     }
 }

@@ -160,8 +160,14 @@ pub struct Report {
     pub analysis: Option<Analysis>,
     /// Photos, in upload order.
     pub photos: Vec<Photo>,
+    /// When the SLA says it must first be acted on (leave `received`).
+    pub respond_by: DateTime<Utc>,
     /// When the SLA says it must be resolved.
     pub due_at: DateTime<Utc>,
+    /// When the first-response clock was found missed (once).
+    pub response_breached_at: Option<DateTime<Utc>>,
+    /// When the resolution clock was found missed (once).
+    pub resolution_breached_at: Option<DateTime<Utc>>,
     /// When it was submitted.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -183,5 +189,21 @@ impl Report {
     /// The due time for a priority, counted from submission.
     pub fn due_for(created_at: DateTime<Utc>, priority: Priority) -> DateTime<Utc> {
         created_at + priority.default_sla().resolution
+    }
+
+    /// The first-response time for a priority, counted from submission.
+    pub fn respond_by_for(created_at: DateTime<Utc>, priority: Priority) -> DateTime<Utc> {
+        created_at + priority.default_sla().first_response
+    }
+
+    /// Sets both SLA clocks for `priority`, counted from submission.
+    pub fn set_sla(&mut self, priority: Priority) {
+        self.respond_by = Self::respond_by_for(self.created_at, priority);
+        self.due_at = Self::due_for(self.created_at, priority);
+    }
+
+    /// Whether a clock has been missed and flagged.
+    pub fn breached(&self) -> bool {
+        self.response_breached_at.is_some() || self.resolution_breached_at.is_some()
     }
 }

@@ -10,6 +10,7 @@ mod error;
 mod event_publisher;
 mod fanout;
 mod identity_provider;
+mod job_lease;
 mod media_store;
 mod notification_store;
 mod outbox;
@@ -36,6 +37,7 @@ pub use identity_provider::{
     Authorization, CodeExchange, IdentityError, IdentityProvider, ProviderChallenge,
     ProviderEndpoint,
 };
+pub use job_lease::JobLease;
 pub use media_store::{Blob, InvalidMediaKey, MediaError, MediaKey, MediaStore};
 pub use notification_store::{NotificationPage, NotificationQuery, NotificationStore};
 pub use outbox::{ClaimedEvent, Outbox};
@@ -43,7 +45,7 @@ pub use password_hasher::{HashError, PasswordHasher};
 pub use photo_processor::{PhotoInfo, PhotoProcessor, PhotoRejection, PreparedPhoto};
 pub use rate_limiter::{Quota, RateDecision, RateLimitError, RateLimiter};
 pub use report_store::{
-    Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
+    Due, Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
 };
 pub use session_store::{Consumed, RefreshSession, SessionStore};
 pub use settings_store::{SealError, SecretSealer, SettingsStore};
@@ -64,6 +66,8 @@ pub use event_publisher::MockEventPublisher;
 pub use fanout::MockFanout;
 #[cfg(any(test, feature = "mock"))]
 pub use identity_provider::MockIdentityProvider;
+#[cfg(any(test, feature = "mock"))]
+pub use job_lease::MockJobLease;
 #[cfg(any(test, feature = "mock"))]
 pub use media_store::MockMediaStore;
 #[cfg(any(test, feature = "mock"))]

@@ -95,6 +95,8 @@ pub struct ReportQuery {
     /// ([`fold_for_search`](crate::domain::text::fold_for_search)); `%`, `_` and
     /// `\` are literal characters.
     pub text: Option<String>,
+    /// Only reports a scheduled job is due to act on.
+    pub due: Option<Due>,
     /// Only reports with ids below this one (the cursor).
     pub before: Option<ReportId>,
     /// Page size, 1–[`MAX_PAGE_SIZE`]; stores clamp values outside that range.
@@ -113,8 +115,41 @@ impl ReportQuery {
             bbox: None,
             near: None,
             text: None,
+            due: None,
             before: None,
             limit: 20,
+        }
+    }
+}
+
+/// What a scheduled job looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// `resolved`, its status unchanged since before this time (auto-close).
+    ResolvedBefore(DateTime<Utc>),
+    /// Still `received` past `respond_by` at this time, not yet flagged.
+    ResponseOverdue(DateTime<Utc>),
+    /// Open past `due_at` at this time, not yet flagged.
+    ResolutionOverdue(DateTime<Utc>),
+}
+
+impl Due {
+    /// Whether `report` is due.
+    pub fn covers(self, report: &Report) -> bool {
+        match self {
+            Self::ResolvedBefore(at) => {
+                report.status == ReportStatus::Resolved && report.status_changed_at < at
+            }
+            Self::ResponseOverdue(at) => {
+                report.status == ReportStatus::Received
+                    && report.response_breached_at.is_none()
+                    && report.respond_by < at
+            }
+            Self::ResolutionOverdue(at) => {
+                report.status.is_open()
+                    && report.resolution_breached_at.is_none()
+                    && report.due_at < at
+            }
         }
     }
 }

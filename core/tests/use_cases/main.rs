@@ -6,6 +6,7 @@ mod analysis;
 mod comments_and_classification;
 mod events_and_faults;
 mod interactions;
+mod jobs;
 mod lifecycle;
 mod notifications;
 mod photos;

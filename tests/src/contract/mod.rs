@@ -85,6 +85,7 @@
 mod audit_log;
 mod directory_store;
 pub mod fixtures;
+mod job_lease;
 mod notification_store;
 mod outbox;
 mod report_apply;
@@ -100,13 +101,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::ports::{
-    AuditLog, DirectoryStore, NotificationStore, Outbox, ReportStore, SessionStore, SettingsStore,
-    UserStore,
+    AuditLog, DirectoryStore, JobLease, NotificationStore, Outbox, ReportStore, SessionStore,
+    SettingsStore, UserStore,
 };
 use sinmungo_memory::{MemoryHandles, MemoryReportStore};
 
 pub use audit_log::*;
 pub use directory_store::*;
+pub use job_lease::*;
 pub use notification_store::*;
 pub use outbox::*;
 pub use report_apply::*;
@@ -149,6 +151,8 @@ pub struct Stores {
     pub settings: Arc<dyn SettingsStore>,
     /// Notifications.
     pub notifications: Arc<dyn NotificationStore>,
+    /// Scheduled jobs' leases.
+    pub leases: Arc<dyn JobLease>,
     /// Anything that must live as long as the stores (a temporary directory).
     pub keep_alive: Option<Arc<dyn Any + Send + Sync>>,
 }
@@ -181,6 +185,7 @@ impl Stores {
             audit,
             settings,
             notifications,
+            leases,
             ..
         } = MemoryHandles::new();
         Self {
@@ -193,6 +198,7 @@ impl Stores {
             sessions,
             settings,
             notifications,
+            leases,
             keep_alive: None,
         }
     }
@@ -261,6 +267,7 @@ macro_rules! store_contract {
             list_text_search_ignores_case_and_treats_wildcards_literally,
             list_filters_combine_with_and,
             list_pages_newest_first_without_gaps_or_duplicates,
+            list_finds_what_the_scheduled_jobs_are_due_to_do,
             // UserStore
             user_round_trip_and_lookup_by_email,
             duplicate_email_is_refused,
@@ -285,6 +292,9 @@ macro_rules! store_contract {
             notifications_list_newest_first_per_person,
             marking_read_is_ones_own_and_keeps_the_first_time,
             purge_removes_notifications_made_before_a_time,
+            // JobLease
+            job_lease_is_held_by_one_until_it_ends,
+            job_lease_goes_to_one_of_concurrent_callers,
             // SettingsStore
             put_secret_returns_the_one_replaced,
             sealed_bytes_round_trip_exactly,

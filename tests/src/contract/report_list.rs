@@ -365,6 +365,7 @@ pub async fn list_filters_combine_with_and(stores: &Stores) -> CheckResult {
         bbox: Some(parsed(BoundingBox::parse("127.0,35.7,127.3,35.9"))?),
         near: Some(parsed(Circle::parse("35.8242,127.1480", Some(2_000.0)))?),
         text: Some("포트홀".to_owned()),
+        due: None,
         before: Some(report_id(10)),
         limit: 10,
     };
@@ -433,6 +434,84 @@ pub async fn list_pages_newest_first_without_gaps_or_duplicates(stores: &Stores)
     ];
     for (scope, limit, pages) in expected {
         assert_eq!(walk(scope, limit).await?, pages, "{scope:?}, limit {limit}");
+    }
+    Ok(())
+}
+
+/// The scheduled jobs' lookups: reports resolved before a time; reports
+/// still `received` past their first-response time; open reports past their
+/// resolution time; neither once flagged; each boundary exclusive.
+pub async fn list_finds_what_the_scheduled_jobs_are_due_to_do(stores: &Stores) -> CheckResult {
+    use chrono::TimeDelta;
+    use sinmungo_core::ports::Due;
+
+    use crate::contract::fixtures::{t, t0};
+    let w = World::new(stores).await?;
+    // t0 + 1 day: respond_by; t0 + 7 days: due_at (the fixture's clocks).
+    let (respond_by, due_at) = (t0() + TimeDelta::days(1), t0() + TimeDelta::days(7));
+    w.create(1, |r| {
+        r.status = ReportStatus::Resolved;
+        r.status_changed_at = t(100);
+    })
+    .await?;
+    w.create(2, |r| {
+        r.status = ReportStatus::Resolved;
+        r.status_changed_at = t(200);
+    })
+    .await?;
+    w.create(3, |_| {}).await?; // received
+    w.create(4, |r| r.status = ReportStatus::InProgress).await?;
+    w.create(5, |r| {
+        r.status = ReportStatus::Received;
+        r.response_breached_at = Some(t(90_000));
+    })
+    .await?;
+    w.create(6, |r| {
+        r.status = ReportStatus::Assigned;
+        r.resolution_breached_at = Some(t(700_000));
+    })
+    .await?;
+    w.create(7, |r| r.status = ReportStatus::Closed).await?;
+    w.create(8, |r| r.status = ReportStatus::Rejected).await?;
+
+    let due = |due: Due| ReportQuery {
+        due: Some(due),
+        ..all()
+    };
+    let cases = [
+        (
+            "resolved before t+200",
+            Due::ResolvedBefore(t(200)),
+            vec![1],
+        ),
+        (
+            "resolved before t+201",
+            Due::ResolvedBefore(t(201)),
+            vec![2, 1],
+        ),
+        (
+            "no response yet, at respond_by",
+            Due::ResponseOverdue(respond_by),
+            vec![],
+        ),
+        (
+            "no response yet, after respond_by",
+            Due::ResponseOverdue(respond_by + TimeDelta::microseconds(1)),
+            vec![3],
+        ),
+        (
+            "unresolved, at due_at",
+            Due::ResolutionOverdue(due_at),
+            vec![],
+        ),
+        (
+            "unresolved, after due_at",
+            Due::ResolutionOverdue(due_at + TimeDelta::seconds(1)),
+            vec![5, 4, 3],
+        ),
+    ];
+    for (what, due_now, expected) in cases {
+        assert_eq!(listed(&w, &due(due_now)).await?, expected, "{what}");
     }
     Ok(())
 }

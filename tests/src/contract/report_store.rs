@@ -95,6 +95,9 @@ pub async fn report_round_trip_keeps_every_field(stores: &Stores) -> CheckResult
                 fixtures::photo(2, PhotoKind::Resolution, officer, t(20)),
             ];
             r.due_at = t(86_400);
+            r.respond_by = t(7_200);
+            r.response_breached_at = Some(t(7_300));
+            r.resolution_breached_at = Some(t(86_500));
             r.updated_at = t(60);
             r.resolved_at = Some(t(30));
             r.status_changed_at = t(30);
@@ -135,6 +138,9 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
     report.updated_at = with_nanos(t(1));
     report.status_changed_at = with_nanos(t(2));
     report.due_at = with_nanos(t(3));
+    report.respond_by = with_nanos(t(10));
+    report.response_breached_at = Some(with_nanos(t(11)));
+    report.resolution_breached_at = Some(with_nanos(t(12)));
     report.resolved_at = Some(with_nanos(t(4)));
     report.analysis = Some(Analysis {
         category: report.category.clone(),
@@ -172,6 +178,9 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
     expected.updated_at = truncated(t(1));
     expected.status_changed_at = truncated(t(2));
     expected.due_at = truncated(t(3));
+    expected.respond_by = truncated(t(10));
+    expected.response_breached_at = Some(truncated(t(11)));
+    expected.resolution_breached_at = Some(truncated(t(12)));
     expected.resolved_at = Some(truncated(t(4)));
     if let Some(analysis) = &mut expected.analysis {
         analysis.decided_at = truncated(t(5));

@@ -30,11 +30,11 @@ async fn populate(conn: &mut PgConnection) {
         "INSERT INTO reports (id, number, title, description, title_folded, description_folded, \
              category, priority, status, lat, lng, jurisdiction_code, jurisdiction_name, \
              reporter, visibility, support_count, photos, due_at, created_at, updated_at, \
-             status_changed_at, version) \
+             status_changed_at, version, respond_by) \
          SELECT gen_random_uuid(), 'JB-2026-' || lpad(n::text, 6, '0'), t, '현장 확인 요청', \
              t, '현장 확인 요청', 'road_damage', 'normal', 'received', \
              35.3 + (n % 97) * 0.008, 126.0 + (n % 89) * 0.02, '35011', '전주시완산구', \
-             gen_random_uuid(), 'public', 0, '[]', now(), now(), now(), now(), 1 \
+             gen_random_uuid(), 'public', 0, '[]', now(), now(), now(), now(), 1, now() \
          FROM generate_series(1, $1) AS n, \
              LATERAL (SELECT CASE WHEN n % 100 = 0 THEN '도로에 포트홀' \
                                   ELSE '가로등 고장 ' || n END AS t) AS title",
