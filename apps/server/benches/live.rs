@@ -160,7 +160,10 @@ async fn start_pair(dir: &Path, redis: &str) -> (ServerProcess, ServerProcess) {
         .await
         .is_ok_and(|r| r.status().is_success())
     {
-        assert!(Instant::now() < deadline, "the second server did not become ready");
+        assert!(
+            Instant::now() < deadline,
+            "the second server did not become ready"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Let both listeners subscribe before anything is pushed.
@@ -171,12 +174,18 @@ async fn start_pair(dir: &Path, redis: &str) -> (ServerProcess, ServerProcess) {
 async fn citizen(base: &str) -> String {
     let response = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/register"))
-        .json(&json!({"email": format!("bench-{}@example.kr", uuid::Uuid::now_v7()),
-                      "password": "jeonbuk2026!", "display_name": "벤치"}))
+        .json(
+            &json!({"email": format!("bench-{}@example.kr", uuid::Uuid::now_v7()),
+                      "password": "jeonbuk2026!", "display_name": "벤치"}),
+        )
         .send()
         .await
         .expect("register");
-    assert!(response.status().is_success(), "register: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "register: {}",
+        response.status()
+    );
     let body: Value = response.json().await.expect("JSON");
     body["access_token"].as_str().expect("token").to_owned()
 }
@@ -202,7 +211,10 @@ async fn sockets(base: &str, count: usize, topic: &str, seen: &Seen, tasks: &mut
             .expect("subscribe");
         let subscribed = socket.next().await.expect("answer").expect("frame");
         assert!(
-            subscribed.to_text().unwrap_or_default().contains("subscribed"),
+            subscribed
+                .to_text()
+                .unwrap_or_default()
+                .contains("subscribed"),
             "{subscribed:?}"
         );
         let seen = seen.clone();
@@ -214,7 +226,10 @@ async fn sockets(base: &str, count: usize, topic: &str, seen: &Seen, tasks: &mut
                         continue;
                     };
                     if message["type"] == "report" {
-                        let id = message["report"]["id"].as_str().unwrap_or_default().to_owned();
+                        let id = message["report"]["id"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned();
                         seen.lock().expect("lock").entry(id).or_default().push(at);
                     } else {
                         assert_ne!(message["type"], "resync", "a socket fell behind");
@@ -227,20 +242,31 @@ async fn sockets(base: &str, count: usize, topic: &str, seen: &Seen, tasks: &mut
 
 /// Submits `reports` reports to `base`, one every `gap`; returns each id and
 /// the moment its submit answered.
-async fn submit_all(base: &str, token: &str, reports: usize, gap: Duration) -> Vec<(String, Instant)> {
+async fn submit_all(
+    base: &str,
+    token: &str,
+    reports: usize,
+    gap: Duration,
+) -> Vec<(String, Instant)> {
     let client = reqwest::Client::new();
     let mut done = Vec::with_capacity(reports);
     for n in 0..reports {
         let response = client
             .post(format!("{base}/api/v1/reports"))
             .bearer_auth(token)
-            .json(&json!({"title": format!("도로 파손 {n}"), "description": "포트홀이 생겼어요",
-                          "location": {"lat": 35.8242, "lng": 127.1480}, "visibility": "public"}))
+            .json(
+                &json!({"title": format!("도로 파손 {n}"), "description": "포트홀이 생겼어요",
+                          "location": {"lat": 35.8242, "lng": 127.1480}, "visibility": "public"}),
+            )
             .send()
             .await
             .expect("submit");
         let answered = Instant::now();
-        assert!(response.status().is_success(), "submit: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "submit: {}",
+            response.status()
+        );
         let body: Value = response.json().await.expect("JSON");
         done.push((body["id"].as_str().expect("id").to_owned(), answered));
         tokio::time::sleep(gap).await;
@@ -266,7 +292,11 @@ async fn latency_run(label: &str, submit_to: &str, watch: &[&str], sockets_total
     for base in watch {
         sockets(base, per_server, AREA, &seen, &mut tasks).await;
     }
-    eprintln!("{label}: {} sockets open in {:?}", per_server * watch.len(), opened.elapsed());
+    eprintln!(
+        "{label}: {} sockets open in {:?}",
+        per_server * watch.len(),
+        opened.elapsed()
+    );
     let token = citizen(submit_to).await;
     let submitted = submit_all(submit_to, &token, reports, gap).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -339,7 +369,9 @@ async fn main() {
         .split(',')
         .filter_map(|v| v.trim().parse().ok())
         .collect();
-    let redis = std::env::var("BENCH_REDIS_URL").ok().filter(|u| !u.is_empty());
+    let redis = std::env::var("BENCH_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
 
     println!("\n### Commit → push latency\n");
     println!("| profile | sockets | deliveries | p50 ms | p99 ms | max ms |");
@@ -347,7 +379,13 @@ async fn main() {
     {
         let dir = tempfile::tempdir().expect("temporary directory");
         let server = start(dir.path(), None).await;
-        latency_run("embedded, one server", &server.base, &[&server.base], sockets_total).await;
+        latency_run(
+            "embedded, one server",
+            &server.base,
+            &[&server.base],
+            sockets_total,
+        )
+        .await;
     }
     if let Some(redis) = &redis {
         let dir = tempfile::tempdir().expect("temporary directory");

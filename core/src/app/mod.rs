@@ -15,6 +15,7 @@ mod import_reports;
 mod jobs;
 mod notifications;
 mod notify;
+mod paging;
 mod photo_blobs;
 mod photo_files;
 mod photos;

@@ -3,14 +3,13 @@
 
 use std::sync::Arc;
 
+use crate::app::paging;
 use crate::app::Ports;
 use crate::domain::access::Actor;
 use crate::domain::notification::{Notification, NotificationId};
 use crate::domain::user::UserId;
-use crate::domain::validation::{FieldError, Invalid};
-use crate::ports::{
-    Clock, NotificationPage, NotificationQuery, NotificationStore, StoreError, MAX_PAGE_SIZE,
-};
+use crate::domain::validation::{Collector, Invalid};
+use crate::ports::{Clock, NotificationPage, NotificationQuery, NotificationStore, StoreError};
 
 /// A list request as the client sent it (query-string values).
 #[derive(Debug, Clone, Default)]
@@ -91,29 +90,14 @@ impl Notifications {
         let recipient = signed_in(actor)?;
         let mut query = NotificationQuery::new(recipient);
         query.unread_only = request.unread_only;
-        let mut errors = Vec::new();
+        let mut fields = Collector::default();
         if let Some(raw) = request.cursor.as_deref().filter(|c| !c.trim().is_empty()) {
-            match uuid::Uuid::parse_str(raw.trim()) {
-                Ok(id) => query.before = Some(NotificationId(id)),
-                Err(_) => errors.push(FieldError::new(
-                    "cursor",
-                    "invalid_cursor",
-                    "cursor must be a next_cursor from a previous page",
-                )),
-            }
+            query.before = fields.take(paging::cursor(raw)).map(NotificationId);
         }
-        match request.limit {
-            Some(limit) if limit == 0 || limit > MAX_PAGE_SIZE => errors.push(FieldError::new(
-                "limit",
-                "out_of_range",
-                format!("limit must be between 1 and {MAX_PAGE_SIZE}"),
-            )),
-            Some(limit) => query.limit = limit,
-            None => {}
+        if let Some(limit) = request.limit {
+            query.limit = fields.take(paging::limit(limit)).unwrap_or(query.limit);
         }
-        if !errors.is_empty() {
-            return Err(Invalid(errors).into());
-        }
+        fields.finish()?;
         let page = self.store.list(&query).await?;
         let unread_count = self.store.unread_count(recipient).await?;
         Ok(NotificationList { page, unread_count })

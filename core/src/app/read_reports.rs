@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::app::action::{load_visible, ActionError};
+use crate::app::paging;
 use crate::app::Ports;
 use crate::domain::access::Actor;
 use crate::domain::category::CategoryCode;
@@ -18,7 +19,7 @@ use crate::domain::status::ReportStatus;
 use crate::domain::timeline::{TimelineEntry, TimelineKind};
 use crate::domain::user::Role;
 use crate::domain::validation::{Collector, FieldError, Invalid};
-use crate::ports::{Clock, Page, ReportQuery, ReportStore, Scope, StoreError, MAX_PAGE_SIZE};
+use crate::ports::{Clock, Page, ReportQuery, ReportStore, Scope, StoreError};
 
 /// A report as one viewer sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -296,23 +297,10 @@ fn parse_query(scope: Scope, request: &ListRequest) -> Result<ReportQuery, Inval
         }
     }
     if let Some(raw) = present(&request.cursor) {
-        match uuid::Uuid::parse_str(&raw) {
-            Ok(id) => query.before = Some(ReportId(id)),
-            Err(_) => fields.push(FieldError::new(
-                "cursor",
-                "invalid_cursor",
-                "cursor must be a next_cursor from a previous page",
-            )),
-        }
+        query.before = fields.take(paging::cursor(&raw)).map(ReportId);
     }
-    match request.limit {
-        Some(limit) if limit == 0 || limit > MAX_PAGE_SIZE => fields.push(FieldError::new(
-            "limit",
-            "out_of_range",
-            format!("limit must be between 1 and {MAX_PAGE_SIZE}"),
-        )),
-        Some(limit) => query.limit = limit,
-        None => {}
+    if let Some(limit) = request.limit {
+        query.limit = fields.take(paging::limit(limit)).unwrap_or(query.limit);
     }
     fields.finish()?;
     Ok(query)
