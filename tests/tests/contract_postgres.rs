@@ -36,6 +36,7 @@ async fn fresh() -> anyhow::Result<Option<Stores>> {
         directory: Arc::new(store.clone()),
         sessions: Arc::new(store.clone()),
         notifications: store.notifications(),
+        mail: store.mail_queue(),
         settings: Arc::new(store),
         keep_alive: Some(Arc::new(schema)),
     }))

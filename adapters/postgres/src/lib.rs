@@ -33,7 +33,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::{NotificationStore, StoreError};
+use sinmungo_core::ports::{MailQueue, NotificationStore, StoreError};
 use sinmungo_sql::notification::SqlNotificationStore;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -88,6 +88,14 @@ impl PostgresStore {
     /// The notifications kept in this database. Read on the primary too: a
     /// person who has just read one expects it read in the next list.
     pub fn notifications(&self) -> Arc<dyn NotificationStore> {
+        Arc::new(SqlNotificationStore::<PgDialect>::new(
+            self.primary.clone(),
+            self.primary.clone(),
+        ))
+    }
+
+    /// The mail work of the notifications kept in this database.
+    pub fn mail_queue(&self) -> Arc<dyn MailQueue> {
         Arc::new(SqlNotificationStore::<PgDialect>::new(
             self.primary.clone(),
             self.primary.clone(),

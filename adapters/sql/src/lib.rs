@@ -28,6 +28,7 @@ pub mod directory;
 pub mod fetch;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+pub mod mail;
 pub mod notification;
 pub mod outbox;
 pub mod report;

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::{NotificationStore, StoreError};
+use sinmungo_core::ports::{MailQueue, NotificationStore, StoreError};
 use sinmungo_sql::notification::SqlNotificationStore;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -126,6 +126,14 @@ impl SqliteStore {
 
     /// The notifications kept in this database.
     pub fn notifications(&self) -> Arc<dyn NotificationStore> {
+        Arc::new(SqlNotificationStore::<SqliteDialect>::new(
+            self.pool.clone(),
+            self.writer.clone(),
+        ))
+    }
+
+    /// The mail work of the notifications kept in this database.
+    pub fn mail_queue(&self) -> Arc<dyn MailQueue> {
         Arc::new(SqlNotificationStore::<SqliteDialect>::new(
             self.pool.clone(),
             self.writer.clone(),

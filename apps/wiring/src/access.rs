@@ -195,7 +195,8 @@ impl AccessConfig {
         let Some(url) = &self.redis_url else {
             return Ok(None);
         };
-        let options = RedisOptions::new(url.expose()).with_key_prefix(self.redis_key_prefix.as_str());
+        let options =
+            RedisOptions::new(url.expose()).with_key_prefix(self.redis_key_prefix.as_str());
         let connection = RedisConnection::connect(&options)?;
         tracing::info!(url = %options.redacted_url(), prefix = %self.redis_key_prefix, "sessions, rate limits and live pushes in Redis");
         Ok(Some(connection))

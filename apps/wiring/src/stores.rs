@@ -8,8 +8,7 @@ use clap::Args;
 use sinmungo_core::app::{InProcessFanout, Ports};
 use sinmungo_core::ports::{
     AuditLog, DatabaseBackup, DirectoryStore, MediaStore, NotificationStore, Outbox, ReportStore,
-    SecretSealer,
-    SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
+    SecretSealer, SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;

@@ -11,9 +11,11 @@ mod comment;
 mod directory;
 mod events;
 mod fanout;
+mod import_reports;
+mod mail_delivery;
+mod notification_settings;
 mod notifications;
 mod notify;
-mod import_reports;
 mod photo_blobs;
 mod photo_files;
 mod photos;
@@ -48,11 +50,13 @@ pub use directory::{Directory, DirectoryError};
 pub use events::MockEventHandler;
 pub use events::{EventHandler, HandlerError, InProcessBus, Relay, RelayError};
 pub use fanout::InProcessFanout;
+pub use import_reports::{ImportError, ImportReports, ImportRow};
+pub use mail_delivery::{MailDelivery, MailDeliveryConfig, MailRound};
+pub use notification_settings::{EmailSetting, NotificationSettings};
 pub use notifications::{
     NotificationError, NotificationList, NotificationListRequest, Notifications,
 };
 pub use notify::Notify;
-pub use import_reports::{ImportError, ImportReports, ImportRow};
 pub use photo_blobs::{
     LeftoverBlob, LeftoverReason, MAX_PHOTOS_PER_REPORT, MAX_PHOTOS_PER_REQUEST,
 };
@@ -169,6 +173,8 @@ pub struct UseCases {
     pub directory: Directory,
     /// One's notifications.
     pub notifications: Notifications,
+    /// One's e-mail settings for notifications.
+    pub notification_settings: NotificationSettings,
     /// Turning events into notifications (a handler of the bus).
     pub notify: Notify,
     /// Importing reports from a legacy system.
@@ -198,6 +204,7 @@ impl UseCases {
             photo_files: PhotoFiles::new(&ports),
             directory: Directory::new(&ports),
             notifications: Notifications::new(&ports),
+            notification_settings: NotificationSettings::new(&ports),
             notify: Notify::new(&ports),
             import: ImportReports::new(&ports, SubmitReport::new(&ports, policy)),
             retention: Retention::new(&ports),

@@ -10,6 +10,8 @@ mod error;
 mod event_publisher;
 mod fanout;
 mod identity_provider;
+mod mail_queue;
+mod mailer;
 mod media_store;
 mod notification_store;
 mod outbox;
@@ -36,6 +38,8 @@ pub use identity_provider::{
     Authorization, CodeExchange, IdentityError, IdentityProvider, ProviderChallenge,
     ProviderEndpoint,
 };
+pub use mail_queue::{MailQueue, QueuedDigest, QueuedMail};
+pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use media_store::{Blob, InvalidMediaKey, MediaError, MediaKey, MediaStore};
 pub use notification_store::{NotificationPage, NotificationQuery, NotificationStore};
 pub use outbox::{ClaimedEvent, Outbox};
@@ -64,6 +68,10 @@ pub use event_publisher::MockEventPublisher;
 pub use fanout::MockFanout;
 #[cfg(any(test, feature = "mock"))]
 pub use identity_provider::MockIdentityProvider;
+#[cfg(any(test, feature = "mock"))]
+pub use mail_queue::MockMailQueue;
+#[cfg(any(test, feature = "mock"))]
+pub use mailer::MockMailer;
 #[cfg(any(test, feature = "mock"))]
 pub use media_store::MockMediaStore;
 #[cfg(any(test, feature = "mock"))]

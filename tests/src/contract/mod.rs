@@ -85,6 +85,7 @@
 mod audit_log;
 mod directory_store;
 pub mod fixtures;
+mod mail_queue;
 mod notification_store;
 mod outbox;
 mod report_apply;
@@ -100,13 +101,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::ports::{
-    AuditLog, DirectoryStore, NotificationStore, Outbox, ReportStore, SessionStore, SettingsStore,
-    UserStore,
+    AuditLog, DirectoryStore, MailQueue, NotificationStore, Outbox, ReportStore, SessionStore,
+    SettingsStore, UserStore,
 };
 use sinmungo_memory::{MemoryHandles, MemoryReportStore};
 
 pub use audit_log::*;
 pub use directory_store::*;
+pub use mail_queue::*;
 pub use notification_store::*;
 pub use outbox::*;
 pub use report_apply::*;
@@ -149,6 +151,8 @@ pub struct Stores {
     pub settings: Arc<dyn SettingsStore>,
     /// Notifications.
     pub notifications: Arc<dyn NotificationStore>,
+    /// The mail work of the same notifications.
+    pub mail: Arc<dyn MailQueue>,
     /// Anything that must live as long as the stores (a temporary directory).
     pub keep_alive: Option<Arc<dyn Any + Send + Sync>>,
 }
@@ -192,6 +196,7 @@ impl Stores {
             directory,
             sessions,
             settings,
+            mail: notifications.clone(),
             notifications,
             keep_alive: None,
         }
@@ -285,6 +290,16 @@ macro_rules! store_contract {
             notifications_list_newest_first_per_person,
             marking_read_is_ones_own_and_keeps_the_first_time,
             purge_removes_notifications_made_before_a_time,
+            // MailQueue
+            mail_work_round_trips_with_the_notification,
+            mail_is_claimed_when_due_and_marked_once,
+            mail_lease_holds_until_it_ends_and_counts_attempts,
+            mail_retry_waits_its_turn_and_giving_up_is_final,
+            mail_claims_are_exclusive_under_concurrency,
+            digest_goes_out_once_per_recipient_and_slot,
+            digest_claims_are_exclusive_under_concurrency,
+            digest_retry_waits_and_giving_up_drops_its_notifications,
+            email_preference_is_kept_per_user,
             // SettingsStore
             put_secret_returns_the_one_replaced,
             sealed_bytes_round_trip_exactly,

@@ -432,9 +432,13 @@ async fn two_servers_sharing_redis_push_to_each_others_clients() {
         }
     };
     let a = TestApp::spawn_with(with_redis(redis.clone(), prefix.clone())).await;
-    let b = a.spawn_beside(with_redis(redis.clone(), prefix.clone())).await;
+    let b = a
+        .spawn_beside(with_redis(redis.clone(), prefix.clone()))
+        .await;
     listeners(&redis, &format!("{prefix}pushes"), 2).await;
-    let citizen = a.citizen(&format!("citizen-{}@example.kr", uuid::Uuid::now_v7())).await;
+    let citizen = a
+        .citizen(&format!("citizen-{}@example.kr", uuid::Uuid::now_v7()))
+        .await;
     let officer = a
         .official(
             &format!("officer-{}@jeonbuk.go.kr", uuid::Uuid::now_v7()),
@@ -453,7 +457,12 @@ async fn two_servers_sharing_redis_push_to_each_others_clients() {
     )
     .await;
     let report = a
-        .submit(&citizen.access_token, "도로 파손", "집 앞 도로에 큰 포트홀이 생겼어요", "public")
+        .submit(
+            &citizen.access_token,
+            "도로 파손",
+            "집 앞 도로에 큰 포트홀이 생겼어요",
+            "public",
+        )
         .await;
 
     let pushed = first_of(&mut on_b, "notification").await;
@@ -471,7 +480,10 @@ async fn two_servers_sharing_redis_push_to_each_others_clients() {
         )
         .await;
     assert!(out.status().is_success());
-    assert_eq!(first_of(&mut on_b, "session_ended").await["type"], "session_ended");
+    assert_eq!(
+        first_of(&mut on_b, "session_ended").await["type"],
+        "session_ended"
+    );
 }
 
 /// Waits until `count` servers listen on `channel` (at most 10 s).
