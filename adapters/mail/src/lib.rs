@@ -211,11 +211,9 @@ impl SmtpMailer {
     }
 
     fn message(&self, mail: &OutgoingMail) -> Result<Message, MailError> {
-        let address: Address = mail
-            .to
-            .as_str()
-            .parse()
-            .map_err(|e| MailError::Permanent(format!("the recipient's address is unusable: {e}")))?;
+        let address: Address = mail.to.as_str().parse().map_err(|e| {
+            MailError::Permanent(format!("the recipient's address is unusable: {e}"))
+        })?;
         let name = Some(mail.to_name.clone()).filter(|n| !n.trim().is_empty());
         Message::builder()
             .from(self.from.clone())

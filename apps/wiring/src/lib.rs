@@ -12,6 +12,7 @@ pub mod access;
 mod application;
 pub mod bus;
 mod logging;
+pub mod mail;
 pub mod media;
 pub mod oauth;
 mod relay;
@@ -28,6 +29,7 @@ pub use application::{
 };
 pub use bus::{notifier, KafkaArgs, Property, NOTIFY_GROUP_ID};
 pub use logging::{init_tracing, LogFormat};
+pub use mail::{mail_delivery, run_mail_delivery, MailConfig, MailLoop};
 pub use media::{photo_processor, MediaConfig};
 pub use oauth::OAuthArgs;
 pub use relay::{outbox_relay, run_relay};

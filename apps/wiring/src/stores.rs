@@ -7,8 +7,8 @@ use anyhow::{bail, Context as _};
 use clap::Args;
 use sinmungo_core::app::{InProcessFanout, Ports};
 use sinmungo_core::ports::{
-    AuditLog, DatabaseBackup, DirectoryStore, MediaStore, NotificationStore, Outbox, ReportStore,
-    SecretSealer, SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
+    AuditLog, DatabaseBackup, DirectoryStore, MailQueue, MediaStore, NotificationStore, Outbox,
+    ReportStore, SecretSealer, SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
@@ -72,6 +72,8 @@ pub struct OpenedStores {
     pub settings: Arc<dyn SettingsStore>,
     /// Notifications.
     pub notifications: Arc<dyn NotificationStore>,
+    /// The mail work of the notifications.
+    pub mail: Arc<dyn MailQueue>,
     /// Online backups (SQLite; PostgreSQL is backed up with pg_dump).
     pub backup: Option<Arc<dyn DatabaseBackup>>,
     backend: Backend,
@@ -149,6 +151,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             audit: Arc::new(store.clone()),
             settings: Arc::new(store.clone()),
             notifications: store.notifications(),
+            mail: store.mail_queue(),
             backup: Some(Arc::new(store.clone())),
             backend: Backend::Sqlite(store),
         });
@@ -185,6 +188,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         audit: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),
         notifications: store.notifications(),
+        mail: store.mail_queue(),
         backup: None,
         backend: Backend::Postgres(store),
     })
