@@ -7,6 +7,7 @@ mod comments_and_classification;
 mod events_and_faults;
 mod interactions;
 mod lifecycle;
+mod mail;
 mod notifications;
 mod photos;
 mod sessions;
