@@ -35,20 +35,6 @@ const SELECT_USER_BY_IDENTITY: &str = "\
 
 #[async_trait]
 impl UserStore for PostgresStore {
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
-    async fn email_preference(&self, id: UserId) -> Result<Option<EmailPreference>, StoreError> {
-        mail::email_preference::<PgDialect>(&self.primary, id).await
-    }
-
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
-    async fn set_email_preference(
-        &self,
-        id: UserId,
-        preference: Option<EmailPreference>,
-    ) -> Result<(), StoreError> {
-        mail::set_email_preference::<PgDialect>(&self.primary, id, preference).await
-    }
-
     #[tracing::instrument(skip_all, fields(user_id = %user.id))]
     async fn create(&self, user: &User) -> Result<(), StoreError> {
         sqlx::query(
@@ -264,5 +250,19 @@ impl UserStore for PostgresStore {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn email_preference(&self, id: UserId) -> Result<Option<EmailPreference>, StoreError> {
+        mail::email_preference::<PgDialect>(&self.primary, id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn set_email_preference(
+        &self,
+        id: UserId,
+        preference: Option<EmailPreference>,
+    ) -> Result<(), StoreError> {
+        mail::set_email_preference::<PgDialect>(&self.primary, id, preference).await
     }
 }

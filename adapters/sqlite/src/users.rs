@@ -43,20 +43,6 @@ const SELECT_USER_BY_IDENTITY: &str = "\
 
 #[async_trait]
 impl UserStore for SqliteStore {
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
-    async fn email_preference(&self, id: UserId) -> Result<Option<EmailPreference>, StoreError> {
-        mail::email_preference::<SqliteDialect>(&self.writer, id).await
-    }
-
-    #[tracing::instrument(skip_all, fields(user_id = %id))]
-    async fn set_email_preference(
-        &self,
-        id: UserId,
-        preference: Option<EmailPreference>,
-    ) -> Result<(), StoreError> {
-        mail::set_email_preference::<SqliteDialect>(&self.writer, id, preference).await
-    }
-
     #[tracing::instrument(skip_all, fields(user_id = %user.id))]
     async fn create(&self, user: &User) -> Result<(), StoreError> {
         sqlx::query(
@@ -263,5 +249,19 @@ impl UserStore for SqliteStore {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn email_preference(&self, id: UserId) -> Result<Option<EmailPreference>, StoreError> {
+        mail::email_preference::<SqliteDialect>(&self.writer, id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn set_email_preference(
+        &self,
+        id: UserId,
+        preference: Option<EmailPreference>,
+    ) -> Result<(), StoreError> {
+        mail::set_email_preference::<SqliteDialect>(&self.writer, id, preference).await
     }
 }

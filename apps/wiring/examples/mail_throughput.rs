@@ -32,10 +32,7 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|_| "smtp://127.0.0.1:2525?tls=none".to_owned());
     let dir = tempfile::tempdir()?;
     let stores = open_stores(&StoreConfig {
-        database_url: ConnectionUrl::new(format!(
-            "sqlite://{}/bench.db",
-            dir.path().display()
-        )),
+        database_url: ConnectionUrl::new(format!("sqlite://{}/bench.db", dir.path().display())),
         ..StoreConfig::embedded_defaults()
     })
     .await?;
