@@ -21,6 +21,7 @@ mod the_suite_catches {
     use sinmungo_core::domain::identity::{
         ApiKey, ExternalIdentity, Provider, SealedSecret, SecretName, SessionId,
     };
+    use sinmungo_core::domain::mail::EmailPreference;
     use sinmungo_core::domain::notification::{Notification, NotificationId};
     use sinmungo_core::domain::receipt::ReceiptNumber;
     use sinmungo_core::domain::report::{Report, ReportId};
@@ -349,6 +350,19 @@ mod the_suite_catches {
         }
         async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
             self.inner.find_by_email(email).await
+        }
+        async fn email_preference(
+            &self,
+            id: UserId,
+        ) -> Result<Option<EmailPreference>, StoreError> {
+            self.inner.email_preference(id).await
+        }
+        async fn set_email_preference(
+            &self,
+            id: UserId,
+            preference: Option<EmailPreference>,
+        ) -> Result<(), StoreError> {
+            self.inner.set_email_preference(id, preference).await
         }
         async fn officials_of(&self, department: &DepartmentCode) -> Result<Vec<User>, StoreError> {
             let mut officials = self.inner.officials_of(department).await?;

@@ -37,6 +37,7 @@ async fn fresh() -> anyhow::Result<Option<Stores>> {
         sessions: Arc::new(store.clone()),
         notifications: store.notifications(),
         leases: store.job_leases(),
+        mail: store.mail_queue(),
         settings: Arc::new(store),
         keep_alive: Some(Arc::new(schema)),
     }))

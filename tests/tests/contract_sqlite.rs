@@ -33,6 +33,7 @@ async fn fresh() -> anyhow::Result<Stores> {
         sessions: Arc::new(store.clone()),
         notifications: store.notifications(),
         leases: store.job_leases(),
+        mail: store.mail_queue(),
         settings: Arc::new(store),
         keep_alive: Some(Arc::new(dir)),
     })

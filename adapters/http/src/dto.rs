@@ -467,6 +467,32 @@ pub struct ReadAllDto {
     pub unread_count: u64,
 }
 
+/// `GET`/`PUT /api/v1/me/notification-settings`: one's e-mail setting.
+#[derive(Debug, Serialize)]
+pub struct NotificationSettingsDto {
+    /// `none`, `immediate` or `daily`: the setting in force.
+    pub email: &'static str,
+    /// Whether it is the role's default (never chosen, or reset).
+    pub default: bool,
+}
+
+impl From<sinmungo_core::app::EmailSetting> for NotificationSettingsDto {
+    fn from(setting: sinmungo_core::app::EmailSetting) -> Self {
+        Self {
+            email: setting.email.as_str(),
+            default: setting.default,
+        }
+    }
+}
+
+/// `PUT /api/v1/me/notification-settings` body: `email` is `none`,
+/// `immediate`, `daily`, or `null` for the role's default.
+#[derive(Debug, Deserialize)]
+pub struct NotificationSettingsRequest {
+    /// The preference, or none for the default.
+    pub email: Option<String>,
+}
+
 /// A list without paging.
 #[derive(Debug, Serialize)]
 pub struct ItemsDto<T> {

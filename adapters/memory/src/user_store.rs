@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
+use sinmungo_core::domain::mail::EmailPreference;
 use sinmungo_core::domain::user::{Email, Role, User, UserId};
 use sinmungo_core::ports::{Account, StoreError, Uniqueness, UserStore};
 use uuid::Uuid;
@@ -20,6 +21,7 @@ struct Tables {
     identities: HashMap<(Provider, String), ExternalIdentity>,
     keys: BTreeMap<Uuid, ApiKey>,
     disabled: HashMap<UserId, DateTime<Utc>>,
+    email_preferences: HashMap<UserId, EmailPreference>,
 }
 
 /// A [`UserStore`] in memory.
@@ -87,6 +89,28 @@ impl UserStore for MemoryUserStore {
             })
             .cloned()
             .collect())
+    }
+
+    async fn email_preference(&self, id: UserId) -> Result<Option<EmailPreference>, StoreError> {
+        self.faults.check()?;
+        Ok(self.lock().email_preferences.get(&id).copied())
+    }
+
+    async fn set_email_preference(
+        &self,
+        id: UserId,
+        preference: Option<EmailPreference>,
+    ) -> Result<(), StoreError> {
+        self.faults.check()?;
+        let mut tables = self.lock();
+        if !tables.users.contains_key(&id) {
+            return Err(StoreError::NotFound);
+        }
+        match preference {
+            Some(preference) => tables.email_preferences.insert(id, preference),
+            None => tables.email_preferences.remove(&id),
+        };
+        Ok(())
     }
 
     async fn update(&self, user: &User) -> Result<(), StoreError> {

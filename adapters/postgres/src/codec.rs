@@ -51,6 +51,8 @@ impl Dialect for PgDialect {
         }
     }
 
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+
     fn placeholder(index: usize) -> String {
         format!("${index}")
     }

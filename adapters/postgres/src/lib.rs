@@ -33,7 +33,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::{JobLease, NotificationStore, StoreError};
+use sinmungo_core::ports::{JobLease, MailQueue, NotificationStore, StoreError};
 use sinmungo_sql::job_lease::SqlJobLease;
 use sinmungo_sql::notification::SqlNotificationStore;
 use sqlx::migrate::Migrator;
@@ -98,6 +98,14 @@ impl PostgresStore {
     /// The scheduled jobs' leases kept in this database.
     pub fn job_leases(&self) -> Arc<dyn JobLease> {
         Arc::new(SqlJobLease::<PgDialect>::new(self.primary.clone()))
+    }
+
+    /// The mail work of the notifications kept in this database.
+    pub fn mail_queue(&self) -> Arc<dyn MailQueue> {
+        Arc::new(SqlNotificationStore::<PgDialect>::new(
+            self.primary.clone(),
+            self.primary.clone(),
+        ))
     }
 
     /// Closes every connection, waiting for work in progress (for orderly shutdown).

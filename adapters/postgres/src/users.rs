@@ -12,9 +12,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
+use sinmungo_core::domain::mail::EmailPreference;
 use sinmungo_core::domain::user::{Email, PasswordHash, User, UserId};
 use sinmungo_core::ports::{Account, StoreError, UserStore};
 use sinmungo_sql::accounts::{ACCOUNT_COLUMNS, API_KEY_COLUMNS};
+use sinmungo_sql::mail;
 use sinmungo_sql::Fetch as _;
 use uuid::Uuid;
 
@@ -248,5 +250,19 @@ impl UserStore for PostgresStore {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn email_preference(&self, id: UserId) -> Result<Option<EmailPreference>, StoreError> {
+        mail::email_preference::<PgDialect>(&self.primary, id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn set_email_preference(
+        &self,
+        id: UserId,
+        preference: Option<EmailPreference>,
+    ) -> Result<(), StoreError> {
+        mail::set_email_preference::<PgDialect>(&self.primary, id, preference).await
     }
 }

@@ -47,6 +47,12 @@ pub trait Dialect: Sized + 'static {
         values.into_iter().fold(Self::query(sql), Self::bind)
     }
 
+    /// What ends a `SELECT` that claims rows for a lease: PostgreSQL's
+    /// `FOR UPDATE SKIP LOCKED` (rows another claim is taking are skipped,
+    /// never waited for); nothing in SQLite, whose one writer runs each
+    /// claim alone.
+    const SKIP_LOCKED: &'static str;
+
     /// The text of the `index`-th parameter (from 1): `?` or `$1`.
     fn placeholder(index: usize) -> String;
 

@@ -29,6 +29,7 @@ pub mod fetch;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
 pub mod job_lease;
+pub mod mail;
 pub mod notification;
 pub mod outbox;
 pub mod report;

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sinmungo_core::domain::mail::EmailDelivery;
 use sinmungo_core::domain::notification::{Notification, NotificationId, NotificationKind};
 use sinmungo_core::domain::report::ReportId;
 use sinmungo_core::domain::user::UserId;
@@ -18,8 +19,8 @@ use crate::value::{SqlValue, SqlWriter};
 
 /// The columns a [`Notification`] is written to and read from, in the
 /// order of [`notification_values`].
-pub const NOTIFICATION_COLUMNS: &str =
-    "id, recipient, kind, report_id, title, body, dedupe_key, created_at, read_at";
+pub const NOTIFICATION_COLUMNS: &str = "id, recipient, kind, report_id, title, body, dedupe_key, \
+     created_at, read_at, mail_due_at, mail_digest";
 
 /// Parses a row of [`NOTIFICATION_COLUMNS`].
 impl<D: Dialect> FromSqlRow<D> for Notification {
@@ -37,6 +38,14 @@ impl<D: Dialect> FromSqlRow<D> for Notification {
             dedupe_key: r.get("dedupe_key")?,
             created_at: r.time("created_at")?,
             read_at: r.time_optional("read_at")?,
+            email: match (
+                r.time_optional("mail_due_at")?,
+                r.get::<bool>("mail_digest")?,
+            ) {
+                (None, _) => EmailDelivery::None,
+                (Some(_), false) => EmailDelivery::Immediate,
+                (Some(_), true) => EmailDelivery::Digest,
+            },
         })
     }
 }
@@ -54,7 +63,8 @@ impl<D: Dialect> FromSqlRow<D> for UnreadCount {
 }
 
 /// A notification's values for [`NOTIFICATION_COLUMNS`], in that order.
-pub fn notification_values(notification: &Notification) -> [SqlValue; 9] {
+/// A notification to be mailed is due when it is made.
+pub fn notification_values(notification: &Notification) -> [SqlValue; 11] {
     [
         SqlValue::Uuid(Some(notification.id.0)),
         SqlValue::Uuid(Some(notification.recipient.0)),
@@ -65,6 +75,10 @@ pub fn notification_values(notification: &Notification) -> [SqlValue; 9] {
         SqlValue::text(notification.dedupe_key.as_str()),
         SqlValue::Time(Some(notification.created_at)),
         SqlValue::Time(notification.read_at),
+        SqlValue::Time(
+            (notification.email != EmailDelivery::None).then_some(notification.created_at),
+        ),
+        SqlValue::Bool(Some(notification.email == EmailDelivery::Digest)),
     ]
 }
 
@@ -110,8 +124,9 @@ pub fn notification_page(
 /// `reader` (a replica's pool, or the primary's again), writes on `writer`.
 pub struct SqlNotificationStore<D: Dialect> {
     reader: Pool<D::Database>,
-    writer: Pool<D::Database>,
+    pub(crate) writer: Pool<D::Database>,
     statements: Statements,
+    pub(crate) mail: crate::mail::MailStatements,
 }
 
 impl<D: Dialect> std::fmt::Debug for SqlNotificationStore<D> {
@@ -134,7 +149,7 @@ impl<D: Dialect> SqlNotificationStore<D> {
     /// The store over `reader` and `writer`.
     pub fn new(reader: Pool<D::Database>, writer: Pool<D::Database>) -> Self {
         let p = D::placeholder;
-        let values: Vec<String> = (1..=9).map(p).collect();
+        let values: Vec<String> = (1..=11).map(p).collect();
         let statements = Statements {
             insert: format!(
                 "INSERT INTO notifications ({NOTIFICATION_COLUMNS}) VALUES ({}) \
@@ -165,6 +180,7 @@ impl<D: Dialect> SqlNotificationStore<D> {
             reader,
             writer,
             statements,
+            mail: crate::mail::MailStatements::new::<D>(),
         }
     }
 }

@@ -50,6 +50,8 @@ impl Dialect for SqliteDialect {
         }
     }
 
+    const SKIP_LOCKED: &'static str = "";
+
     fn placeholder(_index: usize) -> String {
         "?".to_owned()
     }

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::{JobLease, NotificationStore, StoreError};
+use sinmungo_core::ports::{JobLease, MailQueue, NotificationStore, StoreError};
 use sinmungo_sql::job_lease::SqlJobLease;
 use sinmungo_sql::notification::SqlNotificationStore;
 use sqlx::migrate::Migrator;
@@ -136,6 +136,14 @@ impl SqliteStore {
     /// The scheduled jobs' leases kept in this database.
     pub fn job_leases(&self) -> Arc<dyn JobLease> {
         Arc::new(SqlJobLease::<SqliteDialect>::new(self.writer.clone()))
+    }
+
+    /// The mail work of the notifications kept in this database.
+    pub fn mail_queue(&self) -> Arc<dyn MailQueue> {
+        Arc::new(SqlNotificationStore::<SqliteDialect>::new(
+            self.pool.clone(),
+            self.writer.clone(),
+        ))
     }
 
     /// Closes every connection, waiting for work in progress (for orderly shutdown).

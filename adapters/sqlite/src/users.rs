@@ -7,9 +7,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::identity::{ApiKey, ExternalIdentity, Provider};
+use sinmungo_core::domain::mail::EmailPreference;
 use sinmungo_core::domain::user::{Email, User, UserId};
 use sinmungo_core::ports::{Account, StoreError, UserStore};
 use sinmungo_sql::accounts::{ACCOUNT_COLUMNS, API_KEY_COLUMNS, USER_COLUMNS};
+use sinmungo_sql::mail;
 use sinmungo_sql::Fetch as _;
 use uuid::Uuid;
 
@@ -247,5 +249,19 @@ impl UserStore for SqliteStore {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn email_preference(&self, id: UserId) -> Result<Option<EmailPreference>, StoreError> {
+        mail::email_preference::<SqliteDialect>(&self.writer, id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    async fn set_email_preference(
+        &self,
+        id: UserId,
+        preference: Option<EmailPreference>,
+    ) -> Result<(), StoreError> {
+        mail::set_email_preference::<SqliteDialect>(&self.writer, id, preference).await
     }
 }

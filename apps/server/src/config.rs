@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use sinmungo_wiring::{
-    AccessConfig, ApplicationConfig, JobsConfig, KafkaArgs, LogFormat, MediaConfig, OAuthArgs,
-    Secret, StoreConfig, TriageConfig,
+    AccessConfig, ApplicationConfig, JobsConfig, KafkaArgs, LogFormat, MailConfig, MediaConfig,
+    OAuthArgs, Secret, StoreConfig, TriageConfig,
 };
 
 /// The Sinmungo API server (전북 신고 플랫폼).
@@ -82,6 +82,10 @@ pub struct ServerConfig {
     #[command(flatten)]
     pub oauth: OAuthArgs,
 
+    /// E-mail of notifications (off without SINMUNGO_SMTP_URL).
+    #[command(flatten)]
+    pub mail: MailConfig,
+
     /// Address to listen on.
     #[arg(long, env = "SINMUNGO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -146,6 +150,7 @@ impl ServerConfig {
             access: AccessConfig::embedded_defaults(),
             oauth: OAuthArgs::off(),
             jobs: JobsConfig::default(),
+            mail: MailConfig::off(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,

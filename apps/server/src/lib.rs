@@ -20,8 +20,8 @@ use tokio::net::TcpListener;
 pub use config::{Cli, Command, CreateUserArgs, ServerConfig};
 // The types of `ServerConfig`'s fields, for those who build one.
 pub use sinmungo_wiring::{
-    AccessConfig, ApiSecret, ConnectionUrl, KafkaArgs, LogFormat, MediaConfig, OAuthArgs, Property,
-    RateArg, Secret, StoreConfig, TriageConfig,
+    AccessConfig, ApiSecret, ConnectionUrl, KafkaArgs, LogFormat, MailConfig, MediaConfig,
+    OAuthArgs, Property, RateArg, Secret, StoreConfig, TriageConfig,
 };
 
 /// A server bound to its address, ready to run.
@@ -31,6 +31,8 @@ pub struct Server {
     state: AppState,
     http: HttpConfig,
     relay: Relay,
+    /// With an SMTP server: notification mail.
+    mail: Option<sinmungo_wiring::MailLoop>,
     /// With Kafka: the notifier group's consumer.
     notifier: Option<EventConsumer>,
     /// The scheduled jobs, unless turned off.
@@ -82,6 +84,7 @@ impl Server {
             .jobs
             .run_jobs
             .then(|| app.use_cases.jobs(config.jobs.schedule()));
+        let mail = sinmungo_wiring::mail_delivery(&config.mail, &app.stores)?;
         let oauth = config
             .oauth
             .client(&app.use_cases.secrets, app.sealer.clone())
@@ -105,6 +108,7 @@ impl Server {
             state,
             http,
             relay,
+            mail,
             notifier,
             jobs,
             stores: app.stores,
@@ -133,6 +137,9 @@ impl Server {
                 let _ = stopped.wait_for(|stop| *stop).await;
             }))
         });
+        let mail = self
+            .mail
+            .map(|mail| tokio::spawn(sinmungo_wiring::run_mail_delivery(mail, stopped.clone())));
         let relay = tokio::spawn(sinmungo_wiring::run_relay(self.relay, stopped));
         let live = self.state.live().clone();
         let router = sinmungo_http::router(self.state, self.http);
@@ -145,6 +152,12 @@ impl Server {
         live.shut_down();
         if let Err(error) = relay.await {
             tracing::error!(%error, "the outbox relay stopped abnormally");
+        }
+        if let Some(Err(error)) = match mail {
+            Some(mail) => Some(mail.await),
+            None => None,
+        } {
+            tracing::error!(%error, "mail delivery stopped abnormally");
         }
         if let Some(notifier) = notifier {
             match notifier.await {

@@ -13,6 +13,7 @@ mod application;
 pub mod bus;
 pub mod jobs;
 mod logging;
+pub mod mail;
 pub mod media;
 pub mod oauth;
 mod relay;
@@ -30,6 +31,7 @@ pub use application::{
 pub use bus::{notifier, KafkaArgs, Property, NOTIFY_GROUP_ID};
 pub use jobs::{run_jobs, JobsConfig};
 pub use logging::{init_tracing, LogFormat};
+pub use mail::{mail_delivery, run_mail_delivery, MailConfig, MailLoop};
 pub use media::{photo_processor, MediaConfig};
 pub use oauth::OAuthArgs;
 pub use relay::{outbox_relay, run_relay};

@@ -7,8 +7,9 @@ use anyhow::{bail, Context as _};
 use clap::Args;
 use sinmungo_core::app::{InProcessFanout, Ports};
 use sinmungo_core::ports::{
-    AuditLog, DatabaseBackup, DirectoryStore, JobLease, MediaStore, NotificationStore, Outbox,
-    ReportStore, SecretSealer, SessionStore, SettingsStore, SystemClock, UserStore, UuidV7Ids,
+    AuditLog, DatabaseBackup, DirectoryStore, JobLease, MailQueue, MediaStore, NotificationStore,
+    Outbox, ReportStore, SecretSealer, SessionStore, SettingsStore, SystemClock, UserStore,
+    UuidV7Ids,
 };
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
@@ -74,6 +75,8 @@ pub struct OpenedStores {
     pub notifications: Arc<dyn NotificationStore>,
     /// Scheduled jobs' leases.
     pub leases: Arc<dyn JobLease>,
+    /// The mail work of the notifications.
+    pub mail: Arc<dyn MailQueue>,
     /// Online backups (SQLite; PostgreSQL is backed up with pg_dump).
     pub backup: Option<Arc<dyn DatabaseBackup>>,
     backend: Backend,
@@ -153,6 +156,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             settings: Arc::new(store.clone()),
             notifications: store.notifications(),
             leases: store.job_leases(),
+            mail: store.mail_queue(),
             backup: Some(Arc::new(store.clone())),
             backend: Backend::Sqlite(store),
         });
@@ -190,6 +194,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         settings: Arc::new(store.clone()),
         notifications: store.notifications(),
         leases: store.job_leases(),
+        mail: store.mail_queue(),
         backup: None,
         backend: Backend::Postgres(store),
     })

@@ -13,6 +13,8 @@ mod events;
 mod fanout;
 mod import_reports;
 mod jobs;
+mod mail_delivery;
+mod notification_settings;
 mod notifications;
 mod notify;
 mod paging;
@@ -54,6 +56,8 @@ pub use import_reports::{ImportError, ImportReports, ImportRow};
 pub use jobs::{
     tick_interval, JobError, Jobs, Schedule, TickOutcome, AUTO_CLOSE_AFTER, AUTO_CLOSE_NOTE,
 };
+pub use mail_delivery::{MailDelivery, MailDeliveryConfig, MailRound};
+pub use notification_settings::{EmailSetting, NotificationSettings};
 pub use notifications::{
     NotificationError, NotificationList, NotificationListRequest, Notifications,
 };
@@ -176,6 +180,8 @@ pub struct UseCases {
     pub directory: Directory,
     /// One's notifications.
     pub notifications: Notifications,
+    /// One's e-mail settings for notifications.
+    pub notification_settings: NotificationSettings,
     /// Turning events into notifications (a handler of the bus).
     pub notify: Notify,
     /// Importing reports from a legacy system.
@@ -205,6 +211,7 @@ impl UseCases {
             photo_files: PhotoFiles::new(&ports),
             directory: Directory::new(&ports),
             notifications: Notifications::new(&ports),
+            notification_settings: NotificationSettings::new(&ports),
             notify: Notify::new(&ports),
             import: ImportReports::new(&ports, SubmitReport::new(&ports, policy)),
             retention: Retention::new(&ports),

@@ -8,7 +8,7 @@
 //! twice tells no one twice, and a report routed to the same department by
 //! its submission and again by its analysis is new work once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -19,6 +19,7 @@ use crate::app::events::{EventHandler, HandlerError};
 use crate::app::Ports;
 use crate::domain::department::DepartmentCode;
 use crate::domain::event::{EventEnvelope, SlaClock};
+use crate::domain::mail::{EmailDelivery, EmailPreference};
 use crate::domain::notification::{Message, Notification, NotificationId};
 use crate::domain::report::{Report, ReportId};
 use crate::domain::status::ReportStatus;
@@ -72,7 +73,7 @@ impl Notify {
         };
         let plan = self.plan(event, &report).await?;
         let now = self.clock.now();
-        let notifications: Vec<Notification> = plan
+        let mut notifications: Vec<Notification> = plan
             .iter()
             .flat_map(|(message, recipients)| {
                 recipients
@@ -80,6 +81,21 @@ impl Notify {
                     .map(|recipient| message.to(NotificationId(self.ids.new_id()), *recipient, now))
             })
             .collect();
+        // Deciding to mail is part of the same write as storing: a
+        // redelivered event stores nothing new, so it mails nothing twice.
+        let mut deliveries = BTreeMap::new();
+        for notification in &mut notifications {
+            let recipient = notification.recipient;
+            let delivery = match deliveries.get(&recipient) {
+                Some(delivery) => *delivery,
+                None => {
+                    let delivery = self.email_delivery(recipient).await?;
+                    deliveries.insert(recipient, delivery);
+                    delivery
+                }
+            };
+            notification.email = delivery;
+        }
         let stored = if notifications.is_empty() {
             Vec::new()
         } else {
@@ -239,6 +255,16 @@ impl Notify {
             .map_or_else(|| department.as_str().to_owned(), |d| d.name);
         let message = Message::routed(report, department, &category, &department_name);
         Ok(vec![(message, officials.iter().map(|u| u.id).collect())])
+    }
+
+    /// How `recipient`'s notifications are mailed: by the preference they
+    /// chose, else their role's default; not at all to an unknown person.
+    async fn email_delivery(&self, recipient: UserId) -> Result<EmailDelivery, HandlerError> {
+        let Some(user) = self.users.get(recipient).await? else {
+            return Ok(EmailDelivery::None);
+        };
+        let chosen = self.users.email_preference(recipient).await?;
+        Ok(EmailPreference::effective(chosen, user.role).delivery())
     }
 
     /// Who follows a report's progress: its reporter, the people who said

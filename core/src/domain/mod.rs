@@ -7,6 +7,7 @@ pub mod department;
 pub mod event;
 pub mod geo;
 pub mod identity;
+pub mod mail;
 pub mod masking;
 pub mod notification;
 pub mod permission;

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::domain::department::DepartmentCode;
 use crate::domain::event::SlaClock;
+use crate::domain::mail::EmailDelivery;
 use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::status::ReportStatus;
@@ -104,6 +105,10 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
     /// When the recipient read it.
     pub read_at: Option<DateTime<Utc>>,
+    /// Whether and how it is e-mailed (decided from the recipient's
+    /// preference when it is made).
+    #[serde(default)]
+    pub email: EmailDelivery,
 }
 
 /// A notification before it has an id, a recipient and a time: what to say.
@@ -139,6 +144,7 @@ impl Message {
             dedupe_key: self.dedupe_key.clone(),
             created_at,
             read_at: None,
+            email: EmailDelivery::None,
         }
     }
 

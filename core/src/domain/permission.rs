@@ -52,6 +52,8 @@ pub enum Permission {
     ViewAudit,
     /// Read one's own notifications and mark them read.
     ReadNotifications,
+    /// Read and change one's own e-mail settings for notifications.
+    ManageNotificationSettings,
     /// Open a live connection (WebSocket): one's notifications, and the
     /// reports one may see as they change.
     FollowLive,
@@ -59,7 +61,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order the table prints them.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::Register,
         Self::SignIn,
         Self::ViewOwnAccount,
@@ -80,6 +82,7 @@ impl Permission {
         Self::ManageSecrets,
         Self::ViewAudit,
         Self::ReadNotifications,
+        Self::ManageNotificationSettings,
         Self::FollowLive,
     ];
 
@@ -106,6 +109,7 @@ impl Permission {
             Self::ManageSecrets => "set stored secrets",
             Self::ViewAudit => "read the audit log",
             Self::ReadNotifications => "read own notifications",
+            Self::ManageNotificationSettings => "own e-mail notification settings",
             Self::FollowLive => "live updates (WebSocket)",
         }
     }
@@ -167,7 +171,7 @@ pub fn grant(role: Option<Role>, permission: Permission) -> Grant {
     use Role::{Admin, Citizen, Manager, Service, Staff};
     match (permission, role) {
         (Register | SignIn | ViewReferenceData | FollowLive, _) => Allowed,
-        (ViewOwnAccount | ReadNotifications, Some(_)) => Allowed,
+        (ViewOwnAccount | ReadNotifications | ManageNotificationSettings, Some(_)) => Allowed,
         (ChangePassword, Some(Citizen | Staff | Manager | Admin)) => Allowed,
         (SubmitReport, Some(_)) => Allowed,
         (ViewReports, None) => Public,

@@ -11,6 +11,8 @@ mod event_publisher;
 mod fanout;
 mod identity_provider;
 mod job_lease;
+mod mail_queue;
+mod mailer;
 mod media_store;
 mod notification_store;
 mod outbox;
@@ -38,6 +40,8 @@ pub use identity_provider::{
     ProviderEndpoint,
 };
 pub use job_lease::JobLease;
+pub use mail_queue::{MailQueue, QueuedDigest, QueuedMail};
+pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use media_store::{Blob, InvalidMediaKey, MediaError, MediaKey, MediaStore};
 pub use notification_store::{NotificationPage, NotificationQuery, NotificationStore};
 pub use outbox::{ClaimedEvent, Outbox};
@@ -68,6 +72,9 @@ pub use fanout::MockFanout;
 pub use identity_provider::MockIdentityProvider;
 #[cfg(any(test, feature = "mock"))]
 pub use job_lease::MockJobLease;
+pub use mail_queue::MockMailQueue;
+#[cfg(any(test, feature = "mock"))]
+pub use mailer::MockMailer;
 #[cfg(any(test, feature = "mock"))]
 pub use media_store::MockMediaStore;
 #[cfg(any(test, feature = "mock"))]

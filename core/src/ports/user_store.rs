@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::department::DepartmentCode;
 use crate::domain::identity::{ApiKey, ExternalIdentity, Provider};
+use crate::domain::mail::EmailPreference;
 use crate::domain::user::{Email, User, UserId};
 use crate::ports::StoreError;
 
@@ -49,6 +50,18 @@ pub trait UserStore: Send + Sync {
 
     /// When the account was disabled; `None` while it is active (or does not exist).
     async fn disabled_at(&self, id: UserId) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// The e-mail preference `id` chose; `None` when they never chose (or
+    /// there is no such user): the role's default applies.
+    async fn email_preference(&self, id: UserId) -> Result<Option<EmailPreference>, StoreError>;
+
+    /// Sets (`Some`) or clears (`None`: back to the role's default) the
+    /// e-mail preference of `id`; [`StoreError::NotFound`] if there is no such user.
+    async fn set_email_preference(
+        &self,
+        id: UserId,
+        preference: Option<EmailPreference>,
+    ) -> Result<(), StoreError>;
 
     /// Links an account at a provider to a user; a (provider, subject) pair
     /// already linked is [`StoreError::AlreadyExists`]`(`[`crate::ports::Uniqueness::Identity`]`)`.

@@ -8,6 +8,7 @@ mod events_and_faults;
 mod interactions;
 mod jobs;
 mod lifecycle;
+mod mail;
 mod notifications;
 mod photos;
 mod sessions;

@@ -86,6 +86,7 @@ mod audit_log;
 mod directory_store;
 pub mod fixtures;
 mod job_lease;
+mod mail_queue;
 mod notification_store;
 mod outbox;
 mod report_apply;
@@ -101,14 +102,15 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::ports::{
-    AuditLog, DirectoryStore, JobLease, NotificationStore, Outbox, ReportStore, SessionStore,
-    SettingsStore, UserStore,
+    AuditLog, DirectoryStore, JobLease, MailQueue, NotificationStore, Outbox, ReportStore,
+    SessionStore, SettingsStore, UserStore,
 };
 use sinmungo_memory::{MemoryHandles, MemoryReportStore};
 
 pub use audit_log::*;
 pub use directory_store::*;
 pub use job_lease::*;
+pub use mail_queue::*;
 pub use notification_store::*;
 pub use outbox::*;
 pub use report_apply::*;
@@ -153,6 +155,8 @@ pub struct Stores {
     pub notifications: Arc<dyn NotificationStore>,
     /// Scheduled jobs' leases.
     pub leases: Arc<dyn JobLease>,
+    /// The mail work of the same notifications.
+    pub mail: Arc<dyn MailQueue>,
     /// Anything that must live as long as the stores (a temporary directory).
     pub keep_alive: Option<Arc<dyn Any + Send + Sync>>,
 }
@@ -197,6 +201,7 @@ impl Stores {
             directory,
             sessions,
             settings,
+            mail: notifications.clone(),
             notifications,
             leases,
             keep_alive: None,
@@ -295,6 +300,16 @@ macro_rules! store_contract {
             // JobLease
             job_lease_is_held_by_one_until_it_ends,
             job_lease_goes_to_one_of_concurrent_callers,
+            // MailQueue
+            mail_work_round_trips_with_the_notification,
+            mail_is_claimed_when_due_and_marked_once,
+            mail_lease_holds_until_it_ends_and_counts_attempts,
+            mail_retry_waits_its_turn_and_giving_up_is_final,
+            mail_claims_are_exclusive_under_concurrency,
+            digest_goes_out_once_per_recipient_and_slot,
+            digest_claims_are_exclusive_under_concurrency,
+            digest_retry_waits_and_giving_up_drops_its_notifications,
+            email_preference_is_kept_per_user,
             // SettingsStore
             put_secret_returns_the_one_replaced,
             sealed_bytes_round_trip_exactly,

@@ -2,6 +2,7 @@
 //! person's list newest first with a cursor, read and unread.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use sinmungo_core::domain::mail::EmailDelivery;
 use sinmungo_core::domain::notification::{Notification, NotificationId, NotificationKind};
 use sinmungo_core::domain::user::{Role, User, UserId};
 use sinmungo_core::ports::{NotificationQuery, NotificationStore};
@@ -13,7 +14,7 @@ use crate::contract::{CheckResult, Stores};
 
 /// Notification `n` (ids rise with `n`, as UUIDv7s do with time), for
 /// `recipient`, made from `key`, at `t0 + n` seconds and a fraction.
-fn notification(n: u128, recipient: &User, key: &str) -> Notification {
+pub(crate) fn notification(n: u128, recipient: &User, key: &str) -> Notification {
     Notification {
         id: NotificationId(Uuid::from_u128(
             0x0192_0000_0000_7000_8000_0000_0000_0000 | (n << 64),
@@ -26,27 +27,28 @@ fn notification(n: u128, recipient: &User, key: &str) -> Notification {
         dedupe_key: key.to_owned(),
         created_at: at(n),
         read_at: None,
+        email: EmailDelivery::None,
     }
 }
 
 /// `t0 + n` seconds and 123,456,789 ns (stores keep the microseconds).
-fn at(n: u128) -> DateTime<Utc> {
+pub(crate) fn at(n: u128) -> DateTime<Utc> {
     t(i64::try_from(n).unwrap_or(0)) + TimeDelta::nanoseconds(123_456_789)
 }
 
 /// `at` truncated to the microsecond, as stored.
-fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
     at - TimeDelta::nanoseconds(i64::from(at.timestamp_subsec_nanos() % 1_000))
 }
 
 /// As the store gives it back.
-fn stored(mut notification: Notification) -> Notification {
+pub(crate) fn stored(mut notification: Notification) -> Notification {
     notification.created_at = micros(notification.created_at);
     notification.read_at = notification.read_at.map(micros);
     notification
 }
 
-async fn people(stores: &Stores) -> anyhow::Result<(User, User)> {
+pub(crate) async fn people(stores: &Stores) -> anyhow::Result<(User, User)> {
     let alice = user(1, Role::Citizen, None)?;
     let bob = user(2, Role::Citizen, None)?;
     stores.users.create(&alice).await?;

@@ -291,6 +291,7 @@ async fn every_route_times_every_role_matches_the_permission_table() {
                 })),
                 ("POST", "/admin/service-accounts/{id}/keys") => Some(json!({"label": "matrix"})),
                 ("PUT", "/admin/secrets/{name}") => Some(json!({"value": "matrix-value-1"})),
+                ("PUT", "/me/notification-settings") => Some(json!({"email": "daily"})),
                 _ => None,
             };
             let url = format!("/api/v1{path}");

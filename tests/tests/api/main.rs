@@ -11,6 +11,7 @@ mod errors;
 mod harness;
 mod lifecycle;
 mod live;
+mod mail;
 mod notifications;
 mod oauth;
 mod outage;

@@ -390,6 +390,7 @@ mod tests {
             dedupe_key: format!("event:{n}"),
             created_at: Utc::now(),
             read_at: None,
+            email: Default::default(),
         })
     }
 

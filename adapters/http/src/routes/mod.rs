@@ -178,6 +178,18 @@ pub const ROUTES: &[RouteRule] = &[
         Permission::ReadNotifications,
         |m| on(m, notifications::read_all),
     ),
+    json(
+        "GET",
+        "/me/notification-settings",
+        Permission::ManageNotificationSettings,
+        |m| on(m, notifications::settings),
+    ),
+    json(
+        "PUT",
+        "/me/notification-settings",
+        Permission::ManageNotificationSettings,
+        |m| on(m, notifications::change_settings),
+    ),
     json("GET", "/ws", Permission::FollowLive, |m| {
         on(m, crate::live::ws)
     }),

@@ -7,7 +7,10 @@ use sinmungo_core::domain::notification::NotificationId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dto::{NotificationDto, NotificationPageDto, ReadAllDto};
+use crate::dto::{
+    NotificationDto, NotificationPageDto, NotificationSettingsDto, NotificationSettingsRequest,
+    ReadAllDto,
+};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -100,4 +103,29 @@ pub async fn read_all(
         marked,
         unread_count,
     }))
+}
+
+/// `GET /api/v1/me/notification-settings`
+#[tracing::instrument(skip_all)]
+pub async fn settings(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<axum::Json<NotificationSettingsDto>, ApiError> {
+    let setting = state.use_cases().notification_settings.get(&actor).await?;
+    Ok(axum::Json(setting.into()))
+}
+
+/// `PUT /api/v1/me/notification-settings`
+#[tracing::instrument(skip_all)]
+pub async fn change_settings(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    crate::extract::Json(request): crate::extract::Json<NotificationSettingsRequest>,
+) -> Result<axum::Json<NotificationSettingsDto>, ApiError> {
+    let setting = state
+        .use_cases()
+        .notification_settings
+        .set(&actor, request.email.as_deref())
+        .await?;
+    Ok(axum::Json(setting.into()))
 }
