@@ -72,6 +72,7 @@ pub use fanout::MockFanout;
 pub use identity_provider::MockIdentityProvider;
 #[cfg(any(test, feature = "mock"))]
 pub use job_lease::MockJobLease;
+#[cfg(any(test, feature = "mock"))]
 pub use mail_queue::MockMailQueue;
 #[cfg(any(test, feature = "mock"))]
 pub use mailer::MockMailer;

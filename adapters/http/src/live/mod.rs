@@ -31,6 +31,13 @@ use crate::state::AppState;
 pub use hub::{Hub, LiveConfig};
 pub use protocol::PROTOCOL;
 
+/// The read buffer of a connection, in bytes (client messages are small).
+const READ_BUFFER: usize = 4 * 1024;
+
+/// How much a connection gathers before writing to the socket (pushes are
+/// written one by one anyway; a report view is a few KiB).
+const WRITE_BUFFER: usize = 8 * 1024;
+
 /// `GET /api/v1/ws`: upgrades to a live connection.
 #[tracing::instrument(skip_all)]
 pub async fn ws(
@@ -110,6 +117,10 @@ pub async fn ws(
     Ok(upgrade
         .max_message_size(limit)
         .max_frame_size(limit)
+        // A client sends a few small messages; the default 128 KiB read
+        // buffer per connection would be most of an idle socket's memory.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .on_failed_upgrade({
             let hub = hub.clone();
             move |error| {
