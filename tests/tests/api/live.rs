@@ -377,8 +377,12 @@ async fn signing_out_ends_the_sockets_of_that_sign_in() {
 
 #[tokio::test]
 async fn a_client_that_never_reads_does_not_hold_back_the_others() {
+    // The queue takes the burst of 40 changes a reading client sees (the
+    // relay hands a batch out at once); a client that stops reading is
+    // dropped only once its queue is full behind a full socket, which the
+    // hub's own tests show (`live::hub::tests`).
     let app = TestApp::spawn_with(|config| {
-        config.ws_queue = 4;
+        config.ws_queue = 64;
         config.access.rate_submit_per_account = "10000/1h".parse().expect("limit");
         config.access.rate_submit_per_ip = "10000/1h".parse().expect("limit");
     })
