@@ -33,6 +33,8 @@ pub struct Server {
     relay: Relay,
     /// With an SMTP server: notification mail.
     mail: Option<sinmungo_wiring::MailLoop>,
+    /// Wakes the relay when this server commits events.
+    relay_waker: sinmungo_wiring::RelayWaker,
     /// With Kafka: the notifier group's consumer.
     notifier: Option<EventConsumer>,
     /// The scheduled jobs, unless turned off.
@@ -109,6 +111,7 @@ impl Server {
             http,
             relay,
             mail,
+            relay_waker: app.relay_waker,
             notifier,
             jobs,
             stores: app.stores,
@@ -140,7 +143,11 @@ impl Server {
         let mail = self
             .mail
             .map(|mail| tokio::spawn(sinmungo_wiring::run_mail_delivery(mail, stopped.clone())));
-        let relay = tokio::spawn(sinmungo_wiring::run_relay(self.relay, stopped));
+        let relay = tokio::spawn(sinmungo_wiring::run_relay(
+            self.relay,
+            self.relay_waker,
+            stopped,
+        ));
         let live = self.state.live().clone();
         let router = sinmungo_http::router(self.state, self.http);
         let served = sinmungo_http::serve(self.listener, router, async move {

@@ -13,6 +13,7 @@ use sinmungo_redis::{RedisConnection, RedisFanout, RedisSessionStore};
 
 use crate::access::AccessConfig;
 use crate::media::MediaConfig;
+use crate::relay::RelayWaker;
 use crate::secrets::{self, NoSealer};
 use crate::stores::{open_stores, OpenedStores, StoreConfig};
 use crate::triage::{providers_from, TriageConfig};
@@ -54,6 +55,8 @@ pub struct Application {
     /// Where live pushes reach this instance's subscribers (its WebSocket
     /// hub): from this process, or through Redis from every instance.
     pub live: Arc<InProcessFanout>,
+    /// Wakes the outbox relay when this process commits events.
+    pub relay_waker: RelayWaker,
 }
 
 impl std::fmt::Debug for Application {
@@ -74,6 +77,8 @@ pub async fn build_application(config: &ApplicationConfig) -> anyhow::Result<App
     let sealer = secrets::sealer(config.access.secrets_key.as_ref(), &config.data_dir)?;
     let media = config.media.open()?;
     let mut ports = stores.ports(media.clone(), sealer.clone());
+    let relay_waker = RelayWaker::default();
+    ports.reports = relay_waker.watch(ports.reports);
     let redis = config.access.redis()?;
     let live = Arc::new(InProcessFanout::default());
     ports.fanout = live.clone();
@@ -93,6 +98,7 @@ pub async fn build_application(config: &ApplicationConfig) -> anyhow::Result<App
         redis,
         sealer,
         live,
+        relay_waker,
     })
 }
 

@@ -34,7 +34,7 @@ pub use logging::{init_tracing, LogFormat};
 pub use mail::{mail_delivery, run_mail_delivery, MailConfig, MailLoop};
 pub use media::{photo_processor, MediaConfig};
 pub use oauth::OAuthArgs;
-pub use relay::{outbox_relay, run_relay};
+pub use relay::{outbox_relay, run_relay, RelayWaker};
 pub use secret::{ApiSecret, Secret};
 pub use secrets::{jwt_secret, password_hasher, sealer, NoSealer};
 pub use stores::{open_stores, OpenedStores, StoreConfig};

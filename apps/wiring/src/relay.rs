@@ -1,13 +1,21 @@
 //! The outbox relay: built over the configured bus, and its loop: publish
-//! what is pending, wait a little when there is nothing, back off while the
-//! bus (or the store) is down.
+//! what is pending, wait a little when there is nothing (or until this
+//! process commits new events, [`RelayWaker`]), back off while the bus (or
+//! the store) is down.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::TimeDelta;
 use sinmungo_core::app::{AnalyzeReport, Notify, Relay};
-use sinmungo_core::ports::{Outbox, SystemClock};
+use sinmungo_core::domain::receipt::ReceiptNumber;
+use sinmungo_core::domain::report::{Report, ReportId};
+use sinmungo_core::domain::timeline::TimelineEntry;
+use sinmungo_core::domain::user::UserId;
+use sinmungo_core::ports::{
+    Outbox, Page, ReportChange, ReportQuery, ReportStore, StoreError, SystemClock,
+};
 use tokio::sync::watch;
 
 use crate::bus::{self, KafkaArgs};
@@ -38,8 +46,63 @@ pub fn outbox_relay(
     Ok(Relay::new(outbox, publisher, Arc::new(SystemClock), LEASE))
 }
 
+/// Wakes an idle relay when this process commits a change with events, so
+/// they reach the bus at once rather than at the next poll. (Changes made
+/// by other processes — another server, the CLI — are found by the poll.)
+#[derive(Debug, Clone, Default)]
+pub struct RelayWaker(Arc<tokio::sync::Notify>);
+
+impl RelayWaker {
+    /// `reports`, waking this relay after each change it commits with events.
+    pub fn watch(&self, reports: Arc<dyn ReportStore>) -> Arc<dyn ReportStore> {
+        Arc::new(WakingReportStore {
+            inner: reports,
+            waker: self.clone(),
+        })
+    }
+}
+
+/// A [`ReportStore`] that wakes the relay after committing events.
+struct WakingReportStore {
+    inner: Arc<dyn ReportStore>,
+    waker: RelayWaker,
+}
+
+#[async_trait]
+impl ReportStore for WakingReportStore {
+    async fn next_receipt_number(&self, year: i32) -> Result<ReceiptNumber, StoreError> {
+        self.inner.next_receipt_number(year).await
+    }
+    async fn apply(&self, change: ReportChange) -> Result<(), StoreError> {
+        let has_events = !change.events.is_empty();
+        self.inner.apply(change).await?;
+        if has_events {
+            // A permit is kept if the relay is busy: no wake-up is lost.
+            self.waker.0.notify_one();
+        }
+        Ok(())
+    }
+    async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
+        self.inner.get(id).await
+    }
+    async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
+        self.inner.list(query).await
+    }
+    async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError> {
+        self.inner.timeline(id).await
+    }
+    async fn supporters(&self, id: ReportId) -> Result<Vec<UserId>, StoreError> {
+        self.inner.supporters(id).await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.inner.ping().await
+    }
+}
+
 /// Relays until `stopped` turns true; a batch under way is finished first.
-pub async fn run_relay(relay: Relay, mut stopped: watch::Receiver<bool>) {
+/// Idle, it waits for the poll interval or for `waker`, whichever comes
+/// first; after a failure it backs off whatever is committed meanwhile.
+pub async fn run_relay(relay: Relay, waker: RelayWaker, mut stopped: watch::Receiver<bool>) {
     let mut backoff = BACKOFF.0;
     loop {
         if *stopped.borrow() {
@@ -63,8 +126,10 @@ pub async fn run_relay(relay: Relay, mut stopped: watch::Receiver<bool>) {
                 wait
             }
         };
+        let idle = wait == IDLE;
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
+            () = waker.0.notified(), if idle => {}
             _ = stopped.changed() => {}
         }
     }
