@@ -10,8 +10,10 @@ use crate::domain::access::Actor;
 use crate::domain::report::ReportId;
 use crate::ports::{Clock, IdGenerator, ReportStore};
 
-/// How often a support is retried when other supports race it.
-const ATTEMPTS: usize = 5;
+/// A guard against a bug, not a limit anyone meets: every round of racing
+/// supports lets at least one of them win, so `n` people supporting at once
+/// are all counted within `n` rounds.
+const ATTEMPTS: usize = 1_000;
 
 /// Records support.
 #[derive(Clone)]
@@ -42,7 +44,8 @@ impl Support {
         loop {
             attempt += 1;
             match self.try_once(actor, id).await {
-                // Popular reports get many supports at once; each is independent, so retry.
+                // Popular reports get many supports at once; each is
+                // independent, so every one is retried until it counts.
                 Err(ActionError::Conflict(ConflictReason::ConcurrentChange))
                     if attempt < ATTEMPTS =>
                 {

@@ -171,8 +171,11 @@ async fn a_support_that_raced_another_is_retried() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Supports commute, so a support is retried for as long as others win
+/// the race (issue 17: five rounds refused most of 20 simultaneous ones);
+/// only a store that never lets it through — a bug — ends it, after 1,000.
 #[tokio::test]
-async fn a_support_gives_up_after_five_races() -> anyhow::Result<()> {
+async fn a_support_that_never_wins_a_race_gives_up_only_after_a_thousand() -> anyhow::Result<()> {
     let w = World::new().await?;
     let reporter = w.citizen("minji").await?;
     let neighbour = w.citizen("neighbour").await?;
@@ -185,13 +188,13 @@ async fn a_support_gives_up_after_five_races() -> anyhow::Result<()> {
         .returning(move |_| Ok(Some(stored.clone())));
     reports
         .expect_apply()
-        .times(5)
+        .times(1_000)
         .returning(|_| Err(StoreError::VersionConflict));
     let uc = with_reports(&w, reports);
 
     let result = uc.support.execute(&neighbour, report.id).await;
     let Err(ActionError::Conflict(reason)) = result else {
-        panic!("five lost races end in a conflict: {result:?}");
+        panic!("a thousand lost races end in a conflict: {result:?}");
     };
     assert_eq!(reason, ConflictReason::ConcurrentChange);
     Ok(())

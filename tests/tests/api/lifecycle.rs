@@ -419,3 +419,57 @@ async fn lists_filter_and_page_without_gaps() {
         .unwrap();
     assert_eq!(categories["items"].as_array().unwrap().len(), 14);
 }
+
+/// Twenty people saying "me too" at the same moment are all counted: supports
+/// commute, so none is refused because another won the race.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_simultaneous_me_toos_are_all_counted() {
+    let app = TestApp::spawn_with(|config| {
+        config.access.rate_register_per_ip = "1000/1h".parse().expect("limit");
+        config.access.rate_login_per_ip = "1000/1h".parse().expect("limit");
+    })
+    .await;
+    let reporter = app.citizen("reporter@example.kr").await;
+    let report = app
+        .submit(
+            &reporter.access_token,
+            "도로 파손",
+            "큰 포트홀이 생겼어요",
+            "public",
+        )
+        .await;
+    let id = report["id"].as_str().expect("id").to_owned();
+    let mut neighbours = Vec::new();
+    for n in 0..20 {
+        neighbours.push(app.citizen(&format!("neighbour{n}@example.kr")).await);
+    }
+    let app = std::sync::Arc::new(app);
+    let mut supports = tokio::task::JoinSet::new();
+    for neighbour in neighbours {
+        let (app, id) = (app.clone(), id.clone());
+        supports.spawn(async move {
+            app.post(
+                &format!("/api/v1/reports/{id}/support"),
+                Some(&neighbour.access_token),
+                json!({}),
+            )
+            .await
+            .status()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = supports.join_next().await {
+        statuses.push(status.expect("task"));
+    }
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "every support counted: {statuses:?}"
+    );
+    let stored: Value = app
+        .get(&format!("/api/v1/reports/{id}"), None)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(stored["support_count"], 20);
+}
