@@ -108,7 +108,7 @@ impl ApiError {
         Self::validation_with_status(StatusCode::UNPROCESSABLE_ENTITY, invalid)
     }
 
-    fn validation_with_status(status: StatusCode, invalid: Invalid) -> Self {
+    pub(crate) fn validation_with_status(status: StatusCode, invalid: Invalid) -> Self {
         Self {
             status,
             code: "validation_failed",

@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
+use crate::app::paging;
 use crate::app::Ports;
 use crate::domain::access::{Actor, Denied};
 use crate::domain::audit::AuditEntry;
 use crate::domain::permission::Permission;
 use crate::domain::user::Role;
+use crate::domain::validation::Invalid;
 use crate::ports::{AuditLog, AuditQuery, Clock, IdGenerator, StoreError};
 
 /// Why the audit log could not be read.
@@ -15,6 +17,9 @@ pub enum AuditError {
     /// Not allowed.
     #[error(transparent)]
     Denied(#[from] Denied),
+    /// The page size is out of range.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -43,14 +48,15 @@ impl AuditTrail {
         }
     }
 
-    /// Entries, newest first, at most 200 at a time.
+    /// Entries, newest first, at most [`MAX_PAGE_SIZE`](crate::ports::MAX_PAGE_SIZE)
+    /// at a time, like every list (a larger `limit` is refused, not cut).
     pub async fn list(
         &self,
         actor: &Actor,
         mut query: AuditQuery,
     ) -> Result<Vec<AuditEntry>, AuditError> {
         actor.may_do(Permission::ViewAudit)?;
-        query.limit = query.limit.clamp(1, 200);
+        query.limit = paging::limit(query.limit).map_err(Invalid::from)?;
         Ok(self.audit.list(&query).await?)
     }
 

@@ -894,3 +894,21 @@ async fn secrets_are_sealed_in_the_database_and_never_shown_again() {
         .await;
     expect_problem(gone, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+/// The audit log's page size has the same bounds as every list: a limit
+/// outside 1–100 is refused, not silently cut.
+#[tokio::test]
+async fn the_audit_log_refuses_a_limit_outside_the_documented_range() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for limit in ["0", "101", "4294967295"] {
+        let refused = app
+            .get(
+                &format!("/api/v1/admin/audit?limit={limit}"),
+                Some(&admin.access_token),
+            )
+            .await;
+        expect_problem(refused, StatusCode::BAD_REQUEST, "validation_failed").await;
+    }
+    assert!(audit(&app, &admin, "?limit=100").await.len() <= 100);
+}
