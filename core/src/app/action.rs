@@ -165,6 +165,28 @@ pub(crate) async fn load_visible(
     }
 }
 
+/// A guard against a bug, not a limit anyone meets: each round of racing
+/// changes to one report lets at least one of them win, so `n` callers at
+/// once all succeed within `n` rounds.
+const RACE_GUARD: usize = 1_000;
+
+/// Runs `attempt` again for as long as another change to the same report
+/// wins the race, for changes that do not depend on what they raced (a "me
+/// too", an override without `expected_version`: the last writer wins).
+pub(crate) async fn retrying_races<T, F, Fut>(mut attempt: F) -> Result<T, ActionError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ActionError>>,
+{
+    for _ in 1..RACE_GUARD {
+        match attempt().await {
+            Err(ActionError::Conflict(ConflictReason::ConcurrentChange)) => continue,
+            outcome => return outcome,
+        }
+    }
+    attempt().await
+}
+
 /// Refuses a stale `expected_version` before any work is done.
 pub(crate) fn check_version(report: &Report, expected: Option<u64>) -> Result<(), ActionError> {
     match expected {

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use crate::app::action::{load_visible, ActionError, ConflictReason};
+use crate::app::action::{load_visible, retrying_races, ActionError, ConflictReason};
 use crate::app::read_reports::{view, ReportView};
 use crate::app::recorder::Recorder;
 use crate::app::Ports;
 use crate::domain::access::Actor;
-use crate::domain::category::CategoryCode;
+use crate::domain::category::{Category, CategoryCode};
 use crate::domain::event::ReportEvent;
 use crate::domain::priority::Priority;
 use crate::domain::report::{Analysis, DecidedBy, ReportId};
@@ -79,6 +79,18 @@ impl Reclassify {
                 ))
             })?;
 
+        // No version is asked for: the last override wins, so an override
+        // that raced another is simply made again on top of it.
+        retrying_races(|| self.override_once(actor, id, &category, priority)).await
+    }
+
+    async fn override_once(
+        &self,
+        actor: &Actor,
+        id: ReportId,
+        category: &Category,
+        priority: Priority,
+    ) -> Result<ReportView, ActionError> {
         let report = load_visible(self.reports.as_ref(), actor, id).await?;
         actor.may_reclassify(&report)?;
         if !report.status.is_open() {

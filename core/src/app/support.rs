@@ -2,18 +2,13 @@
 
 use std::sync::Arc;
 
-use crate::app::action::{load_visible, ActionError, ConflictReason};
+use crate::app::action::{load_visible, retrying_races, ActionError, ConflictReason};
 use crate::app::read_reports::{view, ReportView};
 use crate::app::recorder::Recorder;
 use crate::app::Ports;
 use crate::domain::access::Actor;
 use crate::domain::report::ReportId;
 use crate::ports::{Clock, IdGenerator, ReportStore};
-
-/// A guard against a bug, not a limit anyone meets: every round of racing
-/// supports lets at least one of them win, so `n` people supporting at once
-/// are all counted within `n` rounds.
-const ATTEMPTS: usize = 1_000;
 
 /// Records support.
 #[derive(Clone)]
@@ -38,22 +33,10 @@ impl Support {
         }
     }
 
-    /// Adds the actor's support to an open report.
+    /// Adds the actor's support to an open report. Popular reports get many
+    /// supports at once; each is independent, so each is retried until it counts.
     pub async fn execute(&self, actor: &Actor, id: ReportId) -> Result<ReportView, ActionError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match self.try_once(actor, id).await {
-                // Popular reports get many supports at once; each is
-                // independent, so every one is retried until it counts.
-                Err(ActionError::Conflict(ConflictReason::ConcurrentChange))
-                    if attempt < ATTEMPTS =>
-                {
-                    continue
-                }
-                outcome => return outcome,
-            }
-        }
+        retrying_races(|| self.try_once(actor, id)).await
     }
 
     async fn try_once(&self, actor: &Actor, id: ReportId) -> Result<ReportView, ActionError> {

@@ -473,3 +473,56 @@ async fn twenty_simultaneous_me_toos_are_all_counted() {
         .expect("JSON");
     assert_eq!(stored["support_count"], 20);
 }
+
+/// Overrides carry no version: officers reclassifying one report at the same
+/// moment are all answered, and the last override is what stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_reclassifications_are_all_answered() {
+    let app = TestApp::spawn().await;
+    let citizen = app.citizen("citizen@example.kr").await;
+    let staff = app
+        .official("staff@jeonbuk.go.kr", "staff", "road_management")
+        .await;
+    let report = app
+        .submit(
+            &citizen.access_token,
+            "도로 파손",
+            "큰 포트홀이 생겼어요",
+            "public",
+        )
+        .await;
+    let id = report["id"].as_str().expect("id").to_owned();
+    let app = std::sync::Arc::new(app);
+    let mut overrides = tokio::task::JoinSet::new();
+    for priority in ["urgent", "high", "normal", "low", "high"] {
+        let (app, id, token) = (app.clone(), id.clone(), staff.access_token.clone());
+        overrides.spawn(async move {
+            app.send(
+                reqwest::Method::PUT,
+                &format!("/api/v1/reports/{id}/classification"),
+                Some(&token),
+                Some(json!({"category": "road_damage", "priority": priority})),
+            )
+            .await
+            .status()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = overrides.join_next().await {
+        statuses.push(status.expect("task"));
+    }
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "every override answered: {statuses:?}"
+    );
+    let stored: Value = app
+        .get(&format!("/api/v1/reports/{id}"), Some(&staff.access_token))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        stored["version"], 6,
+        "five overrides on top of the submission"
+    );
+}
