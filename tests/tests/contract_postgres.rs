@@ -27,6 +27,7 @@ async fn fresh() -> anyhow::Result<Option<Stores>> {
     };
     let schema = TestSchema::create(&url).await?;
     let store = schema.store().await?;
+    let sql = store.sql_ports();
     Ok(Some(Stores {
         reports: Arc::new(store.clone()),
         appended: Arc::new(PostgresOutbox(store.clone())),
@@ -35,9 +36,9 @@ async fn fresh() -> anyhow::Result<Option<Stores>> {
         users: Arc::new(store.clone()),
         directory: Arc::new(store.clone()),
         sessions: Arc::new(store.clone()),
-        notifications: store.notifications(),
-        leases: store.job_leases(),
-        mail: store.mail_queue(),
+        notifications: sql.notifications,
+        leases: sql.leases,
+        mail: sql.mail,
         settings: Arc::new(store),
         keep_alive: Some(Arc::new(schema)),
     }))

@@ -22,6 +22,7 @@ async fn fresh() -> anyhow::Result<Stores> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}/sinmungo.db", dir.path().display());
     let store = SqliteStore::connect(&url).await?;
+    let sql = store.sql_ports();
     store.migrate().await?;
     Ok(Stores {
         reports: Arc::new(store.clone()),
@@ -31,9 +32,9 @@ async fn fresh() -> anyhow::Result<Stores> {
         users: Arc::new(store.clone()),
         directory: Arc::new(store.clone()),
         sessions: Arc::new(store.clone()),
-        notifications: store.notifications(),
-        leases: store.job_leases(),
-        mail: store.mail_queue(),
+        notifications: sql.notifications,
+        leases: sql.leases,
+        mail: sql.mail,
         settings: Arc::new(store),
         keep_alive: Some(Arc::new(dir)),
     })

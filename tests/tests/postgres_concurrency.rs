@@ -29,6 +29,7 @@ async fn eight_submitters_of_a_thousand_reports_lose_nothing_and_share_no_number
     };
     let schema = TestSchema::create(&url).await?;
     let store = schema.store().await?;
+    let sql = store.sql_ports();
     let ports = Ports {
         reports: Arc::new(store.clone()),
         users: Arc::new(store.clone()),
@@ -37,9 +38,9 @@ async fn eight_submitters_of_a_thousand_reports_lose_nothing_and_share_no_number
         audit: Arc::new(store.clone()),
         media: Arc::new(MemoryMediaStore::default()),
         settings: Arc::new(store.clone()),
-        notifications: store.notifications(),
+        notifications: sql.notifications,
         fanout: Arc::new(InProcessFanout::default()),
-        leases: store.job_leases(),
+        leases: sql.leases,
         sealer: Arc::new(FakeSealer),
         hasher: Arc::new(FakePasswordHasher),
         clock: Arc::new(SystemClock),

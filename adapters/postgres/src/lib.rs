@@ -30,12 +30,10 @@ mod settings;
 mod users;
 
 use std::str::FromStr;
-use std::sync::Arc;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::{JobLease, MailQueue, NotificationStore, StoreError};
-use sinmungo_sql::job_lease::SqlJobLease;
-use sinmungo_sql::notification::SqlNotificationStore;
+use sinmungo_core::ports::StoreError;
+use sinmungo_sql::SqlPorts;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
@@ -86,26 +84,11 @@ impl PostgresStore {
         MIGRATOR.run(&self.primary).await.map_err(migrate_error)
     }
 
-    /// The notifications kept in this database. Read on the primary too: a
-    /// person who has just read one expects it read in the next list.
-    pub fn notifications(&self) -> Arc<dyn NotificationStore> {
-        Arc::new(SqlNotificationStore::<PgDialect>::new(
-            self.primary.clone(),
-            self.primary.clone(),
-        ))
-    }
-
-    /// The scheduled jobs' leases kept in this database.
-    pub fn job_leases(&self) -> Arc<dyn JobLease> {
-        Arc::new(SqlJobLease::<PgDialect>::new(self.primary.clone()))
-    }
-
-    /// The mail work of the notifications kept in this database.
-    pub fn mail_queue(&self) -> Arc<dyn MailQueue> {
-        Arc::new(SqlNotificationStore::<PgDialect>::new(
-            self.primary.clone(),
-            self.primary.clone(),
-        ))
+    /// The notifications, their mail work and the job leases kept in this
+    /// database. Notifications are read on the primary too: a person
+    /// who has just read one expects it read in the next list.
+    pub fn sql_ports(&self) -> SqlPorts {
+        SqlPorts::new::<PgDialect>(self.primary.clone(), self.primary.clone())
     }
 
     /// Closes every connection, waiting for work in progress (for orderly shutdown).

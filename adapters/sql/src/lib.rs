@@ -32,6 +32,7 @@ pub mod job_lease;
 pub mod mail;
 pub mod notification;
 pub mod outbox;
+pub mod ports;
 pub mod report;
 pub mod report_list;
 pub mod row;
@@ -40,5 +41,6 @@ pub mod value;
 
 pub use dialect::Dialect;
 pub use fetch::Fetch;
+pub use ports::SqlPorts;
 pub use row::{FromSqlRow, RowReader};
 pub use value::{SqlValue, SqlWriter};

@@ -24,13 +24,11 @@ mod settings;
 mod users;
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::anyhow;
-use sinmungo_core::ports::{JobLease, MailQueue, NotificationStore, StoreError};
-use sinmungo_sql::job_lease::SqlJobLease;
-use sinmungo_sql::notification::SqlNotificationStore;
+use sinmungo_core::ports::StoreError;
+use sinmungo_sql::SqlPorts;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
@@ -125,25 +123,10 @@ impl SqliteStore {
         MIGRATOR.run(&self.writer).await.map_err(migrate_error)
     }
 
-    /// The notifications kept in this database.
-    pub fn notifications(&self) -> Arc<dyn NotificationStore> {
-        Arc::new(SqlNotificationStore::<SqliteDialect>::new(
-            self.pool.clone(),
-            self.writer.clone(),
-        ))
-    }
-
-    /// The scheduled jobs' leases kept in this database.
-    pub fn job_leases(&self) -> Arc<dyn JobLease> {
-        Arc::new(SqlJobLease::<SqliteDialect>::new(self.writer.clone()))
-    }
-
-    /// The mail work of the notifications kept in this database.
-    pub fn mail_queue(&self) -> Arc<dyn MailQueue> {
-        Arc::new(SqlNotificationStore::<SqliteDialect>::new(
-            self.pool.clone(),
-            self.writer.clone(),
-        ))
+    /// The notifications, their mail work and the job leases kept in this
+    /// database.
+    pub fn sql_ports(&self) -> SqlPorts {
+        SqlPorts::new::<SqliteDialect>(self.pool.clone(), self.writer.clone())
     }
 
     /// Closes every connection, waiting for work in progress (for orderly shutdown).

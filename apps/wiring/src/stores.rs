@@ -146,6 +146,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         if !config.no_migrate {
             store.migrate().await.context("migrating the database")?;
         }
+        let sql = store.sql_ports();
         return Ok(OpenedStores {
             reports: Arc::new(store.clone()),
             outbox: Arc::new(store.clone()),
@@ -154,9 +155,9 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             sessions: Arc::new(store.clone()),
             audit: Arc::new(store.clone()),
             settings: Arc::new(store.clone()),
-            notifications: store.notifications(),
-            leases: store.job_leases(),
-            mail: store.mail_queue(),
+            notifications: sql.notifications,
+            leases: sql.leases,
+            mail: sql.mail,
             backup: Some(Arc::new(store.clone())),
             backend: Backend::Sqlite(store),
         });
@@ -184,6 +185,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             .await
             .with_context(|| format!("migrating PostgreSQL at {}", config.database_url))?;
     }
+    let sql = store.sql_ports();
     Ok(OpenedStores {
         reports: Arc::new(store.clone()),
         outbox: Arc::new(store.clone()),
@@ -192,9 +194,9 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         sessions: Arc::new(store.clone()),
         audit: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),
-        notifications: store.notifications(),
-        leases: store.job_leases(),
-        mail: store.mail_queue(),
+        notifications: sql.notifications,
+        leases: sql.leases,
+        mail: sql.mail,
         backup: None,
         backend: Backend::Postgres(store),
     })
