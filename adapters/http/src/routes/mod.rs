@@ -307,6 +307,33 @@ pub fn routes(config: &HttpConfig) -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
 }
 
+/// A query parameter that is not what it must be: 400 `invalid_query`.
+fn bad_query(field: &str, expected: &str) -> ApiError {
+    ApiError::bad_request(
+        "invalid_query",
+        format!("query parameter {field} must be {expected}"),
+    )
+}
+
+/// A `true`/`false` query parameter (`1`/`0`; absent or empty is false).
+fn query_flag(field: &str, raw: Option<&str>) -> Result<bool, ApiError> {
+    match raw {
+        None | Some("false" | "0" | "") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(bad_query(field, "true or false")),
+    }
+}
+
+/// A page size query parameter, as a number (its range is the use case's to check).
+fn query_limit(raw: Option<String>) -> Result<Option<u32>, ApiError> {
+    raw.map(|l| {
+        l.trim()
+            .parse::<u32>()
+            .map_err(|_| bad_query("limit", "a whole number from 1 to 100"))
+    })
+    .transpose()
+}
+
 async fn not_found() -> ApiError {
     ApiError::not_found("no such route")
 }

@@ -24,25 +24,8 @@ pub struct NotificationParams {
 
 impl NotificationParams {
     fn into_domain(self) -> Result<NotificationListRequest, ApiError> {
-        let bad = |field: &str, expected: &str| {
-            ApiError::bad_request(
-                "invalid_query",
-                format!("query parameter {field} must be {expected}"),
-            )
-        };
-        let unread_only = match self.unread.as_deref().map(str::trim) {
-            None | Some("false" | "0" | "") => false,
-            Some("true" | "1") => true,
-            Some(_) => return Err(bad("unread", "true or false")),
-        };
-        let limit = self
-            .limit
-            .map(|l| {
-                l.trim()
-                    .parse::<u32>()
-                    .map_err(|_| bad("limit", "a whole number from 1 to 100"))
-            })
-            .transpose()?;
+        let unread_only = super::query_flag("unread", self.unread.as_deref().map(str::trim))?;
+        let limit = super::query_limit(self.limit)?;
         Ok(NotificationListRequest {
             unread_only,
             cursor: self.cursor,

@@ -81,33 +81,16 @@ pub struct ListParams {
 
 impl ListParams {
     fn into_domain(self) -> Result<ListRequest, ApiError> {
-        let bad = |field: &str, expected: &str| {
-            ApiError::bad_request(
-                "invalid_query",
-                format!("query parameter {field} must be {expected}"),
-            )
-        };
         let radius_m = self
             .radius_m
             .map(|r| {
                 r.trim()
                     .parse::<f64>()
-                    .map_err(|_| bad("radius_m", "a number of metres"))
+                    .map_err(|_| super::bad_query("radius_m", "a number of metres"))
             })
             .transpose()?;
-        let limit = self
-            .limit
-            .map(|l| {
-                l.trim()
-                    .parse::<u32>()
-                    .map_err(|_| bad("limit", "a whole number from 1 to 100"))
-            })
-            .transpose()?;
-        let mine = match self.mine.as_deref() {
-            None | Some("false" | "0" | "") => false,
-            Some("true" | "1") => true,
-            Some(_) => return Err(bad("mine", "true or false")),
-        };
+        let limit = super::query_limit(self.limit)?;
+        let mine = super::query_flag("mine", self.mine.as_deref())?;
         Ok(ListRequest {
             status: self.status,
             category: self.category,
