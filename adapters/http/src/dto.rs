@@ -238,6 +238,8 @@ struct AnalysisDto {
     decided_at: DateTime<Utc>,
     models: Vec<String>,
     latency_ms: u32,
+    /// Which routing rule chose the department, when this decision routed the report.
+    routing: Option<&'static str>,
     /// Officials only.
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
@@ -335,10 +337,16 @@ pub struct ReportDto {
     duplicate_of: Option<Uuid>,
     analysis: Option<AnalysisDto>,
     respond_by: DateTime<Utc>,
+    resolve_by: DateTime<Utc>,
+    /// The same as `resolve_by` (the name of the first release).
     due_at: DateTime<Utc>,
     overdue: bool,
+    /// A clock was missed: the first response or the resolution.
+    breached: bool,
     response_breached_at: Option<DateTime<Utc>>,
     resolution_breached_at: Option<DateTime<Utc>>,
+    responded_at: Option<DateTime<Utc>>,
+    reopened_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     resolved_at: Option<DateTime<Utc>>,
@@ -348,6 +356,7 @@ pub struct ReportDto {
 impl From<ReportView> for ReportDto {
     fn from(view: ReportView) -> Self {
         let report = view.report;
+        let breached = report.breached();
         Self {
             id: report.id.0,
             number: report.number.to_string(),
@@ -389,13 +398,18 @@ impl From<ReportView> for ReportDto {
                 decided_at: a.decided_at,
                 models: a.models,
                 latency_ms: a.latency_ms,
+                routing: a.routing.map(|rule| rule.as_str()),
                 note: a.note.filter(|_| view.official),
             }),
             respond_by: report.respond_by,
+            resolve_by: report.due_at,
             due_at: report.due_at,
             overdue: view.overdue,
+            breached,
             response_breached_at: report.response_breached_at,
             resolution_breached_at: report.resolution_breached_at,
+            responded_at: report.responded_at,
+            reopened_at: report.reopened_at,
             created_at: report.created_at,
             updated_at: report.updated_at,
             resolved_at: report.resolved_at,

@@ -181,6 +181,8 @@ fn normalised(mut report: Report) -> Report {
     report.respond_by = stored(report.respond_by);
     report.response_breached_at = report.response_breached_at.map(stored);
     report.resolution_breached_at = report.resolution_breached_at.map(stored);
+    report.responded_at = report.responded_at.map(stored);
+    report.reopened_at = report.reopened_at.map(stored);
     report.created_at = stored(report.created_at);
     report.updated_at = stored(report.updated_at);
     report.resolved_at = report.resolved_at.map(stored);
@@ -223,6 +225,10 @@ fn matches(query: &ReportQuery, text: Option<&str>, report: &Report) -> bool {
                 || fold_for_search(report.description.as_str()).contains(needle)
         })
         && query.due.is_none_or(|due| due.covers(report))
+        && (!query.open_only || report.status.is_open())
+        && query
+            .created_since
+            .is_none_or(|since| report.created_at >= since)
         && query.before.is_none_or(|before| report.id < before)
 }
 

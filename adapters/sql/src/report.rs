@@ -11,6 +11,7 @@ use sinmungo_core::domain::photo::Photo;
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Analysis, DecidedBy, Report, ReportId, Visibility};
+use sinmungo_core::domain::routing::RoutingRule;
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::{fold_for_search, Address, Description, ReportTitle};
 use sinmungo_core::domain::timeline::TimelineEntry;
@@ -40,7 +41,7 @@ const fn json(name: &'static str) -> ReportColumn {
 
 /// Every column of `reports` but `id` (and SQLite's `seq`), in the order of
 /// [`report_values`].
-pub const REPORT_COLUMNS: [ReportColumn; 40] = [
+pub const REPORT_COLUMNS: [ReportColumn; 43] = [
     column("number"),
     column("title"),
     column("description"),
@@ -81,6 +82,9 @@ pub const REPORT_COLUMNS: [ReportColumn; 40] = [
     column("respond_by"),
     column("response_breached_at"),
     column("resolution_breached_at"),
+    column("responded_at"),
+    column("reopened_at"),
+    column("analysis_routing"),
 ];
 
 /// The names of [`REPORT_COLUMNS`], comma-separated.
@@ -107,7 +111,7 @@ pub fn report_select_list(json_cast: &str) -> String {
 }
 
 /// A report's values for [`REPORT_COLUMNS`], in that order.
-pub fn report_values(report: &Report) -> Result<[SqlValue; 40], StoreError> {
+pub fn report_values(report: &Report) -> Result<[SqlValue; 43], StoreError> {
     use SqlValue::{Bool, Integer, Real, Text, Time, Uuid};
     let analysis = report.analysis.as_ref();
     Ok([
@@ -155,6 +159,13 @@ pub fn report_values(report: &Report) -> Result<[SqlValue; 40], StoreError> {
         Time(Some(report.respond_by)),
         Time(report.response_breached_at),
         Time(report.resolution_breached_at),
+        Time(report.responded_at),
+        Time(report.reopened_at),
+        Text(
+            analysis
+                .and_then(|a| a.routing)
+                .map(|rule| rule.as_str().to_owned()),
+        ),
     ])
 }
 
@@ -205,6 +216,8 @@ impl<D: Dialect> FromSqlRow<D> for Report {
             due_at: r.time("due_at")?,
             response_breached_at: r.time_optional("response_breached_at")?,
             resolution_breached_at: r.time_optional("resolution_breached_at")?,
+            responded_at: r.time_optional("responded_at")?,
+            reopened_at: r.time_optional("reopened_at")?,
             created_at: r.time("created_at")?,
             updated_at: r.time("updated_at")?,
             resolved_at: r.time_optional("resolved_at")?,
@@ -235,6 +248,9 @@ fn analysis_from_row<D: Dialect>(r: &RowReader<'_, D>) -> Result<Option<Analysis
         latency_ms: latency_ms.ok_or_else(|| r.corrupt("analysis_latency_ms", "NULL"))?,
         note: r.get("analysis_note")?,
         trigger: r.uuid_optional("analysis_trigger")?,
+        routing: r.parse_optional("analysis_routing", |raw| {
+            RoutingRule::parse(raw).ok_or("not jurisdiction, province_wide or category_default")
+        })?,
     }))
 }
 

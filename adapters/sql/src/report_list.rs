@@ -17,6 +17,9 @@ use crate::dialect::Dialect;
 use crate::fetch::Fetch as _;
 use crate::value::{SqlValue, SqlWriter};
 
+/// The condition of [`ReportStatus::is_open`](sinmungo_core::domain::status::ReportStatus::is_open).
+const OPEN_STATUSES: &str = "r.status IN ('received', 'assigned', 'in_progress')";
+
 /// A dialect's list query, as a [`ListPlan`] writes its `WHERE`, `ORDER BY`
 /// and `LIMIT` into it.
 pub trait ListSql: SqlWriter {
@@ -115,11 +118,20 @@ impl ListPlan {
                 Bind(SqlValue::Time(Some(at))),
             ]),
             Some(Due::ResolutionOverdue(at)) => plain(vec![
-                Sql("r.status IN ('received', 'assigned', 'in_progress') \
-                     AND r.resolution_breached_at IS NULL AND r.due_at < "),
+                Sql(OPEN_STATUSES),
+                Sql(" AND r.resolution_breached_at IS NULL AND r.due_at < "),
                 Bind(SqlValue::Time(Some(at))),
             ]),
             None => {}
+        }
+        if query.open_only {
+            plain(vec![Sql(OPEN_STATUSES)]);
+        }
+        if let Some(since) = query.created_since {
+            plain(vec![
+                Sql("r.created_at >= "),
+                Bind(SqlValue::Time(Some(since))),
+            ]);
         }
         let real = |value: f64| Bind(SqlValue::Real(Some(value)));
         if let Some(bbox) = query.bbox {

@@ -24,6 +24,7 @@ use crate::domain::masking::mask_personal_data;
 use crate::domain::photo::{PhotoKind, PhotoVariant};
 use crate::domain::priority::Priority;
 use crate::domain::report::{Analysis, DecidedBy, Report, ReportId};
+use crate::domain::routing;
 use crate::domain::rules::{DetectedLabel, LlmSuggestion, RuleSet, TriageInput};
 use crate::domain::timeline::TimelineKind;
 use crate::ports::{
@@ -375,6 +376,7 @@ impl AnalyzeReport {
             latency_ms: elapsed_ms(started, now),
             note: note(&findings, self.has_providers()),
             trigger: None,
+            routing: None,
         };
         Ok(Preview {
             analysis,
@@ -422,20 +424,25 @@ impl AnalyzeReport {
             latency_ms: elapsed_ms(started, now),
             note: note(findings, self.has_providers()),
             trigger: Some(trigger),
+            routing: None,
         };
 
         let mut updated = report.clone();
-        updated.analysis = Some(analysis.clone());
         let reclassified = updated.category != category.code || updated.priority != priority;
+        let mut analysis = analysis;
         if reclassified {
+            // Re-route only a new category, and only work nobody has picked up yet.
+            if report.category != category.code && report.assignee.is_none() {
+                let departments = self.directory.departments().await?;
+                let route = routing::route(category, &report.jurisdiction, &departments);
+                updated.department = Some(route.department);
+                analysis.routing = Some(route.rule);
+            }
             updated.category = category.code.clone();
             updated.priority = priority;
-            updated.set_sla(priority);
-            // Re-route only work nobody has picked up yet.
-            if report.assignee.is_none() {
-                updated.department = Some(category.department.clone());
-            }
+            updated.set_sla(category.sla(priority));
         }
+        updated.analysis = Some(analysis.clone());
 
         let actor = Actor::Anonymous;
         let mut change = Recorder::new(self.ids.as_ref(), &actor, now);

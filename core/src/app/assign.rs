@@ -128,8 +128,7 @@ impl Assign {
             updated.assignee = Some(UserId(assignee));
         }
         if report.status == ReportStatus::Received {
-            updated.status = ReportStatus::Assigned;
-            updated.status_changed_at = now;
+            updated.change_status(ReportStatus::Assigned, now);
         }
 
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);

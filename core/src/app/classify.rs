@@ -12,6 +12,7 @@ use crate::domain::category::{Category, CategoryCode};
 use crate::domain::event::ReportEvent;
 use crate::domain::priority::Priority;
 use crate::domain::report::{Analysis, DecidedBy, ReportId};
+use crate::domain::routing;
 use crate::domain::timeline::TimelineKind;
 use crate::domain::validation::{Collector, FieldError, Invalid};
 use crate::ports::{Clock, DirectoryStore, IdGenerator, ReportStore};
@@ -103,10 +104,17 @@ impl Reclassify {
         let mut updated = report.clone();
         updated.category = category.code.clone();
         updated.priority = priority;
-        updated.set_sla(priority);
-        if report.department.as_ref() != Some(&category.department) {
-            updated.department = Some(category.department.clone());
-            updated.assignee = None;
+        updated.set_sla(category.sla(priority));
+        // A new category is routed afresh; a new priority alone keeps the department.
+        let mut routed = None;
+        if report.category != category.code {
+            let departments = self.directory.departments().await?;
+            let route = routing::route(category, &report.jurisdiction, &departments);
+            if report.department.as_ref() != Some(&route.department) {
+                updated.department = Some(route.department);
+                updated.assignee = None;
+            }
+            routed = Some(route.rule);
         }
         updated.analysis = Some(Analysis {
             category: category.code.clone(),
@@ -120,6 +128,7 @@ impl Reclassify {
             latency_ms: 0,
             note: None,
             trigger: None,
+            routing: routed,
         });
 
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);

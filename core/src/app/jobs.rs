@@ -189,8 +189,7 @@ impl Jobs {
         let mut closed = 0;
         for report in due {
             let mut updated = report.clone();
-            updated.status = ReportStatus::Closed;
-            updated.status_changed_at = now;
+            updated.change_status(ReportStatus::Closed, now);
             let mut change = Recorder::new(self.ids.as_ref(), &Actor::Anonymous, now);
             change.system_timeline(
                 report.id,

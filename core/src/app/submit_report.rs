@@ -14,6 +14,7 @@ use crate::domain::event::ReportEvent;
 use crate::domain::geo::{GeoPoint, ServiceArea};
 use crate::domain::photo::{Photo, PhotoId, PhotoKind};
 use crate::domain::report::{Analysis, DecidedBy, Report, ReportId, Visibility};
+use crate::domain::routing;
 use crate::domain::rules::{RuleSet, TriageInput};
 use crate::domain::status::ReportStatus;
 use crate::domain::text::{Address, Description, ReportTitle};
@@ -244,6 +245,12 @@ impl SubmitReport {
         });
         let category = find_category(&categories, &decision.category)?;
         let priority = decision.priority.unwrap_or(category.default_priority);
+        let route = routing::route(
+            category,
+            &jurisdiction,
+            &self.directory.departments().await?,
+        );
+        let sla = category.sla(priority);
 
         let now = self.clock.now();
         let id = ReportId(self.ids.new_id());
@@ -279,7 +286,7 @@ impl SubmitReport {
             location: parsed.location,
             address: parsed.address,
             jurisdiction,
-            department: Some(category.department.clone()),
+            department: Some(route.department),
             assignee: None,
             reporter,
             visibility: parsed.visibility,
@@ -297,12 +304,15 @@ impl SubmitReport {
                 latency_ms: 0,
                 note: None,
                 trigger: None,
+                routing: Some(route.rule),
             }),
             photos,
-            respond_by: Report::respond_by_for(now, priority),
-            due_at: Report::due_for(now, priority),
+            respond_by: now + sla.first_response,
+            due_at: now + sla.resolution,
             response_breached_at: None,
             resolution_breached_at: None,
+            responded_at: None,
+            reopened_at: None,
             created_at: now,
             updated_at: now,
             resolved_at: None,

@@ -103,11 +103,7 @@ impl Transition {
 
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);
         let mut updated = report.clone();
-        updated.status = to;
-        updated.status_changed_at = now;
-        if to == ReportStatus::Resolved {
-            updated.resolved_at = Some(now);
-        }
+        updated.change_status(to, now);
         if to == ReportStatus::Duplicate {
             let original_id = request.duplicate_of.map(ReportId).ok_or_else(|| {
                 Invalid::from(FieldError::new(

@@ -347,6 +347,8 @@ mod tests {
             due_at: at,
             response_breached_at: None,
             resolution_breached_at: None,
+            responded_at: None,
+            reopened_at: None,
             created_at: at,
             updated_at: at,
             resolved_at: None,

@@ -1,9 +1,12 @@
 //! Report categories and the departments they are routed to.
 
+use std::collections::BTreeMap;
+
+use chrono::TimeDelta;
 use serde::Serialize;
 
 use crate::domain::department::{parse_code, Department, DepartmentCode};
-use crate::domain::priority::Priority;
+use crate::domain::priority::{Priority, Sla};
 use crate::domain::validation::FieldError;
 
 /// A category's stable code (`road_damage`).
@@ -43,13 +46,112 @@ pub struct Category {
     pub name: String,
     /// English name.
     pub name_en: String,
-    /// The department reports of this category are routed to.
+    /// The department its reports go to when no department claims the
+    /// category (see [`routing`](crate::domain::routing)).
     pub department: DepartmentCode,
     /// The priority when no rule says otherwise.
     pub default_priority: Priority,
+    /// The administrators' SLA targets, where they differ from the product's.
+    pub sla: SlaOverrides,
+    /// How far apart two reports of this category may be and still be the
+    /// same problem, in metres.
+    pub duplicate_radius_m: u32,
 }
 
-/// The categories and departments the product ships with: one department per category.
+impl Category {
+    /// The duplicate radius when an administrator has not set one (FixMyStreet's 250 m).
+    pub const DEFAULT_DUPLICATE_RADIUS_M: u32 = 250;
+
+    /// The SLA of a report of this category at `priority`.
+    pub fn sla(&self, priority: Priority) -> Sla {
+        self.sla.get(priority)
+    }
+}
+
+/// A category's SLA targets per priority where they differ from the product's
+/// default ([`Priority::default_sla`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SlaOverrides(BTreeMap<Priority, SlaHours>);
+
+/// An SLA in whole hours, as administrators set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SlaHours {
+    /// Hours until the first response.
+    pub first_response_hours: u32,
+    /// Hours until resolution.
+    pub resolution_hours: u32,
+}
+
+impl SlaHours {
+    /// The longest target an administrator may set: one year.
+    pub const MAX_HOURS: u32 = 8_760;
+
+    /// Checks an SLA: both targets 1–[`MAX_HOURS`](Self::MAX_HOURS), the
+    /// first response no later than the resolution.
+    pub fn new(first_response_hours: u32, resolution_hours: u32) -> Result<Self, FieldError> {
+        let in_range = |hours: u32| (1..=Self::MAX_HOURS).contains(&hours);
+        if !in_range(first_response_hours) || !in_range(resolution_hours) {
+            return Err(FieldError::new(
+                "sla",
+                "out_of_range",
+                format!(
+                    "SLA targets must be 1–{} hours (처리 기한은 1시간에서 1년 사이여야 합니다)",
+                    Self::MAX_HOURS
+                ),
+            ));
+        }
+        if first_response_hours > resolution_hours {
+            return Err(FieldError::new(
+                "sla",
+                "response_after_resolution",
+                "the first response cannot be due after the resolution (첫 응답 기한이 처리 기한보다 늦습니다)",
+            ));
+        }
+        Ok(Self {
+            first_response_hours,
+            resolution_hours,
+        })
+    }
+
+    /// As durations.
+    pub fn to_sla(self) -> Sla {
+        Sla {
+            first_response: TimeDelta::hours(i64::from(self.first_response_hours)),
+            resolution: TimeDelta::hours(i64::from(self.resolution_hours)),
+        }
+    }
+}
+
+impl SlaOverrides {
+    /// The SLA at `priority`: the override, else the product's default.
+    pub fn get(&self, priority: Priority) -> Sla {
+        self.0
+            .get(&priority)
+            .map_or_else(|| priority.default_sla(), |hours| hours.to_sla())
+    }
+
+    /// The override at `priority`, if there is one.
+    pub fn hours(&self, priority: Priority) -> Option<SlaHours> {
+        self.0.get(&priority).copied()
+    }
+
+    /// Sets (or with `None` removes) the override at `priority`.
+    pub fn set(&mut self, priority: Priority, hours: Option<SlaHours>) {
+        match hours {
+            Some(hours) => self.0.insert(priority, hours),
+            None => self.0.remove(&priority),
+        };
+    }
+
+    /// Every override, most urgent first.
+    pub fn iter(&self) -> impl Iterator<Item = (Priority, SlaHours)> + '_ {
+        self.0.iter().map(|(p, h)| (*p, *h))
+    }
+}
+
+/// The categories and departments the product ships with: one province-wide
+/// department per category.
 pub fn seeded() -> (Vec<Category>, Vec<Department>) {
     const SEED: [(&str, &str, &str, &str, &str, &str); 14] = [
         (
@@ -169,22 +271,27 @@ pub fn seeded() -> (Vec<Category>, Vec<Department>) {
         .map(
             |&(code, name, name_en, department, department_name, department_name_en)| {
                 let department = DepartmentCode(department.to_owned());
+                let code = CategoryCode(code.to_owned());
                 (
                     Category {
-                        code: CategoryCode(code.to_owned()),
+                        code: code.clone(),
                         name: name.to_owned(),
                         name_en: name_en.to_owned(),
                         department: department.clone(),
-                        default_priority: if code == "safety_hazard" {
+                        default_priority: if code.as_str() == "safety_hazard" {
                             Priority::High
                         } else {
                             Priority::Normal
                         },
+                        sla: SlaOverrides::default(),
+                        duplicate_radius_m: Category::DEFAULT_DUPLICATE_RADIUS_M,
                     },
                     Department {
                         code: department,
                         name: department_name.to_owned(),
                         name_en: department_name_en.to_owned(),
+                        jurisdiction: None,
+                        categories: vec![code],
                     },
                 )
             },

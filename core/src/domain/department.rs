@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::domain::category::CategoryCode;
+use crate::domain::geo::MunicipalityCode;
 use crate::domain::validation::FieldError;
 
 /// Parses a short lowercase identifier (`road_damage`, `road_management`).
@@ -46,6 +48,11 @@ impl std::fmt::Display for DepartmentCode {
 }
 
 /// A department of the provincial or a municipal government.
+///
+/// Reports are routed to departments by category and place (see
+/// [`routing`](crate::domain::routing)): a department of a city or county
+/// takes the categories it handles there; a province-wide one (no
+/// jurisdiction) takes them everywhere else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Department {
     /// Stable code.
@@ -54,4 +61,8 @@ pub struct Department {
     pub name: String,
     /// English name.
     pub name_en: String,
+    /// The city or county it serves; `None` for a province-wide department.
+    pub jurisdiction: Option<MunicipalityCode>,
+    /// The categories it handles, by code.
+    pub categories: Vec<CategoryCode>,
 }

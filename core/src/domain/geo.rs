@@ -187,6 +187,51 @@ pub struct Jurisdiction {
     pub name: String,
 }
 
+impl Jurisdiction {
+    /// The city or county (시·군) it belongs to: a district (구) of a city
+    /// belongs to the city (`35011` 전주시완산구 → `35010` 전주시).
+    pub fn city_or_county(&self) -> MunicipalityCode {
+        let mut code = self.code.clone();
+        if code.len() == 5 && code.is_ascii() {
+            code.replace_range(4..5, "0");
+        }
+        MunicipalityCode(code)
+    }
+}
+
+/// The KOSTAT code of a city or county (시·군), such as `35020` for 군산시:
+/// five digits, the last a zero (districts, 구, end in another digit).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MunicipalityCode(String);
+
+impl MunicipalityCode {
+    /// Parses a city or county code (whether it is in the service area is
+    /// for [`ServiceArea::has_municipality`] to say).
+    pub fn new(raw: &str) -> Result<Self, FieldError> {
+        if raw.len() == 5 && raw.bytes().all(|b| b.is_ascii_digit()) && raw.ends_with('0') {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(FieldError::new(
+                "jurisdiction",
+                "invalid_jurisdiction",
+                "jurisdiction must be a city or county code of five digits ending in 0, such as 35020 (군산시)",
+            ))
+        }
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for MunicipalityCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// One ring of a polygon as (lng, lat) pairs.
 type Ring = Vec<(f64, f64)>;
 
@@ -312,6 +357,13 @@ impl ServiceArea {
                     .any(|polygon| polygon_contains(polygon, point))
             })
             .map(|region| &region.jurisdiction)
+    }
+
+    /// Whether a city or county of the area has this code.
+    pub fn has_municipality(&self, code: &MunicipalityCode) -> bool {
+        self.regions
+            .iter()
+            .any(|region| &region.jurisdiction.city_or_county() == code)
     }
 
     /// Every jurisdiction, in file order.

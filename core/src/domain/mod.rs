@@ -15,6 +15,7 @@ pub mod photo;
 pub mod priority;
 pub mod receipt;
 pub mod report;
+pub mod routing;
 pub mod rules;
 pub mod status;
 pub mod text;
@@ -24,10 +25,10 @@ pub mod validation;
 
 pub use access::{Actor, Principal};
 pub use audit::AuditEntry;
-pub use category::{Category, CategoryCode};
+pub use category::{Category, CategoryCode, SlaHours, SlaOverrides};
 pub use department::{Department, DepartmentCode};
 pub use event::{EventEnvelope, ReportEvent};
-pub use geo::{BoundingBox, Circle, GeoPoint, Jurisdiction, ServiceArea};
+pub use geo::{BoundingBox, Circle, GeoPoint, Jurisdiction, MunicipalityCode, ServiceArea};
 pub use identity::{
     ApiKey, ExternalIdentity, ExternalProfile, Provider, SealedSecret, SecretName, SecretValue,
     SessionId,
@@ -38,6 +39,7 @@ pub use photo::{Photo, PhotoId, PhotoKind, PhotoVariant};
 pub use priority::{Priority, Sla};
 pub use receipt::ReceiptNumber;
 pub use report::{Analysis, DecidedBy, Report, ReportId, Visibility};
+pub use routing::{Route, RoutingRule};
 pub use status::ReportStatus;
 pub use text::{Address, CommentBody, Description, DisplayName, Note, ReportTitle};
 pub use timeline::{TimelineEntry, TimelineKind};

@@ -8,8 +8,9 @@ use crate::domain::category::CategoryCode;
 use crate::domain::department::DepartmentCode;
 use crate::domain::geo::{GeoPoint, Jurisdiction};
 use crate::domain::photo::Photo;
-use crate::domain::priority::Priority;
+use crate::domain::priority::{Priority, Sla};
 use crate::domain::receipt::ReceiptNumber;
+use crate::domain::routing::RoutingRule;
 use crate::domain::status::ReportStatus;
 use crate::domain::text::{Address, Description, ReportTitle};
 use crate::domain::user::UserId;
@@ -119,6 +120,10 @@ pub struct Analysis {
     /// The event whose handling produced this analysis (none at submission):
     /// a redelivered event finds itself here and changes nothing.
     pub trigger: Option<Uuid>,
+    /// How the department was chosen, when this decision routed the report
+    /// (`None` when the department was kept, or on analyses stored before
+    /// routing by place existed).
+    pub routing: Option<RoutingRule>,
 }
 
 /// A report and everything known about it.
@@ -168,6 +173,11 @@ pub struct Report {
     pub response_breached_at: Option<DateTime<Utc>>,
     /// When the resolution clock was found missed (once).
     pub resolution_breached_at: Option<DateTime<Utc>>,
+    /// When it first left `received`: the first response, which stops that clock.
+    pub responded_at: Option<DateTime<Utc>>,
+    /// When it was last taken up again after being resolved or rejected,
+    /// which restarted the resolution clock.
+    pub reopened_at: Option<DateTime<Utc>>,
     /// When it was submitted.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -186,20 +196,34 @@ impl Report {
         self.status.is_open() && now > self.due_at
     }
 
-    /// The due time for a priority, counted from submission.
-    pub fn due_for(created_at: DateTime<Utc>, priority: Priority) -> DateTime<Utc> {
-        created_at + priority.default_sla().resolution
+    /// Sets both SLA clocks from `sla`: the first response counted from
+    /// submission, the resolution from submission or the last reopening.
+    pub fn set_sla(&mut self, sla: Sla) {
+        self.respond_by = self.created_at + sla.first_response;
+        self.due_at = self.reopened_at.unwrap_or(self.created_at) + sla.resolution;
     }
 
-    /// The first-response time for a priority, counted from submission.
-    pub fn respond_by_for(created_at: DateTime<Utc>, priority: Priority) -> DateTime<Utc> {
-        created_at + priority.default_sla().first_response
-    }
-
-    /// Sets both SLA clocks for `priority`, counted from submission.
-    pub fn set_sla(&mut self, priority: Priority) {
-        self.respond_by = Self::respond_by_for(self.created_at, priority);
-        self.due_at = Self::due_for(self.created_at, priority);
+    /// Moves the report to `to` at `now`, keeping its clocks: leaving
+    /// `received` is the first response; reaching `resolved` is noted; a
+    /// report taken up again after it was resolved or rejected starts its
+    /// resolution clock again, as long as it was (changing a category's SLA
+    /// moves no report's clocks).
+    pub fn change_status(&mut self, to: ReportStatus, now: DateTime<Utc>) {
+        let from = self.status;
+        self.status = to;
+        self.status_changed_at = now;
+        if from == ReportStatus::Received && self.responded_at.is_none() {
+            self.responded_at = Some(now);
+        }
+        if to == ReportStatus::Resolved {
+            self.resolved_at = Some(now);
+        }
+        if matches!(from, ReportStatus::Resolved | ReportStatus::Rejected) && to.is_open() {
+            let window = self.due_at - self.reopened_at.unwrap_or(self.created_at);
+            self.reopened_at = Some(now);
+            self.due_at = now + window;
+            self.resolution_breached_at = None;
+        }
     }
 
     /// Whether a clock has been missed and flagged.

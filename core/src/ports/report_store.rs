@@ -97,6 +97,10 @@ pub struct ReportQuery {
     pub text: Option<String>,
     /// Only reports a scheduled job is due to act on.
     pub due: Option<Due>,
+    /// Only open reports (received, assigned, in progress).
+    pub open_only: bool,
+    /// Only reports submitted at or after this time.
+    pub created_since: Option<DateTime<Utc>>,
     /// Only reports with ids below this one (the cursor).
     pub before: Option<ReportId>,
     /// Page size, 1–[`MAX_PAGE_SIZE`]; stores clamp values outside that range.
@@ -116,6 +120,8 @@ impl ReportQuery {
             near: None,
             text: None,
             due: None,
+            open_only: false,
+            created_since: None,
             before: None,
             limit: 20,
         }

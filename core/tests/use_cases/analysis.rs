@@ -96,7 +96,7 @@ async fn a_confident_llm_reclassifies_the_report_and_says_so() -> anyhow::Result
     assert!(!analysis.needs_review);
     assert_eq!(
         stored.due_at,
-        Report::due_for(report.created_at, Priority::High)
+        report.created_at + Priority::High.default_sla().resolution
     );
     assert_eq!(stored.version, report.version + 1);
 

@@ -1,11 +1,12 @@
 //! `DirectoryStore`: departments and categories, listed by code, upserted.
 
-use sinmungo_core::domain::category::Category;
+use sinmungo_core::domain::category::{Category, SlaHours, SlaOverrides};
 use sinmungo_core::domain::department::Department;
+use sinmungo_core::domain::geo::MunicipalityCode;
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::ports::StoreError;
 
-use crate::contract::fixtures::{category, department};
+use crate::contract::fixtures::{category, department, parsed};
 use crate::contract::{CheckResult, Stores};
 
 fn a_department(code: &str, name: &str) -> anyhow::Result<Department> {
@@ -13,6 +14,8 @@ fn a_department(code: &str, name: &str) -> anyhow::Result<Department> {
         code: department(code)?,
         name: name.to_owned(),
         name_en: format!("{code} (en)"),
+        jurisdiction: None,
+        categories: Vec::new(),
     })
 }
 
@@ -23,6 +26,8 @@ fn a_category(code: &str, department_code: &str, priority: Priority) -> anyhow::
         name_en: format!("{code} (en)"),
         department: department(department_code)?,
         default_priority: priority,
+        sla: SlaOverrides::default(),
+        duplicate_radius_m: Category::DEFAULT_DUPLICATE_RADIUS_M,
     })
 }
 
@@ -43,7 +48,10 @@ pub async fn directory_lists_by_code_and_upserts_replace(stores: &Stores) -> Che
     for d in [&water, &animals, &parks] {
         directory.upsert_department(d).await?;
     }
-    let renamed_parks = a_department("parks", "공원녹지과 (개편)")?;
+    let mut renamed_parks = a_department("parks", "공원녹지과 (개편)")?;
+    // A city's department, handling two categories: both read back in order.
+    renamed_parks.jurisdiction = Some(parsed(MunicipalityCode::new("35020"))?);
+    renamed_parks.categories = vec![category("park_facility")?, category("animal")?];
     directory.upsert_department(&renamed_parks).await?;
     assert_eq!(
         directory.departments().await?,
@@ -56,7 +64,15 @@ pub async fn directory_lists_by_code_and_upserts_replace(stores: &Stores) -> Che
     for c in [&playground, &animal, &leak] {
         directory.upsert_category(c).await?;
     }
-    let moved = a_category("park_facility", "animal_welfare", Priority::Urgent)?;
+    let mut moved = a_category("park_facility", "animal_welfare", Priority::Urgent)?;
+    // SLA overrides at two priorities and another duplicate radius read back as set.
+    moved
+        .sla
+        .set(Priority::Urgent, Some(parsed(SlaHours::new(1, 12))?));
+    moved
+        .sla
+        .set(Priority::Low, Some(parsed(SlaHours::new(96, 720))?));
+    moved.duplicate_radius_m = 1_000;
     directory.upsert_category(&moved).await?;
     assert_eq!(directory.categories().await?, [animal, moved, leak]);
     Ok(())

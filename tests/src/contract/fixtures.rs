@@ -110,6 +110,8 @@ pub fn report(id: ReportId, number: ReceiptNumber, reporter: UserId) -> anyhow::
         due_at: t0() + TimeDelta::days(7),
         response_breached_at: None,
         resolution_breached_at: None,
+        responded_at: None,
+        reopened_at: None,
         created_at: t0(),
         updated_at: t0(),
         resolved_at: None,

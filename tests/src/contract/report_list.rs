@@ -366,6 +366,8 @@ pub async fn list_filters_combine_with_and(stores: &Stores) -> CheckResult {
         near: Some(parsed(Circle::parse("35.8242,127.1480", Some(2_000.0)))?),
         text: Some("포트홀".to_owned()),
         due: None,
+        open_only: true,
+        created_since: Some(crate::contract::fixtures::t0()),
         before: Some(report_id(10)),
         limit: 10,
     };
@@ -513,5 +515,49 @@ pub async fn list_finds_what_the_scheduled_jobs_are_due_to_do(stores: &Stores) -
     for (what, due_now, expected) in cases {
         assert_eq!(listed(&w, &due(due_now)).await?, expected, "{what}");
     }
+    Ok(())
+}
+
+/// `open_only` keeps received, assigned and in-progress reports; `created_since`
+/// keeps those submitted at or after the time.
+pub async fn list_filters_open_reports_and_recent_ones(stores: &Stores) -> CheckResult {
+    use crate::contract::fixtures::t;
+    let w = World::new(stores).await?;
+    let statuses = [
+        ReportStatus::Received,
+        ReportStatus::Assigned,
+        ReportStatus::InProgress,
+        ReportStatus::Resolved,
+        ReportStatus::Closed,
+        ReportStatus::Rejected,
+        ReportStatus::Duplicate,
+    ];
+    for (n, status) in (1_u32..).zip(statuses) {
+        w.create(u64::from(n), |r| {
+            r.status = status;
+            r.created_at = t(i64::from(n) * 10);
+        })
+        .await?;
+    }
+    let open = ReportQuery {
+        open_only: true,
+        ..all()
+    };
+    assert_eq!(listed(&w, &open).await?, [3, 2, 1]);
+    let since = |at| ReportQuery {
+        created_since: Some(at),
+        ..all()
+    };
+    assert_eq!(
+        listed(&w, &since(t(30))).await?,
+        [7, 6, 5, 4, 3],
+        "inclusive"
+    );
+    assert_eq!(listed(&w, &since(t(31))).await?, [7, 6, 5, 4]);
+    let both = ReportQuery {
+        created_since: Some(t(20)),
+        ..open
+    };
+    assert_eq!(listed(&w, &both).await?, [3, 2]);
     Ok(())
 }

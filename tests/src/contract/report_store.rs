@@ -10,6 +10,7 @@ use sinmungo_core::domain::geo::Jurisdiction;
 use sinmungo_core::domain::photo::PhotoKind;
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::report::{Analysis, DecidedBy, Visibility};
+use sinmungo_core::domain::routing::RoutingRule;
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::{Address, Description, ReportTitle};
 use sinmungo_core::domain::timeline::{TimelineEntry, TimelineKind};
@@ -89,6 +90,7 @@ pub async fn report_round_trip_keeps_every_field(stores: &Stores) -> CheckResult
                 latency_ms: 1_234,
                 note: Some("LLM이 응답하지 않아 규칙으로 결정했습니다 \"quoted\"".to_owned()),
                 trigger: Some(new_id()),
+                routing: Some(RoutingRule::Jurisdiction),
             });
             r.photos = vec![
                 fixtures::photo(1, PhotoKind::Report, bob, t(1)),
@@ -98,6 +100,8 @@ pub async fn report_round_trip_keeps_every_field(stores: &Stores) -> CheckResult
             r.respond_by = t(7_200);
             r.response_breached_at = Some(t(7_300));
             r.resolution_breached_at = Some(t(86_500));
+            r.responded_at = Some(t(20));
+            r.reopened_at = Some(t(40));
             r.updated_at = t(60);
             r.resolved_at = Some(t(30));
             r.status_changed_at = t(30);
@@ -141,6 +145,8 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
     report.respond_by = with_nanos(t(10));
     report.response_breached_at = Some(with_nanos(t(11)));
     report.resolution_breached_at = Some(with_nanos(t(12)));
+    report.responded_at = Some(with_nanos(t(13)));
+    report.reopened_at = Some(with_nanos(t(14)));
     report.resolved_at = Some(with_nanos(t(4)));
     report.analysis = Some(Analysis {
         category: report.category.clone(),
@@ -154,6 +160,7 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
         latency_ms: 0,
         note: None,
         trigger: None,
+        routing: Some(RoutingRule::ProvinceWide),
     });
     report.photos = vec![fixtures::photo(
         1,
@@ -181,6 +188,8 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
     expected.respond_by = truncated(t(10));
     expected.response_breached_at = Some(truncated(t(11)));
     expected.resolution_breached_at = Some(truncated(t(12)));
+    expected.responded_at = Some(truncated(t(13)));
+    expected.reopened_at = Some(truncated(t(14)));
     expected.resolved_at = Some(truncated(t(4)));
     if let Some(analysis) = &mut expected.analysis {
         analysis.decided_at = truncated(t(5));
@@ -254,6 +263,7 @@ pub async fn update_replaces_the_stored_report(stores: &Stores) -> CheckResult {
                 latency_ms: 10,
                 note: Some("note".to_owned()),
                 trigger: None,
+                routing: None,
             });
             r.photos = vec![fixtures::photo(1, PhotoKind::Report, r.reporter, t0())];
             r.assignee = None;

@@ -33,6 +33,8 @@ async fn upserts_replace_and_a_category_needs_its_department() {
         code: DepartmentCode::new("road_management").unwrap(),
         name: "도로관리과".to_owned(),
         name_en: "Road Management Division".to_owned(),
+        jurisdiction: None,
+        categories: vec![CategoryCode::new("road_damage").unwrap()],
     };
     let mut pothole = Category {
         code: CategoryCode::new("road_damage").unwrap(),
@@ -40,6 +42,8 @@ async fn upserts_replace_and_a_category_needs_its_department() {
         name_en: "Road damage".to_owned(),
         department: roads.code.clone(),
         default_priority: Priority::Normal,
+        sla: Default::default(),
+        duplicate_radius_m: 250,
     };
     let result = store.upsert_category(&pothole).await;
     assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");

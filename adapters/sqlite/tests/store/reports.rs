@@ -7,6 +7,7 @@ use sinmungo_core::domain::category::CategoryCode;
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::report::{Analysis, DecidedBy, Visibility};
+use sinmungo_core::domain::routing::RoutingRule;
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::Address;
 use sinmungo_core::domain::timeline::TimelineKind;
@@ -39,6 +40,7 @@ async fn a_full_report_its_timeline_events_and_audit_round_trip() {
         latency_ms: 210,
         note: None,
         trigger: None,
+        routing: Some(RoutingRule::CategoryDefault),
     });
     full.resolved_at = Some(at(30));
     full.status_changed_at = at(30);
