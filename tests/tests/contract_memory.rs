@@ -25,6 +25,7 @@ mod the_suite_catches {
     use sinmungo_core::domain::notification::{Notification, NotificationId};
     use sinmungo_core::domain::receipt::ReceiptNumber;
     use sinmungo_core::domain::report::{Report, ReportId};
+    use sinmungo_core::domain::status::ReportStatus;
     use sinmungo_core::domain::timeline::TimelineEntry;
     use sinmungo_core::domain::user::{Email, Role, User, UserId};
     use sinmungo_core::ports::{
@@ -110,7 +111,7 @@ mod the_suite_catches {
         async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
             let mut query = query.clone();
             match self.flaw {
-                Flaw::IgnoresCursor => query.before = None,
+                Flaw::IgnoresCursor => query.after = None,
                 Flaw::LeaksPrivateReports if query.scope == Scope::Public => {
                     query.scope = Scope::All;
                 }
@@ -127,6 +128,13 @@ mod the_suite_catches {
                 _ => {}
             }
             self.inner.list(&query).await
+        }
+
+        async fn count_by_status(
+            &self,
+            query: &ReportQuery,
+        ) -> Result<Vec<(ReportStatus, u64)>, StoreError> {
+            self.inner.count_by_status(query).await
         }
 
         async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError> {

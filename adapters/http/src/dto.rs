@@ -1,11 +1,13 @@
 //! The JSON shapes of the API: request bodies (parsed into use-case requests)
 //! and responses (built from views). Field names are snake_case; times RFC 3339.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sinmungo_core::app::{
-    AssignRequest, CommentRequest, ReclassifyRequest, RegisterRequest, ReportView, SubmitRequest,
-    TransitionRequest,
+    AssignRequest, CommentRequest, ReclassifyRequest, RegisterRequest, ReportList, ReportView,
+    SubmitRequest, TransitionRequest,
 };
 use sinmungo_core::domain::{
     Notification, Photo, PhotoVariant, ReportId, TimelineEntry, TimelineKind, User,
@@ -418,13 +420,32 @@ impl From<ReportView> for ReportDto {
     }
 }
 
-/// A page of items with the cursor of the next.
+/// A page of reports; a queue's also counts its reports per status.
 #[derive(Debug, Serialize)]
-pub struct PageDto<T> {
-    /// The items.
-    pub items: Vec<T>,
+pub struct ReportPageDto {
+    /// The reports, in the list's order.
+    pub items: Vec<ReportDto>,
     /// Pass as `cursor` for the next page; `null` on the last.
     pub next_cursor: Option<Uuid>,
+    /// Queues only: how many of its reports are in each status (the
+    /// `status` filter aside), for the badges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<BTreeMap<&'static str, u64>>,
+}
+
+impl From<ReportList> for ReportPageDto {
+    fn from(list: ReportList) -> Self {
+        Self {
+            items: list.items.into_iter().map(ReportDto::from).collect(),
+            next_cursor: list.next.map(|id| id.0),
+            counts: list.counts.map(|counts| {
+                counts
+                    .into_iter()
+                    .map(|(status, n)| (status.as_str(), n))
+                    .collect()
+            }),
+        }
+    }
 }
 
 /// A notification, as its recipient reads it (REST and WebSocket).

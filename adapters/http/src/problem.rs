@@ -252,6 +252,9 @@ impl From<ViewError> for ApiError {
         match error {
             ViewError::NotFound => Self::not_found("no such report (신고를 찾을 수 없습니다)"),
             ViewError::SignInRequired => sign_in_required(),
+            ViewError::Forbidden => {
+                forbidden("queues are for officials (담당 공무원만 볼 수 있습니다)")
+            }
             ViewError::Invalid(invalid) => {
                 Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
             }
@@ -437,7 +440,21 @@ impl From<SecretError> for ApiError {
 
 impl From<DirectoryError> for ApiError {
     fn from(error: DirectoryError) -> Self {
+        let detail = error.to_string();
         match error {
+            DirectoryError::Invalid(invalid) => Self::validation(invalid),
+            DirectoryError::SignInRequired => sign_in_required(),
+            DirectoryError::Forbidden => forbidden(&detail),
+            DirectoryError::NotFound(_) => Self::not_found(detail),
+            DirectoryError::DepartmentExists(_) => Self::new(
+                StatusCode::CONFLICT,
+                "department_exists",
+                "Conflict",
+                detail,
+            ),
+            DirectoryError::RoutingConflict { .. } => {
+                Self::new(StatusCode::CONFLICT, "routing_conflict", "Conflict", detail)
+            }
             DirectoryError::Unavailable(reason) => Self::unavailable(&reason),
             DirectoryError::Unknown(error) => Self::internal(&error),
         }

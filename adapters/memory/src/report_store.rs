@@ -10,6 +10,7 @@ use sinmungo_core::domain::audit::AuditEntry;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId, Visibility};
+use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::fold_for_search;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
@@ -229,7 +230,10 @@ fn matches(query: &ReportQuery, text: Option<&str>, report: &Report) -> bool {
         && query
             .created_since
             .is_none_or(|since| report.created_at >= since)
-        && query.before.is_none_or(|before| report.id < before)
+        && query.assignee.is_none_or(|a| report.assignee == Some(a))
+        && query
+            .overdue_at
+            .is_none_or(|at| report.status.is_open() && report.due_at < at)
 }
 
 #[async_trait]
@@ -288,14 +292,28 @@ impl ReportStore for MemoryReportStore {
         let limit = usize::try_from(query.limit.clamp(1, MAX_PAGE_SIZE)).unwrap_or(1);
         let text = query.text.as_deref().map(fold_for_search);
         let state = self.lock();
+        // A cursor report that no longer exists ends the list, as in SQL.
+        let after = match query.after {
+            Some(id) => match state.reports.get(&id) {
+                Some(cursor) => Some(cursor),
+                None => {
+                    return Ok(Page {
+                        items: Vec::new(),
+                        next: None,
+                    })
+                }
+            },
+            None => None,
+        };
         let mut items: Vec<Report> = state
             .reports
             .values()
-            .rev()
             .filter(|r| matches(query, text.as_deref(), r))
-            .take(limit + 1)
+            .filter(|r| after.is_none_or(|c| query.order.compare(r, c).is_gt()))
             .cloned()
             .collect();
+        items.sort_by(|a, b| query.order.compare(a, b));
+        items.truncate(limit + 1);
         let next = if items.len() > limit {
             items.truncate(limit);
             items.last().map(|r| r.id)
@@ -303,6 +321,31 @@ impl ReportStore for MemoryReportStore {
             None
         };
         Ok(Page { items, next })
+    }
+
+    async fn count_by_status(
+        &self,
+        query: &ReportQuery,
+    ) -> Result<Vec<(ReportStatus, u64)>, StoreError> {
+        self.faults.check()?;
+        let query = ReportQuery {
+            status: None,
+            ..query.clone()
+        };
+        let text = query.text.as_deref().map(fold_for_search);
+        let mut counts: BTreeMap<&'static str, (ReportStatus, u64)> = BTreeMap::new();
+        for report in self
+            .lock()
+            .reports
+            .values()
+            .filter(|r| matches(&query, text.as_deref(), r))
+        {
+            counts
+                .entry(report.status.as_str())
+                .or_insert((report.status, 0))
+                .1 += 1;
+        }
+        Ok(counts.into_values().collect())
     }
 
     async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError> {

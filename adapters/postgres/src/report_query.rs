@@ -15,6 +15,7 @@
 
 use sinmungo_core::domain::geo::BoundingBox;
 use sinmungo_core::domain::report::Report;
+use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::ports::{Page, ReportQuery, StoreError};
 use sinmungo_sql::report_list::{ListPlan, ListSql};
 use sqlx::postgres::PgPool;
@@ -34,6 +35,21 @@ pub(crate) async fn list(pool: &PgPool, query: &ReportQuery) -> Result<Page<Repo
         .await
         .map_err(store_error)?;
     plan.page::<PgDialect>(&rows)
+}
+
+/// Counts the reports matching the query's filters per status (see
+/// [`ListPlan::counting`]).
+pub(crate) async fn count_by_status(
+    pool: &PgPool,
+    query: &ReportQuery,
+) -> Result<Vec<(ReportStatus, u64)>, StoreError> {
+    let plan = ListPlan::counting(query);
+    let mut builder = QueryBuilder::new("SELECT r.status AS status, count(*) AS n");
+    from(&plan, &mut builder);
+    plan.write_conditions(&mut Writer(&mut builder));
+    builder.push(" GROUP BY r.status");
+    let rows = builder.build().fetch_all(pool).await.map_err(store_error)?;
+    ListPlan::counts::<PgDialect>(&rows)
 }
 
 impl PostgresStore {
@@ -70,9 +86,14 @@ pub(crate) fn contains_pattern(needle: &str) -> String {
 fn build<'q>(plan: &ListPlan, select: &str) -> QueryBuilder<'q, Postgres> {
     let mut builder = QueryBuilder::new(select);
     builder.push(&*SELECT_REPORT);
-    builder.push(" FROM reports AS r");
+    from(plan, &mut builder);
     plan.write(&mut Writer(&mut builder));
     builder
+}
+
+/// The `FROM` of every plan (the GiST search is a condition).
+fn from(_plan: &ListPlan, builder: &mut QueryBuilder<'_, Postgres>) {
+    builder.push(" FROM reports AS r");
 }
 
 impl ListSql for Writer<'_, '_> {

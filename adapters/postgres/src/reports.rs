@@ -13,6 +13,7 @@ use anyhow::anyhow;
 use async_trait::async_trait;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
+use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, ReportWrite, StoreError};
@@ -190,6 +191,14 @@ impl ReportStore for PostgresStore {
     #[tracing::instrument(skip_all)]
     async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
         report_query::list(&self.reader, query).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn count_by_status(
+        &self,
+        query: &ReportQuery,
+    ) -> Result<Vec<(ReportStatus, u64)>, StoreError> {
+        report_query::count_by_status(&self.reader, query).await
     }
 
     #[tracing::instrument(skip_all, fields(report_id = %id))]

@@ -10,15 +10,31 @@
 
 use sinmungo_core::domain::geo::BoundingBox;
 use sinmungo_core::domain::report::{Report, ReportId};
+use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::fold_for_search;
-use sinmungo_core::ports::{Due, Page, ReportQuery, Scope, StoreError, MAX_PAGE_SIZE};
+use sinmungo_core::ports::{Due, Page, ReportOrder, ReportQuery, Scope, StoreError, MAX_PAGE_SIZE};
 
 use crate::dialect::Dialect;
 use crate::fetch::Fetch as _;
+use crate::row::RowReader;
 use crate::value::{SqlValue, SqlWriter};
 
 /// The condition of [`ReportStatus::is_open`](sinmungo_core::domain::status::ReportStatus::is_open).
 const OPEN_STATUSES: &str = "r.status IN ('received', 'assigned', 'in_progress')";
+
+/// The sort keys of [`ReportOrder::PriorityThenDue`] for the report `r`,
+/// ascending: the priority's rank, the resolution deadline, the id.
+const PRIORITY_KEYS_R: &str = "CASE r.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 \
+    WHEN 'normal' THEN 2 ELSE 3 END, r.due_at, r.id";
+/// [`PRIORITY_KEYS_R`] of the cursor report `c`.
+const PRIORITY_KEYS_C: &str = "CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 \
+    WHEN 'normal' THEN 2 ELSE 3 END, c.due_at, c.id";
+/// The first sort key of [`ReportOrder::Queue`] for `r`: 0 when a clock was missed.
+const BREACH_KEY_R: &str =
+    "CASE WHEN r.response_breached_at IS NULL AND r.resolution_breached_at IS NULL THEN 1 ELSE 0 END";
+/// [`BREACH_KEY_R`] of the cursor report `c`.
+const BREACH_KEY_C: &str =
+    "CASE WHEN c.response_breached_at IS NULL AND c.resolution_breached_at IS NULL THEN 1 ELSE 0 END";
 
 /// A dialect's list query, as a [`ListPlan`] writes its `WHERE`, `ORDER BY`
 /// and `LIMIT` into it.
@@ -61,6 +77,8 @@ pub struct ListPlan {
     pub search_box: Option<BoundingBox>,
     /// The other conditions, in order.
     pub conditions: Vec<Condition>,
+    /// The `ORDER BY`.
+    pub order: ReportOrder,
     /// The `LIMIT`: one row more than the page, to tell that a next page exists.
     pub limit: i64,
 }
@@ -108,6 +126,12 @@ impl ListPlan {
                 Bind(SqlValue::text(department.as_str())),
             ]);
         }
+        if let Some(assignee) = query.assignee {
+            plain(vec![
+                Sql("r.assignee = "),
+                Bind(SqlValue::Uuid(Some(assignee.0))),
+            ]);
+        }
         match query.due {
             Some(Due::ResolvedBefore(at)) => plain(vec![
                 Sql("r.status = 'resolved' AND r.status_changed_at < "),
@@ -126,6 +150,13 @@ impl ListPlan {
         }
         if query.open_only {
             plain(vec![Sql(OPEN_STATUSES)]);
+        }
+        if let Some(at) = query.overdue_at {
+            plain(vec![
+                Sql(OPEN_STATUSES),
+                Sql(" AND r.due_at < "),
+                Bind(SqlValue::Time(Some(at))),
+            ]);
         }
         if let Some(since) = query.created_since {
             plain(vec![
@@ -172,22 +203,88 @@ impl ListPlan {
         if let Some(text) = &query.text {
             conditions.push(Condition::ContainsText(fold_for_search(text)));
         }
-        if let Some(ReportId(before)) = query.before {
-            conditions.push(Condition::Plain(vec![
-                Sql("r.id < "),
-                Bind(SqlValue::Uuid(Some(before))),
-            ]));
+        if let Some(ReportId(after)) = query.after {
+            let cursor = Bind(SqlValue::Uuid(Some(after)));
+            conditions.push(Condition::Plain(match query.order {
+                ReportOrder::Newest => vec![Sql("r.id < "), cursor],
+                ReportOrder::PriorityThenDue => vec![
+                    Sql("("),
+                    Sql(PRIORITY_KEYS_R),
+                    Sql(") > (SELECT "),
+                    Sql(PRIORITY_KEYS_C),
+                    Sql(" FROM reports AS c WHERE c.id = "),
+                    cursor,
+                    Sql(")"),
+                ],
+                ReportOrder::Queue => vec![
+                    Sql("("),
+                    Sql(BREACH_KEY_R),
+                    Sql(", "),
+                    Sql(PRIORITY_KEYS_R),
+                    Sql(") > (SELECT "),
+                    Sql(BREACH_KEY_C),
+                    Sql(", "),
+                    Sql(PRIORITY_KEYS_C),
+                    Sql(" FROM reports AS c WHERE c.id = "),
+                    cursor,
+                    Sql(")"),
+                ],
+            }));
         }
         Self {
             search_box: search_box(query),
             conditions,
+            order: query.order,
             limit: i64::from(page_size(query)) + 1,
         }
     }
 
-    /// Writes the conditions, newest first order and the limit, after the
-    /// query's `FROM`.
+    /// The plan of [`ReportStore::count_by_status`](sinmungo_core::ports::ReportStore::count_by_status):
+    /// the query's filters but its status; no cursor.
+    pub fn counting(query: &ReportQuery) -> Self {
+        Self::new(&ReportQuery {
+            status: None,
+            after: None,
+            ..query.clone()
+        })
+    }
+
+    /// Counts per status from rows of `status, n`, by status name.
+    pub fn counts<D: Dialect>(rows: &[D::Row]) -> Result<Vec<(ReportStatus, u64)>, StoreError> {
+        let mut counts = rows
+            .iter()
+            .map(|row| {
+                let r = RowReader::<D>::new(row, "reports");
+                Ok((r.parse("status", ReportStatus::parse)?, r.count("n")?))
+            })
+            .collect::<Result<Vec<(ReportStatus, u64)>, StoreError>>()?;
+        counts.sort_by_key(|(status, _)| status.as_str());
+        Ok(counts)
+    }
+
+    /// Writes the conditions, the order and the limit, after the query's `FROM`.
     pub fn write<S: ListSql>(&self, sql: &mut S) {
+        self.write_conditions(sql);
+        match self.order {
+            ReportOrder::Newest => sql.push(" ORDER BY r.id DESC"),
+            ReportOrder::PriorityThenDue => {
+                sql.push(" ORDER BY ");
+                sql.push(PRIORITY_KEYS_R);
+            }
+            ReportOrder::Queue => {
+                sql.push(" ORDER BY ");
+                sql.push(BREACH_KEY_R);
+                sql.push(", ");
+                sql.push(PRIORITY_KEYS_R);
+            }
+        }
+        sql.push(" LIMIT ");
+        sql.bind(SqlValue::Integer(Some(self.limit)));
+    }
+
+    /// Writes the `WHERE` of the conditions (nothing when there are none),
+    /// after the query's `FROM`.
+    pub fn write_conditions<S: ListSql>(&self, sql: &mut S) {
         let mut keyword = " WHERE ";
         let mut and = |sql: &mut S| {
             sql.push(keyword);
@@ -211,8 +308,6 @@ impl ListPlan {
                 Condition::ContainsText(needle) => sql.contains_text(needle),
             }
         }
-        sql.push(" ORDER BY r.id DESC LIMIT ");
-        sql.bind(SqlValue::Integer(Some(self.limit)));
     }
 
     /// The page of the rows read with this plan (selected with

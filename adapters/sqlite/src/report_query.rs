@@ -10,6 +10,7 @@
 
 use sinmungo_core::domain::geo::BoundingBox;
 use sinmungo_core::domain::report::Report;
+use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::ports::{Page, ReportQuery, StoreError};
 use sinmungo_sql::report_list::{ListPlan, ListSql};
 use sqlx::sqlite::SqlitePool;
@@ -38,6 +39,21 @@ pub(crate) async fn list(
     plan.page::<SqliteDialect>(&rows)
 }
 
+/// Counts the reports matching the query's filters per status (see
+/// [`ListPlan::counting`]).
+pub(crate) async fn count_by_status(
+    pool: &SqlitePool,
+    query: &ReportQuery,
+) -> Result<Vec<(ReportStatus, u64)>, StoreError> {
+    let plan = ListPlan::counting(query);
+    let mut builder = QueryBuilder::new("SELECT r.status AS status, count(*) AS n");
+    from(&plan, &mut builder);
+    plan.write_conditions(&mut Writer(&mut builder));
+    builder.push(" GROUP BY r.status");
+    let rows = builder.build().fetch_all(pool).await.map_err(store_error)?;
+    ListPlan::counts::<SqliteDialect>(&rows)
+}
+
 impl SqliteStore {
     /// The `EXPLAIN QUERY PLAN` lines of the list query for `query`, to check its index use.
     pub async fn list_query_plan(&self, query: &ReportQuery) -> Result<Vec<String>, StoreError> {
@@ -55,13 +71,18 @@ impl SqliteStore {
 fn build<'q>(plan: &ListPlan, select: &str) -> QueryBuilder<'q, Sqlite> {
     let mut builder = QueryBuilder::new(select);
     builder.push(&*SELECT_REPORT);
+    from(plan, &mut builder);
+    plan.write(&mut Writer(&mut builder));
+    builder
+}
+
+/// The `FROM` of the plan: through the R*Tree when it searches an area.
+fn from(plan: &ListPlan, builder: &mut QueryBuilder<'_, Sqlite>) {
     if plan.search_box.is_some() {
         builder.push(" FROM report_locations AS g CROSS JOIN reports AS r ON r.seq = g.seq");
     } else {
         builder.push(" FROM reports AS r");
     }
-    plan.write(&mut Writer(&mut builder));
-    builder
 }
 
 impl ListSql for Writer<'_, '_> {

@@ -7,6 +7,7 @@ use anyhow::anyhow;
 use async_trait::async_trait;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
+use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, StoreError};
@@ -112,6 +113,14 @@ impl ReportStore for SqliteStore {
     #[tracing::instrument(skip_all)]
     async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
         report_query::list(&self.pool, query).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn count_by_status(
+        &self,
+        query: &ReportQuery,
+    ) -> Result<Vec<(ReportStatus, u64)>, StoreError> {
+        report_query::count_by_status(&self.pool, query).await
     }
 
     #[tracing::instrument(skip_all, fields(report_id = %id))]

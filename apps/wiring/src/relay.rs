@@ -11,6 +11,7 @@ use chrono::TimeDelta;
 use sinmungo_core::app::{AnalyzeReport, Notify, Relay};
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
+use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
@@ -87,6 +88,12 @@ impl ReportStore for WakingReportStore {
     }
     async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
         self.inner.list(query).await
+    }
+    async fn count_by_status(
+        &self,
+        query: &ReportQuery,
+    ) -> Result<Vec<(ReportStatus, u64)>, StoreError> {
+        self.inner.count_by_status(query).await
     }
     async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError> {
         self.inner.timeline(id).await

@@ -273,7 +273,7 @@ impl Jobs {
             let page = self.reports.list(&query).await?;
             found.extend(page.items);
             match page.next {
-                Some(next) if found.len() < BATCH => query.before = Some(next),
+                Some(next) if found.len() < BATCH => query.after = Some(next),
                 _ => return Ok(found),
             }
         }

@@ -47,7 +47,10 @@ pub use assign::{Assign, AssignRequest};
 pub use audit_trail::{AuditError, AuditTrail};
 pub use classify::{Reclassify, ReclassifyRequest};
 pub use comment::{AddComment, CommentRequest};
-pub use directory::{Directory, DirectoryError};
+pub use directory::{
+    CategoryChange, DepartmentRequest, Directory, DirectoryError, SlaRequest,
+    MAX_DUPLICATE_RADIUS_M,
+};
 #[cfg(any(test, feature = "mock"))]
 pub use events::MockEventHandler;
 pub use events::{EventHandler, HandlerError, InProcessBus, Relay, RelayError};
@@ -68,7 +71,7 @@ pub use photo_blobs::{
 pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
 pub use photos::{AddPhotos, PhotosAdded};
 pub use rate_limits::InProcessRateLimiter;
-pub use read_reports::{ListRequest, ReadReports, ReportView, TimelineView, ViewError};
+pub use read_reports::{ListRequest, ReadReports, ReportList, ReportView, TimelineView, ViewError};
 pub use retention::{Retention, RetentionError, ANONYMISED_EMAIL};
 pub use secrets::{SecretError, SecretInfo, Secrets};
 pub use service_accounts::{KeyToIssue, NewServiceAccount, ServiceAccounts};
@@ -209,7 +212,7 @@ impl UseCases {
             support: Support::new(&ports),
             add_photos: AddPhotos::new(&ports),
             photo_files: PhotoFiles::new(&ports),
-            directory: Directory::new(&ports),
+            directory: Directory::new(&ports, policy.service_area.clone()),
             notifications: Notifications::new(&ports),
             notification_settings: NotificationSettings::new(&ports),
             notify: Notify::new(&ports),

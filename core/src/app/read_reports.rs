@@ -19,7 +19,7 @@ use crate::domain::status::ReportStatus;
 use crate::domain::timeline::{TimelineEntry, TimelineKind};
 use crate::domain::user::Role;
 use crate::domain::validation::{Collector, FieldError, Invalid};
-use crate::ports::{Clock, Page, ReportQuery, ReportStore, Scope, StoreError};
+use crate::ports::{Clock, ReportOrder, ReportQuery, ReportStore, Scope, StoreError};
 
 /// A report as one viewer sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,10 +70,37 @@ pub struct ListRequest {
     pub q: Option<String>,
     /// `mine=true`
     pub mine: bool,
+    /// `overdue=true`: open reports past their resolution deadline.
+    pub overdue: bool,
+    /// `queue=mine|department`: an official's open work, with counts per status.
+    pub queue: Option<String>,
+    /// `sort=-created` (newest first, the default) or `sort=priority,due`.
+    pub sort: Option<String>,
     /// `cursor`
     pub cursor: Option<String>,
     /// `limit`
     pub limit: Option<u32>,
+}
+
+/// A page of reports as one viewer sees them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportList {
+    /// The reports, in the list's order.
+    pub items: Vec<ReportView>,
+    /// The cursor of the next page.
+    pub next: Option<ReportId>,
+    /// For a queue: how many of its reports are in each status (the
+    /// `status` filter aside), for the badges.
+    pub counts: Option<Vec<(ReportStatus, u64)>>,
+}
+
+/// Whose work a queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Queue {
+    /// Assigned to the official.
+    Mine,
+    /// The official's department's.
+    Department,
 }
 
 /// Why a read failed.
@@ -85,6 +112,9 @@ pub enum ViewError {
     /// `mine=true` needs a signed-in user.
     #[error("sign in required")]
     SignInRequired,
+    /// A queue is officials' work.
+    #[error("queues are for officials (담당 공무원만 볼 수 있습니다)")]
+    Forbidden,
     /// A query parameter is invalid.
     #[error(transparent)]
     Invalid(#[from] Invalid),
@@ -165,12 +195,9 @@ impl ReadReports {
             .then(|| view(actor, report.clone(), self.clock.now()))
     }
 
-    /// A page of reports matching the filters, newest first.
-    pub async fn list(
-        &self,
-        actor: &Actor,
-        request: ListRequest,
-    ) -> Result<Page<ReportView>, ViewError> {
+    /// A page of reports matching the filters, in the order asked (newest
+    /// first unless `sort` says otherwise); a queue adds counts per status.
+    pub async fn list(&self, actor: &Actor, request: ListRequest) -> Result<ReportList, ViewError> {
         let scope = match (actor, request.mine) {
             (Actor::Anonymous, true) => return Err(ViewError::SignInRequired),
             (Actor::Anonymous, false) => Scope::Public,
@@ -178,16 +205,42 @@ impl ReadReports {
             (Actor::User(p), false) if p.role.is_official() => Scope::All,
             (Actor::User(p), false) => Scope::PublicAndOwn(p.id),
         };
-        let query = parse_query(scope, &request)?;
-        let page = self.reports.list(&query).await?;
         let now = self.clock.now();
-        Ok(Page {
+        let (mut query, queue) = parse_query(scope, &request, now)?;
+        if let Some(queue) = queue {
+            let official = match actor {
+                Actor::Anonymous => return Err(ViewError::SignInRequired),
+                Actor::User(p) if p.role.is_official() => p,
+                Actor::User(_) => return Err(ViewError::Forbidden),
+            };
+            query.scope = Scope::All;
+            query.open_only = true;
+            match queue {
+                Queue::Mine => query.assignee = Some(official.id),
+                Queue::Department => {
+                    query.department = Some(official.department.clone().ok_or_else(|| {
+                        Invalid::from(FieldError::new(
+                            "queue",
+                            "no_department",
+                            "your account belongs to no department; ask an administrator (소속 부서가 없습니다)",
+                        ))
+                    })?);
+                }
+            }
+        }
+        let page = self.reports.list(&query).await?;
+        let counts = match queue {
+            Some(_) => Some(self.reports.count_by_status(&query).await?),
+            None => None,
+        };
+        Ok(ReportList {
             items: page
                 .items
                 .into_iter()
                 .map(|report| view(actor, report, now))
                 .collect(),
             next: page.next,
+            counts,
         })
     }
 
@@ -249,7 +302,11 @@ fn redact_entry(actor: &Actor, personal: bool, mut entry: TimelineEntry) -> Time
     entry
 }
 
-fn parse_query(scope: Scope, request: &ListRequest) -> Result<ReportQuery, Invalid> {
+fn parse_query(
+    scope: Scope,
+    request: &ListRequest,
+    now: DateTime<Utc>,
+) -> Result<(ReportQuery, Option<Queue>), Invalid> {
     let mut fields = Collector::default();
     let mut query = ReportQuery::new(scope);
     let present = |value: &Option<String>| {
@@ -296,12 +353,41 @@ fn parse_query(scope: Scope, request: &ListRequest) -> Result<ReportQuery, Inval
             query.text = Some(raw);
         }
     }
+    if request.overdue {
+        query.overdue_at = Some(now);
+    }
+    let queue = match present(&request.queue).as_deref() {
+        None => None,
+        Some("mine") => Some(Queue::Mine),
+        Some("department") => Some(Queue::Department),
+        Some(_) => {
+            fields.push(FieldError::new(
+                "queue",
+                "unknown_queue",
+                "queue must be mine or department",
+            ));
+            None
+        }
+    };
+    query.order = match present(&request.sort).as_deref() {
+        None if queue.is_some() => ReportOrder::Queue,
+        None | Some("-created") => ReportOrder::Newest,
+        Some("priority,due") => ReportOrder::PriorityThenDue,
+        Some(_) => {
+            fields.push(FieldError::new(
+                "sort",
+                "unknown_sort",
+                "sort must be -created (newest first) or priority,due",
+            ));
+            ReportOrder::Newest
+        }
+    };
     if let Some(raw) = present(&request.cursor) {
-        query.before = fields.take(paging::cursor(&raw)).map(ReportId);
+        query.after = fields.take(paging::cursor(&raw)).map(ReportId);
     }
     if let Some(limit) = request.limit {
         query.limit = fields.take(paging::limit(limit)).unwrap_or(query.limit);
     }
     fields.finish()?;
-    Ok(query)
+    Ok((query, queue))
 }

@@ -50,6 +50,9 @@ pub enum Permission {
     ManageSecrets,
     /// Read the audit log.
     ViewAudit,
+    /// Create and change departments (their place and categories) and
+    /// categories (their SLA, duplicate radius and default department).
+    ManageDirectory,
     /// Read one's own notifications and mark them read.
     ReadNotifications,
     /// Read and change one's own e-mail settings for notifications.
@@ -61,7 +64,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order the table prints them.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 23] = [
         Self::Register,
         Self::SignIn,
         Self::ViewOwnAccount,
@@ -81,6 +84,7 @@ impl Permission {
         Self::ManageServiceAccounts,
         Self::ManageSecrets,
         Self::ViewAudit,
+        Self::ManageDirectory,
         Self::ReadNotifications,
         Self::ManageNotificationSettings,
         Self::FollowLive,
@@ -108,6 +112,7 @@ impl Permission {
             Self::ManageServiceAccounts => "service accounts, API keys",
             Self::ManageSecrets => "set stored secrets",
             Self::ViewAudit => "read the audit log",
+            Self::ManageDirectory => "departments, routing, category SLA",
             Self::ReadNotifications => "read own notifications",
             Self::ManageNotificationSettings => "own e-mail notification settings",
             Self::FollowLive => "live updates (WebSocket)",
@@ -188,7 +193,10 @@ pub fn grant(role: Option<Role>, permission: Permission) -> Grant {
             | AddPhotos,
             Some(Admin),
         ) => Everywhere,
-        (ManageUsers | ManageServiceAccounts | ManageSecrets | ViewAudit, Some(Admin)) => Allowed,
+        (
+            ManageUsers | ManageServiceAccounts | ManageSecrets | ViewAudit | ManageDirectory,
+            Some(Admin),
+        ) => Allowed,
         _ => Denied,
     }
 }
@@ -228,6 +236,7 @@ mod tests {
             Permission::ManageServiceAccounts,
             Permission::ManageSecrets,
             Permission::ViewAudit,
+            Permission::ManageDirectory,
         ] {
             for role in COLUMNS {
                 assert_eq!(

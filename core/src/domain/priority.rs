@@ -42,6 +42,16 @@ impl Priority {
         }
     }
 
+    /// Its place in a list by urgency: 0 for urgent … 3 for low.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Urgent => 0,
+            Self::High => 1,
+            Self::Normal => 2,
+            Self::Low => 3,
+        }
+    }
+
     /// The Korean name officers and citizens read.
     pub fn label_ko(self) -> &'static str {
         match self {

@@ -87,6 +87,8 @@ pub struct ReportQuery {
     pub priority: Option<Priority>,
     /// Department filter.
     pub department: Option<DepartmentCode>,
+    /// Assignee filter.
+    pub assignee: Option<UserId>,
     /// Inside this box.
     pub bbox: Option<BoundingBox>,
     /// Inside this circle (see [`Circle`] for the distance every store uses).
@@ -101,8 +103,15 @@ pub struct ReportQuery {
     pub open_only: bool,
     /// Only reports submitted at or after this time.
     pub created_since: Option<DateTime<Utc>>,
-    /// Only reports with ids below this one (the cursor).
-    pub before: Option<ReportId>,
+    /// Only open reports past their resolution deadline at this time.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// The order of the list.
+    pub order: ReportOrder,
+    /// The cursor: only reports that come after this one in the order (the
+    /// last report of the previous page). A page follows the cursor report's
+    /// sort keys as they are now: a report that changed priority or deadline
+    /// meanwhile may move to another page.
+    pub after: Option<ReportId>,
     /// Page size, 1–[`MAX_PAGE_SIZE`]; stores clamp values outside that range.
     pub limit: u32,
 }
@@ -116,14 +125,43 @@ impl ReportQuery {
             category: None,
             priority: None,
             department: None,
+            assignee: None,
             bbox: None,
             near: None,
             text: None,
             due: None,
             open_only: false,
             created_since: None,
-            before: None,
+            overdue_at: None,
+            order: ReportOrder::Newest,
+            after: None,
             limit: 20,
+        }
+    }
+}
+
+/// The order of a report list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReportOrder {
+    /// Newest first (submission order, by id).
+    #[default]
+    Newest,
+    /// Most urgent first, then the earliest resolution deadline, then submission.
+    PriorityThenDue,
+    /// The officers' queue: reports with a missed clock first, then as
+    /// [`PriorityThenDue`](Self::PriorityThenDue).
+    Queue,
+}
+
+impl ReportOrder {
+    /// How `a` and `b` compare in this order (`Less`: `a` is listed first).
+    /// Ties end on the id, so the order is total and a cursor is exact.
+    pub fn compare(self, a: &Report, b: &Report) -> std::cmp::Ordering {
+        let deadline = |r: &Report| (r.priority.rank(), r.due_at, r.id);
+        match self {
+            Self::Newest => b.id.cmp(&a.id),
+            Self::PriorityThenDue => deadline(a).cmp(&deadline(b)),
+            Self::Queue => (!a.breached(), deadline(a)).cmp(&(!b.breached(), deadline(b))),
         }
     }
 }
@@ -188,8 +226,16 @@ pub trait ReportStore: Send + Sync {
     /// One report by id, whoever may see it.
     async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError>;
 
-    /// A page of reports, newest (highest id) first.
+    /// A page of reports in the query's order.
     async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError>;
+
+    /// How many reports match the query's filters, per status (statuses with
+    /// none left out), for the badges of a list: the query's `status`,
+    /// cursor, order and limit are ignored.
+    async fn count_by_status(
+        &self,
+        query: &ReportQuery,
+    ) -> Result<Vec<(ReportStatus, u64)>, StoreError>;
 
     /// A report's timeline, oldest first.
     async fn timeline(&self, id: ReportId) -> Result<Vec<TimelineEntry>, StoreError>;

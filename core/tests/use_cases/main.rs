@@ -11,6 +11,7 @@ mod lifecycle;
 mod mail;
 mod notifications;
 mod photos;
+mod routing_and_sla;
 mod sessions;
 mod submit;
 mod support_and_duplicates;

@@ -274,6 +274,7 @@ macro_rules! store_contract {
             list_pages_newest_first_without_gaps_or_duplicates,
             list_finds_what_the_scheduled_jobs_are_due_to_do,
             list_filters_open_reports_and_recent_ones,
+            list_orders_by_priority_and_deadline_and_queues_breaches_first,
             // UserStore
             user_round_trip_and_lookup_by_email,
             duplicate_email_is_refused,

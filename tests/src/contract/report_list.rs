@@ -5,7 +5,7 @@ use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::report::{Report, Visibility};
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::{Description, ReportTitle};
-use sinmungo_core::ports::{Page, ReportQuery, Scope};
+use sinmungo_core::ports::{Page, ReportOrder, ReportQuery, Scope};
 
 use crate::contract::fixtures::{
     category, department, numbers, parsed, point, report_id, World, JEONJU,
@@ -313,7 +313,11 @@ pub async fn list_filters_combine_with_and(stores: &Stores) -> CheckResult {
     let streetlight = parsed(ReportTitle::new("가로등 고장"))?;
     let dark = parsed(Description::new("가로등이 꺼졌어요"))?;
     w.create(1, |_| {}).await?;
-    w.create(2, |r| r.status = ReportStatus::InProgress).await?;
+    w.create(2, |r| {
+        r.status = ReportStatus::InProgress;
+        r.assignee = Some(bob);
+    })
+    .await?;
     w.create(3, |r| {
         r.status = ReportStatus::InProgress;
         r.location = gunsan;
@@ -366,9 +370,12 @@ pub async fn list_filters_combine_with_and(stores: &Stores) -> CheckResult {
         near: Some(parsed(Circle::parse("35.8242,127.1480", Some(2_000.0)))?),
         text: Some("포트홀".to_owned()),
         due: None,
+        assignee: Some(bob),
         open_only: true,
         created_since: Some(crate::contract::fixtures::t0()),
-        before: Some(report_id(10)),
+        overdue_at: Some(crate::contract::fixtures::t0() + chrono::TimeDelta::days(8)),
+        order: ReportOrder::Newest,
+        after: Some(report_id(10)),
         limit: 10,
     };
     assert_eq!(
@@ -412,7 +419,7 @@ pub async fn list_pages_newest_first_without_gaps_or_duplicates(stores: &Stores)
                 }
                 pages.push(numbers(&page.items));
                 match page.next {
-                    Some(next) if pages.len() < 20 => query.before = Some(next),
+                    Some(next) if pages.len() < 20 => query.after = Some(next),
                     Some(_) => anyhow::bail!("pages never end"),
                     None => return anyhow::Ok(pages),
                 }
@@ -556,8 +563,115 @@ pub async fn list_filters_open_reports_and_recent_ones(stores: &Stores) -> Check
     assert_eq!(listed(&w, &since(t(31))).await?, [7, 6, 5, 4]);
     let both = ReportQuery {
         created_since: Some(t(20)),
-        ..open
+        ..open.clone()
     };
     assert_eq!(listed(&w, &both).await?, [3, 2]);
+
+    // The badges: counts per status of the same filters, the status filter,
+    // cursor and limit aside, by status name.
+    assert_eq!(
+        w.reports()
+            .count_by_status(&ReportQuery {
+                status: Some(ReportStatus::Received),
+                after: Some(report_id(1)),
+                limit: 1,
+                ..open
+            })
+            .await?,
+        [
+            (ReportStatus::Assigned, 1),
+            (ReportStatus::InProgress, 1),
+            (ReportStatus::Received, 1)
+        ]
+    );
+    assert_eq!(
+        w.reports().count_by_status(&since(t(50))).await?,
+        [
+            (ReportStatus::Closed, 1),
+            (ReportStatus::Duplicate, 1),
+            (ReportStatus::Rejected, 1)
+        ]
+    );
+    Ok(())
+}
+
+/// `PriorityThenDue`: most urgent first, then the earliest deadline; `Queue`:
+/// a missed clock first, then the same; both page through a cursor without
+/// gaps or repeats, and filter by assignee and by being overdue.
+pub async fn list_orders_by_priority_and_deadline_and_queues_breaches_first(
+    stores: &Stores,
+) -> CheckResult {
+    use chrono::TimeDelta;
+
+    use crate::contract::fixtures::{t, t0};
+    let w = World::new(stores).await?;
+    let bob = w.bob.id;
+    // (n, priority, due in hours, breached, assigned to bob)
+    let reports = [
+        (1, Priority::Low, 10, false, false),
+        (2, Priority::Urgent, 50, false, true),
+        (3, Priority::Normal, 5, true, false),
+        (4, Priority::Urgent, 20, false, false),
+        (5, Priority::High, 30, false, true),
+        (6, Priority::Normal, 40, false, false),
+        (7, Priority::Low, 1, true, true),
+        (8, Priority::Urgent, 20, false, false),
+    ];
+    for (n, priority, due_hours, breached, mine) in reports {
+        w.create(n, |r| {
+            r.priority = priority;
+            r.due_at = t0() + TimeDelta::hours(due_hours);
+            r.resolution_breached_at = breached.then(|| t(1));
+            r.assignee = mine.then_some(bob);
+        })
+        .await?;
+    }
+    // Urgent 2 (50 h), 4 and 8 (20 h: ids break the tie), high 5, normal 3 (5 h), 6, low 7 (1 h), 1.
+    let by_priority = ReportQuery {
+        order: ReportOrder::PriorityThenDue,
+        ..all()
+    };
+    assert_eq!(listed(&w, &by_priority).await?, [4, 8, 2, 5, 3, 6, 7, 1]);
+    let queue = ReportQuery {
+        order: ReportOrder::Queue,
+        ..all()
+    };
+    assert_eq!(listed(&w, &queue).await?, [3, 7, 4, 8, 2, 5, 6, 1]);
+
+    for order in [ReportOrder::PriorityThenDue, ReportOrder::Queue] {
+        let mut query = ReportQuery {
+            order,
+            limit: 3,
+            ..all()
+        };
+        let mut seen = Vec::new();
+        loop {
+            let page = w.reports().list(&query).await?;
+            seen.extend(numbers(&page.items));
+            match page.next {
+                Some(next) if seen.len() < 20 => query.after = Some(next),
+                _ => break,
+            }
+        }
+        let whole = listed(&w, &ReportQuery { order, ..all() }).await?;
+        assert_eq!(seen, whole, "{order:?}: pages of 3 make the whole list");
+    }
+
+    let mine = ReportQuery {
+        assignee: Some(bob),
+        order: ReportOrder::Queue,
+        ..all()
+    };
+    assert_eq!(listed(&w, &mine).await?, [7, 2, 5]);
+    let overdue = ReportQuery {
+        overdue_at: Some(t0() + TimeDelta::hours(20)),
+        order: ReportOrder::PriorityThenDue,
+        ..all()
+    };
+    assert_eq!(
+        listed(&w, &overdue).await?,
+        [3, 7, 1],
+        "past the deadline: strictly before the time"
+    );
     Ok(())
 }

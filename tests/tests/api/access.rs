@@ -245,6 +245,8 @@ async fn every_route_times_every_role_matches_the_permission_table() {
                     format!("/admin/service-accounts/{service_id}/keys/{spare_key}")
                 }
                 "/admin/secrets/{name}" => "/admin/secrets/matrix.secret".to_owned(),
+                "/admin/departments/{code}" => "/admin/departments/road_management".to_owned(),
+                "/admin/categories/{code}" => "/admin/categories/road_damage".to_owned(),
                 _ => path,
             };
             let fresh = || async {
@@ -292,6 +294,14 @@ async fn every_route_times_every_role_matches_the_permission_table() {
                 ("POST", "/admin/service-accounts/{id}/keys") => Some(json!({"label": "matrix"})),
                 ("PUT", "/admin/secrets/{name}") => Some(json!({"value": "matrix-value-1"})),
                 ("PUT", "/me/notification-settings") => Some(json!({"email": "daily"})),
+                ("POST", "/admin/departments") => Some(json!({
+                    "code": "matrix_roads", "name": "군산시 도로과",
+                    "jurisdiction": "35020", "categories": ["road_damage"]
+                })),
+                ("PUT", "/admin/departments/{code}") => Some(json!({
+                    "name": "도로관리과", "categories": ["road_damage"]
+                })),
+                ("PUT", "/admin/categories/{code}") => Some(json!({"duplicate_radius_m": 300})),
                 _ => None,
             };
             let url = format!("/api/v1{path}");

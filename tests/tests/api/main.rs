@@ -14,6 +14,7 @@ mod live;
 mod mail;
 mod notifications;
 mod oauth;
+mod officers_work;
 mod outage;
 mod photos;
 mod privacy;

@@ -250,6 +250,24 @@ pub const ROUTES: &[RouteRule] = &[
     json("GET", "/admin/audit", Permission::ViewAudit, |m| {
         on(m, admin::audit)
     }),
+    json(
+        "POST",
+        "/admin/departments",
+        Permission::ManageDirectory,
+        |m| on(m, reference::create_department),
+    ),
+    json(
+        "PUT",
+        "/admin/departments/{code}",
+        Permission::ManageDirectory,
+        |m| on(m, reference::update_department),
+    ),
+    json(
+        "PUT",
+        "/admin/categories/{code}",
+        Permission::ManageDirectory,
+        |m| on(m, reference::update_category),
+    ),
 ];
 
 /// The routes × roles as a Markdown table: each route, its permission, and

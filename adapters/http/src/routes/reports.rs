@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::{
-    AssignBody, ClassificationBody, CommentBodyDto, ItemsDto, PageDto, ReportDto, SubmitBody,
+    AssignBody, ClassificationBody, CommentBodyDto, ItemsDto, ReportDto, ReportPageDto, SubmitBody,
     TimelineEntryDto, TransitionBody,
 };
 use crate::extract::{Json, Path, Query};
@@ -75,6 +75,9 @@ pub struct ListParams {
     radius_m: Option<String>,
     q: Option<String>,
     mine: Option<String>,
+    overdue: Option<String>,
+    queue: Option<String>,
+    sort: Option<String>,
     cursor: Option<String>,
     limit: Option<String>,
 }
@@ -91,6 +94,7 @@ impl ListParams {
             .transpose()?;
         let limit = super::query_limit(self.limit)?;
         let mine = super::query_flag("mine", self.mine.as_deref())?;
+        let overdue = super::query_flag("overdue", self.overdue.as_deref())?;
         Ok(ListRequest {
             status: self.status,
             category: self.category,
@@ -101,6 +105,9 @@ impl ListParams {
             radius_m,
             q: self.q,
             mine,
+            overdue,
+            queue: self.queue,
+            sort: self.sort,
             cursor: self.cursor,
             limit,
         })
@@ -113,16 +120,13 @@ pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Query(params): Query<ListParams>,
-) -> Result<axum::Json<PageDto<ReportDto>>, ApiError> {
-    let page = state
+) -> Result<axum::Json<ReportPageDto>, ApiError> {
+    let list = state
         .use_cases()
         .read
         .list(&actor, params.into_domain()?)
         .await?;
-    Ok(axum::Json(PageDto {
-        items: page.items.into_iter().map(ReportDto::from).collect(),
-        next_cursor: page.next.map(|id| id.0),
-    }))
+    Ok(axum::Json(ReportPageDto::from(list)))
 }
 
 /// `GET /api/v1/reports/{id}`

@@ -238,7 +238,7 @@ async fn the_cursor_pages_through_everything_newest_first() {
         match page.next {
             Some(next) => {
                 assert_eq!(Some(next), page.items.last().map(|r| r.id));
-                query.before = Some(next);
+                query.after = Some(next);
             }
             None => break,
         }
@@ -255,7 +255,7 @@ async fn the_cursor_pages_through_everything_newest_first() {
     // A page that ends exactly at the last report has no next cursor.
     let mut exact = all();
     exact.limit = 5;
-    exact.before = Some(report_id(6));
+    exact.after = Some(report_id(6));
     let page = ReportStore::list(&store, &exact).await.unwrap();
     assert_eq!(page.items.len(), 5);
     assert_eq!(page.next, None);
@@ -286,7 +286,7 @@ async fn map_queries_search_the_r_tree_instead_of_scanning_reports() {
 
     let mut near = ReportQuery::new(Scope::PublicAndOwn(citizen(1)));
     near.near = Some(Circle::parse("35.8242,127.1480", Some(500.0)).unwrap());
-    near.before = Some(report_id(40));
+    near.after = Some(report_id(40));
     let plan = store.list_query_plan(&near).await.unwrap();
     assert!(uses_the_location_index(&plan), "{plan:#?}");
 
