@@ -140,25 +140,84 @@ pub enum UsersCommand {
 }
 
 /// `sinmungo departments …`
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum DepartmentsCommand {
-    /// List departments.
+    /// List departments with their city or county and categories.
     List {
         /// Printing.
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// Create a department of a city or county (or the province) that
+    /// handles some categories: reports of those categories made there from
+    /// now on are routed to it.
+    Create(DepartmentArgs),
+    /// Replace a department's name, city or county, and categories (reports
+    /// already routed stay where they are).
+    Update(DepartmentArgs),
+}
+
+/// A department as `departments create|update` set it.
+#[derive(Debug, Clone, Args)]
+pub struct DepartmentArgs {
+    /// The department's code (`gunsan_roads`).
+    pub code: String,
+    /// Korean name (`군산시 도로과`).
+    #[arg(long)]
+    pub name: String,
+    /// English name (default: the Korean name, or the one it has).
+    #[arg(long)]
+    pub name_en: Option<String>,
+    /// The city or county code it serves (`35020` for 군산시); without it, the whole province.
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
+    /// A category it handles (repeat the option for each).
+    #[arg(long = "category")]
+    pub categories: Vec<String>,
+    /// Make the change (without it: a dry run).
+    #[arg(long)]
+    pub commit: bool,
+    /// Printing.
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// `sinmungo categories …`
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum CategoriesCommand {
-    /// List categories with their department and default priority.
+    /// List categories with their department, default priority, duplicate
+    /// radius and SLA hours per priority (`*`: set by an administrator).
     List {
         /// Printing.
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// Set a category's SLA at one priority (or restore the product's default).
+    SetSla(SlaArgs),
+}
+
+/// `categories set-sla CODE PRIORITY …`
+#[derive(Debug, Clone, Args)]
+pub struct SlaArgs {
+    /// The category's code (`road_damage`).
+    pub code: String,
+    /// urgent, high, normal or low.
+    pub priority: String,
+    /// Hours until the first response.
+    #[arg(long)]
+    pub first_response_hours: Option<u32>,
+    /// Hours until resolution.
+    #[arg(long)]
+    pub resolution_hours: Option<u32>,
+    /// Restore the product's default at this priority instead.
+    #[arg(long, conflicts_with_all = ["first_response_hours", "resolution_hours"])]
+    pub default: bool,
+    /// Make the change (without it: a dry run).
+    #[arg(long)]
+    pub commit: bool,
+    /// Printing.
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// `sinmungo reports …`

@@ -16,6 +16,7 @@
 
 mod backup;
 mod commands;
+mod directory;
 mod error;
 mod export;
 mod import;
@@ -29,9 +30,10 @@ mod users;
 
 pub use backup::{media_copy, restore_files, Storage};
 pub use commands::{
-    AnonymiseArgs, BackupArgs, CategoriesCommand, CloseArgs, Command, DepartmentsCommand,
-    ExportArgs, ExportFormat, GlobalArgs, ImportArgs, ImportFormat, OutputArgs, ReassignArgs,
-    ReportFilter, ReportsCommand, RestoreArgs, RulesCommand, StatsArgs, UsersCommand,
+    AnonymiseArgs, BackupArgs, CategoriesCommand, CloseArgs, Command, DepartmentArgs,
+    DepartmentsCommand, ExportArgs, ExportFormat, GlobalArgs, ImportArgs, ImportFormat, OutputArgs,
+    ReassignArgs, ReportFilter, ReportsCommand, RestoreArgs, RulesCommand, SlaArgs, StatsArgs,
+    UsersCommand,
 };
 pub use error::CliError;
 pub use operator::{read_password, PASSWORD_VAR};
@@ -66,12 +68,8 @@ pub async fn run(
     let actor = operator::sign_in(use_cases, global).await?;
     match command {
         Command::Users(users) => users::run(use_cases, &actor, users).await,
-        Command::Departments(DepartmentsCommand::List { out }) => {
-            users::departments(use_cases, out).await
-        }
-        Command::Categories(CategoriesCommand::List { out }) => {
-            users::categories(use_cases, out).await
-        }
+        Command::Departments(command) => directory::departments(use_cases, &actor, command).await,
+        Command::Categories(command) => directory::categories(use_cases, &actor, command).await,
         Command::Reports(reports) => reports::run(use_cases, &actor, reports).await,
         Command::Stats(args) => stats::run(use_cases, &actor, &args).await,
         Command::Backup(args) => backup::backup(use_cases, &actor, storage, args).await,

@@ -1,4 +1,4 @@
-//! `users list|create|set-role|disable`, `departments list`, `categories list`.
+//! `users list|create|set-role|disable`.
 
 use sinmungo_core::app::{NewAccount, RegisterRequest, UseCases, MAX_ACCOUNTS_PAGE};
 use sinmungo_core::domain::access::Actor;
@@ -186,36 +186,4 @@ async fn find(use_cases: &UseCases, actor: &Actor, email: &str) -> Result<User, 
         .await
         .map_err(CliError::refused)?
         .ok_or_else(|| CliError::Invalid(format!("no account {email} (계정이 없습니다)")))
-}
-
-pub(crate) async fn departments(use_cases: &UseCases, out: OutputArgs) -> Result<(), CliError> {
-    let mut rows = Rows::new(["code", "name", "name_en"]);
-    for d in use_cases
-        .directory
-        .departments()
-        .await
-        .map_err(CliError::refused)?
-    {
-        rows.push(vec![d.code.to_string(), d.name, d.name_en]);
-    }
-    rows.print(out.output)
-}
-
-pub(crate) async fn categories(use_cases: &UseCases, out: OutputArgs) -> Result<(), CliError> {
-    let mut rows = Rows::new(["code", "name", "name_en", "department", "default_priority"]);
-    for c in use_cases
-        .directory
-        .categories()
-        .await
-        .map_err(CliError::refused)?
-    {
-        rows.push(vec![
-            c.code.to_string(),
-            c.name,
-            c.name_en,
-            c.department.to_string(),
-            c.default_priority.to_string(),
-        ]);
-    }
-    rows.print(out.output)
 }

@@ -225,7 +225,7 @@ impl Env {
             let page = self.app.stores.reports.list(&query).await?;
             all.extend(page.items);
             match page.next {
-                Some(next) => query.before = Some(next),
+                Some(next) => query.after = Some(next),
                 None => return Ok(all),
             }
         }

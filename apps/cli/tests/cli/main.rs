@@ -9,5 +9,6 @@ mod access;
 mod anonymise;
 mod backup;
 mod bulk;
+mod directory;
 mod import_export;
 mod users;
