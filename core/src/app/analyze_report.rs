@@ -424,7 +424,8 @@ impl AnalyzeReport {
             latency_ms: elapsed_ms(started, now),
             note: note(findings, self.has_providers()),
             trigger: Some(trigger),
-            routing: None,
+            // How the department in force was chosen, unless this analysis routes anew.
+            routing: report.analysis.as_ref().and_then(|a| a.routing),
         };
 
         let mut updated = report.clone();

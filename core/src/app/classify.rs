@@ -106,7 +106,7 @@ impl Reclassify {
         updated.priority = priority;
         updated.set_sla(category.sla(priority));
         // A new category is routed afresh; a new priority alone keeps the department.
-        let mut routed = None;
+        let mut routed = report.analysis.as_ref().and_then(|a| a.routing);
         if report.category != category.code {
             let departments = self.directory.departments().await?;
             let route = routing::route(category, &report.jurisdiction, &departments);

@@ -120,9 +120,9 @@ pub struct Analysis {
     /// The event whose handling produced this analysis (none at submission):
     /// a redelivered event finds itself here and changes nothing.
     pub trigger: Option<Uuid>,
-    /// How the department was chosen, when this decision routed the report
-    /// (`None` when the department was kept, or on analyses stored before
-    /// routing by place existed).
+    /// Which routing rule chose the department, kept from the decision that
+    /// last routed the report (`None` on analyses stored before routing by
+    /// place existed; a manager's reassignment is in the timeline instead).
     pub routing: Option<RoutingRule>,
 }
 

@@ -119,6 +119,26 @@ async fn a_reclassified_report_is_routed_by_its_place() -> anyhow::Result<()> {
         .await?;
     let report = w.uc.submit.execute(&citizen, gunsan_pothole()).await?;
     let officer = w.official("officer", "staff", "road_management").await?;
+    // A new priority alone keeps the department, and says how it was chosen.
+    w.uc.reclassify
+        .execute(
+            &officer,
+            report.id,
+            sinmungo_core::app::ReclassifyRequest {
+                category: "road_damage".to_owned(),
+                priority: "high".to_owned(),
+            },
+        )
+        .await?;
+    let stored = w.stored(&report).await?;
+    assert_eq!(
+        stored.department.map(|d| d.to_string()),
+        Some("road_management".to_owned())
+    );
+    assert_eq!(
+        stored.analysis.and_then(|a| a.routing),
+        Some(RoutingRule::ProvinceWide)
+    );
     w.uc.reclassify
         .execute(
             &officer,
