@@ -57,11 +57,14 @@ pub enum Permission {
     /// Open a live connection (WebSocket): one's notifications, and the
     /// reports one may see as they change.
     FollowLive,
+    /// Read statistics: officials in full, everyone else the public
+    /// version (counts and medians, small counts withheld).
+    ViewStatistics,
 }
 
 impl Permission {
     /// Every permission, in the order the table prints them.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 23] = [
         Self::Register,
         Self::SignIn,
         Self::ViewOwnAccount,
@@ -84,6 +87,7 @@ impl Permission {
         Self::ReadNotifications,
         Self::ManageNotificationSettings,
         Self::FollowLive,
+        Self::ViewStatistics,
     ];
 
     /// How the table names it.
@@ -111,6 +115,7 @@ impl Permission {
             Self::ReadNotifications => "read own notifications",
             Self::ManageNotificationSettings => "own e-mail notification settings",
             Self::FollowLive => "live updates (WebSocket)",
+            Self::ViewStatistics => "statistics (public version unless official)",
         }
     }
 }
@@ -170,7 +175,7 @@ pub fn grant(role: Option<Role>, permission: Permission) -> Grant {
     use Permission::*;
     use Role::{Admin, Citizen, Manager, Service, Staff};
     match (permission, role) {
-        (Register | SignIn | ViewReferenceData | FollowLive, _) => Allowed,
+        (Register | SignIn | ViewReferenceData | FollowLive | ViewStatistics, _) => Allowed,
         (ViewOwnAccount | ReadNotifications | ManageNotificationSettings, Some(_)) => Allowed,
         (ChangePassword, Some(Citizen | Staff | Manager | Admin)) => Allowed,
         (SubmitReport, Some(_)) => Allowed,
@@ -252,7 +257,8 @@ mod tests {
                 Permission::SignIn,
                 Permission::ViewReferenceData,
                 Permission::ViewReports,
-                Permission::FollowLive
+                Permission::FollowLive,
+                Permission::ViewStatistics
             ]
         );
         assert_eq!(grant(None, Permission::ViewReports), Grant::Public);

@@ -91,6 +91,7 @@ mod notification_store;
 mod outbox;
 mod report_apply;
 mod report_list;
+mod report_stats;
 mod report_store;
 mod session_store;
 mod settings_store;
@@ -115,6 +116,7 @@ pub use notification_store::*;
 pub use outbox::*;
 pub use report_apply::*;
 pub use report_list::*;
+pub use report_stats::*;
 pub use report_store::*;
 pub use session_store::*;
 pub use settings_store::*;
@@ -274,6 +276,9 @@ macro_rules! store_contract {
             list_pages_newest_first_without_gaps_or_duplicates,
             list_finds_what_the_scheduled_jobs_are_due_to_do,
             list_filters_open_reports_and_recent_ones,
+            // ReportStore: statistics
+            stats_count_every_figure_of_known_reports,
+            stats_filters_by_window_jurisdiction_department_and_category,
             // UserStore
             user_round_trip_and_lookup_by_email,
             duplicate_email_is_refused,
