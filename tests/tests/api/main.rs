@@ -19,4 +19,5 @@ mod photos;
 mod privacy;
 mod redis;
 mod restart;
+mod stats;
 mod triage;
