@@ -194,7 +194,7 @@ resolved_at=CASE WHEN g.status IN ('resolved', 'closed') THEN $(ts 'created + re
     DATA=$(mktemp -d)
     start_server "$URL"
     people "$URL"
-    columns=$(psql -qAt "$URL" -c "SELECT column_name FROM information_schema.columns WHERE table_name = 'reports' ORDER BY ordinal_position")
+    columns=$(psql -qAt "$URL" -c "SELECT column_name FROM information_schema.columns WHERE table_name = 'reports' AND is_generated = 'NEVER' ORDER BY ordinal_position")
     ts() { echo "to_timestamp(($1) + micros / 1000000.0)"; }
     overrides="id=('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid
 number='JB-2000-' || lpad(i::text, 7, '0')

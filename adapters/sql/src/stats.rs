@@ -1,25 +1,29 @@
 //! The statistics queries, once for both SQL stores (definitions:
-//! [`sinmungo_core::domain::stats`]). Three round trips, each one scan of
-//! the selected reports:
+//! [`sinmungo_core::domain::stats`]), in two round trips of one snapshot:
 //!
-//! 1. **groups**: counts grouped by status, category, department, city or
-//!    county and (open reports) age band, with the resolutions and those in
-//!    time summed — every count, the backlog and the compliance figures are
-//!    sums of these few hundred rows ([`Stats::assemble`]);
-//! 2. **days**: counts by Korean date (the date expression is the dialect's);
-//! 3. **durations**: the count, median and 90th percentile of both
-//!    durations, by nearest rank over `ROW_NUMBER()` (the seconds expression
-//!    is the dialect's).
+//! 1. **groups**: counts grouped by the stored status, category, department
+//!    and district, with the first responses, resolutions, those in time
+//!    and the open reports of each age band summed — every count, the
+//!    backlog and the compliance figures are sums of these few hundred rows
+//!    ([`Stats::assemble`](sinmungo_core::domain::stats::Stats::assemble));
+//!    and **days**: counts by Korean date (the date expression is the dialect's);
+//! 2. **durations**: each percentile is the value at its nearest rank,
+//!    `ORDER BY … LIMIT 1 OFFSET rank − 1`, the counts known from 1.
 //!
-//! The filters are the same plain SQL in all three; a city or county
-//! matches its districts as the code range `35010`–`35019`, which the
-//! `(jurisdiction_code, …)` index can search.
+//! Both stores keep the durations as generated columns, `response_seconds`
+//! and `resolution_seconds` (whole seconds, truncated; see their
+//! migrations), each with an index in its order, so a percentile walks an
+//! index instead of sorting a million rows. The filters are the same plain
+//! SQL everywhere; a city or county matches its districts as the code range
+//! `35010`–`35019`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sinmungo_core::domain::category::CategoryCode;
 use sinmungo_core::domain::department::DepartmentCode;
-use sinmungo_core::domain::geo::MunicipalityCode;
-use sinmungo_core::domain::stats::{AgeBand, Compliance, Durations, StatsGroup, StatsQuery};
+use sinmungo_core::domain::geo::Jurisdiction;
+use sinmungo_core::domain::stats::{
+    rank, AgeBand, Compliance, Durations, Stats, StatsGroup, StatsQuery,
+};
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::ports::StoreError;
 
@@ -28,6 +32,9 @@ use crate::report_list::Piece;
 use crate::row::{FromSqlRow, RowReader};
 use crate::value::{SqlValue, SqlWriter};
 
+/// [`ReportStatus::is_open`].
+const OPEN: &str = "r.status IN ('received', 'assigned', 'in_progress')";
+
 /// Resolved or closed, with a resolution time: the base of the resolution figures.
 const RESOLVED: &str = "r.status IN ('resolved', 'closed') AND r.resolved_at IS NOT NULL";
 
@@ -35,10 +42,6 @@ const RESOLVED: &str = "r.status IN ('resolved', 'closed') AND r.resolved_at IS 
 pub trait StatsDialect {
     /// The Korean (UTC+9) date of `r.created_at`, as `YYYY-MM-DD` text.
     const KOREAN_DATE: &'static str;
-
-    /// The whole seconds (truncated) from `earlier` to `later`, two time
-    /// columns of `r`, as a 64-bit integer.
-    fn seconds_between(later: &str, earlier: &str) -> String;
 }
 
 /// The statistics queries of one [`StatsQuery`] at one moment.
@@ -113,27 +116,32 @@ impl StatsPlan {
         }
     }
 
-    /// The grouped counts, read with [`StatsGroup`]'s [`FromSqlRow`].
+    /// The grouped counts, read with [`StatsGroup`]'s [`FromSqlRow`]:
+    /// grouped by the stored columns themselves (districts become cities
+    /// when read), the age bands summed, so that an index on the four
+    /// columns delivers the groups in order without a sort.
     pub fn write_groups(&self, sql: &mut impl SqlWriter) {
-        sql.push(
-            "SELECT r.status AS status, r.category AS category, r.department AS department, \
-             substr(r.jurisdiction_code, 1, 4) || '0' AS jurisdiction, \
-             CAST(CASE WHEN r.status IN ('received', 'assigned', 'in_progress') THEN CASE",
-        );
-        for (i, cut) in self.cuts.iter().enumerate() {
-            sql.push(" WHEN r.created_at > ");
-            sql.bind(SqlValue::Time(Some(*cut)));
-            sql.push(&format!(" THEN {i}"));
-        }
         sql.push(&format!(
-            " ELSE {} END END AS BIGINT) AS band, \
-             COUNT(*) AS reports, \
+            "SELECT r.status AS status, r.category AS category, r.department AS department, \
+             r.jurisdiction_code AS jurisdiction_code, COUNT(*) AS reports, \
              SUM(CASE WHEN {RESOLVED} THEN 1 ELSE 0 END) AS resolved, \
-             SUM(CASE WHEN {RESOLVED} AND r.resolved_at <= r.due_at THEN 1 ELSE 0 END) AS in_time",
-            self.cuts.len()
+             SUM(CASE WHEN {RESOLVED} AND r.resolved_at <= r.due_at THEN 1 ELSE 0 END) AS in_time, \
+             SUM(CASE WHEN r.responded_at IS NOT NULL THEN 1 ELSE 0 END) AS responded"
         ));
+        for band in 0..=self.cuts.len() {
+            sql.push(&format!(", SUM(CASE WHEN {OPEN}"));
+            if let Some(younger) = band.checked_sub(1).and_then(|i| self.cuts.get(i)) {
+                sql.push(" AND r.created_at <= ");
+                sql.bind(SqlValue::Time(Some(*younger)));
+            }
+            if let Some(older) = self.cuts.get(band) {
+                sql.push(" AND r.created_at > ");
+                sql.bind(SqlValue::Time(Some(*older)));
+            }
+            sql.push(&format!(" THEN 1 ELSE 0 END) AS band{band}"));
+        }
         self.write_from(sql, None);
-        sql.push(" GROUP BY 1, 2, 3, 4, 5");
+        sql.push(" GROUP BY r.status, r.category, r.department, r.jurisdiction_code");
     }
 
     /// The counts per Korean day, read with [`DayCount`].
@@ -146,59 +154,57 @@ impl StatsPlan {
         sql.push(" GROUP BY 1");
     }
 
-    /// Both durations' counts and percentiles, one row read with [`BothDurations`].
-    pub fn write_durations<S: StatsDialect>(&self, sql: &mut impl SqlWriter) {
-        sql.push("SELECT a.n AS response_count, a.median AS response_median, a.p90 AS response_p90, \
-                  b.n AS resolution_count, b.median AS resolution_median, b.p90 AS resolution_p90 FROM ");
-        self.write_ranked(
-            sql,
-            &S::seconds_between("r.responded_at", "r.created_at"),
-            "r.responded_at IS NOT NULL",
-        );
-        sql.push(" AS a CROSS JOIN ");
-        self.write_ranked(
-            sql,
-            &S::seconds_between("r.resolved_at", "r.created_at"),
-            RESOLVED,
-        );
-        sql.push(" AS b");
-    }
-
-    /// One duration's count, median and 90th percentile: the values
-    /// numbered in order, the one at each nearest rank ⌈p·n/100⌉ picked
-    /// (in integers, as [`rank`](sinmungo_core::domain::stats::rank) does).
-    fn write_ranked(&self, sql: &mut impl SqlWriter, seconds: &str, only: &str) {
-        sql.push(
-            "(SELECT COUNT(*) AS n, \
-             MAX(CASE WHEN rn = (total * 50 + 99) / 100 THEN secs END) AS median, \
-             MAX(CASE WHEN rn = (total * 90 + 99) / 100 THEN secs END) AS p90 \
-             FROM (SELECT secs, ROW_NUMBER() OVER (ORDER BY secs) AS rn, COUNT(*) OVER () AS total \
-             FROM (SELECT ",
-        );
-        sql.push(seconds);
-        sql.push(" AS secs");
-        self.write_from(sql, Some(only));
-        sql.push(") AS d) AS ranked)");
+    /// The medians and 90th percentiles of both durations, one row read
+    /// with [`Percentiles`], given how many reports had a first response
+    /// and a resolution (from the groups).
+    pub fn write_percentiles(&self, sql: &mut impl SqlWriter, responded: u64, resolved: u64) {
+        let mut separator = "SELECT ";
+        for (column, count) in [
+            ("response_seconds", responded),
+            ("resolution_seconds", resolved),
+        ] {
+            for percent in [50, 90] {
+                sql.push(separator);
+                separator = ", ";
+                sql.push(&format!("(SELECT r.{column}"));
+                self.write_from(sql, Some(&format!("r.{column} IS NOT NULL")));
+                sql.push(&format!(" ORDER BY r.{column} LIMIT 1 OFFSET "));
+                // No rank without values: the subquery then finds nothing.
+                let offset = rank(count, percent).map_or(0, |r| r - 1);
+                sql.bind(SqlValue::Integer(Some(
+                    i64::try_from(offset).unwrap_or(i64::MAX),
+                )));
+                sql.push(&format!(") AS {column}_p{percent}"));
+            }
+        }
     }
 }
 
 impl<D: Dialect> FromSqlRow<D> for StatsGroup {
     fn from_row(row: &D::Row) -> Result<Self, StoreError> {
         let r = RowReader::<D>::new(row, "reports");
-        let band: Option<i64> = r.get("band")?;
+        let district: String = r.get("jurisdiction_code")?;
+        let jurisdiction = Jurisdiction {
+            code: district,
+            name: String::new(),
+        }
+        .city_or_county();
+        let mut backlog = [0; 5];
+        for (i, count) in backlog.iter_mut().enumerate() {
+            *count = r.count(&format!("band{i}"))?;
+        }
         Ok(Self {
             status: r.parse("status", ReportStatus::parse)?,
             category: r.parse("category", CategoryCode::new)?,
             department: r.parse_optional("department", DepartmentCode::new)?,
-            jurisdiction: r.parse("jurisdiction", MunicipalityCode::new)?,
-            band: band
-                .map(|b| AgeBand::from_index(b).ok_or_else(|| r.corrupt("band", b)))
-                .transpose()?,
+            jurisdiction,
             reports: r.count("reports")?,
+            responded: r.count("responded")?,
             compliance: Compliance {
                 resolved: r.count("resolved")?,
                 in_time: r.count("in_time")?,
             },
+            backlog,
         })
     }
 }
@@ -217,28 +223,50 @@ impl<D: Dialect> FromSqlRow<D> for DayCount {
     }
 }
 
-/// Time to first response and to resolution.
+/// The medians and 90th percentiles of both durations, in whole seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BothDurations {
-    /// To first response.
-    pub first_response: Durations,
-    /// To resolution.
-    pub resolution: Durations,
+pub struct Percentiles {
+    /// Time to first response: median, 90th percentile.
+    pub first_response: (Option<i64>, Option<i64>),
+    /// Time to resolution: median, 90th percentile.
+    pub resolution: (Option<i64>, Option<i64>),
 }
 
-impl<D: Dialect> FromSqlRow<D> for BothDurations {
+impl<D: Dialect> FromSqlRow<D> for Percentiles {
     fn from_row(row: &D::Row) -> Result<Self, StoreError> {
         let r = RowReader::<D>::new(row, "reports");
-        let durations = |prefix: &str| -> Result<Durations, StoreError> {
-            Ok(Durations {
-                count: r.count(&format!("{prefix}_count"))?,
-                median_seconds: r.get(&format!("{prefix}_median"))?,
-                p90_seconds: r.get(&format!("{prefix}_p90"))?,
-            })
-        };
         Ok(Self {
-            first_response: durations("response")?,
-            resolution: durations("resolution")?,
+            first_response: (
+                r.get("response_seconds_p50")?,
+                r.get("response_seconds_p90")?,
+            ),
+            resolution: (
+                r.get("resolution_seconds_p50")?,
+                r.get("resolution_seconds_p90")?,
+            ),
         })
     }
+}
+
+/// The statistics of the groups, days and percentiles read.
+pub fn assemble(groups: &[StatsGroup], days: Vec<DayCount>, percentiles: Percentiles) -> Stats {
+    let (responded, resolved) = counts(groups);
+    let durations = |count, (median, p90): (Option<i64>, Option<i64>)| Durations {
+        count,
+        median_seconds: median,
+        p90_seconds: p90,
+    };
+    Stats::assemble(
+        groups,
+        days.into_iter().map(|DayCount(day, n)| (day, n)).collect(),
+        durations(responded, percentiles.first_response),
+        durations(resolved, percentiles.resolution),
+    )
+}
+
+/// How many reports of the groups had a first response, and a resolution.
+pub fn counts(groups: &[StatsGroup]) -> (u64, u64) {
+    groups.iter().fold((0, 0), |(responded, resolved), g| {
+        (responded + g.responded, resolved + g.compliance.resolved)
+    })
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sinmungo_core::domain::stats::{Stats, StatsGroup, StatsQuery};
 use sinmungo_core::ports::StoreError;
-use sinmungo_sql::stats::{BothDurations, DayCount, StatsDialect, StatsPlan};
+use sinmungo_sql::stats::{assemble, counts, DayCount, Percentiles, StatsDialect, StatsPlan};
 use sinmungo_sql::Fetch as _;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
@@ -13,30 +13,30 @@ use crate::error::store_error;
 use crate::SqliteStore;
 
 impl StatsDialect for SqliteDialect {
-    // `date` reads the stored text (`…T…Z`) as UTC.
-    const KOREAN_DATE: &'static str = "date(r.created_at, '+9 hours')";
-
-    fn seconds_between(later: &str, earlier: &str) -> String {
-        // Times are stored with exactly six fractional digits (`codec::time_text`):
-        // whole seconds from the first 19 characters, microseconds from 21–26,
-        // so the difference is exact (julianday's floating point is not), then
-        // truncated to whole seconds like chrono's `num_seconds`.
-        format!(
-            "(((unixepoch(substr({later}, 1, 19)) - unixepoch(substr({earlier}, 1, 19))) * 1000000 \
-             + CAST(substr({later}, 21, 6) AS INTEGER) - CAST(substr({earlier}, 21, 6) AS INTEGER)) / 1000000)"
-        )
-    }
+    // The generated column `date(created_at, '+9 hours')`, which the
+    // `reports_by_korean_day` index keeps in order (see the migration).
+    const KOREAN_DATE: &'static str = "r.created_on_kst";
 }
 
-/// The three statements of a plan, for running or explaining.
-fn statements(plan: &StatsPlan, prefix: &str) -> [QueryBuilder<'static, Sqlite>; 3] {
+/// The groups and days statements of a plan (the percentiles need the
+/// counts the groups give).
+fn statements(plan: &StatsPlan, prefix: &str) -> [QueryBuilder<'static, Sqlite>; 2] {
     let mut groups = QueryBuilder::new(prefix);
     plan.write_groups(&mut Writer(&mut groups));
     let mut days = QueryBuilder::new(prefix);
     plan.write_days::<SqliteDialect>(&mut Writer(&mut days));
-    let mut durations = QueryBuilder::new(prefix);
-    plan.write_durations::<SqliteDialect>(&mut Writer(&mut durations));
-    [groups, days, durations]
+    [groups, days]
+}
+
+fn percentiles(
+    plan: &StatsPlan,
+    prefix: &str,
+    groups: &[StatsGroup],
+) -> QueryBuilder<'static, Sqlite> {
+    let (responded, resolved) = counts(groups);
+    let mut percentiles = QueryBuilder::new(prefix);
+    plan.write_percentiles(&mut Writer(&mut percentiles), responded, resolved);
+    percentiles
 }
 
 /// Computes the statistics on `pool`.
@@ -46,16 +46,16 @@ pub(crate) async fn stats(
     now: DateTime<Utc>,
 ) -> Result<Stats, StoreError> {
     let plan = StatsPlan::new(query, now);
-    let [mut groups, mut days, mut durations] = statements(&plan, "");
-    let groups: Vec<StatsGroup> = SqliteDialect::fetch_all(groups.build(), pool).await?;
-    let days: Vec<DayCount> = SqliteDialect::fetch_all(days.build(), pool).await?;
-    let durations: BothDurations = SqliteDialect::fetch_one(durations.build(), pool).await?;
-    Ok(Stats::assemble(
-        &groups,
-        days.into_iter().map(|DayCount(day, n)| (day, n)).collect(),
-        durations.first_response,
-        durations.resolution,
-    ))
+    let [mut groups, mut days] = statements(&plan, "");
+    // One read transaction: both round trips see the same snapshot (WAL),
+    // so the ranks taken from the counts fit the rows ranked.
+    let mut tx = pool.begin().await.map_err(store_error)?;
+    let groups: Vec<StatsGroup> = SqliteDialect::fetch_all(groups.build(), &mut *tx).await?;
+    let days: Vec<DayCount> = SqliteDialect::fetch_all(days.build(), &mut *tx).await?;
+    let mut ranked = percentiles(&plan, "", &groups);
+    let ranked: Percentiles = SqliteDialect::fetch_one(ranked.build(), &mut *tx).await?;
+    tx.commit().await.map_err(store_error)?;
+    Ok(assemble(&groups, days, ranked))
 }
 
 impl SqliteStore {
@@ -66,7 +66,16 @@ impl SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         let mut lines = Vec::new();
-        for mut statement in statements(&StatsPlan::new(query, now), "EXPLAIN QUERY PLAN ") {
+        let plan = StatsPlan::new(query, now);
+        let [mut groups, days] = statements(&plan, "");
+        let groups: Vec<StatsGroup> = SqliteDialect::fetch_all(groups.build(), &self.pool).await?;
+        let [explain_groups, explain_days] = statements(&plan, "EXPLAIN QUERY PLAN ");
+        drop(days);
+        for mut statement in [
+            explain_groups,
+            explain_days,
+            percentiles(&plan, "EXPLAIN QUERY PLAN ", &groups),
+        ] {
             for row in statement
                 .build()
                 .fetch_all(&self.pool)

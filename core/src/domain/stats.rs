@@ -127,13 +127,6 @@ impl AgeBand {
     pub fn cuts(now: DateTime<Utc>) -> [DateTime<Utc>; 4] {
         Self::LIMITS_DAYS.map(|days| now - TimeDelta::days(days))
     }
-
-    /// The band at `index` in [`AgeBand::ALL`].
-    pub fn from_index(index: i64) -> Option<Self> {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| Self::ALL.get(i).copied())
-    }
 }
 
 /// The value at percentile `percent` (1–100) of `sorted` (ascending) by
@@ -197,8 +190,8 @@ impl Compliance {
 }
 
 /// One cell of the breakdown every store computes in one grouped query: the
-/// reports sharing a status, category, department, city or county and (when
-/// open) age band.
+/// reports sharing a status, category, department and city or county, with
+/// their resolutions and (open reports) their ages summed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatsGroup {
     /// Their status.
@@ -209,12 +202,14 @@ pub struct StatsGroup {
     pub department: Option<DepartmentCode>,
     /// Their city or county.
     pub jurisdiction: MunicipalityCode,
-    /// Their age band, when open.
-    pub band: Option<AgeBand>,
     /// How many reports.
     pub reports: u64,
+    /// How many of them had a first response.
+    pub responded: u64,
     /// Resolved or closed, with their resolution deadline ([`Compliance`]).
     pub compliance: Compliance,
+    /// The open ones by age, in the order of [`AgeBand::ALL`].
+    pub backlog: [u64; 5],
 }
 
 /// Statistics of the reports a [`StatsQuery`] selects, at one moment.
@@ -271,8 +266,8 @@ impl Stats {
             *by_category.entry(&group.category).or_default() += group.reports;
             *by_department.entry(group.department.as_ref()).or_default() += group.reports;
             *by_jurisdiction.entry(&group.jurisdiction).or_default() += group.reports;
-            if let Some(band) = group.band {
-                *by_band.entry(band).or_default() += group.reports;
+            for (band, count) in AgeBand::ALL.into_iter().zip(group.backlog) {
+                *by_band.entry(band).or_default() += count;
             }
             compliance.add(group.compliance);
             if group.compliance.resolved > 0 {
@@ -333,22 +328,25 @@ impl Stats {
             let resolved_at = report
                 .resolved_at
                 .filter(|_| matches!(report.status, ReportStatus::Resolved | ReportStatus::Closed));
-            let band = report
-                .status
-                .is_open()
-                .then(|| AgeBand::of(report.created_at, now));
             let group = StatsGroup {
                 status: report.status,
                 category: report.category.clone(),
                 department: report.department.clone(),
                 jurisdiction: report.jurisdiction.city_or_county(),
-                band,
                 reports: 0,
+                responded: 0,
                 compliance: Compliance::default(),
+                backlog: [0; 5],
             };
             let key = GroupKey::of(&group);
             let entry = groups.entry(key).or_insert(group);
             entry.reports += 1;
+            if report.status.is_open() {
+                let band = AgeBand::of(report.created_at, now);
+                if let Some(i) = AgeBand::ALL.iter().position(|&b| b == band) {
+                    entry.backlog[i] += 1;
+                }
+            }
             if let Some(resolved_at) = resolved_at {
                 entry.compliance.add(Compliance {
                     resolved: 1,
@@ -357,6 +355,7 @@ impl Stats {
                 resolutions.push((resolved_at - report.created_at).num_seconds());
             }
             if let Some(responded_at) = report.responded_at {
+                entry.responded += 1;
                 responses.push((responded_at - report.created_at).num_seconds());
             }
             *days.entry(korean_date(report.created_at)).or_default() += 1;
@@ -378,7 +377,6 @@ struct GroupKey(
     CategoryCode,
     Option<DepartmentCode>,
     MunicipalityCode,
-    Option<AgeBand>,
 );
 
 impl GroupKey {
@@ -388,7 +386,6 @@ impl GroupKey {
             group.category.clone(),
             group.department.clone(),
             group.jurisdiction.clone(),
-            group.band,
         )
     }
 }
@@ -578,9 +575,14 @@ mod tests {
             category: code(category),
             department: Some(dept("road_management")),
             jurisdiction: city("35010"),
-            band: status.is_open().then_some(AgeBand::UnderOneDay),
             reports,
+            responded: resolved,
             compliance: Compliance { resolved, in_time },
+            backlog: if status.is_open() {
+                [reports, 0, 0, 0, 0]
+            } else {
+                [0; 5]
+            },
         };
         let groups = [
             group(ReportStatus::Received, "road_damage", 4, 0, 0),

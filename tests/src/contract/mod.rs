@@ -71,6 +71,10 @@
 //! - **Foreign keys**: linking an identity to, or adding an API key for, a
 //!   user who does not exist is `NotFound`.
 //! - **Order**: API keys list newest first; secrets by name in byte order.
+//! - **Statistics** (`ReportStore::stats`) follow `sinmungo_core::domain::stats`
+//!   to the unit: nearest-rank percentiles over whole seconds (truncated),
+//!   a city or county taking in its districts, `[since, until)` on the
+//!   creation time, Korean (UTC+9) dates, age bands closed below.
 //! - **Concurrency**: of two `apply`s from the same version exactly one wins;
 //!   concurrent receipt numbers are distinct; of concurrent `consume`s of one
 //!   token exactly one sees it `Fresh`.
