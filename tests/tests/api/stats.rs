@@ -61,7 +61,7 @@ fn count(list: &Value, key: &str) -> Value {
         .iter()
         .find(|cell| cell["key"] == key)
         .map(|cell| cell["count"].clone())
-        .unwrap_or_else(|| panic!("{key} is missing from {list}"))
+        .expect("the list names every key")
 }
 
 #[tokio::test]
