@@ -26,6 +26,7 @@ mod the_suite_catches {
     use sinmungo_core::domain::receipt::ReceiptNumber;
     use sinmungo_core::domain::report::{Report, ReportId};
     use sinmungo_core::domain::status::ReportStatus;
+    use sinmungo_core::domain::stats::{Stats, StatsQuery};
     use sinmungo_core::domain::timeline::TimelineEntry;
     use sinmungo_core::domain::user::{Email, Role, User, UserId};
     use sinmungo_core::ports::{
@@ -50,6 +51,8 @@ mod the_suite_catches {
         NotAtomic,
         /// `next_receipt_number` restarts every year at the last year's count.
         SharedReceiptCounter,
+        /// `stats` counts every jurisdiction whatever is asked.
+        StatsIgnoreTheJurisdiction,
     }
 
     struct Broken {
@@ -145,6 +148,14 @@ mod the_suite_catches {
             self.inner.supporters(id).await
         }
 
+        async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError> {
+            let mut query = query.clone();
+            if self.flaw == Flaw::StatsIgnoreTheJurisdiction {
+                query.jurisdiction = None;
+            }
+            self.inner.stats(&query, now).await
+        }
+
         async fn ping(&self) -> Result<(), StoreError> {
             self.inner.ping().await
         }
@@ -184,6 +195,11 @@ mod the_suite_catches {
         };
     }
 
+    caught!(
+        statistics_that_ignore_the_jurisdiction,
+        broken(Flaw::StatsIgnoreTheJurisdiction),
+        stats_filters_by_window_jurisdiction_department_and_category
+    );
     caught!(
         a_list_that_ignores_the_cursor,
         broken(Flaw::IgnoresCursor),

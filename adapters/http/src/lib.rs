@@ -14,6 +14,7 @@ pub mod live;
 mod problem;
 mod routes;
 mod state;
+mod stats;
 mod upload;
 mod worker;
 

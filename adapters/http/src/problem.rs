@@ -6,7 +6,7 @@ use serde::Serialize;
 use sinmungo_core::app::{
     AccountAdminError, ActionError, ConflictReason, DirectoryError, ExternalLoginError,
     LeftoverBlob, LeftoverReason, LoginError, NotificationError, PasswordChangeError,
-    PhotoFileError, RegisterError, SecretError, SessionError, SubmitError, ViewError,
+    PhotoFileError, RegisterError, SecretError, SessionError, StatsError, SubmitError, ViewError,
 };
 use sinmungo_core::domain::access::Denied;
 use sinmungo_core::domain::{FieldError, Invalid};
@@ -260,6 +260,18 @@ impl From<ViewError> for ApiError {
             }
             ViewError::Unavailable(reason) => Self::unavailable(&reason),
             ViewError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<StatsError> for ApiError {
+    fn from(error: StatsError) -> Self {
+        match error {
+            StatsError::Invalid(invalid) => {
+                Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
+            }
+            StatsError::Unavailable(reason) => Self::unavailable(&reason),
+            StatsError::Unknown(error) => Self::internal(&error),
         }
     }
 }

@@ -11,6 +11,7 @@ use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId, Visibility};
 use sinmungo_core::domain::status::ReportStatus;
+use sinmungo_core::domain::stats::{Stats, StatsQuery};
 use sinmungo_core::domain::text::fold_for_search;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
@@ -373,6 +374,11 @@ impl ReportStore for MemoryReportStore {
             .collect();
         supporters.sort_by_key(|s| (s.at, s.user_id));
         Ok(supporters.into_iter().map(|s| s.user_id).collect())
+    }
+
+    async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError> {
+        self.faults.check()?;
+        Ok(Stats::of_reports(self.lock().reports.values(), query, now))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

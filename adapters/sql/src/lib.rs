@@ -37,6 +37,7 @@ pub mod report;
 pub mod report_list;
 pub mod row;
 pub mod settings;
+pub mod stats;
 pub mod value;
 
 pub use dialect::Dialect;

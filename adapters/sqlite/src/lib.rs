@@ -21,6 +21,7 @@ mod report_query;
 mod reports;
 mod sessions;
 mod settings;
+mod stats;
 mod users;
 
 use std::str::FromStr;

@@ -5,9 +5,11 @@ use std::sync::LazyLock;
 
 use anyhow::anyhow;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::status::ReportStatus;
+use sinmungo_core::domain::stats::{Stats, StatsQuery};
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, StoreError};
@@ -145,6 +147,11 @@ impl ReportStore for SqliteStore {
         )
         .await?;
         Ok(supporters.into_iter().map(|s| s.0).collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError> {
+        crate::stats::stats(&self.pool, query, now).await
     }
 
     #[tracing::instrument(skip_all)]

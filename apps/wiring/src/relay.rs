@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::app::{AnalyzeReport, Notify, Relay};
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::status::ReportStatus;
+use sinmungo_core::domain::stats::{Stats, StatsQuery};
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
@@ -100,6 +101,9 @@ impl ReportStore for WakingReportStore {
     }
     async fn supporters(&self, id: ReportId) -> Result<Vec<UserId>, StoreError> {
         self.inner.supporters(id).await
+    }
+    async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError> {
+        self.inner.stats(query, now).await
     }
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await

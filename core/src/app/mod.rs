@@ -28,6 +28,7 @@ mod retention;
 mod secrets;
 mod service_accounts;
 mod sessions;
+mod stats;
 mod submit_report;
 mod support;
 mod transition;
@@ -76,6 +77,7 @@ pub use retention::{Retention, RetentionError, ANONYMISED_EMAIL};
 pub use secrets::{SecretError, SecretInfo, Secrets};
 pub use service_accounts::{KeyToIssue, NewServiceAccount, ServiceAccounts};
 pub use sessions::{SessionError, Sessions};
+pub use stats::{Statistics, StatsError, StatsRequest, MAX_STATS_SPAN_DAYS};
 pub use submit_report::{SubmitError, SubmitReport, SubmitRequest};
 pub use support::Support;
 pub use transition::{Transition, TransitionRequest};
@@ -191,6 +193,8 @@ pub struct UseCases {
     pub import: ImportReports,
     /// Anonymising closed reports.
     pub retention: Retention,
+    /// Statistics.
+    pub stats: Statistics,
     ports: Ports,
 }
 
@@ -218,6 +222,7 @@ impl UseCases {
             notify: Notify::new(&ports),
             import: ImportReports::new(&ports, SubmitReport::new(&ports, policy)),
             retention: Retention::new(&ports),
+            stats: Statistics::new(&ports, policy.service_area.clone()),
             ports,
         }
     }

@@ -17,6 +17,7 @@ pub mod receipt;
 pub mod report;
 pub mod routing;
 pub mod rules;
+pub mod stats;
 pub mod status;
 pub mod text;
 pub mod timeline;

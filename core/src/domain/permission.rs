@@ -60,11 +60,14 @@ pub enum Permission {
     /// Open a live connection (WebSocket): one's notifications, and the
     /// reports one may see as they change.
     FollowLive,
+    /// Read statistics: officials in full, everyone else the public
+    /// version (counts and medians, small counts withheld).
+    ViewStatistics,
 }
 
 impl Permission {
     /// Every permission, in the order the table prints them.
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 24] = [
         Self::Register,
         Self::SignIn,
         Self::ViewOwnAccount,
@@ -88,6 +91,7 @@ impl Permission {
         Self::ReadNotifications,
         Self::ManageNotificationSettings,
         Self::FollowLive,
+        Self::ViewStatistics,
     ];
 
     /// How the table names it.
@@ -116,6 +120,7 @@ impl Permission {
             Self::ReadNotifications => "read own notifications",
             Self::ManageNotificationSettings => "own e-mail notification settings",
             Self::FollowLive => "live updates (WebSocket)",
+            Self::ViewStatistics => "statistics (public version unless official)",
         }
     }
 }
@@ -175,7 +180,7 @@ pub fn grant(role: Option<Role>, permission: Permission) -> Grant {
     use Permission::*;
     use Role::{Admin, Citizen, Manager, Service, Staff};
     match (permission, role) {
-        (Register | SignIn | ViewReferenceData | FollowLive, _) => Allowed,
+        (Register | SignIn | ViewReferenceData | FollowLive | ViewStatistics, _) => Allowed,
         (ViewOwnAccount | ReadNotifications | ManageNotificationSettings, Some(_)) => Allowed,
         (ChangePassword, Some(Citizen | Staff | Manager | Admin)) => Allowed,
         (SubmitReport, Some(_)) => Allowed,
@@ -261,7 +266,8 @@ mod tests {
                 Permission::SignIn,
                 Permission::ViewReferenceData,
                 Permission::ViewReports,
-                Permission::FollowLive
+                Permission::FollowLive,
+                Permission::ViewStatistics
             ]
         );
         assert_eq!(grant(None, Permission::ViewReports), Grant::Public);

@@ -12,6 +12,7 @@ use crate::domain::geo::{BoundingBox, Circle};
 use crate::domain::priority::Priority;
 use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Report, ReportId};
+use crate::domain::stats::{Stats, StatsQuery};
 use crate::domain::status::ReportStatus;
 use crate::domain::timeline::TimelineEntry;
 use crate::domain::user::UserId;
@@ -242,6 +243,11 @@ pub trait ReportStore: Send + Sync {
 
     /// Who supported a report ("me too"), earliest first (one instant's by user id).
     async fn supporters(&self, id: ReportId) -> Result<Vec<UserId>, StoreError>;
+
+    /// Statistics of the reports `query` selects, the backlog aged at `now`
+    /// (the definitions are [`crate::domain::stats`]'s), computed by the
+    /// store in a few aggregate queries.
+    async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError>;
 
     /// Whether the store answers (for readiness checks).
     async fn ping(&self) -> Result<(), StoreError>;

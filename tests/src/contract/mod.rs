@@ -71,6 +71,10 @@
 //! - **Foreign keys**: linking an identity to, or adding an API key for, a
 //!   user who does not exist is `NotFound`.
 //! - **Order**: API keys list newest first; secrets by name in byte order.
+//! - **Statistics** (`ReportStore::stats`) follow `sinmungo_core::domain::stats`
+//!   to the unit: nearest-rank percentiles over whole seconds (truncated),
+//!   a city or county taking in its districts, `[since, until)` on the
+//!   creation time, Korean (UTC+9) dates, age bands closed below.
 //! - **Concurrency**: of two `apply`s from the same version exactly one wins;
 //!   concurrent receipt numbers are distinct; of concurrent `consume`s of one
 //!   token exactly one sees it `Fresh`.
@@ -91,6 +95,7 @@ mod notification_store;
 mod outbox;
 mod report_apply;
 mod report_list;
+mod report_stats;
 mod report_store;
 mod session_store;
 mod settings_store;
@@ -115,6 +120,7 @@ pub use notification_store::*;
 pub use outbox::*;
 pub use report_apply::*;
 pub use report_list::*;
+pub use report_stats::*;
 pub use report_store::*;
 pub use session_store::*;
 pub use settings_store::*;
@@ -275,6 +281,9 @@ macro_rules! store_contract {
             list_finds_what_the_scheduled_jobs_are_due_to_do,
             list_filters_open_reports_and_recent_ones,
             list_orders_by_priority_and_deadline_and_queues_breaches_first,
+            // ReportStore: statistics
+            stats_count_every_figure_of_known_reports,
+            stats_filters_by_window_jurisdiction_department_and_category,
             // UserStore
             user_round_trip_and_lookup_by_email,
             duplicate_email_is_refused,

@@ -20,4 +20,5 @@ mod photos;
 mod privacy;
 mod redis;
 mod restart;
+mod stats;
 mod triage;

@@ -8,6 +8,7 @@ mod ops;
 mod photos;
 mod reference;
 mod reports;
+mod stats;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, on, MethodFilter, MethodRouter};
@@ -198,6 +199,9 @@ pub const ROUTES: &[RouteRule] = &[
     }),
     json("GET", "/departments", Permission::ViewReferenceData, |m| {
         on(m, reference::departments)
+    }),
+    json("GET", "/stats", Permission::ViewStatistics, |m| {
+        on(m, stats::stats)
     }),
     json("POST", "/admin/users", Permission::ManageUsers, |m| {
         on(m, admin::create_user)

@@ -1,0 +1,62 @@
+//! `GET /api/v1/stats`.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sinmungo_core::app::StatsRequest;
+
+use crate::auth::Caller;
+use crate::extract::Query;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::stats::{csv, StatsDto};
+
+/// The query string of `GET /api/v1/stats`.
+#[derive(Debug, Deserialize)]
+pub struct StatsParams {
+    since: Option<String>,
+    until: Option<String>,
+    jurisdiction: Option<String>,
+    department: Option<String>,
+    category: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /api/v1/stats`: JSON, or `format=csv`.
+#[tracing::instrument(skip_all)]
+pub async fn stats(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(params): Query<StatsParams>,
+) -> Result<Response, ApiError> {
+    let as_csv = match params.format.as_deref().map(str::trim) {
+        None | Some("" | "json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(super::bad_query("format", "json or csv")),
+    };
+    let request = StatsRequest {
+        since: params.since,
+        until: params.until,
+        jurisdiction: params.jurisdiction,
+        department: params.department,
+        category: params.category,
+    };
+    let report = state.use_cases().stats.report(&actor, &request).await?;
+    let dto = StatsDto::from(report);
+    Ok(if as_csv {
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"sinmungo-stats.csv\"",
+                ),
+            ],
+            csv(&dto),
+        )
+            .into_response()
+    } else {
+        axum::Json(dto).into_response()
+    })
+}

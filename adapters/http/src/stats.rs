@@ -1,0 +1,223 @@
+//! Statistics as the API answers them: JSON, or CSV for spreadsheets.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sinmungo_core::domain::stats::{Cell, PublishedCompliance, PublishedDurations, StatsReport};
+
+/// The JSON answer of `GET /api/v1/stats`.
+#[derive(Debug, Serialize)]
+pub struct StatsDto {
+    /// `official` (every figure) or `public`.
+    audience: &'static str,
+    suppression: SuppressionDto,
+    total: Cell,
+    by_status: Vec<CountDto>,
+    by_category: Vec<CountDto>,
+    by_department: Vec<CountDto>,
+    by_jurisdiction: Vec<CountDto>,
+    first_response: DurationsDto,
+    resolution: DurationsDto,
+    sla_compliance: ComplianceDto,
+    sla_compliance_by_department: Vec<DepartmentComplianceDto>,
+    backlog: Vec<CountDto>,
+    per_day: Vec<CountDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct SuppressionDto {
+    /// Whether counts under the threshold are withheld (`null`).
+    applies: bool,
+    threshold: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct CountDto {
+    key: Option<String>,
+    count: Cell,
+}
+
+#[derive(Debug, Serialize)]
+struct DurationsDto {
+    count: Cell,
+    median_seconds: Option<i64>,
+    p90_seconds: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct ComplianceDto {
+    resolved: Cell,
+    in_time: Cell,
+    percent: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct DepartmentComplianceDto {
+    department: Option<String>,
+    #[serde(flatten)]
+    compliance: ComplianceDto,
+}
+
+fn counts<K>(cells: Vec<(K, Cell)>, key: impl Fn(K) -> Option<String>) -> Vec<CountDto> {
+    cells
+        .into_iter()
+        .map(|(k, count)| CountDto { key: key(k), count })
+        .collect()
+}
+
+impl From<PublishedDurations> for DurationsDto {
+    fn from(d: PublishedDurations) -> Self {
+        Self {
+            count: d.count,
+            median_seconds: d.median_seconds,
+            p90_seconds: d.p90_seconds,
+        }
+    }
+}
+
+impl From<PublishedCompliance> for ComplianceDto {
+    fn from(c: PublishedCompliance) -> Self {
+        Self {
+            resolved: c.resolved,
+            in_time: c.in_time,
+            percent: c.percent,
+        }
+    }
+}
+
+fn day(date: NaiveDate) -> Option<String> {
+    Some(date.format("%Y-%m-%d").to_string())
+}
+
+impl From<StatsReport> for StatsDto {
+    fn from(report: StatsReport) -> Self {
+        Self {
+            audience: if report.suppression_threshold.is_some() {
+                "public"
+            } else {
+                "official"
+            },
+            suppression: SuppressionDto {
+                applies: report.suppression_threshold.is_some(),
+                threshold: report.suppression_threshold,
+            },
+            total: report.total,
+            by_status: counts(report.by_status, Some),
+            by_category: counts(report.by_category, Some),
+            by_department: counts(report.by_department, |k| k),
+            by_jurisdiction: counts(report.by_jurisdiction, Some),
+            first_response: report.first_response.into(),
+            resolution: report.resolution.into(),
+            sla_compliance: report.compliance.into(),
+            sla_compliance_by_department: report
+                .compliance_by_department
+                .into_iter()
+                .map(|(department, c)| DepartmentComplianceDto {
+                    department,
+                    compliance: c.into(),
+                })
+                .collect(),
+            backlog: counts(report.backlog, |k| Some(k.to_owned())),
+            per_day: counts(report.per_day, day),
+        }
+    }
+}
+
+/// The CSV header: one row per figure.
+const CSV_HEADER: &str = "section,key,measure,value";
+
+/// The statistics as CSV (UTF-8 with a byte-order mark, so that Excel reads
+/// Korean right; CRLF line ends): `section,key,measure,value`, one row per
+/// figure, a withheld or missing figure an empty value.
+pub fn csv(dto: &StatsDto) -> String {
+    let mut rows = Csv::default();
+    rows.row("audience", "", "", dto.audience);
+    rows.row(
+        "suppression",
+        "",
+        "threshold",
+        &number(dto.suppression.threshold),
+    );
+    rows.row("total", "", "count", &number(dto.total));
+    for (section, cells) in [
+        ("by_status", &dto.by_status),
+        ("by_category", &dto.by_category),
+        ("by_department", &dto.by_department),
+        ("by_jurisdiction", &dto.by_jurisdiction),
+        ("backlog", &dto.backlog),
+        ("per_day", &dto.per_day),
+    ] {
+        for cell in cells {
+            rows.row(
+                section,
+                cell.key.as_deref().unwrap_or_default(),
+                "count",
+                &number(cell.count),
+            );
+        }
+    }
+    for (section, d) in [
+        ("first_response", &dto.first_response),
+        ("resolution", &dto.resolution),
+    ] {
+        rows.row(section, "", "count", &number(d.count));
+        rows.row(section, "", "median_seconds", &number(d.median_seconds));
+        rows.row(section, "", "p90_seconds", &number(d.p90_seconds));
+    }
+    let compliance = |rows: &mut Csv, section: &str, key: &str, c: &ComplianceDto| {
+        rows.row(section, key, "resolved", &number(c.resolved));
+        rows.row(section, key, "in_time", &number(c.in_time));
+        rows.row(section, key, "percent", &number(c.percent));
+    };
+    compliance(&mut rows, "sla_compliance", "", &dto.sla_compliance);
+    for d in &dto.sla_compliance_by_department {
+        compliance(
+            &mut rows,
+            "sla_compliance_by_department",
+            d.department.as_deref().unwrap_or_default(),
+            &d.compliance,
+        );
+    }
+    rows.0
+}
+
+fn number<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// CSV text being written, starting with the BOM and the header.
+struct Csv(String);
+
+impl Default for Csv {
+    fn default() -> Self {
+        Self(format!("\u{feff}{CSV_HEADER}\r\n"))
+    }
+}
+
+impl Csv {
+    fn row(&mut self, section: &str, key: &str, measure: &str, value: &str) {
+        let fields = [section, key, measure, value].map(field);
+        self.0.push_str(&fields.join(","));
+        self.0.push_str("\r\n");
+    }
+}
+
+/// One field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_with_commas_or_quotes_are_quoted() {
+        assert_eq!(field("road_damage"), "road_damage");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}
