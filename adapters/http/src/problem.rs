@@ -252,6 +252,7 @@ impl From<ViewError> for ApiError {
         match error {
             ViewError::NotFound => Self::not_found("no such report (신고를 찾을 수 없습니다)"),
             ViewError::SignInRequired => sign_in_required(),
+            ViewError::Forbidden(reason) => forbidden(reason),
             ViewError::Invalid(invalid) => {
                 Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
             }
