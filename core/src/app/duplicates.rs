@@ -127,7 +127,9 @@ impl PossibleDuplicates {
             .await?
             .into_iter()
             .find(|c| &c.code == category)
-            .map_or(Category::DEFAULT_DUPLICATE_RADIUS_M, |c| c.duplicate_radius_m);
+            .map_or(Category::DEFAULT_DUPLICATE_RADIUS_M, |c| {
+                c.duplicate_radius_m
+            });
         Ok(f64::from(radius.max(1)))
     }
 

@@ -13,10 +13,10 @@ use crate::domain::access::Actor;
 use crate::domain::event::ReportEvent;
 use crate::domain::photo::{Photo, PhotoId, PhotoKind};
 use crate::domain::report::{Report, ReportId, Visibility};
-use crate::domain::user::UserId;
 use crate::domain::status::ReportStatus;
 use crate::domain::text::Note;
 use crate::domain::timeline::TimelineKind;
+use crate::domain::user::UserId;
 use crate::domain::validation::{FieldError, Invalid};
 use crate::ports::{Clock, IdGenerator, ReportStore};
 
@@ -195,8 +195,8 @@ impl Transition {
             .into_iter()
             .collect();
         supporting.insert(original.reporter);
-        let moving = std::iter::once(duplicate.reporter)
-            .chain(self.reports.supporters(duplicate.id).await?);
+        let moving =
+            std::iter::once(duplicate.reporter).chain(self.reports.supporters(duplicate.id).await?);
         for user in moving {
             if supporting.insert(user) {
                 change.supporter_of(original.id, user);

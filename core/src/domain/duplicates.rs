@@ -261,7 +261,11 @@ mod tests {
             centre,
             radius_m: 250.0,
         };
-        for (lat, lng) in [(35.8262, 127.1480), (35.8242, 127.1507), (35.8257, 127.1499)] {
+        for (lat, lng) in [
+            (35.8262, 127.1480),
+            (35.8242, 127.1507),
+            (35.8257, 127.1499),
+        ] {
             let point = GeoPoint::new(lat, lng).unwrap();
             assert_eq!(
                 circle.contains(point),
