@@ -28,8 +28,10 @@ DB=sinmungo_bench_dups
 ADDR=127.0.0.1:18082
 API=http://$ADDR/api/v1
 
-cargo build --release -q -p sinmungo-server
-BIN=${CARGO_TARGET_DIR:-target}/release/sinmungo-server
+if [ -z "${BIN:-}" ]; then # BIN: another build of the server (a dry run of this script)
+  cargo build --release -q -p sinmungo-server
+  BIN=${CARGO_TARGET_DIR:-target}/release/sinmungo-server
+fi
 DATA=$(mktemp -d)
 SERVER=
 stop() { if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi; SERVER=; }
