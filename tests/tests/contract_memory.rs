@@ -25,8 +25,8 @@ mod the_suite_catches {
     use sinmungo_core::domain::notification::{Notification, NotificationId};
     use sinmungo_core::domain::receipt::ReceiptNumber;
     use sinmungo_core::domain::report::{Report, ReportId};
-    use sinmungo_core::domain::status::ReportStatus;
     use sinmungo_core::domain::stats::{Stats, StatsQuery};
+    use sinmungo_core::domain::status::ReportStatus;
     use sinmungo_core::domain::timeline::TimelineEntry;
     use sinmungo_core::domain::user::{Email, Role, User, UserId};
     use sinmungo_core::ports::{

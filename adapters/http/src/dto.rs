@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sinmungo_core::app::{
-    AssignRequest, CommentRequest, ReclassifyRequest, RegisterRequest, ReportList, ReportView,
-    SubmitRequest, TransitionRequest,
+    AssignRequest, CommentRequest, PossibleDuplicate, ReclassifyRequest, RegisterRequest,
+    ReportList, ReportView, SubmitRequest, TransitionRequest,
 };
 use sinmungo_core::domain::{
     Notification, Photo, PhotoVariant, ReportId, TimelineEntry, TimelineKind, User,
@@ -282,6 +282,10 @@ struct PhotoDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     original_url: Option<String>,
     urls: PhotoUrlsDto,
+    /// The duplicate it was uploaded to, when it is shown here because that
+    /// duplicate was merged into this report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    merged_from: Option<Uuid>,
 }
 
 impl PhotoDto {
@@ -311,6 +315,7 @@ impl PhotoDto {
                 public: url(PhotoVariant::Public),
                 original,
             },
+            merged_from: photo.merged_from.map(|r| r.0),
         }
     }
 }
@@ -416,6 +421,48 @@ impl From<ReportView> for ReportDto {
             updated_at: report.updated_at,
             resolved_at: report.resolved_at,
             version: report.version,
+        }
+    }
+}
+
+/// A report that may be the same problem as another: the report as the
+/// viewer sees it (masked for the public), how far away and how alike.
+#[derive(Debug, Serialize)]
+pub struct PossibleDuplicateDto {
+    #[serde(flatten)]
+    report: ReportDto,
+    /// Metres away, rounded.
+    distance_m: u32,
+    /// 0–1, three decimals.
+    score: f64,
+}
+
+impl From<PossibleDuplicate> for PossibleDuplicateDto {
+    fn from(duplicate: PossibleDuplicate) -> Self {
+        Self {
+            report: duplicate.view.into(),
+            // Below the 1 km search radius, so the conversion cannot overflow.
+            distance_m: duplicate.distance_m.round().clamp(0.0, f64::from(u32::MAX)) as u32,
+            score: (duplicate.score * 1000.0).round() / 1000.0,
+        }
+    }
+}
+
+/// The answer to a submission: the new report, and the open reports nearby
+/// that may be the same problem (nearest first) so the app can offer "me too".
+#[derive(Debug, Serialize)]
+pub struct SubmittedDto {
+    #[serde(flatten)]
+    report: ReportDto,
+    possible_duplicates: Vec<PossibleDuplicateDto>,
+}
+
+impl SubmittedDto {
+    /// `report` with its possible duplicates.
+    pub fn new(report: ReportView, possible_duplicates: Vec<PossibleDuplicate>) -> Self {
+        Self {
+            report: report.into(),
+            possible_duplicates: possible_duplicates.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -252,9 +252,7 @@ impl From<ViewError> for ApiError {
         match error {
             ViewError::NotFound => Self::not_found("no such report (신고를 찾을 수 없습니다)"),
             ViewError::SignInRequired => sign_in_required(),
-            ViewError::Forbidden => {
-                forbidden("queues are for officials (담당 공무원만 볼 수 있습니다)")
-            }
+            ViewError::Forbidden(reason) => forbidden(reason),
             ViewError::Invalid(invalid) => {
                 Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
             }

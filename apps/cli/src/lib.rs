@@ -105,6 +105,8 @@ impl CliConfig {
             data_dir: self.data_dir.clone(),
             rules: self.rules.clone(),
             service_area: self.service_area.clone(),
+            // The CLI answers no submissions with suggestions.
+            duplicates: sinmungo_wiring::DuplicateConfig::default(),
         }
     }
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use sinmungo_wiring::{
-    AccessConfig, ApplicationConfig, JobsConfig, KafkaArgs, LogFormat, MailConfig, MediaConfig,
-    OAuthArgs, Secret, StoreConfig, TriageConfig,
+    AccessConfig, ApplicationConfig, DuplicateConfig, JobsConfig, KafkaArgs, LogFormat, MailConfig,
+    MediaConfig, OAuthArgs, Secret, StoreConfig, TriageConfig,
 };
 
 /// The Sinmungo API server (전북 신고 플랫폼).
@@ -86,6 +86,10 @@ pub struct ServerConfig {
     #[command(flatten)]
     pub mail: MailConfig,
 
+    /// Possible duplicates offered at submission.
+    #[command(flatten)]
+    pub duplicates: DuplicateConfig,
+
     /// Address to listen on.
     #[arg(long, env = "SINMUNGO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -151,6 +155,7 @@ impl ServerConfig {
             oauth: OAuthArgs::off(),
             jobs: JobsConfig::default(),
             mail: MailConfig::off(),
+            duplicates: DuplicateConfig::default(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,
@@ -177,6 +182,7 @@ impl ServerConfig {
             data_dir: self.data_dir.clone(),
             rules: self.rules.clone(),
             service_area: self.service_area.clone(),
+            duplicates: self.duplicates,
         }
     }
 }

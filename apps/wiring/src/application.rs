@@ -12,6 +12,7 @@ use sinmungo_core::ports::SecretSealer;
 use sinmungo_redis::{RedisConnection, RedisFanout, RedisSessionStore};
 
 use crate::access::AccessConfig;
+use crate::duplicates::DuplicateConfig;
 use crate::media::MediaConfig;
 use crate::relay::RelayWaker;
 use crate::secrets::{self, NoSealer};
@@ -36,6 +37,8 @@ pub struct ApplicationConfig {
     pub rules: Option<PathBuf>,
     /// A service area replacing the built-in Jeonbuk boundaries.
     pub service_area: Option<PathBuf>,
+    /// Duplicate suggestions.
+    pub duplicates: DuplicateConfig,
 }
 
 /// The application assembled from the configuration: the use cases over the
@@ -72,7 +75,8 @@ impl std::fmt::Debug for Application {
 
 /// Builds the [`Application`] `config` describes.
 pub async fn build_application(config: &ApplicationConfig) -> anyhow::Result<Application> {
-    let policy = load_policy(config.rules.as_deref(), config.service_area.as_deref())?;
+    let mut policy = load_policy(config.rules.as_deref(), config.service_area.as_deref())?;
+    policy.duplicates = config.duplicates.settings();
     let stores = open_stores(&config.store).await?;
     let sealer = secrets::sealer(config.access.secrets_key.as_ref(), &config.data_dir)?;
     let media = config.media.open()?;

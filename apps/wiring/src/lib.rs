@@ -11,6 +11,7 @@
 pub mod access;
 mod application;
 pub mod bus;
+pub mod duplicates;
 pub mod jobs;
 mod logging;
 pub mod mail;
@@ -29,6 +30,7 @@ pub use application::{
     Triage,
 };
 pub use bus::{notifier, KafkaArgs, Property, NOTIFY_GROUP_ID};
+pub use duplicates::DuplicateConfig;
 pub use jobs::{run_jobs, JobsConfig};
 pub use logging::{init_tracing, LogFormat};
 pub use mail::{mail_delivery, run_mail_delivery, MailConfig, MailLoop};

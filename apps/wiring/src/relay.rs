@@ -11,8 +11,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::app::{AnalyzeReport, Notify, Relay};
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
-use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::stats::{Stats, StatsQuery};
+use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{

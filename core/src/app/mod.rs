@@ -9,6 +9,7 @@ mod audit_trail;
 mod classify;
 mod comment;
 mod directory;
+mod duplicates;
 mod events;
 mod fanout;
 mod import_reports;
@@ -52,6 +53,7 @@ pub use directory::{
     CategoryChange, DepartmentRequest, Directory, DirectoryError, SlaRequest,
     MAX_DUPLICATE_RADIUS_M,
 };
+pub use duplicates::{PossibleDuplicate, PossibleDuplicates};
 #[cfg(any(test, feature = "mock"))]
 pub use events::MockEventHandler;
 pub use events::{EventHandler, HandlerError, InProcessBus, Relay, RelayError};
@@ -85,6 +87,7 @@ pub use transition::{Transition, TransitionRequest};
 /// Uploads as the [`PhotoProcessor`](crate::ports::PhotoProcessor) port prepares them.
 pub use crate::ports::PreparedPhoto;
 
+use crate::domain::duplicates::DuplicateSettings;
 use crate::domain::geo::ServiceArea;
 use crate::domain::rules::RuleSet;
 use crate::ports::{
@@ -138,14 +141,17 @@ pub struct Policy {
     pub service_area: Arc<ServiceArea>,
     /// The classification rules.
     pub rules: Arc<RuleSet>,
+    /// The duplicate search.
+    pub duplicates: DuplicateSettings,
 }
 
 impl Default for Policy {
-    /// Jeonbuk and the Korean keyword rules.
+    /// Jeonbuk, the Korean keyword rules, and duplicate suggestions within 30 days.
     fn default() -> Self {
         Self {
             service_area: Arc::new(ServiceArea::jeonbuk()),
             rules: Arc::new(RuleSet::default_korean()),
+            duplicates: DuplicateSettings::default(),
         }
     }
 }
@@ -177,6 +183,8 @@ pub struct UseCases {
     pub comment: AddComment,
     /// "Me too".
     pub support: Support,
+    /// Possible duplicates: at submission, and officers' nearby lists.
+    pub duplicates: PossibleDuplicates,
     /// Photos added after submission.
     pub add_photos: AddPhotos,
     /// Serving photos.
@@ -214,6 +222,7 @@ impl UseCases {
             reclassify: Reclassify::new(&ports),
             comment: AddComment::new(&ports),
             support: Support::new(&ports),
+            duplicates: PossibleDuplicates::new(&ports, policy),
             add_photos: AddPhotos::new(&ports),
             photo_files: PhotoFiles::new(&ports),
             directory: Directory::new(&ports, policy.service_area.clone()),

@@ -19,10 +19,11 @@ pub const MAX_PHOTOS_PER_REQUEST: usize = 5;
 pub const MAX_PHOTOS_PER_REPORT: usize = 20;
 
 /// The uploads of one request that are new to the report: the first of
-/// identical uploads (same SHA-256), and none the report already holds.
+/// identical uploads (same SHA-256), and none the report already holds as
+/// its own (a photo shown from a merged duplicate may be uploaded again).
 pub(crate) fn distinct(photos: Vec<PreparedPhoto>, report: Option<&Report>) -> Vec<PreparedPhoto> {
     let mut seen: HashSet<String> = report
-        .map(|r| r.photos.iter().map(|p| p.sha256.clone()).collect())
+        .map(|r| own_photos(r).map(|p| p.sha256.clone()).collect())
         .unwrap_or_default();
     photos
         .into_iter()
@@ -45,15 +46,22 @@ pub(crate) fn check_uploads(photos: &[PreparedPhoto], fields: &mut Collector) {
     }
 }
 
-/// Refuses a report that would hold more than [`MAX_PHOTOS_PER_REPORT`] photos.
+/// Refuses a report that would hold more than [`MAX_PHOTOS_PER_REPORT`]
+/// photos of its own (those shown from merged duplicates do not count: a
+/// popular original must still take its resolution photos).
 pub(crate) fn check_room(report: &Report, adding: usize) -> Result<(), Invalid> {
-    if report.photos.len() + adding > MAX_PHOTOS_PER_REPORT {
+    let own = own_photos(report).count();
+    if own + adding > MAX_PHOTOS_PER_REPORT {
         return Err(Invalid::from(too_many(format!(
-            "a report holds at most {MAX_PHOTOS_PER_REPORT} photos; this one has {} (사진은 신고당 {MAX_PHOTOS_PER_REPORT}장까지)",
-            report.photos.len()
+            "a report holds at most {MAX_PHOTOS_PER_REPORT} photos; this one has {own} (사진은 신고당 {MAX_PHOTOS_PER_REPORT}장까지)"
         ))));
     }
     Ok(())
+}
+
+/// The photos uploaded to the report itself, not shown from a merged duplicate.
+fn own_photos(report: &Report) -> impl Iterator<Item = &Photo> {
+    report.photos.iter().filter(|p| p.merged_from.is_none())
 }
 
 fn too_many(message: String) -> FieldError {

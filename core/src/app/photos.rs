@@ -73,6 +73,7 @@ impl PreparedPhoto {
             sha256: self.sha256.clone(),
             uploaded_by: by,
             uploaded_at: at,
+            merged_from: None,
         }
     }
 }

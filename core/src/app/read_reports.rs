@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::app::action::{load_visible, ActionError};
 use crate::app::paging;
 use crate::app::Ports;
-use crate::domain::access::Actor;
+use crate::domain::access::{Actor, Denied};
 use crate::domain::category::CategoryCode;
 use crate::domain::department::DepartmentCode;
 use crate::domain::geo::{BoundingBox, Circle};
@@ -112,9 +112,9 @@ pub enum ViewError {
     /// `mine=true` needs a signed-in user.
     #[error("sign in required")]
     SignInRequired,
-    /// A queue is officials' work.
-    #[error("queues are for officials (담당 공무원만 볼 수 있습니다)")]
-    Forbidden,
+    /// The viewer's role may not read this list.
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// A query parameter is invalid.
     #[error(transparent)]
     Invalid(#[from] Invalid),
@@ -141,11 +141,21 @@ impl From<ActionError> for ViewError {
         match error {
             ActionError::NotFound => Self::NotFound,
             ActionError::SignInRequired => Self::SignInRequired,
+            ActionError::Forbidden(reason) => Self::Forbidden(reason),
             ActionError::Invalid(invalid) => Self::Invalid(invalid),
             ActionError::Unavailable(reason) => Self::Unavailable(reason),
             // Reading leaves no blobs behind; the failure is what counts.
             ActionError::BlobsLeftBehind { error, .. } => Self::from(*error),
             other => Self::Unknown(anyhow::anyhow!(other.to_string())),
+        }
+    }
+}
+
+impl From<Denied> for ViewError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::SignInRequired => Self::SignInRequired,
+            Denied::Forbidden(reason) => Self::Forbidden(reason),
         }
     }
 }
@@ -200,10 +210,8 @@ impl ReadReports {
     pub async fn list(&self, actor: &Actor, request: ListRequest) -> Result<ReportList, ViewError> {
         let scope = match (actor, request.mine) {
             (Actor::Anonymous, true) => return Err(ViewError::SignInRequired),
-            (Actor::Anonymous, false) => Scope::Public,
             (Actor::User(p), true) => Scope::Own(p.id),
-            (Actor::User(p), false) if p.role.is_official() => Scope::All,
-            (Actor::User(p), false) => Scope::PublicAndOwn(p.id),
+            (_, false) => scope_of(actor),
         };
         let now = self.clock.now();
         let (mut query, queue) = parse_query(scope, &request, now)?;
@@ -211,7 +219,11 @@ impl ReadReports {
             let official = match actor {
                 Actor::Anonymous => return Err(ViewError::SignInRequired),
                 Actor::User(p) if p.role.is_official() => p,
-                Actor::User(_) => return Err(ViewError::Forbidden),
+                Actor::User(_) => {
+                    return Err(ViewError::Forbidden(
+                        "queues are for officials (담당 공무원만 볼 수 있습니다)",
+                    ))
+                }
             };
             query.scope = Scope::All;
             query.open_only = true;
@@ -260,6 +272,16 @@ impl ReadReports {
             .map(|entry| redact_entry(actor, personal, entry))
             .collect();
         Ok(TimelineView { entries })
+    }
+}
+
+/// The reports `actor` may list: officials every report, citizens the
+/// public ones and their own, anonymous callers the public ones.
+pub(crate) fn scope_of(actor: &Actor) -> Scope {
+    match actor {
+        Actor::Anonymous => Scope::Public,
+        Actor::User(p) if p.role.is_official() => Scope::All,
+        Actor::User(p) => Scope::PublicAndOwn(p.id),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::event::ReportEvent;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::timeline::{TimelineEntry, TimelineKind};
+use crate::domain::user::UserId;
 use crate::ports::{IdGenerator, ReportChange, ReportWrite, Supporter};
 
 /// Accumulates one change.
@@ -45,6 +46,17 @@ impl<'a> Recorder<'a> {
         report
     }
 
+    /// Adds `user_id`'s support to `report_id` (not the actor's: a merge
+    /// moves other people's support).
+    pub(crate) fn supporter_of(&mut self, report_id: ReportId, user_id: UserId) {
+        self.change.supporters.push(Supporter {
+            report_id,
+            user_id,
+            at: self.at,
+        });
+    }
+
+    /// Adds the actor's support to `report_id`.
     pub(crate) fn supporter(&mut self, report_id: ReportId) {
         if let Some(user_id) = self.actor.user_id() {
             self.change.supporters.push(Supporter {

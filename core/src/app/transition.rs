@@ -1,5 +1,6 @@
 //! Status changes along the lifecycle.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -10,10 +11,12 @@ use crate::app::recorder::Recorder;
 use crate::app::Ports;
 use crate::domain::access::Actor;
 use crate::domain::event::ReportEvent;
-use crate::domain::report::ReportId;
+use crate::domain::photo::{Photo, PhotoId, PhotoKind};
+use crate::domain::report::{Report, ReportId, Visibility};
 use crate::domain::status::ReportStatus;
 use crate::domain::text::Note;
 use crate::domain::timeline::TimelineKind;
+use crate::domain::user::UserId;
 use crate::domain::validation::{FieldError, Invalid};
 use crate::ports::{Clock, IdGenerator, ReportStore};
 
@@ -140,8 +143,7 @@ impl Transition {
                 .into());
             }
             updated.duplicate_of = Some(original_id);
-            // The duplicate's reporter and supporters now count as support for the original.
-            original.support_count += 1 + report.support_count;
+            self.merge(&mut change, &report, &mut original).await?;
             change.timeline(original_id, TimelineKind::DuplicateMerged { duplicate: id });
             change.timeline(
                 id,
@@ -170,6 +172,51 @@ impl Transition {
         let updated = change.update(updated);
         self.reports.apply(change.finish()).await?;
         Ok(view(actor, updated, now))
+    }
+}
+
+impl Transition {
+    /// What merging `duplicate` into `original` moves: the duplicate's
+    /// reporter and supporters become supporters of the original (each
+    /// person once, never the original's own reporter), so they count in its
+    /// support and follow its progress; and the duplicate's photos, if the
+    /// duplicate is public, are shown on the original too (their blobs stay
+    /// where they are: see [`Photo::merged_from`]).
+    async fn merge(
+        &self,
+        change: &mut Recorder<'_>,
+        duplicate: &Report,
+        original: &mut Report,
+    ) -> Result<(), ActionError> {
+        let mut supporting: BTreeSet<UserId> = self
+            .reports
+            .supporters(original.id)
+            .await?
+            .into_iter()
+            .collect();
+        supporting.insert(original.reporter);
+        let moving =
+            std::iter::once(duplicate.reporter).chain(self.reports.supporters(duplicate.id).await?);
+        for user in moving {
+            if supporting.insert(user) {
+                change.supporter_of(original.id, user);
+                original.support_count += 1;
+            }
+        }
+        if duplicate.visibility == Visibility::Public {
+            let shown: BTreeSet<PhotoId> = original.photos.iter().map(|p| p.id).collect();
+            let merged = duplicate
+                .photos
+                .iter()
+                .filter(|p| p.kind == PhotoKind::Report && !shown.contains(&p.id))
+                .map(|p| Photo {
+                    merged_from: Some(p.merged_from.unwrap_or(duplicate.id)),
+                    ..p.clone()
+                })
+                .collect::<Vec<_>>();
+            original.photos.extend(merged);
+        }
+        Ok(())
     }
 }
 

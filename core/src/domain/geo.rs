@@ -44,6 +44,16 @@ impl GeoPoint {
     pub fn lng(self) -> f64 {
         self.lng
     }
+
+    /// The distance to `other` in metres, by the same equirectangular
+    /// approximation as [`Circle::contains`] (longitudes scaled by the
+    /// cosine of this point's latitude), so a point a circle holds is at
+    /// most its radius away from the centre.
+    pub fn distance_m(self, other: GeoPoint) -> f64 {
+        let dlat = other.lat - self.lat;
+        let dlng = (other.lng - self.lng) * self.lat.to_radians().cos();
+        (dlat * dlat + dlng * dlng).sqrt() * METRES_PER_DEGREE
+    }
 }
 
 /// An axis-aligned box in degrees; `min` is the south-west corner.

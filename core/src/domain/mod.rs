@@ -4,6 +4,7 @@ pub mod access;
 pub mod audit;
 pub mod category;
 pub mod department;
+pub mod duplicates;
 pub mod event;
 pub mod geo;
 pub mod identity;

@@ -42,6 +42,8 @@ pub enum Permission {
     SupportReport,
     /// Add photos to a report.
     AddPhotos,
+    /// List the open reports near a report (possible duplicates to merge).
+    ViewNearbyReports,
     /// Create accounts, change roles and departments.
     ManageUsers,
     /// Create service accounts and issue or revoke their API keys.
@@ -67,7 +69,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order the table prints them.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 25] = [
         Self::Register,
         Self::SignIn,
         Self::ViewOwnAccount,
@@ -83,6 +85,7 @@ impl Permission {
         Self::CommentInternal,
         Self::SupportReport,
         Self::AddPhotos,
+        Self::ViewNearbyReports,
         Self::ManageUsers,
         Self::ManageServiceAccounts,
         Self::ManageSecrets,
@@ -112,6 +115,7 @@ impl Permission {
             Self::CommentInternal => "internal comment",
             Self::SupportReport => "support (공감)",
             Self::AddPhotos => "add photos",
+            Self::ViewNearbyReports => "nearby reports (duplicates)",
             Self::ManageUsers => "create accounts, change roles",
             Self::ManageServiceAccounts => "service accounts, API keys",
             Self::ManageSecrets => "set stored secrets",
@@ -186,7 +190,9 @@ pub fn grant(role: Option<Role>, permission: Permission) -> Grant {
         (SubmitReport, Some(_)) => Allowed,
         (ViewReports, None) => Public,
         (ViewReports, Some(Citizen | Service)) => PublicAndOwn,
-        (ViewReports | ViewPhotoOriginals, Some(Staff | Manager | Admin)) => Everywhere,
+        (ViewReports | ViewPhotoOriginals | ViewNearbyReports, Some(Staff | Manager | Admin)) => {
+            Everywhere
+        }
         (TransitionReport, Some(Citizen)) => Own,
         (TransitionReport | ReclassifyReport, Some(Staff | Manager)) => Department,
         (AssignReport, Some(Manager)) => Department,

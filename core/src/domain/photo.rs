@@ -61,6 +61,11 @@ pub struct Photo {
     pub uploaded_by: UserId,
     /// When.
     pub uploaded_at: DateTime<Utc>,
+    /// The duplicate it was uploaded to, for a photo shown on an original
+    /// because that duplicate was merged into it; its blobs stay under the
+    /// duplicate's keys. `None` for a report's own photos.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<ReportId>,
 }
 
 /// The stored forms of a photo.
@@ -120,7 +125,11 @@ impl Photo {
     /// `reports/{report id}/{photo id}/{variant}.{extension}` — the original
     /// in its own format, every other variant a JPEG (media stores type a
     /// blob by its key's extension).
+    ///
+    /// A photo [`merged_from`](Self::merged_from) a duplicate keeps the
+    /// duplicate's keys, whichever report it is shown on.
     pub fn media_key(&self, report: ReportId, variant: PhotoVariant) -> String {
+        let report = self.merged_from.unwrap_or(report);
         let extension = match variant {
             PhotoVariant::Original => extension(&self.content_type),
             _ => "jpg",

@@ -233,6 +233,7 @@ async fn a_pothole_in_the_photo_decides_through_the_detector() -> anyhow::Result
         sha256: "0".repeat(64),
         uploaded_by: report.reporter,
         uploaded_at: report.created_at,
+        merged_from: None,
     };
     let mut with_photo = report.clone();
     with_photo.photos.push(photo.clone());

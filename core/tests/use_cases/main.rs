@@ -4,6 +4,7 @@
 mod accounts;
 mod analysis;
 mod comments_and_classification;
+mod duplicates;
 mod events_and_faults;
 mod interactions;
 mod jobs;

@@ -134,6 +134,7 @@ pub fn photo(n: u128, kind: PhotoKind, by: UserId, at: DateTime<Utc>) -> Photo {
         sha256: format!("{n:064x}"),
         uploaded_by: by,
         uploaded_at: at,
+        merged_from: None,
     }
 }
 

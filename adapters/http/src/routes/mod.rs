@@ -148,6 +148,12 @@ pub const ROUTES: &[RouteRule] = &[
     ),
     json(
         "GET",
+        "/reports/{id}/nearby",
+        Permission::ViewNearbyReports,
+        |m| on(m, reports::nearby),
+    ),
+    json(
+        "GET",
         "/reports/{id}/timeline",
         Permission::ViewReports,
         |m| on(m, reports::timeline),

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::{
-    AssignBody, ClassificationBody, CommentBodyDto, ItemsDto, ReportDto, ReportPageDto, SubmitBody,
-    TimelineEntryDto, TransitionBody,
+    AssignBody, ClassificationBody, CommentBodyDto, ItemsDto, PossibleDuplicateDto, ReportDto,
+    ReportPageDto, SubmitBody, SubmittedDto, TimelineEntryDto, TransitionBody,
 };
 use crate::extract::{Json, Path, Query};
 use crate::limits::ClientIp;
@@ -55,12 +55,58 @@ pub async fn submit(
     };
     let report = state.use_cases().submit.execute(&actor, request).await?;
     let location = format!("/api/v1/reports/{}", report.id);
+    // The report is stored: a failing search only costs the suggestions.
+    let possible_duplicates = match state
+        .use_cases()
+        .duplicates
+        .at_submit(&actor, &report)
+        .await
+    {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(report_id = %report.id, %error, "the duplicate search failed; answering without suggestions");
+            Vec::new()
+        }
+    };
     let view = state.use_cases().read.view_of(&actor, report);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        axum::Json(ReportDto::from(view)),
+        axum::Json(SubmittedDto::new(view, possible_duplicates)),
     ))
+}
+
+/// The query string of `GET /api/v1/reports/{id}/nearby`.
+#[derive(Debug, Deserialize)]
+pub struct NearbyParams {
+    radius_m: Option<String>,
+}
+
+/// `GET /api/v1/reports/{id}/nearby` → `{items}`: the open reports of the
+/// same category near a report that may be the same problem, nearest first.
+#[tracing::instrument(skip_all)]
+pub async fn nearby(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+    Query(params): Query<NearbyParams>,
+) -> Result<axum::Json<ItemsDto<PossibleDuplicateDto>>, ApiError> {
+    let radius_m = params
+        .radius_m
+        .map(|r| {
+            r.trim()
+                .parse::<f64>()
+                .map_err(|_| super::bad_query("radius_m", "a number of metres"))
+        })
+        .transpose()?;
+    let found = state
+        .use_cases()
+        .duplicates
+        .nearby(&actor, ReportId(id), radius_m)
+        .await?;
+    Ok(axum::Json(ItemsDto {
+        items: found.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// The query string of `GET /api/v1/reports`; numbers are parsed here so a bad one names its field.

@@ -12,6 +12,7 @@
 //! chooses the trigram indexes by itself; measured by hand, not tested here
 //! to keep the suite fast.)
 
+use sinmungo_core::domain::category::CategoryCode;
 use sinmungo_core::domain::geo::{BoundingBox, Circle};
 use sinmungo_core::ports::{ReportQuery, ReportStore, Scope};
 use sqlx::PgConnection;
@@ -67,6 +68,19 @@ async fn map_queries_search_the_gist_index_on_the_location() {
     let mut near = ReportQuery::new(Scope::All);
     near.near = Some(Circle::parse("35.8242,127.1480", Some(1_000.0)).unwrap());
     let plan = store.list_query_plan(&near).await.unwrap();
+    assert!(plan.contains("reports_location"), "{plan}");
+    assert!(!plan.contains("Seq Scan"), "{plan}");
+
+    // The duplicate candidates of a submission (PossibleDuplicates): the
+    // category's open reports in a 250 m circle, submitted within 30 days.
+    // Every report here is an open road_damage one, so only the location narrows.
+    let mut candidates = ReportQuery::new(Scope::All);
+    candidates.category = Some(CategoryCode::new("road_damage").unwrap());
+    candidates.near = Some(Circle::parse("35.8242,127.1480", Some(250.0)).unwrap());
+    candidates.open_only = true;
+    candidates.created_since = Some(chrono::Utc::now() - chrono::TimeDelta::days(30));
+    candidates.limit = 100;
+    let plan = store.list_query_plan(&candidates).await.unwrap();
     assert!(plan.contains("reports_location"), "{plan}");
     assert!(!plan.contains("Seq Scan"), "{plan}");
 

@@ -290,6 +290,17 @@ async fn map_queries_search_the_r_tree_instead_of_scanning_reports() {
     let plan = store.list_query_plan(&near).await.unwrap();
     assert!(uses_the_location_index(&plan), "{plan:#?}");
 
+    // The duplicate candidates of a submission (PossibleDuplicates): the
+    // category's open reports in a 250 m circle, submitted within 30 days.
+    let mut candidates = ReportQuery::new(Scope::PublicAndOwn(citizen(1)));
+    candidates.category = Some(CategoryCode::new("road_damage").unwrap());
+    candidates.near = Some(Circle::parse("35.8242,127.1480", Some(250.0)).unwrap());
+    candidates.open_only = true;
+    candidates.created_since = Some(report(1).created_at - chrono::TimeDelta::days(30));
+    candidates.limit = 100;
+    let plan = store.list_query_plan(&candidates).await.unwrap();
+    assert!(uses_the_location_index(&plan), "{plan:#?}");
+
     // Without a location the list walks an index newest first, never the table.
     let plan = store.list_query_plan(&all()).await.unwrap();
     assert!(

@@ -247,6 +247,7 @@ pub fn config(url: &str, dir: &Path) -> ApplicationConfig {
         data_dir: dir.to_path_buf(),
         rules: None,
         service_area: None,
+        duplicates: sinmungo_wiring::DuplicateConfig::default(),
     }
 }
 
