@@ -7,6 +7,7 @@
 
 mod access;
 mod auth;
+mod browser;
 mod console;
 mod errors;
 mod harness;
