@@ -441,3 +441,95 @@ async fn the_queue_lists_the_departments_open_reports_with_counts() {
         .await;
     assert!(bad.contains("알 수 없는 상태입니다"));
 }
+
+#[tokio::test]
+async fn a_manager_assigns_comments_and_reclassifies_from_the_report_page() {
+    let app = TestApp::spawn().await;
+    app.official("manager@jeonbuk.go.kr", "manager", "road_management")
+        .await;
+    let staff = app
+        .official("staff@jeonbuk.go.kr", "staff", "road_management")
+        .await;
+    let id = pothole(&app, "도로 파손").await;
+    let mut console = Console::new(&app);
+    console
+        .sign_in("manager@jeonbuk.go.kr", "officer-pass-2026")
+        .await;
+    let page = console
+        .page(&format!("/admin/reports/{id}"), StatusCode::OK)
+        .await;
+    assert!(
+        page.contains(&format!(r#"<option value="{}""#, staff.id)),
+        "the department's staff to pick"
+    );
+    let token = form_token(&page);
+    let base = format!("/admin/reports/{id}");
+
+    let assigned = console
+        .post(
+            &format!("{base}/assign"),
+            &[("csrf", &token), ("assignee", &staff.id)],
+        )
+        .await;
+    assert_eq!(assigned.status(), StatusCode::SEE_OTHER);
+    let commented = console
+        .post(
+            &format!("{base}/comments"),
+            &[
+                ("csrf", &token),
+                ("body", "내일 현장 확인 예정"),
+                ("visibility", "internal"),
+            ],
+        )
+        .await;
+    assert_eq!(commented.status(), StatusCode::SEE_OTHER);
+    let reclassified = console
+        .post(
+            &format!("{base}/classification"),
+            &[
+                ("csrf", &token),
+                ("category", "road_damage"),
+                ("priority", "urgent"),
+            ],
+        )
+        .await;
+    assert_eq!(reclassified.status(), StatusCode::SEE_OTHER);
+    let empty = console
+        .post(
+            &format!("{base}/comments"),
+            &[("csrf", &token), ("body", "")],
+        )
+        .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty
+        .text()
+        .await
+        .expect("HTML")
+        .contains("필수 입력 항목입니다"));
+
+    let after = console.page(&base, StatusCode::OK).await;
+    assert!(after.contains(r#"data-status="assigned""#), "assigned");
+    assert!(
+        after.contains("staff 담당자 (담당 공무원)"),
+        "the assignee by name"
+    );
+    assert!(after.contains("내부 메모") && after.contains("내일 현장 확인 예정"));
+
+    let citizen_view: Value = app
+        .get(&format!("/api/v1/reports/{id}"), None)
+        .await
+        .json()
+        .await
+        .expect("report JSON");
+    assert_eq!(citizen_view["priority"], "urgent");
+    let timeline: Value = app
+        .get(&format!("/api/v1/reports/{id}/timeline"), None)
+        .await
+        .json()
+        .await
+        .expect("timeline JSON");
+    assert!(
+        !timeline.to_string().contains("내일 현장 확인 예정"),
+        "the internal note stays internal"
+    );
+}
