@@ -1,5 +1,6 @@
 //! The Sinmungo API server: the application `sinmungo-wiring` builds from
-//! the configuration, served over HTTP with the outbox relay beside it.
+//! the configuration, served over HTTP (the API, and the officers' console
+//! under `/admin`) with the outbox relay beside it.
 
 pub mod config;
 
@@ -30,6 +31,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     http: HttpConfig,
+    /// The officers' console under `/admin`.
+    console: sinmungo_web::ConsoleConfig,
     relay: Relay,
     /// With an SMTP server: notification mail.
     mail: Option<sinmungo_wiring::MailLoop>,
@@ -105,10 +108,19 @@ impl Server {
             ..LiveConfig::default()
         });
         app.live.subscribe(Arc::new(state.live().clone()));
+        // Secure cookies when the site is reached over HTTPS.
+        let console = sinmungo_web::ConsoleConfig::for_public_url(
+            config
+                .mail
+                .public_url
+                .as_deref()
+                .or(config.oauth.oauth_redirect_base.as_deref()),
+        );
         Ok(Self {
             listener,
             state,
             http,
+            console,
             relay,
             mail,
             relay_waker: app.relay_waker,
@@ -149,7 +161,8 @@ impl Server {
             stopped,
         ));
         let live = self.state.live().clone();
-        let router = sinmungo_http::router(self.state, self.http);
+        let router = sinmungo_http::router(self.state.clone(), self.http)
+            .merge(sinmungo_web::router(self.state, self.console));
         let served = sinmungo_http::serve(self.listener, router, async move {
             shutdown.await;
             stop.send_replace(true);

@@ -1,7 +1,8 @@
 //! Registration, login and accounts created by the operator.
 
-use sinmungo_core::app::{LoginError, NewAccount, RegisterError};
+use sinmungo_core::app::{AccountAdminError, LoginError, NewAccount, RegisterError};
 use sinmungo_core::domain::user::Role;
+use sinmungo_core::domain::DepartmentCode;
 use sinmungo_core::ports::{AuditLog, AuditQuery};
 
 use crate::world::{registration, World, PASSWORD};
@@ -178,5 +179,50 @@ async fn staff_without_a_department_are_refused_even_when_it_is_blank() -> anyho
         assert_eq!(invalid.0[0].field, "department");
         assert_eq!(invalid.0[0].code, "required");
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn managers_list_their_own_departments_officials_to_assign_to() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let manager = w.official("roadboss", "manager", "road_management").await?;
+    let staff = w.official("roadworker", "staff", "road_management").await?;
+    w.official("gardener", "staff", "parks").await?;
+    let admin = w.official("root", "admin", "parks").await?;
+    let roads = DepartmentCode::new("road_management").expect("a code");
+
+    let mut listed: Vec<_> =
+        w.uc.accounts
+            .officials_of(&manager, &roads)
+            .await?
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+    listed.sort();
+    let mut expected = vec![
+        manager.user_id().expect("signed in"),
+        staff.user_id().expect("signed in"),
+    ];
+    expected.sort();
+    assert_eq!(
+        listed, expected,
+        "the road department's officials, no one else"
+    );
+    assert_eq!(
+        w.uc.accounts.officials_of(&admin, &roads).await?.len(),
+        2,
+        "admins: any department"
+    );
+
+    let parks = DepartmentCode::new("parks").expect("a code");
+    for (who, department) in [(&manager, &parks), (&staff, &roads)] {
+        let refused = w.uc.accounts.officials_of(who, department).await;
+        assert!(
+            matches!(refused, Err(AccountAdminError::Forbidden)),
+            "{refused:?}"
+        );
+    }
+    let citizen = w.citizen("minji").await?;
+    assert!(w.uc.accounts.officials_of(&citizen, &roads).await.is_err());
     Ok(())
 }

@@ -7,6 +7,8 @@
 
 mod access;
 mod auth;
+mod browser;
+mod console;
 mod duplicates;
 mod errors;
 mod harness;

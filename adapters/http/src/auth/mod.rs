@@ -13,7 +13,9 @@ mod tokens;
 pub(crate) use caller::authenticate_bearer;
 pub use caller::{Caller, CallerSession};
 pub use oauth::{InvalidRedirectBase, OAuthClient, OAuthError};
-pub use tokens::{IssuedTokens, TokenConfig, TokenError, TokenService, VerifiedToken};
+pub use tokens::{
+    BrowserSession, IssuedTokens, TokenConfig, TokenError, TokenService, VerifiedToken,
+};
 
 #[doc(no_inline)]
 pub use sinmungo_core::domain::Actor;

@@ -14,6 +14,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{TimeDelta, Utc};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,9 @@ use crate::auth::digest::{hex, sha256_hex};
 use uuid::Uuid;
 
 const ISSUER: &str = "sinmungo";
+/// The audience of browser-session tokens (the officers' console cookie),
+/// so that they are never taken for access tokens nor the other way round.
+const BROWSER_AUDIENCE: &str = "sinmungo-console";
 
 /// Token lifetimes and the signing secrets.
 #[derive(Clone)]
@@ -85,6 +89,27 @@ struct Claims {
     sid: Uuid,
 }
 
+/// The claims of a browser session: who, which sign-in, until when.
+#[derive(Debug, Serialize, Deserialize)]
+struct BrowserClaims {
+    sub: Uuid,
+    sid: Uuid,
+    aud: String,
+    iss: String,
+    iat: i64,
+    exp: i64,
+}
+
+/// Who a browser-session token names: the user as of sign-in (their role
+/// and department are for the caller to reload) and the sign-in itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrowserSession {
+    /// The signed-in user.
+    pub user: UserId,
+    /// The sign-in (session family) it belongs to.
+    pub session: SessionId,
+}
+
 /// Who an access token speaks for, and the session it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {
@@ -124,6 +149,7 @@ pub struct TokenService {
     encoding: EncodingKey,
     decoding: Vec<(String, DecodingKey)>,
     validation: Validation,
+    browser_validation: Validation,
 }
 
 impl std::fmt::Debug for TokenService {
@@ -141,6 +167,9 @@ impl TokenService {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 5;
+        let mut browser_validation = validation.clone();
+        browser_validation.set_audience(&[BROWSER_AUDIENCE]);
+        browser_validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
         let decoding = std::iter::once(&config.secret)
             .chain(&config.previous_secrets)
             .map(|secret| (key_id(secret), DecodingKey::from_secret(secret)))
@@ -150,6 +179,7 @@ impl TokenService {
             encoding: EncodingKey::from_secret(&config.secret),
             decoding,
             validation,
+            browser_validation,
             config,
         }
     }
@@ -228,6 +258,83 @@ impl TokenService {
             session: SessionId(claims.sid),
         })
     }
+}
+
+/// Browser sessions (the officers' console): a cookie holding a signed
+/// token that names the user and the sign-in, and a form token per sign-in
+/// against cross-site request forgery. Both are signed with the same keys as
+/// access tokens, so rotation works the same way.
+impl TokenService {
+    /// Signs a browser-session token for `user` in the sign-in `session`,
+    /// valid for `lifetime`.
+    pub fn browser_session(
+        &self,
+        user: UserId,
+        session: SessionId,
+        lifetime: TimeDelta,
+    ) -> Result<String, TokenError> {
+        let now = Utc::now();
+        let claims = BrowserClaims {
+            sub: user.0,
+            sid: session.0,
+            aud: BROWSER_AUDIENCE.to_owned(),
+            iss: ISSUER.to_owned(),
+            iat: now.timestamp(),
+            exp: (now + lifetime).timestamp(),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        encode(&header, &claims, &self.encoding).map_err(|e| TokenError::Signing(e.to_string()))
+    }
+
+    /// Checks a browser-session token's signature, key and expiry (an access
+    /// token is refused: it has another audience). Whether the sign-in is
+    /// still live is the caller's to check.
+    pub fn verify_browser_session(&self, token: &str) -> Result<BrowserSession, TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        let kid = header.kid.ok_or(TokenError::Invalid)?;
+        let (_, key) = self
+            .decoding
+            .iter()
+            .find(|(id, _)| *id == kid)
+            .ok_or(TokenError::Invalid)?;
+        let claims = decode::<BrowserClaims>(token, key, &self.browser_validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
+        Ok(BrowserSession {
+            user: UserId(claims.sub),
+            session: SessionId(claims.sid),
+        })
+    }
+
+    /// The form token of a sign-in: an HMAC of its id under the current
+    /// key. Forms of the console carry it; a request forged from another
+    /// site cannot know it.
+    pub fn form_token(&self, session: SessionId) -> Result<String, TokenError> {
+        let mac = form_mac(&self.config.secret, session)?;
+        Ok(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    }
+
+    /// Whether `token` is the form token of `session` under the current or a
+    /// previous key (compared in constant time).
+    pub fn check_form_token(&self, session: SessionId, token: &str) -> bool {
+        let Ok(presented) = URL_SAFE_NO_PAD.decode(token.trim()) else {
+            return false;
+        };
+        std::iter::once(&self.config.secret)
+            .chain(&self.config.previous_secrets)
+            .filter_map(|secret| form_mac(secret, session).ok())
+            .any(|mac| mac.verify_slice(&presented).is_ok())
+    }
+}
+
+/// HMAC-SHA256 over a sign-in's id, keyed with `secret`.
+fn form_mac(secret: &[u8], session: SessionId) -> Result<Hmac<Sha256>, TokenError> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
+        .map_err(|e| TokenError::Signing(e.to_string()))?;
+    mac.update(b"sinmungo-form:");
+    mac.update(session.0.as_bytes());
+    Ok(mac)
 }
 
 #[cfg(test)]
@@ -364,5 +471,45 @@ mod tests {
             "refused once the old key is dropped"
         );
         assert!(dropped.verify(&new_token).is_ok());
+    }
+
+    #[test]
+    fn browser_sessions_verify_and_are_never_access_tokens() {
+        let tokens = service(KEY, &[]);
+        let cookie = tokens
+            .browser_session(user().id, session(), TimeDelta::hours(12))
+            .unwrap();
+        let named = tokens.verify_browser_session(&cookie).unwrap();
+        assert_eq!(named.user, user().id);
+        assert_eq!(named.session, session());
+        assert!(
+            tokens.verify(&cookie).is_err(),
+            "a cookie is no bearer token"
+        );
+        let access = tokens.access_token(&user(), session()).unwrap();
+        assert!(
+            tokens.verify_browser_session(&access).is_err(),
+            "a bearer token is no cookie"
+        );
+        let expired = tokens
+            .browser_session(user().id, session(), TimeDelta::minutes(-5))
+            .unwrap();
+        assert!(tokens.verify_browser_session(&expired).is_err());
+        let other = service(b"another key of thirty-two bytes or more", &[]);
+        assert!(other.verify_browser_session(&cookie).is_err());
+    }
+
+    #[test]
+    fn form_tokens_belong_to_one_sign_in_and_survive_rotation() {
+        let before = service(OLD, &[]);
+        let token = before.form_token(session()).unwrap();
+        assert!(before.check_form_token(session(), &token));
+        assert!(!before.check_form_token(SessionId(Uuid::from_u128(43)), &token));
+        assert!(!before.check_form_token(session(), ""));
+        assert!(!before.check_form_token(session(), "not base64 !"));
+        let rotated = service(KEY, &[OLD]);
+        assert!(rotated.check_form_token(session(), &token));
+        assert_ne!(rotated.form_token(session()).unwrap(), token);
+        assert!(!service(KEY, &[]).check_form_token(session(), &token));
     }
 }

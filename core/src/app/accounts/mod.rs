@@ -2,8 +2,9 @@
 //! administrator or by the operator at installation. One module per idea:
 //! [`register`] (registration and account creation), [`login`] (password
 //! sign-in and failed attempts), [`password`] (changing one's password),
-//! [`roles`] (an administrator's role changes) and [`external`] (signing in
-//! through an identity provider).
+//! [`roles`] (an administrator's role changes), [`officials`] (a department's
+//! officers, for assigning) and [`external`] (signing in through an identity
+//! provider).
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use crate::ports::{
 mod disable;
 mod external;
 mod login;
+mod officials;
 mod password;
 mod register;
 mod roles;

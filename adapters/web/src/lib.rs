@@ -1,0 +1,115 @@
+//! The officers' console: Korean, server-rendered pages under `/admin` for
+//! staff, managers and administrators — sign-in, the department's queue and
+//! the report page with its actions.
+//!
+//! The pages call the same use cases as the REST API (never the API over
+//! HTTP) with the signed-in officer as the actor, so the access policy is
+//! the API's. A browser session is a cookie holding a signed token (the
+//! API's token keys, see [`sinmungo_http::auth::TokenService`]) naming the
+//! user and the sign-in, checked live on every request; every form carries
+//! the sign-in's form token. Styles, scripts and the vendored htmx are
+//! embedded in the binary and served under `/admin/assets/`; the pages run
+//! under a strict Content-Security-Policy (no inline scripts or styles).
+//!
+//! axum stays inside this crate and `sinmungo-http`: the server merges
+//! [`router`] into the API's router.
+
+mod assets;
+mod error;
+mod format;
+mod forms;
+mod pages;
+mod security;
+mod session;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use chrono::TimeDelta;
+use sinmungo_http::AppState;
+
+/// Settings of the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsoleConfig {
+    /// Whether the session cookie is `Secure` (sent over HTTPS only).
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts.
+    pub session_lifetime: TimeDelta,
+}
+
+impl Default for ConsoleConfig {
+    /// Twelve-hour sign-ins, cookies not restricted to HTTPS.
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_lifetime: TimeDelta::hours(12),
+        }
+    }
+}
+
+impl ConsoleConfig {
+    /// The defaults, with `Secure` cookies when the public base URL the
+    /// server is reached at is `https://`.
+    pub fn for_public_url(url: Option<&str>) -> Self {
+        Self {
+            secure_cookies: url.is_some_and(|u| {
+                u.trim()
+                    .get(..8)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+            }),
+            ..Self::default()
+        }
+    }
+}
+
+/// The largest form the console accepts (comments and notes are far smaller).
+const FORM_LIMIT: usize = 64 * 1024;
+
+/// The console's routes under `/admin`, to merge into the server's router.
+pub fn router(state: AppState, config: ConsoleConfig) -> Router {
+    Router::new()
+        .route("/admin", get(pages::queue::show))
+        .route(
+            "/admin/login",
+            get(pages::login::form).post(pages::login::submit),
+        )
+        .route("/admin/logout", post(pages::login::sign_out))
+        .route("/admin/reports/{id}", get(pages::report::show))
+        .route("/admin/reports/{id}/status", post(pages::actions::status))
+        .route("/admin/reports/{id}/assign", post(pages::actions::assign))
+        .route(
+            "/admin/reports/{id}/comments",
+            post(pages::actions::comment),
+        )
+        .route(
+            "/admin/reports/{id}/classification",
+            post(pages::actions::reclassify),
+        )
+        .route(
+            "/admin/reports/{id}/photos/{photo}/{variant}",
+            get(pages::photos::file),
+        )
+        .route("/admin/assets/{name}", get(assets::serve))
+        .layer(Extension(config))
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panicked,
+        ))
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ConsoleConfig;
+
+    #[test]
+    fn cookies_are_secure_only_behind_https() {
+        assert!(
+            ConsoleConfig::for_public_url(Some("https://sinmungo.jeonbuk.go.kr")).secure_cookies
+        );
+        assert!(ConsoleConfig::for_public_url(Some("HTTPS://x.kr")).secure_cookies);
+        assert!(!ConsoleConfig::for_public_url(Some("http://127.0.0.1:8080")).secure_cookies);
+        assert!(!ConsoleConfig::for_public_url(None).secure_cookies);
+    }
+}

@@ -1,0 +1,286 @@
+//! `GET /admin`: the department's open reports — missed clocks first, then
+//! priority, then due time — with badges per status, filters and paging.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::{html, Markup};
+use serde::Deserialize;
+use sinmungo_core::app::{ListRequest, ReportList, ViewError};
+use sinmungo_core::domain::{ReportStatus, UserId};
+use sinmungo_http::AppState;
+
+use crate::error::PageError;
+use crate::format;
+use crate::forms;
+use crate::pages::{encode, layout};
+use crate::session::Officer;
+
+/// Reports on one page of the queue.
+const PAGE_SIZE: u32 = 50;
+
+/// The queue's filters and cursor, as the GET form sends them.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct QueueQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    overdue: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+impl QueueQuery {
+    fn overdue(&self) -> bool {
+        matches!(self.overdue.as_deref(), Some("on" | "true" | "1"))
+    }
+
+    fn value(field: &Option<String>) -> &str {
+        field.as_deref().map(str::trim).unwrap_or_default()
+    }
+
+    /// The filters as a query string (no cursor), for paging links.
+    fn filters(&self) -> String {
+        let mut parts = Vec::new();
+        for (name, value) in [("status", &self.status), ("category", &self.category)] {
+            let value = Self::value(value);
+            if !value.is_empty() {
+                parts.push(format!("{name}={}", encode(value)));
+            }
+        }
+        if self.overdue() {
+            parts.push("overdue=on".to_owned());
+        }
+        parts.join("&")
+    }
+}
+
+/// The open statuses a queue holds.
+const OPEN: [ReportStatus; 3] = [
+    ReportStatus::Received,
+    ReportStatus::Assigned,
+    ReportStatus::InProgress,
+];
+
+/// `GET /admin`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    officer: Officer,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, PageError> {
+    let use_cases = state.use_cases();
+    let request = ListRequest {
+        queue: Some("department".to_owned()),
+        status: query.status.clone(),
+        category: query.category.clone(),
+        overdue: query.overdue(),
+        cursor: query.cursor.clone(),
+        limit: Some(PAGE_SIZE),
+        ..ListRequest::default()
+    };
+    let categories: HashMap<String, String> = use_cases
+        .directory
+        .categories()
+        .await
+        .map_err(|error| PageError::internal(&error))?
+        .into_iter()
+        .map(|c| (c.code.to_string(), c.name))
+        .collect();
+    let department = match &officer.user.department {
+        Some(code) => use_cases
+            .directory
+            .departments()
+            .await
+            .map_err(|error| PageError::internal(&error))?
+            .into_iter()
+            .find(|d| &d.code == code)
+            .map_or_else(|| code.to_string(), |d| d.name),
+        None => String::new(),
+    };
+    let (status, content) = match use_cases.read.list(&officer.actor, request).await {
+        Ok(list) => {
+            let names = assignee_names(&state, &list).await?;
+            (StatusCode::OK, table(&list, &query, &categories, &names))
+        }
+        Err(ViewError::Invalid(invalid)) if invalid.0.iter().any(|e| e.code == "no_department") => {
+            (
+                StatusCode::OK,
+                html! {
+                    p.notice role="status" {
+                        "소속 부서가 없어 부서 대기열을 볼 수 없습니다. 관리자에게 부서 지정을 요청하세요."
+                    }
+                },
+            )
+        }
+        Err(ViewError::Invalid(invalid)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html! {
+                div.error role="alert" {
+                    p { "검색 조건을 확인해 주세요." }
+                    ul { @for message in forms::messages(&invalid) { li { (message) } } }
+                }
+            },
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let heading = if department.is_empty() {
+        "부서 대기열".to_owned()
+    } else {
+        format!("부서 대기열 — {department}")
+    };
+    let body = html! {
+        h1 { (heading) }
+        (filters(&query, &categories))
+        (content)
+    };
+    Ok((status, layout::page("부서 대기열", Some(&officer), &body)).into_response())
+}
+
+/// The names of the assignees on this page.
+async fn assignee_names(
+    state: &AppState,
+    list: &ReportList,
+) -> Result<HashMap<UserId, String>, PageError> {
+    let mut names = HashMap::new();
+    for id in list.items.iter().filter_map(|v| v.report.assignee) {
+        if names.contains_key(&id) {
+            continue;
+        }
+        let user = state
+            .use_cases()
+            .accounts
+            .user(id)
+            .await
+            .map_err(|error| PageError::internal(&error))?;
+        names.insert(
+            id,
+            user.map_or_else(
+                || "(알 수 없음)".to_owned(),
+                |u| u.display_name.as_str().to_owned(),
+            ),
+        );
+    }
+    Ok(names)
+}
+
+fn filters(query: &QueueQuery, categories: &HashMap<String, String>) -> Markup {
+    let status = QueueQuery::value(&query.status);
+    let category = QueueQuery::value(&query.category);
+    let mut sorted: Vec<(&String, &String)> = categories.iter().collect();
+    sorted.sort_by(|a, b| a.1.cmp(b.1));
+    html! {
+        form.filters method="get" action="/admin" aria-label="대기열 검색 조건" {
+            p {
+                label for="filter-status" { "상태" }
+                select #filter-status name="status" {
+                    option value="" selected[status.is_empty()] { "전체" }
+                    @for s in OPEN {
+                        option value=(s.as_str()) selected[status == s.as_str()] { (s.label_ko()) }
+                    }
+                }
+            }
+            p {
+                label for="filter-category" { "분류" }
+                select #filter-category name="category" {
+                    option value="" selected[category.is_empty()] { "전체" }
+                    @for (code, name) in &sorted {
+                        option value=(code) selected[category == code.as_str()] { (name) }
+                    }
+                }
+            }
+            p {
+                input #filter-overdue type="checkbox" name="overdue" value="on" checked[query.overdue()];
+                label for="filter-overdue" { "기한 초과만" }
+            }
+            p { button type="submit" { "적용" } }
+        }
+    }
+}
+
+fn table(
+    list: &ReportList,
+    query: &QueueQuery,
+    categories: &HashMap<String, String>,
+    names: &HashMap<UserId, String>,
+) -> Markup {
+    let now = Utc::now();
+    let counts: Vec<(ReportStatus, u64)> = list.counts.clone().unwrap_or_default();
+    let filters = query.filters();
+    let refresh = if filters.is_empty() {
+        "/admin".to_owned()
+    } else {
+        format!("/admin?{filters}")
+    };
+    html! {
+        section #queue aria-labelledby="queue-heading" {
+            h2 #queue-heading { "처리할 신고" }
+            ul.badges aria-label="상태별 건수" {
+                @for status in OPEN {
+                    @let count = counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
+                    li.badge { (status.label_ko()) " " strong.count data-status=(status.as_str()) { (count) } }
+                }
+            }
+            p {
+                button.refresh type="button" hx-get=(refresh) hx-select="#queue" hx-target="#queue" hx-swap="outerHTML" {
+                    "새로 고침"
+                }
+            }
+            @if list.items.is_empty() {
+                p.empty { "처리할 신고가 없습니다." }
+            } @else {
+                table.queue {
+                    caption { "기한을 넘긴 신고, 우선순위, 처리 기한 순" }
+                    thead {
+                        tr {
+                            th scope="col" { "접수번호" }
+                            th scope="col" { "제목" }
+                            th scope="col" { "상태" }
+                            th scope="col" { "우선순위" }
+                            th scope="col" { "분류" }
+                            th scope="col" { "관할" }
+                            th scope="col" { "경과" }
+                            th scope="col" { "처리 기한" }
+                            th scope="col" { "담당자" }
+                        }
+                    }
+                    tbody {
+                        @for view in &list.items {
+                            @let report = &view.report;
+                            @let breached = view.overdue || report.resolution_breached_at.is_some() || report.response_breached_at.is_some();
+                            tr.breached[breached] data-report=(report.id) {
+                                th scope="row" { (report.number) }
+                                td { a href={ "/admin/reports/" (report.id) } { (view.title) } }
+                                td { span.status data-status=(report.status.as_str()) { (report.status.label_ko()) } }
+                                td { (report.priority.label_ko()) }
+                                td { (categories.get(report.category.as_str()).map_or(report.category.as_str(), String::as_str)) }
+                                td { (report.jurisdiction.name) }
+                                td { (format::age(report.created_at, now)) }
+                                td {
+                                    (format::time(report.due_at))
+                                    @if breached { " " span.late { "기한 초과" } }
+                                }
+                                td {
+                                    @match report.assignee.and_then(|id| names.get(&id)) {
+                                        Some(name) => (name),
+                                        None => span.none { "미배정" },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(next) = list.next {
+                nav aria-label="페이지" {
+                    a rel="next" href={ "/admin?" (filters) @if !filters.is_empty() { "&" } "cursor=" (next) } { "다음 페이지" }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,508 @@
+//! `GET /admin/reports/{id}`: one report as an officer sees it — text,
+//! place, photos, the analysis, the SLA clocks, the timeline — and the
+//! actions the officer's role allows on it, as forms.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::{html, Markup};
+use serde::Deserialize;
+use sinmungo_core::app::{ReportView, TimelineView};
+use sinmungo_core::domain::{
+    PhotoKind, Priority, ReportId, ReportStatus, TimelineEntry, TimelineKind, User, UserId,
+};
+use sinmungo_http::AppState;
+use uuid::Uuid;
+
+use crate::error::PageError;
+use crate::format;
+use crate::pages::layout;
+use crate::session::Officer;
+
+/// Which form a message belongs next to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FormName {
+    /// Start, resolve, reject.
+    Status,
+    /// Assign.
+    Assign,
+    /// Comments.
+    Comment,
+    /// Reclassify.
+    Reclassify,
+}
+
+/// What the page says above or next to a form after an action.
+#[derive(Debug, Clone)]
+pub(crate) struct Notice {
+    /// The answer's status (200 after a success, 409/422/403 after a refusal).
+    pub status: StatusCode,
+    /// The form the message concerns; `None` for the page's top.
+    pub form: Option<FormName>,
+    /// Whether it reports a failure.
+    pub error: bool,
+    /// The sentences, in Korean.
+    pub messages: Vec<String>,
+}
+
+/// `?done=…` after an action succeeded (post, redirect, get).
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReportQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// The report id in a path; anything but a UUID is "not found".
+pub(crate) fn report_id(raw: &str) -> Result<ReportId, PageError> {
+    Uuid::parse_str(raw)
+        .map(ReportId)
+        .map_err(|_| PageError::not_found())
+}
+
+/// `GET /admin/reports/{id}`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    let id = report_id(&id)?;
+    let done = match query.done.as_deref() {
+        Some("status") => Some("상태를 변경했습니다."),
+        Some("assign") => Some("배정했습니다."),
+        Some("comment") => Some("댓글을 남겼습니다."),
+        Some("classification") => Some("분류를 변경했습니다."),
+        _ => None,
+    };
+    let notice = done.map(|message| Notice {
+        status: StatusCode::OK,
+        form: None,
+        error: false,
+        messages: vec![message.to_owned()],
+    });
+    render(&state, &officer, id, notice).await
+}
+
+/// Everything the page shows besides the report itself.
+struct Context {
+    categories: Vec<(String, String)>,
+    departments: HashMap<String, String>,
+    people: HashMap<UserId, User>,
+    officers: Vec<User>,
+}
+
+impl Context {
+    fn category_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.categories
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or(code, |(_, name)| name.as_str())
+    }
+
+    fn department_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.departments.get(code).map_or(code, String::as_str)
+    }
+
+    fn person(&self, id: UserId) -> String {
+        self.people.get(&id).map_or_else(
+            || "(알 수 없음)".to_owned(),
+            |u| format!("{} ({})", u.display_name.as_str(), format::role(u.role)),
+        )
+    }
+}
+
+/// The report page for `officer`, with `notice` shown (and its status).
+pub(crate) async fn render(
+    state: &AppState,
+    officer: &Officer,
+    id: ReportId,
+    notice: Option<Notice>,
+) -> Result<Response, PageError> {
+    let use_cases = state.use_cases();
+    let view = use_cases.read.get(&officer.actor, id).await?;
+    let timeline = use_cases.read.timeline(&officer.actor, id).await?;
+    let internal = |error: &dyn std::fmt::Display| PageError::internal(error);
+    let categories = use_cases
+        .directory
+        .categories()
+        .await
+        .map_err(|e| internal(&e))?
+        .into_iter()
+        .map(|c| (c.code.to_string(), c.name))
+        .collect();
+    let departments = use_cases
+        .directory
+        .departments()
+        .await
+        .map_err(|e| internal(&e))?
+        .into_iter()
+        .map(|d| (d.code.to_string(), d.name))
+        .collect();
+    let report = &view.report;
+    let officers = match (&report.department, officer.actor.may_assign(report)) {
+        (Some(department), Ok(())) if report.status.is_open() => use_cases
+            .accounts
+            .officials_of(&officer.actor, department)
+            .await
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let mut people = HashMap::new();
+    let ids = std::iter::once(report.reporter)
+        .chain(report.assignee)
+        .chain(timeline.entries.iter().filter_map(|e| e.actor))
+        .chain(timeline.entries.iter().filter_map(|e| match &e.kind {
+            TimelineKind::Assigned { assignee, .. } => *assignee,
+            _ => None,
+        }));
+    for person in ids {
+        if people.contains_key(&person) {
+            continue;
+        }
+        if let Some(user) = use_cases
+            .accounts
+            .user(person)
+            .await
+            .map_err(|e| internal(&e))?
+        {
+            people.insert(person, user);
+        }
+    }
+    let context = Context {
+        categories,
+        departments,
+        people,
+        officers,
+    };
+    let status = notice.as_ref().map_or(StatusCode::OK, |n| n.status);
+    let title = format!("{} {}", report.number, view.title);
+    let body = page(officer, &view, &timeline, &context, notice.as_ref());
+    Ok((status, layout::page(&title, Some(officer), &body)).into_response())
+}
+
+fn messages(notice: Option<&Notice>, form: Option<FormName>) -> Markup {
+    html! {
+        @if let Some(notice) = notice.filter(|n| n.form == form) {
+            @if notice.error {
+                div.error role="alert" data-form=[form.map(|f| format!("{f:?}").to_lowercase())] {
+                    @for message in &notice.messages { p { (message) } }
+                }
+            } @else {
+                div.notice role="status" {
+                    @for message in &notice.messages { p { (message) } }
+                }
+            }
+        }
+    }
+}
+
+fn page(
+    officer: &Officer,
+    view: &ReportView,
+    timeline: &TimelineView,
+    context: &Context,
+    notice: Option<&Notice>,
+) -> Markup {
+    let report = &view.report;
+    let now = Utc::now();
+    html! {
+        p.crumbs { a href="/admin" { "← 부서 대기열" } }
+        h1 { span.number { (report.number) } " " (view.title) }
+        (messages(notice, None))
+        dl.summary {
+            dt { "상태" } dd { span.status #report-status data-status=(report.status.as_str()) { (report.status.label_ko()) } }
+            dt { "우선순위" } dd { (report.priority.label_ko()) }
+            dt { "분류" } dd { (context.category_name(report.category.as_str())) }
+            dt { "담당 부서" } dd {
+                @match &report.department {
+                    Some(d) => (context.department_name(d.as_str())),
+                    None => "없음",
+                }
+            }
+            dt { "담당자" } dd {
+                @match report.assignee {
+                    Some(id) => (context.person(id)),
+                    None => "미배정",
+                }
+            }
+            dt { "신고자" } dd { (context.person(report.reporter)) }
+            dt { "접수 시각" } dd { (format::time(report.created_at)) }
+            dt { "버전" } dd { (report.version) }
+        }
+        section aria-labelledby="h-description" {
+            h2 #h-description { "신고 내용" }
+            p.description { (view.description) }
+        }
+        section aria-labelledby="h-place" {
+            h2 #h-place { "위치" }
+            dl {
+                dt { "주소" } dd { (view.address.as_deref().unwrap_or("(주소 없음)")) }
+                dt { "관할" } dd { (report.jurisdiction.name) }
+                dt { "좌표" } dd { "위도 " (format!("{:.6}", report.location.lat())) ", 경도 " (format!("{:.6}", report.location.lng())) }
+            }
+        }
+        (photos(view))
+        (analysis(view, context))
+        section aria-labelledby="h-sla" {
+            h2 #h-sla { "처리 기한" }
+            dl {
+                dt { "첫 조치 기한" } dd {
+                    (format::time(report.respond_by))
+                    @if let Some(at) = report.responded_at { " — 조치 시작 " (format::time(at)) }
+                    @if report.response_breached_at.is_some() { " " span.late { "기한 초과" } }
+                }
+                dt { "처리 기한" } dd {
+                    (format::time(report.due_at))
+                    @if view.overdue || report.resolution_breached_at.is_some() { " " span.late { "기한 초과" } }
+                }
+                @if let Some(at) = report.resolved_at { dt { "처리 완료" } dd { (format::time(at)) } }
+            }
+        }
+        (actions(officer, view, context, notice, now))
+        (timeline_section(timeline, context))
+    }
+}
+
+fn photos(view: &ReportView) -> Markup {
+    let report = &view.report;
+    html! {
+        section aria-labelledby="h-photos" {
+            h2 #h-photos { "사진" }
+            @if report.photos.is_empty() {
+                p { "사진이 없습니다." }
+            } @else {
+                ul.photos {
+                    @for (n, photo) in report.photos.iter().enumerate() {
+                        @let base = format!("/admin/reports/{}/photos/{}", report.id, photo.id.0);
+                        @let kind = match photo.kind { PhotoKind::Report => "신고 사진", PhotoKind::Resolution => "처리 사진" };
+                        li {
+                            a href={ (base) "/original" } {
+                                img src={ (base) "/thumb-320" } alt={ (kind) " " (n + 1) } loading="lazy";
+                            }
+                            span { (kind) " " (n + 1) " · 원본 " (photo.width) "×" (photo.height) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn analysis(view: &ReportView, context: &Context) -> Markup {
+    html! {
+        section aria-labelledby="h-analysis" {
+            h2 #h-analysis { "자동 분석" }
+            @match &view.report.analysis {
+                None => p { "아직 분석되지 않았습니다." },
+                Some(analysis) => dl {
+                    dt { "분류" } dd { (context.category_name(analysis.category.as_str())) }
+                    dt { "우선순위" } dd { (analysis.priority.label_ko()) }
+                    dt { "신뢰도" } dd { (format!("{:.0}%", analysis.confidence * 100.0)) }
+                    dt { "결정 주체" } dd { (format::decided_by(analysis.decided_by)) }
+                    dt { "적용 규칙" } dd { (analysis.rule.as_deref().unwrap_or("없음")) }
+                    dt { "부서 지정" } dd {
+                        @match analysis.routing {
+                            Some(rule) => (format::routing(rule)),
+                            None => "변경 없음",
+                        }
+                    }
+                    @if analysis.needs_review { dt { "검토" } dd { span.late { "담당자 검토 필요" } } }
+                    @if let Some(note) = &analysis.note { dt { "참고" } dd { (note) } }
+                    dt { "분석 시각" } dd { (format::time(analysis.decided_at)) }
+                }
+            }
+        }
+    }
+}
+
+fn csrf(officer: &Officer) -> Markup {
+    html! { input type="hidden" name="csrf" value=(officer.form_token); }
+}
+
+fn actions(
+    officer: &Officer,
+    view: &ReportView,
+    context: &Context,
+    notice: Option<&Notice>,
+    now: chrono::DateTime<Utc>,
+) -> Markup {
+    let report = &view.report;
+    let actor = &officer.actor;
+    let may = |to: ReportStatus| {
+        report.status.can_become(to) && actor.may_transition(report, to, now).is_ok()
+    };
+    let action = |path: &str| format!("/admin/reports/{}/{path}", report.id);
+    let version = report.version.to_string();
+    let assign = actor.may_assign(report).is_ok() && report.status.is_open();
+    let reclassify = actor.may_reclassify(report).is_ok() && report.status.is_open();
+    let comment = actor.may_comment(report, false).is_ok();
+    let internal = actor.may_comment(report, true).is_ok();
+    html! {
+        section.actions aria-labelledby="h-actions" {
+            h2 #h-actions { "처리" }
+            (messages(notice, Some(FormName::Status)))
+            @if may(ReportStatus::InProgress) {
+                form method="post" action=(action("status")) {
+                    (csrf(officer))
+                    input type="hidden" name="to" value="in_progress";
+                    input type="hidden" name="expected_version" value=(version);
+                    button #start type="submit" { "처리 시작" }
+                }
+            }
+            @if may(ReportStatus::Resolved) {
+                form method="post" action=(action("status")) {
+                    (csrf(officer))
+                    input type="hidden" name="to" value="resolved";
+                    input type="hidden" name="expected_version" value=(version);
+                    p {
+                        label for="resolve-note" { "처리 내용" }
+                        textarea #resolve-note name="note" rows="3" maxlength="2000" {}
+                    }
+                    button #resolve type="submit" { "처리 완료" }
+                }
+            }
+            @if may(ReportStatus::Rejected) {
+                form method="post" action=(action("status")) {
+                    (csrf(officer))
+                    input type="hidden" name="to" value="rejected";
+                    input type="hidden" name="expected_version" value=(version);
+                    p {
+                        label for="reject-note" { "반려 사유" }
+                        textarea #reject-note name="note" rows="2" maxlength="2000" {}
+                    }
+                    button #reject type="submit" { "반려" }
+                }
+            }
+            @if !(may(ReportStatus::InProgress) || may(ReportStatus::Resolved) || may(ReportStatus::Rejected)) {
+                p { "이 신고의 상태를 바꿀 수 있는 처리가 없습니다." }
+            }
+            @if assign {
+                h3 { "배정" }
+                (messages(notice, Some(FormName::Assign)))
+                @if context.officers.is_empty() {
+                    p { "이 부서에 배정할 수 있는 공무원이 없습니다." }
+                } @else {
+                    form method="post" action=(action("assign")) {
+                        (csrf(officer))
+                        p {
+                            label for="assignee" { "담당자" }
+                            select #assignee name="assignee" {
+                                @for user in &context.officers {
+                                    option value=(user.id.0) selected[report.assignee == Some(user.id)] {
+                                        (user.display_name.as_str()) " (" (format::role(user.role)) ")"
+                                    }
+                                }
+                            }
+                        }
+                        button type="submit" { "배정" }
+                    }
+                }
+            }
+            @if reclassify {
+                h3 { "분류 변경" }
+                (messages(notice, Some(FormName::Reclassify)))
+                form method="post" action=(action("classification")) {
+                    (csrf(officer))
+                    p {
+                        label for="category" { "분류" }
+                        select #category name="category" {
+                            @for (code, name) in &context.categories {
+                                option value=(code) selected[code == report.category.as_str()] { (name) }
+                            }
+                        }
+                    }
+                    p {
+                        label for="priority" { "우선순위" }
+                        select #priority name="priority" {
+                            @for p in Priority::ALL {
+                                option value=(p.as_str()) selected[p == report.priority] { (p.label_ko()) }
+                            }
+                        }
+                    }
+                    button type="submit" { "분류 변경" }
+                }
+            }
+            @if comment {
+                h3 { "댓글" }
+                (messages(notice, Some(FormName::Comment)))
+                form method="post" action=(action("comments")) {
+                    (csrf(officer))
+                    p {
+                        label for="comment-body" { "내용" }
+                        textarea #comment-body name="body" rows="3" maxlength="2000" {}
+                    }
+                    fieldset {
+                        legend { "공개 범위" }
+                        @if internal {
+                            input #comment-internal type="radio" name="visibility" value="internal" checked;
+                            label for="comment-internal" { "내부 메모 (공무원만 봄)" }
+                        }
+                        input #comment-public type="radio" name="visibility" value="public" checked[!internal];
+                        label for="comment-public" { "공개 댓글 (신고자에게 보임)" }
+                    }
+                    button type="submit" { "댓글 남기기" }
+                }
+            }
+        }
+    }
+}
+
+fn timeline_section(timeline: &TimelineView, context: &Context) -> Markup {
+    html! {
+        section aria-labelledby="h-timeline" {
+            h2 #h-timeline { "처리 이력" }
+            ol.timeline {
+                @for entry in &timeline.entries {
+                    li {
+                        time datetime=(entry.at.to_rfc3339()) { (format::time(entry.at)) }
+                        " "
+                        @if let Some(actor) = entry.actor { span.actor { (context.person(actor)) } " " }
+                        (describe(entry, context))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn describe(entry: &TimelineEntry, context: &Context) -> Markup {
+    html! {
+        @match &entry.kind {
+            TimelineKind::Submitted => "신고 접수",
+            TimelineKind::Classified { category, priority, decided_by, rule } => {
+                "분류: " (context.category_name(category)) " / "
+                (Priority::parse(priority).map_or_else(|_| priority.clone(), |p| p.label_ko().to_owned()))
+                " (" (format::decided_by(*decided_by))
+                @if let Some(rule) = rule { ", 규칙 " (rule) }
+                ")"
+            }
+            TimelineKind::StatusChanged { from, to, note } => {
+                "상태 변경: " (from.label_ko()) " → " (to.label_ko())
+                @if let Some(note) = note { blockquote { (note) } }
+            }
+            TimelineKind::Assigned { department, assignee } => {
+                "배정: "
+                @if let Some(d) = department { (context.department_name(d)) }
+                @if let Some(a) = assignee { ", 담당자 " (context.person(*a)) }
+            }
+            TimelineKind::Comment { body, internal } => {
+                @if *internal { span.internal { "내부 메모" } } @else { "공개 댓글" }
+                blockquote { (body) }
+            }
+            TimelineKind::MarkedDuplicate { original } => {
+                "중복 신고로 표시 (원 신고 " a href={ "/admin/reports/" (original) } { "보기" } ")"
+            }
+            TimelineKind::DuplicateMerged { duplicate } => {
+                "중복 신고 병합 (" a href={ "/admin/reports/" (duplicate) } { "보기" } ")"
+            }
+            TimelineKind::PhotosAdded { kind, photos } => {
+                @match kind { PhotoKind::Report => "신고 사진", PhotoKind::Resolution => "처리 사진" }
+                " " (photos.len()) "장 추가"
+            }
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! The officers' console in a real browser: headless Chromium driven through
+//! chromedriver (`SINMUNGO_TEST_CHROMEDRIVER`, its path; `.ci/run` installs
+//! Debian's `chromium` and `chromium-driver`) against the real server on
+//! 127.0.0.1:0. Unset, the tests say they are skipped; with
+//! `SINMUNGO_REQUIRE_SERVICES=1` a missing driver fails them. A failing test
+//! leaves a screenshot in `$CARGO_TARGET_DIR/browser-artifacts/`.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use anyhow::Context as _;
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures::FutureExt as _;
+use serde_json::{json, Value};
+use sinmungo_tests::services::service_url;
+
+use crate::harness::TestApp;
+
+const CONFLICT: &str = "다른 사람이 먼저 이 신고를 변경했습니다. 새로 고친 뒤 다시 시도해 주세요";
+
+/// chromedriver and the Chromium session it runs, removed when dropped.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Ends Chromium too: chromedriver's children go with it.
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A free loopback port (bound and released; chromedriver binds it next).
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Starts chromedriver and a fresh headless Chromium; `None` when
+/// `SINMUNGO_TEST_CHROMEDRIVER` is unset (the test is skipped).
+async fn launch() -> anyhow::Result<Option<Browser>> {
+    let Some(driver_path) = service_url("SINMUNGO_TEST_CHROMEDRIVER")? else {
+        return Ok(None);
+    };
+    let port = free_port()?;
+    let driver = Command::new(&driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {driver_path}"))?;
+    let profile = tempfile::tempdir()?;
+    let chromium =
+        std::env::var("SINMUNGO_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("chrome"));
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,1024",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    // chromedriver takes a moment to listen: retry the connection (a
+    // readiness wait, bounded, not a timing assertion).
+    let mut attempts = 0;
+    let client = loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => break client,
+            Err(_) if attempts < 200 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(error) => return Err(error).context("connecting to chromedriver"),
+        }
+    };
+    Ok(Some(Browser {
+        client,
+        driver,
+        _profile: profile,
+    }))
+}
+
+/// Where failing tests leave their screenshots.
+fn artifacts() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            // target/debug/deps/api-… → target
+            std::env::current_exe()
+                .ok()?
+                .ancestors()
+                .nth(3)
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| PathBuf::from("target"));
+    target.join("browser-artifacts")
+}
+
+/// Runs a browser test: skipped without chromedriver; on failure (an error
+/// or a failed assertion) saves a screenshot named after the test, then fails.
+#[expect(
+    clippy::panic,
+    reason = "a browser test fails by panicking, after its screenshot is saved"
+)]
+async fn run<F, Fut>(name: &str, test: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let browser = match launch().await {
+        Ok(Some(browser)) => browser,
+        Ok(None) => return,
+        Err(error) => panic!("the browser did not start: {error:#}"),
+    };
+    let outcome = std::panic::AssertUnwindSafe(test(browser.client.clone()))
+        .catch_unwind()
+        .await;
+    let failure = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(format!("{error:#}")),
+        Err(panic) => Some(
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "panicked".to_owned()),
+        ),
+    };
+    if let Some(failure) = failure {
+        let dir = artifacts();
+        let saved = match browser.client.screenshot().await {
+            Ok(png) => std::fs::create_dir_all(&dir)
+                .and_then(|()| std::fs::write(dir.join(format!("{name}.png")), png))
+                .map(|()| format!("screenshot: {}", dir.join(format!("{name}.png")).display()))
+                .unwrap_or_else(|e| format!("no screenshot: {e}")),
+            Err(e) => format!("no screenshot: {e}"),
+        };
+        let _ = browser.client.clone().close().await;
+        panic!("{failure}\n{saved}");
+    }
+    let _ = browser.client.clone().close().await;
+}
+
+/// The text of the first element matching `css`, waiting for it to appear.
+async fn text(client: &Client, css: &str) -> anyhow::Result<String> {
+    let element = client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("waiting for {css}"))?;
+    Ok(element.text().await?)
+}
+
+async fn fill(client: &Client, css: &str, value: &str) -> anyhow::Result<()> {
+    let element = client
+        .find(Locator::Css(css))
+        .await
+        .with_context(|| css.to_owned())?;
+    element.clear().await?;
+    element.send_keys(value).await?;
+    Ok(())
+}
+
+async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
+    client
+        .find(Locator::Css(css))
+        .await
+        .with_context(|| css.to_owned())?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// Signs in through the form at `/admin/login`.
+async fn sign_in(
+    client: &Client,
+    app: &TestApp,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    client.goto(&app.url("/admin/login")).await?;
+    fill(client, "#email", email).await?;
+    fill(client, "#password", password).await?;
+    click(client, "form.login button[type=submit]").await?;
+    Ok(())
+}
+
+async fn path(client: &Client) -> anyhow::Result<String> {
+    Ok(client.current_url().await?.path().to_owned())
+}
+
+async fn status_over_api(app: &TestApp, token: &str, id: &str) -> anyhow::Result<String> {
+    let body: Value = app
+        .get(&format!("/api/v1/reports/{id}"), Some(token))
+        .await
+        .json()
+        .await?;
+    Ok(body["status"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn an_officer_signs_in_and_works_a_new_report_to_resolved() {
+    let app = TestApp::spawn().await;
+    let staff = app
+        .official("staff@jeonbuk.go.kr", "staff", "road_management")
+        .await;
+    let citizen = app.citizen("kim@example.kr").await;
+    run("officer_works_a_report", |client| async move {
+        client.goto(&app.url("/admin")).await?;
+        anyhow::ensure!(
+            path(&client).await? == "/admin/login",
+            "anonymous → sign-in"
+        );
+        sign_in(&client, &app, "staff@jeonbuk.go.kr", "officer-pass-2026").await?;
+        let heading = text(&client, "main h1").await?;
+        anyhow::ensure!(heading.starts_with("부서 대기열"), "the queue: {heading}");
+        anyhow::ensure!(text(&client, "p.empty").await? == "처리할 신고가 없습니다.");
+
+        let report = app
+            .submit(
+                &citizen.access_token,
+                "효자동 도로 포트홀",
+                "집 앞 도로에 큰 포트홀이 생겼어요",
+                "public",
+            )
+            .await;
+        let id = report["id"].as_str().context("id")?.to_owned();
+        client.refresh().await?;
+        let row = text(&client, "table.queue tbody tr").await?;
+        anyhow::ensure!(
+            row.contains("효자동 도로 포트홀"),
+            "in the queue after a reload: {row}"
+        );
+        anyhow::ensure!(row.contains("접수"), "{row}");
+        click(&client, "table.queue tbody tr a").await?;
+        anyhow::ensure!(path(&client).await? == format!("/admin/reports/{id}"));
+        anyhow::ensure!(text(&client, "#report-status").await? == "접수");
+
+        click(&client, "#start").await?;
+        anyhow::ensure!(text(&client, "#report-status").await? == "처리중");
+        anyhow::ensure!(text(&client, "main .notice").await? == "상태를 변경했습니다.");
+
+        fill(&client, "#resolve-note", "아스팔트 보수 완료").await?;
+        click(&client, "#resolve").await?;
+        anyhow::ensure!(text(&client, "#report-status").await? == "처리완료");
+        let timeline = text(&client, "ol.timeline").await?;
+        anyhow::ensure!(timeline.contains("처리중 → 처리완료"), "{timeline}");
+        anyhow::ensure!(timeline.contains("아스팔트 보수 완료"), "{timeline}");
+        anyhow::ensure!(
+            status_over_api(&app, &staff.access_token, &id).await? == "resolved",
+            "the API agrees"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_citizens_account_cannot_open_the_console() {
+    let app = TestApp::spawn().await;
+    app.citizen("kim@example.kr").await;
+    run("citizen_refused", |client| async move {
+        sign_in(&client, &app, "kim@example.kr", "jeonbuk2026!").await?;
+        let alert = text(&client, "#login-error").await?;
+        anyhow::ensure!(
+            alert.contains("관리 콘솔은 담당 공무원, 부서 관리자, 관리자만 사용할 수 있습니다"),
+            "{alert}"
+        );
+        client.goto(&app.url("/admin")).await?;
+        anyhow::ensure!(path(&client).await? == "/admin/login", "still outside");
+        let lang = client
+            .find(Locator::Css("html"))
+            .await?
+            .attr("lang")
+            .await?;
+        anyhow::ensure!(lang.as_deref() == Some("ko"));
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stale_page_shows_the_conflict_message() {
+    let app = TestApp::spawn().await;
+    let staff = app
+        .official("staff@jeonbuk.go.kr", "staff", "road_management")
+        .await;
+    let citizen = app.citizen("kim@example.kr").await;
+    let report = app
+        .submit(
+            &citizen.access_token,
+            "가로등 옆 포트홀",
+            "집 앞 도로에 큰 포트홀이 생겼어요",
+            "public",
+        )
+        .await;
+    let id = report["id"].as_str().expect("id").to_owned();
+    run("stale_version", |client| async move {
+        sign_in(&client, &app, "staff@jeonbuk.go.kr", "officer-pass-2026").await?;
+        client
+            .goto(&app.url(&format!("/admin/reports/{id}")))
+            .await?;
+        anyhow::ensure!(text(&client, "#report-status").await? == "접수");
+        // Someone else starts it meanwhile.
+        let response = app
+            .post(
+                &format!("/api/v1/reports/{id}/transitions"),
+                Some(&staff.access_token),
+                json!({"to": "in_progress"}),
+            )
+            .await;
+        anyhow::ensure!(response.status().is_success(), "{}", response.status());
+        fill(&client, "#reject-note", "중복 신고입니다").await?;
+        click(&client, "#reject").await?;
+        let alert = text(&client, "section.actions [role=alert]").await?;
+        anyhow::ensure!(alert.contains(CONFLICT), "{alert}");
+        anyhow::ensure!(
+            text(&client, "#report-status").await? == "처리중",
+            "the report as it is now"
+        );
+        anyhow::ensure!(status_over_api(&app, &staff.access_token, &id).await? == "in_progress");
+        Ok(())
+    })
+    .await;
+}
