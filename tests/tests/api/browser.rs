@@ -157,14 +157,44 @@ where
     let _ = browser.client.clone().close().await;
 }
 
+/// The text of the first element matching `css` once it passes `accept`,
+/// looked up again until it does (at most 10 s). The pages navigate under
+/// the test: an element of a page being left goes stale, and the page
+/// coming may not be there yet.
+async fn text_until(
+    client: &Client,
+    css: &str,
+    accept: impl Fn(&str) -> bool,
+) -> anyhow::Result<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut last = None;
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            if let Ok(text) = element.text().await {
+                if accept(&text) {
+                    return Ok(text);
+                }
+                last = Some(text);
+            }
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "waiting for {css}: last seen {last:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// The text of the first element matching `css`, waiting for it to appear.
 async fn text(client: &Client, css: &str) -> anyhow::Result<String> {
-    let element = client
-        .wait()
-        .for_element(Locator::Css(css))
+    text_until(client, css, |_| true).await
+}
+
+/// Waits until the first element matching `css` says `expected`.
+async fn text_is(client: &Client, css: &str, expected: &str) -> anyhow::Result<()> {
+    text_until(client, css, |text| text == expected)
         .await
-        .with_context(|| format!("waiting for {css}"))?;
-    Ok(element.text().await?)
+        .map(drop)
 }
 
 async fn fill(client: &Client, css: &str, value: &str) -> anyhow::Result<()> {
@@ -228,9 +258,9 @@ async fn an_officer_signs_in_and_works_a_new_report_to_resolved() {
             "anonymous → sign-in"
         );
         sign_in(&client, &app, "staff@jeonbuk.go.kr", "officer-pass-2026").await?;
-        let heading = text(&client, "main h1").await?;
+        let heading = text_until(&client, "main h1", |h| h.starts_with("부서 대기열")).await?;
         anyhow::ensure!(heading.starts_with("부서 대기열"), "the queue: {heading}");
-        anyhow::ensure!(text(&client, "p.empty").await? == "처리할 신고가 없습니다.");
+        text_is(&client, "p.empty", "처리할 신고가 없습니다.").await?;
 
         let report = app
             .submit(
@@ -242,23 +272,26 @@ async fn an_officer_signs_in_and_works_a_new_report_to_resolved() {
             .await;
         let id = report["id"].as_str().context("id")?.to_owned();
         client.refresh().await?;
-        let row = text(&client, "table.queue tbody tr").await?;
+        let row = text_until(&client, "table.queue tbody tr", |r| {
+            r.contains("효자동 도로 포트홀")
+        })
+        .await?;
         anyhow::ensure!(
             row.contains("효자동 도로 포트홀"),
             "in the queue after a reload: {row}"
         );
         anyhow::ensure!(row.contains("접수"), "{row}");
         click(&client, "table.queue tbody tr a").await?;
+        text_is(&client, "#report-status", "접수").await?;
         anyhow::ensure!(path(&client).await? == format!("/admin/reports/{id}"));
-        anyhow::ensure!(text(&client, "#report-status").await? == "접수");
 
         click(&client, "#start").await?;
-        anyhow::ensure!(text(&client, "#report-status").await? == "처리중");
-        anyhow::ensure!(text(&client, "main .notice").await? == "상태를 변경했습니다.");
+        text_is(&client, "#report-status", "처리중").await?;
+        text_is(&client, "main .notice", "상태를 변경했습니다.").await?;
 
         fill(&client, "#resolve-note", "아스팔트 보수 완료").await?;
         click(&client, "#resolve").await?;
-        anyhow::ensure!(text(&client, "#report-status").await? == "처리완료");
+        text_is(&client, "#report-status", "처리완료").await?;
         let timeline = text(&client, "ol.timeline").await?;
         anyhow::ensure!(timeline.contains("처리중 → 처리완료"), "{timeline}");
         anyhow::ensure!(timeline.contains("아스팔트 보수 완료"), "{timeline}");
@@ -316,7 +349,7 @@ async fn a_stale_page_shows_the_conflict_message() {
         client
             .goto(&app.url(&format!("/admin/reports/{id}")))
             .await?;
-        anyhow::ensure!(text(&client, "#report-status").await? == "접수");
+        text_is(&client, "#report-status", "접수").await?;
         // Someone else starts it meanwhile.
         let response = app
             .post(
