@@ -99,6 +99,23 @@ pub async fn ws(
             session: None,
         },
     };
+    accept(&state, upgrade, caller, !offered.is_empty())
+}
+
+/// Upgrades `upgrade` to a live connection for `caller`, who is already
+/// authenticated — by the API's bearer token in [`ws`], or by another
+/// front end's own sign-in (the officers' console's cookie). With
+/// `subprotocol`, the answer names `sinmungo.v1` (the client offered it).
+///
+/// # Errors
+///
+/// `503 service_unavailable` while the server is stopping.
+pub fn accept(
+    state: &AppState,
+    upgrade: WebSocketUpgrade,
+    caller: CallerSession,
+    subprotocol: bool,
+) -> Result<Response, ApiError> {
     let hub = state.live().clone();
     let Some((id, connection, queue)) = hub.register(caller.actor, caller.session) else {
         return Err(ApiError::new(
@@ -108,10 +125,10 @@ pub async fn ws(
             "the server is stopping; reconnect to another (잠시 후 다시 연결해 주세요)",
         ));
     };
-    let upgrade = if offered.is_empty() {
-        upgrade
-    } else {
+    let upgrade = if subprotocol {
         upgrade.protocols([PROTOCOL])
+    } else {
+        upgrade
     };
     let limit = hub.config().max_message_bytes;
     Ok(upgrade
