@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use sinmungo_core::app::{PhotoFileError, ViewError};
+use sinmungo_core::app::{NotificationError, PhotoFileError, ViewError};
 
 use crate::pages::layout;
 
@@ -115,6 +115,22 @@ impl From<PhotoFileError> for PageError {
             }
             PhotoFileError::Unavailable(reason) => Self::unavailable(&reason),
             PhotoFileError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<NotificationError> for PageError {
+    fn from(error: NotificationError) -> Self {
+        match error {
+            NotificationError::NotFound => Self::not_found(),
+            NotificationError::SignInRequired => Self::not_an_official(),
+            NotificationError::Invalid(invalid) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "입력값을 확인해 주세요",
+                crate::forms::messages(&invalid).join(" "),
+            ),
+            NotificationError::Unavailable(reason) => Self::unavailable(&reason),
+            NotificationError::Unknown(error) => Self::internal(&error),
         }
     }
 }

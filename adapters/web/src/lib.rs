@@ -89,6 +89,13 @@ pub fn router(state: AppState, config: ConsoleConfig) -> Router {
             "/admin/reports/{id}/photos/{photo}/{variant}",
             get(pages::photos::file),
         )
+        .route("/admin/notifications", get(pages::notifications::list))
+        .route(
+            "/admin/notifications/read-all",
+            post(pages::notifications::read_all),
+        )
+        .route("/admin/notifications/{id}", get(pages::notifications::open))
+        .route("/admin/live", get(pages::live::connect))
         .route("/admin/assets/{name}", get(assets::serve))
         .layer(Extension(config))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))

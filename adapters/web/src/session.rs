@@ -32,6 +32,8 @@ pub(crate) struct Officer {
     pub session: SessionId,
     /// The token this sign-in's forms carry.
     pub form_token: String,
+    /// How many of the officer's notifications are unread (the bell).
+    pub unread: u64,
 }
 
 impl Officer {
@@ -113,8 +115,15 @@ pub(crate) async fn officer(parts: &Parts, state: &AppState) -> Result<Officer, 
         .tokens()
         .form_token(named.session)
         .map_err(|error| NoOfficer::Page(PageError::internal(&error)))?;
+    let actor = Actor::User(Principal::from(&user));
+    let unread = use_cases
+        .notifications
+        .unread_count(&actor)
+        .await
+        .map_err(|error| NoOfficer::Page(error.into()))?;
     Ok(Officer {
-        actor: Actor::User(Principal::from(&user)),
+        actor,
+        unread,
         user,
         session: named.session,
         form_token,

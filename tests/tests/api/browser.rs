@@ -9,6 +9,7 @@ use std::future::Future;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -84,7 +85,7 @@ async fn launch() -> anyhow::Result<Option<Browser>> {
             Ok(client) => break client,
             Err(_) if attempts < 200 => {
                 attempts += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
             Err(error) => return Err(error).context("connecting to chromedriver"),
         }
@@ -166,7 +167,18 @@ async fn text_until(
     css: &str,
     accept: impl Fn(&str) -> bool,
 ) -> anyhow::Result<String> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    text_within(client, css, accept, Duration::from_secs(10)).await
+}
+
+/// [`text_until`] with its own bound: what the product promises within a
+/// time (a live update within 2 s) is waited for that long and no longer.
+async fn text_within(
+    client: &Client,
+    css: &str,
+    accept: impl Fn(&str) -> bool,
+    within: Duration,
+) -> anyhow::Result<String> {
+    let deadline = std::time::Instant::now() + within;
     let mut last = None;
     loop {
         if let Ok(element) = client.find(Locator::Css(css)).await {
@@ -181,7 +193,7 @@ async fn text_until(
             std::time::Instant::now() < deadline,
             "waiting for {css}: last seen {last:?}"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -195,6 +207,27 @@ async fn text_is(client: &Client, css: &str, expected: &str) -> anyhow::Result<(
     text_until(client, css, |text| text == expected)
         .await
         .map(drop)
+}
+
+/// Waits until the page's live connection follows its topics (the console
+/// marks `<body data-live-state="following">`).
+async fn following(client: &Client) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let state = client
+            .find(Locator::Css("body"))
+            .await?
+            .attr("data-live-state")
+            .await?;
+        if state.as_deref() == Some("following") {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the page's live connection: {state:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn fill(client: &Client, css: &str, value: &str) -> anyhow::Result<()> {
@@ -261,6 +294,7 @@ async fn an_officer_signs_in_and_works_a_new_report_to_resolved() {
         let heading = text_until(&client, "main h1", |h| h.starts_with("부서 대기열")).await?;
         anyhow::ensure!(heading.starts_with("부서 대기열"), "the queue: {heading}");
         text_is(&client, "p.empty", "처리할 신고가 없습니다.").await?;
+        following(&client).await?;
 
         let report = app
             .submit(
@@ -271,15 +305,30 @@ async fn an_officer_signs_in_and_works_a_new_report_to_resolved() {
             )
             .await;
         let id = report["id"].as_str().context("id")?.to_owned();
-        client.refresh().await?;
-        let row = text_until(&client, "table.queue tbody tr", |r| {
-            r.contains("효자동 도로 포트홀")
-        })
-        .await?;
+        // No reload: the queue hears of the report over its live connection
+        // and redraws its table in place, within 2 seconds.
+        client
+            .execute("window.sinmungoSamePage = true;", vec![])
+            .await?;
+        let row = text_within(
+            &client,
+            "table.queue tbody tr",
+            |r| r.contains("효자동 도로 포트홀"),
+            Duration::from_secs(2),
+        )
+        .await
+        .context("the new report in the open queue within 2 s, without a reload")?;
+        let same_page = client
+            .execute("return window.sinmungoSamePage === true;", vec![])
+            .await?;
+        anyhow::ensure!(same_page == json!(true), "the page was not reloaded");
+        let title = client.title().await?;
         anyhow::ensure!(
-            row.contains("효자동 도로 포트홀"),
-            "in the queue after a reload: {row}"
+            title.starts_with("(1) 부서 대기열"),
+            "the tab counts it: {title}"
         );
+        // Routed to the department: the officer is told, and the bell says so live.
+        text_is(&client, "#bell-count", "1").await?;
         anyhow::ensure!(row.contains("접수"), "{row}");
         click(&client, "table.queue tbody tr a").await?;
         text_is(&client, "#report-status", "접수").await?;
@@ -350,6 +399,7 @@ async fn a_stale_page_shows_the_conflict_message() {
             .goto(&app.url(&format!("/admin/reports/{id}")))
             .await?;
         text_is(&client, "#report-status", "접수").await?;
+        following(&client).await?;
         // Someone else starts it meanwhile.
         let response = app
             .post(
@@ -359,6 +409,13 @@ async fn a_stale_page_shows_the_conflict_message() {
             )
             .await;
         anyhow::ensure!(response.status().is_success(), "{}", response.status());
+        let banner = text_until(&client, "#report-changed", |t| !t.is_empty())
+            .await
+            .context("the open page hears of the change")?;
+        anyhow::ensure!(
+            banner.starts_with("다른 사람이 이 신고를 변경했습니다"),
+            "{banner}"
+        );
         fill(&client, "#reject-note", "중복 신고입니다").await?;
         click(&client, "#reject").await?;
         let alert = text(&client, "section.actions [role=alert]").await?;

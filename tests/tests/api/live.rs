@@ -17,7 +17,7 @@ use sinmungo_tests::services::service_url;
 
 use crate::harness::{Session, TestApp};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// How a client signs in on its socket.
 enum SignIn<'a> {
@@ -68,7 +68,7 @@ async fn connect(app: &TestApp, sign_in: SignIn<'_>) -> (Socket, Value, Option<S
 
 /// The next JSON message within `wait` (pings are answered by the client
 /// library), or `None`.
-async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
+pub(crate) async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         let frame = tokio::time::timeout_at(deadline, socket.next())

@@ -7,9 +7,9 @@ use maud::{html, Markup, DOCTYPE};
 use crate::format;
 use crate::session::Officer;
 
-/// htmx's settings: no `eval` and no injected styles, as the CSP requires.
-const HTMX_CONFIG: &str =
-    r#"{"allowEval":false,"includeIndicatorStyles":false,"allowScriptTags":false}"#;
+/// htmx's settings: no `eval` and no injected styles, as the CSP requires;
+/// a redrawn part keeps the tab title (it carries the live count).
+const HTMX_CONFIG: &str = r#"{"allowEval":false,"includeIndicatorStyles":false,"allowScriptTags":false,"ignoreTitle":true}"#;
 
 /// A full page titled `title`, for `officer` when someone is signed in.
 pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Markup {
@@ -25,7 +25,7 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                 script src="/admin/assets/htmx.min.js" defer {}
                 script src="/admin/assets/console.js" defer {}
             }
-            body {
+            body data-live=[officer.map(|_| "/admin/live")] {
                 a.skip href="#main" { "본문 바로가기" }
                 header.top {
                     p.brand { a href="/admin" { "전북 신문고 관리" } }
@@ -34,6 +34,10 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                             ul { li { a href="/admin" { "부서 대기열" } } }
                         }
                         div.who {
+                            a.bell href="/admin/notifications" aria-label=(bell_label(officer.unread)) {
+                                "알림 "
+                                span #bell-count .count data-count=(officer.unread) { (officer.unread) }
+                            }
                             span.name {
                                 (officer.user.display_name.as_str())
                                 " (" (format::role(officer.user.role)) ")"
@@ -46,7 +50,18 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                     }
                 }
                 main #main tabindex="-1" { (body) }
+                // What changes live is said here for screen readers (console.js).
+                div #live-announcer .visually-hidden role="status" aria-live="polite" {}
             }
         }
+    }
+}
+
+/// What the bell says to a screen reader.
+pub(crate) fn bell_label(unread: u64) -> String {
+    if unread == 0 {
+        "알림 (읽지 않은 알림 없음)".to_owned()
+    } else {
+        format!("알림 (읽지 않은 알림 {unread}건)")
     }
 }

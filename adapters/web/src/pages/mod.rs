@@ -3,7 +3,9 @@
 
 pub(crate) mod actions;
 pub(crate) mod layout;
+pub(crate) mod live;
 pub(crate) mod login;
+pub(crate) mod notifications;
 pub(crate) mod photos;
 pub(crate) mod queue;
 pub(crate) mod report;

@@ -134,10 +134,19 @@ pub(crate) async fn show(
     } else {
         format!("부서 대기열 — {department}")
     };
+    // The page follows its department live (console.js): a change there
+    // reloads the table in place.
+    let topic = officer
+        .user
+        .department
+        .as_ref()
+        .map(|code| format!("department:{code}"));
     let body = html! {
         h1 { (heading) }
-        (filters(&query, &categories))
-        (content)
+        div.queue-area data-live-topic=[topic] {
+            (filters(&query, &categories))
+            (content)
+        }
     };
     Ok((status, layout::page("부서 대기열", Some(&officer), &body)).into_response())
 }
@@ -218,7 +227,7 @@ fn table(
         format!("/admin?{filters}")
     };
     html! {
-        section #queue aria-labelledby="queue-heading" {
+        section #queue aria-labelledby="queue-heading" data-refresh=(refresh) {
             h2 #queue-heading { "처리할 신고" }
             ul.badges aria-label="상태별 건수" {
                 @for status in OPEN {

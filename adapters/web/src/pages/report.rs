@@ -212,6 +212,11 @@ fn page(
     html! {
         p.crumbs { a href="/admin" { "← 부서 대기열" } }
         h1 { span.number { (report.number) } " " (view.title) }
+        // Shown by console.js when someone else changes the report while it is open.
+        div #report-changed role="status" hidden data-live-topic={ "report:" (report.id) } data-version=(report.version) {
+            "다른 사람이 이 신고를 변경했습니다. "
+            a href={ "/admin/reports/" (report.id) } { "새로 고쳐 최신 내용 보기" }
+        }
         (messages(notice, None))
         dl.summary {
             dt { "상태" } dd { span.status #report-status data-status=(report.status.as_str()) { (report.status.label_ko()) } }
