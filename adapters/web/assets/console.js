@@ -123,10 +123,6 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     bell.textContent = String(count);
     bell.setAttribute("data-count", String(count));
-    bell.parentElement.setAttribute(
-      "aria-label",
-      count > 0 ? "알림 (읽지 않은 알림 " + count + "건)" : "알림 (읽지 않은 알림 없음)"
-    );
   }
 
   function notified(message) {

@@ -429,3 +429,75 @@ async fn a_stale_page_shows_the_conflict_message() {
     })
     .await;
 }
+
+/// axe-core, vendored from npm (`tests/vendor/axe-core`), injected into each
+/// page through WebDriver (the console's CSP does not apply to it).
+const AXE: &str = include_str!("../../vendor/axe-core/axe.min.js");
+
+/// Runs axe on the page shown; returns its serious and critical violations,
+/// one line each (rule, impact, the first offending elements).
+async fn axe_violations(client: &Client) -> anyhow::Result<Vec<String>> {
+    client.execute(AXE, vec![]).await.context("injecting axe")?;
+    let found = client
+        .execute_async(
+            r"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] })
+              .then((results) => done(results.violations
+                .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                .map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' — '
+                  + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '))))
+              .catch((error) => done(['axe failed: ' + error]));
+            ",
+            vec![],
+        )
+        .await
+        .context("running axe")?;
+    Ok(serde_json::from_value(found)?)
+}
+
+/// The console's pages an administrator can open, with a report in the queue.
+const PAGES: [&str; 4] = [
+    "/admin",
+    "/admin/reports/{id}",
+    "/admin/notifications",
+    "/admin/notifications?unread=on",
+];
+
+#[tokio::test]
+async fn axe_finds_no_serious_violation_on_any_page() {
+    let app = TestApp::spawn().await;
+    app.official("admin@jeonbuk.go.kr", "admin", "road_management")
+        .await;
+    let citizen = app.citizen("kim@example.kr").await;
+    let report = app
+        .submit(
+            &citizen.access_token,
+            "효자동 도로 포트홀",
+            "집 앞 도로에 큰 포트홀이 생겼어요",
+            "public",
+        )
+        .await;
+    let id = report["id"].as_str().expect("id").to_owned();
+    run("axe", |client| async move {
+        let mut report = Vec::new();
+        client.goto(&app.url("/admin/login")).await?;
+        text(&client, "form.login").await?;
+        for line in axe_violations(&client).await? {
+            report.push(format!("/admin/login: {line}"));
+        }
+        sign_in(&client, &app, "admin@jeonbuk.go.kr", "officer-pass-2026").await?;
+        text_until(&client, "main h1", |h| h.starts_with("부서 대기열")).await?;
+        for page in PAGES {
+            let path = page.replace("{id}", &id);
+            client.goto(&app.url(&path)).await?;
+            text(&client, "main h1").await?;
+            for line in axe_violations(&client).await? {
+                report.push(format!("{path}: {line}"));
+            }
+        }
+        anyhow::ensure!(report.is_empty(), "axe:\n{}", report.join("\n"));
+        Ok(())
+    })
+    .await;
+}

@@ -34,9 +34,11 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                             ul { li { a href="/admin" { "부서 대기열" } } }
                         }
                         div.who {
-                            a.bell href="/admin/notifications" aria-label=(bell_label(officer.unread)) {
+                            // The visible text is the accessible name: "알림 3건 읽지 않음".
+                            a.bell href="/admin/notifications" {
                                 "알림 "
                                 span #bell-count .count data-count=(officer.unread) { (officer.unread) }
+                                span.visually-hidden { "건 읽지 않음" }
                             }
                             span.name {
                                 (officer.user.display_name.as_str())
@@ -54,14 +56,5 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                 div #live-announcer .visually-hidden role="status" aria-live="polite" {}
             }
         }
-    }
-}
-
-/// What the bell says to a screen reader.
-pub(crate) fn bell_label(unread: u64) -> String {
-    if unread == 0 {
-        "알림 (읽지 않은 알림 없음)".to_owned()
-    } else {
-        format!("알림 (읽지 않은 알림 {unread}건)")
     }
 }
