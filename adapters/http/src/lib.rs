@@ -33,6 +33,7 @@ use tower_http::trace::TraceLayer;
 pub use problem::ApiError;
 pub use routes::{route_table_markdown, RouteRule, ROUTES};
 pub use state::AppState;
+pub use upload::PhotoIntake;
 pub use worker::{worker_router, WorkerState};
 
 /// Settings of the HTTP layer.

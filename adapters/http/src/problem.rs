@@ -144,6 +144,16 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The stable code (`photo_too_large`, …).
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The human detail.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
 }
 
 impl IntoResponse for ApiError {

@@ -130,7 +130,7 @@ impl AppState {
     }
 
     /// Where uploaded photos are received and processed.
-    pub(crate) fn uploads(&self) -> &PhotoIntake {
+    pub fn uploads(&self) -> &PhotoIntake {
         &self.uploads
     }
 }

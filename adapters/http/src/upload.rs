@@ -49,7 +49,7 @@ const PHOTO_PARTS: [&str; 3] = ["photos", "photo", "photos[]"];
 
 /// Receives uploaded photos within the configured byte limits and has them
 /// checked and processed (within its own pixel limits) by the processor.
-pub(crate) struct PhotoIntake {
+pub struct PhotoIntake {
     config: UploadConfig,
     /// Largest JSON body or text part.
     text_limit: usize,
@@ -64,6 +64,17 @@ impl std::fmt::Debug for PhotoIntake {
             .field("text_limit", &self.text_limit)
             .finish_non_exhaustive()
     }
+}
+
+/// Which text parts a form may carry besides its photos.
+#[derive(Debug, Clone, Copy)]
+enum TextParts {
+    /// None: photos only.
+    None,
+    /// A report's fields, or one `report` part holding the JSON body.
+    Report,
+    /// These named fields.
+    Named(&'static [&'static str]),
 }
 
 /// What a part of a form is.
@@ -125,7 +136,7 @@ impl PhotoIntake {
     /// A report sent as `multipart/form-data`: its text fields (or one
     /// `report` part holding the JSON body) and up to five photos.
     pub(crate) async fn report_form(&self, request: Request) -> Result<SubmitRequest, ApiError> {
-        let (text, photos) = self.form(request, true).await?;
+        let (text, photos) = self.form(request, TextParts::Report).await?;
         let mut submit = match text.report {
             Some(_) if !text.fields.is_empty() => {
                 return Err(ApiError::validation(Invalid::from(FieldError::new(
@@ -149,14 +160,34 @@ impl PhotoIntake {
         &self,
         request: Request,
     ) -> Result<Vec<PreparedPhoto>, ApiError> {
-        let (_, photos) = self.form(request, false).await?;
+        let (_, photos) = self.form(request, TextParts::None).await?;
         Ok(photos)
+    }
+
+    /// Photos sent as `multipart/form-data` parts named `photos` beside the
+    /// text fields `fields` (any other part is refused), within the same
+    /// limits as the API's: for another front end's forms, such as the
+    /// officers' console resolving a report with photos.
+    ///
+    /// # Errors
+    ///
+    /// The problems the API answers for the same upload: `unsupported_body`,
+    /// `malformed_multipart`, `unknown_field`, `photo_too_large`,
+    /// `upload_too_large`, `too_many_photos`, `unsupported_media_type`,
+    /// `image_too_large`, `corrupt_image`.
+    pub async fn fields_and_photos(
+        &self,
+        request: Request,
+        fields: &'static [&'static str],
+    ) -> Result<(BTreeMap<&'static str, String>, Vec<PreparedPhoto>), ApiError> {
+        let (text, photos) = self.form(request, TextParts::Named(fields)).await?;
+        Ok((text.fields, photos))
     }
 
     async fn form(
         &self,
         request: Request,
-        text_allowed: bool,
+        text_parts: TextParts,
     ) -> Result<(FormText, Vec<PreparedPhoto>), ApiError> {
         if !is_multipart(request.headers()) {
             return Err(unsupported_body());
@@ -184,7 +215,7 @@ impl PhotoIntake {
             .await
             .map_err(|e| self.multipart_problem(&e))?
         {
-            match part(field.name(), text_allowed)? {
+            match part(field.name(), text_parts)? {
                 Part::Photo => {
                     let file_name = field.file_name().unwrap_or_default().to_owned();
                     if photos == MAX_PHOTOS_PER_REQUEST && !file_name.is_empty() {
@@ -400,23 +431,24 @@ async fn read_limited(body: Body, limit: usize) -> Result<Option<Vec<u8>>, ApiEr
     Ok(Some(bytes))
 }
 
-fn part(name: Option<&str>, text_allowed: bool) -> Result<Part, ApiError> {
+fn part(name: Option<&str>, text_parts: TextParts) -> Result<Part, ApiError> {
     let name = name.unwrap_or_default();
     if PHOTO_PARTS.contains(&name) {
         return Ok(Part::Photo);
     }
-    if text_allowed {
-        if name == "report" {
-            return Ok(Part::Report);
-        }
-        if let Some(field) = TEXT_FIELDS.iter().find(|f| **f == name) {
-            return Ok(Part::Text(field));
-        }
+    let fields: &'static [&'static str] = match text_parts {
+        TextParts::None => &[],
+        TextParts::Report if name == "report" => return Ok(Part::Report),
+        TextParts::Report => &TEXT_FIELDS,
+        TextParts::Named(fields) => fields,
+    };
+    if let Some(field) = fields.iter().find(|f| **f == name) {
+        return Ok(Part::Text(field));
     }
-    let expected = if text_allowed {
-        "title, description, lat, lng, address, category, visibility (or one `report` JSON part) and photos"
-    } else {
-        "only `photos` parts"
+    let expected = match text_parts {
+        TextParts::None => "only `photos` parts".to_owned(),
+        TextParts::Report => "title, description, lat, lng, address, category, visibility (or one `report` JSON part) and photos".to_owned(),
+        TextParts::Named(fields) => format!("{} and photos", fields.join(", ")),
     };
     Err(ApiError::validation(Invalid::from(FieldError::new(
         name,

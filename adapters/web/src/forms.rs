@@ -28,6 +28,9 @@ pub(crate) struct StatusForm {
     pub to: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// For `to=duplicate`: the original report's id.
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
     #[serde(default)]
     pub expected_version: Option<String>,
 }

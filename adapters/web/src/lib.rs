@@ -77,6 +77,11 @@ pub fn router(state: AppState, config: ConsoleConfig) -> Router {
         .route("/admin/reports/{id}", get(pages::report::show))
         .route("/admin/reports/{id}/status", post(pages::actions::status))
         .route("/admin/reports/{id}/assign", post(pages::actions::assign))
+        // Photos: the intake enforces the API's upload limits as the body arrives.
+        .route(
+            "/admin/reports/{id}/resolve",
+            post(pages::actions::resolve).layer(DefaultBodyLimit::disable()),
+        )
         .route(
             "/admin/reports/{id}/comments",
             post(pages::actions::comment),

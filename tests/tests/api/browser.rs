@@ -339,8 +339,18 @@ async fn an_officer_signs_in_and_works_a_new_report_to_resolved() {
         text_is(&client, "main .notice", "상태를 변경했습니다.").await?;
 
         fill(&client, "#resolve-note", "아스팔트 보수 완료").await?;
+        // A photo of the work, chosen in the file input.
+        let photo = tempfile::Builder::new().suffix(".jpg").tempfile()?;
+        std::fs::write(photo.path(), sinmungo_storage::samples::jpeg(800, 600, 9))?;
+        client
+            .find(Locator::Css("#resolve-photos"))
+            .await?
+            .send_keys(&photo.path().display().to_string())
+            .await?;
         click(&client, "#resolve").await?;
         text_is(&client, "#report-status", "처리완료").await?;
+        let photos = text(&client, "ul.photos").await?;
+        anyhow::ensure!(photos.contains("처리 사진 1"), "{photos}");
         let timeline = text(&client, "ol.timeline").await?;
         anyhow::ensure!(timeline.contains("처리중 → 처리완료"), "{timeline}");
         anyhow::ensure!(timeline.contains("아스팔트 보수 완료"), "{timeline}");
@@ -464,21 +474,54 @@ const PAGES: [&str; 4] = [
     "/admin/notifications?unread=on",
 ];
 
+/// Saves a screenshot of the page shown as `{name}.png` in the directory
+/// `SINMUNGO_SCREENSHOTS` names, when it is set (how the README's pictures
+/// in `docs/` are made: see the README).
+async fn screenshot_for_docs(client: &Client, name: &str) -> anyhow::Result<()> {
+    let Some(dir) = std::env::var_os("SINMUNGO_SCREENSHOTS") else {
+        return Ok(());
+    };
+    let png = client.screenshot().await?;
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png)?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn axe_finds_no_serious_violation_on_any_page() {
     let app = TestApp::spawn().await;
-    app.official("admin@jeonbuk.go.kr", "admin", "road_management")
+    let admin = app
+        .official("admin@jeonbuk.go.kr", "admin", "road_management")
         .await;
     let citizen = app.citizen("kim@example.kr").await;
-    let report = app
-        .submit(
-            &citizen.access_token,
+    // A queue with some life in it: four reports, one started, one assigned.
+    let mut ids = Vec::new();
+    for (title, description) in [
+        (
             "효자동 도로 포트홀",
-            "집 앞 도로에 큰 포트홀이 생겼어요",
-            "public",
+            "집 앞 도로에 큰 포트홀이 생겼어요. 차가 지날 때마다 덜컹거립니다.",
+        ),
+        ("중앙로 보도블록 파손", "보도블록이 깨져서 유모차가 걸려요"),
+        ("서신동 도로 침하", "비 온 뒤 도로 가운데가 내려앉았습니다"),
+        (
+            "팔달로 맨홀 뚜껑 흔들림",
+            "맨홀 뚜껑이 흔들려 소음이 납니다",
+        ),
+    ] {
+        let report = app
+            .submit(&citizen.access_token, title, description, "public")
+            .await;
+        ids.push(report["id"].as_str().expect("id").to_owned());
+    }
+    let started = app
+        .post(
+            &format!("/api/v1/reports/{}/transitions", ids[1]),
+            Some(&admin.access_token),
+            json!({"to": "in_progress", "note": "현장 확인 중"}),
         )
         .await;
-    let id = report["id"].as_str().expect("id").to_owned();
+    assert!(started.status().is_success(), "{}", started.status());
+    let id = ids[0].clone();
     run("axe", |client| async move {
         let mut report = Vec::new();
         client.goto(&app.url("/admin/login")).await?;
@@ -486,6 +529,7 @@ async fn axe_finds_no_serious_violation_on_any_page() {
         for line in axe_violations(&client).await? {
             report.push(format!("/admin/login: {line}"));
         }
+        screenshot_for_docs(&client, "console-login").await?;
         sign_in(&client, &app, "admin@jeonbuk.go.kr", "officer-pass-2026").await?;
         text_until(&client, "main h1", |h| h.starts_with("부서 대기열")).await?;
         for page in PAGES {
@@ -494,6 +538,21 @@ async fn axe_finds_no_serious_violation_on_any_page() {
             text(&client, "main h1").await?;
             for line in axe_violations(&client).await? {
                 report.push(format!("{path}: {line}"));
+            }
+            let name = page
+                .trim_start_matches("/admin")
+                .split(['?', '{'])
+                .next()
+                .unwrap_or_default()
+                .trim_matches('/')
+                .replace('/', "-");
+            if !page.contains('?') {
+                let name = if name.is_empty() {
+                    "queue".to_owned()
+                } else {
+                    name
+                };
+                screenshot_for_docs(&client, &format!("console-{name}")).await?;
             }
         }
         anyhow::ensure!(report.is_empty(), "axe:\n{}", report.join("\n"));

@@ -47,6 +47,19 @@ impl<'a> Console<'a> {
         request.send().await.expect("request reaches the server")
     }
 
+    /// Posts a `multipart/form-data` form (a form with a file input).
+    pub async fn post_form_data(&self, path: &str, form: crate::harness::Form) -> Response {
+        let mut request = self
+            .client
+            .post(self.app.url(path))
+            .header(CONTENT_TYPE, form.content_type())
+            .body(form.into_body());
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.expect("request reaches the server")
+    }
+
     /// Signs in with the password form; returns the answer (303 on success,
     /// with the cookie kept).
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Response {

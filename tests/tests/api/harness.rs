@@ -320,11 +320,11 @@ impl Form {
             .extend_from_slice(format!("--{}\r\n{headers}\r\n", self.boundary).as_bytes());
     }
 
-    fn content_type(&self) -> String {
+    pub fn content_type(&self) -> String {
         format!("multipart/form-data; boundary={}", self.boundary)
     }
 
-    fn into_body(mut self) -> Vec<u8> {
+    pub fn into_body(mut self) -> Vec<u8> {
         self.body
             .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
         self.body

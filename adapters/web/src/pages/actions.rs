@@ -4,12 +4,12 @@
 //! now, with its new version —, 422 on invalid input, 403 when the role may
 //! not). Never a 500 for what a user can cause.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use sinmungo_core::app::{
-    ActionError, AssignRequest, CommentRequest, ConflictReason, ReclassifyRequest,
+    ActionError, AssignRequest, CommentRequest, ConflictReason, ReclassifyRequest, ReportView,
     TransitionRequest,
 };
 use sinmungo_core::domain::{FieldError, Invalid, ReportId};
@@ -94,8 +94,8 @@ fn invalid(field: &str, code: &'static str, message: &str) -> ActionError {
     ActionError::Invalid(Invalid::from(FieldError::new(field, code, message)))
 }
 
-/// `POST /admin/reports/{id}/status`: start, resolve with a note, reject
-/// with a reason — with the version the officer saw.
+/// `POST /admin/reports/{id}/status`: start, reject with a reason, mark a
+/// duplicate of another report — with the version the officer saw.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn status(
     State(state): State<AppState>,
@@ -105,36 +105,137 @@ pub(crate) async fn status(
 ) -> Result<Response, PageError> {
     officer.check_form(&state, &form.csrf)?;
     let id = report::report_id(&id)?;
-    let expected = match form.expected_version.as_deref().map(str::trim) {
+    let duplicate_of = match form.duplicate_of.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(raw) => raw.parse::<u64>().map(Some).map_err(|_| {
+        Some(raw) => Uuid::parse_str(raw)
+            .map(Some)
+            .map_err(|_| invalid("duplicate_of", "invalid", "원래 신고를 다시 선택해 주세요")),
+    };
+    let outcome = match duplicate_of {
+        Ok(duplicate_of) => {
+            transition(
+                &state,
+                &officer,
+                id,
+                TransitionRequest {
+                    to: form.to,
+                    note: form.note,
+                    duplicate_of,
+                    expected_version: None,
+                },
+                form.expected_version.as_deref(),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    Ok(answer(&state, &officer, id, FormName::Status, "status", outcome).await)
+}
+
+/// Changes the status with the version the page showed (`expected`).
+async fn transition(
+    state: &AppState,
+    officer: &Officer,
+    id: ReportId,
+    mut request: TransitionRequest,
+    expected: Option<&str>,
+) -> Result<ReportView, ActionError> {
+    request.expected_version = match expected.map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(raw.parse::<u64>().map_err(|_| {
             invalid(
                 "expected_version",
                 "invalid_version",
                 "페이지 정보가 올바르지 않습니다. 새로 고친 뒤 다시 시도해 주세요",
             )
-        }),
+        })?),
     };
-    let outcome = match expected {
-        Ok(expected_version) => {
-            state
-                .use_cases()
-                .transition
-                .execute(
-                    &officer.actor,
-                    id,
-                    TransitionRequest {
-                        to: form.to,
-                        note: form.note,
-                        duplicate_of: None,
-                        expected_version,
-                    },
-                )
-                .await
+    state
+        .use_cases()
+        .transition
+        .execute(&officer.actor, id, request)
+        .await
+}
+
+/// The text fields of the resolution form (beside its `photos`).
+const RESOLVE_FIELDS: [&str; 3] = ["csrf", "note", "expected_version"];
+
+/// `POST /admin/reports/{id}/resolve` (`multipart/form-data`): resolves
+/// with a note and, optionally, photos of the work done. The photos are
+/// received and checked first (a bad one changes nothing), the report is
+/// resolved with the version the page showed, then the photos are added
+/// to it as resolution photos.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn resolve(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, PageError> {
+    let id = report::report_id(&id)?;
+    let (fields, photos) = match state
+        .uploads()
+        .fields_and_photos(request, &RESOLVE_FIELDS)
+        .await
+    {
+        Ok(form) => form,
+        Err(problem) => {
+            let outcome: Result<(), _> =
+                Err(invalid("photos", problem.code(), &photo_message(&problem)));
+            return Ok(answer(&state, &officer, id, FormName::Status, "status", outcome).await);
         }
-        Err(error) => Err(error),
     };
-    Ok(answer(&state, &officer, id, FormName::Status, "status", outcome).await)
+    officer.check_form(&state, fields.get("csrf").map_or("", String::as_str))?;
+    let resolved = transition(
+        &state,
+        &officer,
+        id,
+        TransitionRequest {
+            to: "resolved".to_owned(),
+            note: fields.get("note").cloned(),
+            duplicate_of: None,
+            expected_version: None,
+        },
+        fields.get("expected_version").map(String::as_str),
+    )
+    .await;
+    if resolved.is_err() || photos.is_empty() {
+        return Ok(answer(&state, &officer, id, FormName::Status, "status", resolved).await);
+    }
+    let added = state
+        .use_cases()
+        .add_photos
+        .execute(&officer.actor, id, photos)
+        .await;
+    if let Ok(added) = &added {
+        for leftover in &added.leftover_blobs {
+            tracing::warn!(?leftover, "an uploaded photo's blob could not be removed");
+        }
+    }
+    Ok(answer(
+        &state,
+        &officer,
+        id,
+        FormName::Status,
+        "resolved-with-photos",
+        added,
+    )
+    .await)
+}
+
+/// What an officer is told about a refused upload, in Korean.
+fn photo_message(problem: &sinmungo_http::ApiError) -> String {
+    match problem.code() {
+        "unsupported_media_type" => {
+            "사진은 JPEG, PNG, WebP 파일만 올릴 수 있습니다 (HEIC는 JPEG로 바꿔 주세요).".to_owned()
+        }
+        "photo_too_large" | "upload_too_large" | "image_too_large" => {
+            "사진이 너무 큽니다. 더 작은 사진을 올려 주세요.".to_owned()
+        }
+        "too_many_photos" => "사진은 한 번에 5장까지 올릴 수 있습니다.".to_owned(),
+        "corrupt_image" => "사진 파일이 손상되어 읽을 수 없습니다.".to_owned(),
+        _ => "사진을 받지 못했습니다. 다시 시도해 주세요.".to_owned(),
+    }
 }
 
 /// `POST /admin/reports/{id}/assign`: to an officer of the report's

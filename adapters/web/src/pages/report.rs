@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{html, Markup};
 use serde::Deserialize;
-use sinmungo_core::app::{ReportView, TimelineView};
+use sinmungo_core::app::{PossibleDuplicate, ReportView, TimelineView, ViewError};
 use sinmungo_core::domain::{
     PhotoKind, Priority, ReportId, ReportStatus, TimelineEntry, TimelineKind, User, UserId,
 };
@@ -76,6 +76,7 @@ pub(crate) async fn show(
         Some("assign") => Some("배정했습니다."),
         Some("comment") => Some("댓글을 남겼습니다."),
         Some("classification") => Some("분류를 변경했습니다."),
+        Some("resolved-with-photos") => Some("처리 완료로 바꾸고 처리 사진을 올렸습니다."),
         _ => None,
     };
     let notice = done.map(|message| Notice {
@@ -93,6 +94,8 @@ struct Context {
     departments: HashMap<String, String>,
     people: HashMap<UserId, User>,
     officers: Vec<User>,
+    /// Open reports of the same category nearby (for those who may see them).
+    nearby: Vec<PossibleDuplicate>,
 }
 
 impl Context {
@@ -172,16 +175,80 @@ pub(crate) async fn render(
             people.insert(person, user);
         }
     }
+    let nearby = match use_cases.duplicates.nearby(&officer.actor, id, None).await {
+        Ok(found) => found,
+        Err(ViewError::Forbidden(_) | ViewError::SignInRequired) => Vec::new(),
+        Err(error) => return Err(error.into()),
+    };
     let context = Context {
         categories,
         departments,
         people,
         officers,
+        nearby,
     };
     let status = notice.as_ref().map_or(StatusCode::OK, |n| n.status);
     let title = format!("{} {}", report.number, view.title);
     let body = page(officer, &view, &timeline, &context, notice.as_ref());
     Ok((status, layout::page(&title, Some(officer), &body)).into_response())
+}
+
+/// Open reports of the same category nearby: possible duplicates, each
+/// with a form marking this report a duplicate of it (when the officer may).
+fn nearby(officer: &Officer, view: &ReportView, context: &Context) -> Markup {
+    let report = &view.report;
+    let may_merge = report.status.can_become(ReportStatus::Duplicate)
+        && officer
+            .actor
+            .may_transition(report, ReportStatus::Duplicate, Utc::now())
+            .is_ok();
+    html! {
+        section aria-labelledby="h-nearby" {
+            h2 #h-nearby { "근처의 비슷한 신고" }
+            @if context.nearby.is_empty() {
+                p { "근처에 같은 분류의 처리 중인 신고가 없습니다." }
+            } @else {
+                table.nearby {
+                    caption { "같은 분류, 가까운 순 (중복일 수 있는 신고)" }
+                    thead {
+                        tr {
+                            th scope="col" { "접수번호" }
+                            th scope="col" { "제목" }
+                            th scope="col" { "상태" }
+                            th scope="col" { "거리" }
+                            th scope="col" { "유사도" }
+                            @if may_merge { th scope="col" { "중복 처리" } }
+                        }
+                    }
+                    tbody {
+                        @for candidate in &context.nearby {
+                            @let other = &candidate.view.report;
+                            tr {
+                                th scope="row" { a href={ "/admin/reports/" (other.id) } { (other.number) } }
+                                td { (candidate.view.title) }
+                                td { (other.status.label_ko()) }
+                                td { (format!("{:.0}", candidate.distance_m)) "m" }
+                                td { (format!("{:.0}", candidate.score * 100.0)) "%" }
+                                @if may_merge {
+                                    td {
+                                        form method="post" action={ "/admin/reports/" (report.id) "/status" } {
+                                            (csrf(officer))
+                                            input type="hidden" name="to" value="duplicate";
+                                            input type="hidden" name="duplicate_of" value=(other.id);
+                                            input type="hidden" name="expected_version" value=(report.version);
+                                            button.merge type="submit" aria-label={ "이 신고를 " (other.number) "의 중복으로 표시" } {
+                                                (other.number) "의 중복으로 표시"
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn messages(notice: Option<&Notice>, form: Option<FormName>) -> Markup {
@@ -251,6 +318,7 @@ fn page(
             }
         }
         (photos(view))
+        (nearby(officer, view, context))
         (analysis(view, context))
         section aria-labelledby="h-sla" {
             h2 #h-sla { "처리 기한" }
@@ -359,13 +427,16 @@ fn actions(
                 }
             }
             @if may(ReportStatus::Resolved) {
-                form method="post" action=(action("status")) {
+                form method="post" action=(action("resolve")) enctype="multipart/form-data" {
                     (csrf(officer))
-                    input type="hidden" name="to" value="resolved";
                     input type="hidden" name="expected_version" value=(version);
                     p {
                         label for="resolve-note" { "처리 내용" }
                         textarea #resolve-note name="note" rows="3" maxlength="2000" {}
+                    }
+                    p {
+                        label for="resolve-photos" { "처리 사진 (선택, 5장까지, JPEG·PNG·WebP)" }
+                        input #resolve-photos type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp";
                     }
                     button #resolve type="submit" { "처리 완료" }
                 }
