@@ -66,7 +66,7 @@ impl AppState {
     }
 
     /// The OAuth client, when sign-in through providers is configured.
-    pub(crate) fn oauth(&self) -> Option<&OAuthClient> {
+    pub fn oauth(&self) -> Option<&OAuthClient> {
         self.oauth.as_ref()
     }
 

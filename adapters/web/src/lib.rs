@@ -74,6 +74,11 @@ pub fn router(state: AppState, config: ConsoleConfig) -> Router {
             get(pages::login::form).post(pages::login::submit),
         )
         .route("/admin/logout", post(pages::login::sign_out))
+        .route("/admin/login/oauth/{provider}", get(pages::oauth::start))
+        .route(
+            "/admin/login/oauth/{provider}/callback",
+            get(pages::oauth::callback),
+        )
         .route("/admin/reports/{id}", get(pages::report::show))
         .route("/admin/reports/{id}/status", post(pages::actions::status))
         .route("/admin/reports/{id}/assign", post(pages::actions::assign))

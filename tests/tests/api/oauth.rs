@@ -307,3 +307,197 @@ async fn a_server_without_oauth_settings_knows_no_provider() {
         .expect("start");
     expect_problem(response, StatusCode::NOT_FOUND, "unknown_provider").await;
 }
+
+/// A server with Google on wiremock answering every code with an ID token
+/// for `email` (the nonce taken from the authorize URL at each start).
+async fn google_for(google: &MockServer, sub: &str, email: &str, nonce: &str) {
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({
+        "iss": "https://accounts.google.com", "aud": "sinmungo.apps.googleusercontent.com",
+        "azp": "sinmungo.apps.googleusercontent.com", "sub": sub,
+        "email": email, "email_verified": true, "name": "이주무관",
+        "nonce": nonce, "iat": now, "exp": now + 3600
+    });
+    let id_token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(b"not google's key"),
+    )
+    .expect("id token");
+    google.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "ya29.access", "expires_in": 3599, "id_token": id_token,
+            "scope": "openid email profile", "token_type": "Bearer"
+        })))
+        .mount(google)
+        .await;
+}
+
+/// `GET /admin/login/oauth/{provider}` as a browser: the provider's
+/// authorize URL (its query) and the console's pending-sign-in cookie.
+async fn console_start(app: &TestApp, provider: &str) -> Started {
+    let response = no_redirects()
+        .get(app.url(&format!("/admin/login/oauth/{provider}")))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location =
+        Url::parse(response.headers()[LOCATION].to_str().expect("Location")).expect("a URL");
+    let set = response.headers()[SET_COOKIE].to_str().expect("cookie");
+    assert!(set.contains("Path=/admin/login/oauth") && set.contains("HttpOnly"));
+    assert!(
+        set.contains("SameSite=Lax"),
+        "the provider's redirect back must carry it"
+    );
+    Started {
+        query: location.query_pairs().into_owned().collect(),
+        cookie: set.split(';').next().expect("name=value").to_owned(),
+    }
+}
+
+async fn console_finish(app: &TestApp, started: &Started) -> reqwest::Response {
+    no_redirects()
+        .get(app.url(&format!(
+            "/admin/login/oauth/google/callback?code=code-google&state={}",
+            started.query["state"]
+        )))
+        .header(COOKIE, &started.cookie)
+        .send()
+        .await
+        .expect("callback")
+}
+
+#[tokio::test]
+async fn an_official_signs_in_to_the_console_with_google_and_a_citizen_does_not() {
+    let google = MockServer::start().await;
+    let uri = google.uri();
+    let app = TestApp::spawn_with(move |config| {
+        config.oauth.oauth_redirect_base = Some("http://127.0.0.1:8080".to_owned());
+        config.oauth.oauth_google_client_id =
+            Some("sinmungo.apps.googleusercontent.com".to_owned());
+        config.oauth.oauth_google_client_secret =
+            Some("google-secret-value".parse().expect("secret"));
+        config.oauth.oauth_google_authorize_url = Some(format!("{uri}/auth"));
+        config.oauth.oauth_google_token_url = Some(format!("{uri}/token"));
+    })
+    .await;
+    app.official("officer@jeonbuk.go.kr", "staff", "road_management")
+        .await;
+
+    // The sign-in page offers the configured provider, and only it.
+    let login = no_redirects()
+        .get(app.url("/admin/login"))
+        .send()
+        .await
+        .expect("login page")
+        .text()
+        .await
+        .expect("HTML");
+    assert!(
+        login.contains(r#"href="/admin/login/oauth/google""#),
+        "{login}"
+    );
+    assert!(login.contains("Google 계정으로 로그인"));
+    assert!(
+        !login.contains("카카오 계정으로 로그인"),
+        "Kakao is not configured"
+    );
+
+    let started = console_start(&app, "google").await;
+    assert_eq!(
+        started.query["redirect_uri"], "http://127.0.0.1:8080/admin/login/oauth/google/callback",
+        "the console's own callback"
+    );
+    google_for(
+        &google,
+        "1001",
+        "officer@jeonbuk.go.kr",
+        &started.query["nonce"],
+    )
+    .await;
+    let signed_in = console_finish(&app, &started).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.headers()[LOCATION], "/admin");
+    let cookies: Vec<&str> = signed_in
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("sinmungo_console="))
+        .expect("the console's session cookie");
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("sinmungo_console_oauth=;") && c.contains("Max-Age=0")),
+        "the pending sign-in is cleared: {cookies:?}"
+    );
+    let queue = no_redirects()
+        .get(app.url("/admin"))
+        .header(COOKIE, session.split(';').next().expect("pair"))
+        .send()
+        .await
+        .expect("queue");
+    assert_eq!(queue.status(), StatusCode::OK);
+    assert!(queue.text().await.expect("HTML").contains("부서 대기열"));
+    let token_form = String::from_utf8(
+        google.received_requests().await.expect("requests")[0]
+            .body
+            .clone(),
+    )
+    .expect("form");
+    assert!(
+        token_form.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fadmin%2Flogin%2Foauth%2Fgoogle%2Fcallback"),
+        "the code is exchanged for the console's callback: {token_form}"
+    );
+
+    // A citizen's Google account gets no console session.
+    let started = console_start(&app, "google").await;
+    google_for(&google, "2002", "minji@gmail.com", &started.query["nonce"]).await;
+    let refused = console_finish(&app, &started).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.headers().get_all(SET_COOKIE).iter().all(|c| !c
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("sinmungo_console=")));
+    assert!(refused
+        .text()
+        .await
+        .expect("HTML")
+        .contains("관리 콘솔은 담당 공무원, 부서 관리자, 관리자만 사용할 수 있습니다"));
+
+    // A sign-in started for the API does not finish at the console's callback.
+    let api_started = start(&app, "google").await;
+    let crossed = no_redirects()
+        .get(app.url(&format!(
+            "/admin/login/oauth/google/callback?code=code-google&state={}",
+            api_started.query["state"]
+        )))
+        .header(
+            COOKIE,
+            api_started
+                .cookie
+                .replace("sinmungo_oauth=", "sinmungo_console_oauth="),
+        )
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(crossed.status(), StatusCode::BAD_REQUEST);
+    assert!(crossed
+        .text()
+        .await
+        .expect("HTML")
+        .contains("로그인 요청이 만료되었거나 이 브라우저에서 시작되지 않았습니다"));
+
+    let unknown = no_redirects()
+        .get(app.url("/admin/login/oauth/naver"))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}

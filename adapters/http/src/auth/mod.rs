@@ -12,7 +12,7 @@ mod tokens;
 
 pub(crate) use caller::authenticate_bearer;
 pub use caller::{Caller, CallerSession};
-pub use oauth::{InvalidRedirectBase, OAuthClient, OAuthError};
+pub use oauth::{CallbackQuery, Flow, InvalidRedirectBase, OAuthClient, OAuthError};
 pub use tokens::{
     BrowserSession, IssuedTokens, TokenConfig, TokenError, TokenService, VerifiedToken,
 };

@@ -39,12 +39,28 @@ pub const PENDING_TTL: Duration = Duration::from_secs(600);
 #[error("the OAuth redirect base is not an absolute http(s) URL: {0}")]
 pub struct InvalidRedirectBase(pub String);
 
+/// Which front end a sign-in through a provider is for: each has its own
+/// callback URL (both registered with the provider), and a sign-in started
+/// for one is refused by the other's callback.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    /// The REST API: `/api/v1/auth/oauth/{provider}/callback` answers with tokens.
+    #[default]
+    Api,
+    /// The officers' console: `/admin/login/oauth/{provider}/callback` sets its cookie.
+    Console,
+}
+
 /// A sign-in started and not finished: kept (sealed) in the browser's cookie
 /// between [`OAuthClient::start`] and [`OAuthClient::finish`].
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingLogin {
     /// The provider it was started with.
     pub provider: Provider,
+    /// The front end it was started from.
+    #[serde(default)]
+    pub flow: Flow,
     /// The `state` sent to the provider (256 random bits, base64url).
     pub state: String,
     /// The PKCE verifier the provider made (see [`ProviderChallenge`]).
@@ -242,12 +258,18 @@ impl OAuthClient {
         self.provider(name).is_ok()
     }
 
-    /// Where `provider` sends people back.
+    /// Where `provider` sends people back to the API.
     pub fn callback_url(&self, provider: Provider) -> String {
-        format!(
-            "{}/api/v1/auth/oauth/{provider}/callback",
-            self.inner.redirect_base
-        )
+        self.callback_url_for(provider, Flow::Api)
+    }
+
+    /// Where `provider` sends people back to `flow`'s front end.
+    pub fn callback_url_for(&self, provider: Provider, flow: Flow) -> String {
+        let path = match flow {
+            Flow::Api => "/api/v1/auth/oauth",
+            Flow::Console => "/admin/login/oauth",
+        };
+        format!("{}{path}/{provider}/callback", self.inner.redirect_base)
     }
 
     /// Whether the cookie is `Secure` (the redirect base is https).
@@ -258,14 +280,21 @@ impl OAuthClient {
     /// Starts a sign-in: the provider's authorize URL to send the browser
     /// to, and the pending sign-in to keep until it comes back.
     pub fn start(&self, name: &str) -> Result<(String, PendingLogin), OAuthError> {
+        self.start_for(name, Flow::Api)
+    }
+
+    /// [`start`](Self::start) for `flow`'s front end (its own callback URL).
+    pub fn start_for(&self, name: &str, flow: Flow) -> Result<(String, PendingLogin), OAuthError> {
         let provider = self.provider(name)?;
         let state = random_token();
-        let started =
-            self.inner
-                .providers
-                .authorize(provider, &self.callback_url(provider), &state)?;
+        let started = self.inner.providers.authorize(
+            provider,
+            &self.callback_url_for(provider, flow),
+            &state,
+        )?;
         let pending = PendingLogin {
             provider,
+            flow,
             state,
             code_verifier: started.challenge.code_verifier,
             nonce: started.challenge.nonce,
@@ -295,7 +324,23 @@ impl OAuthClient {
     /// `name`: a cookie tampered with, made for another provider or expired
     /// is a [`OAuthError::StateMismatch`].
     pub fn open(&self, name: &str, cookie: &str) -> Result<PendingLogin, OAuthError> {
-        self.open_at(name, cookie, Utc::now().timestamp())
+        self.open_for(name, Flow::Api, cookie)
+    }
+
+    /// [`open`](Self::open) at `flow`'s callback: a sign-in started for the
+    /// other front end is a [`OAuthError::StateMismatch`].
+    pub fn open_for(
+        &self,
+        name: &str,
+        flow: Flow,
+        cookie: &str,
+    ) -> Result<PendingLogin, OAuthError> {
+        let pending = self.open_at(name, cookie, Utc::now().timestamp())?;
+        if pending.flow == flow {
+            Ok(pending)
+        } else {
+            Err(OAuthError::StateMismatch)
+        }
     }
 
     fn open_at(&self, name: &str, cookie: &str, now: i64) -> Result<PendingLogin, OAuthError> {
@@ -345,7 +390,7 @@ impl OAuthClient {
             .ok_or(OAuthError::MissingCode)?;
         let exchange = CodeExchange {
             code: code.to_owned(),
-            redirect_uri: self.callback_url(provider),
+            redirect_uri: self.callback_url_for(provider, pending.flow),
             state: pending.state.clone(),
             challenge: pending.challenge(),
         };

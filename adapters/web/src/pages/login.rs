@@ -16,7 +16,7 @@ use sinmungo_http::AppState;
 
 use crate::error::PageError;
 use crate::forms::{LoginForm, TokenOnly};
-use crate::pages::layout;
+use crate::pages::{layout, oauth};
 use crate::session::{self, Officer};
 use crate::ConsoleConfig;
 
@@ -38,10 +38,24 @@ pub(crate) async fn form(
         return Redirect::to("/admin").into_response();
     }
     let notice = query.signed_out.map(|_| "로그아웃했습니다.");
-    page(StatusCode::OK, "", notice, None)
+    page(&state, StatusCode::OK, "", notice, None)
 }
 
-fn page(status: StatusCode, email: &str, notice: Option<&str>, error: Option<&str>) -> Response {
+/// What too many attempts are told.
+pub(crate) const TOO_MANY: &str = "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.";
+/// What a disabled account is told.
+pub(crate) const DISABLED: &str = "비활성화된 계정입니다. 관리자에게 문의하세요.";
+/// What a citizen's (or a service) account is told.
+const NOT_AN_OFFICIAL: &str = "관리 콘솔은 담당 공무원, 부서 관리자, 관리자만 사용할 수 있습니다. 시민 계정으로는 로그인할 수 없습니다.";
+
+/// The sign-in page: the password form and the configured providers' buttons.
+pub(crate) fn page(
+    state: &AppState,
+    status: StatusCode,
+    email: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Response {
     let body: Markup = html! {
         h1 { "관리 콘솔 로그인" }
         p { "담당 공무원, 부서 관리자, 관리자 계정으로 로그인하세요." }
@@ -63,6 +77,7 @@ fn page(status: StatusCode, email: &str, notice: Option<&str>, error: Option<&st
             }
             p { button type="submit" { "로그인" } }
         }
+        (oauth::buttons(state))
     };
     (status, layout::page("로그인", None, &body)).into_response()
 }
@@ -102,17 +117,17 @@ pub(crate) async fn submit(
     }
     let throttle = state.throttle();
     let limits = *throttle.limits();
-    let too_many = "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.";
     if throttle
         .hit(&format!("login:ip:{}", ip.key()), limits.login_per_ip)
         .await
         .is_err()
     {
         return page(
+            &state,
             StatusCode::TOO_MANY_REQUESTS,
             &form.email,
             None,
-            Some(too_many),
+            Some(TOO_MANY),
         );
     }
     let account = format!("login:fail:{}", form.email.trim().to_lowercase());
@@ -122,10 +137,11 @@ pub(crate) async fn submit(
         .is_err()
     {
         return page(
+            &state,
             StatusCode::TOO_MANY_REQUESTS,
             &form.email,
             None,
-            Some(too_many),
+            Some(TOO_MANY),
         );
     }
     let accounts = &state.use_cases().accounts;
@@ -143,6 +159,7 @@ pub(crate) async fn submit(
                 }
             }
             return page(
+                &state,
                 StatusCode::UNAUTHORIZED,
                 &form.email,
                 None,
@@ -151,10 +168,11 @@ pub(crate) async fn submit(
         }
         Err(LoginError::Disabled) => {
             return page(
+                &state,
                 StatusCode::FORBIDDEN,
                 &form.email,
                 None,
-                Some("비활성화된 계정입니다. 관리자에게 문의하세요."),
+                Some(DISABLED),
             )
         }
         Err(LoginError::Unavailable(reason)) => {
@@ -163,22 +181,34 @@ pub(crate) async fn submit(
         Err(LoginError::Unknown(error)) => return PageError::internal(&error).into_response(),
     };
     throttle.reset(&account).await;
+    signed_in(&state, config, &user)
+        .await
+        .unwrap_or_else(|refusal| refusal)
+}
+
+/// After `user` proved who they are (password or identity provider): an
+/// official gets a sign-in and the cookie → 303 to the queue; anyone else
+/// the sign-in page saying the console is not for them.
+pub(crate) async fn signed_in(
+    state: &AppState,
+    config: ConsoleConfig,
+    user: &sinmungo_core::domain::User,
+) -> Result<Response, Response> {
     if !user.role.is_official() {
-        return page(
+        return Err(page(
+            state,
             StatusCode::FORBIDDEN,
-            &form.email,
+            user.email.as_str(),
             None,
-            Some("관리 콘솔은 담당 공무원, 부서 관리자, 관리자만 사용할 수 있습니다. 시민 계정으로는 로그인할 수 없습니다."),
-        );
+            Some(NOT_AN_OFFICIAL),
+        ));
     }
-    match open(&state, config, &user).await {
-        Ok(cookie) => {
-            let mut response = Redirect::to("/admin").into_response();
-            response.headers_mut().insert(header::SET_COOKIE, cookie);
-            response
-        }
-        Err(error) => error.into_response(),
-    }
+    let cookie = open(state, config, user)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let mut response = Redirect::to("/admin").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(response)
 }
 
 /// Opens a sign-in for `user` and returns its `Set-Cookie` value. The

@@ -6,6 +6,7 @@ pub(crate) mod layout;
 pub(crate) mod live;
 pub(crate) mod login;
 pub(crate) mod notifications;
+pub(crate) mod oauth;
 pub(crate) mod photos;
 pub(crate) mod queue;
 pub(crate) mod report;
