@@ -89,6 +89,9 @@ pub fn router(state: AppState, config: ConsoleConfig) -> Router {
             "/admin/reports/{id}/photos/{photo}/{variant}",
             get(pages::photos::file),
         )
+        // The map and statistics pages (지도, 통계).
+        .route("/admin/stats", get(pages::stats::show))
+        .route("/admin/stats.csv", get(pages::stats::csv))
         .route("/admin/assets/{name}", get(assets::serve))
         .layer(Extension(config))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))

@@ -9,6 +9,7 @@ mod access;
 mod auth;
 mod browser;
 mod console;
+mod console_map_stats;
 mod duplicates;
 mod errors;
 mod harness;

@@ -2,11 +2,13 @@
 //! officer as the actor and renders the answer with `maud`.
 
 pub(crate) mod actions;
+pub(crate) mod charts;
 pub(crate) mod layout;
 pub(crate) mod login;
 pub(crate) mod photos;
 pub(crate) mod queue;
 pub(crate) mod report;
+pub(crate) mod stats;
 
 /// Percent-encodes a query-string value (everything but unreserved characters).
 pub(crate) fn encode(value: &str) -> String {
