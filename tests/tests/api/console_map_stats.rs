@@ -11,10 +11,15 @@ use crate::harness::{created, TestApp, JEONJU};
 /// Gunsan City Hall: another city, the streetlight team's reports.
 const GUNSAN: (f64, f64) = (35.9676, 126.7366);
 
+/// The tile server the fixture's server is configured with.
+const TILES: &str = "https://{s}.tiles.example.kr/base/{z}/{x}/{y}.png";
+const ATTRIBUTION: &str = "© 예시 지도 <제공>";
+
 /// A server without submission limits holding five known reports: four
 /// potholes in 전주시 (the road department's) — one resolved, one in
 /// progress, two received — and a dark streetlight in 군산시 (the
-/// streetlight team's). Road staff and a road manager exist.
+/// streetlight team's). Road staff, a road manager, streetlight staff and
+/// an administrator exist; the map's tiles come from [`TILES`].
 struct Fixture {
     app: TestApp,
     /// The potholes: resolved, in progress, received, received.
@@ -58,6 +63,8 @@ async fn fixture() -> Fixture {
         ] {
             *limit = "10000/1h".parse().expect("a limit");
         }
+        config.map_tiles_url = TILES.to_owned();
+        config.map_tiles_attribution = ATTRIBUTION.to_owned();
     })
     .await;
     let citizen = app.citizen("citizen@example.kr").await;
@@ -66,6 +73,9 @@ async fn fixture() -> Fixture {
         .await;
     app.official("manager@jeonbuk.go.kr", "manager", "road_management")
         .await;
+    app.official("light@jeonbuk.go.kr", "staff", "streetlight_management")
+        .await;
+    app.admin().await;
     let mut potholes = Vec::new();
     for n in 1..=4 {
         potholes.push(
@@ -297,7 +307,12 @@ async fn only_officials_reach_the_map_and_statistics() {
     let app = &fixture.app;
     // Nobody signed in: sent to sign in.
     let anonymous = Console::new(app);
-    for path in ["/admin/stats", "/admin/stats.csv"] {
+    for path in [
+        "/admin/stats",
+        "/admin/stats.csv",
+        "/admin/map",
+        "/admin/map/reports.json",
+    ] {
         let response = anonymous.get(path).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(response.headers()[LOCATION], "/admin/login", "{path}");
@@ -317,4 +332,161 @@ async fn only_officials_reach_the_map_and_statistics() {
     let page = staff.page("/admin/stats", StatusCode::OK).await;
     assert!(page.contains(r#"<a href="/admin/stats">통계</a>"#));
     assert!(page.contains(r#"<strong id="stats-total">5</strong>"#));
+}
+
+/// The reports of the map's JSON for `query`, as `(id, lat, lng, url)`.
+async fn pins(console: &Console<'_>, query: &str) -> Vec<(String, f64, f64, String)> {
+    let response = console
+        .get(&format!("/admin/map/reports.json{query}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["truncated"], false);
+    let mut pins: Vec<_> = body["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().expect("id").to_owned(),
+                r["lat"].as_f64().expect("lat"),
+                r["lng"].as_f64().expect("lng"),
+                r["url"].as_str().expect("url").to_owned(),
+            )
+        })
+        .collect();
+    pins.sort_by(|a, b| a.0.cmp(&b.0));
+    pins
+}
+
+fn ids(pins: &[(String, f64, f64, String)]) -> Vec<&str> {
+    pins.iter().map(|p| p.0.as_str()).collect()
+}
+
+fn sorted(ids: &[&String]) -> Vec<String> {
+    let mut ids: Vec<String> = ids.iter().map(|id| (*id).clone()).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn the_map_page_takes_its_tiles_from_the_config_and_lists_the_queue() {
+    let fixture = fixture().await;
+    let console = signed_in(&fixture.app, "staff@jeonbuk.go.kr").await;
+    let response = console.get("/admin/map").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-security-policy"],
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https://*.tiles.example.kr; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        "images from the configured tile server, nothing else widened"
+    );
+    let page = response.text().await.expect("HTML");
+    assert!(page.contains(r#"data-tiles="https://{s}.tiles.example.kr/base/{z}/{x}/{y}.png""#));
+    assert!(
+        page.contains(r#"data-attribution="© 예시 지도 &lt;제공&gt;""#),
+        "the attribution, escaped"
+    );
+    assert!(page.contains(r#"data-lat="35.72" data-lng="127.15" data-zoom="9""#));
+    assert!(page.contains(r#"data-reports="/admin/map/reports.json""#));
+    assert!(page.contains(r#"<script src="/admin/assets/leaflet.js" defer></script>"#));
+    assert!(page.contains(r#"<script src="/admin/assets/map.js" defer></script>"#));
+    assert!(
+        page.contains(r#"<a href="/admin/map">지도</a>"#),
+        "nav entry"
+    );
+    assert!(!page.contains("<script>") && !page.contains(" style="));
+    // The table beneath lists the department's open reports, as the queue.
+    for open in &fixture.potholes[1..] {
+        assert!(page.contains(&format!(r#"data-report="{open}""#)), "{open}");
+    }
+    assert!(
+        !page.contains(&format!(r#"data-report="{}""#, fixture.potholes[0])),
+        "resolved"
+    );
+    assert!(
+        !page.contains(&format!(r#"data-report="{}""#, fixture.streetlight)),
+        "another department's"
+    );
+    assert!(page.contains("지도에 표시되는 신고 3건"));
+    // Other pages keep the strict policy.
+    let queue = console.get("/admin").await;
+    assert!(!queue.headers()["content-security-policy"]
+        .to_str()
+        .expect("ASCII")
+        .contains("example.kr"));
+    // Filters: the form keeps them and the script's endpoint carries them.
+    let filtered = console
+        .page("/admin/map?status=in_progress&overdue=on", StatusCode::OK)
+        .await;
+    assert!(filtered
+        .contains(r#"data-reports="/admin/map/reports.json?status=in_progress&amp;overdue=on""#));
+    assert!(filtered.contains(r#"<option value="in_progress" selected>처리중</option>"#));
+    assert!(
+        filtered.contains("조건에 맞는 신고가 없습니다."),
+        "none is overdue"
+    );
+    let bad = console
+        .page("/admin/map?status=lost", StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    assert!(
+        bad.contains(r#"role="alert""#) && bad.contains("상태"),
+        "{bad}"
+    );
+    // The vendored Leaflet is served with its licence.
+    let leaflet = console.get("/admin/assets/leaflet.js").await;
+    assert_eq!(leaflet.status(), StatusCode::OK);
+    assert!(leaflet.text().await.expect("JS").contains("1.9.4"));
+    for asset in ["leaflet.css", "leaflet-LICENSE.txt", "map.js"] {
+        let response = console.get(&format!("/admin/assets/{asset}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+    }
+}
+
+#[tokio::test]
+async fn the_maps_reports_are_the_departments_within_the_box() {
+    let fixture = fixture().await;
+    let jeonbuk = "?bbox=125.9,35.2,128.0,36.2";
+    let staff = signed_in(&fixture.app, "staff@jeonbuk.go.kr").await;
+    let road = pins(&staff, jeonbuk).await;
+    assert_eq!(
+        ids(&road),
+        sorted(&fixture.potholes[1..].iter().collect::<Vec<_>>())
+    );
+    for (id, lat, lng, url) in &road {
+        assert!((lat - JEONJU.0).abs() < 1e-9 && (lng - JEONJU.1).abs() < 1e-9);
+        assert_eq!(url, &format!("/admin/reports/{id}"));
+    }
+    // A box around Gunsan holds none of the road department's.
+    assert!(pins(&staff, "?bbox=126.6,35.9,126.9,36.0").await.is_empty());
+    // Filters apply as in the queue.
+    let started = pins(&staff, &format!("{jeonbuk}&status=in_progress")).await;
+    assert_eq!(ids(&started), [fixture.potholes[1].as_str()]);
+    assert!(pins(&staff, &format!("{jeonbuk}&category=streetlight"))
+        .await
+        .is_empty());
+    assert!(pins(&staff, &format!("{jeonbuk}&overdue=on"))
+        .await
+        .is_empty());
+    let bad = staff.get("/admin/map/reports.json?bbox=1,2,3").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = bad.json().await.expect("JSON");
+    assert_eq!(
+        body["errors"],
+        json!(["지도 범위(bbox)가 올바르지 않습니다."])
+    );
+
+    // The streetlight team sees its own report, in Gunsan.
+    let light = signed_in(&fixture.app, "light@jeonbuk.go.kr").await;
+    let theirs = pins(&light, jeonbuk).await;
+    assert_eq!(ids(&theirs), [fixture.streetlight.as_str()]);
+    assert!((theirs[0].1 - GUNSAN.0).abs() < 1e-9);
+    assert!(pins(&light, "?bbox=126.6,35.9,126.9,36.0").await.len() == 1);
+
+    // An administrator's map holds every report, closed ones included.
+    let admin = signed_in(&fixture.app, "admin@jeonbuk.go.kr").await;
+    let all = pins(&admin, jeonbuk).await;
+    let mut every: Vec<&String> = fixture.potholes.iter().collect();
+    every.push(&fixture.streetlight);
+    assert_eq!(ids(&all), sorted(&every));
 }

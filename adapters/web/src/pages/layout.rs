@@ -33,6 +33,7 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                         nav aria-label="주 메뉴" {
                             ul {
                                 li { a href="/admin" { "부서 대기열" } }
+                                li { a href="/admin/map" { "지도" } }
                                 @if crate::pages::stats::may_view(officer) {
                                     li { a href="/admin/stats" { "통계" } }
                                 }

@@ -171,7 +171,7 @@ pub(crate) async fn submit(
             Some("관리 콘솔은 담당 공무원, 부서 관리자, 관리자만 사용할 수 있습니다. 시민 계정으로는 로그인할 수 없습니다."),
         );
     }
-    match open(&state, config, &user).await {
+    match open(&state, &config, &user).await {
         Ok(cookie) => {
             let mut response = Redirect::to("/admin").into_response();
             response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -186,7 +186,7 @@ pub(crate) async fn submit(
 /// a console sign-in is never refreshed, only ended.
 async fn open(
     state: &AppState,
-    config: ConsoleConfig,
+    config: &ConsoleConfig,
     user: &sinmungo_core::domain::User,
 ) -> Result<axum::http::HeaderValue, PageError> {
     let (_, hash) = TokenService::refresh_token();

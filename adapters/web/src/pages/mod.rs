@@ -5,6 +5,7 @@ pub(crate) mod actions;
 pub(crate) mod charts;
 pub(crate) mod layout;
 pub(crate) mod login;
+pub(crate) mod map;
 pub(crate) mod photos;
 pub(crate) mod queue;
 pub(crate) mod report;
