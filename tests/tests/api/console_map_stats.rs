@@ -430,7 +430,7 @@ async fn the_map_page_takes_its_tiles_from_the_config_and_lists_the_queue() {
         .page("/admin/map?status=lost", StatusCode::UNPROCESSABLE_ENTITY)
         .await;
     assert!(
-        bad.contains(r#"role="alert""#) && bad.contains("상태"),
+        bad.contains(r#"role="alert""#) && bad.contains("알 수 없는 상태입니다."),
         "{bad}"
     );
     // The vendored Leaflet is served with its licence.
