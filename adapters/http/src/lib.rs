@@ -14,7 +14,7 @@ pub mod live;
 mod problem;
 mod routes;
 mod state;
-mod stats;
+pub mod stats;
 mod upload;
 mod worker;
 

@@ -1,4 +1,4 @@
-//! The console's own stylesheet and script, and the vendored htmx, embedded
+//! The console's own stylesheet and scripts, and the vendored htmx and Leaflet, embedded
 //! in the binary (nothing is read from disk or fetched at run time).
 
 use axum::extract::Path;
@@ -31,6 +31,23 @@ fn find(name: &str) -> Option<Asset> {
         ),
         "htmx-LICENSE.txt" => (
             include_bytes!("../vendor/htmx/LICENSE"),
+            "text/plain; charset=utf-8",
+        ),
+        // The map page (지도): its script and the vendored Leaflet.
+        "map.js" => (
+            include_bytes!("../assets/map.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "leaflet.js" => (
+            include_bytes!("../vendor/leaflet/leaflet.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "leaflet.css" => (
+            include_bytes!("../vendor/leaflet/leaflet.css"),
+            "text/css; charset=utf-8",
+        ),
+        "leaflet-LICENSE.txt" => (
+            include_bytes!("../vendor/leaflet/LICENSE"),
             "text/plain; charset=utf-8",
         ),
         _ => return None,

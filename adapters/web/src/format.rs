@@ -18,7 +18,21 @@ pub(crate) fn time(at: DateTime<Utc>) -> String {
 
 /// How long ago `since` was, coarsely: `3일 4시간`, `5시간 2분`, `12분`.
 pub(crate) fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let minutes = (now - since).num_minutes().max(0);
+    minutes((now - since).num_minutes().max(0))
+}
+
+/// A duration of whole seconds, coarsely: `3시간 20분`; under a minute `45초`.
+pub(crate) fn duration(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    if seconds < 60 {
+        format!("{seconds}초")
+    } else {
+        minutes(seconds / 60)
+    }
+}
+
+/// `3일 4시간`, `5시간 2분`, `12분`.
+fn minutes(minutes: i64) -> String {
     let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
     if days > 0 {
         format!("{days}일 {hours}시간")
@@ -82,5 +96,14 @@ mod tests {
         assert_eq!(age(now - chrono::TimeDelta::minutes(302), now), "5시간 2분");
         assert_eq!(age(now - chrono::TimeDelta::hours(76), now), "3일 4시간");
         assert_eq!(age(now + chrono::TimeDelta::minutes(5), now), "0분");
+    }
+
+    #[test]
+    fn durations_read_in_korean_units() {
+        assert_eq!(duration(12_000), "3시간 20분");
+        assert_eq!(duration(3 * 86_400 + 4 * 3_600 + 59), "3일 4시간");
+        assert_eq!(duration(61), "1분");
+        assert_eq!(duration(45), "45초");
+        assert_eq!(duration(-5), "0초");
     }
 }

@@ -80,6 +80,7 @@ pub(crate) fn message(error: &FieldError) -> String {
         "unknown_status" => "알 수 없는 상태입니다.".to_owned(),
         "unknown_category" => "알 수 없는 분류입니다.".to_owned(),
         "unknown_priority" => "알 수 없는 우선순위입니다.".to_owned(),
+        "invalid_bbox" => "지도 범위(bbox)가 올바르지 않습니다.".to_owned(),
         "not_in_department" => "담당자는 신고를 맡은 부서의 공무원이어야 합니다.".to_owned(),
         "invalid_cursor" => {
             "페이지 정보가 올바르지 않습니다. 첫 페이지부터 다시 보세요.".to_owned()

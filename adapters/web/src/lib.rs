@@ -21,28 +21,34 @@ mod forms;
 mod pages;
 mod security;
 mod session;
+mod tiles;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use chrono::TimeDelta;
 use sinmungo_http::AppState;
+pub use tiles::{InvalidMapTiles, MapTiles};
 
 /// Settings of the console.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsoleConfig {
     /// Whether the session cookie is `Secure` (sent over HTTPS only).
     pub secure_cookies: bool,
     /// How long a sign-in lasts.
     pub session_lifetime: TimeDelta,
+    /// The map page's tile server (its origin is allowed in the page's `img-src`).
+    pub map_tiles: MapTiles,
 }
 
 impl Default for ConsoleConfig {
-    /// Twelve-hour sign-ins, cookies not restricted to HTTPS.
+    /// Twelve-hour sign-ins, cookies not restricted to HTTPS,
+    /// OpenStreetMap's tiles.
     fn default() -> Self {
         Self {
             secure_cookies: false,
             session_lifetime: TimeDelta::hours(12),
+            map_tiles: MapTiles::default(),
         }
     }
 }
@@ -106,6 +112,11 @@ pub fn router(state: AppState, config: ConsoleConfig) -> Router {
         )
         .route("/admin/notifications/{id}", get(pages::notifications::open))
         .route("/admin/live", get(pages::live::connect))
+        // The map and statistics pages (지도, 통계).
+        .route("/admin/map", get(pages::map::show))
+        .route("/admin/map/reports.json", get(pages::map::reports))
+        .route("/admin/stats", get(pages::stats::show))
+        .route("/admin/stats.csv", get(pages::stats::csv))
         .route("/admin/assets/{name}", get(assets::serve))
         .layer(Extension(config))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))

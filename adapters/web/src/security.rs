@@ -11,14 +11,25 @@ use axum::response::Response;
 /// The console's Content-Security-Policy.
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/// Adds the security headers to a response.
+/// The policy of a page showing map tiles from `source` (a CSP source such
+/// as `https://tile.openstreetmap.org`): the console's, with images also
+/// allowed from there and nothing else widened.
+pub(crate) fn allowing_images_from(source: &str) -> String {
+    CONTENT_SECURITY_POLICY.replacen(
+        "img-src 'self' data:;",
+        &format!("img-src 'self' data: {source};"),
+        1,
+    )
+}
+
+/// Adds the security headers to a response (the map page sets its own
+/// policy, [`allowing_images_from`], and keeps it).
 pub(crate) async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -32,4 +43,18 @@ pub(crate) async fn headers(request: Request, next: Next) -> Response {
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_map_policy_widens_img_src_alone() {
+        let policy = allowing_images_from("https://tile.openstreetmap.org");
+        assert_eq!(
+            policy,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        );
+    }
 }

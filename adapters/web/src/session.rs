@@ -142,7 +142,10 @@ impl FromRequestParts<AppState> for Officer {
 }
 
 /// `Set-Cookie` for a new sign-in.
-pub(crate) fn session_cookie(value: &str, config: ConsoleConfig) -> Result<HeaderValue, PageError> {
+pub(crate) fn session_cookie(
+    value: &str,
+    config: &ConsoleConfig,
+) -> Result<HeaderValue, PageError> {
     let secure = if config.secure_cookies {
         "; Secure"
     } else {
@@ -186,7 +189,7 @@ mod tests {
 
     #[test]
     fn the_cookie_is_strict_http_only_and_secure_behind_https() {
-        let plain = session_cookie("v", ConsoleConfig::default()).unwrap();
+        let plain = session_cookie("v", &ConsoleConfig::default()).unwrap();
         let plain = plain.to_str().unwrap();
         assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Strict"));
         assert!(plain.contains("Path=/admin") && plain.contains("Max-Age=43200"));
@@ -195,7 +198,7 @@ mod tests {
             secure_cookies: true,
             ..ConsoleConfig::default()
         };
-        assert!(session_cookie("v", secure)
+        assert!(session_cookie("v", &secure)
             .unwrap()
             .to_str()
             .unwrap()

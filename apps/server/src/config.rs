@@ -134,6 +134,14 @@ pub struct ServerConfig {
     #[arg(long, env = "SINMUNGO_SERVICE_AREA")]
     pub service_area: Option<PathBuf>,
 
+    /// The console map's tile server: a URL template with {z}, {x} and {y} (`{s}.` may start the host), https://, http:// or a path on this server; its origin is the one the console's map page may load images from.
+    #[arg(long, env = "SINMUNGO_MAP_TILES_URL", default_value = sinmungo_web::MapTiles::OPENSTREETMAP_URL)]
+    pub map_tiles_url: String,
+
+    /// The attribution the tile server asks for, shown as text in the map's corner.
+    #[arg(long, env = "SINMUNGO_MAP_TILES_ATTRIBUTION", default_value = sinmungo_web::MapTiles::OPENSTREETMAP_ATTRIBUTION)]
+    pub map_tiles_attribution: String,
+
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `sinmungo_http=debug,info`.
     #[arg(long, env = "SINMUNGO_LOG", default_value = "info")]
     pub log: String,
@@ -167,6 +175,8 @@ impl ServerConfig {
             ws_queue: 256,
             rules: None,
             service_area: None,
+            map_tiles_url: sinmungo_web::MapTiles::OPENSTREETMAP_URL.to_owned(),
+            map_tiles_attribution: sinmungo_web::MapTiles::OPENSTREETMAP_ATTRIBUTION.to_owned(),
             log: "info".to_owned(),
             log_format: LogFormat::Text,
         }

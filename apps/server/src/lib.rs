@@ -109,13 +109,19 @@ impl Server {
         });
         app.live.subscribe(Arc::new(state.live().clone()));
         // Secure cookies when the site is reached over HTTPS.
-        let console = sinmungo_web::ConsoleConfig::for_public_url(
-            config
-                .mail
-                .public_url
-                .as_deref()
-                .or(config.oauth.oauth_redirect_base.as_deref()),
-        );
+        let console = sinmungo_web::ConsoleConfig {
+            map_tiles: sinmungo_web::MapTiles::new(
+                &config.map_tiles_url,
+                &config.map_tiles_attribution,
+            )?,
+            ..sinmungo_web::ConsoleConfig::for_public_url(
+                config
+                    .mail
+                    .public_url
+                    .as_deref()
+                    .or(config.oauth.oauth_redirect_base.as_deref()),
+            )
+        };
         Ok(Self {
             listener,
             state,

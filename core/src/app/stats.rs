@@ -95,6 +95,12 @@ impl Statistics {
         })
     }
 
+    /// The cities and counties statistics may be asked for (`jurisdiction`),
+    /// with their Korean names, by code.
+    pub fn municipalities(&self) -> Vec<(MunicipalityCode, String)> {
+        self.service_area.municipalities()
+    }
+
     fn parse(&self, request: &StatsRequest) -> Result<StatsQuery, Invalid> {
         let mut fields = Collector::default();
         let present = |value: &Option<String>| {

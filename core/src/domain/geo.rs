@@ -380,6 +380,30 @@ impl ServiceArea {
     pub fn jurisdictions(&self) -> impl Iterator<Item = &Jurisdiction> {
         self.regions.iter().map(|r| &r.jurisdiction)
     }
+
+    /// The cities and counties (시·군) of the area with their Korean names,
+    /// by code: a city's districts (구) count once, as the city, named by
+    /// their name up to `시` (`35011` 전주시완산구 → `35010` 전주시).
+    pub fn municipalities(&self) -> Vec<(MunicipalityCode, String)> {
+        let mut cities: Vec<(MunicipalityCode, String)> = Vec::new();
+        for jurisdiction in self.jurisdictions() {
+            let code = jurisdiction.city_or_county();
+            if cities.iter().any(|(known, _)| known == &code) {
+                continue;
+            }
+            let name = if code.as_str() == jurisdiction.code {
+                jurisdiction.name.clone()
+            } else {
+                jurisdiction.name.find('시').map_or_else(
+                    || jurisdiction.name.clone(),
+                    |at| jurisdiction.name[..at + '시'.len_utf8()].to_owned(),
+                )
+            };
+            cities.push((code, name));
+        }
+        cities.sort();
+        cities
+    }
 }
 
 fn to_rings(rings: Vec<Vec<[f64; 2]>>) -> Vec<Ring> {
@@ -459,6 +483,22 @@ mod tests {
         let b = area.bounds();
         assert!(b.min_lat > 35.29 && b.max_lat < 36.16, "{b:?}");
         assert!(b.min_lng > 125.96 && b.max_lng < 127.92, "{b:?}");
+    }
+
+    #[test]
+    fn districts_count_once_as_their_city() {
+        let cities = ServiceArea::jeonbuk().municipalities();
+        assert_eq!(cities.len(), 14, "14 cities and counties");
+        let name = |code: &str| {
+            cities
+                .iter()
+                .find(|(c, _)| c.as_str() == code)
+                .map(|(_, n)| n.as_str())
+        };
+        assert_eq!(name("35010"), Some("전주시"));
+        assert_eq!(name("35020"), Some("군산시"));
+        assert_eq!(name("35380"), Some("부안군"));
+        assert_eq!(name("35011"), None, "a district is not listed");
     }
 
     #[test]

@@ -467,11 +467,13 @@ async fn axe_violations(client: &Client) -> anyhow::Result<Vec<String>> {
 }
 
 /// The console's pages an administrator can open, with a report in the queue.
-const PAGES: [&str; 4] = [
+const PAGES: [&str; 6] = [
     "/admin",
     "/admin/reports/{id}",
     "/admin/notifications",
     "/admin/notifications?unread=on",
+    "/admin/map",
+    "/admin/stats",
 ];
 
 /// Saves a screenshot of the page shown as `{name}.png` in the directory

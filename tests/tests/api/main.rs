@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod console;
 mod console_live;
+mod console_map_stats;
 mod console_report;
 mod duplicates;
 mod errors;

@@ -31,7 +31,13 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                     p.brand { a href="/admin" { "전북 신문고 관리" } }
                     @if let Some(officer) = officer {
                         nav aria-label="주 메뉴" {
-                            ul { li { a href="/admin" { "부서 대기열" } } }
+                            ul {
+                                li { a href="/admin" { "부서 대기열" } }
+                                li { a href="/admin/map" { "지도" } }
+                                @if crate::pages::stats::may_view(officer) {
+                                    li { a href="/admin/stats" { "통계" } }
+                                }
+                            }
                         }
                         div.who {
                             // The visible text is the accessible name: "알림 3건 읽지 않음".

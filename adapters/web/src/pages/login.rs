@@ -181,7 +181,7 @@ pub(crate) async fn submit(
         Err(LoginError::Unknown(error)) => return PageError::internal(&error).into_response(),
     };
     throttle.reset(&account).await;
-    signed_in(&state, config, &user)
+    signed_in(&state, &config, &user)
         .await
         .unwrap_or_else(|refusal| refusal)
 }
@@ -191,7 +191,7 @@ pub(crate) async fn submit(
 /// the sign-in page saying the console is not for them.
 pub(crate) async fn signed_in(
     state: &AppState,
-    config: ConsoleConfig,
+    config: &ConsoleConfig,
     user: &sinmungo_core::domain::User,
 ) -> Result<Response, Response> {
     if !user.role.is_official() {
@@ -216,7 +216,7 @@ pub(crate) async fn signed_in(
 /// a console sign-in is never refreshed, only ended.
 async fn open(
     state: &AppState,
-    config: ConsoleConfig,
+    config: &ConsoleConfig,
     user: &sinmungo_core::domain::User,
 ) -> Result<axum::http::HeaderValue, PageError> {
     let (_, hash) = TokenService::refresh_token();

@@ -2,14 +2,17 @@
 //! officer as the actor and renders the answer with `maud`.
 
 pub(crate) mod actions;
+pub(crate) mod charts;
 pub(crate) mod layout;
 pub(crate) mod live;
 pub(crate) mod login;
+pub(crate) mod map;
 pub(crate) mod notifications;
 pub(crate) mod oauth;
 pub(crate) mod photos;
 pub(crate) mod queue;
 pub(crate) mod report;
+pub(crate) mod stats;
 
 /// Percent-encodes a query-string value (everything but unreserved characters).
 pub(crate) fn encode(value: &str) -> String {

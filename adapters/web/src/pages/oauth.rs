@@ -60,7 +60,7 @@ pub(crate) fn buttons(state: &AppState) -> Markup {
 
 /// `Set-Cookie` for the pending sign-in (`value`, `max_age` seconds; 0 clears it).
 /// `SameSite=Lax`: the provider's redirect back is a cross-site navigation.
-fn cookie(config: ConsoleConfig, value: &str, max_age: u64) -> Result<HeaderValue, PageError> {
+fn cookie(config: &ConsoleConfig, value: &str, max_age: u64) -> Result<HeaderValue, PageError> {
     let secure = if config.secure_cookies {
         "; Secure"
     } else {
@@ -104,7 +104,7 @@ pub(crate) async fn start(
     response.headers_mut().insert(
         header::SET_COOKIE,
         cookie(
-            config,
+            &config,
             &sealed,
             sinmungo_http::auth::oauth::PENDING_TTL.as_secs(),
         )?,
@@ -124,10 +124,10 @@ pub(crate) async fn callback(
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Response {
-    let mut response = match finish(&state, config, &provider, &ip, &headers, &query).await {
+    let mut response = match finish(&state, &config, &provider, &ip, &headers, &query).await {
         Ok(response) | Err(response) => response,
     };
-    if let Ok(clear) = cookie(config, "", 0) {
+    if let Ok(clear) = cookie(&config, "", 0) {
         response.headers_mut().append(header::SET_COOKIE, clear);
     }
     response
@@ -135,7 +135,7 @@ pub(crate) async fn callback(
 
 async fn finish(
     state: &AppState,
-    config: ConsoleConfig,
+    config: &ConsoleConfig,
     provider: &str,
     ip: &ClientIp,
     headers: &HeaderMap,

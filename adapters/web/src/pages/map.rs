@@ -1,0 +1,356 @@
+//! `GET /admin/map`: the officer's reports on a map (지도) — the
+//! department's open reports as the queue holds them, every report for
+//! those who act everywhere (administrators) — with the queue's filters and
+//! a table of the same reports beneath, which works without the map. The
+//! map itself is Leaflet, started by `assets/map.js` from the map element's
+//! `data-` attributes; it fetches `GET /admin/map/reports.json` for the
+//! part of the map in view and draws one circle per report.
+
+use axum::extract::{Extension, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use maud::{html, Markup};
+use serde::{Deserialize, Serialize};
+use sinmungo_core::app::{ListRequest, ViewError};
+use sinmungo_core::domain::permission::{grant, Grant, Permission};
+use sinmungo_core::domain::ReportStatus;
+use sinmungo_http::AppState;
+
+use crate::error::PageError;
+use crate::forms;
+use crate::pages::{encode, layout};
+use crate::security;
+use crate::session::Officer;
+use crate::ConsoleConfig;
+
+/// The most reports one map shows; past it the officer is asked to zoom in
+/// or narrow the filters.
+const MAX_REPORTS: usize = 500;
+
+/// Reports fetched per page of the list use case.
+const PAGE: u32 = 100;
+
+/// Where the map opens: the middle of Jeonbuk, the whole province in view.
+const CENTRE: (f64, f64) = (35.72, 127.15);
+const ZOOM: u8 = 9;
+
+/// The open statuses a department's map holds (as its queue).
+const OPEN: [ReportStatus; 3] = [
+    ReportStatus::Received,
+    ReportStatus::Assigned,
+    ReportStatus::InProgress,
+];
+
+/// The filters, as the GET form (and the map's script) send them.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct MapFilters {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    overdue: Option<String>,
+    /// `minLng,minLat,maxLng,maxLat`: the part of the map in view.
+    #[serde(default)]
+    bbox: Option<String>,
+}
+
+impl MapFilters {
+    fn overdue(&self) -> bool {
+        matches!(self.overdue.as_deref(), Some("on" | "true" | "1"))
+    }
+
+    fn value(field: &Option<String>) -> &str {
+        field.as_deref().map(str::trim).unwrap_or_default()
+    }
+
+    /// The filters (not the box) as a query string.
+    fn query_string(&self) -> String {
+        let mut parts = Vec::new();
+        for (name, value) in [("status", &self.status), ("category", &self.category)] {
+            let value = Self::value(value);
+            if !value.is_empty() {
+                parts.push(format!("{name}={}", encode(value)));
+            }
+        }
+        if self.overdue() {
+            parts.push("overdue=on".to_owned());
+        }
+        parts.join("&")
+    }
+}
+
+/// Whether the officer's map holds every report (those who act on every
+/// report: administrators) rather than the department's queue.
+fn everywhere(officer: &Officer) -> bool {
+    grant(Some(officer.user.role), Permission::TransitionReport) == Grant::Everywhere
+}
+
+/// One report on the map, as the script reads it.
+#[derive(Debug, Serialize)]
+struct Pin {
+    id: String,
+    number: String,
+    title: String,
+    status: &'static str,
+    status_label: &'static str,
+    lat: f64,
+    lng: f64,
+    url: String,
+    overdue: bool,
+}
+
+/// The reports of the officer's map, up to [`MAX_REPORTS`], and whether
+/// there were more.
+async fn pins(
+    state: &AppState,
+    officer: &Officer,
+    filters: &MapFilters,
+) -> Result<(Vec<Pin>, bool), ViewError> {
+    let mut pins = Vec::new();
+    let mut cursor = None;
+    loop {
+        let request = ListRequest {
+            queue: (!everywhere(officer)).then(|| "department".to_owned()),
+            status: filters.status.clone(),
+            category: filters.category.clone(),
+            overdue: filters.overdue(),
+            bbox: filters.bbox.clone(),
+            cursor,
+            limit: Some(PAGE),
+            ..ListRequest::default()
+        };
+        let list = state.use_cases().read.list(&officer.actor, request).await?;
+        for view in list.items {
+            let report = &view.report;
+            pins.push(Pin {
+                id: report.id.to_string(),
+                number: report.number.to_string(),
+                status: report.status.as_str(),
+                status_label: report.status.label_ko(),
+                lat: report.location.lat(),
+                lng: report.location.lng(),
+                url: format!("/admin/reports/{}", report.id),
+                overdue: view.overdue,
+                title: view.title,
+            });
+        }
+        match list.next {
+            Some(next) if pins.len() < MAX_REPORTS => cursor = Some(next.to_string()),
+            Some(_) => {
+                pins.truncate(MAX_REPORTS);
+                return Ok((pins, true));
+            }
+            None => return Ok((pins, false)),
+        }
+    }
+}
+
+/// The answer of the JSON endpoint.
+#[derive(Debug, Serialize)]
+struct PinsAnswer {
+    reports: Vec<Pin>,
+    /// More reports matched than the map shows.
+    truncated: bool,
+}
+
+/// A refusal of the JSON endpoint, in Korean.
+#[derive(Debug, Serialize)]
+struct PinsRefusal {
+    errors: Vec<String>,
+}
+
+/// `GET /admin/map/reports.json?bbox=…&status=…&category=…&overdue=on`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn reports(
+    State(state): State<AppState>,
+    officer: Officer,
+    Query(filters): Query<MapFilters>,
+) -> Result<Response, PageError> {
+    match pins(&state, &officer, &filters).await {
+        Ok((reports, truncated)) => Ok(Json(PinsAnswer { reports, truncated }).into_response()),
+        Err(ViewError::Invalid(invalid)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(PinsRefusal {
+                errors: forms::messages(&invalid),
+            }),
+        )
+            .into_response()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `GET /admin/map`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    Extension(config): Extension<ConsoleConfig>,
+    officer: Officer,
+    Query(mut filters): Query<MapFilters>,
+) -> Result<Response, PageError> {
+    // The page lists everything the filters select; the map's script asks for the box in view.
+    filters.bbox = None;
+    let categories: Vec<(String, String)> = {
+        let mut list: Vec<(String, String)> = state
+            .use_cases()
+            .directory
+            .categories()
+            .await
+            .map_err(|error| PageError::internal(&error))?
+            .into_iter()
+            .map(|c| (c.code.to_string(), c.name))
+            .collect();
+        list.sort_by(|a, b| a.1.cmp(&b.1));
+        list
+    };
+    let all = everywhere(&officer);
+    let (status, content) = match pins(&state, &officer, &filters).await {
+        Ok((pins, truncated)) => (
+            StatusCode::OK,
+            html! {
+                (map(&config, &filters))
+                (table(&pins, truncated))
+            },
+        ),
+        Err(ViewError::Invalid(invalid)) if invalid.0.iter().any(|e| e.code == "no_department") => {
+            (
+                StatusCode::OK,
+                html! {
+                    p.notice role="status" {
+                        "소속 부서가 없어 부서의 신고를 지도에 표시할 수 없습니다. 관리자에게 부서 지정을 요청하세요."
+                    }
+                },
+            )
+        }
+        Err(ViewError::Invalid(invalid)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html! {
+                div.error role="alert" {
+                    p { "검색 조건을 확인해 주세요." }
+                    ul { @for message in forms::messages(&invalid) { li { (message) } } }
+                }
+            },
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let body = html! {
+        link rel="stylesheet" href="/admin/assets/leaflet.css";
+        script src="/admin/assets/leaflet.js" defer {}
+        script src="/admin/assets/map.js" defer {}
+        h1 { "지도" }
+        p.lead {
+            @if all { "모든 신고를 지도에 표시합니다." }
+            @else { "부서 대기열의 신고(처리 중인 신고)를 지도에 표시합니다." }
+        }
+        (form(&filters, &categories, all))
+        (content)
+    };
+    let mut response = (status, layout::page("지도", Some(&officer), &body)).into_response();
+    if let Some(source) = config.map_tiles.source() {
+        let policy = HeaderValue::from_str(&security::allowing_images_from(source))
+            .map_err(|error| PageError::internal(&error))?;
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    Ok(response)
+}
+
+fn form(filters: &MapFilters, categories: &[(String, String)], all: bool) -> Markup {
+    let status = MapFilters::value(&filters.status);
+    let category = MapFilters::value(&filters.category);
+    let statuses: &[ReportStatus] = if all { &ReportStatus::ALL } else { &OPEN };
+    html! {
+        form.filters method="get" action="/admin/map" aria-label="지도 검색 조건" {
+            p {
+                label for="map-status" { "상태" }
+                select #map-status name="status" {
+                    option value="" selected[status.is_empty()] { "전체" }
+                    @for s in statuses {
+                        option value=(s.as_str()) selected[status == s.as_str()] { (s.label_ko()) }
+                    }
+                }
+            }
+            p {
+                label for="map-category" { "분류" }
+                select #map-category name="category" {
+                    option value="" selected[category.is_empty()] { "전체" }
+                    @for (code, name) in categories {
+                        option value=(code) selected[category == code.as_str()] { (name) }
+                    }
+                }
+            }
+            p {
+                input #map-overdue type="checkbox" name="overdue" value="on" checked[filters.overdue()];
+                label for="map-overdue" { "기한 초과만" }
+            }
+            p { button type="submit" { "적용" } }
+        }
+    }
+}
+
+/// The map element: everything the script needs in `data-` attributes,
+/// and a note for when the script or Leaflet cannot run.
+fn map(config: &ConsoleConfig, filters: &MapFilters) -> Markup {
+    let query = filters.query_string();
+    let endpoint = if query.is_empty() {
+        "/admin/map/reports.json".to_owned()
+    } else {
+        format!("/admin/map/reports.json?{query}")
+    };
+    html! {
+        div #map .map role="region" aria-label="신고 지도"
+            data-tiles=(config.map_tiles.url())
+            data-attribution=(config.map_tiles.attribution())
+            data-lat=(CENTRE.0) data-lng=(CENTRE.1) data-zoom=(ZOOM)
+            data-reports=(endpoint) {
+            p.map-fallback { "지도를 표시할 수 없습니다. 아래 목록에서 같은 신고를 볼 수 있습니다." }
+        }
+        p.map-status #map-status-text role="status" aria-live="polite" {}
+    }
+}
+
+/// The same reports as a table: the map's text alternative.
+fn table(pins: &[Pin], truncated: bool) -> Markup {
+    html! {
+        section aria-labelledby="map-list-heading" {
+            h2 #map-list-heading { "지도의 신고 목록" }
+            @if truncated {
+                p.notice role="status" {
+                    "조건에 맞는 신고가 " (MAX_REPORTS) "건을 넘어 " (MAX_REPORTS) "건만 표시합니다. 조건을 좁혀 주세요."
+                }
+            }
+            @if pins.is_empty() {
+                p.empty { "조건에 맞는 신고가 없습니다." }
+            } @else {
+                table.queue #map-list {
+                    caption { "지도에 표시되는 신고 " (pins.len()) "건 (위치 포함)" }
+                    thead {
+                        tr {
+                            th scope="col" { "접수번호" }
+                            th scope="col" { "제목" }
+                            th scope="col" { "상태" }
+                            th scope="col" { "위도" }
+                            th scope="col" { "경도" }
+                        }
+                    }
+                    tbody {
+                        @for pin in pins {
+                            tr.breached[pin.overdue] data-report=(pin.id) {
+                                th scope="row" { (pin.number) }
+                                td { a href=(pin.url) { (pin.title) } }
+                                td {
+                                    span.status data-status=(pin.status) { (pin.status_label) }
+                                    @if pin.overdue { " " span.late { "기한 초과" } }
+                                }
+                                td { (format!("{:.5}", pin.lat)) }
+                                td { (format!("{:.5}", pin.lng)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
