@@ -380,6 +380,35 @@ impl ServiceArea {
     pub fn jurisdictions(&self) -> impl Iterator<Item = &Jurisdiction> {
         self.regions.iter().map(|r| &r.jurisdiction)
     }
+
+    /// The cities and counties (시·군) of the area, in file order, each
+    /// once: a city split into districts (구) is named by what precedes the
+    /// districts' `구` (`전주시완산구` → `35010` `전주시`).
+    pub fn municipalities(&self) -> Vec<Jurisdiction> {
+        let mut out: Vec<Jurisdiction> = Vec::new();
+        for jurisdiction in self.jurisdictions() {
+            let code = jurisdiction.city_or_county();
+            if out.iter().any(|m| m.code == code.as_str()) {
+                continue;
+            }
+            let name = if code.as_str() == jurisdiction.code {
+                jurisdiction.name.clone()
+            } else {
+                jurisdiction
+                    .name
+                    .find('시')
+                    .map_or(jurisdiction.name.as_str(), |at| {
+                        &jurisdiction.name[..at + '시'.len_utf8()]
+                    })
+                    .to_owned()
+            };
+            out.push(Jurisdiction {
+                code: code.as_str().to_owned(),
+                name,
+            });
+        }
+        out
+    }
 }
 
 fn to_rings(rings: Vec<Vec<[f64; 2]>>) -> Vec<Ring> {
@@ -459,6 +488,20 @@ mod tests {
         let b = area.bounds();
         assert!(b.min_lat > 35.29 && b.max_lat < 36.16, "{b:?}");
         assert!(b.min_lng > 125.96 && b.max_lng < 127.92, "{b:?}");
+    }
+
+    #[test]
+    fn jeonbuk_has_fourteen_cities_and_counties_with_jeonju_whole() {
+        let municipalities = ServiceArea::jeonbuk().municipalities();
+        assert_eq!(municipalities.len(), 14);
+        assert_eq!(municipalities[0].code, "35010");
+        assert_eq!(municipalities[0].name, "전주시");
+        assert!(municipalities
+            .iter()
+            .any(|m| m.code == "35020" && m.name == "군산시"));
+        assert!(municipalities
+            .iter()
+            .all(|m| MunicipalityCode::new(&m.code).is_ok()));
     }
 
     #[test]

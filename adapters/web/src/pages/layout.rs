@@ -31,7 +31,12 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                     p.brand { a href="/admin" { "전북 신문고 관리" } }
                     @if let Some(officer) = officer {
                         nav aria-label="주 메뉴" {
-                            ul { li { a href="/admin" { "부서 대기열" } } }
+                            ul {
+                                li { a href="/admin" { "부서 대기열" } }
+                                @if crate::pages::settings::visible_to(officer) {
+                                    li { a href="/admin/settings" { "관리" } }
+                                }
+                            }
                         }
                         div.who {
                             span.name {

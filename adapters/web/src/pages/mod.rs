@@ -7,6 +7,7 @@ pub(crate) mod login;
 pub(crate) mod photos;
 pub(crate) mod queue;
 pub(crate) mod report;
+pub(crate) mod settings;
 
 /// Percent-encodes a query-string value (everything but unreserved characters).
 pub(crate) fn encode(value: &str) -> String {
