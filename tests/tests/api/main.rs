@@ -9,6 +9,7 @@ mod access;
 mod auth;
 mod browser;
 mod console;
+mod console_admin;
 mod duplicates;
 mod errors;
 mod harness;

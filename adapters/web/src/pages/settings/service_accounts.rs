@@ -26,7 +26,7 @@ const PATH: &str = "/admin/settings/service-accounts";
 /// What the forms' fields are called on the page.
 const LABELS: [(&str, &str); 3] = [
     ("display_name", "이름"),
-    ("contact_email", "연락처 이메일"),
+    ("email", "연락처 이메일"),
     ("label", "키 이름(용도)"),
 ];
 
