@@ -246,13 +246,21 @@ async fn administrators_read_one_account_and_list_the_service_accounts() -> anyh
             )
             .await?;
 
-    let account = w.uc.accounts.account(&admin, staff_id).await?.expect("found");
+    let account =
+        w.uc.accounts
+            .account(&admin, staff_id)
+            .await?
+            .expect("found");
     assert_eq!(account.user.role, Role::Staff);
     assert_eq!(account.disabled_at, None);
     w.uc.accounts
         .set_disabled(&admin, staff_id, true, "test")
         .await?;
-    let account = w.uc.accounts.account(&admin, staff_id).await?.expect("found");
+    let account =
+        w.uc.accounts
+            .account(&admin, staff_id)
+            .await?
+            .expect("found");
     assert!(account.disabled_at.is_some(), "disabled now");
 
     let listed = w.uc.service_accounts.list(&admin).await?;

@@ -140,11 +140,18 @@ async fn only_administrators_see_the_admin_pages_and_their_link() {
             let mut form = form;
             form.push(("csrf", &token));
             let refused = officer.post(path, &form).await;
-            assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{role} POST {path}");
+            assert_eq!(
+                refused.status(),
+                StatusCode::FORBIDDEN,
+                "{role} POST {path}"
+            );
         }
     }
     // Nothing the refused forms asked for happened.
-    let admin_token = app.login("admin@jeonbuk.go.kr", PASSWORD).await.access_token;
+    let admin_token = app
+        .login("admin@jeonbuk.go.kr", PASSWORD)
+        .await
+        .access_token;
     let departments = api_json(&app, "/api/v1/departments", &admin_token).await;
     assert!(!departments.to_string().contains("sneaky"));
     let secrets = api_json(&app, "/api/v1/admin/secrets", &admin_token).await;
@@ -163,8 +170,13 @@ async fn only_administrators_see_the_admin_pages_and_their_link() {
 async fn an_administrator_creates_an_official_changes_the_role_and_disables_the_account() {
     let app = TestApp::spawn().await;
     let (console, _) = signed_in_admin(&app).await;
-    let page = console.page("/admin/settings/accounts", StatusCode::OK).await;
-    assert!(page.contains("admin@jeonbuk.go.kr"), "the list has the admin");
+    let page = console
+        .page("/admin/settings/accounts", StatusCode::OK)
+        .await;
+    assert!(
+        page.contains("admin@jeonbuk.go.kr"),
+        "the list has the admin"
+    );
     assert!(page.contains(r#"<label for="new-email">이메일</label>"#));
     let token = form_token(&page);
 
@@ -208,7 +220,8 @@ async fn an_administrator_creates_an_official_changes_the_role_and_disables_the_
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let account_path = location(&created);
     assert!(
-        account_path.starts_with("/admin/settings/accounts/") && account_path.ends_with("?done=created"),
+        account_path.starts_with("/admin/settings/accounts/")
+            && account_path.ends_with("?done=created"),
         "{account_path}"
     );
     let account_path = account_path.trim_end_matches("?done=created").to_owned();
@@ -219,7 +232,10 @@ async fn an_administrator_creates_an_official_changes_the_role_and_disables_the_
     assert!(account.contains(r#"<dd id="account-role">담당 공무원</dd>"#));
     assert!(account.contains(r#"<dd id="account-department">도로관리과</dd>"#));
     let found = console
-        .page("/admin/settings/accounts?email=park%40jeonbuk.go.kr", StatusCode::OK)
+        .page(
+            "/admin/settings/accounts?email=park%40jeonbuk.go.kr",
+            StatusCode::OK,
+        )
         .await;
     assert!(found.contains("박공무") && !found.contains("admin@jeonbuk.go.kr"));
 
@@ -248,7 +264,11 @@ async fn an_administrator_creates_an_official_changes_the_role_and_disables_the_
     let changed = console
         .post(
             &role_path,
-            &[("csrf", &token), ("role", "manager"), ("department", "parks")],
+            &[
+                ("csrf", &token),
+                ("role", "manager"),
+                ("department", "parks"),
+            ],
         )
         .await;
     assert_eq!(changed.status(), StatusCode::SEE_OTHER);
@@ -257,13 +277,18 @@ async fn an_administrator_creates_an_official_changes_the_role_and_disables_the_
     assert!(account.contains(r#"<dd id="account-role">부서 관리자</dd>"#));
     assert!(account.contains(r#"<dd id="account-department">공원녹지과</dd>"#));
     assert_eq!(
-        app.get("/api/v1/me", Some(&park.access_token)).await.status(),
+        app.get("/api/v1/me", Some(&park.access_token))
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED,
         "the old sign-in ended with the role change"
     );
     let park = app.login("park@jeonbuk.go.kr", "park-pass-2026").await;
     let me = api_json(&app, "/api/v1/me", &park.access_token).await;
-    assert_eq!((me["role"].as_str(), me["department"].as_str()), (Some("manager"), Some("parks")));
+    assert_eq!(
+        (me["role"].as_str(), me["department"].as_str()),
+        (Some("manager"), Some("parks"))
+    );
 
     // Disabling: the account cannot sign in any more; enabling undoes it.
     let status_path = format!("{account_path}/status");
@@ -288,22 +313,36 @@ async fn an_administrator_creates_an_official_changes_the_role_and_disables_the_
     app.login("park@jeonbuk.go.kr", "park-pass-2026").await;
 
     // An administrator cannot disable themselves.
-    let me = api_json(&app, "/api/v1/me", &app.login("admin@jeonbuk.go.kr", PASSWORD).await.access_token).await;
+    let me = api_json(
+        &app,
+        "/api/v1/me",
+        &app.login("admin@jeonbuk.go.kr", PASSWORD)
+            .await
+            .access_token,
+    )
+    .await;
     let own = console
         .post(
-            &format!("/admin/settings/accounts/{}/status", me["id"].as_str().expect("id")),
+            &format!(
+                "/admin/settings/accounts/{}/status",
+                me["id"].as_str().expect("id")
+            ),
             &[("csrf", &token), ("action", "disable")],
         )
         .await;
     assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(own).await.contains("본인 계정은 비활성화할 수 없습니다"));
+    assert!(html(own)
+        .await
+        .contains("본인 계정은 비활성화할 수 없습니다"));
 }
 
 #[tokio::test]
 async fn a_form_token_of_an_ended_sign_in_is_refused_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let (mut console, admin_token) = signed_in_admin(&app).await;
-    let page = console.page("/admin/settings/departments", StatusCode::OK).await;
+    let page = console
+        .page("/admin/settings/departments", StatusCode::OK)
+        .await;
     let stale = form_token(&page);
     let out = console.post("/admin/logout", &[("csrf", &stale)]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
@@ -364,7 +403,9 @@ async fn a_form_token_of_an_ended_sign_in_is_refused_and_changes_nothing() {
 async fn departments_are_created_and_edited_with_their_place_and_categories() {
     let app = TestApp::spawn().await;
     let (console, admin_token) = signed_in_admin(&app).await;
-    let page = console.page("/admin/settings/departments", StatusCode::OK).await;
+    let page = console
+        .page("/admin/settings/departments", StatusCode::OK)
+        .await;
     assert!(page.contains(r#"<option value="35010">전주시</option>"#));
     assert!(page.contains(r#"<option value="35380">부안군</option>"#));
     assert!(page.contains(r#"name="categories" value="road_damage""#));
@@ -384,7 +425,10 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
         .await;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let invalid = html(invalid).await;
-    assert!(invalid.contains("부서 코드: 코드는 영문 소문자로 시작하는"), "{invalid}");
+    assert!(
+        invalid.contains("부서 코드: 코드는 영문 소문자로 시작하는"),
+        "{invalid}"
+    );
     let created = console
         .post(
             "/admin/settings/departments",
@@ -399,12 +443,17 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
         )
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&created), "/admin/settings/departments?done=created");
+    assert_eq!(
+        location(&created),
+        "/admin/settings/departments?done=created"
+    );
     let list = console
         .page("/admin/settings/departments?done=created", StatusCode::OK)
         .await;
     assert!(list.contains("부서를 만들었습니다."));
-    let row_start = list.find(r#"data-department="jeonju_road""#).expect("the new row");
+    let row_start = list
+        .find(r#"data-department="jeonju_road""#)
+        .expect("the new row");
     let row = &list[row_start..row_start + list[row_start..].find("</tr>").expect("row end")];
     assert!(row.contains("전주시 도로과") && row.contains("<td>전주시</td>"));
     assert!(row.contains("도로 파손, 가로등·보안등"), "{row}");
@@ -418,7 +467,10 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
         .expect("listed by the API")
         .clone();
     assert_eq!(department["jurisdiction"], "35010");
-    assert_eq!(department["categories"], json!(["road_damage", "streetlight"]));
+    assert_eq!(
+        department["categories"],
+        json!(["road_damage", "streetlight"])
+    );
 
     // A second department claiming the same category in the same place: 409.
     let conflict = console
@@ -444,7 +496,9 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
         )
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
-    assert!(html(again).await.contains("jeonju_road 부서가 이미 있습니다"));
+    assert!(html(again)
+        .await
+        .contains("jeonju_road 부서가 이미 있습니다"));
 
     // Editing: the form shows the department; the change replaces it.
     let edit = console
@@ -455,11 +509,17 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
     let bad = console
         .post(
             "/admin/settings/departments/jeonju_road",
-            &[("csrf", &token), ("name", "전주시 도로과"), ("jurisdiction", "99990")],
+            &[
+                ("csrf", &token),
+                ("name", "전주시 도로과"),
+                ("jurisdiction", "99990"),
+            ],
         )
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(bad).await.contains("관할: 서비스 지역에 없는 시·군 코드입니다"));
+    assert!(html(bad)
+        .await
+        .contains("관할: 서비스 지역에 없는 시·군 코드입니다"));
     let updated = console
         .post(
             "/admin/settings/departments/jeonju_road",
@@ -496,7 +556,9 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
 async fn category_sla_overrides_are_shown_edited_and_refused_when_impossible() {
     let app = TestApp::spawn().await;
     let (console, admin_token) = signed_in_admin(&app).await;
-    let list = console.page("/admin/settings/categories", StatusCode::OK).await;
+    let list = console
+        .page("/admin/settings/categories", StatusCode::OK)
+        .await;
     assert!(
         list.contains(r#"<td data-priority="urgent">2시간 / 24시간</td>"#),
         "the product's default"
@@ -520,23 +582,53 @@ async fn category_sla_overrides_are_shown_edited_and_refused_when_impossible() {
     };
 
     for (first, resolution, radius, message) in [
-        ("30", "12", "250", "처리 기한(긴급): 첫 응답 기한이 처리 기한보다 늦습니다"),
-        ("1", "", "250", "처리 기한(긴급): 첫 응답과 처리 완료 기한을 모두 입력하거나 모두 비워 주세요."),
-        ("1", "12", "5000", "중복 검색 반경: 중복 검색 반경은 10–1000m입니다"),
-        ("1", "12", "멀리", "중복 검색 반경: 숫자(정수)로 입력해 주세요."),
+        (
+            "30",
+            "12",
+            "250",
+            "처리 기한(긴급): 첫 응답 기한이 처리 기한보다 늦습니다",
+        ),
+        (
+            "1",
+            "",
+            "250",
+            "처리 기한(긴급): 첫 응답과 처리 완료 기한을 모두 입력하거나 모두 비워 주세요.",
+        ),
+        (
+            "1",
+            "12",
+            "5000",
+            "중복 검색 반경: 중복 검색 반경은 10–1000m입니다",
+        ),
+        (
+            "1",
+            "12",
+            "멀리",
+            "중복 검색 반경: 숫자(정수)로 입력해 주세요.",
+        ),
     ] {
         let mut fields = form(first, resolution, radius);
         fields.push(("csrf", &token));
         let refused = console
             .post("/admin/settings/categories/road_damage", &fields)
             .await;
-        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{message}"
+        );
         let page = html(refused).await;
         assert!(page.contains(message), "{message}");
-        assert!(page.contains(&format!(r#"value="{radius}""#)), "kept what was typed");
+        assert!(
+            page.contains(&format!(r#"value="{radius}""#)),
+            "kept what was typed"
+        );
     }
     let road = road_damage(&app, &admin_token).await;
-    assert_eq!(road["sla"]["urgent"]["overridden"], false, "nothing changed");
+    assert_eq!(
+        road["sla"]["urgent"]["overridden"], false,
+        "nothing changed"
+    );
 
     let mut fields = form("1", "12", "300");
     fields.push(("csrf", &token));
@@ -587,11 +679,17 @@ async fn a_service_account_key_is_shown_once_works_and_stops_when_revoked() {
     let invalid = console
         .post(
             "/admin/settings/service-accounts",
-            &[("csrf", &token), ("name", "GIS 연계"), ("contact_email", "gis")],
+            &[
+                ("csrf", &token),
+                ("name", "GIS 연계"),
+                ("contact_email", "gis"),
+            ],
         )
         .await;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(invalid).await.contains("연락처 이메일: name@example.kr 같은"));
+    assert!(html(invalid)
+        .await
+        .contains("연락처 이메일: name@example.kr 같은"));
     assert!(console
         .page("/admin/settings/service-accounts", StatusCode::OK)
         .await
@@ -608,17 +706,24 @@ async fn a_service_account_key_is_shown_once_works_and_stops_when_revoked() {
         )
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    let account_path = location(&created).trim_end_matches("?done=created").to_owned();
+    let account_path = location(&created)
+        .trim_end_matches("?done=created")
+        .to_owned();
     let list = console
         .page("/admin/settings/service-accounts", StatusCode::OK)
         .await;
     assert!(list.contains("GIS 연계") && list.contains("gis@jeonbuk.go.kr"));
 
     let no_label = console
-        .post(&format!("{account_path}/keys"), &[("csrf", &token), ("label", " ")])
+        .post(
+            &format!("{account_path}/keys"),
+            &[("csrf", &token), ("label", " ")],
+        )
         .await;
     assert_eq!(no_label.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(no_label).await.contains("키 이름(용도): 키 이름(용도)은 1–100자로 입력해 주세요."));
+    assert!(html(no_label)
+        .await
+        .contains("키 이름(용도): 키 이름(용도)은 1–100자로 입력해 주세요."));
 
     let issued = console
         .post(
@@ -656,7 +761,9 @@ async fn a_service_account_key_is_shown_once_works_and_stops_when_revoked() {
 async fn secrets_are_listed_by_name_set_without_echo_and_deleted() {
     let app = TestApp::spawn().await;
     let (console, admin_token) = signed_in_admin(&app).await;
-    let page = console.page("/admin/settings/secrets", StatusCode::OK).await;
+    let page = console
+        .page("/admin/settings/secrets", StatusCode::OK)
+        .await;
     assert!(page.contains(r#"<input id="secret-value" type="password""#));
     let token = form_token(&page);
     let value = "rf-live-0123456789abcdef";
@@ -664,7 +771,11 @@ async fn secrets_are_listed_by_name_set_without_echo_and_deleted() {
     let invalid = console
         .post(
             "/admin/settings/secrets",
-            &[("csrf", &token), ("name", "Roboflow Key!"), ("value", value)],
+            &[
+                ("csrf", &token),
+                ("name", "Roboflow Key!"),
+                ("value", value),
+            ],
         )
         .await;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -679,7 +790,11 @@ async fn secrets_are_listed_by_name_set_without_echo_and_deleted() {
     let set = console
         .post(
             "/admin/settings/secrets",
-            &[("csrf", &token), ("name", "roboflow.api_key"), ("value", value)],
+            &[
+                ("csrf", &token),
+                ("name", "roboflow.api_key"),
+                ("value", value),
+            ],
         )
         .await;
     assert_eq!(set.status(), StatusCode::SEE_OTHER);
@@ -725,33 +840,56 @@ async fn the_audit_log_shows_the_newest_changes_first_and_filters_by_target() {
     console
         .post(
             &format!("/admin/settings/accounts/{}/role", staff.id),
-            &[("csrf", &token), ("role", "manager"), ("department", "road_management")],
+            &[
+                ("csrf", &token),
+                ("role", "manager"),
+                ("department", "road_management"),
+            ],
         )
         .await;
     console
         .post(
             "/admin/settings/secrets",
-            &[("csrf", &token), ("name", "llm.api_key"), ("value", "sk-secret-value")],
+            &[
+                ("csrf", &token),
+                ("name", "llm.api_key"),
+                ("value", "sk-secret-value"),
+            ],
         )
         .await;
 
     let audit = console.page("/admin/settings/audit", StatusCode::OK).await;
-    let secret = audit.find(r#"data-action="secret.set""#).expect("the secret entry");
-    let role = audit.find(r#"data-action="user.role_change""#).expect("the role entry");
+    let secret = audit
+        .find(r#"data-action="secret.set""#)
+        .expect("the secret entry");
+    let role = audit
+        .find(r#"data-action="user.role_change""#)
+        .expect("the role entry");
     assert!(secret < role, "newest first");
     assert!(audit.contains("역할·부서 변경") && audit.contains("admin 담당자 (관리자)"));
-    assert!(!audit.contains("sk-secret-value"), "secret values never reach the log");
+    assert!(
+        !audit.contains("sk-secret-value"),
+        "secret values never reach the log"
+    );
 
     let target = format!("user:{}", staff.id);
     let filtered = console
         .page(
-            &format!("/admin/settings/audit?target={}", target.replace(':', "%3A")),
+            &format!(
+                "/admin/settings/audit?target={}",
+                target.replace(':', "%3A")
+            ),
             StatusCode::OK,
         )
         .await;
     assert!(filtered.contains(r#"data-action="user.role_change""#));
     assert!(!filtered.contains(r#"data-action="secret.set""#));
-    let api: Value = api_json(&app, &format!("/api/v1/admin/audit?target={target}"), &admin_token).await;
+    let api: Value = api_json(
+        &app,
+        &format!("/api/v1/admin/audit?target={target}"),
+        &admin_token,
+    )
+    .await;
     assert_eq!(
         filtered.matches("<tr data-action=").count(),
         api.as_array().expect("entries").len(),

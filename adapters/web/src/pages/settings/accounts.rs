@@ -88,12 +88,13 @@ pub(crate) struct StatusForm {
 }
 
 /// A refusal of an account change: shown on the page, or a page of its own.
-pub(crate) fn refusal(error: AccountAdminError, labels: &[(&str, &str)]) -> Result<Notice, PageError> {
+pub(crate) fn refusal(
+    error: AccountAdminError,
+    labels: &[(&str, &str)],
+) -> Result<Notice, PageError> {
     match error {
         AccountAdminError::Invalid(invalid) => Ok(Notice::invalid(&invalid, labels)),
-        AccountAdminError::SignInRequired | AccountAdminError::Forbidden => {
-            Err(super::forbidden())
-        }
+        AccountAdminError::SignInRequired | AccountAdminError::Forbidden => Err(super::forbidden()),
         AccountAdminError::NotFound => Err(PageError::not_found()),
         AccountAdminError::Unavailable(reason) => Err(PageError::unavailable(&reason)),
         AccountAdminError::Unknown(error) => Err(PageError::internal(&error)),
@@ -296,8 +297,16 @@ fn role_options(selected: &str) -> Markup {
     }
 }
 
-fn new_account_form(officer: &Officer, form: &NewAccountForm, departments: &[Department]) -> Markup {
-    let role = if form.role.is_empty() { "staff" } else { form.role.as_str() };
+fn new_account_form(
+    officer: &Officer,
+    form: &NewAccountForm,
+    departments: &[Department],
+) -> Markup {
+    let role = if form.role.is_empty() {
+        "staff"
+    } else {
+        form.role.as_str()
+    };
     html! {
         section aria-labelledby="new-account-heading" {
             h2 #new-account-heading { "공무원 계정 만들기" }
@@ -447,7 +456,12 @@ async fn render_account(
     let user = &account.user;
     let role = form.map_or(user.role.as_str(), |f| f.role.as_str());
     let department = form.map_or_else(
-        || user.department.as_ref().map(|d| d.as_str()).unwrap_or_default(),
+        || {
+            user.department
+                .as_ref()
+                .map(|d| d.as_str())
+                .unwrap_or_default()
+        },
         |f| f.department.as_str(),
     );
     let title = format!("{TITLE} — {}", user.display_name.as_str());

@@ -86,9 +86,9 @@ pub(crate) async fn list(
         .filter(|t| !t.is_empty());
     let limit = match params.limit.as_deref().map(str::trim) {
         None | Some("") => Ok(STEP),
-        Some(raw) => raw.parse::<u32>().map_err(|_| {
-            invalid("limit", "not_a_number", "limit must be a whole number")
-        }),
+        Some(raw) => raw
+            .parse::<u32>()
+            .map_err(|_| invalid("limit", "not_a_number", "limit must be a whole number")),
     };
     let outcome = match limit {
         Ok(limit) => state

@@ -62,14 +62,8 @@ impl CategoryForm {
             ),
         ]);
         for (priority, sla) in category.sla.iter() {
-            fields.insert(
-                first_field(priority),
-                sla.first_response_hours.to_string(),
-            );
-            fields.insert(
-                resolution_field(priority),
-                sla.resolution_hours.to_string(),
-            );
+            fields.insert(first_field(priority), sla.first_response_hours.to_string());
+            fields.insert(resolution_field(priority), sla.resolution_hours.to_string());
         }
         Self(fields)
     }
@@ -420,7 +414,11 @@ mod tests {
         ])
         .change()
         .unwrap_err();
-        let fields: Vec<_> = invalid.0.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        let fields: Vec<_> = invalid
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.code))
+            .collect();
         assert_eq!(
             fields,
             [

@@ -170,7 +170,12 @@ pub(crate) async fn list(
         ),
     ]);
     let directory = Directory::load(&state).await?;
-    Ok(render_list(&officer, &directory, &DepartmentForm::default(), notice))
+    Ok(render_list(
+        &officer,
+        &directory,
+        &DepartmentForm::default(),
+        notice,
+    ))
 }
 
 /// `POST /admin/settings/departments`: a new department.

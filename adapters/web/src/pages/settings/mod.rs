@@ -254,9 +254,13 @@ fn message(error: &FieldError) -> String {
             "담당 공무원과 부서 관리자는 부서를 지정해야 합니다."
         }
         "unknown_department" => "없는 부서입니다.",
-        "invalid_code" => "코드는 영문 소문자로 시작하는 2–40자의 영문 소문자, 숫자, 밑줄(_)입니다.",
+        "invalid_code" => {
+            "코드는 영문 소문자로 시작하는 2–40자의 영문 소문자, 숫자, 밑줄(_)입니다."
+        }
         "invalid_jurisdiction" => "관할 시·군을 목록에서 골라 주세요.",
-        "service_account" => "서비스 계정은 역할을 바꾸거나 비활성화할 수 없습니다. API 키를 폐기하세요.",
+        "service_account" => {
+            "서비스 계정은 역할을 바꾸거나 비활성화할 수 없습니다. API 키를 폐기하세요."
+        }
         "invalid_label" => "키 이름(용도)은 1–100자로 입력해 주세요.",
         "invalid_secret_name" => {
             "이름은 1–100자의 영문 소문자, 숫자, 마침표(.), 밑줄(_), 하이픈(-)입니다."

@@ -60,7 +60,10 @@ pub(crate) async fn list(
 ) -> Result<Response, PageError> {
     require(&officer, Permission::ManageSecrets)?;
     let notice = query.notice(&[
-        ("set", "비밀 값을 저장했습니다. 저장한 값은 다시 볼 수 없습니다."),
+        (
+            "set",
+            "비밀 값을 저장했습니다. 저장한 값은 다시 볼 수 없습니다.",
+        ),
         ("deleted", "비밀 값을 삭제했습니다."),
     ]);
     render(&state, &officer, "", notice).await
@@ -100,7 +103,12 @@ pub(crate) async fn delete(
 ) -> Result<Response, PageError> {
     require(&officer, Permission::ManageSecrets)?;
     officer.check_form(&state, &form.csrf)?;
-    match state.use_cases().secrets.delete(&officer.actor, &name).await {
+    match state
+        .use_cases()
+        .secrets
+        .delete(&officer.actor, &name)
+        .await
+    {
         Ok(()) => Ok(done(PATH, "deleted")),
         Err(error) => {
             let notice = refusal(error)?;

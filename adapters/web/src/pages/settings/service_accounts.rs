@@ -162,8 +162,14 @@ pub(crate) async fn show(
     require(&officer, Permission::ManageServiceAccounts)?;
     let id = account_id(&id)?;
     let notice = query.notice(&[
-        ("created", "서비스 계정을 만들었습니다. 이제 API 키를 발급하세요."),
-        ("revoked", "API 키를 폐기했습니다. 이 키로는 더 이상 접속할 수 없습니다."),
+        (
+            "created",
+            "서비스 계정을 만들었습니다. 이제 API 키를 발급하세요.",
+        ),
+        (
+            "revoked",
+            "API 키를 폐기했습니다. 이 키로는 더 이상 접속할 수 없습니다.",
+        ),
     ]);
     render_account(&state, &officer, id, None, notice).await
 }
