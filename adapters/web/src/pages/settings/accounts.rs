@@ -230,7 +230,7 @@ async fn render_list(
         }
         (new_account_form(officer, form, &departments))
     };
-    Ok(respond(officer, TITLE, notice.as_ref(), &body))
+    Ok(respond(officer, TITLE, notice, &body))
 }
 
 fn department_name<'a>(departments: &'a [Department], account: &'a Account) -> &'a str {
@@ -516,5 +516,5 @@ async fn render_account(
         }
         p { a href={ (PATH) "?email=" (encode(user.email.as_str())) } { "계정 목록으로" } }
     };
-    Ok(respond(officer, &title, notice.as_ref(), &body))
+    Ok(respond(officer, &title, notice, &body))
 }

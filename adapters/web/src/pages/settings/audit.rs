@@ -138,7 +138,7 @@ pub(crate) async fn list(
             }
         }
     };
-    Ok(respond(&officer, TITLE, notice.as_ref(), &body))
+    Ok(respond(&officer, TITLE, notice, &body))
 }
 
 /// The names of the people in these entries.

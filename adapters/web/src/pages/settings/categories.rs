@@ -200,7 +200,7 @@ pub(crate) async fn list(
             }
         }
     };
-    Ok(respond(&officer, TITLE, notice.as_ref(), &body))
+    Ok(respond(&officer, TITLE, notice, &body))
 }
 
 fn sla_cell(category: &Category, priority: Priority) -> Markup {
@@ -364,7 +364,7 @@ fn render_edit(
         }
         p { a href=(PATH) { "분류 목록으로" } }
     };
-    respond(officer, &title, notice.as_ref(), &body)
+    respond(officer, &title, notice, &body)
 }
 
 #[cfg(test)]

@@ -300,7 +300,7 @@ fn render_list(
             (department_form(officer, directory, form, PATH, true))
         }
     };
-    respond(officer, TITLE, notice.as_ref(), &body)
+    respond(officer, TITLE, notice, &body)
 }
 
 fn render_edit(
@@ -315,7 +315,7 @@ fn render_edit(
         (department_form(officer, directory, form, &action, false))
         p { a href=(PATH) { "부서 목록으로" } }
     };
-    respond(officer, &title, notice.as_ref(), &body)
+    respond(officer, &title, notice, &body)
 }
 
 fn department_form(

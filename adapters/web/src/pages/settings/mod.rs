@@ -181,16 +181,16 @@ impl Notice {
 }
 
 /// The notice as a status or alert box (nothing without one).
-pub(crate) fn notice(notice: Option<&Notice>) -> Markup {
+fn notice(notice: Option<Notice>) -> Markup {
     html! {
         @if let Some(notice) = notice {
             @if notice.is_error() {
                 div.error role="alert" {
-                    @for message in &notice.messages { p { (message) } }
+                    @for message in notice.messages { p { (message) } }
                 }
             } @else {
                 div.notice role="status" {
-                    @for message in &notice.messages { p { (message) } }
+                    @for message in notice.messages { p { (message) } }
                 }
             }
         }
@@ -201,10 +201,10 @@ pub(crate) fn notice(notice: Option<&Notice>) -> Markup {
 pub(crate) fn respond(
     officer: &Officer,
     title: &str,
-    notice: Option<&Notice>,
+    notice: Option<Notice>,
     body: &Markup,
 ) -> Response {
-    let status = notice.map_or(StatusCode::OK, |n| n.status);
+    let status = notice.as_ref().map_or(StatusCode::OK, |n| n.status);
     let body = html! {
         p.crumbs { a href="/admin/settings" { "관리" } " › " (title) }
         h1 { (title) }

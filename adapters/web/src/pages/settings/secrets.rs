@@ -202,5 +202,5 @@ async fn render(
             }
         }
     };
-    Ok(respond(officer, TITLE, notice.as_ref(), &body))
+    Ok(respond(officer, TITLE, notice, &body))
 }

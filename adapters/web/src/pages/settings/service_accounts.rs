@@ -142,7 +142,7 @@ async fn render_list(
             }
         }
     };
-    Ok(respond(officer, TITLE, notice.as_ref(), &body))
+    Ok(respond(officer, TITLE, notice, &body))
 }
 
 fn account_id(raw: &str) -> Result<UserId, PageError> {
@@ -331,5 +331,5 @@ async fn render_account(
         }
         p { a href=(PATH) { "서비스 계정 목록으로" } }
     };
-    Ok(respond(officer, &title, notice.as_ref(), &body))
+    Ok(respond(officer, &title, notice, &body))
 }
