@@ -32,6 +32,24 @@ fn location(response: &Response) -> String {
         .to_owned()
 }
 
+/// Posts `form` to `path` and expects a refusal with `status` and `message`.
+async fn expect_refusal(
+    console: &Console<'_>,
+    path: &str,
+    form: &[(&str, &str)],
+    status: StatusCode,
+    message: &str,
+) -> String {
+    let response = console.post(path, form).await;
+    assert_eq!(response.status(), status, "POST {path}");
+    let page = html(response).await;
+    assert!(
+        page.contains(message),
+        "{message} in the answer to POST {path}"
+    );
+    page
+}
+
 async fn html(response: Response) -> String {
     response.text().await.expect("HTML")
 }
@@ -47,6 +65,18 @@ fn input_value(html: &str, id: &str) -> String {
         .next()
         .expect("a quoted value")
         .to_owned()
+}
+
+/// The department with `code` as the API lists it.
+async fn listed_department(app: &TestApp, token: &str, code: &str) -> Value {
+    let api = api_json(app, "/api/v1/departments", token).await;
+    api["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|d| d["code"] == code)
+        .expect("listed by the API")
+        .clone()
 }
 
 /// The road damage category as the API lists it.
@@ -181,22 +211,21 @@ async fn an_administrator_creates_an_official_changes_the_role_and_disables_the_
     let token = form_token(&page);
 
     // Invalid input: 422 in Korean, nothing created.
-    let bad = console
-        .post(
-            "/admin/settings/accounts",
-            &[
-                ("csrf", &token),
-                ("email", "not-an-email"),
-                ("display_name", "박공무"),
-                ("password", "short"),
-                ("role", "staff"),
-                ("department", "road_management"),
-            ],
-        )
-        .await;
-    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let bad = html(bad).await;
-    assert!(bad.contains("이메일: name@example.kr 같은 이메일 주소를 입력해 주세요."));
+    let bad = expect_refusal(
+        &console,
+        "/admin/settings/accounts",
+        &[
+            ("csrf", &token),
+            ("email", "not-an-email"),
+            ("display_name", "박공무"),
+            ("password", "short"),
+            ("role", "staff"),
+            ("department", "road_management"),
+        ],
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "이메일: name@example.kr 같은 이메일 주소를 입력해 주세요.",
+    )
+    .await;
     assert!(bad.contains("비밀번호: 비밀번호는 10자 이상이어야 합니다"));
     assert!(
         bad.contains(r#"value="박공무""#),
@@ -246,16 +275,14 @@ async fn an_administrator_creates_an_official_changes_the_role_and_disables_the_
 
     // Role change: a manager of the parks department; invalid first.
     let role_path = format!("{account_path}/role");
-    let invalid = console
-        .post(
-            &role_path,
-            &[("csrf", &token), ("role", "manager"), ("department", "")],
-        )
-        .await;
-    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(invalid)
-        .await
-        .contains("부서: 담당 공무원과 부서 관리자는 부서를 지정해야 합니다."));
+    expect_refusal(
+        &console,
+        &role_path,
+        &[("csrf", &token), ("role", "manager"), ("department", "")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "부서: 담당 공무원과 부서 관리자는 부서를 지정해야 합니다.",
+    )
+    .await;
     assert_eq!(
         api_json(&app, "/api/v1/me", &park.access_token).await["role"],
         "staff",
@@ -321,19 +348,17 @@ async fn an_administrator_creates_an_official_changes_the_role_and_disables_the_
             .access_token,
     )
     .await;
-    let own = console
-        .post(
-            &format!(
-                "/admin/settings/accounts/{}/status",
-                me["id"].as_str().expect("id")
-            ),
-            &[("csrf", &token), ("action", "disable")],
-        )
-        .await;
-    assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(own)
-        .await
-        .contains("본인 계정은 비활성화할 수 없습니다"));
+    expect_refusal(
+        &console,
+        &format!(
+            "/admin/settings/accounts/{}/status",
+            me["id"].as_str().expect("id")
+        ),
+        &[("csrf", &token), ("action", "disable")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "본인 계정은 비활성화할 수 없습니다",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -412,23 +437,19 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
     assert!(page.contains("도로관리과"), "the seeded departments");
     let token = form_token(&page);
 
-    let invalid = console
-        .post(
-            "/admin/settings/departments",
-            &[
-                ("csrf", &token),
-                ("code", "Jeonju Road"),
-                ("name", " "),
-                ("jurisdiction", "35010"),
-            ],
-        )
-        .await;
-    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let invalid = html(invalid).await;
-    assert!(
-        invalid.contains("부서 코드: 코드는 영문 소문자로 시작하는"),
-        "{invalid}"
-    );
+    expect_refusal(
+        &console,
+        "/admin/settings/departments",
+        &[
+            ("csrf", &token),
+            ("code", "Jeonju Road"),
+            ("name", " "),
+            ("jurisdiction", "35010"),
+        ],
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "부서 코드: 코드는 영문 소문자로 시작하는",
+    )
+    .await;
     let created = console
         .post(
             "/admin/settings/departments",
@@ -458,14 +479,7 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
     assert!(row.contains("전주시 도로과") && row.contains("<td>전주시</td>"));
     assert!(row.contains("도로 파손, 가로등·보안등"), "{row}");
 
-    let api = api_json(&app, "/api/v1/departments", &admin_token).await;
-    let department = api["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|d| d["code"] == "jeonju_road")
-        .expect("listed by the API")
-        .clone();
+    let department = listed_department(&app, &admin_token, "jeonju_road").await;
     assert_eq!(department["jurisdiction"], "35010");
     assert_eq!(
         department["categories"],
@@ -473,32 +487,28 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
     );
 
     // A second department claiming the same category in the same place: 409.
-    let conflict = console
-        .post(
-            "/admin/settings/departments",
-            &[
-                ("csrf", &token),
-                ("code", "jeonju_road2"),
-                ("name", "전주시 도로2과"),
-                ("jurisdiction", "35010"),
-                ("categories", "road_damage"),
-            ],
-        )
-        .await;
-    assert_eq!(conflict.status(), StatusCode::CONFLICT);
-    assert!(html(conflict)
-        .await
-        .contains("같은 관할에서 전주시 도로과 부서가 이미 '도로 파손' 분류를 담당합니다"));
-    let again = console
-        .post(
-            "/admin/settings/departments",
-            &[("csrf", &token), ("code", "jeonju_road"), ("name", "중복")],
-        )
-        .await;
-    assert_eq!(again.status(), StatusCode::CONFLICT);
-    assert!(html(again)
-        .await
-        .contains("jeonju_road 부서가 이미 있습니다"));
+    expect_refusal(
+        &console,
+        "/admin/settings/departments",
+        &[
+            ("csrf", &token),
+            ("code", "jeonju_road2"),
+            ("name", "전주시 도로2과"),
+            ("jurisdiction", "35010"),
+            ("categories", "road_damage"),
+        ],
+        StatusCode::CONFLICT,
+        "같은 관할에서 전주시 도로과 부서가 이미 '도로 파손' 분류를 담당합니다",
+    )
+    .await;
+    expect_refusal(
+        &console,
+        "/admin/settings/departments",
+        &[("csrf", &token), ("code", "jeonju_road"), ("name", "중복")],
+        StatusCode::CONFLICT,
+        "jeonju_road 부서가 이미 있습니다",
+    )
+    .await;
 
     // Editing: the form shows the department; the change replaces it.
     let edit = console
@@ -506,20 +516,18 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
         .await;
     assert!(edit.contains(r#"<option value="35010" selected>전주시</option>"#));
     assert!(edit.contains(r#"value="road_damage" checked"#));
-    let bad = console
-        .post(
-            "/admin/settings/departments/jeonju_road",
-            &[
-                ("csrf", &token),
-                ("name", "전주시 도로과"),
-                ("jurisdiction", "99990"),
-            ],
-        )
-        .await;
-    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(bad)
-        .await
-        .contains("관할: 서비스 지역에 없는 시·군 코드입니다"));
+    expect_refusal(
+        &console,
+        "/admin/settings/departments/jeonju_road",
+        &[
+            ("csrf", &token),
+            ("name", "전주시 도로과"),
+            ("jurisdiction", "99990"),
+        ],
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "관할: 서비스 지역에 없는 시·군 코드입니다",
+    )
+    .await;
     let updated = console
         .post(
             "/admin/settings/departments/jeonju_road",
@@ -532,14 +540,7 @@ async fn departments_are_created_and_edited_with_their_place_and_categories() {
         )
         .await;
     assert_eq!(updated.status(), StatusCode::SEE_OTHER);
-    let api = api_json(&app, "/api/v1/departments", &admin_token).await;
-    let department = api["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|d| d["code"] == "jeonju_road")
-        .expect("listed")
-        .clone();
+    let department = listed_department(&app, &admin_token, "jeonju_road").await;
     assert_eq!(department["name"], "전주시 도로시설과");
     assert_eq!(department["jurisdiction"], "35020");
     assert_eq!(department["categories"], json!(["road_damage"]));
@@ -676,20 +677,18 @@ async fn a_service_account_key_is_shown_once_works_and_stops_when_revoked() {
         .await;
     assert!(page.contains("서비스 계정이 없습니다."));
     let token = form_token(&page);
-    let invalid = console
-        .post(
-            "/admin/settings/service-accounts",
-            &[
-                ("csrf", &token),
-                ("name", "GIS 연계"),
-                ("contact_email", "gis"),
-            ],
-        )
-        .await;
-    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(invalid)
-        .await
-        .contains("연락처 이메일: name@example.kr 같은"));
+    expect_refusal(
+        &console,
+        "/admin/settings/service-accounts",
+        &[
+            ("csrf", &token),
+            ("name", "GIS 연계"),
+            ("contact_email", "gis"),
+        ],
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "연락처 이메일: name@example.kr 같은",
+    )
+    .await;
     assert!(console
         .page("/admin/settings/service-accounts", StatusCode::OK)
         .await
@@ -714,16 +713,14 @@ async fn a_service_account_key_is_shown_once_works_and_stops_when_revoked() {
         .await;
     assert!(list.contains("GIS 연계") && list.contains("gis@jeonbuk.go.kr"));
 
-    let no_label = console
-        .post(
-            &format!("{account_path}/keys"),
-            &[("csrf", &token), ("label", " ")],
-        )
-        .await;
-    assert_eq!(no_label.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(no_label)
-        .await
-        .contains("키 이름(용도): 키 이름(용도)은 1–100자로 입력해 주세요."));
+    expect_refusal(
+        &console,
+        &format!("{account_path}/keys"),
+        &[("csrf", &token), ("label", " ")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "키 이름(용도): 키 이름(용도)은 1–100자로 입력해 주세요.",
+    )
+    .await;
 
     let issued = console
         .post(
@@ -768,19 +765,18 @@ async fn secrets_are_listed_by_name_set_without_echo_and_deleted() {
     let token = form_token(&page);
     let value = "rf-live-0123456789abcdef";
 
-    let invalid = console
-        .post(
-            "/admin/settings/secrets",
-            &[
-                ("csrf", &token),
-                ("name", "Roboflow Key!"),
-                ("value", value),
-            ],
-        )
-        .await;
-    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let invalid = html(invalid).await;
-    assert!(invalid.contains("이름: 이름은 1–100자의 영문 소문자"));
+    let invalid = expect_refusal(
+        &console,
+        "/admin/settings/secrets",
+        &[
+            ("csrf", &token),
+            ("name", "Roboflow Key!"),
+            ("value", value),
+        ],
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "이름: 이름은 1–100자의 영문 소문자",
+    )
+    .await;
     assert!(!invalid.contains(value), "the value is never echoed back");
     assert_eq!(
         api_json(&app, "/api/v1/admin/secrets", &admin_token).await,
@@ -819,14 +815,14 @@ async fn secrets_are_listed_by_name_set_without_echo_and_deleted() {
         api_json(&app, "/api/v1/admin/secrets", &admin_token).await,
         json!([])
     );
-    let gone = console
-        .post(
-            "/admin/settings/secrets/roboflow.api_key/delete",
-            &[("csrf", &token)],
-        )
-        .await;
-    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
-    assert!(html(gone).await.contains("그 이름의 비밀 값이 없습니다."));
+    expect_refusal(
+        &console,
+        "/admin/settings/secrets/roboflow.api_key/delete",
+        &[("csrf", &token)],
+        StatusCode::NOT_FOUND,
+        "그 이름의 비밀 값이 없습니다.",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::error::PageError;
 use crate::format;
 use crate::pages::encode;
-use crate::pages::settings::{department_options, done, require, respond, DoneQuery, Notice};
+use crate::pages::settings::{department_options, done, head, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
 const TITLE: &str = "계정과 역할";
@@ -250,16 +250,7 @@ fn table(rows: &[Account], departments: &[Department], searched: bool) -> Markup
         } @else {
             table.queue.accounts {
                 caption { "계정 (가입 순)" }
-                thead {
-                    tr {
-                        th scope="col" { "이름" }
-                        th scope="col" { "이메일" }
-                        th scope="col" { "역할" }
-                        th scope="col" { "부서" }
-                        th scope="col" { "상태" }
-                        th scope="col" { "만든 때" }
-                    }
-                }
+                (head(&["이름", "이메일", "역할", "부서", "상태", "만든 때"]))
                 tbody {
                     @for account in rows {
                         @let user = &account.user;
@@ -343,7 +334,7 @@ fn new_account_form(
 }
 
 /// The account id in a path; anything but a UUID is "not found".
-fn user_id(raw: &str) -> Result<UserId, PageError> {
+pub(crate) fn user_id(raw: &str) -> Result<UserId, PageError> {
     Uuid::parse_str(raw)
         .map(UserId)
         .map_err(|_| PageError::not_found())

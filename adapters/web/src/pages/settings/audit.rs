@@ -19,7 +19,7 @@ use sinmungo_http::AppState;
 use crate::error::PageError;
 use crate::format;
 use crate::pages::encode;
-use crate::pages::settings::{invalid, require, respond, Notice};
+use crate::pages::settings::{head, invalid, names, require, respond, Notice};
 use crate::session::Officer;
 
 const TITLE: &str = "감사 기록";
@@ -115,7 +115,7 @@ pub(crate) async fn list(
         }
         Err(AuditError::Store(error)) => return Err(PageError::internal(&error)),
     };
-    let names = people(&state, &entries).await?;
+    let names = names(&state, entries.iter().filter_map(|e| e.actor).collect()).await?;
     let more = (entries.len() >= limit as usize && limit < MAX_PAGE_SIZE)
         .then(|| (limit + STEP).min(MAX_PAGE_SIZE));
     let body = html! {
@@ -141,29 +141,6 @@ pub(crate) async fn list(
     Ok(respond(&officer, TITLE, notice, &body))
 }
 
-/// The names of the people in these entries.
-async fn people(
-    state: &AppState,
-    entries: &[AuditEntry],
-) -> Result<HashMap<UserId, String>, PageError> {
-    let mut names = HashMap::new();
-    for id in entries.iter().filter_map(|e| e.actor) {
-        if names.contains_key(&id) {
-            continue;
-        }
-        if let Some(user) = state
-            .use_cases()
-            .accounts
-            .user(id)
-            .await
-            .map_err(|error| PageError::internal(&error))?
-        {
-            names.insert(id, user.display_name.as_str().to_owned());
-        }
-    }
-    Ok(names)
-}
-
 /// A link to the console's page about `target`, where there is one.
 fn target_link(target: &str) -> Option<String> {
     let (kind, id) = target.split_once(':')?;
@@ -183,15 +160,7 @@ fn table(entries: &[AuditEntry], names: &HashMap<UserId, String>) -> Markup {
         } @else {
             table.queue.audit {
                 caption { "감사 기록 (최근 순, " (entries.len()) "건)" }
-                thead {
-                    tr {
-                        th scope="col" { "때" }
-                        th scope="col" { "한 사람" }
-                        th scope="col" { "행동" }
-                        th scope="col" { "대상" }
-                        th scope="col" { "내용" }
-                    }
-                }
+                (head(&["때", "한 사람", "행동", "대상", "내용"]))
                 tbody {
                     @for entry in entries {
                         tr data-action=(entry.action) {

@@ -14,7 +14,8 @@ use sinmungo_core::domain::{Category, Department, FieldError, Invalid, Permissio
 use sinmungo_http::AppState;
 
 use crate::error::PageError;
-use crate::pages::settings::{department_options, done, require, respond, DoneQuery, Notice};
+use crate::pages::settings::departments::failure;
+use crate::pages::settings::{department_options, done, head, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
 const TITLE: &str = "분류와 처리 기한";
@@ -248,28 +249,19 @@ pub(crate) async fn update(
     let form = CategoryForm(fields);
     officer.check_form(&state, form.get("csrf"))?;
     let outcome = match form.change() {
-        Ok(change) => state
-            .use_cases()
-            .directory
-            .update_category(&officer.actor, &code, change)
-            .await
-            .map_err(|error| match error {
-                DirectoryError::Invalid(invalid) => Ok(invalid),
-                other => Err(other),
-            }),
-        Err(invalid) => Err(Ok(invalid)),
+        Ok(change) => {
+            state
+                .use_cases()
+                .directory
+                .update_category(&officer.actor, &code, change)
+                .await
+        }
+        Err(invalid) => Err(DirectoryError::Invalid(invalid)),
     };
     let invalid = match outcome {
         Ok(_) => return Ok(done(PATH, "updated")),
-        Err(Ok(invalid)) => invalid,
-        Err(Err(DirectoryError::NotFound(_))) => return Err(PageError::not_found()),
-        Err(Err(DirectoryError::SignInRequired | DirectoryError::Forbidden)) => {
-            return Err(super::forbidden())
-        }
-        Err(Err(DirectoryError::Unavailable(reason))) => {
-            return Err(PageError::unavailable(&reason))
-        }
-        Err(Err(other)) => return Err(PageError::internal(&other)),
+        Err(DirectoryError::Invalid(invalid)) => invalid,
+        Err(other) => return Err(failure(other)),
     };
     let (categories, departments) = load(&state).await?;
     let category = categories
@@ -328,14 +320,7 @@ fn render_edit(
             }
             table.queue.sla {
                 caption { "처리 기한 (시간). 비워 두면 기본값을 씁니다." }
-                thead {
-                    tr {
-                        th scope="col" { "우선순위" }
-                        th scope="col" { "첫 응답까지" }
-                        th scope="col" { "처리 완료까지" }
-                        th scope="col" { "기본값" }
-                    }
-                }
+                (head(&["우선순위", "첫 응답까지", "처리 완료까지", "기본값"]))
                 tbody {
                     @for p in Priority::ALL {
                         @let default = p.default_sla();

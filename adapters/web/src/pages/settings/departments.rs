@@ -13,7 +13,7 @@ use sinmungo_core::domain::{Category, Department, Jurisdiction, Permission};
 use sinmungo_http::AppState;
 
 use crate::error::PageError;
-use crate::pages::settings::{done, require, respond, DoneQuery, Notice};
+use crate::pages::settings::{done, head, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
 const TITLE: &str = "부서와 배정 규칙";
@@ -147,10 +147,17 @@ fn refusal(error: DirectoryError, directory: &Directory) -> Result<Notice, PageE
                 directory.category_name(category.as_str()),
             )],
         )),
-        DirectoryError::SignInRequired | DirectoryError::Forbidden => Err(super::forbidden()),
-        DirectoryError::NotFound(_) => Err(PageError::not_found()),
-        DirectoryError::Unavailable(reason) => Err(PageError::unavailable(&reason)),
-        DirectoryError::Unknown(error) => Err(PageError::internal(&error)),
+        other => Err(failure(other)),
+    }
+}
+
+/// The page for a directory failure no form can fix.
+pub(super) fn failure(error: DirectoryError) -> PageError {
+    match error {
+        DirectoryError::SignInRequired | DirectoryError::Forbidden => super::forbidden(),
+        DirectoryError::NotFound(_) => PageError::not_found(),
+        DirectoryError::Unavailable(reason) => PageError::unavailable(&reason),
+        other => PageError::internal(&other),
     }
 }
 
@@ -265,14 +272,7 @@ fn render_list(
         }
         table.queue.departments {
             caption { "부서 (" (directory.departments.len()) "곳)" }
-            thead {
-                tr {
-                    th scope="col" { "부서" }
-                    th scope="col" { "코드" }
-                    th scope="col" { "관할" }
-                    th scope="col" { "담당 분류" }
-                }
-            }
+            (head(&["부서", "코드", "관할", "담당 분류"]))
             tbody {
                 @for department in &directory.departments {
                     tr data-department=(department.code) {

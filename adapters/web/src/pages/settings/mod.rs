@@ -15,12 +15,14 @@ pub(crate) mod departments;
 pub(crate) mod secrets;
 pub(crate) mod service_accounts;
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
-use sinmungo_core::domain::{FieldError, Invalid, Permission};
+use sinmungo_core::domain::{FieldError, Invalid, Permission, UserId};
 use sinmungo_http::AppState;
 
 use crate::error::PageError;
@@ -274,6 +276,40 @@ fn message(error: &FieldError) -> String {
         _ => return forms::message(error),
     };
     korean.to_owned()
+}
+
+/// The display names of these people (an unknown id is left out).
+pub(crate) async fn names(
+    state: &AppState,
+    ids: Vec<UserId>,
+) -> Result<HashMap<UserId, String>, PageError> {
+    let mut names = HashMap::new();
+    for id in ids {
+        if names.contains_key(&id) {
+            continue;
+        }
+        if let Some(user) = state
+            .use_cases()
+            .accounts
+            .user(id)
+            .await
+            .map_err(|error| PageError::internal(&error))?
+        {
+            names.insert(id, user.display_name.as_str().to_owned());
+        }
+    }
+    Ok(names)
+}
+
+/// A table's header row of these columns.
+pub(crate) fn head(columns: &[&str]) -> Markup {
+    html! {
+        thead {
+            tr {
+                @for column in columns { th scope="col" { (column) } }
+            }
+        }
+    }
 }
 
 /// A `<select>` of departments (`""`: none, when `none` names it).

@@ -3,8 +3,6 @@
 //! a password field and never echoed back) and deleting one (the `Secrets`
 //! use cases, as `/admin/secrets…`).
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,12 +10,12 @@ use axum::Form;
 use maud::html;
 use serde::Deserialize;
 use sinmungo_core::app::SecretError;
-use sinmungo_core::domain::{Permission, UserId};
+use sinmungo_core::domain::Permission;
 use sinmungo_http::AppState;
 
 use crate::error::PageError;
 use crate::format;
-use crate::pages::settings::{done, require, respond, DoneQuery, Notice};
+use crate::pages::settings::{done, head, names, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
 const TITLE: &str = "비밀 값";
@@ -129,25 +127,7 @@ async fn render(
         .list(&officer.actor)
         .await
         .or_else(|error| refusal(error).map(|_| Vec::new()))?;
-    let mut names: HashMap<UserId, String> = HashMap::new();
-    for id in secrets.iter().filter_map(|s| s.updated_by) {
-        if names.contains_key(&id) {
-            continue;
-        }
-        let user = state
-            .use_cases()
-            .accounts
-            .user(id)
-            .await
-            .map_err(|error| PageError::internal(&error))?;
-        names.insert(
-            id,
-            user.map_or_else(
-                || "(알 수 없음)".to_owned(),
-                |u| u.display_name.as_str().to_owned(),
-            ),
-        );
-    }
+    let names = names(state, secrets.iter().filter_map(|s| s.updated_by).collect()).await?;
     let body = html! {
         p { "저장한 비밀 값은 암호화되어 보관되며, 이 화면에서도 다시 볼 수 없습니다. 이름과 바꾼 때만 보입니다." }
         @if secrets.is_empty() {
@@ -155,22 +135,15 @@ async fn render(
         } @else {
             table.queue.secrets {
                 caption { "저장된 비밀 값" }
-                thead {
-                    tr {
-                        th scope="col" { "이름" }
-                        th scope="col" { "바꾼 때" }
-                        th scope="col" { "바꾼 사람" }
-                        th scope="col" { "삭제" }
-                    }
-                }
+                (head(&["이름", "바꾼 때", "바꾼 사람", "삭제"]))
                 tbody {
                     @for secret in &secrets {
                         tr data-secret=(secret.name.as_str()) {
                             th scope="row" { code { (secret.name.as_str()) } }
                             td { (format::time(secret.updated_at)) }
                             td {
-                                @match secret.updated_by.and_then(|id| names.get(&id)) {
-                                    Some(name) => (name),
+                                @match secret.updated_by {
+                                    Some(id) => (names.get(&id).map_or("(알 수 없음)", String::as_str)),
                                     None => span.none { "운영자 (명령줄)" },
                                 }
                             }

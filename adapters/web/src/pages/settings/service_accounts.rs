@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 use crate::error::PageError;
 use crate::format;
-use crate::pages::settings::accounts::refusal;
-use crate::pages::settings::{done, require, respond, DoneQuery, Notice};
+use crate::pages::settings::accounts::{refusal, user_id};
+use crate::pages::settings::{done, head, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
 const TITLE: &str = "서비스 계정과 API 키";
@@ -107,13 +107,7 @@ async fn render_list(
         } @else {
             table.queue.service-accounts {
                 caption { "서비스 계정" }
-                thead {
-                    tr {
-                        th scope="col" { "이름" }
-                        th scope="col" { "연락처 이메일" }
-                        th scope="col" { "만든 때" }
-                    }
-                }
+                (head(&["이름", "연락처 이메일", "만든 때"]))
                 tbody {
                     @for user in &accounts {
                         tr {
@@ -145,12 +139,6 @@ async fn render_list(
     Ok(respond(officer, TITLE, notice, &body))
 }
 
-fn account_id(raw: &str) -> Result<UserId, PageError> {
-    Uuid::parse_str(raw)
-        .map(UserId)
-        .map_err(|_| PageError::not_found())
-}
-
 /// `GET /admin/settings/service-accounts/{id}`: the account and its keys.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn show(
@@ -160,7 +148,7 @@ pub(crate) async fn show(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     require(&officer, Permission::ManageServiceAccounts)?;
-    let id = account_id(&id)?;
+    let id = user_id(&id)?;
     let notice = query.notice(&[
         (
             "created",
@@ -185,7 +173,7 @@ pub(crate) async fn issue(
 ) -> Result<Response, PageError> {
     require(&officer, Permission::ManageServiceAccounts)?;
     officer.check_form(&state, &form.csrf)?;
-    let id = account_id(&id)?;
+    let id = user_id(&id)?;
     let (key, prefix, key_hash) = api_keys::generate();
     let outcome = state
         .use_cases()
@@ -225,7 +213,7 @@ pub(crate) async fn revoke(
 ) -> Result<Response, PageError> {
     require(&officer, Permission::ManageServiceAccounts)?;
     officer.check_form(&state, &form.csrf)?;
-    let id = account_id(&id)?;
+    let id = user_id(&id)?;
     let key = Uuid::parse_str(&key).map_err(|_| PageError::not_found())?;
     match state
         .use_cases()
@@ -285,15 +273,7 @@ async fn render_account(
             } @else {
                 table.queue.keys {
                     caption { "API 키 (최근 발급 순). 키 자체는 저장되지 않아 다시 볼 수 없습니다." }
-                    thead {
-                        tr {
-                            th scope="col" { "키 이름(용도)" }
-                            th scope="col" { "앞자리" }
-                            th scope="col" { "발급" }
-                            th scope="col" { "상태" }
-                            th scope="col" { "폐기" }
-                        }
-                    }
+                    (head(&["키 이름(용도)", "앞자리", "발급", "상태", "폐기"]))
                     tbody {
                         @for key in &keys {
                             tr data-key=(key.id) {
