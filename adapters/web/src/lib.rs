@@ -117,6 +117,68 @@ pub fn router(state: AppState, config: ConsoleConfig) -> Router {
         .route("/admin/map/reports.json", get(pages::map::reports))
         .route("/admin/stats", get(pages::stats::show))
         .route("/admin/stats.csv", get(pages::stats::csv))
+        // Administration (issue 16): accounts, departments, categories,
+        // service accounts, secrets, the audit log.
+        .route("/admin/settings", get(pages::settings::index))
+        .route(
+            "/admin/settings/accounts",
+            get(pages::settings::accounts::list).post(pages::settings::accounts::create),
+        )
+        .route(
+            "/admin/settings/accounts/{id}",
+            get(pages::settings::accounts::show),
+        )
+        .route(
+            "/admin/settings/accounts/{id}/role",
+            post(pages::settings::accounts::set_role),
+        )
+        .route(
+            "/admin/settings/accounts/{id}/status",
+            post(pages::settings::accounts::set_status),
+        )
+        .route(
+            "/admin/settings/departments",
+            get(pages::settings::departments::list).post(pages::settings::departments::create),
+        )
+        .route(
+            "/admin/settings/departments/{code}",
+            get(pages::settings::departments::edit).post(pages::settings::departments::update),
+        )
+        .route(
+            "/admin/settings/categories",
+            get(pages::settings::categories::list),
+        )
+        .route(
+            "/admin/settings/categories/{code}",
+            get(pages::settings::categories::edit).post(pages::settings::categories::update),
+        )
+        .route(
+            "/admin/settings/service-accounts",
+            get(pages::settings::service_accounts::list)
+                .post(pages::settings::service_accounts::create),
+        )
+        .route(
+            "/admin/settings/service-accounts/{id}",
+            get(pages::settings::service_accounts::show),
+        )
+        .route(
+            "/admin/settings/service-accounts/{id}/keys",
+            post(pages::settings::service_accounts::issue),
+        )
+        .route(
+            "/admin/settings/service-accounts/{id}/keys/{key}/revoke",
+            post(pages::settings::service_accounts::revoke),
+        )
+        .route(
+            "/admin/settings/secrets",
+            get(pages::settings::secrets::list).post(pages::settings::secrets::set),
+        )
+        .route(
+            "/admin/settings/secrets/{name}/delete",
+            post(pages::settings::secrets::delete),
+        )
+        .route("/admin/settings/audit", get(pages::settings::audit::list))
+        // (end of administration)
         .route("/admin/assets/{name}", get(assets::serve))
         .layer(Extension(config))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))

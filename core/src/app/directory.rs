@@ -12,7 +12,7 @@ use crate::domain::access::{Actor, Denied};
 use crate::domain::audit::AuditEntry;
 use crate::domain::category::{self, Category, CategoryCode, SlaHours};
 use crate::domain::department::{Department, DepartmentCode};
-use crate::domain::geo::{MunicipalityCode, ServiceArea};
+use crate::domain::geo::{Jurisdiction, MunicipalityCode, ServiceArea};
 use crate::domain::permission::Permission;
 use crate::domain::priority::Priority;
 use crate::domain::validation::{Collector, FieldError, Invalid};
@@ -153,6 +153,11 @@ impl Directory {
     /// Every department.
     pub async fn departments(&self) -> Result<Vec<Department>, DirectoryError> {
         Ok(self.directory.departments().await?)
+    }
+
+    /// The cities and counties (시·군) a department may serve.
+    pub fn municipalities(&self) -> Vec<Jurisdiction> {
+        self.area.municipalities()
     }
 
     /// Adds the seeded categories and departments that are missing; what an

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::app::accounts::AccountAdminError;
+use crate::app::accounts::{AccountAdminError, MAX_ACCOUNTS_PAGE};
 use crate::app::Ports;
 use crate::domain::access::{Actor, Principal};
 use crate::domain::audit::AuditEntry;
@@ -179,6 +179,34 @@ impl ServiceAccounts {
         Self::authorise(actor)?;
         self.service_account(account).await?;
         Ok(self.users.api_keys(account).await?)
+    }
+
+    /// Every service account, oldest first (administrators). The accounts
+    /// are read a page at a time and the service accounts kept: an
+    /// administrator's occasional look, like the CLI's `users list`.
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<User>, AccountAdminError> {
+        Self::authorise(actor)?;
+        let mut found = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.users.list(after, MAX_ACCOUNTS_PAGE).await?;
+            let full = page.len() >= MAX_ACCOUNTS_PAGE as usize;
+            after = page.last().map(|a| a.user.id);
+            found.extend(
+                page.into_iter()
+                    .map(|a| a.user)
+                    .filter(|u| u.role == Role::Service),
+            );
+            if !full || after.is_none() {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// One service account (administrators).
+    pub async fn get(&self, actor: &Actor, id: UserId) -> Result<User, AccountAdminError> {
+        Self::authorise(actor)?;
+        self.service_account(id).await
     }
 
     /// Who a presented key speaks for: a live key of an existing service account.

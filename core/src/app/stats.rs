@@ -98,7 +98,15 @@ impl Statistics {
     /// The cities and counties statistics may be asked for (`jurisdiction`),
     /// with their Korean names, by code.
     pub fn municipalities(&self) -> Vec<(MunicipalityCode, String)> {
-        self.service_area.municipalities()
+        self.service_area
+            .municipalities()
+            .into_iter()
+            .filter_map(|m| {
+                MunicipalityCode::new(&m.code)
+                    .ok()
+                    .map(|code| (code, m.name))
+            })
+            .collect()
     }
 
     fn parse(&self, request: &StatsRequest) -> Result<StatsQuery, Invalid> {

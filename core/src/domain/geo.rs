@@ -381,28 +381,33 @@ impl ServiceArea {
         self.regions.iter().map(|r| &r.jurisdiction)
     }
 
-    /// The cities and counties (시·군) of the area with their Korean names,
-    /// by code: a city's districts (구) count once, as the city, named by
-    /// their name up to `시` (`35011` 전주시완산구 → `35010` 전주시).
-    pub fn municipalities(&self) -> Vec<(MunicipalityCode, String)> {
-        let mut cities: Vec<(MunicipalityCode, String)> = Vec::new();
+    /// The cities and counties (시·군) of the area, in file order, each
+    /// once: a city split into districts (구) is named by what precedes the
+    /// districts' `구` (`전주시완산구` → `35010` `전주시`).
+    pub fn municipalities(&self) -> Vec<Jurisdiction> {
+        let mut out: Vec<Jurisdiction> = Vec::new();
         for jurisdiction in self.jurisdictions() {
             let code = jurisdiction.city_or_county();
-            if cities.iter().any(|(known, _)| known == &code) {
+            if out.iter().any(|m| m.code == code.as_str()) {
                 continue;
             }
             let name = if code.as_str() == jurisdiction.code {
                 jurisdiction.name.clone()
             } else {
-                jurisdiction.name.find('시').map_or_else(
-                    || jurisdiction.name.clone(),
-                    |at| jurisdiction.name[..at + '시'.len_utf8()].to_owned(),
-                )
+                jurisdiction
+                    .name
+                    .find('시')
+                    .map_or(jurisdiction.name.as_str(), |at| {
+                        &jurisdiction.name[..at + '시'.len_utf8()]
+                    })
+                    .to_owned()
             };
-            cities.push((code, name));
+            out.push(Jurisdiction {
+                code: code.as_str().to_owned(),
+                name,
+            });
         }
-        cities.sort();
-        cities
+        out
     }
 }
 
@@ -486,19 +491,17 @@ mod tests {
     }
 
     #[test]
-    fn districts_count_once_as_their_city() {
-        let cities = ServiceArea::jeonbuk().municipalities();
-        assert_eq!(cities.len(), 14, "14 cities and counties");
-        let name = |code: &str| {
-            cities
-                .iter()
-                .find(|(c, _)| c.as_str() == code)
-                .map(|(_, n)| n.as_str())
-        };
-        assert_eq!(name("35010"), Some("전주시"));
-        assert_eq!(name("35020"), Some("군산시"));
-        assert_eq!(name("35380"), Some("부안군"));
-        assert_eq!(name("35011"), None, "a district is not listed");
+    fn jeonbuk_has_fourteen_cities_and_counties_with_jeonju_whole() {
+        let municipalities = ServiceArea::jeonbuk().municipalities();
+        assert_eq!(municipalities.len(), 14);
+        assert_eq!(municipalities[0].code, "35010");
+        assert_eq!(municipalities[0].name, "전주시");
+        assert!(municipalities
+            .iter()
+            .any(|m| m.code == "35020" && m.name == "군산시"));
+        assert!(municipalities
+            .iter()
+            .all(|m| MunicipalityCode::new(&m.code).is_ok()));
     }
 
     #[test]

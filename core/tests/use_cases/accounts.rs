@@ -1,6 +1,8 @@
 //! Registration, login and accounts created by the operator.
 
-use sinmungo_core::app::{AccountAdminError, LoginError, NewAccount, RegisterError};
+use sinmungo_core::app::{
+    AccountAdminError, LoginError, NewAccount, NewServiceAccount, RegisterError,
+};
 use sinmungo_core::domain::user::Role;
 use sinmungo_core::domain::DepartmentCode;
 use sinmungo_core::ports::{AuditLog, AuditQuery};
@@ -224,5 +226,66 @@ async fn managers_list_their_own_departments_officials_to_assign_to() -> anyhow:
     }
     let citizen = w.citizen("minji").await?;
     assert!(w.uc.accounts.officials_of(&citizen, &roads).await.is_err());
+    Ok(())
+}
+
+#[tokio::test]
+async fn administrators_read_one_account_and_list_the_service_accounts() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let admin = w.official("root", "admin", "parks").await?;
+    let staff = w.official("roadworker", "staff", "road_management").await?;
+    let staff_id = staff.user_id().expect("signed in");
+    let service =
+        w.uc.service_accounts
+            .create(
+                &admin,
+                NewServiceAccount {
+                    name: "120 콜센터 연계".to_owned(),
+                    contact_email: "callcentre@jeonbuk.go.kr".to_owned(),
+                },
+            )
+            .await?;
+
+    let account =
+        w.uc.accounts
+            .account(&admin, staff_id)
+            .await?
+            .expect("found");
+    assert_eq!(account.user.role, Role::Staff);
+    assert_eq!(account.disabled_at, None);
+    w.uc.accounts
+        .set_disabled(&admin, staff_id, true, "test")
+        .await?;
+    let account =
+        w.uc.accounts
+            .account(&admin, staff_id)
+            .await?
+            .expect("found");
+    assert!(account.disabled_at.is_some(), "disabled now");
+
+    let listed = w.uc.service_accounts.list(&admin).await?;
+    assert_eq!(
+        listed.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [service.id],
+        "the service account, no person"
+    );
+    assert_eq!(
+        w.uc.service_accounts.get(&admin, service.id).await?.id,
+        service.id
+    );
+    assert!(matches!(
+        w.uc.service_accounts.get(&admin, staff_id).await,
+        Err(AccountAdminError::NotFound)
+    ));
+
+    let manager = w.official("roadboss", "manager", "road_management").await?;
+    assert!(matches!(
+        w.uc.accounts.account(&manager, staff_id).await,
+        Err(AccountAdminError::Forbidden)
+    ));
+    assert!(matches!(
+        w.uc.service_accounts.list(&manager).await,
+        Err(AccountAdminError::Forbidden)
+    ));
     Ok(())
 }

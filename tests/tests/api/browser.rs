@@ -467,13 +467,20 @@ async fn axe_violations(client: &Client) -> anyhow::Result<Vec<String>> {
 }
 
 /// The console's pages an administrator can open, with a report in the queue.
-const PAGES: [&str; 6] = [
+const PAGES: [&str; 13] = [
     "/admin",
     "/admin/reports/{id}",
     "/admin/notifications",
     "/admin/notifications?unread=on",
     "/admin/map",
     "/admin/stats",
+    "/admin/settings",
+    "/admin/settings/accounts",
+    "/admin/settings/departments",
+    "/admin/settings/categories",
+    "/admin/settings/service-accounts",
+    "/admin/settings/secrets",
+    "/admin/settings/audit",
 ];
 
 /// Saves a screenshot of the page shown as `{name}.png` in the directory

@@ -9,6 +9,7 @@ mod access;
 mod auth;
 mod browser;
 mod console;
+mod console_admin;
 mod console_live;
 mod console_map_stats;
 mod console_report;

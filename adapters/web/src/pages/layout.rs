@@ -37,6 +37,9 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                                 @if crate::pages::stats::may_view(officer) {
                                     li { a href="/admin/stats" { "통계" } }
                                 }
+                                @if crate::pages::settings::visible_to(officer) {
+                                    li { a href="/admin/settings" { "관리" } }
+                                }
                             }
                         }
                         div.who {

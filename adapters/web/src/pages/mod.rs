@@ -12,6 +12,7 @@ pub(crate) mod oauth;
 pub(crate) mod photos;
 pub(crate) mod queue;
 pub(crate) mod report;
+pub(crate) mod settings;
 pub(crate) mod stats;
 
 /// Percent-encodes a query-string value (everything but unreserved characters).

@@ -28,6 +28,20 @@ impl Accounts {
             .await?)
     }
 
+    /// One account, and whether it is disabled (administrators).
+    pub async fn account(
+        &self,
+        actor: &Actor,
+        id: UserId,
+    ) -> Result<Option<Account>, AccountAdminError> {
+        actor.may_do(Permission::ManageUsers)?;
+        let Some(user) = self.users.get(id).await? else {
+            return Ok(None);
+        };
+        let disabled_at = self.users.disabled_at(id).await?;
+        Ok(Some(Account { user, disabled_at }))
+    }
+
     /// The account with this e-mail (administrators).
     pub async fn find_by_email(
         &self,
