@@ -163,10 +163,6 @@ async fn draws_one_circle_per_report(client: &Client, app: &TestApp) -> anyhow::
 }
 
 #[tokio::test]
-#[expect(
-    clippy::panic,
-    reason = "a browser test fails by panicking, after closing its session"
-)]
 async fn the_map_draws_one_circle_per_report_without_tiles() {
     let app = TestApp::spawn_with(|config| {
         config.map_tiles_url = "/admin/no-tiles/{z}/{x}/{y}.png".to_owned();
