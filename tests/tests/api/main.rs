@@ -8,6 +8,7 @@
 mod access;
 mod auth;
 mod browser;
+mod browser_map;
 mod console;
 mod console_admin;
 mod console_live;

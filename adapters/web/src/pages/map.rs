@@ -19,6 +19,7 @@ use sinmungo_http::AppState;
 
 use crate::error::PageError;
 use crate::forms;
+use crate::pages::stats::category_names;
 use crate::pages::{encode, layout};
 use crate::security;
 use crate::session::Officer;
@@ -191,19 +192,7 @@ pub(crate) async fn show(
 ) -> Result<Response, PageError> {
     // The page lists everything the filters select; the map's script asks for the box in view.
     filters.bbox = None;
-    let categories: Vec<(String, String)> = {
-        let mut list: Vec<(String, String)> = state
-            .use_cases()
-            .directory
-            .categories()
-            .await
-            .map_err(|error| PageError::internal(&error))?
-            .into_iter()
-            .map(|c| (c.code.to_string(), c.name))
-            .collect();
-        list.sort_by(|a, b| a.1.cmp(&b.1));
-        list
-    };
+    let categories = category_names(&state).await?;
     let all = everywhere(&officer);
     let (status, content) = match pins(&state, &officer, &filters).await {
         Ok((pins, truncated)) => (

@@ -123,25 +123,33 @@ struct Names {
     municipalities: Vec<(String, String)>,
 }
 
+/// Every category's code and Korean name, by name (the filter forms' choices).
+pub(crate) async fn category_names(state: &AppState) -> Result<Vec<(String, String)>, PageError> {
+    let mut categories: Vec<(String, String)> = state
+        .use_cases()
+        .directory
+        .categories()
+        .await
+        .map_err(|error| PageError::internal(&error))?
+        .into_iter()
+        .map(|c| (c.code.to_string(), c.name))
+        .collect();
+    categories.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(categories)
+}
+
 impl Names {
     async fn load(state: &AppState) -> Result<Self, PageError> {
         let use_cases = state.use_cases();
-        let directory = &use_cases.directory;
-        let mut categories: Vec<(String, String)> = directory
-            .categories()
-            .await
-            .map_err(|error| PageError::internal(&error))?
-            .into_iter()
-            .map(|c| (c.code.to_string(), c.name))
-            .collect();
-        let mut departments: Vec<(String, String)> = directory
+        let categories = category_names(state).await?;
+        let mut departments: Vec<(String, String)> = use_cases
+            .directory
             .departments()
             .await
             .map_err(|error| PageError::internal(&error))?
             .into_iter()
             .map(|d| (d.code.to_string(), d.name))
             .collect();
-        categories.sort_by(|a, b| a.1.cmp(&b.1));
         departments.sort_by(|a, b| a.1.cmp(&b.1));
         let municipalities = use_cases
             .stats
