@@ -119,7 +119,7 @@ fn artifacts() -> PathBuf {
     clippy::panic,
     reason = "a browser test fails by panicking, after its screenshot is saved"
 )]
-async fn run<F, Fut>(name: &str, test: F)
+pub(crate) async fn run<F, Fut>(name: &str, test: F)
 where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
@@ -251,7 +251,7 @@ async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
 }
 
 /// Signs in through the form at `/admin/login`.
-async fn sign_in(
+pub(crate) async fn sign_in(
     client: &Client,
     app: &TestApp,
     email: &str,

@@ -5,75 +5,14 @@
 //! has none, so nothing leaves the machine and the map must draw its
 //! reports without a background.
 //!
-//! `browser.rs` keeps its launcher private, so this file starts its own
-//! small one (no screenshots).
+//! The browser is started, and a failure's screenshot saved, by
+//! `browser.rs`'s [`run`].
 
-use std::process::{Child, Command, Stdio};
-
-use anyhow::Context as _;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::json;
-use sinmungo_tests::services::service_url;
 
+use crate::browser::{run, sign_in};
 use crate::harness::{created, TestApp};
-
-/// chromedriver, stopped when dropped (Chromium goes with it).
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A headless Chromium session, or `None` when no chromedriver is configured.
-async fn browser() -> anyhow::Result<Option<(Client, Driver, tempfile::TempDir)>> {
-    let Some(driver_path) = service_url("SINMUNGO_TEST_CHROMEDRIVER")? else {
-        return Ok(None);
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let driver = Driver(
-        Command::new(&driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {driver_path}"))?,
-    );
-    let profile = tempfile::tempdir()?;
-    let chromium =
-        std::env::var("SINMUNGO_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("browserName".into(), json!("chrome"));
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1024",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    // chromedriver takes a moment to listen: a bounded readiness wait.
-    for _ in 0..200 {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        if let Ok(client) = ClientBuilder::new(connector)
-            .capabilities(capabilities.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            return Ok(Some((client, driver, profile)));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    anyhow::bail!("chromedriver did not answer")
-}
 
 /// Waits (at most 10 s) until `script` returns `expected`.
 async fn until(client: &Client, script: &str, expected: &serde_json::Value) -> anyhow::Result<()> {
@@ -92,22 +31,7 @@ async fn until(client: &Client, script: &str, expected: &serde_json::Value) -> a
 }
 
 async fn draws_one_circle_per_report(client: &Client, app: &TestApp) -> anyhow::Result<()> {
-    client.goto(&app.url("/admin/login")).await?;
-    client
-        .find(Locator::Css("#email"))
-        .await?
-        .send_keys("staff@jeonbuk.go.kr")
-        .await?;
-    client
-        .find(Locator::Css("#password"))
-        .await?
-        .send_keys("officer-pass-2026")
-        .await?;
-    client
-        .find(Locator::Css("form.login button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    sign_in(client, app, "staff@jeonbuk.go.kr", "officer-pass-2026").await?;
     client.wait().for_element(Locator::Css("main h1")).await?;
     client
         .find(Locator::Css(r#"nav a[href="/admin/map"]"#))
@@ -210,14 +134,8 @@ async fn the_map_draws_one_circle_per_report_without_tiles() {
         .await;
     assert_eq!(started.status(), reqwest::StatusCode::OK);
 
-    let (client, _driver, _profile) = match browser().await {
-        Ok(Some(session)) => session,
-        Ok(None) => return,
-        Err(error) => panic!("the browser did not start: {error:#}"),
-    };
-    let outcome = draws_one_circle_per_report(&client, &app).await;
-    let _ = client.close().await;
-    if let Err(error) = outcome {
-        panic!("{error:#}");
-    }
+    run("map", |client| async move {
+        draws_one_circle_per_report(&client, &app).await
+    })
+    .await;
 }
