@@ -19,7 +19,9 @@ document.addEventListener("submit", function (event) {
 // After an action the page says so; move focus to the message so screen
 // readers and keyboard users meet it first.
 document.addEventListener("DOMContentLoaded", function () {
-  var message = document.querySelector("main [role=alert], main [role=status]");
+  var message = document.querySelector(
+    "main .error[role=alert], main .warning[role=alert], main .notice[role=status]"
+  );
   if (message) {
     message.setAttribute("tabindex", "-1");
     message.focus();
