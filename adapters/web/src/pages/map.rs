@@ -19,8 +19,9 @@ use sinmungo_http::AppState;
 
 use crate::error::PageError;
 use crate::forms;
+use crate::pages::filters::{FilterForm, ReportFilters, OPEN};
+use crate::pages::layout;
 use crate::pages::stats::category_names;
-use crate::pages::{encode, layout};
 use crate::security;
 use crate::session::Officer;
 use crate::ConsoleConfig;
@@ -36,50 +37,14 @@ const PAGE: u32 = 100;
 const CENTRE: (f64, f64) = (35.72, 127.15);
 const ZOOM: u8 = 9;
 
-/// The open statuses a department's map holds (as its queue).
-const OPEN: [ReportStatus; 3] = [
-    ReportStatus::Received,
-    ReportStatus::Assigned,
-    ReportStatus::InProgress,
-];
-
 /// The filters, as the GET form (and the map's script) send them.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct MapFilters {
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    category: Option<String>,
-    #[serde(default)]
-    overdue: Option<String>,
+    #[serde(flatten)]
+    filters: ReportFilters,
     /// `minLng,minLat,maxLng,maxLat`: the part of the map in view.
     #[serde(default)]
     bbox: Option<String>,
-}
-
-impl MapFilters {
-    fn overdue(&self) -> bool {
-        matches!(self.overdue.as_deref(), Some("on" | "true" | "1"))
-    }
-
-    fn value(field: &Option<String>) -> &str {
-        field.as_deref().map(str::trim).unwrap_or_default()
-    }
-
-    /// The filters (not the box) as a query string.
-    fn query_string(&self) -> String {
-        let mut parts = Vec::new();
-        for (name, value) in [("status", &self.status), ("category", &self.category)] {
-            let value = Self::value(value);
-            if !value.is_empty() {
-                parts.push(format!("{name}={}", encode(value)));
-            }
-        }
-        if self.overdue() {
-            parts.push("overdue=on".to_owned());
-        }
-        parts.join("&")
-    }
 }
 
 /// Whether the officer's map holds every report (those who act on every
@@ -114,9 +79,9 @@ async fn pins(
     loop {
         let request = ListRequest {
             queue: (!everywhere(officer)).then(|| "department".to_owned()),
-            status: filters.status.clone(),
-            category: filters.category.clone(),
-            overdue: filters.overdue(),
+            status: filters.filters.status.clone(),
+            category: filters.filters.category.clone(),
+            overdue: filters.filters.overdue(),
             bbox: filters.bbox.clone(),
             cursor,
             limit: Some(PAGE),
@@ -247,42 +212,19 @@ pub(crate) async fn show(
 }
 
 fn form(filters: &MapFilters, categories: &[(String, String)], all: bool) -> Markup {
-    let status = MapFilters::value(&filters.status);
-    let category = MapFilters::value(&filters.category);
-    let statuses: &[ReportStatus] = if all { &ReportStatus::ALL } else { &OPEN };
-    html! {
-        form.filters method="get" action="/admin/map" aria-label="지도 검색 조건" {
-            p {
-                label for="map-status" { "상태" }
-                select #map-status name="status" {
-                    option value="" selected[status.is_empty()] { "전체" }
-                    @for s in statuses {
-                        option value=(s.as_str()) selected[status == s.as_str()] { (s.label_ko()) }
-                    }
-                }
-            }
-            p {
-                label for="map-category" { "분류" }
-                select #map-category name="category" {
-                    option value="" selected[category.is_empty()] { "전체" }
-                    @for (code, name) in categories {
-                        option value=(code) selected[category == code.as_str()] { (name) }
-                    }
-                }
-            }
-            p {
-                input #map-overdue type="checkbox" name="overdue" value="on" checked[filters.overdue()];
-                label for="map-overdue" { "기한 초과만" }
-            }
-            p { button type="submit" { "적용" } }
-        }
-    }
+    filters.filters.form(&FilterForm {
+        action: "/admin/map",
+        id: "map",
+        label: "지도 검색 조건",
+        statuses: if all { &ReportStatus::ALL } else { &OPEN },
+        categories,
+    })
 }
 
 /// The map element: everything the script needs in `data-` attributes,
 /// and a note for when the script or Leaflet cannot run.
 fn map(config: &ConsoleConfig, filters: &MapFilters) -> Markup {
-    let query = filters.query_string();
+    let query = filters.filters.query_string();
     let endpoint = if query.is_empty() {
         "/admin/map/reports.json".to_owned()
     } else {

@@ -3,6 +3,7 @@
 
 pub(crate) mod actions;
 pub(crate) mod charts;
+pub(crate) mod filters;
 pub(crate) mod layout;
 pub(crate) mod live;
 pub(crate) mod login;

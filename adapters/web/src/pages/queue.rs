@@ -16,7 +16,8 @@ use sinmungo_http::AppState;
 use crate::error::PageError;
 use crate::format;
 use crate::forms;
-use crate::pages::{encode, layout};
+use crate::pages::filters::{FilterForm, ReportFilters, OPEN};
+use crate::pages::layout;
 use crate::session::Officer;
 
 /// Reports on one page of the queue.
@@ -25,47 +26,11 @@ const PAGE_SIZE: u32 = 50;
 /// The queue's filters and cursor, as the GET form sends them.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct QueueQuery {
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    category: Option<String>,
-    #[serde(default)]
-    overdue: Option<String>,
+    #[serde(flatten)]
+    filters: ReportFilters,
     #[serde(default)]
     cursor: Option<String>,
 }
-
-impl QueueQuery {
-    fn overdue(&self) -> bool {
-        matches!(self.overdue.as_deref(), Some("on" | "true" | "1"))
-    }
-
-    fn value(field: &Option<String>) -> &str {
-        field.as_deref().map(str::trim).unwrap_or_default()
-    }
-
-    /// The filters as a query string (no cursor), for paging links.
-    fn filters(&self) -> String {
-        let mut parts = Vec::new();
-        for (name, value) in [("status", &self.status), ("category", &self.category)] {
-            let value = Self::value(value);
-            if !value.is_empty() {
-                parts.push(format!("{name}={}", encode(value)));
-            }
-        }
-        if self.overdue() {
-            parts.push("overdue=on".to_owned());
-        }
-        parts.join("&")
-    }
-}
-
-/// The open statuses a queue holds.
-const OPEN: [ReportStatus; 3] = [
-    ReportStatus::Received,
-    ReportStatus::Assigned,
-    ReportStatus::InProgress,
-];
 
 /// `GET /admin`.
 #[tracing::instrument(skip_all)]
@@ -77,9 +42,9 @@ pub(crate) async fn show(
     let use_cases = state.use_cases();
     let request = ListRequest {
         queue: Some("department".to_owned()),
-        status: query.status.clone(),
-        category: query.category.clone(),
-        overdue: query.overdue(),
+        status: query.filters.status.clone(),
+        category: query.filters.category.clone(),
+        overdue: query.filters.overdue(),
         cursor: query.cursor.clone(),
         limit: Some(PAGE_SIZE),
         ..ListRequest::default()
@@ -179,37 +144,18 @@ async fn assignee_names(
 }
 
 fn filters(query: &QueueQuery, categories: &HashMap<String, String>) -> Markup {
-    let status = QueueQuery::value(&query.status);
-    let category = QueueQuery::value(&query.category);
-    let mut sorted: Vec<(&String, &String)> = categories.iter().collect();
-    sorted.sort_by(|a, b| a.1.cmp(b.1));
-    html! {
-        form.filters method="get" action="/admin" aria-label="대기열 검색 조건" {
-            p {
-                label for="filter-status" { "상태" }
-                select #filter-status name="status" {
-                    option value="" selected[status.is_empty()] { "전체" }
-                    @for s in OPEN {
-                        option value=(s.as_str()) selected[status == s.as_str()] { (s.label_ko()) }
-                    }
-                }
-            }
-            p {
-                label for="filter-category" { "분류" }
-                select #filter-category name="category" {
-                    option value="" selected[category.is_empty()] { "전체" }
-                    @for (code, name) in &sorted {
-                        option value=(code) selected[category == code.as_str()] { (name) }
-                    }
-                }
-            }
-            p {
-                input #filter-overdue type="checkbox" name="overdue" value="on" checked[query.overdue()];
-                label for="filter-overdue" { "기한 초과만" }
-            }
-            p { button type="submit" { "적용" } }
-        }
-    }
+    let mut sorted: Vec<(String, String)> = categories
+        .iter()
+        .map(|(code, name)| (code.clone(), name.clone()))
+        .collect();
+    sorted.sort_by(|a, b| a.1.cmp(&b.1));
+    query.filters.form(&FilterForm {
+        action: "/admin",
+        id: "filter",
+        label: "대기열 검색 조건",
+        statuses: &OPEN,
+        categories: &sorted,
+    })
 }
 
 fn table(
@@ -220,7 +166,7 @@ fn table(
 ) -> Markup {
     let now = Utc::now();
     let counts: Vec<(ReportStatus, u64)> = list.counts.clone().unwrap_or_default();
-    let filters = query.filters();
+    let filters = query.filters.query_string();
     let refresh = if filters.is_empty() {
         "/admin".to_owned()
     } else {

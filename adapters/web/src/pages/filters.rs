@@ -1,0 +1,122 @@
+//! The report filters the queue and the map share — status, category,
+//! overdue — as their GET forms send them, and the form itself.
+
+use maud::{html, Markup};
+use serde::Deserialize;
+use sinmungo_core::domain::ReportStatus;
+
+use crate::pages::encode;
+
+/// The open statuses a department's queue (and its map) holds.
+pub(crate) const OPEN: [ReportStatus; 3] = [
+    ReportStatus::Received,
+    ReportStatus::Assigned,
+    ReportStatus::InProgress,
+];
+
+/// `status`, `category` and `overdue`, as a GET form sends them.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(crate) struct ReportFilters {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub overdue: Option<String>,
+}
+
+/// How a page shows the form: where it goes and how its controls are named.
+pub(crate) struct FilterForm<'a> {
+    /// The page the form reloads.
+    pub action: &'a str,
+    /// The prefix of the controls' ids (`filter` → `filter-status`, …).
+    pub id: &'a str,
+    /// The form's accessible name.
+    pub label: &'a str,
+    /// The statuses offered.
+    pub statuses: &'a [ReportStatus],
+    /// The categories offered, `(code, name)`, in the order shown.
+    pub categories: &'a [(String, String)],
+}
+
+impl ReportFilters {
+    /// Whether only overdue reports are asked for.
+    pub(crate) fn overdue(&self) -> bool {
+        matches!(self.overdue.as_deref(), Some("on" | "true" | "1"))
+    }
+
+    fn value(field: Option<&String>) -> &str {
+        field.map(|v| v.trim()).unwrap_or_default()
+    }
+
+    /// The filters as a query string, for links that keep them.
+    pub(crate) fn query_string(&self) -> String {
+        let mut parts = Vec::new();
+        for (name, value) in [
+            ("status", self.status.as_ref()),
+            ("category", self.category.as_ref()),
+        ] {
+            let value = Self::value(value);
+            if !value.is_empty() {
+                parts.push(format!("{name}={}", encode(value)));
+            }
+        }
+        if self.overdue() {
+            parts.push("overdue=on".to_owned());
+        }
+        parts.join("&")
+    }
+
+    /// The GET form, showing these filters.
+    pub(crate) fn form(&self, form: &FilterForm<'_>) -> Markup {
+        let status = Self::value(self.status.as_ref());
+        let category = Self::value(self.category.as_ref());
+        let id = |name: &str| format!("{}-{name}", form.id);
+        html! {
+            form.filters method="get" action=(form.action) aria-label=(form.label) {
+                p {
+                    label for=(id("status")) { "상태" }
+                    select id=(id("status")) name="status" {
+                        option value="" selected[status.is_empty()] { "전체" }
+                        @for s in form.statuses {
+                            option value=(s.as_str()) selected[status == s.as_str()] { (s.label_ko()) }
+                        }
+                    }
+                }
+                p {
+                    label for=(id("category")) { "분류" }
+                    select id=(id("category")) name="category" {
+                        option value="" selected[category.is_empty()] { "전체" }
+                        @for (code, name) in form.categories {
+                            option value=(code) selected[category == code.as_str()] { (name) }
+                        }
+                    }
+                }
+                p {
+                    input id=(id("overdue")) type="checkbox" name="overdue" value="on" checked[self.overdue()];
+                    label for=(id("overdue")) { "기한 초과만" }
+                }
+                p { button type="submit" { "적용" } }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReportFilters;
+
+    #[test]
+    fn the_query_string_keeps_what_was_asked() {
+        let filters = ReportFilters {
+            status: Some(" received ".to_owned()),
+            category: Some("도로".to_owned()),
+            overdue: Some("on".to_owned()),
+        };
+        assert_eq!(
+            filters.query_string(),
+            "status=received&category=%EB%8F%84%EB%A1%9C&overdue=on"
+        );
+        assert_eq!(ReportFilters::default().query_string(), "");
+    }
+}
