@@ -96,27 +96,13 @@ async fn google_sign_in_through_the_configured_server_makes_a_citizen() {
     .await;
     let started = start(&app, "google").await;
     assert_eq!(started.query["code_challenge_method"], "S256");
-    let now = chrono::Utc::now().timestamp();
-    let claims = json!({
-        "iss": "https://accounts.google.com", "aud": "sinmungo.apps.googleusercontent.com",
-        "azp": "sinmungo.apps.googleusercontent.com", "sub": "109876543210",
-        "email": "minji@gmail.com", "email_verified": true, "name": "김민지",
-        "nonce": started.query["nonce"], "iat": now, "exp": now + 3600
-    });
-    let id_token = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(b"not google's key"),
+    google_for(
+        &google,
+        "109876543210",
+        "minji@gmail.com",
+        &started.query["nonce"],
     )
-    .expect("id token");
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "access_token": "ya29.access", "expires_in": 3599, "id_token": id_token,
-            "scope": "openid email profile", "token_type": "Bearer"
-        })))
-        .mount(&google)
-        .await;
+    .await;
     let response = finish(&app, "google", &started).await;
     assert_eq!(response.status(), StatusCode::OK);
     let session: Value = response.json().await.expect("session");
