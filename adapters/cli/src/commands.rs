@@ -380,6 +380,21 @@ pub enum RulesCommand {
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// How many open reports a new rule file would classify differently
+    /// from the rules in force, by change, with examples (changes nothing).
+    Diff {
+        /// The new TOML rule file.
+        file: PathBuf,
+        /// The rules in force (default: SINMUNGO_RULES, else the built-in Korean rules).
+        #[arg(long, env = "SINMUNGO_RULES", value_name = "FILE")]
+        against: Option<PathBuf>,
+        /// Example reports listed per change.
+        #[arg(long, default_value_t = 3, value_name = "N")]
+        examples: usize,
+        /// Printing.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
     /// Measure rules on labelled reports (CSV columns text,category):
     /// accuracy, per-category precision and recall, confusion matrix.
     Eval {

@@ -48,6 +48,8 @@ pub const VIA: &str = "cli";
 /// `None` when `command` needs the store.
 pub fn run_offline(command: &Command) -> Option<Result<(), CliError>> {
     match command {
+        // `rules diff` reads the open reports: it signs in like the others.
+        Command::Rules(RulesCommand::Diff { .. }) => None,
         Command::Rules(rules) => Some(rules::run(rules)),
         _ => None,
     }
@@ -74,6 +76,22 @@ pub async fn run(
         Command::Stats(args) => stats::run(use_cases, &actor, &args).await,
         Command::Backup(args) => backup::backup(use_cases, &actor, storage, args).await,
         Command::Restore(args) => backup::check_restore(&actor, storage, &args).await,
+        Command::Rules(RulesCommand::Diff {
+            file,
+            against,
+            examples,
+            out,
+        }) => {
+            rules::diff(
+                use_cases,
+                &actor,
+                &file,
+                against.as_deref(),
+                examples,
+                out.output,
+            )
+            .await
+        }
         Command::Rules(_) => Ok(()),
     }
 }

@@ -1,5 +1,6 @@
 //! `reports close`, `stats` and `rules check`: what staff see change, or not.
 
+use sinmungo_core::app::ReclassifyRequest;
 use sinmungo_core::domain::status::ReportStatus;
 
 use crate::harness::{stderr, stdout, Env};
@@ -59,5 +60,82 @@ fn a_broken_rule_file_is_explained_with_its_line() -> anyhow::Result<()> {
         .output()?;
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("line 3"), "{}", stderr(&output));
+    Ok(())
+}
+
+on_every_store!(a_new_rule_file_is_compared_with_the_open_reports);
+
+/// `rules diff`: the open reports the rules classified, under a new file
+/// that sends potholes to the water and sewer department; a closed report
+/// and one an officer classified are not counted as changes; nothing changes.
+async fn a_new_rule_file_is_compared_with_the_open_reports(env: &Env) -> anyhow::Result<()> {
+    let reports = env.submit_reports(6).await?;
+    env.reject(&reports[0]).await?;
+    env.app
+        .use_cases
+        .reclassify
+        .execute(
+            &env.admin_actor(),
+            reports[1].id,
+            ReclassifyRequest {
+                category: "road_damage".to_owned(),
+                priority: "normal".to_owned(),
+            },
+        )
+        .await?;
+    let file = env.path("new-rules.toml");
+    std::fs::write(
+        &file,
+        "review_threshold = 0.6\n\n[[rules]]\nname = \"pothole_is_sewer\"\ncategory = \"water_sewer\"\n\
+         priority = \"normal\"\nconfidence = 0.8\nany_keywords = [\"포트홀\"]\n",
+    )?;
+    let output = env
+        .cli()
+        .args(["rules", "diff", "--examples", "2", "--output", "json"])
+        .arg(&file)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["from"], "road_damage");
+    assert_eq!(rows[0]["to"], "water_sewer");
+    assert_eq!(
+        rows[0]["reports"], "4",
+        "6 reports, 1 closed, 1 an officer's"
+    );
+    assert_eq!(
+        rows[0]["examples"].as_str().map(|e| e.split(' ').count()),
+        Some(2)
+    );
+    assert!(
+        stderr(&output).contains("5 open report(s); 4 would change category, 1 kept"),
+        "{}",
+        stderr(&output)
+    );
+
+    // The rules in force against themselves: no change.
+    let same = env
+        .cli()
+        .args(["rules", "diff", "--output", "json", "--against"])
+        .arg(&file)
+        .arg(&file)
+        .output()?;
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&same.stdout)?,
+        serde_json::json!([])
+    );
+    // Nothing was reclassified.
+    let categories: Vec<String> = env
+        .reports()
+        .await?
+        .iter()
+        .map(|r| r.category.to_string())
+        .collect();
+    assert!(
+        categories.iter().all(|c| c == "road_damage"),
+        "{categories:?}"
+    );
     Ok(())
 }
