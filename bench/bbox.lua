@@ -7,6 +7,7 @@ request = function()
 end
 
 done = function(summary, latency, requests)
-  io.write(string.format("non-2xx responses: %d\n", summary.errors.status))
+  io.write(string.format("non-2xx responses: %d, socket errors: %d\n", summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
   io.write(string.format("p50 %.2f ms, p99 %.2f ms\n", latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end

@@ -10,6 +10,8 @@
 # bbox-list latency. Only loopback traffic; every wrk run is bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Rate limits raised, wrk runs checked for non-2xx answers.
+. bench/lib.sh
 
 REPORTS=${REPORTS:-100000}
 THREADS=${THREADS:-2}
@@ -17,8 +19,10 @@ CONNECTIONS=${CONNECTIONS:-32}
 ADDR=127.0.0.1:18080
 API=http://$ADDR/api/v1
 
-cargo build --release -q -p sinmungo-server
-BIN=${CARGO_TARGET_DIR:-target}/release/sinmungo-server
+if [ -z "${BIN:-}" ]; then # BIN: an already built server
+  cargo build --release -q -p sinmungo-server
+  BIN=${CARGO_TARGET_DIR:-target}/release/sinmungo-server
+fi
 DATA=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
@@ -39,12 +43,12 @@ while [ "$(count)" -lt "$REPORTS" ]; do
   round=$((round + 1))
   have=$(count)
   echo "-- round $round, starting at $have reports"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d30s --latency -s bench/submit.lua "$API/reports" | grep -E 'Requests/sec|Latency|50%|99%|non-2xx'
+  wrk_2xx -t"$THREADS" -c"$CONNECTIONS" -d30s --latency -s bench/submit.lua "$API/reports"
 done
 echo "== reports stored: $(count)"
 
 for c in 1 "$CONNECTIONS"; do
   t=$(( c < THREADS ? c : THREADS ))
   echo "== bbox list: GET /api/v1/reports?bbox=…(~1 km²)&limit=20 over $(count) reports, $c connection(s)"
-  wrk -t"$t" -c"$c" -d20s --latency -s bench/bbox.lua "http://$ADDR" | grep -E 'Requests/sec|Latency|50%|99%|non-2xx|p50'
+  wrk_2xx -t"$t" -c"$c" -d20s --latency -s bench/bbox.lua "http://$ADDR"
 done

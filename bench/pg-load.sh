@@ -14,6 +14,8 @@
 #   4. bbox list over HTTP (wrk, 1 connection, 20 s) vs the same SELECT (pgbench, 1 client, 20 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Rate limits raised, wrk runs checked for non-2xx answers.
+. bench/lib.sh
 
 PG=${PG:-postgres://postgres:postgres@127.0.0.1:5432}
 ROWS=${ROWS:-1000000}
@@ -22,8 +24,10 @@ DB=sinmungo_bench
 ADDR=127.0.0.1:18081
 API=http://$ADDR/api/v1
 
-cargo build --release -q -p sinmungo-server
-BIN=${CARGO_TARGET_DIR:-target}/release/sinmungo-server
+if [ -z "${BIN:-}" ]; then # BIN: an already built server
+  cargo build --release -q -p sinmungo-server
+  BIN=${CARGO_TARGET_DIR:-target}/release/sinmungo-server
+fi
 DATA=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
@@ -40,7 +44,7 @@ sql() { psql -qAt "$PG/$DB" -c "$1"; }
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(rustc --version); $(psql -qAt "$PG/postgres" -c 'SHOW server_version')"
 
 echo "== submit over HTTP: wrk -t2 -c$CONNECTIONS -d30s POST /api/v1/reports"
-wrk -t2 -c"$CONNECTIONS" -d30s --latency -s bench/submit.lua "$API/reports" | grep -E 'Requests/sec|Latency|50%|99%|non-2xx'
+wrk_2xx -t2 -c"$CONNECTIONS" -d30s --latency -s bench/submit.lua "$API/reports"
 echo "   reports: $(sql 'SELECT count(*) FROM reports'), outbox events: $(sql 'SELECT count(*) FROM outbox')"
 
 # A plain INSERT of one report row (a copy of a submitted one with a new id,
@@ -95,6 +99,6 @@ echo "== EXPLAIN ANALYZE of the bbox list query (~1 km² in central Jeonju)"
 psql -qAt "$PG/$DB" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT r.* FROM reports AS r WHERE $(echo "$BOX" | sed 's/:w/127.13/g; s/:s/35.82/g; s/:e/127.141/g; s/:n/35.829/g') ORDER BY r.id DESC LIMIT 21"
 
 echo "== bbox list over HTTP: wrk -t1 -c1 -d20s"
-wrk -t1 -c1 -d20s --latency -s bench/bbox.lua "http://$ADDR" | grep -E 'Requests/sec|Latency|50%|99%|non-2xx'
+wrk_2xx -t1 -c1 -d20s --latency -s bench/bbox.lua "http://$ADDR"
 echo "== the same SELECT: pgbench -c1 -T20"
 pgbench -n -c1 -T20 -r -f "$DATA/bbox.sql" "$PG/$DB" 2>&1 | grep -E 'tps|latency average'
