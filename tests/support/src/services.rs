@@ -33,4 +33,34 @@ fn services_required() -> bool {
 )]
 fn skipped(var: &str) {
     eprintln!("skipped: {var} not set");
+    announce_once(var);
+}
+
+/// Says once per test binary and variable, on the process's own standard
+/// error — which the test harness does not capture, so it shows without
+/// `--nocapture` — that tests of this binary pass without their service.
+fn announce_once(var: &str) {
+    use std::io::Write as _;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if said.iter().any(|v| v == var) {
+        return;
+    }
+    said.push(var.to_owned());
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|path| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|stem| match stem.rsplit_once('-') {
+            // cargo names test binaries `name-<hash>`.
+            Some((name, hash)) if hash.chars().all(|c| c.is_ascii_hexdigit()) => name.to_owned(),
+            _ => stem,
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "SKIPPED in {binary}: the tests that need {var} pass without checking anything \
+         (set it, or run .ci/run, which starts every service and sets {REQUIRE_SERVICES}=1)"
+    );
 }
