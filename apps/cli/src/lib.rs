@@ -50,7 +50,8 @@ pub struct CliConfig {
     #[command(flatten)]
     pub access: AccessConfig,
 
-    /// Directory for generated state (the secrets key when none is given).
+    /// Directory of the embedded state, as the server's: the SQLite database
+    /// and photos by default, and the secrets key when none is given.
     #[arg(
         long,
         env = "SINMUNGO_DATA_DIR",
@@ -77,6 +78,15 @@ pub struct CliConfig {
 }
 
 impl CliConfig {
+    /// The settings with the defaults that live in the data directory
+    /// (`{data_dir}`: the database, the photos) resolved to it.
+    #[must_use]
+    pub fn in_data_dir(mut self) -> Self {
+        self.store = self.store.in_data_dir(&self.data_dir);
+        self.media = self.media.in_data_dir(&self.data_dir);
+        self
+    }
+
     /// The SQLite database's file, when the store is SQLite.
     pub fn database_file(&self) -> Option<PathBuf> {
         let url = self.store.database_url.expose();

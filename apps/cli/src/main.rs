@@ -10,7 +10,8 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     // Usage errors exit with 2 (clap's convention), before anything opens.
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.config = cli.config.in_data_dir();
     init_tracing(&cli.config.log, cli.config.log_format);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -94,7 +94,9 @@ pub struct ServerConfig {
     #[arg(long, env = "SINMUNGO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Directory for generated state (the JWT secret when none is given).
+    /// Directory of the embedded state: the SQLite database and photos by
+    /// default, and the generated JWT secret and sealing key (relative paths
+    /// are to the working directory).
     #[arg(long, env = "SINMUNGO_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
@@ -152,6 +154,15 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
+    /// The settings with the defaults that live in the data directory
+    /// (`{data_dir}`: the database, the photos) resolved to it.
+    #[must_use]
+    pub fn in_data_dir(mut self) -> Self {
+        self.store = self.store.in_data_dir(&self.data_dir);
+        self.media = self.media.in_data_dir(&self.data_dir);
+        self
+    }
+
     /// The defaults, as if run with no flags and no environment (for tests and embedding).
     pub fn embedded_defaults() -> Self {
         Self {
@@ -205,6 +216,41 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_data_dir_moves_the_embedded_database_and_photos() {
+        let cli = Cli::try_parse_from(["sinmungo-server", "--data-dir", "/srv/sinmungo"]).unwrap();
+        let config = cli.config.in_data_dir();
+        assert_eq!(
+            config.store.database_url.expose(),
+            "sqlite:///srv/sinmungo/sinmungo.db"
+        );
+        assert_eq!(config.media.storage_url, "file:///srv/sinmungo/media");
+        let defaults = Cli::try_parse_from(["sinmungo-server"])
+            .unwrap()
+            .config
+            .in_data_dir();
+        assert_eq!(
+            defaults.store.database_url.expose(),
+            "sqlite://./data/sinmungo.db"
+        );
+        assert_eq!(defaults.media.storage_url, "file://./data/media");
+        let chosen = Cli::try_parse_from([
+            "sinmungo-server",
+            "--data-dir",
+            "/srv/sinmungo",
+            "--database-url",
+            "sqlite:///var/lib/other.db",
+        ])
+        .unwrap()
+        .config
+        .in_data_dir();
+        assert_eq!(
+            chosen.store.database_url.expose(),
+            "sqlite:///var/lib/other.db",
+            "a URL given is kept"
+        );
     }
 
     #[test]

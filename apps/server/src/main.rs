@@ -9,7 +9,8 @@ use sinmungo_server::{Cli, Command, CreateUserArgs, Server, ServerConfig};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.config = cli.config.in_data_dir();
     sinmungo_wiring::init_tracing(&cli.config.log, cli.config.log_format);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -35,7 +36,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(config: &ServerConfig) -> anyhow::Result<()> {
     let server = Server::bind(config).await?;
     let addr = server.local_addr()?;
-    tracing::info!(url = format!("http://{addr}"), database = %config.store.database_url, "Sinmungo is listening");
+    tracing::info!(
+        url = format!("http://{addr}"),
+        database = %config.store.database_url,
+        photos = %config.media.storage_url,
+        data_dir = %config.data_dir.display(),
+        "Sinmungo is listening"
+    );
     server.run(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

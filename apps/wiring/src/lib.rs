@@ -11,6 +11,7 @@
 pub mod access;
 mod application;
 pub mod bus;
+pub mod data_dir;
 pub mod duplicates;
 pub mod jobs;
 mod logging;

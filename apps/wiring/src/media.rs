@@ -12,13 +12,24 @@ use sinmungo_storage::{ImageProcessor, ObjectMediaStore, StorageUrl};
 /// The media store's settings.
 #[derive(Debug, Clone, Args)]
 pub struct MediaConfig {
-    /// file:///abs/dir or file://./relative/dir (to the working directory),
+    /// file:///abs/dir or file://./relative/dir (to the working directory; default: media/ in the data directory),
     /// s3://bucket/prefix (endpoint, region and credentials from AWS_* variables), or memory://.
-    #[arg(long, env = "SINMUNGO_STORAGE_URL", default_value = StorageUrl::DEFAULT)]
+    #[arg(
+        long,
+        env = "SINMUNGO_STORAGE_URL",
+        default_value = "file://{data_dir}/media"
+    )]
     pub storage_url: String,
 }
 
 impl MediaConfig {
+    /// These settings with `{data_dir}` resolved to `dir`.
+    #[must_use]
+    pub fn in_data_dir(mut self, dir: &std::path::Path) -> Self {
+        self.storage_url = crate::data_dir::in_data_dir(&self.storage_url, dir);
+        self
+    }
+
     /// The embedded default: `./data/media`.
     pub fn embedded_defaults() -> Self {
         Self {

@@ -20,11 +20,11 @@ use crate::url::ConnectionUrl;
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
 pub struct StoreConfig {
-    /// sqlite://PATH (embedded default) or postgres://USER:PASSWORD@HOST/DB.
+    /// sqlite://PATH (embedded default, in the data directory) or postgres://USER:PASSWORD@HOST/DB.
     #[arg(
         long,
         env = "SINMUNGO_DATABASE_URL",
-        default_value = "sqlite://./data/sinmungo.db",
+        default_value = "sqlite://{data_dir}/sinmungo.db",
         hide_env_values = true
     )]
     pub database_url: ConnectionUrl,
@@ -43,6 +43,16 @@ pub struct StoreConfig {
 }
 
 impl StoreConfig {
+    /// These settings with `{data_dir}` resolved to `dir`.
+    #[must_use]
+    pub fn in_data_dir(mut self, dir: &std::path::Path) -> Self {
+        self.database_url = ConnectionUrl::new(crate::data_dir::in_data_dir(
+            self.database_url.expose(),
+            dir,
+        ));
+        self
+    }
+
     /// The embedded default: SQLite in ./data, migrated at start.
     pub fn embedded_defaults() -> Self {
         Self {

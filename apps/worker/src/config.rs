@@ -52,6 +52,11 @@ pub struct WorkerConfig {
     #[arg(long, env = "SINMUNGO_WORKER_BODY_LIMIT", default_value_t = 16 * 1024 * 1024)]
     pub body_limit: usize,
 
+    /// The server's data directory, where the embedded defaults keep the
+    /// SQLite database and photos (relative paths are to the working directory).
+    #[arg(long, env = "SINMUNGO_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
     /// A TOML file of classification rules replacing the built-in Korean keyword rules (the server's).
     #[arg(long, env = "SINMUNGO_RULES")]
     pub rules: Option<PathBuf>,
@@ -97,6 +102,15 @@ impl WorkerConfig {
 }
 
 impl WorkerConfig {
+    /// The settings with the defaults that live in the data directory
+    /// (`{data_dir}`: the database, the photos) resolved to it.
+    #[must_use]
+    pub fn in_data_dir(mut self) -> Self {
+        self.store = self.store.in_data_dir(&self.data_dir);
+        self.media = self.media.in_data_dir(&self.data_dir);
+        self
+    }
+
     /// The defaults, as if run with only the Kafka brokers given (for tests and embedding).
     pub fn with_brokers(brokers: impl Into<String>) -> Self {
         Self {
@@ -111,6 +125,7 @@ impl WorkerConfig {
             },
             listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             body_limit: 16 * 1024 * 1024,
+            data_dir: PathBuf::from("./data"),
             rules: None,
             log: "info".to_owned(),
             log_format: LogFormat::Text,

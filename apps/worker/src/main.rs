@@ -46,7 +46,8 @@ use sinmungo_worker::{Cli, Worker, WorkerConfig};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.config = cli.config.in_data_dir();
     sinmungo_wiring::init_tracing(&cli.config.log, cli.config.log_format);
     match run(&cli.config).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -64,6 +65,7 @@ async fn run(config: &WorkerConfig) -> anyhow::Result<()> {
     tracing::info!(
         url = format!("http://{addr}"),
         database = %config.store.database_url,
+        photos = %config.media.storage_url,
         "worker listening"
     );
     worker.run(shutdown).await?;

@@ -139,3 +139,33 @@ async fn a_new_rule_file_is_compared_with_the_open_reports(env: &Env) -> anyhow:
     );
     Ok(())
 }
+
+/// `--data-dir` alone moves the embedded database (and with it the photos
+/// and keys): run from another directory, nothing lands in `./data` there.
+#[test]
+fn the_data_dir_holds_the_database_wherever_the_command_runs() -> anyhow::Result<()> {
+    let data = tempfile::tempdir()?;
+    let elsewhere = tempfile::tempdir()?;
+    let output = assert_cmd::Command::cargo_bin("sinmungo")?
+        .env_clear()
+        .current_dir(elsewhere.path())
+        .args(["--as", "nobody@jeonbuk.go.kr", "--data-dir"])
+        .arg(data.path())
+        .args(["departments", "list"])
+        .env("SINMUNGO_PASSWORD", "not-an-account-2026")
+        .output()?;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        data.path().join("sinmungo.db").is_file(),
+        "the database is in the data directory"
+    );
+    assert!(
+        data.path().join("secrets-key").is_file(),
+        "the generated key beside it"
+    );
+    assert!(
+        !elsewhere.path().join("data").exists(),
+        "nothing in the working directory's ./data"
+    );
+    Ok(())
+}
