@@ -130,4 +130,11 @@ mod tests {
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
     }
+
+    #[test]
+    fn the_readme_names_every_flag_and_variable() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"));
+        let missing = sinmungo_wiring::readme::undocumented(&Cli::command(), readme);
+        assert!(missing.is_empty(), "not in the README: {missing:?}");
+    }
 }

@@ -219,6 +219,16 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_names_every_flag_and_variable() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"));
+        let missing = sinmungo_wiring::readme::undocumented(&Cli::command(), readme);
+        assert!(
+            missing.is_empty(),
+            "not in the README's configuration table: {missing:?}"
+        );
+    }
+
+    #[test]
     fn the_data_dir_moves_the_embedded_database_and_photos() {
         let cli = Cli::try_parse_from(["sinmungo-server", "--data-dir", "/srv/sinmungo"]).unwrap();
         let config = cli.config.in_data_dir();

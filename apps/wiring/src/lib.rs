@@ -18,6 +18,7 @@ mod logging;
 pub mod mail;
 pub mod media;
 pub mod oauth;
+pub mod readme;
 mod relay;
 mod secret;
 mod secrets;

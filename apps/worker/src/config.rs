@@ -14,7 +14,10 @@ use sinmungo_wiring::{KafkaArgs, LogFormat, MediaConfig, StoreConfig, TriageConf
 #[derive(Debug, Parser)]
 #[command(name = "sinmungo-worker", version, about, long_about = None)]
 // The brokers are optional for the server (unset: embedded), required here.
-#[command(mut_arg("kafka_brokers", |arg| arg.required(true)))]
+#[command(mut_arg("kafka_brokers", |arg| {
+    arg.required(true)
+        .help("Kafka bootstrap servers, host:port[,host:port…]: where the server's relay publishes the events")
+}))]
 pub struct Cli {
     /// Settings.
     #[command(flatten)]
@@ -141,6 +144,16 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_readme_names_every_flag_and_variable() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"));
+        let missing = sinmungo_wiring::readme::undocumented(&Cli::command(), readme);
+        assert!(
+            missing.is_empty(),
+            "not in the README's configuration table: {missing:?}"
+        );
     }
 
     #[test]
