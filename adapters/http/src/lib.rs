@@ -91,21 +91,30 @@ impl Default for UploadConfig {
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The API with its middleware: request ids, tracing spans with the matched
-/// route, body limit, timeout, and panics answered as 500 problems.
+/// route and one `info` line per answered request, body limit, timeout, and
+/// panics answered as 500 problems.
 pub fn router(state: AppState, config: HttpConfig) -> Router {
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
-        let route = request.extensions().get::<MatchedPath>().map_or_else(
-            || request.uri().path().to_owned(),
-            |p| p.as_str().to_owned(),
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            let route = request.extensions().get::<MatchedPath>().map_or_else(
+                || request.uri().path().to_owned(),
+                |p| p.as_str().to_owned(),
+            );
+            let request_id = request
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-")
+                .to_owned();
+            tracing::info_span!("request", method = %request.method(), route, request_id)
+        })
+        // One line per request at `info`: the span's method, route and request
+        // id, with the status and latency (the default is `debug`, silent).
+        .on_response(
+            tower_http::trace::DefaultOnResponse::new()
+                .level(tracing::Level::INFO)
+                .latency_unit(tower_http::LatencyUnit::Micros),
         );
-        let request_id = request
-            .headers()
-            .get(&REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-")
-            .to_owned();
-        tracing::info_span!("request", method = %request.method(), route, request_id)
-    });
     routes::routes(&config)
         .with_state(state.with_uploads(config))
         .layer(DefaultBodyLimit::max(config.body_limit))

@@ -1,0 +1,89 @@
+//! Operators see one log line per request at the default `info` level: the
+//! method, the matched route (not the raw path with its ids), the status,
+//! the latency and the request id the answer carries.
+//!
+//! A test binary of its own: the subscriber is this thread's, and tracing
+//! caches per call site whether anyone listens.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::Request;
+use sinmungo_core::app::{Policy, UseCases};
+use sinmungo_core::ports::MockPhotoProcessor;
+use sinmungo_http::auth::{TokenConfig, TokenService};
+use sinmungo_http::{AppState, HttpConfig};
+use tower::ServiceExt as _;
+
+/// Everything the fmt subscriber writes, shared with the test.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn each_request_is_one_info_line_with_route_status_latency_and_id() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (ports, _handles) = sinmungo_memory::memory_ports();
+    let state = AppState::new(
+        UseCases::new(ports, &Policy::default()),
+        TokenService::new(TokenConfig::with_secret(vec![42; 32])),
+        Arc::new(MockPhotoProcessor::new()),
+    );
+    let router = sinmungo_http::router(state, HttpConfig::default());
+    let id = "0190b5c2-7c4a-7d55-8b5f-2f7c1f1a9e01";
+    let response = router
+        .oneshot(
+            Request::builder()
+                .uri(format!("/api/v1/reports/{id}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("finished processing request"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one line per request: {text}");
+    let line = lines[0];
+    assert!(line.contains(" INFO "), "{line}");
+    assert!(line.contains("method=GET"), "{line}");
+    assert!(
+        line.contains(r#"route="/api/v1/reports/{id}""#),
+        "the matched route: {line}"
+    );
+    assert!(!line.contains(id), "no ids of the path: {line}");
+    assert!(line.contains("status=404"), "{line}");
+    assert!(line.contains("latency="), "{line}");
+    assert!(
+        line.contains(&request_id),
+        "the answer's request id: {line}"
+    );
+}
