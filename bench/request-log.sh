@@ -34,7 +34,7 @@ LUA
 
 echo "== machine: $(nproc) cores; commit $(git rev-parse --short HEAD)"
 for level in warn info; do
-  SINMUNGO_LOG=$level SINMUNGO_DATA_DIR=$DATA "$BIN" --listen $ADDR 2>"$DATA/log-$level.txt" &
+  SINMUNGO_LOG=$level SINMUNGO_DATA_DIR=$DATA "$BIN" --listen $ADDR >"$DATA/log-$level.txt" 2>&1 &
   SERVER=$!
   for _ in $(seq 100); do curl -sf http://$ADDR/ready >/dev/null && break; sleep 0.2; done
   echo "== SINMUNGO_LOG=$level: wrk -t2 -c32 -d20s GET /api/v1/categories"
