@@ -176,7 +176,10 @@ impl ListPlan {
             ]);
         }
         if let Some((first, rest)) = query.numbers.split_first() {
-            let mut pieces = vec![Sql("r.number IN ("), Bind(SqlValue::text(first.to_string()))];
+            let mut pieces = vec![
+                Sql("r.number IN ("),
+                Bind(SqlValue::text(first.to_string())),
+            ];
             for number in rest {
                 pieces.push(Sql(", "));
                 pieces.push(Bind(SqlValue::text(number.to_string())));

@@ -14,12 +14,12 @@ use crate::domain::department::DepartmentCode;
 use crate::domain::geo::{BoundingBox, Circle};
 use crate::domain::masking::mask_personal_data;
 use crate::domain::priority::Priority;
+use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::status::ReportStatus;
 use crate::domain::timeline::{TimelineEntry, TimelineKind};
 use crate::domain::user::Role;
 use crate::domain::validation::{Collector, FieldError, Invalid};
-use crate::domain::receipt::ReceiptNumber;
 use crate::ports::{
     Clock, ReportOrder, ReportQuery, ReportStore, Scope, StoreError, MAX_PAGE_SIZE,
 };
@@ -323,7 +323,11 @@ impl ReadReports {
         let mut found = Vec::new();
         loop {
             let page = self.reports.list(&query).await?;
-            found.extend(page.items.into_iter().map(|report| view(actor, report, now)));
+            found.extend(
+                page.items
+                    .into_iter()
+                    .map(|report| view(actor, report, now)),
+            );
             match page.next {
                 Some(next) if found.len() < WINDOW_MAX => query.after = Some(next),
                 _ => break,

@@ -2,6 +2,7 @@
 
 use sinmungo_core::domain::geo::{BoundingBox, Circle};
 use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, Visibility};
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::{Description, ReportTitle};
@@ -372,7 +373,12 @@ pub async fn list_filters_combine_with_and(stores: &Stores) -> CheckResult {
         due: None,
         assignee: Some(bob),
         open_only: true,
+        closed_only: false,
         created_since: Some(crate::contract::fixtures::t0()),
+        created_until: Some(crate::contract::fixtures::t0() + chrono::TimeDelta::days(1)),
+        numbers: [2, 6, 9]
+            .map(|n| ReceiptNumber::new(crate::contract::fixtures::YEAR, n))
+            .to_vec(),
         overdue_at: Some(crate::contract::fixtures::t0() + chrono::TimeDelta::days(8)),
         order: ReportOrder::Newest,
         after: Some(report_id(10)),
@@ -572,7 +578,14 @@ pub async fn list_filters_open_reports_and_recent_ones(stores: &Stores) -> Check
     };
     assert_eq!(listed(&w, &by_number).await?, [5, 2]);
     assert_eq!(
-        listed(&w, &ReportQuery { closed_only: true, ..by_number }).await?,
+        listed(
+            &w,
+            &ReportQuery {
+                closed_only: true,
+                ..by_number
+            }
+        )
+        .await?,
         [5]
     );
     let since = |at| ReportQuery {
