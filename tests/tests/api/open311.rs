@@ -11,7 +11,9 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
 use crate::access::service_account;
-use crate::harness::{TestApp, JEONJU};
+use sinmungo_storage::samples::jpeg;
+
+use crate::harness::{created, Form, TestApp, JEONJU};
 
 const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
@@ -887,4 +889,43 @@ async fn posting_counts_against_the_submission_rate_limit_of_the_account() {
     assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
     let listed = both(&app, "requests", "", StatusCode::OK, "service_requests").await;
     assert_eq!(listed.as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn media_url_is_the_public_copy_of_the_first_photo_under_the_public_url() {
+    let app = TestApp::spawn_with(|config| {
+        config.mail.public_url = Some("https://sinmungo.jeonbuk.go.kr/".to_owned());
+    })
+    .await;
+    let citizen = app.citizen("citizen@example.kr").await;
+    let form = Form::report("포트홀 사진").photo("pothole.jpg", &jpeg(640, 480, 7));
+    let report = created(
+        app.post_form("/api/v1/reports", Some(&citizen.access_token), form)
+            .await,
+    )
+    .await;
+    let public_url = report["photos"][0]["urls"]["public"]
+        .as_str()
+        .expect("the public copy's URL")
+        .to_owned();
+    let number = report["number"].as_str().expect("number");
+    let one = both(
+        &app,
+        &format!("requests/{number}"),
+        "",
+        StatusCode::OK,
+        "service_requests",
+    )
+    .await;
+    assert_eq!(
+        one[0]["media_url"],
+        format!("https://sinmungo.jeonbuk.go.kr{public_url}")
+    );
+    let photo = app.get(&public_url, None).await;
+    assert_eq!(photo.status(), StatusCode::OK, "the public may fetch it");
+    let discovery = both(&app, "discovery", "", StatusCode::OK, "discovery").await;
+    assert_eq!(
+        discovery["endpoints"][0]["url"],
+        "https://sinmungo.jeonbuk.go.kr/open311/v2"
+    );
 }
