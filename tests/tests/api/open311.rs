@@ -165,6 +165,20 @@ async fn both(app: &TestApp, path: &str, query: &str, status: StatusCode, root: 
     json
 }
 
+/// `GET requests` with `query`, in both formats.
+async fn requests(app: &TestApp, query: &str) -> Value {
+    both(app, "requests", query, StatusCode::OK, "service_requests").await
+}
+
+/// The ids of a list of service requests, in order.
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| r["service_request_id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
 /// Asserts an Open311 error in both formats, with this status; returns its description.
 async fn both_fail(app: &TestApp, path: &str, query: &str, status: StatusCode) -> String {
     let json = both(app, path, query, status, "errors").await;
@@ -233,6 +247,11 @@ async fn post_pothole(app: &TestApp, key: &str, description: &str) -> String {
         ],
     )
     .await;
+    posted_id(response).await
+}
+
+/// The `service_request_id` of a 201 JSON answer to `POST requests`.
+async fn posted_id(response: Response) -> String {
     let json: Value = serde_json::from_str(
         &body(
             response,
@@ -244,7 +263,7 @@ async fn post_pothole(app: &TestApp, key: &str, description: &str) -> String {
     .expect("JSON");
     json[0]["service_request_id"]
         .as_str()
-        .expect("the id at once")
+        .expect("the id at once, no token")
         .to_owned()
 }
 
@@ -359,19 +378,7 @@ async fn a_request_posted_with_an_api_key_comes_back_masked_and_without_its_cont
         ],
     )
     .await;
-    let posted: Value = serde_json::from_str(
-        &body(
-            response,
-            StatusCode::CREATED,
-            "application/json; charset=utf-8",
-        )
-        .await,
-    )
-    .expect("JSON");
-    let id = posted[0]["service_request_id"]
-        .as_str()
-        .expect("the id at once, no token")
-        .to_owned();
+    let id = posted_id(response).await;
     assert!(
         id.starts_with("JB-20") && id.len() == "JB-2026-000001".len(),
         "{id}"
@@ -415,7 +422,7 @@ async fn a_request_posted_with_an_api_key_comes_back_masked_and_without_its_cont
 
     // The reporter's contact is nowhere public: not in Open311's answers
     // (either format), nor in the REST API's public view of the report.
-    let everything = both(&app, "requests", "", StatusCode::OK, "service_requests").await;
+    let everything = requests(&app, "").await;
     let public_report = app
         .get(&format!("/api/v1/reports?q={}", "포트홀이"), None)
         .await
@@ -584,60 +591,25 @@ async fn requests_are_filtered_and_private_ones_never_appear() {
         assert_eq!(response.status(), StatusCode::OK);
     }
 
-    let ids = |list: &Value| -> Vec<String> {
-        list.as_array()
-            .expect("a list")
-            .iter()
-            .map(|r| r["service_request_id"].as_str().expect("id").to_owned())
-            .collect()
-    };
-    let all = both(&app, "requests", "", StatusCode::OK, "service_requests").await;
+    let all = requests(&app, "").await;
     assert_eq!(
         ids(&all),
         [number(&open), number(&fixed)],
         "public only, newest first"
     );
 
-    let closed = both(
-        &app,
-        "requests",
-        "?status=closed",
-        StatusCode::OK,
-        "service_requests",
-    )
-    .await;
+    let closed = requests(&app, "?status=closed").await;
     assert_eq!(ids(&closed), [number(&fixed)]);
     assert_eq!(closed[0]["status"], "closed");
     assert_eq!(closed[0]["status_notes"], "보수 완료했습니다");
-    let open_list = both(
-        &app,
-        "requests",
-        "?status=open",
-        StatusCode::OK,
-        "service_requests",
-    )
-    .await;
+    let open_list = requests(&app, "?status=open").await;
     assert_eq!(ids(&open_list), [number(&open)]);
     assert_eq!(open_list[0]["status_notes"], Value::Null);
-    let both_statuses = both(
-        &app,
-        "requests",
-        "?status=open,closed",
-        StatusCode::OK,
-        "service_requests",
-    )
-    .await;
-    assert_eq!(ids(&both_statuses).len(), 2);
-
-    let by_code = both(
-        &app,
-        "requests",
-        "?service_code=streetlight",
-        StatusCode::OK,
-        "service_requests",
-    )
-    .await;
-    assert_eq!(ids(&by_code), [number(&open)]);
+    assert_eq!(ids(&requests(&app, "?status=open,closed").await).len(), 2);
+    assert_eq!(
+        ids(&requests(&app, "?service_code=streetlight").await),
+        [number(&open)]
+    );
     both_fail(
         &app,
         "requests",
@@ -648,19 +620,12 @@ async fn requests_are_filtered_and_private_ones_never_appear() {
 
     // By id: a private report is not found, even by its number; the id list
     // overrides the other filters.
-    let by_id = both(
-        &app,
-        "requests",
-        &format!(
-            "?service_request_id={},{}&status=open",
-            number(&fixed),
-            number(&private)
-        ),
-        StatusCode::OK,
-        "service_requests",
-    )
-    .await;
-    assert_eq!(ids(&by_id), [number(&fixed)]);
+    let by_id = format!(
+        "?service_request_id={},{}&status=open",
+        number(&fixed),
+        number(&private)
+    );
+    assert_eq!(ids(&requests(&app, &by_id).await), [number(&fixed)]);
     both_fail(
         &app,
         &format!("requests/{}", number(&private)),
@@ -671,53 +636,26 @@ async fn requests_are_filtered_and_private_ones_never_appear() {
 
     // The time window.
     let now = chrono::Utc::now();
+    let hour = chrono::TimeDelta::hours(1);
     let date = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let future = both(
-        &app,
-        "requests",
-        &format!("?start_date={}", date(now + chrono::TimeDelta::hours(1))),
-        StatusCode::OK,
-        "service_requests",
-    )
-    .await;
-    assert_eq!(ids(&future), Vec::<String>::new());
-    let past = both(
-        &app,
-        "requests",
-        &format!("?end_date={}", date(now - chrono::TimeDelta::hours(1))),
-        StatusCode::OK,
-        "service_requests",
-    )
-    .await;
-    assert_eq!(ids(&past), Vec::<String>::new());
-    let around = both(
-        &app,
-        "requests",
-        &format!(
-            "?start_date={}&end_date={}",
-            date(now - chrono::TimeDelta::hours(1)),
-            date(now + chrono::TimeDelta::hours(1))
-        ),
-        StatusCode::OK,
-        "service_requests",
-    )
-    .await;
-    assert_eq!(ids(&around).len(), 2);
+    let future = format!("?start_date={}", date(now + hour));
+    assert!(ids(&requests(&app, &future).await).is_empty());
+    let past = format!("?end_date={}", date(now - hour));
+    assert!(ids(&requests(&app, &past).await).is_empty());
+    let around = format!(
+        "?start_date={}&end_date={}",
+        date(now - hour),
+        date(now + hour)
+    );
+    assert_eq!(ids(&requests(&app, &around).await).len(), 2);
     // An offset whose `+` was not percent-encoded still reads.
-    let kst = both(
-        &app,
-        "requests",
-        &format!(
-            "?start_date={}",
-            (now - chrono::TimeDelta::hours(1))
-                .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("KST"))
-                .format("%Y-%m-%dT%H:%M:%S+09:00")
-        ),
-        StatusCode::OK,
-        "service_requests",
-    )
-    .await;
-    assert_eq!(ids(&kst).len(), 2);
+    let kst = format!(
+        "?start_date={}",
+        (now - hour)
+            .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("KST"))
+            .format("%Y-%m-%dT%H:%M:%S+09:00")
+    );
+    assert_eq!(ids(&requests(&app, &kst).await).len(), 2);
 
     // Bad parameters are 400 in the specification's shape.
     let bad_date = both_fail(
@@ -819,7 +757,7 @@ async fn posting_takes_only_a_service_accounts_valid_key_and_valid_fields() {
         .expect("sent");
     failed(json_body, StatusCode::BAD_REQUEST).await;
     // Nothing was stored by any of them.
-    let listed = both(&app, "requests", "", StatusCode::OK, "service_requests").await;
+    let listed = requests(&app, "").await;
     assert_eq!(listed, json!([]));
 
     // Once the key is revoked, it is refused.
@@ -889,7 +827,7 @@ async fn posting_counts_against_the_submission_rate_limit_of_the_account() {
         )
         .await;
     assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
-    let listed = both(&app, "requests", "", StatusCode::OK, "service_requests").await;
+    let listed = requests(&app, "").await;
     assert_eq!(listed.as_array().map(Vec::len), Some(2));
 }
 

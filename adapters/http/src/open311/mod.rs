@@ -195,39 +195,45 @@ fn no_such_service(format: Format, code: &str) -> Open311Error {
     )
 }
 
+/// The public report a file name's receipt number names (`JB-2026-000123.xml`), if any.
+async fn by_number(
+    state: &AppState,
+    file: &str,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<(String, Format, Option<ReportView>), Open311Error> {
+    let (number, format) = resource(file)?;
+    read_query(state, format, query)?;
+    let found = window(
+        state,
+        format,
+        WindowRequest {
+            numbers: vec![number.to_owned()],
+            ..WindowRequest::default()
+        },
+    )
+    .await?;
+    Ok((number.to_owned(), format, found.into_iter().next()))
+}
+
 /// `GET requests/{id}`: an array of one.
 async fn one_request(
     State(state): State<AppState>,
     Path(file): Path<String>,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Answer {
-    let (id, format) = resource(&file)?;
-    read_query(&state, format, query)?;
-    let found = window(
-        &state,
-        format,
-        WindowRequest {
-            numbers: vec![id.to_owned()],
-            ..WindowRequest::default()
-        },
-    )
-    .await?;
-    if found.is_empty() {
-        return Err(no_such_request(format, id));
-    }
-    let body = request_records(&state, format, &found).await?;
+    let (id, format, view) = by_number(&state, &file, query).await?;
+    let view = view.ok_or_else(|| {
+        Open311Error::not_found(
+            format,
+            format!("no such service request {id} (신고를 찾을 수 없습니다)"),
+        )
+    })?;
+    let body = request_records(&state, format, &[view]).await?;
     Ok(Document {
         root: "service_requests",
         body,
     }
     .respond(format, StatusCode::OK))
-}
-
-fn no_such_request(format: Format, id: &str) -> Open311Error {
-    Open311Error::not_found(
-        format,
-        format!("no such service request {id} (신고를 찾을 수 없습니다)"),
-    )
 }
 
 /// `GET tokens/{token}`: a token is the receipt number it stands for.
@@ -236,23 +242,13 @@ async fn token(
     Path(file): Path<String>,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Answer {
-    let (token, format) = resource(&file)?;
-    read_query(&state, format, query)?;
-    let found = window(
-        &state,
-        format,
-        WindowRequest {
-            numbers: vec![token.to_owned()],
-            ..WindowRequest::default()
-        },
-    )
-    .await?;
-    let Some(view) = found.first() else {
-        return Err(Open311Error::not_found(
+    let (token, format, view) = by_number(&state, &file, query).await?;
+    let view = view.ok_or_else(|| {
+        Open311Error::not_found(
             format,
             format!("no such token {token} (토큰을 찾을 수 없습니다)"),
-        ));
-    };
+        )
+    })?;
     Ok(Document {
         root: "service_requests",
         body: records::token(&view.report.number.to_string()),
