@@ -1,7 +1,8 @@
 //! Sinmungo's HTTP adapter: the REST API under `/api/v1`, live updates over
 //! WebSocket at `/api/v1/ws` ([`live`]), `/health` and `/ready`, with RFC
-//! 9457 problem details for every error; and the worker's internal
-//! endpoints ([`worker_router`]).
+//! 9457 problem details for every error; Open311 GeoReport v2 under
+//! `/open311/v2` ([`Open311Config`]); and the worker's internal endpoints
+//! ([`worker_router`]).
 //!
 //! axum stays inside this crate: apps call [`router`] (or [`worker_router`])
 //! and [`serve`].
@@ -11,6 +12,7 @@ mod dto;
 mod extract;
 pub mod limits;
 pub mod live;
+mod open311;
 mod problem;
 mod routes;
 mod state;
@@ -30,6 +32,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use open311::Open311Config;
 pub use problem::ApiError;
 pub use routes::{route_table_markdown, RouteRule, ROUTES};
 pub use state::AppState;

@@ -154,6 +154,11 @@ impl ApiError {
     pub fn detail(&self) -> &str {
         &self.detail
     }
+
+    /// The per-field errors of a validation problem.
+    pub(crate) fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
 }
 
 impl IntoResponse for ApiError {

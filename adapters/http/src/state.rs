@@ -8,6 +8,7 @@ use sinmungo_core::ports::{PhotoProcessor, SystemClock};
 use crate::auth::{OAuthClient, TokenService};
 use crate::limits::{RateLimits, Throttle};
 use crate::live::{Hub, LiveConfig};
+use crate::open311::Open311Config;
 use crate::upload::PhotoIntake;
 use crate::HttpConfig;
 
@@ -20,6 +21,7 @@ pub struct AppState {
     trust_forwarded_for: bool,
     oauth: Option<OAuthClient>,
     live: Hub,
+    open311: Arc<Open311Config>,
 }
 
 #[derive(Debug)]
@@ -44,7 +46,21 @@ impl AppState {
             ),
             trust_forwarded_for: false,
             oauth: None,
+            open311: Arc::new(Open311Config::default()),
         }
+    }
+
+    /// The same state with the Open311 interface set as `config` says.
+    pub fn with_open311(self, config: Open311Config) -> Self {
+        Self {
+            open311: Arc::new(config),
+            ..self
+        }
+    }
+
+    /// The Open311 interface's settings.
+    pub(crate) fn open311(&self) -> &Open311Config {
+        &self.open311
     }
 
     /// The same state with sign-in through identity providers

@@ -228,9 +228,14 @@ fn matches(query: &ReportQuery, text: Option<&str>, report: &Report) -> bool {
         })
         && query.due.is_none_or(|due| due.covers(report))
         && (!query.open_only || report.status.is_open())
+        && (!query.closed_only || !report.status.is_open())
         && query
             .created_since
             .is_none_or(|since| report.created_at >= since)
+        && query
+            .created_until
+            .is_none_or(|until| report.created_at <= until)
+        && (query.numbers.is_empty() || query.numbers.contains(&report.number))
         && query.assignee.is_none_or(|a| report.assignee == Some(a))
         && query
             .overdue_at

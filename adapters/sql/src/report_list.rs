@@ -21,6 +21,8 @@ use crate::value::{SqlValue, SqlWriter};
 
 /// The condition of [`ReportStatus::is_open`](sinmungo_core::domain::status::ReportStatus::is_open).
 const OPEN_STATUSES: &str = "r.status IN ('received', 'assigned', 'in_progress')";
+/// Its negation: resolved, rejected, closed, duplicate.
+const CLOSED_STATUSES: &str = "r.status NOT IN ('received', 'assigned', 'in_progress')";
 
 /// The sort keys of [`ReportOrder::PriorityThenDue`] for the report `r`,
 /// ascending: the priority's rank, the resolution deadline, the id.
@@ -158,11 +160,32 @@ impl ListPlan {
                 Bind(SqlValue::Time(Some(at))),
             ]);
         }
+        if query.closed_only {
+            plain(vec![Sql(CLOSED_STATUSES)]);
+        }
         if let Some(since) = query.created_since {
             plain(vec![
                 Sql("r.created_at >= "),
                 Bind(SqlValue::Time(Some(since))),
             ]);
+        }
+        if let Some(until) = query.created_until {
+            plain(vec![
+                Sql("r.created_at <= "),
+                Bind(SqlValue::Time(Some(until))),
+            ]);
+        }
+        if let Some((first, rest)) = query.numbers.split_first() {
+            let mut pieces = vec![
+                Sql("r.number IN ("),
+                Bind(SqlValue::text(first.to_string())),
+            ];
+            for number in rest {
+                pieces.push(Sql(", "));
+                pieces.push(Bind(SqlValue::text(number.to_string())));
+            }
+            pieces.push(Sql(")"));
+            plain(pieces);
         }
         let real = |value: f64| Bind(SqlValue::Real(Some(value)));
         if let Some(bbox) = query.bbox {

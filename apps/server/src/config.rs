@@ -90,6 +90,14 @@ pub struct ServerConfig {
     #[command(flatten)]
     pub duplicates: DuplicateConfig,
 
+    /// The Open311 GeoReport v2 `jurisdiction_id` this server answers to (another one is a 404).
+    #[arg(
+        long,
+        env = "SINMUNGO_OPEN311_JURISDICTION",
+        default_value = "jeonbuk.go.kr"
+    )]
+    pub open311_jurisdiction: String,
+
     /// Address to listen on.
     #[arg(long, env = "SINMUNGO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -175,6 +183,7 @@ impl ServerConfig {
             jobs: JobsConfig::default(),
             mail: MailConfig::off(),
             duplicates: DuplicateConfig::default(),
+            open311_jurisdiction: "jeonbuk.go.kr".to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,

@@ -14,7 +14,7 @@ use sinmungo_core::app::{Jobs, NewAccount, RegisterRequest, Relay};
 use sinmungo_core::domain::User;
 use sinmungo_http::auth::{TokenConfig, TokenService};
 use sinmungo_http::live::LiveConfig;
-use sinmungo_http::{AppState, HttpConfig, UploadConfig};
+use sinmungo_http::{AppState, HttpConfig, Open311Config, UploadConfig};
 use sinmungo_wiring::{build_application, EventConsumer, OpenedStores};
 use tokio::net::TcpListener;
 
@@ -102,6 +102,10 @@ impl Server {
         .with_throttle(config.access.throttle(app.redis.as_ref()))
         .with_forwarded_for(config.access.trust_forwarded_for)
         .with_oauth_client(oauth)
+        .with_open311(Open311Config {
+            jurisdiction_id: config.open311_jurisdiction.clone(),
+            public_url: config.mail.public_url.clone(),
+        })
         .with_live_config(LiveConfig {
             ping_interval: Duration::from_secs(config.ws_ping_secs),
             queue: usize::try_from(config.ws_queue).unwrap_or(usize::MAX),

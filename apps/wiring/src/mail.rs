@@ -33,7 +33,7 @@ pub struct MailConfig {
     )]
     pub mail_from: String,
 
-    /// The public site's base URL, for the link to the report in each mail (needed with SINMUNGO_SMTP_URL).
+    /// The public site's base URL, for the link to the report in each mail (needed with SINMUNGO_SMTP_URL) and absolute URLs in Open311 answers.
     #[arg(long, env = "SINMUNGO_PUBLIC_URL")]
     pub public_url: Option<String>,
 

@@ -123,7 +123,12 @@ impl ImportReports {
         });
         Ok(self
             .submit
-            .submit(actor, row.request, Some(("report.import", target, after)))
+            .submit(
+                actor,
+                row.request,
+                Some(("report.import", target, after)),
+                None,
+            )
             .await?)
     }
 }

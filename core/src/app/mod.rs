@@ -74,7 +74,10 @@ pub use photo_blobs::{
 pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
 pub use photos::{AddPhotos, PhotosAdded};
 pub use rate_limits::InProcessRateLimiter;
-pub use read_reports::{ListRequest, ReadReports, ReportList, ReportView, TimelineView, ViewError};
+pub use read_reports::{
+    ListRequest, ReadReports, ReportList, ReportView, TimelineView, ViewError, WindowRequest,
+    WINDOW_DAYS, WINDOW_MAX,
+};
 pub use retention::{Retention, RetentionError, ANONYMISED_EMAIL};
 pub use secrets::{SecretError, SecretInfo, Secrets};
 pub use service_accounts::{KeyToIssue, NewServiceAccount, ServiceAccounts};

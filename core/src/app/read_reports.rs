@@ -14,12 +14,15 @@ use crate::domain::department::DepartmentCode;
 use crate::domain::geo::{BoundingBox, Circle};
 use crate::domain::masking::mask_personal_data;
 use crate::domain::priority::Priority;
+use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::status::ReportStatus;
 use crate::domain::timeline::{TimelineEntry, TimelineKind};
 use crate::domain::user::Role;
 use crate::domain::validation::{Collector, FieldError, Invalid};
-use crate::ports::{Clock, ReportOrder, ReportQuery, ReportStore, Scope, StoreError};
+use crate::ports::{
+    Clock, ReportOrder, ReportQuery, ReportStore, Scope, StoreError, MAX_PAGE_SIZE,
+};
 
 /// A report as one viewer sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +96,30 @@ pub struct ReportList {
     /// `status` filter aside), for the badges.
     pub counts: Option<Vec<(ReportStatus, u64)>>,
 }
+
+/// A window of reports, as standard 311 clients ask for them (Open311's
+/// `GET requests`): by receipt number, or by category, submission time and
+/// open/closed, newest first, without pages.
+#[derive(Debug, Clone, Default)]
+pub struct WindowRequest {
+    /// Receipt numbers; when any is given the other filters are ignored, and
+    /// one that is not a receipt number matches nothing.
+    pub numbers: Vec<String>,
+    /// A category code.
+    pub category: Option<String>,
+    /// Submitted at or after this time; default: 90 days before `until`.
+    pub since: Option<DateTime<Utc>>,
+    /// Submitted at or before this time; default: now.
+    pub until: Option<DateTime<Utc>>,
+    /// `Some(true)`: open reports only; `Some(false)`: closed ones only.
+    pub open: Option<bool>,
+}
+
+/// The longest a [`WindowRequest`] looks back by default, in days.
+pub const WINDOW_DAYS: i64 = 90;
+
+/// The most reports a [`WindowRequest`] answers.
+pub const WINDOW_MAX: usize = 1000;
 
 /// Whose work a queue shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,6 +281,60 @@ impl ReadReports {
             next: page.next,
             counts,
         })
+    }
+
+    /// The newest (at most [`WINDOW_MAX`]) reports in a window that `actor`
+    /// may see, newest first.
+    pub async fn window(
+        &self,
+        actor: &Actor,
+        request: WindowRequest,
+    ) -> Result<Vec<ReportView>, ViewError> {
+        let now = self.clock.now();
+        let mut query = ReportQuery::new(scope_of(actor));
+        query.limit = MAX_PAGE_SIZE;
+        if request.numbers.is_empty() {
+            if let Some(raw) = request.category.as_deref().map(str::trim) {
+                query.category = Some(CategoryCode::new(raw).map_err(Invalid::from)?);
+            }
+            let until = request.until.unwrap_or(now);
+            query.created_until = request.until;
+            query.created_since = Some(
+                request
+                    .since
+                    .unwrap_or(until - chrono::TimeDelta::days(WINDOW_DAYS)),
+            );
+            match request.open {
+                Some(true) => query.open_only = true,
+                Some(false) => query.closed_only = true,
+                None => {}
+            }
+        } else {
+            query.numbers = request
+                .numbers
+                .iter()
+                .filter_map(|raw| raw.trim().parse::<ReceiptNumber>().ok())
+                .take(WINDOW_MAX)
+                .collect();
+            if query.numbers.is_empty() {
+                return Ok(Vec::new());
+            }
+        }
+        let mut found = Vec::new();
+        loop {
+            let page = self.reports.list(&query).await?;
+            found.extend(
+                page.items
+                    .into_iter()
+                    .map(|report| view(actor, report, now)),
+            );
+            match page.next {
+                Some(next) if found.len() < WINDOW_MAX => query.after = Some(next),
+                _ => break,
+            }
+        }
+        found.truncate(WINDOW_MAX);
+        Ok(found)
     }
 
     /// A report's timeline, as this viewer may see it.

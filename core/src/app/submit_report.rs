@@ -17,7 +17,7 @@ use crate::domain::report::{Analysis, DecidedBy, Report, ReportId, Visibility};
 use crate::domain::routing;
 use crate::domain::rules::{RuleSet, TriageInput};
 use crate::domain::status::ReportStatus;
-use crate::domain::text::{Address, Description, ReportTitle};
+use crate::domain::text::{Address, CommentBody, Description, ReportTitle};
 use crate::domain::timeline::TimelineKind;
 use crate::domain::validation::{Collector, FieldError, Invalid};
 use crate::ports::{
@@ -179,7 +179,21 @@ impl SubmitReport {
         actor: &Actor,
         request: SubmitRequest,
     ) -> Result<Report, SubmitError> {
-        self.submit(actor, request, None).await
+        self.submit(actor, request, None, None).await
+    }
+
+    /// Like [`execute`](Self::execute), with `note` (1–2000 characters) kept
+    /// for officials only: an internal comment recorded with the report, in
+    /// the same transaction, e.g. the reporter's contact details that an
+    /// integration passed on. Never shown to the public.
+    pub async fn execute_with_note(
+        &self,
+        actor: &Actor,
+        request: SubmitRequest,
+        note: &str,
+    ) -> Result<Report, SubmitError> {
+        let note = CommentBody::new(note).map_err(Invalid::from)?;
+        self.submit(actor, request, None, Some(note)).await
     }
 
     /// Checks a submission as [`execute`](Self::execute) would — its fields,
@@ -212,6 +226,7 @@ impl SubmitReport {
         actor: &Actor,
         request: SubmitRequest,
         audit: Option<(&str, Option<String>, serde_json::Value)>,
+        note: Option<CommentBody>,
     ) -> Result<Report, SubmitError> {
         actor
             .may_submit()
@@ -331,6 +346,15 @@ impl SubmitReport {
                 rule: decision.rule,
             },
         );
+        if let Some(note) = note {
+            change.timeline(
+                report.id,
+                TimelineKind::Comment {
+                    body: note.as_str().to_owned(),
+                    internal: true,
+                },
+            );
+        }
         change.event(report.id, ReportEvent::submitted(&report));
         if let Some((action, target, mut after)) = audit {
             if let Some(fields) = after.as_object_mut() {

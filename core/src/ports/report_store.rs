@@ -102,8 +102,14 @@ pub struct ReportQuery {
     pub due: Option<Due>,
     /// Only open reports (received, assigned, in progress).
     pub open_only: bool,
+    /// Only closed reports (resolved, rejected, closed, duplicate).
+    pub closed_only: bool,
     /// Only reports submitted at or after this time.
     pub created_since: Option<DateTime<Utc>>,
+    /// Only reports submitted at or before this time.
+    pub created_until: Option<DateTime<Utc>>,
+    /// Only reports with one of these receipt numbers (empty: any number).
+    pub numbers: Vec<ReceiptNumber>,
     /// Only open reports past their resolution deadline at this time.
     pub overdue_at: Option<DateTime<Utc>>,
     /// The order of the list.
@@ -132,7 +138,10 @@ impl ReportQuery {
             text: None,
             due: None,
             open_only: false,
+            closed_only: false,
             created_since: None,
+            created_until: None,
+            numbers: Vec::new(),
             overdue_at: None,
             order: ReportOrder::Newest,
             after: None,

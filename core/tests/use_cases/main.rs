@@ -17,4 +17,5 @@ mod sessions;
 mod submit;
 mod support_and_duplicates;
 mod visibility;
+mod window;
 mod world;

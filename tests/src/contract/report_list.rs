@@ -2,6 +2,7 @@
 
 use sinmungo_core::domain::geo::{BoundingBox, Circle};
 use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, Visibility};
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::{Description, ReportTitle};
@@ -372,7 +373,12 @@ pub async fn list_filters_combine_with_and(stores: &Stores) -> CheckResult {
         due: None,
         assignee: Some(bob),
         open_only: true,
+        closed_only: false,
         created_since: Some(crate::contract::fixtures::t0()),
+        created_until: Some(crate::contract::fixtures::t0() + chrono::TimeDelta::days(1)),
+        numbers: [2, 6, 9]
+            .map(|n| ReceiptNumber::new(crate::contract::fixtures::YEAR, n))
+            .to_vec(),
         overdue_at: Some(crate::contract::fixtures::t0() + chrono::TimeDelta::days(8)),
         order: ReportOrder::Newest,
         after: Some(report_id(10)),
@@ -525,8 +531,9 @@ pub async fn list_finds_what_the_scheduled_jobs_are_due_to_do(stores: &Stores) -
     Ok(())
 }
 
-/// `open_only` keeps received, assigned and in-progress reports; `created_since`
-/// keeps those submitted at or after the time.
+/// `open_only` keeps received, assigned and in-progress reports, `closed_only`
+/// the others; `created_since` and `created_until` keep those submitted at or
+/// after, at or before the time; `numbers` those with one of the receipt numbers.
 pub async fn list_filters_open_reports_and_recent_ones(stores: &Stores) -> CheckResult {
     use crate::contract::fixtures::t;
     let w = World::new(stores).await?;
@@ -539,18 +546,48 @@ pub async fn list_filters_open_reports_and_recent_ones(stores: &Stores) -> Check
         ReportStatus::Rejected,
         ReportStatus::Duplicate,
     ];
+    let mut numbers = Vec::new();
     for (n, status) in (1_u32..).zip(statuses) {
-        w.create(u64::from(n), |r| {
-            r.status = status;
-            r.created_at = t(i64::from(n) * 10);
-        })
-        .await?;
+        let report = w
+            .create(u64::from(n), |r| {
+                r.status = status;
+                r.created_at = t(i64::from(n) * 10);
+            })
+            .await?;
+        numbers.push(report.number);
     }
     let open = ReportQuery {
         open_only: true,
         ..all()
     };
     assert_eq!(listed(&w, &open).await?, [3, 2, 1]);
+    let closed = ReportQuery {
+        closed_only: true,
+        ..all()
+    };
+    assert_eq!(listed(&w, &closed).await?, [7, 6, 5, 4]);
+    let until = |at| ReportQuery {
+        created_until: Some(at),
+        ..all()
+    };
+    assert_eq!(listed(&w, &until(t(30))).await?, [3, 2, 1], "inclusive");
+    assert_eq!(listed(&w, &until(t(29))).await?, [2, 1]);
+    let by_number = ReportQuery {
+        numbers: vec![numbers[1], numbers[4]],
+        ..all()
+    };
+    assert_eq!(listed(&w, &by_number).await?, [5, 2]);
+    assert_eq!(
+        listed(
+            &w,
+            &ReportQuery {
+                closed_only: true,
+                ..by_number
+            }
+        )
+        .await?,
+        [5]
+    );
     let since = |at| ReportQuery {
         created_since: Some(at),
         ..all()

@@ -33,7 +33,7 @@ async fn roomy_app() -> TestApp {
 }
 
 /// A service account with a key, made by `admin`; returns (account id, key).
-async fn service_account(app: &TestApp, admin: &Session, name: &str) -> (String, String) {
+pub async fn service_account(app: &TestApp, admin: &Session, name: &str) -> (String, String) {
     let account = created(
         app.post(
             "/api/v1/admin/service-accounts",

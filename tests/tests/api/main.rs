@@ -23,6 +23,7 @@ mod mail;
 mod notifications;
 mod oauth;
 mod officers_work;
+mod open311;
 mod outage;
 mod photos;
 mod privacy;

@@ -314,7 +314,7 @@ fn method_filter(method: &str) -> MethodFilter {
 }
 
 /// Every route of the API, without middleware: [`ROUTES`] under `/api/v1`,
-/// then `/health` and `/ready`.
+/// Open311 under `/open311/v2`, then `/health` and `/ready`.
 pub fn routes(config: &HttpConfig) -> Router<AppState> {
     let uploads = DefaultBodyLimit::max(config.uploads.upload_max_bytes);
     let api = ROUTES.iter().fold(Router::new(), |api, route| {
@@ -329,6 +329,7 @@ pub fn routes(config: &HttpConfig) -> Router<AppState> {
     });
     Router::new()
         .nest("/api/v1", api)
+        .nest("/open311/v2", crate::open311::routes())
         .route("/health", get(ops::health))
         .route("/ready", get(ops::ready))
         .fallback(not_found)
