@@ -14,6 +14,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, on, MethodFilter, MethodRouter};
 use axum::Router;
 use sinmungo_core::domain::Permission;
+use sinmungo_core::ports::MAX_PAGE_SIZE;
 
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -352,12 +353,21 @@ fn query_flag(field: &str, raw: Option<&str>) -> Result<bool, ApiError> {
     }
 }
 
-/// A page size query parameter, as a number (its range is the use case's to check).
+/// A page size query parameter, as a number (its range, 1–[`MAX_PAGE_SIZE`]
+/// on every list, is the use case's to check). A whole number too large for
+/// any page is still a number: it reaches that check (and its answer) as
+/// `u32::MAX` rather than failing here as unreadable.
 fn query_limit(raw: Option<String>) -> Result<Option<u32>, ApiError> {
     raw.map(|l| {
-        l.trim()
-            .parse::<u32>()
-            .map_err(|_| bad_query("limit", "a whole number from 1 to 100"))
+        let digits = l.trim();
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(digits.parse::<u32>().unwrap_or(u32::MAX))
+        } else {
+            Err(bad_query(
+                "limit",
+                &format!("a whole number from 1 to {MAX_PAGE_SIZE}"),
+            ))
+        }
     })
     .transpose()
 }
