@@ -75,6 +75,12 @@ impl ApiError {
         }
     }
 
+    /// The same problem with per-field `errors`.
+    pub(crate) fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
     /// 403 with a reason.
     pub fn forbidden(reason: &str) -> Self {
         forbidden(reason)

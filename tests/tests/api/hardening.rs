@@ -3,6 +3,7 @@
 //! text, answers made by tower layers and ambiguous requests.
 
 use reqwest::StatusCode;
+use serde_json::{json, Value};
 
 use crate::harness::{expect_problem, TestApp};
 
@@ -47,4 +48,134 @@ async fn every_list_refuses_a_limit_above_the_one_maximum() {
             "{path}"
         );
     }
+}
+
+/// Words of the server's own code that must never reach a client.
+const RUST_WORDS: &[&str] = &[
+    "struct ",
+    "enum ",
+    "LoginBody",
+    "RefreshBody",
+    "SubmitBody",
+    "LocationBody",
+    "TransitionBody",
+    "u64",
+    "f64",
+    "String",
+    "Option",
+    "line 1 column",
+];
+
+/// A body of the wrong shape is answered `422 invalid_body` with the wrong
+/// field and what it must be, in the API's words — never serde's message
+/// about Rust types (`expected struct LoginBody at line 1 column 4`).
+#[tokio::test]
+async fn a_body_of_the_wrong_shape_names_its_field_in_the_apis_words() {
+    let app = TestApp::spawn().await;
+    let citizen = app.citizen("citizen@example.kr").await;
+    let staff = app
+        .official("staff@jeonbuk.go.kr", "staff", "road_management")
+        .await;
+    let report = app
+        .submit(&citizen.access_token, "포트홀", "도로에 구멍", "public")
+        .await;
+    let id = report["id"].as_str().unwrap();
+    let transitions = format!("/api/v1/reports/{id}/transitions");
+    let cases: Vec<(&str, Option<&str>, Value, &str, &str, &str)> = vec![
+        (
+            "/api/v1/auth/login",
+            None,
+            json!(null),
+            "body",
+            "invalid_type",
+            "the body must be a JSON object",
+        ),
+        (
+            "/api/v1/auth/login",
+            None,
+            json!("admin@jeonbuk.go.kr"),
+            "body",
+            "invalid_type",
+            "the body must be a JSON object",
+        ),
+        (
+            "/api/v1/auth/refresh",
+            None,
+            json!([]),
+            "body",
+            "invalid_value",
+            "the body must be a JSON object",
+        ),
+        (
+            "/api/v1/auth/login",
+            None,
+            json!({"email": 5, "password": "x"}),
+            "email",
+            "invalid_type",
+            "email must be a string",
+        ),
+        (
+            "/api/v1/auth/refresh",
+            None,
+            json!({}),
+            "refresh_token",
+            "required",
+            "refresh_token is required (필수 입력 항목입니다)",
+        ),
+        (
+            "/api/v1/reports",
+            Some(&citizen.access_token),
+            json!({"title": "t", "description": "d", "location": {"lat": 35.8}}),
+            "location.lng",
+            "required",
+            "location.lng is required (필수 입력 항목입니다)",
+        ),
+        (
+            "/api/v1/reports",
+            Some(&citizen.access_token),
+            json!({"title": "t", "description": "d", "location": {"lat": "north", "lng": 127.1}}),
+            "location.lat",
+            "invalid_type",
+            "location.lat must be a number",
+        ),
+        (
+            &transitions,
+            Some(&staff.access_token),
+            json!({"to": "in_progress", "expected_version": -1}),
+            "expected_version",
+            "invalid_value",
+            "expected_version must be a whole number of 0 or more",
+        ),
+        (
+            &transitions,
+            Some(&staff.access_token),
+            json!({"to": true}),
+            "to",
+            "invalid_type",
+            "to must be a string",
+        ),
+    ];
+    for (path, token, body, field, code, message) in cases {
+        let response = app.post(path, token, body.clone()).await;
+        let text = response.text().await.unwrap();
+        for word in RUST_WORDS {
+            assert!(!text.contains(word), "{path} {body}: {word:?} in {text}");
+        }
+        let problem: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(problem["status"], 422, "{path} {body}: {problem}");
+        assert_eq!(problem["code"], "invalid_body", "{path} {body}: {problem}");
+        assert_eq!(
+            problem["errors"],
+            json!([{"field": field, "code": code, "message": message}]),
+            "{path} {body}"
+        );
+    }
+    // Nothing changed: the report was not moved by any of the bodies.
+    let after: Value = app
+        .get(&format!("/api/v1/reports/{id}"), Some(&staff.access_token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["status"], report["status"]);
 }
