@@ -170,7 +170,8 @@ fn api_word(expected: &str) -> Option<&'static str> {
     Some(word)
 }
 
-/// Query parameters; a value of the wrong type → 400.
+/// Query parameters (each read as text, and judged by its route: 422 for a
+/// refused value); a query string that cannot be read → 400 `invalid_query`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Query<T>(pub T);
 
@@ -186,7 +187,14 @@ where
             .await
             .map(|axum::extract::Query(value)| Self(value))
             .map_err(|rejection: QueryRejection| {
-                ApiError::bad_request("invalid_query", rejection.body_text())
+                let text = rejection.body_text();
+                let reason = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text);
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("the query string cannot be read: {reason}"),
+                )
             })
     }
 }

@@ -109,14 +109,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", detail)
     }
 
-    /// 422 with per-field errors.
+    /// 422 `validation_failed` with per-field errors: a body's field or a
+    /// query parameter that was read but is not accepted.
     pub fn validation(invalid: Invalid) -> Self {
-        Self::validation_with_status(StatusCode::UNPROCESSABLE_ENTITY, invalid)
-    }
-
-    pub(crate) fn validation_with_status(status: StatusCode, invalid: Invalid) -> Self {
         Self {
-            status,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
             code: "validation_failed",
             title: "Validation failed",
             detail: "some fields are invalid; see errors (입력값을 확인해 주세요)".to_owned(),
@@ -269,9 +266,7 @@ impl From<ViewError> for ApiError {
             ViewError::NotFound => Self::not_found("no such report (신고를 찾을 수 없습니다)"),
             ViewError::SignInRequired => sign_in_required(),
             ViewError::Forbidden(reason) => forbidden(reason),
-            ViewError::Invalid(invalid) => {
-                Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
-            }
+            ViewError::Invalid(invalid) => Self::validation(invalid),
             ViewError::Unavailable(reason) => Self::unavailable(&reason),
             ViewError::Unknown(error) => Self::internal(&error),
         }
@@ -281,9 +276,7 @@ impl From<ViewError> for ApiError {
 impl From<StatsError> for ApiError {
     fn from(error: StatsError) -> Self {
         match error {
-            StatsError::Invalid(invalid) => {
-                Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
-            }
+            StatsError::Invalid(invalid) => Self::validation(invalid),
             StatsError::Unavailable(reason) => Self::unavailable(&reason),
             StatsError::Unknown(error) => Self::internal(&error),
         }
@@ -297,9 +290,7 @@ impl From<NotificationError> for ApiError {
                 Self::not_found("no such notification of yours (알림을 찾을 수 없습니다)")
             }
             NotificationError::SignInRequired => sign_in_required(),
-            NotificationError::Invalid(invalid) => {
-                Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
-            }
+            NotificationError::Invalid(invalid) => Self::validation(invalid),
             NotificationError::Unavailable(reason) => Self::unavailable(&reason),
             NotificationError::Unknown(error) => Self::internal(&error),
         }

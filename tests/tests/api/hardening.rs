@@ -29,24 +29,21 @@ async fn every_list_refuses_a_limit_above_the_one_maximum() {
             "99999999999999999999",
         ] {
             let refused = app.get(&format!("{path}?limit={limit}"), token).await;
-            let body = expect_problem(refused, StatusCode::BAD_REQUEST, "validation_failed").await;
+            let body = expect_problem(
+                refused,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+            )
+            .await;
             assert_eq!(
-                body["errors"][0]["field"], "limit",
-                "{path} {limit}: {body}"
-            );
-            assert_eq!(
-                body["errors"][0]["message"], "limit must be between 1 and 100",
-                "{path} {limit}: {body}"
+                body["errors"],
+                json!([{"field": "limit", "code": "out_of_range",
+                        "message": "limit must be between 1 and 100"}]),
+                "{path} {limit}"
             );
         }
         let served = app.get(&format!("{path}?limit=100"), token).await;
         assert_eq!(served.status(), StatusCode::OK, "{path}");
-        let unreadable = app.get(&format!("{path}?limit=abc"), token).await;
-        let body = expect_problem(unreadable, StatusCode::BAD_REQUEST, "invalid_query").await;
-        assert_eq!(
-            body["detail"], "query parameter limit must be a whole number from 1 to 100",
-            "{path}"
-        );
     }
 }
 
@@ -178,4 +175,70 @@ async fn a_body_of_the_wrong_shape_names_its_field_in_the_apis_words() {
         .await
         .unwrap();
     assert_eq!(after["status"], report["status"]);
+}
+
+/// One rule for every query parameter on every route: a value that is
+/// refused — not a number, out of range, an unknown name, a malformed
+/// coordinate, date or cursor — is 422 `validation_failed` with an error
+/// naming the parameter; 400 `invalid_query` only for a query string that
+/// cannot be read as name=value pairs.
+#[tokio::test]
+async fn every_refused_query_value_is_a_422_naming_its_parameter() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let citizen = app.citizen("citizen@example.kr").await;
+    let report = app
+        .submit(&citizen.access_token, "포트홀", "도로에 구멍", "public")
+        .await;
+    let nearby = format!("/api/v1/reports/{}/nearby", report["id"].as_str().unwrap());
+    let admin_token = Some(admin.access_token.as_str());
+    let citizen_token = Some(citizen.access_token.as_str());
+    let cases = [
+        ("/api/v1/reports", None, "limit", "abc"),
+        ("/api/v1/reports", None, "limit", "1000"),
+        ("/api/v1/reports", None, "limit", "-1"),
+        ("/api/v1/reports", None, "bbox", "1,2,3"),
+        ("/api/v1/reports", None, "bbox", "a,b,c,d"),
+        ("/api/v1/reports", None, "status", "bogus"),
+        ("/api/v1/reports", None, "near", "91,0"),
+        ("/api/v1/reports", None, "radius_m", "far"),
+        ("/api/v1/reports", None, "cursor", "zzz"),
+        ("/api/v1/reports", citizen_token, "mine", "maybe"),
+        ("/api/v1/notifications", citizen_token, "unread", "maybe"),
+        ("/api/v1/notifications", citizen_token, "limit", "many"),
+        ("/api/v1/admin/audit", admin_token, "limit", "abc"),
+        ("/api/v1/admin/audit", admin_token, "limit", "0"),
+        ("/api/v1/stats", None, "format", "xlsx"),
+        ("/api/v1/stats", None, "since", "yesterday"),
+        (nearby.as_str(), admin_token, "radius_m", "wide"),
+        (nearby.as_str(), admin_token, "radius_m", "5000"),
+    ];
+    for (path, token, name, value) in cases {
+        let response = app.get(&format!("{path}?{name}={value}"), token).await;
+        let body = expect_problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        let errors = body["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{path}?{name}={value}: {body}");
+        assert_eq!(errors[0]["field"], name, "{path}?{name}={value}: {body}");
+        assert!(
+            errors[0]["message"].as_str().unwrap().contains(name),
+            "{path}?{name}={value}: {body}"
+        );
+    }
+    // A query string that cannot be read as name=value pairs at all.
+    for path in ["/api/v1/reports", "/api/v1/stats"] {
+        let response = app
+            .get(&format!("{path}?category=a&category=b"), None)
+            .await;
+        let body = expect_problem(response, StatusCode::BAD_REQUEST, "invalid_query").await;
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("the query string cannot be read"),
+            "{detail}"
+        );
+    }
 }

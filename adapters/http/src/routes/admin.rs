@@ -295,9 +295,7 @@ pub async fn audit(
             .await
             .map_err(|error| match error {
                 AuditError::Denied(denied) => ApiError::from(denied),
-                AuditError::Invalid(invalid) => {
-                    ApiError::validation_with_status(StatusCode::BAD_REQUEST, invalid)
-                }
+                AuditError::Invalid(invalid) => ApiError::validation(invalid),
                 AuditError::Store(store) => ApiError::from_store(store),
             })?;
     Ok(axum::Json(entries))

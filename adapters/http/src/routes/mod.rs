@@ -13,7 +13,7 @@ mod stats;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, on, MethodFilter, MethodRouter};
 use axum::Router;
-use sinmungo_core::domain::Permission;
+use sinmungo_core::domain::{FieldError, Invalid, Permission};
 use sinmungo_core::ports::MAX_PAGE_SIZE;
 
 use crate::problem::ApiError;
@@ -336,12 +336,17 @@ pub fn routes(config: &HttpConfig) -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
 }
 
-/// A query parameter that is not what it must be: 400 `invalid_query`.
+/// A query parameter that is not what it must be. One rule for every query
+/// parameter, whoever reads it (here or the core): a value that is refused —
+/// not a number, out of range, an unknown name — is 422 `validation_failed`
+/// with an error naming the parameter; 400 `invalid_query` is only for a
+/// query string that cannot be read as `name=value` pairs at all.
 fn bad_query(field: &str, expected: &str) -> ApiError {
-    ApiError::bad_request(
-        "invalid_query",
-        format!("query parameter {field} must be {expected}"),
-    )
+    ApiError::validation(Invalid::from(FieldError::new(
+        field,
+        "invalid_format",
+        format!("{field} must be {expected}"),
+    )))
 }
 
 /// A `true`/`false` query parameter (`1`/`0`; absent or empty is false).
