@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::harness::{expect_problem, TestApp};
+use crate::harness::{expect_problem, TestApp, JEONJU};
 
 /// Every list's `limit` has one documented maximum (100): a larger value,
 /// even one that does not fit in 32 bits, is refused the same way on every
@@ -241,4 +241,142 @@ async fn every_refused_query_value_is_a_422_naming_its_parameter() {
             "{detail}"
         );
     }
+}
+
+/// Text that shows as nothing or reads differently from what it holds is
+/// refused in every text field — a title of zero-width spaces, a display
+/// name of Hangul fillers, a direction override in a description or a
+/// comment, a non-character — and nothing is stored.
+#[tokio::test]
+async fn invisible_and_direction_changing_text_is_refused_everywhere() {
+    let app = TestApp::spawn().await;
+    let refused = |field: &'static str, code: &'static str| {
+        move |body: Value| {
+            assert_eq!(
+                body["errors"],
+                json!([{"field": field, "code": code, "message": body["errors"][0]["message"]}]),
+                "{body}"
+            );
+            assert!(
+                body["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(field),
+                "{body}"
+            );
+        }
+    };
+    for (name, code) in [
+        ("\u{3164}\u{3164}", "no_visible_character"),
+        ("\u{200B}", "no_visible_character"),
+        ("김\u{202E}북전", "bidi_control"),
+        ("김전북\u{FFFF}", "noncharacter"),
+    ] {
+        let response = app
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({"email": "who@example.kr", "password": "jeonbuk2026!", "display_name": name}),
+            )
+            .await;
+        refused("display_name", code)(
+            expect_problem(
+                response,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+            )
+            .await,
+        );
+    }
+    let citizen = app.citizen("citizen@example.kr").await;
+    let report = |title: &str, description: &str| {
+        json!({
+            "title": title,
+            "description": description,
+            "location": {"lat": JEONJU.0, "lng": JEONJU.1},
+            "visibility": "public",
+        })
+    };
+    for (body, field, code) in [
+        (
+            report("\u{200B}\u{200B}\u{200B}", "보도블록 파손"),
+            "title",
+            "no_visible_character",
+        ),
+        (
+            report("\u{FEFF}\u{2060}\u{00AD}", "보도블록 파손"),
+            "title",
+            "no_visible_character",
+        ),
+        (
+            report("가로등 고장\u{FFFF}", "보도블록 파손"),
+            "title",
+            "noncharacter",
+        ),
+        (
+            report("가로등 고장", "전화 \u{202E}0101-2345-010"),
+            "description",
+            "bidi_control",
+        ),
+    ] {
+        let response = app
+            .post("/api/v1/reports", Some(&citizen.access_token), body)
+            .await;
+        refused(field, code)(
+            expect_problem(
+                response,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+            )
+            .await,
+        );
+    }
+    let created = app
+        .submit(
+            &citizen.access_token,
+            "가로등 고장",
+            "밤에 꺼져 있어요",
+            "public",
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let response = app
+        .post(
+            &format!("/api/v1/reports/{id}/comments"),
+            Some(&citizen.access_token),
+            json!({"body": "\u{2066}확인\u{2069} 부탁드립니다"}),
+        )
+        .await;
+    refused("body", "bidi_control")(
+        expect_problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await,
+    );
+    // Only the one good report exists, with no comment.
+    let mine: Value = app
+        .get("/api/v1/reports?mine=true", Some(&citizen.access_token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine}");
+    let timeline: Value = app
+        .get(
+            &format!("/api/v1/reports/{id}/timeline"),
+            Some(&citizen.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["type"].as_str().unwrap())
+        .collect();
+    assert!(!kinds.contains(&"comment"), "{timeline}");
 }
