@@ -91,7 +91,8 @@ impl Default for UploadConfig {
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The API with its middleware: request ids, tracing spans with the matched
-/// route, body limit, timeout, and panics answered as 500 problems.
+/// route, body limit, timeout, and panics answered as 500 problems; every
+/// error answer a layer makes is a problem (`request_timeout` for the 408).
 pub fn router(state: AppState, config: HttpConfig) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let route = request.extensions().get::<MatchedPath>().map_or_else(
@@ -117,6 +118,10 @@ pub fn router(state: AppState, config: HttpConfig) -> Router {
             |_: Box<dyn std::any::Any + Send>| -> Response {
                 ApiError::internal(&anyhow::anyhow!("handler panicked")).into_response()
             },
+        ))
+        // Every answer a layer above made with a bare status becomes a problem.
+        .layer(axum::middleware::map_response(
+            problem::bare_errors_as_problems,
         ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)

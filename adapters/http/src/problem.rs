@@ -143,6 +143,41 @@ impl ApiError {
         )
     }
 
+    /// The problem for an answer a tower layer made with a bare status (a
+    /// timeout's 408, a body limit's 413, …).
+    fn for_status(status: StatusCode) -> Self {
+        let (code, detail) = match status {
+            StatusCode::REQUEST_TIMEOUT => (
+                "request_timeout",
+                "the request did not arrive in full, or was not answered, in time (요청 시간이 초과되었습니다)",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "payload_too_large",
+                "the request body is larger than the server accepts",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "the request body's media type is not accepted here",
+            ),
+            StatusCode::NOT_FOUND => ("not_found", "no such resource"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("method_not_allowed", "this method is not allowed here")
+            }
+            StatusCode::SERVICE_UNAVAILABLE => (
+                "service_unavailable",
+                "the service is temporarily unavailable; try again shortly (잠시 후 다시 시도해 주세요)",
+            ),
+            _ if status.is_server_error() => ("internal_error", "Something went wrong"),
+            _ => ("bad_request", "the request cannot be served as sent"),
+        };
+        Self::new(
+            status,
+            code,
+            status.canonical_reason().unwrap_or("Error"),
+            detail,
+        )
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -199,6 +234,30 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Turns an error answer that is not a problem — one a tower layer made
+/// rather than a handler (the timeout's bare 408, a body limit's or axum's
+/// plain-text rejections) — into the problem for its status, keeping its
+/// other headers (`Allow`, `Retry-After`, …).
+pub(crate) async fn bare_errors_as_problems(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == b"application/problem+json");
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let (problem, body) = ApiError::for_status(status).into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in problem.headers {
+        if let Some(name) = name {
+            parts.headers.insert(name, value);
+        }
+    }
+    Response::from_parts(parts, body)
 }
 
 /// Logs the photo blobs a change stored and could not take back (the core

@@ -380,3 +380,96 @@ async fn invisible_and_direction_changing_text_is_refused_everywhere() {
         .collect();
     assert!(!kinds.contains(&"comment"), "{timeline}");
 }
+
+/// Sends raw bytes on a fresh connection, waits `pause`, sends `more`, and
+/// reads one answer: its status, headers (lower-case names) and body.
+async fn raw_exchange(
+    app: &TestApp,
+    first: &[u8],
+    more: &[u8],
+    pause: std::time::Duration,
+) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(first).await.unwrap();
+    tokio::time::sleep(pause).await;
+    // The server may have answered and closed already.
+    let _ = stream.write_all(more).await;
+    let mut bytes = Vec::new();
+    let mut buffer = [0_u8; 4096];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let read = tokio::time::timeout_at(deadline, stream.read(&mut buffer))
+            .await
+            .expect("the server answers in time");
+        let Ok(n @ 1..) = read else { break };
+        bytes.extend_from_slice(&buffer[..n]);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let head = head.to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length: "))
+                .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+            if body.len() >= length {
+                let status = head[9..12].parse().unwrap();
+                return (status, head, body[..length].to_owned());
+            }
+        }
+    }
+    panic!(
+        "the connection closed without a whole answer: {:?}",
+        String::from_utf8_lossy(&bytes)
+    );
+}
+
+/// A body that never arrives in full — fewer bytes than its Content-Length,
+/// or a chunked body never finished — is answered by the request timeout
+/// with a problem (`408 request_timeout`), like every other error, not a
+/// bare status; the timeout is the server's `request_timeout_secs`.
+#[tokio::test]
+async fn a_body_that_never_arrives_gets_a_408_problem() {
+    let app = TestApp::spawn_with(|config| config.request_timeout_secs = 1).await;
+    let short = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n\
+        Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":";
+    let unfinished = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n\
+        Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"ema\r\n";
+    for request in [&short[..], &unfinished[..]] {
+        let started = std::time::Instant::now();
+        let (status, head, body) =
+            raw_exchange(&app, request, b"", std::time::Duration::ZERO).await;
+        assert_eq!(status, 408, "{head}\n{body}");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{head}"
+        );
+        assert!(head.contains("x-request-id: "), "{head}");
+        let problem: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["code"], "request_timeout", "{problem}");
+        assert_eq!(problem["status"], 408, "{problem}");
+        assert_eq!(problem["type"], "urn:sinmungo:problem:request_timeout");
+        let waited = started.elapsed();
+        assert!(
+            waited >= std::time::Duration::from_millis(900)
+                && waited < std::time::Duration::from_secs(10),
+            "{waited:?}"
+        );
+    }
+    // A body that arrives in full, if slowly, within the timeout is served.
+    let login = br#"{"email":"nobody@example.kr","password":"wrong-password-1"}"#;
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        login.len()
+    );
+    let first = [head.as_bytes(), &login[..9]].concat();
+    let (status, _, body) = raw_exchange(
+        &app,
+        &first,
+        &login[9..],
+        std::time::Duration::from_millis(300),
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
+}
