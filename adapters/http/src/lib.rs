@@ -6,6 +6,7 @@
 //! axum stays inside this crate: apps call [`router`] (or [`worker_router`])
 //! and [`serve`].
 
+mod ambiguity;
 pub mod auth;
 mod dto;
 mod extract;
@@ -123,6 +124,7 @@ pub fn router(state: AppState, config: HttpConfig) -> Router {
         .layer(axum::middleware::map_response(
             problem::bare_errors_as_problems,
         ))
+        .layer(axum::middleware::from_fn(ambiguity::refuse_ambiguous))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -473,3 +473,90 @@ async fn a_body_that_never_arrives_gets_a_408_problem() {
     .await;
     assert_eq!(status, 401, "{body}");
 }
+
+/// A request that two readers could understand differently is refused:
+/// `Content-Type`, `Authorization` or `Host` twice → 400 `ambiguous_request`
+/// (not "the first wins"), and a body with both `Content-Length` and
+/// `Transfer-Encoding: chunked` is read as chunked with the connection
+/// closed after it, so a request smuggled behind it is never answered.
+#[tokio::test]
+async fn ambiguous_requests_are_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let citizen = app.citizen("citizen@example.kr").await;
+    let admin = app.admin().await;
+    let login = r#"{"email":"citizen@example.kr","password":"jeonbuk2026!"}"#;
+    let requests = [
+        (
+            "Content-Type",
+            format!(
+                "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n\
+                 Content-Type: application/json\r\nContent-Type: text/plain\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{login}",
+                login.len()
+            ),
+        ),
+        (
+            "Authorization",
+            format!(
+                "GET /api/v1/me HTTP/1.1\r\nHost: localhost\r\n\
+                 Authorization: Bearer {}\r\nAuthorization: Bearer {}\r\n\
+                 Connection: close\r\n\r\n",
+                citizen.access_token, admin.access_token
+            ),
+        ),
+        (
+            "Host",
+            format!(
+                "GET /api/v1/me HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\
+                 Authorization: Bearer {}\r\nConnection: close\r\n\r\n",
+                citizen.access_token
+            ),
+        ),
+    ];
+    for (name, request) in requests {
+        let (status, head, body) =
+            raw_exchange(&app, request.as_bytes(), b"", std::time::Duration::ZERO).await;
+        assert_eq!(status, 400, "{name}: {head}\n{body}");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{head}"
+        );
+        let problem: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["code"], "ambiguous_request", "{problem}");
+        let header = name.to_ascii_lowercase();
+        assert!(
+            problem["detail"].as_str().unwrap().contains(&header),
+            "{problem}"
+        );
+    }
+    // One of each is served as usual.
+    let me = app.get("/api/v1/me", Some(&citizen.access_token)).await;
+    assert_eq!(me.status(), StatusCode::OK);
+
+    // Content-Length and Transfer-Encoding together: one answer, then the
+    // connection closes; the administrator's request behind it is not read.
+    let smuggled = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n\
+         Content-Type: application/json\r\nContent-Length: 4\r\n\
+         Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n\
+         GET /api/v1/me HTTP/1.1\r\nHost: localhost\r\n\
+         Authorization: Bearer {}\r\n\r\n",
+        admin.access_token
+    );
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(smuggled.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server closes the connection")
+    .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer}");
+    assert!(!answer.contains("admin@jeonbuk.go.kr"), "{answer}");
+    assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+}
