@@ -77,7 +77,6 @@ impl Server {
                 upload_max_bytes: config.upload_max_bytes,
                 ..UploadConfig::default()
             },
-            ..HttpConfig::default()
         };
         let relay = sinmungo_wiring::outbox_relay(
             &config.kafka,
