@@ -1,10 +1,11 @@
 //! Extractors whose rejections are problem details, not axum's plain text.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonDataError, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
+use sinmungo_core::domain::FieldError;
 
 use crate::problem::ApiError;
 
@@ -55,11 +56,9 @@ pub(crate) fn json_problem(rejection: &JsonRejection) -> ApiError {
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
             "Invalid body",
-            format!(
-                "the JSON body does not have the expected fields: {}",
-                error.body_text()
-            ),
-        ),
+            "the JSON body does not have the expected fields; see errors (입력값을 확인해 주세요)",
+        )
+        .with_errors(vec![body_field_error(error)]),
         JsonRejection::JsonSyntaxError(_) => {
             ApiError::bad_request("malformed_json", "the body is not valid JSON")
         }
@@ -79,7 +78,100 @@ pub(crate) fn json_problem(rejection: &JsonRejection) -> ApiError {
     }
 }
 
-/// Query parameters; a value of the wrong type → 400.
+/// What is wrong with a JSON body, field by field, in the API's words: serde
+/// speaks of Rust types (`expected struct LoginBody`, `expected u32`), which
+/// are never shown to clients.
+fn body_field_error(error: &JsonDataError) -> FieldError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if let Some(found) = current.downcast_ref::<serde_path_to_error::Error<serde_json::Error>>()
+        {
+            let path = found.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            return describe_data_error(&path, &found.inner().to_string());
+        }
+        source = current.source();
+    }
+    describe_data_error("", "")
+}
+
+/// A field error from serde_json's message about the value at `path` (empty
+/// for the body itself).
+fn describe_data_error(path: &str, message: &str) -> FieldError {
+    let message = message
+        .rfind(" at line ")
+        .map_or(message, |end| &message[..end]);
+    let join = |name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let quoted = |text: &str| {
+        text.split('`')
+            .nth(1)
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let field = join(&quoted(rest));
+        let text = format!("{field} is required (필수 입력 항목입니다)");
+        return FieldError::new(field, "required", text);
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let field = join(&quoted(rest));
+        let text = format!("{field} is not a field of this request");
+        return FieldError::new(field, "unknown_field", text);
+    }
+    let field = if path.is_empty() { "body" } else { path }.to_owned();
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let allowed = rest
+            .split_once("expected ")
+            .map(|(_, list)| list.trim_start_matches("one of ").replace('`', ""))
+            .unwrap_or_default();
+        let text = format!("{field} must be one of: {allowed}");
+        return FieldError::new(field, "invalid_value", text);
+    }
+    let expected = message.split_once(", expected ").map(|(_, wanted)| wanted);
+    let (code, wanted) = match expected {
+        Some(wanted) if message.starts_with("invalid type:") => ("invalid_type", wanted),
+        Some(wanted) => ("invalid_value", wanted),
+        None => ("invalid_value", ""),
+    };
+    let text = match api_word(wanted) {
+        Some(word) if field == "body" => format!("the body must be {word}"),
+        Some(word) => format!("{field} must be {word}"),
+        None => format!("{field} does not have a valid value"),
+    };
+    FieldError::new(field, code, text)
+}
+
+/// What serde expected, as the API documentation says it.
+fn api_word(expected: &str) -> Option<&'static str> {
+    let word = match expected {
+        "a string" | "a borrowed string" | "a character" | "string" => "a string",
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number of 0 or more",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a boolean" => "true or false",
+        "a map" => "a JSON object",
+        _ if expected.starts_with("struct ") || expected.starts_with("tuple struct ") => {
+            "a JSON object"
+        }
+        _ if expected.starts_with("a sequence") || expected.starts_with("tuple of ") => "a list",
+        _ if expected.starts_with("enum ") || expected.starts_with("variant ") => {
+            "one of the documented values"
+        }
+        _ if expected.contains("UUID") => "an id (a UUID)",
+        _ if expected.contains("date") => "a date and time (RFC 3339)",
+        _ => return None,
+    };
+    Some(word)
+}
+
+/// Query parameters (each read as text, and judged by its route: 422 for a
+/// refused value); a query string that cannot be read → 400 `invalid_query`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Query<T>(pub T);
 
@@ -95,7 +187,14 @@ where
             .await
             .map(|axum::extract::Query(value)| Self(value))
             .map_err(|rejection: QueryRejection| {
-                ApiError::bad_request("invalid_query", rejection.body_text())
+                let text = rejection.body_text();
+                let reason = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text);
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("the query string cannot be read: {reason}"),
+                )
             })
     }
 }

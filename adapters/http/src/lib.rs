@@ -7,6 +7,7 @@
 //! axum stays inside this crate: apps call [`router`] (or [`worker_router`])
 //! and [`serve`].
 
+mod ambiguity;
 pub mod auth;
 mod dto;
 mod extract;
@@ -95,7 +96,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The API with its middleware: request ids, tracing spans with the matched
 /// route and one `info` line per answered request, body limit, timeout, and
-/// panics answered as 500 problems.
+/// panics answered as 500 problems; every error answer a layer makes is a
+/// problem (`request_timeout` for the 408).
 pub fn router(state: AppState, config: HttpConfig) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request| {
@@ -130,6 +132,11 @@ pub fn router(state: AppState, config: HttpConfig) -> Router {
                 ApiError::internal(&anyhow::anyhow!("handler panicked")).into_response()
             },
         ))
+        // Every answer a layer above made with a bare status becomes a problem.
+        .layer(axum::middleware::map_response(
+            problem::bare_errors_as_problems,
+        ))
+        .layer(axum::middleware::from_fn(ambiguity::refuse_ambiguous))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -75,6 +75,12 @@ impl ApiError {
         }
     }
 
+    /// The same problem with per-field `errors`.
+    pub(crate) fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
     /// 403 with a reason.
     pub fn forbidden(reason: &str) -> Self {
         forbidden(reason)
@@ -103,14 +109,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", detail)
     }
 
-    /// 422 with per-field errors.
+    /// 422 `validation_failed` with per-field errors: a body's field or a
+    /// query parameter that was read but is not accepted.
     pub fn validation(invalid: Invalid) -> Self {
-        Self::validation_with_status(StatusCode::UNPROCESSABLE_ENTITY, invalid)
-    }
-
-    pub(crate) fn validation_with_status(status: StatusCode, invalid: Invalid) -> Self {
         Self {
-            status,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
             code: "validation_failed",
             title: "Validation failed",
             detail: "some fields are invalid; see errors (입력값을 확인해 주세요)".to_owned(),
@@ -137,6 +140,41 @@ impl ApiError {
             "internal_error",
             "Internal server error",
             "Something went wrong",
+        )
+    }
+
+    /// The problem for an answer a tower layer made with a bare status (a
+    /// timeout's 408, a body limit's 413, …).
+    fn for_status(status: StatusCode) -> Self {
+        let (code, detail) = match status {
+            StatusCode::REQUEST_TIMEOUT => (
+                "request_timeout",
+                "the request did not arrive in full, or was not answered, in time (요청 시간이 초과되었습니다)",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "payload_too_large",
+                "the request body is larger than the server accepts",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "the request body's media type is not accepted here",
+            ),
+            StatusCode::NOT_FOUND => ("not_found", "no such resource"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("method_not_allowed", "this method is not allowed here")
+            }
+            StatusCode::SERVICE_UNAVAILABLE => (
+                "service_unavailable",
+                "the service is temporarily unavailable; try again shortly (잠시 후 다시 시도해 주세요)",
+            ),
+            _ if status.is_server_error() => ("internal_error", "Something went wrong"),
+            _ => ("bad_request", "the request cannot be served as sent"),
+        };
+        Self::new(
+            status,
+            code,
+            status.canonical_reason().unwrap_or("Error"),
+            detail,
         )
     }
 
@@ -201,6 +239,32 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Turns an error answer that is not a problem — one a tower layer made
+/// rather than a handler (the timeout's bare 408, a body limit's or axum's
+/// plain-text rejections) — into the problem for its status, keeping its
+/// other headers (`Allow`, `Retry-After`, …). A bare answer has no body
+/// type or plain text; one a route formatted on purpose — a problem, or
+/// Open311's XML and JSON errors in their specification's shape — is kept.
+pub(crate) async fn bare_errors_as_problems(response: Response) -> Response {
+    let status = response.status();
+    let bare = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|value| value.as_bytes().starts_with(b"text/plain"));
+    if !bare || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let (problem, body) = ApiError::for_status(status).into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in problem.headers {
+        if let Some(name) = name {
+            parts.headers.insert(name, value);
+        }
+    }
+    Response::from_parts(parts, body)
 }
 
 /// Logs the photo blobs a change stored and could not take back (the core
@@ -268,9 +332,7 @@ impl From<ViewError> for ApiError {
             ViewError::NotFound => Self::not_found("no such report (신고를 찾을 수 없습니다)"),
             ViewError::SignInRequired => sign_in_required(),
             ViewError::Forbidden(reason) => forbidden(reason),
-            ViewError::Invalid(invalid) => {
-                Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
-            }
+            ViewError::Invalid(invalid) => Self::validation(invalid),
             ViewError::Unavailable(reason) => Self::unavailable(&reason),
             ViewError::Unknown(error) => Self::internal(&error),
         }
@@ -280,9 +342,7 @@ impl From<ViewError> for ApiError {
 impl From<StatsError> for ApiError {
     fn from(error: StatsError) -> Self {
         match error {
-            StatsError::Invalid(invalid) => {
-                Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
-            }
+            StatsError::Invalid(invalid) => Self::validation(invalid),
             StatsError::Unavailable(reason) => Self::unavailable(&reason),
             StatsError::Unknown(error) => Self::internal(&error),
         }
@@ -296,9 +356,7 @@ impl From<NotificationError> for ApiError {
                 Self::not_found("no such notification of yours (알림을 찾을 수 없습니다)")
             }
             NotificationError::SignInRequired => sign_in_required(),
-            NotificationError::Invalid(invalid) => {
-                Self::validation_with_status(StatusCode::BAD_REQUEST, invalid)
-            }
+            NotificationError::Invalid(invalid) => Self::validation(invalid),
             NotificationError::Unavailable(reason) => Self::unavailable(&reason),
             NotificationError::Unknown(error) => Self::internal(&error),
         }

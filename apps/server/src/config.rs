@@ -116,6 +116,10 @@ pub struct ServerConfig {
     #[arg(long, env = "SINMUNGO_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
 
+    /// Seconds a request may take, its body's arrival included, before it is answered 408 `request_timeout`.
+    #[arg(long, env = "SINMUNGO_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+
     /// Largest photo, in bytes (413 above it).
     #[arg(long, env = "SINMUNGO_PHOTO_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub photo_max_bytes: usize,
@@ -188,6 +192,7 @@ impl ServerConfig {
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,
             body_limit: 1024 * 1024,
+            request_timeout_secs: 30,
             photo_max_bytes: 10 * 1024 * 1024,
             upload_max_bytes: 30 * 1024 * 1024,
             photo_max_pixels: 40_000_000,

@@ -71,12 +71,12 @@ impl Server {
         });
         let http = HttpConfig {
             body_limit: config.body_limit,
+            request_timeout: Duration::from_secs(config.request_timeout_secs),
             uploads: UploadConfig {
                 photo_max_bytes: config.photo_max_bytes,
                 upload_max_bytes: config.upload_max_bytes,
                 ..UploadConfig::default()
             },
-            ..HttpConfig::default()
         };
         let relay = sinmungo_wiring::outbox_relay(
             &config.kafka,

@@ -15,6 +15,7 @@ use crate::domain::department::{Department, DepartmentCode};
 use crate::domain::geo::{Jurisdiction, MunicipalityCode, ServiceArea};
 use crate::domain::permission::Permission;
 use crate::domain::priority::Priority;
+use crate::domain::text::check_characters;
 use crate::domain::validation::{Collector, FieldError, Invalid};
 use crate::ports::{AuditLog, Clock, DirectoryStore, IdGenerator, StoreError};
 
@@ -446,10 +447,12 @@ fn check_routing(department: &Department, all: &[Department]) -> Result<(), Dire
     Ok(())
 }
 
-/// A name of 1–100 characters, trimmed.
+/// A name of 1–100 characters, trimmed, with the characters of any text
+/// ([`check_characters`]).
 fn name_field(field: &str, raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();
     if (1..=100).contains(&name.chars().count()) {
+        check_characters(field, name)?;
         Ok(name.to_owned())
     } else {
         Err(FieldError::new(

@@ -12,7 +12,7 @@ use crate::domain::access::{Actor, Principal};
 use crate::domain::audit::AuditEntry;
 use crate::domain::identity::ApiKey;
 use crate::domain::permission::Permission;
-use crate::domain::text::DisplayName;
+use crate::domain::text::{check_characters, DisplayName};
 use crate::domain::user::{Email, Role, User, UserId};
 use crate::domain::validation::{Collector, FieldError, Invalid};
 use crate::ports::{AuditLog, Clock, IdGenerator, StoreError, Uniqueness, UserStore};
@@ -127,6 +127,7 @@ impl ServiceAccounts {
             ))
             .into());
         }
+        check_characters("label", label).map_err(Invalid::from)?;
         let key = ApiKey {
             id: self.ids.new_id(),
             user_id: account,

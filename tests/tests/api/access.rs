@@ -918,7 +918,12 @@ async fn the_audit_log_refuses_a_limit_outside_the_documented_range() {
                 Some(&admin.access_token),
             )
             .await;
-        expect_problem(refused, StatusCode::BAD_REQUEST, "validation_failed").await;
+        expect_problem(
+            refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
     }
     assert!(audit(&app, &admin, "?limit=100").await.len() <= 100);
 }

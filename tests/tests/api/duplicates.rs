@@ -127,12 +127,13 @@ async fn a_submission_is_offered_the_open_report_30_m_away_and_not_the_others() 
                 Some(&officer.access_token),
             )
             .await;
-        let code = if bad == "wide" {
-            "invalid_query"
-        } else {
-            "validation_failed"
-        };
-        expect_problem(response, StatusCode::BAD_REQUEST, code).await;
+        let body = expect_problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(body["errors"][0]["field"], "radius_m", "{body}");
     }
     let by_citizen = app
         .get(

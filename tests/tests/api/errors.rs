@@ -213,14 +213,14 @@ async fn unknown_routes_ids_and_queries_are_problems_too() {
     .await;
     expect_problem(
         app.get("/api/v1/reports?bbox=1,2,3", None).await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
     .await;
     expect_problem(
         app.get("/api/v1/reports?limit=ten", None).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_query",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
     )
     .await;
     expect_problem(
@@ -319,7 +319,7 @@ async fn no_odd_input_produces_a_server_error() {
             .get(&format!("/api/v1/reports?{query}"), None)
             .await
             .status();
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
     }
     // Odd but harmless search terms are searched for, not refused.
     for query in [

@@ -16,6 +16,7 @@ mod console_map_stats;
 mod console_report;
 mod duplicates;
 mod errors;
+mod hardening;
 mod harness;
 mod lifecycle;
 mod live;

@@ -397,12 +397,8 @@ async fn the_queue_lists_open_work_most_urgent_first_with_badges() {
         expect_problem(
             app.get(&format!("/api/v1/reports?{bad}"), Some(&staff.access_token))
                 .await,
-            StatusCode::BAD_REQUEST,
-            if bad.starts_with("overdue") {
-                "invalid_query"
-            } else {
-                "validation_failed"
-            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
         )
         .await;
     }

@@ -221,7 +221,7 @@ async fn bad_parameters_name_their_fields() {
     ] {
         let body = expect_problem(
             app.get(&format!("/api/v1/stats{query}"), None).await,
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
         )
         .await;
@@ -229,8 +229,8 @@ async fn bad_parameters_name_their_fields() {
     }
     expect_problem(
         app.get("/api/v1/stats?format=xlsx", None).await,
-        StatusCode::BAD_REQUEST,
-        "invalid_query",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
     )
     .await;
     // The same day as since and until is that one day, not an empty window.

@@ -67,7 +67,7 @@ pub struct SecretBody {
 #[derive(Debug, Deserialize)]
 pub struct AuditParams {
     target: Option<String>,
-    limit: Option<u32>,
+    limit: Option<String>,
 }
 
 /// An API key as shown to administrators: never its hash; the key itself
@@ -285,7 +285,7 @@ pub async fn audit(
 ) -> Result<axum::Json<Vec<AuditEntry>>, ApiError> {
     let query = AuditQuery {
         target: params.target,
-        limit: params.limit.unwrap_or(50),
+        limit: super::query_limit(params.limit)?.unwrap_or(50),
     };
     let entries =
         state
@@ -295,9 +295,7 @@ pub async fn audit(
             .await
             .map_err(|error| match error {
                 AuditError::Denied(denied) => ApiError::from(denied),
-                AuditError::Invalid(invalid) => {
-                    ApiError::validation_with_status(StatusCode::BAD_REQUEST, invalid)
-                }
+                AuditError::Invalid(invalid) => ApiError::validation(invalid),
                 AuditError::Store(store) => ApiError::from_store(store),
             })?;
     Ok(axum::Json(entries))

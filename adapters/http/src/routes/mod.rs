@@ -13,7 +13,8 @@ mod stats;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, on, MethodFilter, MethodRouter};
 use axum::Router;
-use sinmungo_core::domain::Permission;
+use sinmungo_core::domain::{FieldError, Invalid, Permission};
+use sinmungo_core::ports::MAX_PAGE_SIZE;
 
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -336,12 +337,17 @@ pub fn routes(config: &HttpConfig) -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
 }
 
-/// A query parameter that is not what it must be: 400 `invalid_query`.
+/// A query parameter that is not what it must be. One rule for every query
+/// parameter, whoever reads it (here or the core): a value that is refused —
+/// not a number, out of range, an unknown name — is 422 `validation_failed`
+/// with an error naming the parameter; 400 `invalid_query` is only for a
+/// query string that cannot be read as `name=value` pairs at all.
 fn bad_query(field: &str, expected: &str) -> ApiError {
-    ApiError::bad_request(
-        "invalid_query",
-        format!("query parameter {field} must be {expected}"),
-    )
+    ApiError::validation(Invalid::from(FieldError::new(
+        field,
+        "invalid_format",
+        format!("{field} must be {expected}"),
+    )))
 }
 
 /// A `true`/`false` query parameter (`1`/`0`; absent or empty is false).
@@ -353,12 +359,21 @@ fn query_flag(field: &str, raw: Option<&str>) -> Result<bool, ApiError> {
     }
 }
 
-/// A page size query parameter, as a number (its range is the use case's to check).
+/// A page size query parameter, as a number (its range, 1–[`MAX_PAGE_SIZE`]
+/// on every list, is the use case's to check). A whole number too large for
+/// any page is still a number: it reaches that check (and its answer) as
+/// `u32::MAX` rather than failing here as unreadable.
 fn query_limit(raw: Option<String>) -> Result<Option<u32>, ApiError> {
     raw.map(|l| {
-        l.trim()
-            .parse::<u32>()
-            .map_err(|_| bad_query("limit", "a whole number from 1 to 100"))
+        let digits = l.trim();
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(digits.parse::<u32>().unwrap_or(u32::MAX))
+        } else {
+            Err(bad_query(
+                "limit",
+                &format!("a whole number from 1 to {MAX_PAGE_SIZE}"),
+            ))
+        }
     })
     .transpose()
 }

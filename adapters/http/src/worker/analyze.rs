@@ -166,8 +166,13 @@ impl From<Detection> for DetectionDto {
     }
 }
 
-/// A body axum could not read as JSON, as a problem.
+/// A body axum could not read as JSON, as a problem; a body of the wrong
+/// shape as the API answers it (422 `invalid_body`, the field named in the
+/// API's words, never serde's Rust types).
 fn unreadable(rejection: &JsonRejection) -> ApiError {
+    if let JsonRejection::JsonDataError(_) = rejection {
+        return crate::extract::json_problem(rejection);
+    }
     let (code, title) = match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "Payload too large"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Unsupported media type"),

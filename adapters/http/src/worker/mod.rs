@@ -80,6 +80,9 @@ pub fn worker_router(state: WorkerState, body_limit: usize) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::map_response(
+            crate::problem::bare_errors_as_problems,
+        ))
         .layer(trace)
 }
 
