@@ -9,6 +9,7 @@
 
 mod ambiguity;
 pub mod auth;
+pub mod cors;
 mod dto;
 mod extract;
 pub mod limits;

@@ -120,6 +120,11 @@ pub struct ServerConfig {
     #[arg(long, env = "SINMUNGO_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
 
+    /// Web origins allowed to call the API from a browser, exactly, comma-separated
+    /// (e.g. https://app.jeonbuk.go.kr); none by default.
+    #[arg(long, env = "SINMUNGO_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     /// Largest photo, in bytes (413 above it).
     #[arg(long, env = "SINMUNGO_PHOTO_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub photo_max_bytes: usize,
@@ -193,6 +198,7 @@ impl ServerConfig {
             jwt_secret: None,
             body_limit: 1024 * 1024,
             request_timeout_secs: 30,
+            cors_origins: Vec::new(),
             photo_max_bytes: 10 * 1024 * 1024,
             upload_max_bytes: 30 * 1024 * 1024,
             photo_max_pixels: 40_000_000,

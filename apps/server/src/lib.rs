@@ -31,6 +31,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     http: HttpConfig,
+    /// Cross-origin access to the API, when origins are listed.
+    cors: Option<sinmungo_http::cors::Cors>,
     /// The officers' console under `/admin`.
     console: sinmungo_web::ConsoleConfig,
     relay: Relay,
@@ -78,6 +80,8 @@ impl Server {
                 ..UploadConfig::default()
             },
         };
+        let cors =
+            sinmungo_http::cors::layer(&config.cors_origins).context("SINMUNGO_CORS_ORIGINS")?;
         let relay = sinmungo_wiring::outbox_relay(
             &config.kafka,
             &app.analyze,
@@ -130,6 +134,7 @@ impl Server {
             listener,
             state,
             http,
+            cors,
             console,
             relay,
             mail,
@@ -171,8 +176,13 @@ impl Server {
             stopped,
         ));
         let live = self.state.live().clone();
-        let router = sinmungo_http::router(self.state.clone(), self.http)
-            .merge(sinmungo_web::router(self.state, self.console));
+        let api = sinmungo_http::router(self.state.clone(), self.http);
+        // Cross-origin access is the API's only: the console stays same-origin.
+        let api = match &self.cors {
+            Some(cors) => cors.around(api),
+            None => api,
+        };
+        let router = api.merge(sinmungo_web::router(self.state, self.console));
         let served = sinmungo_http::serve(self.listener, router, async move {
             shutdown.await;
             stop.send_replace(true);

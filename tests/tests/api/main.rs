@@ -14,6 +14,7 @@ mod console_admin;
 mod console_live;
 mod console_map_stats;
 mod console_report;
+mod cors;
 mod duplicates;
 mod errors;
 mod hardening;
