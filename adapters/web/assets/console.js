@@ -97,6 +97,13 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   }
 
+  // The page's texts in its language (the layout's #console-texts).
+  function text(name, korean) {
+    var texts = document.getElementById("console-texts");
+    var value = texts && texts.dataset[name];
+    return value || korean;
+  }
+
   function reportChanged(message) {
     var report = message.report || {};
     var id = report.id;
@@ -107,7 +114,7 @@ document.addEventListener("DOMContentLoaded", function () {
       }
       showTitle();
       var number = report.number ? report.number + " " : "";
-      announce("대기열의 신고가 바뀌었습니다: " + number + (report.title || ""));
+      announce(text("queueChanged", "대기열의 신고가 바뀌었습니다: ") + number + (report.title || ""));
       scheduleRefresh();
     }
     // On a report's page, a newer version than the one shown (not the
@@ -132,7 +139,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var count = bell ? parseInt(bell.getAttribute("data-count") || "0", 10) + 1 : 1;
     setBell(count);
     var notification = message.notification || {};
-    announce("새 알림: " + (notification.title || ""));
+    announce(text("newNotification", "새 알림: ") + (notification.title || ""));
   }
 
   function topics() {

@@ -18,6 +18,7 @@ mod assets;
 mod error;
 mod format;
 mod forms;
+mod lang;
 mod pages;
 mod security;
 mod session;
@@ -179,9 +180,12 @@ pub fn router(state: AppState, config: ConsoleConfig) -> Router {
         )
         .route("/admin/settings/audit", get(pages::settings::audit::list))
         // (end of administration)
+        // The language switch (issue 16: English as a second locale).
+        .route("/admin/lang/{code}", get(lang::switch))
         .route("/admin/assets/{name}", get(assets::serve))
         .layer(Extension(config))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(axum::middleware::from_fn(lang::scope))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panicked,

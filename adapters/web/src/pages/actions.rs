@@ -16,6 +16,8 @@ use sinmungo_core::domain::{FieldError, Invalid, ReportId};
 use sinmungo_http::AppState;
 use uuid::Uuid;
 
+use crate::format;
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::forms::{self, AssignForm, CommentForm, ReclassifyForm, StatusForm};
 use crate::pages::report::{self, FormName, Notice};
@@ -46,15 +48,15 @@ async fn answer<T>(
             StatusCode::CONFLICT,
             vec![format!(
                 "지금 상태({})에서는 '{}'(으)로 바꿀 수 없습니다. 새로 고친 뒤 다시 확인해 주세요.",
-                from.label_ko(),
-                to.label_ko()
+                format::status(from),
+                format::status(to)
             )],
         ),
         ActionError::Conflict(ConflictReason::NotOpen(status)) => (
             StatusCode::CONFLICT,
             vec![format!(
                 "'{}' 상태인 신고는 더 이상 이렇게 바꿀 수 없습니다.",
-                status.label_ko()
+                format::status(status)
             )],
         ),
         ActionError::Conflict(ConflictReason::AlreadySupported) => {

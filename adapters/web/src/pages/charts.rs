@@ -3,6 +3,7 @@
 //! chart is an image with a title for screen readers; the table beside it
 //! holds the same numbers as its text alternative.
 
+use crate::lang::Lang;
 use maud::{html, Markup};
 
 /// One bar: what it counts and how many.

@@ -5,6 +5,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use sinmungo_core::domain::ReportStatus;
 
+use crate::format;
+use crate::lang::Lang;
 use crate::pages::encode;
 
 /// The open statuses a department's queue (and its map) holds.
@@ -79,7 +81,7 @@ impl ReportFilters {
                     select id=(id("status")) name="status" {
                         option value="" selected[status.is_empty()] { "전체" }
                         @for s in form.statuses {
-                            option value=(s.as_str()) selected[status == s.as_str()] { (s.label_ko()) }
+                            option value=(s.as_str()) selected[status == s.as_str()] { (format::status(*s)) }
                         }
                     }
                 }

@@ -1,10 +1,12 @@
-//! The frame every page shares: `lang="ko"`, landmarks, the skip link, the
+//! The frame every page shares: `lang="ko"` (or `"en"`), landmarks, the
+//! language switch, the skip link, the
 //! signed-in officer and the sign-out button; our own stylesheet and scripts
 //! only (the Content-Security-Policy allows nothing inline).
 
 use maud::{html, Markup, DOCTYPE};
 
 use crate::format;
+use crate::lang::{self, Lang};
 use crate::session::Officer;
 
 /// htmx's settings: no `eval` and no injected styles, as the CSP requires;
@@ -13,41 +15,49 @@ const HTMX_CONFIG: &str = r#"{"allowEval":false,"includeIndicatorStyles":false,"
 
 /// A full page titled `title`, for `officer` when someone is signed in.
 pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Markup {
+    let lang = Lang::current();
+    let brand = lang.pick("전북 신문고 관리", "Jeonbuk Sinmungo Console");
     html! {
         (DOCTYPE)
-        html lang="ko" {
+        html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="htmx-config" content=(HTMX_CONFIG);
-                title { (title) " · 전북 신문고 관리" }
+                title { (title) " · " (brand) }
                 link rel="stylesheet" href="/admin/assets/console.css";
                 script src="/admin/assets/htmx.min.js" defer {}
                 script src="/admin/assets/console.js" defer {}
             }
             body data-live=[officer.map(|_| "/admin/live")] {
-                a.skip href="#main" { "본문 바로가기" }
+                a.skip href="#main" { (lang.pick("본문 바로가기", "Skip to content")) }
                 header.top {
-                    p.brand { a href="/admin" { "전북 신문고 관리" } }
+                    p.brand { a href="/admin" { (brand) } }
+                    p.lang-switch {
+                        a href=(lang::switch_href()) lang=(lang.other().code()) hreflang=(lang.other().code()) {
+                            (lang.switch_label())
+                        }
+                    }
                     @if let Some(officer) = officer {
-                        nav aria-label="주 메뉴" {
+                        nav aria-label=(lang.pick("주 메뉴", "Main menu")) {
                             ul {
-                                li { a href="/admin" { "부서 대기열" } }
-                                li { a href="/admin/map" { "지도" } }
+                                li { a href="/admin" { (lang.pick("부서 대기열", "Department queue")) } }
+                                li { a href="/admin/map" { (lang.pick("지도", "Map")) } }
                                 @if crate::pages::stats::may_view(officer) {
-                                    li { a href="/admin/stats" { "통계" } }
+                                    li { a href="/admin/stats" { (lang.pick("통계", "Statistics")) } }
                                 }
                                 @if crate::pages::settings::visible_to(officer) {
-                                    li { a href="/admin/settings" { "관리" } }
+                                    li { a href="/admin/settings" { (lang.pick("관리", "Administration")) } }
                                 }
                             }
                         }
                         div.who {
-                            // The visible text is the accessible name: "알림 3건 읽지 않음".
+                            // The visible text is the accessible name: "알림 3건 읽지 않음",
+                            // "Notifications 3 unread".
                             a.bell href="/admin/notifications" {
-                                "알림 "
+                                (lang.pick("알림 ", "Notifications "))
                                 span #bell-count .count data-count=(officer.unread) { (officer.unread) }
-                                span.visually-hidden { "건 읽지 않음" }
+                                span.visually-hidden { (lang.pick("건 읽지 않음", " unread")) }
                             }
                             span.name {
                                 (officer.user.display_name.as_str())
@@ -55,7 +65,7 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                             }
                             form method="post" action="/admin/logout" {
                                 input type="hidden" name="csrf" value=(officer.form_token);
-                                button type="submit" { "로그아웃" }
+                                button type="submit" { (lang.pick("로그아웃", "Sign out")) }
                             }
                         }
                     }
@@ -63,7 +73,27 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                 main #main tabindex="-1" { (body) }
                 // What changes live is said here for screen readers (console.js).
                 div #live-announcer .visually-hidden role="status" aria-live="polite" {}
+                // The scripts' own texts, in the page's language (console.js, map.js).
+                (script_texts(lang))
             }
         }
+    }
+}
+
+/// The texts console.js and map.js say, as `data-` attributes of a hidden
+/// element the scripts read (`#console-texts`).
+fn script_texts(lang: Lang) -> Markup {
+    html! {
+        div #console-texts hidden
+            data-queue-changed=(lang.pick("대기열의 신고가 바뀌었습니다: ", "A report in the queue changed: "))
+            data-new-notification=(lang.pick("새 알림: ", "New notification: "))
+            data-late=(lang.pick("기한 초과", "Overdue"))
+            data-view-report=(lang.pick("신고 보기", "View report"))
+            data-loading=(lang.pick("신고를 불러오는 중입니다…", "Loading reports…"))
+            data-load-failed=(lang.pick("신고를 불러오지 못했습니다.", "The reports could not be loaded."))
+            data-load-failed-list=(lang.pick("신고를 불러오지 못했습니다. 아래 목록을 이용하세요.", "The reports could not be loaded. Use the list below."))
+            data-shown=(lang.pick("지도에 신고 {n}건을 표시했습니다.", "{n} reports shown on the map."))
+            data-shown-more=(lang.pick("지도에 신고 {n}건을 표시했습니다 (더 있음: 지도를 확대하세요).", "{n} reports shown on the map (there are more: zoom in)."))
+            {}
     }
 }

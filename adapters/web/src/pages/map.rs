@@ -17,6 +17,8 @@ use sinmungo_core::domain::permission::{grant, Grant, Permission};
 use sinmungo_core::domain::ReportStatus;
 use sinmungo_http::AppState;
 
+use crate::format;
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::forms;
 use crate::pages::filters::{FilterForm, ReportFilters, OPEN};
@@ -94,7 +96,7 @@ async fn pins(
                 id: report.id.to_string(),
                 number: report.number.to_string(),
                 status: report.status.as_str(),
-                status_label: report.status.label_ko(),
+                status_label: format::status(report.status),
                 lat: report.location.lat(),
                 lng: report.location.lng(),
                 url: format!("/admin/reports/{}", report.id),

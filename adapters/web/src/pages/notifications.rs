@@ -14,6 +14,7 @@ use sinmungo_core::domain::NotificationId;
 use sinmungo_http::AppState;
 use uuid::Uuid;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::format;
 use crate::forms::TokenOnly;

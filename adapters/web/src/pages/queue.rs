@@ -13,6 +13,7 @@ use sinmungo_core::app::{ListRequest, ReportList, ViewError};
 use sinmungo_core::domain::{ReportStatus, UserId};
 use sinmungo_http::AppState;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::format;
 use crate::forms;
@@ -178,7 +179,7 @@ fn table(
             ul.badges aria-label="상태별 건수" {
                 @for status in OPEN {
                     @let count = counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
-                    li.badge { (status.label_ko()) " " strong.count data-status=(status.as_str()) { (count) } }
+                    li.badge { (format::status(status)) " " strong.count data-status=(status.as_str()) { (count) } }
                 }
             }
             p {
@@ -211,8 +212,8 @@ fn table(
                             tr.breached[breached] data-report=(report.id) {
                                 th scope="row" { (report.number) }
                                 td { a href={ "/admin/reports/" (report.id) } { (view.title) } }
-                                td { span.status data-status=(report.status.as_str()) { (report.status.label_ko()) } }
-                                td { (report.priority.label_ko()) }
+                                td { span.status data-status=(report.status.as_str()) { (format::status(report.status)) } }
+                                td { (format::priority(report.priority)) }
                                 td { (categories.get(report.category.as_str()).map_or(report.category.as_str(), String::as_str)) }
                                 td { (report.jurisdiction.name) }
                                 td { (format::age(report.created_at, now)) }

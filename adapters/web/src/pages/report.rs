@@ -17,6 +17,7 @@ use sinmungo_core::domain::{
 use sinmungo_http::AppState;
 use uuid::Uuid;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::format;
 use crate::pages::layout;
@@ -226,7 +227,7 @@ fn nearby(officer: &Officer, view: &ReportView, context: &Context) -> Markup {
                             tr {
                                 th scope="row" { a href={ "/admin/reports/" (other.id) } { (other.number) } }
                                 td { (candidate.view.title) }
-                                td { (other.status.label_ko()) }
+                                td { (format::status(other.status)) }
                                 td { (format!("{:.0}", candidate.distance_m)) "m" }
                                 td { (format!("{:.0}", candidate.score * 100.0)) "%" }
                                 @if may_merge {
@@ -286,8 +287,8 @@ fn page(
         }
         (messages(notice, None))
         dl.summary {
-            dt { "상태" } dd { span.status #report-status data-status=(report.status.as_str()) { (report.status.label_ko()) } }
-            dt { "우선순위" } dd { (report.priority.label_ko()) }
+            dt { "상태" } dd { span.status #report-status data-status=(report.status.as_str()) { (format::status(report.status)) } }
+            dt { "우선순위" } dd { (format::priority(report.priority)) }
             dt { "분류" } dd { (context.category_name(report.category.as_str())) }
             dt { "담당 부서" } dd {
                 @match &report.department {
@@ -373,7 +374,7 @@ fn analysis(view: &ReportView, context: &Context) -> Markup {
                 None => p { "아직 분석되지 않았습니다." },
                 Some(analysis) => dl {
                     dt { "분류" } dd { (context.category_name(analysis.category.as_str())) }
-                    dt { "우선순위" } dd { (analysis.priority.label_ko()) }
+                    dt { "우선순위" } dd { (format::priority(analysis.priority)) }
                     dt { "신뢰도" } dd { (format!("{:.0}%", analysis.confidence * 100.0)) }
                     dt { "결정 주체" } dd { (format::decided_by(analysis.decided_by)) }
                     dt { "적용 규칙" } dd { (analysis.rule.as_deref().unwrap_or("없음")) }
@@ -495,7 +496,7 @@ fn actions(
                         label for="priority" { "우선순위" }
                         select #priority name="priority" {
                             @for p in Priority::ALL {
-                                option value=(p.as_str()) selected[p == report.priority] { (p.label_ko()) }
+                                option value=(p.as_str()) selected[p == report.priority] { (format::priority(p)) }
                             }
                         }
                     }
@@ -551,13 +552,13 @@ fn describe(entry: &TimelineEntry, context: &Context) -> Markup {
             TimelineKind::Submitted => "신고 접수",
             TimelineKind::Classified { category, priority, decided_by, rule } => {
                 "분류: " (context.category_name(category)) " / "
-                (Priority::parse(priority).map_or_else(|_| priority.clone(), |p| p.label_ko().to_owned()))
+                (Priority::parse(priority).map_or_else(|_| priority.clone(), |p| format::priority(p).to_owned()))
                 " (" (format::decided_by(*decided_by))
                 @if let Some(rule) = rule { ", 규칙 " (rule) }
                 ")"
             }
             TimelineKind::StatusChanged { from, to, note } => {
-                "상태 변경: " (from.label_ko()) " → " (to.label_ko())
+                "상태 변경: " (format::status(*from)) " → " (format::status(*to))
                 @if let Some(note) = note { blockquote { (note) } }
             }
             TimelineKind::Assigned { department, assignee } => {

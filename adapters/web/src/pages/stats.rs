@@ -16,6 +16,7 @@ use sinmungo_core::domain::ReportStatus;
 use sinmungo_http::stats::{csv as stats_csv, StatsDto};
 use sinmungo_http::AppState;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::format;
 use crate::forms;
@@ -332,8 +333,9 @@ fn figures(report: &StatsReport, filters: &StatsFilters, names: &Names) -> Marku
         .by_status
         .iter()
         .map(|(code, n)| {
-            let label = ReportStatus::parse(code).map_or(code.as_str(), |s| s.label_ko());
-            (label.to_owned(), *n)
+            let label = ReportStatus::parse(code)
+                .map_or_else(|_| code.clone(), |s| format::status(s).to_owned());
+            (label, *n)
         })
         .collect();
     let by_category: Vec<(String, Cell)> = report

@@ -15,6 +15,7 @@ use sinmungo_core::ports::Account;
 use sinmungo_http::AppState;
 use uuid::Uuid;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::format;
 use crate::pages::encode;

@@ -16,6 +16,7 @@ use sinmungo_core::domain::{AuditEntry, Permission, UserId};
 use sinmungo_core::ports::{AuditQuery, MAX_PAGE_SIZE};
 use sinmungo_http::AppState;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::format;
 use crate::pages::encode;

@@ -13,6 +13,8 @@ use sinmungo_core::app::{CategoryChange, DirectoryError, SlaRequest};
 use sinmungo_core::domain::{Category, Department, FieldError, Invalid, Permission, Priority};
 use sinmungo_http::AppState;
 
+use crate::format;
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::pages::settings::departments::failure;
 use crate::pages::settings::{department_options, done, head, require, respond, DoneQuery, Notice};
@@ -179,7 +181,7 @@ pub(crate) async fn list(
                     th scope="col" { "기본 우선순위" }
                     th scope="col" { "기본 부서" }
                     @for priority in Priority::ALL {
-                        th scope="col" { (priority.label_ko()) }
+                        th scope="col" { (format::priority(priority)) }
                     }
                     th scope="col" { "중복 검색 반경" }
                 }
@@ -190,7 +192,7 @@ pub(crate) async fn list(
                         th scope="row" {
                             a href={ (PATH) "/" (category.code) } { (category.name) }
                         }
-                        td { (category.default_priority.label_ko()) }
+                        td { (format::priority(category.default_priority)) }
                         td { (department_name(&departments, category.department.as_str())) }
                         @for priority in Priority::ALL {
                             (sla_cell(category, priority))
@@ -303,7 +305,7 @@ fn render_edit(
                 label for="category-priority" { "기본 우선순위" }
                 select #category-priority name="default_priority" {
                     @for p in Priority::ALL {
-                        option value=(p.as_str()) selected[priority == p.as_str()] { (p.label_ko()) }
+                        option value=(p.as_str()) selected[priority == p.as_str()] { (format::priority(p)) }
                     }
                 }
             }
@@ -327,14 +329,14 @@ fn render_edit(
                         @let first = first_field(p);
                         @let resolution = resolution_field(p);
                         tr {
-                            th scope="row" { (p.label_ko()) }
+                            th scope="row" { (format::priority(p)) }
                             td {
-                                label.visually-hidden for=(first) { (p.label_ko()) " 첫 응답까지 (시간)" }
+                                label.visually-hidden for=(first) { (format::priority(p)) " 첫 응답까지 (시간)" }
                                 input id=(first) type="number" name=(first) min="1" max="8760" step="1"
                                     placeholder=(default.first_response.num_hours()) value=(form.get(&first));
                             }
                             td {
-                                label.visually-hidden for=(resolution) { (p.label_ko()) " 처리 완료까지 (시간)" }
+                                label.visually-hidden for=(resolution) { (format::priority(p)) " 처리 완료까지 (시간)" }
                                 input id=(resolution) type="number" name=(resolution) min="1" max="8760" step="1"
                                     placeholder=(default.resolution.num_hours()) value=(form.get(&resolution));
                             }

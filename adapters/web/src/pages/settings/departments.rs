@@ -12,6 +12,7 @@ use sinmungo_core::app::{DepartmentRequest, DirectoryError};
 use sinmungo_core::domain::{Category, Department, Jurisdiction, Permission};
 use sinmungo_http::AppState;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::pages::settings::{done, head, require, respond, DoneQuery, Notice};
 use crate::session::Officer;

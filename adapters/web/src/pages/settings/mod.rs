@@ -25,6 +25,7 @@ use serde::Deserialize;
 use sinmungo_core::domain::{FieldError, Invalid, Permission, UserId};
 use sinmungo_http::AppState;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::forms;
 use crate::pages::layout;

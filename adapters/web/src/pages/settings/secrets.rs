@@ -13,6 +13,7 @@ use sinmungo_core::app::SecretError;
 use sinmungo_core::domain::Permission;
 use sinmungo_http::AppState;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::format;
 use crate::pages::settings::{done, head, names, require, respond, DoneQuery, Notice};

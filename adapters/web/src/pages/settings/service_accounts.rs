@@ -14,6 +14,7 @@ use sinmungo_http::auth::api_keys;
 use sinmungo_http::AppState;
 use uuid::Uuid;
 
+use crate::lang::Lang;
 use crate::error::PageError;
 use crate::format;
 use crate::pages::settings::accounts::{refusal, user_id};
