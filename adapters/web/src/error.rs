@@ -59,7 +59,10 @@ impl PageError {
         let lang = Lang::current();
         Self::new(
             StatusCode::FORBIDDEN,
-            lang.pick("요청을 확인할 수 없습니다", "The request could not be verified"),
+            lang.pick(
+                "요청을 확인할 수 없습니다",
+                "The request could not be verified",
+            ),
             lang.pick(
                 "보안 확인 값이 없거나 맞지 않습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.",
                 "The security token is missing or does not match. Reload the page and try again.",

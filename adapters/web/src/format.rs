@@ -118,9 +118,13 @@ pub(crate) fn decided_by(by: DecidedBy) -> &'static str {
 pub(crate) fn routing(rule: RoutingRule) -> &'static str {
     let lang = Lang::current();
     match rule {
-        RoutingRule::Jurisdiction => lang.pick("관할 시·군 부서", "The city's or county's department"),
+        RoutingRule::Jurisdiction => {
+            lang.pick("관할 시·군 부서", "The city's or county's department")
+        }
         RoutingRule::ProvinceWide => lang.pick("도 단위 부서", "A province-wide department"),
-        RoutingRule::CategoryDefault => lang.pick("분류의 기본 부서", "The category's default department"),
+        RoutingRule::CategoryDefault => {
+            lang.pick("분류의 기본 부서", "The category's default department")
+        }
     }
 }
 

@@ -57,7 +57,11 @@ impl Lang {
     }
 
     /// The Korean or the English text, when they are built with `format!`.
-    pub(crate) fn pick_string(self, ko: impl FnOnce() -> String, en: impl FnOnce() -> String) -> String {
+    pub(crate) fn pick_string(
+        self,
+        ko: impl FnOnce() -> String,
+        en: impl FnOnce() -> String,
+    ) -> String {
         match self {
             Self::Ko => ko(),
             Self::En => en(),
@@ -83,6 +87,25 @@ impl Lang {
             Self::Ko => "한국어",
             Self::En => "English",
         }
+    }
+}
+
+/// A text in both languages, for constants (a page's title, a field's
+/// label): `Text("계정과 역할", "Accounts and roles")`. It writes itself in
+/// the request's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Text(pub &'static str, pub &'static str);
+
+impl Text {
+    /// The text in the request's language.
+    pub(crate) fn get(self) -> &'static str {
+        Lang::current().pick(self.0, self.1)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get())
     }
 }
 
@@ -204,7 +227,10 @@ mod tests {
     fn only_console_addresses_are_gone_back_to() {
         assert_eq!(local("/admin"), Some("/admin"));
         assert_eq!(local("/admin/reports/1?x=1"), Some("/admin/reports/1?x=1"));
-        assert_eq!(local("/admin?status=received"), Some("/admin?status=received"));
+        assert_eq!(
+            local("/admin?status=received"),
+            Some("/admin?status=received")
+        );
         for bad in [
             "https://evil.example",
             "//evil.example",

@@ -14,9 +14,9 @@ use sinmungo_http::auth::TokenService;
 use sinmungo_http::limits::ClientIp;
 use sinmungo_http::AppState;
 
-use crate::lang::Lang;
 use crate::error::PageError;
 use crate::forms::{LoginForm, TokenOnly};
+use crate::lang::Lang;
 use crate::pages::{layout, oauth};
 use crate::session::{self, Officer};
 use crate::ConsoleConfig;
@@ -100,7 +100,11 @@ pub(crate) fn page(
         }
         (oauth::buttons(state))
     };
-    (status, layout::page(lang.pick("로그인", "Sign in"), None, &body)).into_response()
+    (
+        status,
+        layout::page(lang.pick("로그인", "Sign in"), None, &body),
+    )
+        .into_response()
 }
 
 /// Whether a form post came from another site (the browser says so, or its

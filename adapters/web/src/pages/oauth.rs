@@ -17,8 +17,8 @@ use sinmungo_http::auth::{CallbackQuery, Flow, OAuthClient, OAuthError};
 use sinmungo_http::limits::ClientIp;
 use sinmungo_http::{ApiError, AppState};
 
-use crate::lang::Lang;
 use crate::error::PageError;
+use crate::lang::Lang;
 use crate::pages::login;
 use crate::ConsoleConfig;
 
