@@ -43,7 +43,7 @@ pub(crate) fn columns(id: &str, title: &str, bars: &[Bar]) -> Markup {
     html! {
         svg.chart id=(id) role="img" aria-labelledby=(title_id) viewBox={ "0 0 " (WIDTH) " " (AXIS + 24.0) } {
             title id=(title_id) { (title) }
-            text.chart-note x="0" y="14" { (lang.pick("최대 ", "Most ")) (max) (lang.pick("건", "")) }
+            text.chart-note x="0" y="14" { (lang.pick("최대 ", "Max ")) (max) (lang.pick("건", "")) }
             line.chart-axis x1="0" y1=(AXIS) x2=(WIDTH) y2=(AXIS) {}
             @for (i, bar) in bars.iter().enumerate() {
                 @let height = scaled(bar.value, max, HEIGHT);

@@ -246,7 +246,7 @@ fn nearby(officer: &Officer, view: &ReportView, context: &Context) -> Markup {
                                             input type="hidden" name="duplicate_of" value=(other.id);
                                             input type="hidden" name="expected_version" value=(report.version);
                                             button.merge type="submit" aria-label={ (lang.pick("이 신고를 ", "Mark this report as a duplicate of ")) (other.number) (lang.pick("의 중복으로 표시", "")) } {
-                                                (other.number) (lang.pick("의 중복으로 표시", ""))
+                                                (lang.pick("", "Duplicate of ")) (other.number) (lang.pick("의 중복으로 표시", ""))
                                             }
                                         }
                                     }
@@ -451,7 +451,7 @@ fn actions(
                         label for="resolve-photos" { (lang.pick("처리 사진 (선택, 5장까지, JPEG·PNG·WebP)", "Resolution photos (optional, up to 5, JPEG·PNG·WebP)")) }
                         input #resolve-photos type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp";
                     }
-                    button #resolve type="submit" { (lang.pick("처리 완료", "Resolved")) }
+                    button #resolve type="submit" { (lang.pick("처리 완료", "Resolve")) }
                 }
             }
             @if may(ReportStatus::Rejected) {
