@@ -13,10 +13,9 @@
   }
   var L = window.L;
   var status = document.getElementById("map-status-text");
-  // The page's texts in its language (the layout's #console-texts).
-  var texts = document.getElementById("console-texts");
+  // The page's texts in its language (data- attributes of #map).
   var t = function (name, korean) {
-    return (texts && texts.dataset[name]) || korean;
+    return element.dataset[name] || korean;
   };
   var say = function (text) {
     if (status) {

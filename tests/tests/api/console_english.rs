@@ -102,7 +102,6 @@ async fn the_queue_is_korean_by_default_english_after_the_switch_and_korean_agai
         (r#"<h2 id="queue-heading">"#, "</h2>"),
         (r#"<ul class="badges""#, "</ul>"),
         ("<caption>", "</thead>"),
-        (r#"<div id="console-texts""#, "</div>"),
     ] {
         let part = between(&queue, start, end);
         assert!(!has_hangul(part), "{part}");

@@ -73,27 +73,8 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
                 main #main tabindex="-1" { (body) }
                 // What changes live is said here for screen readers (console.js).
                 div #live-announcer .visually-hidden role="status" aria-live="polite" {}
-                // The scripts' own texts, in the page's language (console.js, map.js).
-                (script_texts(lang))
             }
         }
     }
 }
 
-/// The texts console.js and map.js say, as `data-` attributes of a hidden
-/// element the scripts read (`#console-texts`).
-fn script_texts(lang: Lang) -> Markup {
-    html! {
-        div #console-texts hidden
-            data-queue-changed=(lang.pick("대기열의 신고가 바뀌었습니다: ", "A report in the queue changed: "))
-            data-new-notification=(lang.pick("새 알림: ", "New notification: "))
-            data-late=(lang.pick("기한 초과", "Overdue"))
-            data-view-report=(lang.pick("신고 보기", "View report"))
-            data-loading=(lang.pick("신고를 불러오는 중입니다…", "Loading reports…"))
-            data-load-failed=(lang.pick("신고를 불러오지 못했습니다.", "The reports could not be loaded."))
-            data-load-failed-list=(lang.pick("신고를 불러오지 못했습니다. 아래 목록을 이용하세요.", "The reports could not be loaded. Use the list below."))
-            data-shown=(lang.pick("지도에 신고 {n}건을 표시했습니다.", "{n} reports shown on the map."))
-            data-shown-more=(lang.pick("지도에 신고 {n}건을 표시했습니다 (더 있음: 지도를 확대하세요).", "{n} reports shown on the map (there are more: zoom in)."))
-            {}
-    }
-}

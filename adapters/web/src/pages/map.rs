@@ -244,7 +244,15 @@ fn map(config: &ConsoleConfig, filters: &MapFilters) -> Markup {
             data-tiles=(config.map_tiles.url())
             data-attribution=(attribution(&config.map_tiles))
             data-lat=(CENTRE.0) data-lng=(CENTRE.1) data-zoom=(ZOOM)
-            data-reports=(endpoint) {
+            data-reports=(endpoint)
+            // What map.js says, in the page's language.
+            data-late=(lang.pick("기한 초과", "Overdue"))
+            data-view-report=(lang.pick("신고 보기", "View report"))
+            data-loading=(lang.pick("신고를 불러오는 중입니다…", "Loading reports…"))
+            data-load-failed=(lang.pick("신고를 불러오지 못했습니다.", "The reports could not be loaded."))
+            data-load-failed-list=(lang.pick("신고를 불러오지 못했습니다. 아래 목록을 이용하세요.", "The reports could not be loaded. Use the list below."))
+            data-shown=(lang.pick("지도에 신고 {n}건을 표시했습니다.", "{n} reports shown on the map."))
+            data-shown-more=(lang.pick("지도에 신고 {n}건을 표시했습니다 (더 있음: 지도를 확대하세요).", "{n} reports shown on the map (there are more: zoom in).")) {
             p.map-fallback { (lang.pick("지도를 표시할 수 없습니다. 아래 목록에서 같은 신고를 볼 수 있습니다.", "The map cannot be shown. The list below has the same reports.")) }
         }
         p.map-status #map-status-text role="status" aria-live="polite" {}
