@@ -355,9 +355,9 @@ mod tests {
             FieldError::new("x", "odd", "x is odd"),
         ]);
         let labels = [
-            ("email", "이메일"),
-            ("display_name", "이름"),
-            ("department", "부서"),
+            ("email", Text("이메일", "E-mail")),
+            ("display_name", Text("이름", "Name")),
+            ("department", Text("부서", "Department")),
         ];
         assert_eq!(
             field_messages(&invalid, &labels),
