@@ -1,5 +1,6 @@
-//! The officers' console: Korean, server-rendered pages under `/admin` for
-//! staff, managers and administrators — sign-in, the department's queue and
+//! The officers' console: Korean (English as the second language, see
+//! `lang.rs`), server-rendered pages under `/admin` for staff, managers and
+//! administrators — sign-in, the department's queue and
 //! the report page with its actions.
 //!
 //! The pages call the same use cases as the REST API (never the API over
