@@ -77,4 +77,3 @@ pub(crate) fn page(title: &str, officer: Option<&Officer>, body: &Markup) -> Mar
         }
     }
 }
-
