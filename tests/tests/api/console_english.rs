@@ -15,13 +15,9 @@ fn has_hangul(text: &str) -> bool {
 
 /// The part of `html` from `start` to the first `end` after it.
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let from = html
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} in {html}"));
-    let rest = &html[from..];
-    let to = rest
-        .find(end)
-        .unwrap_or_else(|| panic!("{end} after {start}"));
+    assert!(html.contains(start), "{start} in {html}");
+    let rest = &html[html.find(start).expect("the start marker")..];
+    let to = rest.find(end).expect("the end marker after the start");
     &rest[..to + end.len()]
 }
 
