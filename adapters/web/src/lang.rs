@@ -123,14 +123,8 @@ tokio::task_local! {
 
 /// The language a request's cookie chooses (Korean without one).
 pub(crate) fn from_headers(headers: &axum::http::HeaderMap) -> Lang {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .and_then(|(_, value)| Lang::parse(value.trim()))
+    crate::session::named_cookie(headers, COOKIE)
+        .and_then(Lang::parse)
         .unwrap_or_default()
 }
 

@@ -243,13 +243,5 @@ fn refused(state: &AppState, error: OAuthError) -> Response {
 
 /// The pending sign-in's cookie the browser sent, if any.
 fn sent_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim())
-        .filter(|value| !value.is_empty())
+    crate::session::named_cookie(headers, COOKIE)
 }
