@@ -73,6 +73,16 @@ pub(crate) fn role(role: Role) -> &'static str {
     }
 }
 
+/// A category's or department's name: the English one on English pages
+/// when it has one, else the Korean.
+pub(crate) fn name(korean: String, english: String) -> String {
+    if Lang::current() == Lang::En && !english.trim().is_empty() {
+        english
+    } else {
+        korean
+    }
+}
+
 /// A report status's name (core has the Korean).
 pub(crate) fn status(status: ReportStatus) -> &'static str {
     let lang = Lang::current();

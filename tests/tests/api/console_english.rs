@@ -81,7 +81,11 @@ async fn the_queue_is_korean_by_default_english_after_the_switch_and_korean_agai
     switch(&mut console, "en", "/admin").await;
     let queue = console.page("/admin", StatusCode::OK).await;
     assert!(queue.contains(r#"<html lang="en">"#), "{queue}");
-    assert!(queue.contains("<h1>Department queue — "));
+    assert!(
+        queue.contains("<h1>Department queue — Road Management Division</h1>"),
+        "the department's English name"
+    );
+    assert!(queue.contains("<td>Road damage</td>"), "the category's");
     assert!(queue.contains("<title>Department queue · Jeonbuk Sinmungo Console</title>"));
     assert!(queue.contains(r#"<th scope="col">Number</th>"#));
     assert!(queue.contains(r#"<h2 id="queue-heading">Reports to handle</h2>"#));

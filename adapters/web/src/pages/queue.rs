@@ -57,7 +57,7 @@ pub(crate) async fn show(
         .await
         .map_err(|error| PageError::internal(&error))?
         .into_iter()
-        .map(|c| (c.code.to_string(), c.name))
+        .map(|c| (c.code.to_string(), format::name(c.name, c.name_en)))
         .collect();
     let department = match &officer.user.department {
         Some(code) => use_cases
@@ -67,7 +67,7 @@ pub(crate) async fn show(
             .map_err(|error| PageError::internal(&error))?
             .into_iter()
             .find(|d| &d.code == code)
-            .map_or_else(|| code.to_string(), |d| d.name),
+            .map_or_else(|| code.to_string(), |d| format::name(d.name, d.name_en)),
         None => String::new(),
     };
     let (status, content) = match use_cases.read.list(&officer.actor, request).await {

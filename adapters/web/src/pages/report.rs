@@ -143,7 +143,7 @@ pub(crate) async fn render(
         .await
         .map_err(|e| internal(&e))?
         .into_iter()
-        .map(|c| (c.code.to_string(), c.name))
+        .map(|c| (c.code.to_string(), format::name(c.name, c.name_en)))
         .collect();
     let departments = use_cases
         .directory
@@ -151,7 +151,7 @@ pub(crate) async fn render(
         .await
         .map_err(|e| internal(&e))?
         .into_iter()
-        .map(|d| (d.code.to_string(), d.name))
+        .map(|d| (d.code.to_string(), format::name(d.name, d.name_en)))
         .collect();
     let report = &view.report;
     let officers = match (&report.department, officer.actor.may_assign(report)) {

@@ -137,7 +137,7 @@ pub(crate) async fn category_names(state: &AppState) -> Result<Vec<(String, Stri
         .await
         .map_err(|error| PageError::internal(&error))?
         .into_iter()
-        .map(|c| (c.code.to_string(), c.name))
+        .map(|c| (c.code.to_string(), format::name(c.name, c.name_en)))
         .collect();
     categories.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(categories)
@@ -153,7 +153,7 @@ impl Names {
             .await
             .map_err(|error| PageError::internal(&error))?
             .into_iter()
-            .map(|d| (d.code.to_string(), d.name))
+            .map(|d| (d.code.to_string(), format::name(d.name, d.name_en)))
             .collect();
         departments.sort_by(|a, b| a.1.cmp(&b.1));
         let municipalities = use_cases
