@@ -172,4 +172,19 @@ mod tests {
         assert_eq!(duration(45), "45초");
         assert_eq!(duration(-5), "0초");
     }
+
+    #[test]
+    fn english_pages_say_kst_and_short_units() {
+        crate::lang::in_english(|| {
+            let at = Utc.with_ymd_and_hms(2026, 12, 4, 9, 21, 30).unwrap();
+            assert_eq!(time(at), "2026-12-04 18:21 KST");
+            assert_eq!(duration(3 * 86_400 + 4 * 3_600 + 59), "3 d 4 h");
+            assert_eq!(duration(12_000), "3 h 20 min");
+            assert_eq!(duration(45), "45 s");
+            assert_eq!(status(ReportStatus::InProgress), "In progress");
+            assert_eq!(priority(Priority::Urgent), "Urgent");
+            assert_eq!(role(Role::Manager), "Department manager");
+        });
+        assert_eq!(status(ReportStatus::InProgress), "처리중", "Korean outside");
+    }
 }

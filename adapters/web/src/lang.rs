@@ -203,6 +203,18 @@ pub(crate) async fn switch(
     response
 }
 
+/// Runs `f` as if answering an English request (unit tests).
+#[cfg(test)]
+pub(crate) fn in_english<R>(f: impl FnOnce() -> R) -> R {
+    REQUEST.sync_scope(
+        RequestLang {
+            lang: Lang::En,
+            back: "/admin".to_owned(),
+        },
+        f,
+    )
+}
+
 /// The switch's link to the other language, back to this page.
 pub(crate) fn switch_href() -> String {
     let lang = Lang::current();
