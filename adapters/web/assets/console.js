@@ -97,6 +97,16 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   }
 
+  // The announcements in the page's language (<html lang>).
+  var english = document.documentElement.lang === "en";
+  var TEXTS = {
+    queueChanged: ["대기열의 신고가 바뀌었습니다: ", "A report in the queue changed: "],
+    newNotification: ["새 알림: ", "New notification: "]
+  };
+  function text(name) {
+    return TEXTS[name][english ? 1 : 0];
+  }
+
   function reportChanged(message) {
     var report = message.report || {};
     var id = report.id;
@@ -107,7 +117,7 @@ document.addEventListener("DOMContentLoaded", function () {
       }
       showTitle();
       var number = report.number ? report.number + " " : "";
-      announce("대기열의 신고가 바뀌었습니다: " + number + (report.title || ""));
+      announce(text("queueChanged") + number + (report.title || ""));
       scheduleRefresh();
     }
     // On a report's page, a newer version than the one shown (not the
@@ -132,7 +142,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var count = bell ? parseInt(bell.getAttribute("data-count") || "0", 10) + 1 : 1;
     setBell(count);
     var notification = message.notification || {};
-    announce("새 알림: " + (notification.title || ""));
+    announce(text("newNotification") + (notification.title || ""));
   }
 
   function topics() {

@@ -13,6 +13,10 @@
   }
   var L = window.L;
   var status = document.getElementById("map-status-text");
+  // The page's texts in its language (data- attributes of #map).
+  var t = function (name, korean) {
+    return element.dataset[name] || korean;
+  };
   var say = function (text) {
     if (status) {
       status.textContent = text;
@@ -55,10 +59,10 @@
     state.dataset.status = report.status;
     if (report.overdue) {
       state.appendChild(document.createTextNode(" "));
-      state.appendChild(text("span", "기한 초과", "late"));
+      state.appendChild(text("span", t("late", "기한 초과"), "late"));
     }
     box.appendChild(state);
-    var link = text("a", "신고 보기");
+    var link = text("a", t("viewReport", "신고 보기"));
     link.href = report.url;
     box.appendChild(link);
     return box;
@@ -74,7 +78,7 @@
     var url = new URL(element.dataset.reports, window.location.href);
     url.searchParams.set("bbox", bbox);
     var mine = ++request;
-    say("신고를 불러오는 중입니다…");
+    say(t("loading", "신고를 불러오는 중입니다…"));
     fetch(url.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         return response.json().then(function (body) {
@@ -86,7 +90,7 @@
           return;
         }
         if (!answer.ok) {
-          say((answer.body.errors || ["신고를 불러오지 못했습니다."]).join(" "));
+          say((answer.body.errors || [t("loadFailed", "신고를 불러오지 못했습니다.")]).join(" "));
           return;
         }
         markers.clearLayers();
@@ -102,13 +106,13 @@
         });
         var count = answer.body.reports.length;
         say(answer.body.truncated
-          ? "지도에 신고 " + count + "건을 표시했습니다 (더 있음: 지도를 확대하세요)."
-          : "지도에 신고 " + count + "건을 표시했습니다.");
+          ? t("shownMore", "지도에 신고 {n}건을 표시했습니다 (더 있음: 지도를 확대하세요).").replace("{n}", count)
+          : t("shown", "지도에 신고 {n}건을 표시했습니다.").replace("{n}", count));
         element.dataset.loaded = String(count);
       })
       .catch(function () {
         if (mine === request) {
-          say("신고를 불러오지 못했습니다. 아래 목록을 이용하세요.");
+          say(t("loadFailedList", "신고를 불러오지 못했습니다. 아래 목록을 이용하세요."));
         }
       });
   };

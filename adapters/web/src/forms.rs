@@ -1,7 +1,10 @@
-//! What the console's forms send, and how their errors read in Korean.
+//! What the console's forms send, and how their errors read (Korean, or
+//! English on English pages).
 
 use serde::Deserialize;
 use sinmungo_core::domain::{FieldError, Invalid};
+
+use crate::lang::Lang;
 
 /// The sign-in form.
 #[derive(Debug, Deserialize)]
@@ -67,29 +70,68 @@ pub(crate) struct ReclassifyForm {
     pub priority: String,
 }
 
-/// A field error in Korean: the Korean the domain already wrote (in
-/// parentheses after the English), or a sentence by its code.
+/// A field error in the request's language: the Korean the domain already
+/// wrote (in parentheses after the English) or its English, or a sentence
+/// by its code.
 pub(crate) fn message(error: &FieldError) -> String {
+    let lang = Lang::current();
     if let Some(korean) = korean(&error.message) {
-        return korean.to_owned();
+        return match lang {
+            Lang::Ko => korean.to_owned(),
+            Lang::En => english(&error.message),
+        };
     }
+    let text = |ko: &str, en: &str| lang.pick(ko, en).to_owned();
     match error.code {
-        "required" => "필수 입력 항목입니다.".to_owned(),
-        "too_long" => "입력한 내용이 너무 깁니다.".to_owned(),
-        "control_character" => "입력할 수 없는 문자가 들어 있습니다.".to_owned(),
-        "unknown_status" => "알 수 없는 상태입니다.".to_owned(),
-        "unknown_category" => "알 수 없는 분류입니다.".to_owned(),
-        "unknown_priority" => "알 수 없는 우선순위입니다.".to_owned(),
-        "invalid_bbox" => "지도 범위(bbox)가 올바르지 않습니다.".to_owned(),
-        "not_in_department" => "담당자는 신고를 맡은 부서의 공무원이어야 합니다.".to_owned(),
-        "invalid_cursor" => {
-            "페이지 정보가 올바르지 않습니다. 첫 페이지부터 다시 보세요.".to_owned()
-        }
-        _ => format!("입력값을 확인해 주세요 ({}).", error.message),
+        "required" => text("필수 입력 항목입니다.", "This field is required."),
+        "too_long" => text("입력한 내용이 너무 깁니다.", "The text is too long."),
+        "control_character" => text(
+            "입력할 수 없는 문자가 들어 있습니다.",
+            "The text contains characters that are not allowed.",
+        ),
+        "unknown_status" => text("알 수 없는 상태입니다.", "Unknown status."),
+        "unknown_category" => text("알 수 없는 분류입니다.", "Unknown category."),
+        "unknown_priority" => text("알 수 없는 우선순위입니다.", "Unknown priority."),
+        "invalid_bbox" => text(
+            "지도 범위(bbox)가 올바르지 않습니다.",
+            "The map area (bbox) is not valid.",
+        ),
+        "not_in_department" => text(
+            "담당자는 신고를 맡은 부서의 공무원이어야 합니다.",
+            "The assignee must be an officer of the report's department.",
+        ),
+        "invalid_cursor" => text(
+            "페이지 정보가 올바르지 않습니다. 첫 페이지부터 다시 보세요.",
+            "The page position is not valid. Start again from the first page.",
+        ),
+        _ => match lang {
+            Lang::Ko => format!("입력값을 확인해 주세요 ({}).", error.message),
+            Lang::En => format!("Please check your input ({}).", error.message),
+        },
     }
 }
 
-/// Every error of an invalid request, in Korean.
+/// The English of a domain message `english (한국어)`: the text before the
+/// Korean parentheses, as a sentence.
+fn english(message: &str) -> String {
+    let inner = message.trim_end();
+    let english = inner
+        .rfind('(')
+        .and_then(|start| inner.get(..start))
+        .unwrap_or(inner)
+        .trim();
+    let mut chars = english.chars();
+    let mut sentence: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !sentence.ends_with('.') {
+        sentence.push('.');
+    }
+    sentence
+}
+
+/// Every error of an invalid request, in the request's language.
 pub(crate) fn messages(invalid: &Invalid) -> Vec<String> {
     invalid.0.iter().map(message).collect()
 }
@@ -128,5 +170,13 @@ mod tests {
         );
         let unknown = FieldError::new("x", "odd", "x is odd (x)");
         assert_eq!(message(&unknown), "입력값을 확인해 주세요 (x is odd (x)).");
+    }
+
+    #[test]
+    fn the_english_of_a_domain_message_is_its_own() {
+        assert_eq!(
+            english("a resolution note is required (처리 내용을 입력해 주세요)"),
+            "A resolution note is required."
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! The officers' console: Korean, server-rendered pages under `/admin` for
-//! staff, managers and administrators — sign-in, the department's queue and
+//! The officers' console: Korean (English as the second language, see
+//! `lang.rs`), server-rendered pages under `/admin` for staff, managers and
+//! administrators — sign-in, the department's queue and
 //! the report page with its actions.
 //!
 //! The pages call the same use cases as the REST API (never the API over
@@ -18,6 +19,7 @@ mod assets;
 mod error;
 mod format;
 mod forms;
+mod lang;
 mod pages;
 mod security;
 mod session;
@@ -179,9 +181,12 @@ pub fn router(state: AppState, config: ConsoleConfig) -> Router {
         )
         .route("/admin/settings/audit", get(pages::settings::audit::list))
         // (end of administration)
+        // The language switch (issue 16: English as a second locale).
+        .route("/admin/lang/{code}", get(lang::switch))
         .route("/admin/assets/{name}", get(assets::serve))
         .layer(Extension(config))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(axum::middleware::from_fn(lang::scope))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panicked,

@@ -74,14 +74,21 @@ impl IntoResponse for NoOfficer {
 
 /// The value of the session cookie in a request, if any.
 pub(crate) fn cookie_value(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+    named_cookie(&parts.headers, COOKIE)
+}
+
+/// The value of the cookie `wanted` in a request's headers, if any (and not empty).
+pub(crate) fn named_cookie<'a>(
+    headers: &'a axum::http::HeaderMap,
+    wanted: &str,
+) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.trim())
         .filter(|value| !value.is_empty())
 }

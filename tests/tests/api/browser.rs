@@ -564,6 +564,14 @@ async fn axe_finds_no_serious_violation_on_any_page() {
                 screenshot_for_docs(&client, &format!("console-{name}")).await?;
             }
         }
+        // One page in English, reached with the header's switch (it keeps the page).
+        let path = format!("/admin/reports/{id}");
+        client.goto(&app.url(&path)).await?;
+        click(&client, "p.lang-switch a").await?;
+        text_is(&client, "html[lang=en] p.crumbs a", "← Department queue").await?;
+        for line in axe_violations(&client).await? {
+            report.push(format!("{path} (English): {line}"));
+        }
         anyhow::ensure!(report.is_empty(), "axe:\n{}", report.join("\n"));
         Ok(())
     })

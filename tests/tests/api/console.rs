@@ -99,7 +99,7 @@ pub fn form_token(html: &str) -> String {
         .to_owned()
 }
 
-fn location(response: &Response) -> &str {
+pub fn location(response: &Response) -> &str {
     response
         .headers()
         .get(LOCATION)
@@ -108,7 +108,7 @@ fn location(response: &Response) -> &str {
 }
 
 /// A citizen's report at Jeonju City Hall (the road department's).
-async fn pothole(app: &TestApp, title: &str) -> String {
+pub async fn pothole(app: &TestApp, title: &str) -> String {
     let citizen = app
         .citizen(&format!("{}@example.kr", uuid::Uuid::new_v4()))
         .await;

@@ -11,6 +11,7 @@ mod browser;
 mod browser_map;
 mod console;
 mod console_admin;
+mod console_english;
 mod console_live;
 mod console_map_stats;
 mod console_report;

@@ -17,13 +17,17 @@ use sinmungo_http::AppState;
 use uuid::Uuid;
 
 use crate::error::PageError;
+use crate::format;
 use crate::forms::{self, AssignForm, CommentForm, ReclassifyForm, StatusForm};
+use crate::lang::{Lang, Text};
 use crate::pages::report::{self, FormName, Notice};
 use crate::session::{NoOfficer, Officer};
 
 /// What an officer is told when someone changed the report first.
-pub(crate) const CONFLICT: &str =
-    "다른 사람이 먼저 이 신고를 변경했습니다. 새로 고친 뒤 다시 시도해 주세요";
+pub(crate) const CONFLICT: Text = Text(
+    "다른 사람이 먼저 이 신고를 변경했습니다. 새로 고친 뒤 다시 시도해 주세요",
+    "Someone else changed this report first. Reload the page and try again",
+);
 
 /// The answer to an action: back to the page, or the page with the refusal.
 async fn answer<T>(
@@ -34,6 +38,7 @@ async fn answer<T>(
     done: &str,
     outcome: Result<T, ActionError>,
 ) -> Response {
+    let lang = Lang::current();
     let error = match outcome {
         Ok(_) => return Redirect::to(&format!("/admin/reports/{id}?done={done}")).into_response(),
         Err(error) => error.into_parts().0,
@@ -41,24 +46,37 @@ async fn answer<T>(
     let (status, messages) = match error {
         ActionError::Conflict(
             ConflictReason::VersionMismatch { .. } | ConflictReason::ConcurrentChange,
-        ) => (StatusCode::CONFLICT, vec![CONFLICT.to_owned()]),
+        ) => (StatusCode::CONFLICT, vec![CONFLICT.get().to_owned()]),
         ActionError::Conflict(ConflictReason::InvalidTransition { from, to }) => (
             StatusCode::CONFLICT,
-            vec![format!(
-                "지금 상태({})에서는 '{}'(으)로 바꿀 수 없습니다. 새로 고친 뒤 다시 확인해 주세요.",
-                from.label_ko(),
-                to.label_ko()
+            vec![lang.pick_string(
+                || format!(
+                    "지금 상태({})에서는 '{}'(으)로 바꿀 수 없습니다. 새로 고친 뒤 다시 확인해 주세요.",
+                    format::status(from),
+                    format::status(to)
+                ),
+                || format!(
+                    "A report that is '{}' cannot become '{}'. Reload the page and check again.",
+                    format::status(from),
+                    format::status(to)
+                ),
             )],
         ),
         ActionError::Conflict(ConflictReason::NotOpen(status)) => (
             StatusCode::CONFLICT,
-            vec![format!(
-                "'{}' 상태인 신고는 더 이상 이렇게 바꿀 수 없습니다.",
-                status.label_ko()
+            vec![lang.pick_string(
+                || format!(
+                    "'{}' 상태인 신고는 더 이상 이렇게 바꿀 수 없습니다.",
+                    format::status(status)
+                ),
+                || format!(
+                    "A report that is '{}' can no longer be changed this way.",
+                    format::status(status)
+                ),
             )],
         ),
         ActionError::Conflict(ConflictReason::AlreadySupported) => {
-            (StatusCode::CONFLICT, vec![CONFLICT.to_owned()])
+            (StatusCode::CONFLICT, vec![CONFLICT.get().to_owned()])
         }
         ActionError::Invalid(invalid) => {
             (StatusCode::UNPROCESSABLE_ENTITY, forms::messages(&invalid))
@@ -66,7 +84,10 @@ async fn answer<T>(
         ActionError::Forbidden(reason) => (
             StatusCode::FORBIDDEN,
             vec![forms::korean(reason)
-                .unwrap_or("이 신고에 이 처리를 할 권한이 없습니다.")
+                .unwrap_or(lang.pick(
+                    "이 신고에 이 처리를 할 권한이 없습니다.",
+                    "You may not do this to this report.",
+                ))
                 .to_owned()],
         ),
         ActionError::NotFound => return PageError::not_found().into_response(),
@@ -103,13 +124,21 @@ pub(crate) async fn status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     officer.check_form(&state, &form.csrf)?;
     let id = report::report_id(&id)?;
     let duplicate_of = match form.duplicate_of.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(raw) => Uuid::parse_str(raw)
-            .map(Some)
-            .map_err(|_| invalid("duplicate_of", "invalid", "원래 신고를 다시 선택해 주세요")),
+        Some(raw) => Uuid::parse_str(raw).map(Some).map_err(|_| {
+            invalid(
+                "duplicate_of",
+                "invalid",
+                lang.pick(
+                    "원래 신고를 다시 선택해 주세요",
+                    "Please choose the original report again",
+                ),
+            )
+        }),
     };
     let outcome = match duplicate_of {
         Ok(duplicate_of) => {
@@ -140,13 +169,17 @@ async fn transition(
     mut request: TransitionRequest,
     expected: Option<&str>,
 ) -> Result<ReportView, ActionError> {
+    let lang = Lang::current();
     request.expected_version = match expected.map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(raw.parse::<u64>().map_err(|_| {
             invalid(
                 "expected_version",
                 "invalid_version",
-                "페이지 정보가 올바르지 않습니다. 새로 고친 뒤 다시 시도해 주세요",
+                lang.pick(
+                    "페이지 정보가 올바르지 않습니다. 새로 고친 뒤 다시 시도해 주세요",
+                    "The page’s details are not valid. Reload the page and try again",
+                ),
             )
         })?),
     };
@@ -225,16 +258,33 @@ pub(crate) async fn resolve(
 
 /// What an officer is told about a refused upload, in Korean.
 fn photo_message(problem: &sinmungo_http::ApiError) -> String {
+    let lang = Lang::current();
     match problem.code() {
-        "unsupported_media_type" => {
-            "사진은 JPEG, PNG, WebP 파일만 올릴 수 있습니다 (HEIC는 JPEG로 바꿔 주세요).".to_owned()
-        }
-        "photo_too_large" | "upload_too_large" | "image_too_large" => {
-            "사진이 너무 큽니다. 더 작은 사진을 올려 주세요.".to_owned()
-        }
-        "too_many_photos" => "사진은 한 번에 5장까지 올릴 수 있습니다.".to_owned(),
-        "corrupt_image" => "사진 파일이 손상되어 읽을 수 없습니다.".to_owned(),
-        _ => "사진을 받지 못했습니다. 다시 시도해 주세요.".to_owned(),
+        "unsupported_media_type" => (lang.pick(
+            "사진은 JPEG, PNG, WebP 파일만 올릴 수 있습니다 (HEIC는 JPEG로 바꿔 주세요).",
+            "Photos must be JPEG, PNG or WebP files (convert HEIC to JPEG).",
+        ))
+        .to_owned(),
+        "photo_too_large" | "upload_too_large" | "image_too_large" => (lang.pick(
+            "사진이 너무 큽니다. 더 작은 사진을 올려 주세요.",
+            "The photo is too large. Please upload a smaller one.",
+        ))
+        .to_owned(),
+        "too_many_photos" => (lang.pick(
+            "사진은 한 번에 5장까지 올릴 수 있습니다.",
+            "You can upload up to 5 photos at a time.",
+        ))
+        .to_owned(),
+        "corrupt_image" => (lang.pick(
+            "사진 파일이 손상되어 읽을 수 없습니다.",
+            "The photo file is damaged and cannot be read.",
+        ))
+        .to_owned(),
+        _ => (lang.pick(
+            "사진을 받지 못했습니다. 다시 시도해 주세요.",
+            "The photos did not arrive. Please try again.",
+        ))
+        .to_owned(),
     }
 }
 
@@ -247,6 +297,7 @@ pub(crate) async fn assign(
     Path(id): Path<String>,
     Form(form): Form<AssignForm>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     officer.check_form(&state, &form.csrf)?;
     let id = report::report_id(&id)?;
     let outcome = match Uuid::parse_str(form.assignee.trim()) {
@@ -264,7 +315,11 @@ pub(crate) async fn assign(
                 )
                 .await
         }
-        Err(_) => Err(invalid("assignee", "required", "담당자를 선택해 주세요")),
+        Err(_) => Err(invalid(
+            "assignee",
+            "required",
+            lang.pick("담당자를 선택해 주세요", "Please choose an assignee"),
+        )),
     };
     Ok(answer(&state, &officer, id, FormName::Assign, "assign", outcome).await)
 }

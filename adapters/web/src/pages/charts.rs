@@ -3,6 +3,7 @@
 //! chart is an image with a title for screen readers; the table beside it
 //! holds the same numbers as its text alternative.
 
+use crate::lang::Lang;
 use maud::{html, Markup};
 
 /// One bar: what it counts and how many.
@@ -27,6 +28,7 @@ fn scaled(value: u64, max: u64, length: f64) -> f64 {
 /// Upright bars left to right (e.g. reports per day), the first and last
 /// labels under the axis and the largest value above it.
 pub(crate) fn columns(id: &str, title: &str, bars: &[Bar]) -> Markup {
+    let lang = Lang::current();
     const HEIGHT: f64 = 180.0;
     const TOP: f64 = 20.0;
     const AXIS: f64 = TOP + HEIGHT;
@@ -41,13 +43,13 @@ pub(crate) fn columns(id: &str, title: &str, bars: &[Bar]) -> Markup {
     html! {
         svg.chart id=(id) role="img" aria-labelledby=(title_id) viewBox={ "0 0 " (WIDTH) " " (AXIS + 24.0) } {
             title id=(title_id) { (title) }
-            text.chart-note x="0" y="14" { "최대 " (max) "건" }
+            text.chart-note x="0" y="14" { (lang.pick("최대 ", "Max ")) (max) (lang.pick("건", "")) }
             line.chart-axis x1="0" y1=(AXIS) x2=(WIDTH) y2=(AXIS) {}
             @for (i, bar) in bars.iter().enumerate() {
                 @let height = scaled(bar.value, max, HEIGHT);
                 rect.chart-bar x=(((i as f64 * slot + slot * 0.1) * 10.0).round() / 10.0)
                     y=(((AXIS - height) * 10.0).round() / 10.0) width=(width) height=(height) {
-                    title { (bar.label) ": " (bar.value) "건" }
+                    title { (bar.label) ": " (bar.value) (lang.pick("건", "")) }
                 }
             }
             @if let Some(first) = bars.first() {
@@ -63,6 +65,7 @@ pub(crate) fn columns(id: &str, title: &str, bars: &[Bar]) -> Markup {
 /// Bars lying left to right, one row each (e.g. reports per category),
 /// the label before the bar and the value after it.
 pub(crate) fn rows(id: &str, title: &str, bars: &[Bar]) -> Markup {
+    let lang = Lang::current();
     const ROW: f64 = 26.0;
     const LABEL: f64 = 150.0;
     const ROOM: f64 = WIDTH - LABEL - 60.0;
@@ -76,7 +79,7 @@ pub(crate) fn rows(id: &str, title: &str, bars: &[Bar]) -> Markup {
                 @let length = scaled(bar.value, max, ROOM);
                 text.chart-label x=(LABEL - 8.0) y=(y + 18.0) text-anchor="end" { (bar.label) }
                 rect.chart-bar x=(LABEL) y=(y + 4.0) width=(length) height=(ROW - 8.0) {
-                    title { (bar.label) ": " (bar.value) "건" }
+                    title { (bar.label) ": " (bar.value) (lang.pick("건", "")) }
                 }
                 text.chart-label x=(LABEL + length + 6.0) y=(y + 18.0) { (bar.value) }
             }

@@ -5,6 +5,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use sinmungo_core::domain::ReportStatus;
 
+use crate::format;
+use crate::lang::Lang;
 use crate::pages::encode;
 
 /// The open statuses a department's queue (and its map) holds.
@@ -69,24 +71,25 @@ impl ReportFilters {
 
     /// The GET form, showing these filters.
     pub(crate) fn form(&self, form: &FilterForm<'_>) -> Markup {
+        let lang = Lang::current();
         let status = Self::value(self.status.as_ref());
         let category = Self::value(self.category.as_ref());
         let id = |name: &str| format!("{}-{name}", form.id);
         html! {
             form.filters method="get" action=(form.action) aria-label=(form.label) {
                 p {
-                    label for=(id("status")) { "상태" }
+                    label for=(id("status")) { (lang.pick("상태", "Status")) }
                     select id=(id("status")) name="status" {
-                        option value="" selected[status.is_empty()] { "전체" }
+                        option value="" selected[status.is_empty()] { (lang.pick("전체", "All")) }
                         @for s in form.statuses {
-                            option value=(s.as_str()) selected[status == s.as_str()] { (s.label_ko()) }
+                            option value=(s.as_str()) selected[status == s.as_str()] { (format::status(*s)) }
                         }
                     }
                 }
                 p {
-                    label for=(id("category")) { "분류" }
+                    label for=(id("category")) { (lang.pick("분류", "Category")) }
                     select id=(id("category")) name="category" {
-                        option value="" selected[category.is_empty()] { "전체" }
+                        option value="" selected[category.is_empty()] { (lang.pick("전체", "All")) }
                         @for (code, name) in form.categories {
                             option value=(code) selected[category == code.as_str()] { (name) }
                         }
@@ -94,9 +97,9 @@ impl ReportFilters {
                 }
                 p {
                     input id=(id("overdue")) type="checkbox" name="overdue" value="on" checked[self.overdue()];
-                    label for=(id("overdue")) { "기한 초과만" }
+                    label for=(id("overdue")) { (lang.pick("기한 초과만", "Overdue only")) }
                 }
-                p { button type="submit" { "적용" } }
+                p { button type="submit" { (lang.pick("적용", "Apply")) } }
             }
         }
     }

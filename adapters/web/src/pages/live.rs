@@ -16,6 +16,7 @@ use sinmungo_http::auth::CallerSession;
 use sinmungo_http::AppState;
 
 use crate::error::PageError;
+use crate::lang::Lang;
 use crate::session::Officer;
 
 /// `GET /admin/live`.
@@ -26,19 +27,32 @@ pub(crate) async fn connect(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let lang = Lang::current();
     if !same_origin(&headers) {
         return PageError::new(
             StatusCode::FORBIDDEN,
-            "요청을 확인할 수 없습니다",
-            "다른 사이트에서 연 실시간 연결은 받지 않습니다.",
+            lang.pick(
+                "요청을 확인할 수 없습니다",
+                "The request could not be verified",
+            ),
+            lang.pick(
+                "다른 사이트에서 연 실시간 연결은 받지 않습니다.",
+                "Live connections opened from other sites are not accepted.",
+            ),
         )
         .into_response();
     }
     let Ok(upgrade) = upgrade else {
         return PageError::new(
             StatusCode::UPGRADE_REQUIRED,
-            "실시간 연결 전용 주소입니다",
-            "이 주소는 WebSocket으로만 연결할 수 있습니다.",
+            lang.pick(
+                "실시간 연결 전용 주소입니다",
+                "An address for live connections",
+            ),
+            lang.pick(
+                "이 주소는 WebSocket으로만 연결할 수 있습니다.",
+                "This address only accepts WebSocket connections.",
+            ),
         )
         .into_response();
     };

@@ -16,6 +16,7 @@ use sinmungo_http::AppState;
 
 use crate::error::PageError;
 use crate::forms::{LoginForm, TokenOnly};
+use crate::lang::Lang;
 use crate::pages::{layout, oauth};
 use crate::session::{self, Officer};
 use crate::ConsoleConfig;
@@ -37,16 +38,35 @@ pub(crate) async fn form(
     if session::officer(&parts, &state).await.is_ok() {
         return Redirect::to("/admin").into_response();
     }
-    let notice = query.signed_out.map(|_| "로그아웃했습니다.");
+    let notice = query
+        .signed_out
+        .map(|_| Lang::current().pick("로그아웃했습니다.", "You have signed out."));
     page(&state, StatusCode::OK, "", notice, None)
 }
 
 /// What too many attempts are told.
-pub(crate) const TOO_MANY: &str = "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.";
+pub(crate) fn too_many() -> &'static str {
+    Lang::current().pick(
+        "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.",
+        "Too many sign-in attempts. Please try again later.",
+    )
+}
+
 /// What a disabled account is told.
-pub(crate) const DISABLED: &str = "비활성화된 계정입니다. 관리자에게 문의하세요.";
+pub(crate) fn disabled() -> &'static str {
+    Lang::current().pick(
+        "비활성화된 계정입니다. 관리자에게 문의하세요.",
+        "This account is disabled. Please contact an administrator.",
+    )
+}
+
 /// What a citizen's (or a service) account is told.
-const NOT_AN_OFFICIAL: &str = "관리 콘솔은 담당 공무원, 부서 관리자, 관리자만 사용할 수 있습니다. 시민 계정으로는 로그인할 수 없습니다.";
+fn not_an_official() -> &'static str {
+    Lang::current().pick(
+        "관리 콘솔은 담당 공무원, 부서 관리자, 관리자만 사용할 수 있습니다. 시민 계정으로는 로그인할 수 없습니다.",
+        "The console is for officers, department managers and administrators only. A citizen's account cannot sign in.",
+    )
+}
 
 /// The sign-in page: the password form and the configured providers' buttons.
 pub(crate) fn page(
@@ -56,9 +76,10 @@ pub(crate) fn page(
     notice: Option<&str>,
     error: Option<&str>,
 ) -> Response {
+    let lang = Lang::current();
     let body: Markup = html! {
-        h1 { "관리 콘솔 로그인" }
-        p { "담당 공무원, 부서 관리자, 관리자 계정으로 로그인하세요." }
+        h1 { (lang.pick("관리 콘솔 로그인", "Sign in to the console")) }
+        p { (lang.pick("담당 공무원, 부서 관리자, 관리자 계정으로 로그인하세요.", "Sign in with an officer's, a department manager's or an administrator's account.")) }
         @if let Some(notice) = notice {
             p.notice role="status" { (notice) }
         }
@@ -67,19 +88,23 @@ pub(crate) fn page(
         }
         form.login method="post" action="/admin/login" {
             p {
-                label for="email" { "이메일" }
+                label for="email" { (lang.pick("이메일", "E-mail")) }
                 input #email type="email" name="email" value=(email) autocomplete="username" required
                     aria-describedby=[error.map(|_| "login-error")];
             }
             p {
-                label for="password" { "비밀번호" }
+                label for="password" { (lang.pick("비밀번호", "Password")) }
                 input #password type="password" name="password" autocomplete="current-password" required;
             }
-            p { button type="submit" { "로그인" } }
+            p { button type="submit" { (lang.pick("로그인", "Sign in")) } }
         }
         (oauth::buttons(state))
     };
-    (status, layout::page("로그인", None, &body)).into_response()
+    (
+        status,
+        layout::page(lang.pick("로그인", "Sign in"), None, &body),
+    )
+        .into_response()
 }
 
 /// Whether a form post came from another site (the browser says so, or its
@@ -127,7 +152,7 @@ pub(crate) async fn submit(
             StatusCode::TOO_MANY_REQUESTS,
             &form.email,
             None,
-            Some(TOO_MANY),
+            Some(too_many()),
         );
     }
     let account = format!("login:fail:{}", form.email.trim().to_lowercase());
@@ -141,7 +166,7 @@ pub(crate) async fn submit(
             StatusCode::TOO_MANY_REQUESTS,
             &form.email,
             None,
-            Some(TOO_MANY),
+            Some(too_many()),
         );
     }
     let accounts = &state.use_cases().accounts;
@@ -163,7 +188,10 @@ pub(crate) async fn submit(
                 StatusCode::UNAUTHORIZED,
                 &form.email,
                 None,
-                Some("이메일 또는 비밀번호가 올바르지 않습니다."),
+                Some(Lang::current().pick(
+                    "이메일 또는 비밀번호가 올바르지 않습니다.",
+                    "The e-mail or password is not correct.",
+                )),
             );
         }
         Err(LoginError::Disabled) => {
@@ -172,7 +200,7 @@ pub(crate) async fn submit(
                 StatusCode::FORBIDDEN,
                 &form.email,
                 None,
-                Some(DISABLED),
+                Some(disabled()),
             )
         }
         Err(LoginError::Unavailable(reason)) => {
@@ -200,7 +228,7 @@ pub(crate) async fn signed_in(
             StatusCode::FORBIDDEN,
             user.email.as_str(),
             None,
-            Some(NOT_AN_OFFICIAL),
+            Some(not_an_official()),
         ));
     }
     let cookie = open(state, config, user)

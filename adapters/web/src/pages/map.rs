@@ -18,7 +18,9 @@ use sinmungo_core::domain::ReportStatus;
 use sinmungo_http::AppState;
 
 use crate::error::PageError;
+use crate::format;
 use crate::forms;
+use crate::lang::Lang;
 use crate::pages::filters::{FilterForm, ReportFilters, OPEN};
 use crate::pages::layout;
 use crate::pages::stats::category_names;
@@ -94,7 +96,7 @@ async fn pins(
                 id: report.id.to_string(),
                 number: report.number.to_string(),
                 status: report.status.as_str(),
-                status_label: report.status.label_ko(),
+                status_label: format::status(report.status),
                 lat: report.location.lat(),
                 lng: report.location.lng(),
                 url: format!("/admin/reports/{}", report.id),
@@ -155,6 +157,7 @@ pub(crate) async fn show(
     officer: Officer,
     Query(mut filters): Query<MapFilters>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     // The page lists everything the filters select; the map's script asks for the box in view.
     filters.bbox = None;
     let categories = category_names(&state).await?;
@@ -172,7 +175,7 @@ pub(crate) async fn show(
                 StatusCode::OK,
                 html! {
                     p.notice role="status" {
-                        "소속 부서가 없어 부서의 신고를 지도에 표시할 수 없습니다. 관리자에게 부서 지정을 요청하세요."
+                        (lang.pick("소속 부서가 없어 부서의 신고를 지도에 표시할 수 없습니다. 관리자에게 부서 지정을 요청하세요.", "You have no department, so there are no department reports to map. Ask an administrator to assign you one."))
                     }
                 },
             )
@@ -181,7 +184,7 @@ pub(crate) async fn show(
             StatusCode::UNPROCESSABLE_ENTITY,
             html! {
                 div.error role="alert" {
-                    p { "검색 조건을 확인해 주세요." }
+                    p { (lang.pick("검색 조건을 확인해 주세요.", "Please check the filters.")) }
                     ul { @for message in forms::messages(&invalid) { li { (message) } } }
                 }
             },
@@ -192,15 +195,19 @@ pub(crate) async fn show(
         link rel="stylesheet" href="/admin/assets/leaflet.css";
         script src="/admin/assets/leaflet.js" defer {}
         script src="/admin/assets/map.js" defer {}
-        h1 { "지도" }
+        h1 { (lang.pick("지도", "Map")) }
         p.lead {
-            @if all { "모든 신고를 지도에 표시합니다." }
-            @else { "부서 대기열의 신고(처리 중인 신고)를 지도에 표시합니다." }
+            @if all { (lang.pick("모든 신고를 지도에 표시합니다.", "Every report is shown on the map.")) }
+            @else { (lang.pick("부서 대기열의 신고(처리 중인 신고)를 지도에 표시합니다.", "The department queue’s open reports are shown on the map.")) }
         }
         (form(&filters, &categories, all))
         (content)
     };
-    let mut response = (status, layout::page("지도", Some(&officer), &body)).into_response();
+    let mut response = (
+        status,
+        layout::page(lang.pick("지도", "Map"), Some(&officer), &body),
+    )
+        .into_response();
     if let Some(source) = config.map_tiles.source() {
         let policy = HeaderValue::from_str(&security::allowing_images_from(source))
             .map_err(|error| PageError::internal(&error))?;
@@ -212,10 +219,11 @@ pub(crate) async fn show(
 }
 
 fn form(filters: &MapFilters, categories: &[(String, String)], all: bool) -> Markup {
+    let lang = Lang::current();
     filters.filters.form(&FilterForm {
         action: "/admin/map",
         id: "map",
-        label: "지도 검색 조건",
+        label: (lang.pick("지도 검색 조건", "Map filters")),
         statuses: if all { &ReportStatus::ALL } else { &OPEN },
         categories,
     })
@@ -224,6 +232,7 @@ fn form(filters: &MapFilters, categories: &[(String, String)], all: bool) -> Mar
 /// The map element: everything the script needs in `data-` attributes,
 /// and a note for when the script or Leaflet cannot run.
 fn map(config: &ConsoleConfig, filters: &MapFilters) -> Markup {
+    let lang = Lang::current();
     let query = filters.filters.query_string();
     let endpoint = if query.is_empty() {
         "/admin/map/reports.json".to_owned()
@@ -231,12 +240,20 @@ fn map(config: &ConsoleConfig, filters: &MapFilters) -> Markup {
         format!("/admin/map/reports.json?{query}")
     };
     html! {
-        div #map .map role="region" aria-label="신고 지도"
+        div #map .map role="region" aria-label=(lang.pick("신고 지도", "Map of reports"))
             data-tiles=(config.map_tiles.url())
-            data-attribution=(config.map_tiles.attribution())
+            data-attribution=(attribution(&config.map_tiles))
             data-lat=(CENTRE.0) data-lng=(CENTRE.1) data-zoom=(ZOOM)
-            data-reports=(endpoint) {
-            p.map-fallback { "지도를 표시할 수 없습니다. 아래 목록에서 같은 신고를 볼 수 있습니다." }
+            data-reports=(endpoint)
+            // What map.js says, in the page's language.
+            data-late=(lang.pick("기한 초과", "Overdue"))
+            data-view-report=(lang.pick("신고 보기", "View report"))
+            data-loading=(lang.pick("신고를 불러오는 중입니다…", "Loading reports…"))
+            data-load-failed=(lang.pick("신고를 불러오지 못했습니다.", "The reports could not be loaded."))
+            data-load-failed-list=(lang.pick("신고를 불러오지 못했습니다. 아래 목록을 이용하세요.", "The reports could not be loaded. Use the list below."))
+            data-shown=(lang.pick("지도에 신고 {n}건을 표시했습니다.", "{n} reports shown on the map."))
+            data-shown-more=(lang.pick("지도에 신고 {n}건을 표시했습니다 (더 있음: 지도를 확대하세요).", "{n} reports shown on the map (there are more: zoom in).")) {
+            p.map-fallback { (lang.pick("지도를 표시할 수 없습니다. 아래 목록에서 같은 신고를 볼 수 있습니다.", "The map cannot be shown. The list below has the same reports.")) }
         }
         p.map-status #map-status-text role="status" aria-live="polite" {}
     }
@@ -244,26 +261,27 @@ fn map(config: &ConsoleConfig, filters: &MapFilters) -> Markup {
 
 /// The same reports as a table: the map's text alternative.
 fn table(pins: &[Pin], truncated: bool) -> Markup {
+    let lang = Lang::current();
     html! {
         section aria-labelledby="map-list-heading" {
-            h2 #map-list-heading { "지도의 신고 목록" }
+            h2 #map-list-heading { (lang.pick("지도의 신고 목록", "Reports on the map")) }
             @if truncated {
                 p.notice role="status" {
-                    "조건에 맞는 신고가 " (MAX_REPORTS) "건을 넘어 " (MAX_REPORTS) "건만 표시합니다. 조건을 좁혀 주세요."
+                    (lang.pick("조건에 맞는 신고가 ", "More than ")) (MAX_REPORTS) (lang.pick("건을 넘어 ", " reports match; only ")) (MAX_REPORTS) (lang.pick("건만 표시합니다. 조건을 좁혀 주세요.", " are shown. Please narrow the filters."))
                 }
             }
             @if pins.is_empty() {
-                p.empty { "조건에 맞는 신고가 없습니다." }
+                p.empty { (lang.pick("조건에 맞는 신고가 없습니다.", "No reports match.")) }
             } @else {
                 table.queue #map-list {
-                    caption { "지도에 표시되는 신고 " (pins.len()) "건 (위치 포함)" }
+                    caption { (lang.pick("지도에 표시되는 신고 ", "Reports on the map: ")) (pins.len()) (lang.pick("건 (위치 포함)", " (with location)")) }
                     thead {
                         tr {
-                            th scope="col" { "접수번호" }
-                            th scope="col" { "제목" }
-                            th scope="col" { "상태" }
-                            th scope="col" { "위도" }
-                            th scope="col" { "경도" }
+                            th scope="col" { (lang.pick("접수번호", "Number")) }
+                            th scope="col" { (lang.pick("제목", "Title")) }
+                            th scope="col" { (lang.pick("상태", "Status")) }
+                            th scope="col" { (lang.pick("위도", "Latitude")) }
+                            th scope="col" { (lang.pick("경도", "Longitude")) }
                         }
                     }
                     tbody {
@@ -273,7 +291,7 @@ fn table(pins: &[Pin], truncated: bool) -> Markup {
                                 td { a href=(pin.url) { (pin.title) } }
                                 td {
                                     span.status data-status=(pin.status) { (pin.status_label) }
-                                    @if pin.overdue { " " span.late { "기한 초과" } }
+                                    @if pin.overdue { " " span.late { (lang.pick("기한 초과", "Overdue")) } }
                                 }
                                 td { (format!("{:.5}", pin.lat)) }
                                 td { (format!("{:.5}", pin.lng)) }
@@ -283,5 +301,15 @@ fn table(pins: &[Pin], truncated: bool) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The tiles' attribution; OpenStreetMap's own in the page's language.
+fn attribution(tiles: &crate::MapTiles) -> &str {
+    let own = tiles.attribution();
+    if own == crate::MapTiles::OPENSTREETMAP_ATTRIBUTION {
+        Lang::current().pick(own, "© OpenStreetMap contributors")
+    } else {
+        own
     }
 }

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::error::PageError;
 use crate::format;
 use crate::forms::TokenOnly;
+use crate::lang::Lang;
 use crate::pages::layout;
 use crate::session::Officer;
 
@@ -41,6 +42,7 @@ pub(crate) async fn list(
     officer: Officer,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     let unread_only = query.unread.as_deref() == Some("on");
     let list = state
         .use_cases()
@@ -55,57 +57,58 @@ pub(crate) async fn list(
         )
         .await?;
     let body = html! {
-        h1 { "알림" }
+        h1 { (lang.pick("알림", "Notifications")) }
         @if query.done.as_deref() == Some("all-read") {
-            p.notice role="status" { "모든 알림을 읽음으로 표시했습니다." }
+            p.notice role="status" { (lang.pick("모든 알림을 읽음으로 표시했습니다.", "All notifications are marked as read.")) }
         }
         (content(&officer, &list, unread_only))
     };
-    Ok(layout::page("알림", Some(&officer), &body).into_response())
+    Ok(layout::page(lang.pick("알림", "Notifications"), Some(&officer), &body).into_response())
 }
 
 fn content(officer: &Officer, list: &NotificationList, unread_only: bool) -> Markup {
+    let lang = Lang::current();
     let now = Utc::now();
     html! {
-        p { "읽지 않은 알림 " strong { (list.unread_count) } "건" }
+        p { (lang.pick("읽지 않은 알림 ", "Unread notifications: ")) strong { (list.unread_count) } (lang.pick("건", "")) }
         div.toolbar {
             @if unread_only {
-                a href="/admin/notifications" { "모든 알림 보기" }
+                a href="/admin/notifications" { (lang.pick("모든 알림 보기", "Show all notifications")) }
             } @else {
-                a href="/admin/notifications?unread=on" { "읽지 않은 알림만 보기" }
+                a href="/admin/notifications?unread=on" { (lang.pick("읽지 않은 알림만 보기", "Show unread only")) }
             }
             @if list.unread_count > 0 {
                 form method="post" action="/admin/notifications/read-all" {
                     input type="hidden" name="csrf" value=(officer.form_token);
-                    button type="submit" { "모두 읽음으로 표시" }
+                    button type="submit" { (lang.pick("모두 읽음으로 표시", "Mark all as read")) }
                 }
             }
         }
         @if list.page.items.is_empty() {
-            p.empty { "알림이 없습니다." }
+            p.empty { (lang.pick("알림이 없습니다.", "No notifications.")) }
         } @else {
-            ul.notifications aria-label="알림 목록" {
+            ul.notifications aria-label=(lang.pick("알림 목록", "Notifications")) {
                 @for n in &list.page.items {
                     li.unread[n.read_at.is_none()] {
                         a href={ "/admin/notifications/" (n.id.0) } {
-                            @if n.read_at.is_none() { span.tag { "새 알림" } " " }
+                            @if n.read_at.is_none() { span.tag { (lang.pick("새 알림", "New")) } " " }
                             strong { (n.title) }
                         }
                         p { (n.body) }
                         p.meta {
                             time datetime=(n.created_at.to_rfc3339()) { (format::time(n.created_at)) }
-                            " (" (format::age(n.created_at, now)) " 전)"
+                            " (" (format::age(n.created_at, now)) (lang.pick(" 전)", " ago)"))
                         }
                     }
                 }
             }
         }
         @if let Some(next) = list.page.next {
-            nav aria-label="페이지" {
+            nav aria-label=(lang.pick("페이지", "Pages")) {
                 a rel="next" href={
                     "/admin/notifications?cursor=" (next.0)
                     @if unread_only { "&unread=on" }
-                } { "다음 페이지" }
+                } { (lang.pick("다음 페이지", "Next page")) }
             }
         }
     }

@@ -18,6 +18,7 @@ use sinmungo_http::limits::ClientIp;
 use sinmungo_http::{ApiError, AppState};
 
 use crate::error::PageError;
+use crate::lang::Lang;
 use crate::pages::login;
 use crate::ConsoleConfig;
 
@@ -28,10 +29,11 @@ const COOKIE_PATH: &str = "/admin/login/oauth";
 
 /// A provider's name on its button.
 fn label(provider: Provider) -> &'static str {
+    let lang = Lang::current();
     match provider {
-        Provider::Google => "Google 계정으로 로그인",
-        Provider::Kakao => "카카오 계정으로 로그인",
-        Provider::Naver => "네이버 계정으로 로그인",
+        Provider::Google => lang.pick("Google 계정으로 로그인", "Sign in with Google"),
+        Provider::Kakao => lang.pick("카카오 계정으로 로그인", "Sign in with Kakao"),
+        Provider::Naver => lang.pick("네이버 계정으로 로그인", "Sign in with Naver"),
     }
 }
 
@@ -44,7 +46,7 @@ pub(crate) fn buttons(state: &AppState) -> Markup {
     html! {
         @if !providers.is_empty() {
             section.oauth aria-labelledby="h-oauth" {
-                h2 #h-oauth { "다른 계정으로 로그인" }
+                h2 #h-oauth { (Lang::current().pick("다른 계정으로 로그인", "Sign in with another account")) }
                 ul {
                     @for provider in providers {
                         li {
@@ -77,10 +79,14 @@ fn client<'a>(state: &'a AppState, provider: &str) -> Result<&'a OAuthClient, Pa
         .oauth()
         .filter(|client| client.is_configured(provider))
         .ok_or_else(|| {
+            let lang = Lang::current();
             PageError::new(
                 StatusCode::NOT_FOUND,
-                "지원하지 않는 로그인 방식입니다",
-                "이 서버에 설정되지 않은 로그인 방식입니다. 이메일과 비밀번호로 로그인해 주세요.",
+                lang.pick("지원하지 않는 로그인 방식입니다", "Unsupported sign-in method"),
+                lang.pick(
+                    "이 서버에 설정되지 않은 로그인 방식입니다. 이메일과 비밀번호로 로그인해 주세요.",
+                    "This sign-in method is not set up on this server. Sign in with your e-mail and password.",
+                ),
             )
         })
 }
@@ -156,7 +162,7 @@ async fn finish(
             StatusCode::TOO_MANY_REQUESTS,
             "",
             None,
-            Some(login::TOO_MANY),
+            Some(login::too_many()),
         ));
     }
     let sealed = sent_cookie(headers).ok_or(OAuthError::StateMismatch);
@@ -177,14 +183,17 @@ async fn finish(
                 StatusCode::FORBIDDEN,
                 "",
                 None,
-                Some("로그인한 계정이 인증된 이메일을 제공하지 않았습니다. 이메일 제공에 동의하거나 비밀번호로 로그인해 주세요."),
+                Some(Lang::current().pick(
+                    "로그인한 계정이 인증된 이메일을 제공하지 않았습니다. 이메일 제공에 동의하거나 비밀번호로 로그인해 주세요.",
+                    "The account you signed in with did not give a verified e-mail address. Allow sharing your e-mail, or sign in with your password.",
+                )),
             ),
             ExternalLoginError::Disabled => login::page(
                 state,
                 StatusCode::FORBIDDEN,
                 "",
                 None,
-                Some(login::DISABLED),
+                Some(login::disabled()),
             ),
             ExternalLoginError::Unavailable(reason) => {
                 PageError::unavailable(&reason).into_response()
@@ -197,33 +206,42 @@ async fn finish(
         .map_err(|page| page.into_response())
 }
 
-/// The sign-in page again, saying in Korean why the provider's sign-in failed.
+/// The sign-in page again, saying in the page's language why the provider's sign-in failed.
 fn refused(state: &AppState, error: OAuthError) -> Response {
     let problem = ApiError::from(error);
+    let lang = Lang::current();
     let message = match problem.code() {
-        "unknown_provider" => "이 서버에 설정되지 않은 로그인 방식입니다.",
-        "oauth_state_mismatch" | "oauth_missing_code" => {
-            "로그인 요청이 만료되었거나 이 브라우저에서 시작되지 않았습니다. 처음부터 다시 시도해 주세요."
-        }
-        "oauth_denied" => "로그인이 취소되었거나 정보 제공에 동의하지 않았습니다.",
-        "oauth_id_token_invalid" => "로그인 정보를 확인할 수 없습니다. 다시 시도해 주세요.",
+        "unknown_provider" => lang.pick(
+            "이 서버에 설정되지 않은 로그인 방식입니다.",
+            "This sign-in method is not set up on this server.",
+        ),
+        "oauth_state_mismatch" | "oauth_missing_code" => lang.pick(
+            "로그인 요청이 만료되었거나 이 브라우저에서 시작되지 않았습니다. 처음부터 다시 시도해 주세요.",
+            "The sign-in request expired or was not started in this browser. Please start again.",
+        ),
+        "oauth_denied" => lang.pick(
+            "로그인이 취소되었거나 정보 제공에 동의하지 않았습니다.",
+            "The sign-in was cancelled, or sharing your details was not allowed.",
+        ),
+        "oauth_id_token_invalid" => lang.pick(
+            "로그인 정보를 확인할 수 없습니다. 다시 시도해 주세요.",
+            "The sign-in details could not be verified. Please try again.",
+        ),
         _ if problem.status().is_server_error() && problem.status() != StatusCode::BAD_GATEWAY => {
-            "로그인을 처리하지 못했습니다. 문제가 계속되면 관리자에게 알려 주세요."
+            lang.pick(
+                "로그인을 처리하지 못했습니다. 문제가 계속되면 관리자에게 알려 주세요.",
+                "The sign-in could not be completed. If this keeps happening, tell an administrator.",
+            )
         }
-        _ => "로그인 서비스가 응답하지 않습니다. 잠시 후 다시 시도해 주세요.",
+        _ => lang.pick(
+            "로그인 서비스가 응답하지 않습니다. 잠시 후 다시 시도해 주세요.",
+            "The sign-in service is not answering. Please try again shortly.",
+        ),
     };
     login::page(state, problem.status(), "", None, Some(message))
 }
 
 /// The pending sign-in's cookie the browser sent, if any.
 fn sent_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim())
-        .filter(|value| !value.is_empty())
+    crate::session::named_cookie(headers, COOKIE)
 }

@@ -16,6 +16,7 @@ use sinmungo_http::AppState;
 use crate::error::PageError;
 use crate::format;
 use crate::forms;
+use crate::lang::Lang;
 use crate::pages::filters::{FilterForm, ReportFilters, OPEN};
 use crate::pages::layout;
 use crate::session::Officer;
@@ -39,6 +40,7 @@ pub(crate) async fn show(
     officer: Officer,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     let use_cases = state.use_cases();
     let request = ListRequest {
         queue: Some("department".to_owned()),
@@ -55,7 +57,7 @@ pub(crate) async fn show(
         .await
         .map_err(|error| PageError::internal(&error))?
         .into_iter()
-        .map(|c| (c.code.to_string(), c.name))
+        .map(|c| (c.code.to_string(), format::name(c.name, c.name_en)))
         .collect();
     let department = match &officer.user.department {
         Some(code) => use_cases
@@ -65,7 +67,7 @@ pub(crate) async fn show(
             .map_err(|error| PageError::internal(&error))?
             .into_iter()
             .find(|d| &d.code == code)
-            .map_or_else(|| code.to_string(), |d| d.name),
+            .map_or_else(|| code.to_string(), |d| format::name(d.name, d.name_en)),
         None => String::new(),
     };
     let (status, content) = match use_cases.read.list(&officer.actor, request).await {
@@ -78,7 +80,7 @@ pub(crate) async fn show(
                 StatusCode::OK,
                 html! {
                     p.notice role="status" {
-                        "소속 부서가 없어 부서 대기열을 볼 수 없습니다. 관리자에게 부서 지정을 요청하세요."
+                        (lang.pick("소속 부서가 없어 부서 대기열을 볼 수 없습니다. 관리자에게 부서 지정을 요청하세요.", "You have no department, so there is no department queue to show. Ask an administrator to assign you one."))
                     }
                 },
             )
@@ -87,7 +89,7 @@ pub(crate) async fn show(
             StatusCode::UNPROCESSABLE_ENTITY,
             html! {
                 div.error role="alert" {
-                    p { "검색 조건을 확인해 주세요." }
+                    p { (lang.pick("검색 조건을 확인해 주세요.", "Please check the filters.")) }
                     ul { @for message in forms::messages(&invalid) { li { (message) } } }
                 }
             },
@@ -95,9 +97,12 @@ pub(crate) async fn show(
         Err(other) => return Err(other.into()),
     };
     let heading = if department.is_empty() {
-        "부서 대기열".to_owned()
+        lang.pick("부서 대기열", "Department queue").to_owned()
     } else {
-        format!("부서 대기열 — {department}")
+        format!(
+            "{} — {department}",
+            lang.pick("부서 대기열", "Department queue")
+        )
     };
     // The page follows its department live (console.js): a change there
     // reloads the table in place.
@@ -113,7 +118,15 @@ pub(crate) async fn show(
             (content)
         }
     };
-    Ok((status, layout::page("부서 대기열", Some(&officer), &body)).into_response())
+    Ok((
+        status,
+        layout::page(
+            lang.pick("부서 대기열", "Department queue"),
+            Some(&officer),
+            &body,
+        ),
+    )
+        .into_response())
 }
 
 /// The names of the assignees on this page.
@@ -121,6 +134,7 @@ async fn assignee_names(
     state: &AppState,
     list: &ReportList,
 ) -> Result<HashMap<UserId, String>, PageError> {
+    let lang = Lang::current();
     let mut names = HashMap::new();
     for id in list.items.iter().filter_map(|v| v.report.assignee) {
         if names.contains_key(&id) {
@@ -135,7 +149,7 @@ async fn assignee_names(
         names.insert(
             id,
             user.map_or_else(
-                || "(알 수 없음)".to_owned(),
+                || (lang.pick("(알 수 없음)", "(unknown)")).to_owned(),
                 |u| u.display_name.as_str().to_owned(),
             ),
         );
@@ -144,6 +158,7 @@ async fn assignee_names(
 }
 
 fn filters(query: &QueueQuery, categories: &HashMap<String, String>) -> Markup {
+    let lang = Lang::current();
     let mut sorted: Vec<(String, String)> = categories
         .iter()
         .map(|(code, name)| (code.clone(), name.clone()))
@@ -152,7 +167,7 @@ fn filters(query: &QueueQuery, categories: &HashMap<String, String>) -> Markup {
     query.filters.form(&FilterForm {
         action: "/admin",
         id: "filter",
-        label: "대기열 검색 조건",
+        label: (lang.pick("대기열 검색 조건", "Queue filters")),
         statuses: &OPEN,
         categories: &sorted,
     })
@@ -164,6 +179,7 @@ fn table(
     categories: &HashMap<String, String>,
     names: &HashMap<UserId, String>,
 ) -> Markup {
+    let lang = Lang::current();
     let now = Utc::now();
     let counts: Vec<(ReportStatus, u64)> = list.counts.clone().unwrap_or_default();
     let filters = query.filters.query_string();
@@ -174,34 +190,34 @@ fn table(
     };
     html! {
         section #queue aria-labelledby="queue-heading" data-refresh=(refresh) {
-            h2 #queue-heading { "처리할 신고" }
-            ul.badges aria-label="상태별 건수" {
+            h2 #queue-heading { (lang.pick("처리할 신고", "Reports to handle")) }
+            ul.badges aria-label=(lang.pick("상태별 건수", "Count by status")) {
                 @for status in OPEN {
                     @let count = counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
-                    li.badge { (status.label_ko()) " " strong.count data-status=(status.as_str()) { (count) } }
+                    li.badge { (format::status(status)) " " strong.count data-status=(status.as_str()) { (count) } }
                 }
             }
             p {
                 button.refresh type="button" hx-get=(refresh) hx-select="#queue" hx-target="#queue" hx-swap="outerHTML" {
-                    "새로 고침"
+                    (lang.pick("새로 고침", "Refresh"))
                 }
             }
             @if list.items.is_empty() {
-                p.empty { "처리할 신고가 없습니다." }
+                p.empty { (lang.pick("처리할 신고가 없습니다.", "No reports to handle.")) }
             } @else {
                 table.queue {
-                    caption { "기한을 넘긴 신고, 우선순위, 처리 기한 순" }
+                    caption { (lang.pick("기한을 넘긴 신고, 우선순위, 처리 기한 순", "Overdue reports first, then by priority, then by due time")) }
                     thead {
                         tr {
-                            th scope="col" { "접수번호" }
-                            th scope="col" { "제목" }
-                            th scope="col" { "상태" }
-                            th scope="col" { "우선순위" }
-                            th scope="col" { "분류" }
-                            th scope="col" { "관할" }
-                            th scope="col" { "경과" }
-                            th scope="col" { "처리 기한" }
-                            th scope="col" { "담당자" }
+                            th scope="col" { (lang.pick("접수번호", "Number")) }
+                            th scope="col" { (lang.pick("제목", "Title")) }
+                            th scope="col" { (lang.pick("상태", "Status")) }
+                            th scope="col" { (lang.pick("우선순위", "Priority")) }
+                            th scope="col" { (lang.pick("분류", "Category")) }
+                            th scope="col" { (lang.pick("관할", "Jurisdiction")) }
+                            th scope="col" { (lang.pick("경과", "Age")) }
+                            th scope="col" { (lang.pick("처리 기한", "Due")) }
+                            th scope="col" { (lang.pick("담당자", "Assignee")) }
                         }
                     }
                     tbody {
@@ -211,19 +227,19 @@ fn table(
                             tr.breached[breached] data-report=(report.id) {
                                 th scope="row" { (report.number) }
                                 td { a href={ "/admin/reports/" (report.id) } { (view.title) } }
-                                td { span.status data-status=(report.status.as_str()) { (report.status.label_ko()) } }
-                                td { (report.priority.label_ko()) }
+                                td { span.status data-status=(report.status.as_str()) { (format::status(report.status)) } }
+                                td { (format::priority(report.priority)) }
                                 td { (categories.get(report.category.as_str()).map_or(report.category.as_str(), String::as_str)) }
                                 td { (report.jurisdiction.name) }
                                 td { (format::age(report.created_at, now)) }
                                 td {
                                     (format::time(report.due_at))
-                                    @if breached { " " span.late { "기한 초과" } }
+                                    @if breached { " " span.late { (lang.pick("기한 초과", "Overdue")) } }
                                 }
                                 td {
                                     @match report.assignee.and_then(|id| names.get(&id)) {
                                         Some(name) => (name),
-                                        None => span.none { "미배정" },
+                                        None => span.none { (lang.pick("미배정", "Unassigned")) },
                                     }
                                 }
                             }
@@ -232,8 +248,8 @@ fn table(
                 }
             }
             @if let Some(next) = list.next {
-                nav aria-label="페이지" {
-                    a rel="next" href={ "/admin?" (filters) @if !filters.is_empty() { "&" } "cursor=" (next) } { "다음 페이지" }
+                nav aria-label=(lang.pick("페이지", "Pages")) {
+                    a rel="next" href={ "/admin?" (filters) @if !filters.is_empty() { "&" } "cursor=" (next) } { (lang.pick("다음 페이지", "Next page")) }
                 }
             }
         }

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::error::PageError;
 use crate::format;
+use crate::lang::Lang;
 use crate::pages::layout;
 use crate::session::Officer;
 
@@ -70,13 +71,19 @@ pub(crate) async fn show(
     Path(id): Path<String>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     let id = report_id(&id)?;
     let done = match query.done.as_deref() {
-        Some("status") => Some("상태를 변경했습니다."),
-        Some("assign") => Some("배정했습니다."),
-        Some("comment") => Some("댓글을 남겼습니다."),
-        Some("classification") => Some("분류를 변경했습니다."),
-        Some("resolved-with-photos") => Some("처리 완료로 바꾸고 처리 사진을 올렸습니다."),
+        Some("status") => Some(lang.pick("상태를 변경했습니다.", "The status was changed.")),
+        Some("assign") => Some(lang.pick("배정했습니다.", "The report was assigned.")),
+        Some("comment") => Some(lang.pick("댓글을 남겼습니다.", "Your comment was added.")),
+        Some("classification") => {
+            Some(lang.pick("분류를 변경했습니다.", "The classification was changed."))
+        }
+        Some("resolved-with-photos") => Some(lang.pick(
+            "처리 완료로 바꾸고 처리 사진을 올렸습니다.",
+            "The report was resolved and the photos were uploaded.",
+        )),
         _ => None,
     };
     let notice = done.map(|message| Notice {
@@ -111,8 +118,9 @@ impl Context {
     }
 
     fn person(&self, id: UserId) -> String {
+        let lang = Lang::current();
         self.people.get(&id).map_or_else(
-            || "(알 수 없음)".to_owned(),
+            || (lang.pick("(알 수 없음)", "(unknown)")).to_owned(),
             |u| format!("{} ({})", u.display_name.as_str(), format::role(u.role)),
         )
     }
@@ -135,7 +143,7 @@ pub(crate) async fn render(
         .await
         .map_err(|e| internal(&e))?
         .into_iter()
-        .map(|c| (c.code.to_string(), c.name))
+        .map(|c| (c.code.to_string(), format::name(c.name, c.name_en)))
         .collect();
     let departments = use_cases
         .directory
@@ -143,7 +151,7 @@ pub(crate) async fn render(
         .await
         .map_err(|e| internal(&e))?
         .into_iter()
-        .map(|d| (d.code.to_string(), d.name))
+        .map(|d| (d.code.to_string(), format::name(d.name, d.name_en)))
         .collect();
     let report = &view.report;
     let officers = match (&report.department, officer.actor.may_assign(report)) {
@@ -196,6 +204,7 @@ pub(crate) async fn render(
 /// Open reports of the same category nearby: possible duplicates, each
 /// with a form marking this report a duplicate of it (when the officer may).
 fn nearby(officer: &Officer, view: &ReportView, context: &Context) -> Markup {
+    let lang = Lang::current();
     let report = &view.report;
     let may_merge = report.status.can_become(ReportStatus::Duplicate)
         && officer
@@ -204,20 +213,20 @@ fn nearby(officer: &Officer, view: &ReportView, context: &Context) -> Markup {
             .is_ok();
     html! {
         section aria-labelledby="h-nearby" {
-            h2 #h-nearby { "근처의 비슷한 신고" }
+            h2 #h-nearby { (lang.pick("근처의 비슷한 신고", "Similar reports nearby")) }
             @if context.nearby.is_empty() {
-                p { "근처에 같은 분류의 처리 중인 신고가 없습니다." }
+                p { (lang.pick("근처에 같은 분류의 처리 중인 신고가 없습니다.", "No open reports of the same category nearby.")) }
             } @else {
                 table.nearby {
-                    caption { "같은 분류, 가까운 순 (중복일 수 있는 신고)" }
+                    caption { (lang.pick("같은 분류, 가까운 순 (중복일 수 있는 신고)", "Same category, nearest first (possible duplicates)")) }
                     thead {
                         tr {
-                            th scope="col" { "접수번호" }
-                            th scope="col" { "제목" }
-                            th scope="col" { "상태" }
-                            th scope="col" { "거리" }
-                            th scope="col" { "유사도" }
-                            @if may_merge { th scope="col" { "중복 처리" } }
+                            th scope="col" { (lang.pick("접수번호", "Number")) }
+                            th scope="col" { (lang.pick("제목", "Title")) }
+                            th scope="col" { (lang.pick("상태", "Status")) }
+                            th scope="col" { (lang.pick("거리", "Distance")) }
+                            th scope="col" { (lang.pick("유사도", "Similarity")) }
+                            @if may_merge { th scope="col" { (lang.pick("중복 처리", "Mark as duplicate")) } }
                         }
                     }
                     tbody {
@@ -226,7 +235,7 @@ fn nearby(officer: &Officer, view: &ReportView, context: &Context) -> Markup {
                             tr {
                                 th scope="row" { a href={ "/admin/reports/" (other.id) } { (other.number) } }
                                 td { (candidate.view.title) }
-                                td { (other.status.label_ko()) }
+                                td { (format::status(other.status)) }
                                 td { (format!("{:.0}", candidate.distance_m)) "m" }
                                 td { (format!("{:.0}", candidate.score * 100.0)) "%" }
                                 @if may_merge {
@@ -236,8 +245,8 @@ fn nearby(officer: &Officer, view: &ReportView, context: &Context) -> Markup {
                                             input type="hidden" name="to" value="duplicate";
                                             input type="hidden" name="duplicate_of" value=(other.id);
                                             input type="hidden" name="expected_version" value=(report.version);
-                                            button.merge type="submit" aria-label={ "이 신고를 " (other.number) "의 중복으로 표시" } {
-                                                (other.number) "의 중복으로 표시"
+                                            button.merge type="submit" aria-label={ (lang.pick("이 신고를 ", "Mark this report as a duplicate of ")) (other.number) (lang.pick("의 중복으로 표시", "")) } {
+                                                (lang.pick("", "Duplicate of ")) (other.number) (lang.pick("의 중복으로 표시", ""))
                                             }
                                         }
                                     }
@@ -274,65 +283,66 @@ fn page(
     context: &Context,
     notice: Option<&Notice>,
 ) -> Markup {
+    let lang = Lang::current();
     let report = &view.report;
     let now = Utc::now();
     html! {
-        p.crumbs { a href="/admin" { "← 부서 대기열" } }
+        p.crumbs { a href="/admin" { (lang.pick("← 부서 대기열", "← Department queue")) } }
         h1 { span.number { (report.number) } " " (view.title) }
         // Shown by console.js when someone else changes the report while it is open.
         div #report-changed role="status" hidden data-live-topic={ "report:" (report.id) } data-version=(report.version) {
-            "다른 사람이 이 신고를 변경했습니다. "
-            a href={ "/admin/reports/" (report.id) } { "새로 고쳐 최신 내용 보기" }
+            (lang.pick("다른 사람이 이 신고를 변경했습니다. ", "Someone else changed this report. "))
+            a href={ "/admin/reports/" (report.id) } { (lang.pick("새로 고쳐 최신 내용 보기", "Reload to see the latest")) }
         }
         (messages(notice, None))
         dl.summary {
-            dt { "상태" } dd { span.status #report-status data-status=(report.status.as_str()) { (report.status.label_ko()) } }
-            dt { "우선순위" } dd { (report.priority.label_ko()) }
-            dt { "분류" } dd { (context.category_name(report.category.as_str())) }
-            dt { "담당 부서" } dd {
+            dt { (lang.pick("상태", "Status")) } dd { span.status #report-status data-status=(report.status.as_str()) { (format::status(report.status)) } }
+            dt { (lang.pick("우선순위", "Priority")) } dd { (format::priority(report.priority)) }
+            dt { (lang.pick("분류", "Category")) } dd { (context.category_name(report.category.as_str())) }
+            dt { (lang.pick("담당 부서", "Department")) } dd {
                 @match &report.department {
                     Some(d) => (context.department_name(d.as_str())),
-                    None => "없음",
+                    None => (lang.pick("없음", "None")),
                 }
             }
-            dt { "담당자" } dd {
+            dt { (lang.pick("담당자", "Assignee")) } dd {
                 @match report.assignee {
                     Some(id) => (context.person(id)),
-                    None => "미배정",
+                    None => (lang.pick("미배정", "Unassigned")),
                 }
             }
-            dt { "신고자" } dd { (context.person(report.reporter)) }
-            dt { "접수 시각" } dd { (format::time(report.created_at)) }
-            dt { "버전" } dd { (report.version) }
+            dt { (lang.pick("신고자", "Reporter")) } dd { (context.person(report.reporter)) }
+            dt { (lang.pick("접수 시각", "Received at")) } dd { (format::time(report.created_at)) }
+            dt { (lang.pick("버전", "Version")) } dd { (report.version) }
         }
         section aria-labelledby="h-description" {
-            h2 #h-description { "신고 내용" }
+            h2 #h-description { (lang.pick("신고 내용", "Description")) }
             p.description { (view.description) }
         }
         section aria-labelledby="h-place" {
-            h2 #h-place { "위치" }
+            h2 #h-place { (lang.pick("위치", "Location")) }
             dl {
-                dt { "주소" } dd { (view.address.as_deref().unwrap_or("(주소 없음)")) }
-                dt { "관할" } dd { (report.jurisdiction.name) }
-                dt { "좌표" } dd { "위도 " (format!("{:.6}", report.location.lat())) ", 경도 " (format!("{:.6}", report.location.lng())) }
+                dt { (lang.pick("주소", "Address")) } dd { (view.address.as_deref().unwrap_or(lang.pick("(주소 없음)", "(no address)"))) }
+                dt { (lang.pick("관할", "Jurisdiction")) } dd { (report.jurisdiction.name) }
+                dt { (lang.pick("좌표", "Coordinates")) } dd { (lang.pick("위도 ", "latitude ")) (format!("{:.6}", report.location.lat())) (lang.pick(", 경도 ", ", longitude ")) (format!("{:.6}", report.location.lng())) }
             }
         }
         (photos(view))
         (nearby(officer, view, context))
         (analysis(view, context))
         section aria-labelledby="h-sla" {
-            h2 #h-sla { "처리 기한" }
+            h2 #h-sla { (lang.pick("처리 기한", "Due")) }
             dl {
-                dt { "첫 조치 기한" } dd {
+                dt { (lang.pick("첫 조치 기한", "First response due")) } dd {
                     (format::time(report.respond_by))
-                    @if let Some(at) = report.responded_at { " — 조치 시작 " (format::time(at)) }
-                    @if report.response_breached_at.is_some() { " " span.late { "기한 초과" } }
+                    @if let Some(at) = report.responded_at { (lang.pick(" — 조치 시작 ", " — work started ")) (format::time(at)) }
+                    @if report.response_breached_at.is_some() { " " span.late { (lang.pick("기한 초과", "Overdue")) } }
                 }
-                dt { "처리 기한" } dd {
+                dt { (lang.pick("처리 기한", "Due")) } dd {
                     (format::time(report.due_at))
-                    @if view.overdue || report.resolution_breached_at.is_some() { " " span.late { "기한 초과" } }
+                    @if view.overdue || report.resolution_breached_at.is_some() { " " span.late { (lang.pick("기한 초과", "Overdue")) } }
                 }
-                @if let Some(at) = report.resolved_at { dt { "처리 완료" } dd { (format::time(at)) } }
+                @if let Some(at) = report.resolved_at { dt { (lang.pick("처리 완료", "Resolved")) } dd { (format::time(at)) } }
             }
         }
         (actions(officer, view, context, notice, now))
@@ -341,22 +351,23 @@ fn page(
 }
 
 fn photos(view: &ReportView) -> Markup {
+    let lang = Lang::current();
     let report = &view.report;
     html! {
         section aria-labelledby="h-photos" {
-            h2 #h-photos { "사진" }
+            h2 #h-photos { (lang.pick("사진", "Photos")) }
             @if report.photos.is_empty() {
-                p { "사진이 없습니다." }
+                p { (lang.pick("사진이 없습니다.", "No photos.")) }
             } @else {
                 ul.photos {
                     @for (n, photo) in report.photos.iter().enumerate() {
                         @let base = format!("/admin/reports/{}/photos/{}", report.id, photo.id.0);
-                        @let kind = match photo.kind { PhotoKind::Report => "신고 사진", PhotoKind::Resolution => "처리 사진" };
+                        @let kind = match photo.kind { PhotoKind::Report => lang.pick("신고 사진", "Report photo"), PhotoKind::Resolution => lang.pick("처리 사진", "Resolution photo") };
                         li {
                             a href={ (base) "/original" } {
                                 img src={ (base) "/thumb-320" } alt={ (kind) " " (n + 1) } loading="lazy";
                             }
-                            span { (kind) " " (n + 1) " · 원본 " (photo.width) "×" (photo.height) }
+                            span { (kind) " " (n + 1) (lang.pick(" · 원본 ", " · original ")) (photo.width) "×" (photo.height) }
                         }
                     }
                 }
@@ -366,26 +377,27 @@ fn photos(view: &ReportView) -> Markup {
 }
 
 fn analysis(view: &ReportView, context: &Context) -> Markup {
+    let lang = Lang::current();
     html! {
         section aria-labelledby="h-analysis" {
-            h2 #h-analysis { "자동 분석" }
+            h2 #h-analysis { (lang.pick("자동 분석", "Automatic analysis")) }
             @match &view.report.analysis {
-                None => p { "아직 분석되지 않았습니다." },
+                None => p { (lang.pick("아직 분석되지 않았습니다.", "Not analysed yet.")) },
                 Some(analysis) => dl {
-                    dt { "분류" } dd { (context.category_name(analysis.category.as_str())) }
-                    dt { "우선순위" } dd { (analysis.priority.label_ko()) }
-                    dt { "신뢰도" } dd { (format!("{:.0}%", analysis.confidence * 100.0)) }
-                    dt { "결정 주체" } dd { (format::decided_by(analysis.decided_by)) }
-                    dt { "적용 규칙" } dd { (analysis.rule.as_deref().unwrap_or("없음")) }
-                    dt { "부서 지정" } dd {
+                    dt { (lang.pick("분류", "Category")) } dd { (context.category_name(analysis.category.as_str())) }
+                    dt { (lang.pick("우선순위", "Priority")) } dd { (format::priority(analysis.priority)) }
+                    dt { (lang.pick("신뢰도", "Confidence")) } dd { (format!("{:.0}%", analysis.confidence * 100.0)) }
+                    dt { (lang.pick("결정 주체", "Decided by")) } dd { (format::decided_by(analysis.decided_by)) }
+                    dt { (lang.pick("적용 규칙", "Rule applied")) } dd { (analysis.rule.as_deref().unwrap_or(lang.pick("없음", "None"))) }
+                    dt { (lang.pick("부서 지정", "Department chosen")) } dd {
                         @match analysis.routing {
                             Some(rule) => (format::routing(rule)),
-                            None => "변경 없음",
+                            None => (lang.pick("변경 없음", "No change")),
                         }
                     }
-                    @if analysis.needs_review { dt { "검토" } dd { span.late { "담당자 검토 필요" } } }
-                    @if let Some(note) = &analysis.note { dt { "참고" } dd { (note) } }
-                    dt { "분석 시각" } dd { (format::time(analysis.decided_at)) }
+                    @if analysis.needs_review { dt { (lang.pick("검토", "Review")) } dd { span.late { (lang.pick("담당자 검토 필요", "Needs an officer’s review")) } } }
+                    @if let Some(note) = &analysis.note { dt { (lang.pick("참고", "Notes")) } dd { (note) } }
+                    dt { (lang.pick("분석 시각", "Analysed at")) } dd { (format::time(analysis.decided_at)) }
                 }
             }
         }
@@ -403,6 +415,7 @@ fn actions(
     notice: Option<&Notice>,
     now: chrono::DateTime<Utc>,
 ) -> Markup {
+    let lang = Lang::current();
     let report = &view.report;
     let actor = &officer.actor;
     let may = |to: ReportStatus| {
@@ -416,14 +429,14 @@ fn actions(
     let internal = actor.may_comment(report, true).is_ok();
     html! {
         section.actions aria-labelledby="h-actions" {
-            h2 #h-actions { "처리" }
+            h2 #h-actions { (lang.pick("처리", "Handling")) }
             (messages(notice, Some(FormName::Status)))
             @if may(ReportStatus::InProgress) {
                 form method="post" action=(action("status")) {
                     (csrf(officer))
                     input type="hidden" name="to" value="in_progress";
                     input type="hidden" name="expected_version" value=(version);
-                    button #start type="submit" { "처리 시작" }
+                    button #start type="submit" { (lang.pick("처리 시작", "Start work")) }
                 }
             }
             @if may(ReportStatus::Resolved) {
@@ -431,14 +444,14 @@ fn actions(
                     (csrf(officer))
                     input type="hidden" name="expected_version" value=(version);
                     p {
-                        label for="resolve-note" { "처리 내용" }
+                        label for="resolve-note" { (lang.pick("처리 내용", "Resolution note")) }
                         textarea #resolve-note name="note" rows="3" maxlength="2000" {}
                     }
                     p {
-                        label for="resolve-photos" { "처리 사진 (선택, 5장까지, JPEG·PNG·WebP)" }
+                        label for="resolve-photos" { (lang.pick("처리 사진 (선택, 5장까지, JPEG·PNG·WebP)", "Resolution photos (optional, up to 5, JPEG·PNG·WebP)")) }
                         input #resolve-photos type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp";
                     }
-                    button #resolve type="submit" { "처리 완료" }
+                    button #resolve type="submit" { (lang.pick("처리 완료", "Resolve")) }
                 }
             }
             @if may(ReportStatus::Rejected) {
@@ -447,25 +460,25 @@ fn actions(
                     input type="hidden" name="to" value="rejected";
                     input type="hidden" name="expected_version" value=(version);
                     p {
-                        label for="reject-note" { "반려 사유" }
+                        label for="reject-note" { (lang.pick("반려 사유", "Reason for rejection")) }
                         textarea #reject-note name="note" rows="2" maxlength="2000" {}
                     }
-                    button #reject type="submit" { "반려" }
+                    button #reject type="submit" { (lang.pick("반려", "Reject")) }
                 }
             }
             @if !(may(ReportStatus::InProgress) || may(ReportStatus::Resolved) || may(ReportStatus::Rejected)) {
-                p { "이 신고의 상태를 바꿀 수 있는 처리가 없습니다." }
+                p { (lang.pick("이 신고의 상태를 바꿀 수 있는 처리가 없습니다.", "There is nothing you can do to this report’s status.")) }
             }
             @if assign {
-                h3 { "배정" }
+                h3 { (lang.pick("배정", "Assign")) }
                 (messages(notice, Some(FormName::Assign)))
                 @if context.officers.is_empty() {
-                    p { "이 부서에 배정할 수 있는 공무원이 없습니다." }
+                    p { (lang.pick("이 부서에 배정할 수 있는 공무원이 없습니다.", "There is no officer in this department to assign.")) }
                 } @else {
                     form method="post" action=(action("assign")) {
                         (csrf(officer))
                         p {
-                            label for="assignee" { "담당자" }
+                            label for="assignee" { (lang.pick("담당자", "Assignee")) }
                             select #assignee name="assignee" {
                                 @for user in &context.officers {
                                     option value=(user.id.0) selected[report.assignee == Some(user.id)] {
@@ -474,17 +487,17 @@ fn actions(
                                 }
                             }
                         }
-                        button type="submit" { "배정" }
+                        button type="submit" { (lang.pick("배정", "Assign")) }
                     }
                 }
             }
             @if reclassify {
-                h3 { "분류 변경" }
+                h3 { (lang.pick("분류 변경", "Reclassify")) }
                 (messages(notice, Some(FormName::Reclassify)))
                 form method="post" action=(action("classification")) {
                     (csrf(officer))
                     p {
-                        label for="category" { "분류" }
+                        label for="category" { (lang.pick("분류", "Category")) }
                         select #category name="category" {
                             @for (code, name) in &context.categories {
                                 option value=(code) selected[code == report.category.as_str()] { (name) }
@@ -492,35 +505,35 @@ fn actions(
                         }
                     }
                     p {
-                        label for="priority" { "우선순위" }
+                        label for="priority" { (lang.pick("우선순위", "Priority")) }
                         select #priority name="priority" {
                             @for p in Priority::ALL {
-                                option value=(p.as_str()) selected[p == report.priority] { (p.label_ko()) }
+                                option value=(p.as_str()) selected[p == report.priority] { (format::priority(p)) }
                             }
                         }
                     }
-                    button type="submit" { "분류 변경" }
+                    button type="submit" { (lang.pick("분류 변경", "Reclassify")) }
                 }
             }
             @if comment {
-                h3 { "댓글" }
+                h3 { (lang.pick("댓글", "Comments")) }
                 (messages(notice, Some(FormName::Comment)))
                 form method="post" action=(action("comments")) {
                     (csrf(officer))
                     p {
-                        label for="comment-body" { "내용" }
+                        label for="comment-body" { (lang.pick("내용", "Text")) }
                         textarea #comment-body name="body" rows="3" maxlength="2000" {}
                     }
                     fieldset {
-                        legend { "공개 범위" }
+                        legend { (lang.pick("공개 범위", "Visibility")) }
                         @if internal {
                             input #comment-internal type="radio" name="visibility" value="internal" checked;
-                            label for="comment-internal" { "내부 메모 (공무원만 봄)" }
+                            label for="comment-internal" { (lang.pick("내부 메모 (공무원만 봄)", "Internal note (officers only)")) }
                         }
                         input #comment-public type="radio" name="visibility" value="public" checked[!internal];
-                        label for="comment-public" { "공개 댓글 (신고자에게 보임)" }
+                        label for="comment-public" { (lang.pick("공개 댓글 (신고자에게 보임)", "Public comment (the reporter sees it)")) }
                     }
-                    button type="submit" { "댓글 남기기" }
+                    button type="submit" { (lang.pick("댓글 남기기", "Add comment")) }
                 }
             }
         }
@@ -528,9 +541,10 @@ fn actions(
 }
 
 fn timeline_section(timeline: &TimelineView, context: &Context) -> Markup {
+    let lang = Lang::current();
     html! {
         section aria-labelledby="h-timeline" {
-            h2 #h-timeline { "처리 이력" }
+            h2 #h-timeline { (lang.pick("처리 이력", "History")) }
             ol.timeline {
                 @for entry in &timeline.entries {
                     li {
@@ -546,38 +560,39 @@ fn timeline_section(timeline: &TimelineView, context: &Context) -> Markup {
 }
 
 fn describe(entry: &TimelineEntry, context: &Context) -> Markup {
+    let lang = Lang::current();
     html! {
         @match &entry.kind {
-            TimelineKind::Submitted => "신고 접수",
+            TimelineKind::Submitted => (lang.pick("신고 접수", "Report received")),
             TimelineKind::Classified { category, priority, decided_by, rule } => {
-                "분류: " (context.category_name(category)) " / "
-                (Priority::parse(priority).map_or_else(|_| priority.clone(), |p| p.label_ko().to_owned()))
+                (lang.pick("분류: ", "Classified: ")) (context.category_name(category)) " / "
+                (Priority::parse(priority).map_or_else(|_| priority.clone(), |p| format::priority(p).to_owned()))
                 " (" (format::decided_by(*decided_by))
-                @if let Some(rule) = rule { ", 규칙 " (rule) }
+                @if let Some(rule) = rule { (lang.pick(", 규칙 ", ", rule ")) (rule) }
                 ")"
             }
             TimelineKind::StatusChanged { from, to, note } => {
-                "상태 변경: " (from.label_ko()) " → " (to.label_ko())
+                (lang.pick("상태 변경: ", "Status changed: ")) (format::status(*from)) " → " (format::status(*to))
                 @if let Some(note) = note { blockquote { (note) } }
             }
             TimelineKind::Assigned { department, assignee } => {
-                "배정: "
+                (lang.pick("배정: ", "Assigned: "))
                 @if let Some(d) = department { (context.department_name(d)) }
-                @if let Some(a) = assignee { ", 담당자 " (context.person(*a)) }
+                @if let Some(a) = assignee { (lang.pick(", 담당자 ", ", assignee ")) (context.person(*a)) }
             }
             TimelineKind::Comment { body, internal } => {
-                @if *internal { span.internal { "내부 메모" } } @else { "공개 댓글" }
+                @if *internal { span.internal { (lang.pick("내부 메모", "Internal note")) } } @else { (lang.pick("공개 댓글", "Public comment")) }
                 blockquote { (body) }
             }
             TimelineKind::MarkedDuplicate { original } => {
-                "중복 신고로 표시 (원 신고 " a href={ "/admin/reports/" (original) } { "보기" } ")"
+                (lang.pick("중복 신고로 표시 (원 신고 ", "Marked as a duplicate (original ")) a href={ "/admin/reports/" (original) } { (lang.pick("보기", "view")) } ")"
             }
             TimelineKind::DuplicateMerged { duplicate } => {
-                "중복 신고 병합 (" a href={ "/admin/reports/" (duplicate) } { "보기" } ")"
+                (lang.pick("중복 신고 병합 (", "Duplicate merged in (")) a href={ "/admin/reports/" (duplicate) } { (lang.pick("보기", "view")) } ")"
             }
             TimelineKind::PhotosAdded { kind, photos } => {
-                @match kind { PhotoKind::Report => "신고 사진", PhotoKind::Resolution => "처리 사진" }
-                " " (photos.len()) "장 추가"
+                @match kind { PhotoKind::Report => (lang.pick("신고 사진", "Report photo")), PhotoKind::Resolution => (lang.pick("처리 사진", "Resolution photo")) }
+                " " (photos.len()) (lang.pick("장 추가", " added"))
             }
         }
     }

@@ -19,6 +19,7 @@ use sinmungo_http::AppState;
 use crate::error::PageError;
 use crate::format;
 use crate::forms;
+use crate::lang::Lang;
 use crate::pages::charts::{self, Bar};
 use crate::pages::{encode, layout};
 use crate::session::Officer;
@@ -86,13 +87,17 @@ pub(crate) fn may_view(officer: &Officer) -> bool {
 }
 
 fn allowed(officer: &Officer) -> Result<(), PageError> {
+    let lang = Lang::current();
     if may_view(officer) {
         Ok(())
     } else {
         Err(PageError::new(
             StatusCode::FORBIDDEN,
-            "접근 권한이 없습니다",
-            "통계는 통계 열람 권한이 있는 계정만 볼 수 있습니다.",
+            lang.pick("접근 권한이 없습니다", "Access denied"),
+            lang.pick(
+                "통계는 통계 열람 권한이 있는 계정만 볼 수 있습니다.",
+                "Statistics are only for accounts allowed to view them.",
+            ),
         ))
     }
 }
@@ -132,7 +137,7 @@ pub(crate) async fn category_names(state: &AppState) -> Result<Vec<(String, Stri
         .await
         .map_err(|error| PageError::internal(&error))?
         .into_iter()
-        .map(|c| (c.code.to_string(), c.name))
+        .map(|c| (c.code.to_string(), format::name(c.name, c.name_en)))
         .collect();
     categories.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(categories)
@@ -148,7 +153,7 @@ impl Names {
             .await
             .map_err(|error| PageError::internal(&error))?
             .into_iter()
-            .map(|d| (d.code.to_string(), d.name))
+            .map(|d| (d.code.to_string(), format::name(d.name, d.name_en)))
             .collect();
         departments.sort_by(|a, b| a.1.cmp(&b.1));
         let municipalities = use_cases
@@ -171,8 +176,9 @@ impl Names {
     }
 
     fn department(&self, code: Option<&str>) -> String {
+        let lang = Lang::current();
         code.map_or_else(
-            || "미배정".to_owned(),
+            || (lang.pick("미배정", "Unassigned")).to_owned(),
             |code| Self::of(&self.departments, code).to_owned(),
         )
     }
@@ -185,6 +191,7 @@ pub(crate) async fn show(
     officer: Officer,
     Query(filters): Query<StatsFilters>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     allowed(&officer)?;
     let names = Names::load(&state).await?;
     let (status, content) = match report(&state, &officer, &filters).await? {
@@ -193,18 +200,22 @@ pub(crate) async fn show(
             StatusCode::UNPROCESSABLE_ENTITY,
             html! {
                 div.error role="alert" {
-                    p { "조회 조건을 확인해 주세요." }
+                    p { (lang.pick("조회 조건을 확인해 주세요.", "Please check the filters.")) }
                     ul { @for message in messages { li { (message) } } }
                 }
             },
         ),
     };
     let body = html! {
-        h1 { "통계" }
+        h1 { (lang.pick("통계", "Statistics")) }
         (form(&filters, &names))
         (content)
     };
-    Ok((status, layout::page("통계", Some(&officer), &body)).into_response())
+    Ok((
+        status,
+        layout::page(lang.pick("통계", "Statistics"), Some(&officer), &body),
+    )
+        .into_response())
 }
 
 /// `GET /admin/stats.csv`: the API's CSV of the same filters.
@@ -214,13 +225,14 @@ pub(crate) async fn csv(
     officer: Officer,
     Query(filters): Query<StatsFilters>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     allowed(&officer)?;
     let report = report(&state, &officer, &filters)
         .await?
         .map_err(|messages| {
             PageError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "입력값을 확인해 주세요",
+                lang.pick("입력값을 확인해 주세요", "Please check your input"),
                 messages.join(" "),
             )
         })?;
@@ -238,11 +250,12 @@ pub(crate) async fn csv(
 }
 
 fn select(id: &str, name: &str, label: &str, chosen: &str, options: &[(String, String)]) -> Markup {
+    let lang = Lang::current();
     html! {
         p {
             label for=(id) { (label) }
             select id=(id) name=(name) {
-                option value="" selected[chosen.is_empty()] { "전체" }
+                option value="" selected[chosen.is_empty()] { (lang.pick("전체", "All")) }
                 @for (code, text) in options {
                     option value=(code) selected[chosen == code.as_str()] { (text) }
                 }
@@ -252,20 +265,21 @@ fn select(id: &str, name: &str, label: &str, chosen: &str, options: &[(String, S
 }
 
 fn form(filters: &StatsFilters, names: &Names) -> Markup {
+    let lang = Lang::current();
     html! {
-        form.filters method="get" action="/admin/stats" aria-label="통계 조회 조건" {
+        form.filters method="get" action="/admin/stats" aria-label=(lang.pick("통계 조회 조건", "Statistics filters")) {
             p {
-                label for="stats-since" { "시작일" }
+                label for="stats-since" { (lang.pick("시작일", "From")) }
                 input #stats-since type="date" name="since" value=(filters.value("since"));
             }
             p {
-                label for="stats-until" { "종료일 (포함)" }
+                label for="stats-until" { (lang.pick("종료일 (포함)", "To (inclusive)")) }
                 input #stats-until type="date" name="until" value=(filters.value("until"));
             }
-            (select("stats-jurisdiction", "jurisdiction", "관할 시·군", filters.value("jurisdiction"), &names.municipalities))
-            (select("stats-department", "department", "부서", filters.value("department"), &names.departments))
-            (select("stats-category", "category", "분류", filters.value("category"), &names.categories))
-            p { button type="submit" { "조회" } }
+            (select("stats-jurisdiction", "jurisdiction", lang.pick("관할 시·군", "City or county"), filters.value("jurisdiction"), &names.municipalities))
+            (select("stats-department", "department", lang.pick("부서", "Department"), filters.value("department"), &names.departments))
+            (select("stats-category", "category", lang.pick("분류", "Category"), filters.value("category"), &names.categories))
+            p { button type="submit" { (lang.pick("조회", "Show")) } }
         }
     }
 }
@@ -287,10 +301,11 @@ fn percent(compliance: &PublishedCompliance) -> String {
 
 /// A table of counts: one row per key, its Korean name first.
 fn counts(id: &str, caption: &str, key: &str, rows: &[(String, Cell)]) -> Markup {
+    let lang = Lang::current();
     html! {
         table.stats id=(id) {
             caption { (caption) }
-            thead { tr { th scope="col" { (key) } th.number scope="col" { "건수" } } }
+            thead { tr { th scope="col" { (key) } th.number scope="col" { (lang.pick("건수", "Reports")) } } }
             tbody {
                 @for (name, count) in rows {
                     tr { th scope="row" { (name) } td.number { (cell(*count)) } }
@@ -302,12 +317,13 @@ fn counts(id: &str, caption: &str, key: &str, rows: &[(String, Cell)]) -> Markup
 
 /// An age band of the backlog, in Korean.
 fn band(name: &str) -> &str {
+    let lang = Lang::current();
     match name {
-        "under_1d" => "1일 미만",
-        "1d_to_3d" => "1일 ~ 3일",
-        "3d_to_7d" => "3일 ~ 7일",
-        "7d_to_30d" => "7일 ~ 30일",
-        "30d_or_more" => "30일 이상",
+        "under_1d" => lang.pick("1일 미만", "Under 1 day"),
+        "1d_to_3d" => lang.pick("1일 ~ 3일", "1–3 days"),
+        "3d_to_7d" => lang.pick("3일 ~ 7일", "3–7 days"),
+        "7d_to_30d" => lang.pick("7일 ~ 30일", "7–30 days"),
+        "30d_or_more" => lang.pick("30일 이상", "30 days or more"),
         other => other,
     }
 }
@@ -322,6 +338,7 @@ fn bars(rows: &[(String, Cell)]) -> Vec<Bar> {
 }
 
 fn figures(report: &StatsReport, filters: &StatsFilters, names: &Names) -> Markup {
+    let lang = Lang::current();
     let query = filters.query_string();
     let csv_link = if query.is_empty() {
         "/admin/stats.csv".to_owned()
@@ -332,8 +349,9 @@ fn figures(report: &StatsReport, filters: &StatsFilters, names: &Names) -> Marku
         .by_status
         .iter()
         .map(|(code, n)| {
-            let label = ReportStatus::parse(code).map_or(code.as_str(), |s| s.label_ko());
-            (label.to_owned(), *n)
+            let label = ReportStatus::parse(code)
+                .map_or_else(|_| code.clone(), |s| format::status(s).to_owned());
+            (label, *n)
         })
         .collect();
     let by_category: Vec<(String, Cell)> = report
@@ -362,11 +380,17 @@ fn figures(report: &StatsReport, filters: &StatsFilters, names: &Names) -> Marku
         .map(|(day, n)| (day.format("%Y-%m-%d").to_string(), *n))
         .collect();
     let durations: [(&str, &PublishedDurations); 2] = [
-        ("최초 응답까지", &report.first_response),
-        ("처리 완료까지", &report.resolution),
+        (
+            (lang.pick("최초 응답까지", "To first response")),
+            &report.first_response,
+        ),
+        (
+            (lang.pick("처리 완료까지", "To resolution")),
+            &report.resolution,
+        ),
     ];
     let compliance_rows: Vec<(String, &PublishedCompliance)> =
-        std::iter::once(("전체".to_owned(), &report.compliance))
+        std::iter::once(((lang.pick("전체", "All")).to_owned(), &report.compliance))
             .chain(
                 report
                     .compliance_by_department
@@ -376,28 +400,28 @@ fn figures(report: &StatsReport, filters: &StatsFilters, names: &Names) -> Marku
             .collect();
     html! {
         section aria-labelledby="stats-summary" {
-            h2 #stats-summary { "요약" }
-            p.total { "신고 " strong #stats-total { (cell(report.total)) } "건" }
-            p { a.download href=(csv_link) download { "CSV 내려받기" } }
+            h2 #stats-summary { (lang.pick("요약", "Summary")) }
+            p.total { (lang.pick("신고 ", "Reports: ")) strong #stats-total { (cell(report.total)) } (lang.pick("건", "")) }
+            p { a.download href=(csv_link) download { (lang.pick("CSV 내려받기", "Download CSV")) } }
         }
         section aria-labelledby="stats-counts" {
-            h2 #stats-counts { "건수" }
-            (counts("stats-by-status", "상태별 건수", "상태", &by_status))
-            (counts("stats-by-category", "분류별 건수", "분류", &by_category))
-            (charts::rows("chart-by-category", "분류별 건수 막대그래프 (표: 분류별 건수)", &bars(&by_category)))
-            (counts("stats-by-department", "부서별 건수", "부서", &by_department))
-            (counts("stats-by-jurisdiction", "관할 시·군별 건수", "시·군", &by_jurisdiction))
+            h2 #stats-counts { (lang.pick("건수", "Reports")) }
+            (counts("stats-by-status", lang.pick("상태별 건수", "Count by status"), lang.pick("상태", "Status"), &by_status))
+            (counts("stats-by-category", lang.pick("분류별 건수", "Reports by category"), lang.pick("분류", "Category"), &by_category))
+            (charts::rows("chart-by-category", lang.pick("분류별 건수 막대그래프 (표: 분류별 건수)", "Bar chart of reports by category (table: reports by category)"), &bars(&by_category)))
+            (counts("stats-by-department", lang.pick("부서별 건수", "Reports by department"), lang.pick("부서", "Department"), &by_department))
+            (counts("stats-by-jurisdiction", lang.pick("관할 시·군별 건수", "Reports by city or county"), lang.pick("시·군", "City or county"), &by_jurisdiction))
         }
         section aria-labelledby="stats-times" {
-            h2 #stats-times { "처리 시간" }
+            h2 #stats-times { (lang.pick("처리 시간", "Handling time")) }
             table.stats #stats-durations {
-                caption { "접수부터 걸린 시간 (중앙값, 90백분위)" }
+                caption { (lang.pick("접수부터 걸린 시간 (중앙값, 90백분위)", "Time since receipt (median, 90th percentile)")) }
                 thead {
                     tr {
-                        th scope="col" { "구분" }
-                        th.number scope="col" { "건수" }
-                        th.number scope="col" { "중앙값" }
-                        th.number scope="col" { "90백분위" }
+                        th scope="col" { (lang.pick("구분", "Measure")) }
+                        th.number scope="col" { (lang.pick("건수", "Reports")) }
+                        th.number scope="col" { (lang.pick("중앙값", "Median")) }
+                        th.number scope="col" { (lang.pick("90백분위", "90th percentile")) }
                     }
                 }
                 tbody {
@@ -413,15 +437,15 @@ fn figures(report: &StatsReport, filters: &StatsFilters, names: &Names) -> Marku
             }
         }
         section aria-labelledby="stats-sla" {
-            h2 #stats-sla { "처리 기한 준수" }
+            h2 #stats-sla { (lang.pick("처리 기한 준수", "Deadlines met")) }
             table.stats #stats-compliance {
-                caption { "처리 완료된 신고 중 기한 안에 처리된 비율 (부서별)" }
+                caption { (lang.pick("처리 완료된 신고 중 기한 안에 처리된 비율 (부서별)", "Share of resolved reports resolved in time (by department)")) }
                 thead {
                     tr {
-                        th scope="col" { "부서" }
-                        th.number scope="col" { "처리 완료" }
-                        th.number scope="col" { "기한 내" }
-                        th.number scope="col" { "준수율" }
+                        th scope="col" { (lang.pick("부서", "Department")) }
+                        th.number scope="col" { (lang.pick("처리 완료", "Resolved")) }
+                        th.number scope="col" { (lang.pick("기한 내", "In time")) }
+                        th.number scope="col" { (lang.pick("준수율", "Rate")) }
                     }
                 }
                 tbody {
@@ -437,16 +461,16 @@ fn figures(report: &StatsReport, filters: &StatsFilters, names: &Names) -> Marku
             }
         }
         section aria-labelledby="stats-backlog" {
-            h2 #stats-backlog { "미처리 신고" }
-            (counts("stats-by-age", "처리 중인 신고의 경과 기간별 건수", "경과 기간", &backlog))
+            h2 #stats-backlog { (lang.pick("미처리 신고", "Open reports")) }
+            (counts("stats-by-age", lang.pick("처리 중인 신고의 경과 기간별 건수", "Open reports by age"), lang.pick("경과 기간", "Age"), &backlog))
         }
         section aria-labelledby="stats-days" {
-            h2 #stats-days { "일별 접수" }
+            h2 #stats-days { (lang.pick("일별 접수", "Reports per day")) }
             @if per_day.is_empty() {
-                p.empty { "이 기간에 접수된 신고가 없습니다." }
+                p.empty { (lang.pick("이 기간에 접수된 신고가 없습니다.", "No reports were received in this period.")) }
             } @else {
-                (charts::columns("chart-per-day", "일별 접수 건수 막대그래프 (표: 일별 접수 건수)", &bars(&per_day)))
-                (counts("stats-per-day", "일별 접수 건수 (한국 시간 기준)", "날짜", &per_day))
+                (charts::columns("chart-per-day", lang.pick("일별 접수 건수 막대그래프 (표: 일별 접수 건수)", "Bar chart of reports per day (table: reports per day)"), &bars(&per_day)))
+                (counts("stats-per-day", lang.pick("일별 접수 건수 (한국 시간 기준)", "Reports per day (KST)"), lang.pick("날짜", "Date"), &per_day))
             }
         }
     }

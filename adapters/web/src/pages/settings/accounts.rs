@@ -17,24 +17,25 @@ use uuid::Uuid;
 
 use crate::error::PageError;
 use crate::format;
+use crate::lang::{Lang, Text};
 use crate::pages::encode;
 use crate::pages::settings::{department_options, done, head, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
-const TITLE: &str = "계정과 역할";
+const TITLE: Text = Text("계정과 역할", "Accounts and roles");
 const PATH: &str = "/admin/settings/accounts";
 
 /// Accounts on one page of the list.
 const PAGE_SIZE: u32 = 50;
 
 /// What the account forms' fields are called on the page.
-const LABELS: [(&str, &str); 6] = [
-    ("email", "이메일"),
-    ("password", "비밀번호"),
-    ("display_name", "이름"),
-    ("role", "역할"),
-    ("department", "부서"),
-    ("user", "계정"),
+const LABELS: [(&str, Text); 6] = [
+    ("email", Text("이메일", "E-mail")),
+    ("password", Text("비밀번호", "Password")),
+    ("display_name", Text("이름", "Name")),
+    ("role", Text("역할", "Role")),
+    ("department", Text("부서", "Department")),
+    ("user", Text("계정", "Account")),
 ];
 
 /// The roles an administrator gives here (service accounts have their own page).
@@ -90,7 +91,7 @@ pub(crate) struct StatusForm {
 /// A refusal of an account change: shown on the page, or a page of its own.
 pub(crate) fn refusal(
     error: AccountAdminError,
-    labels: &[(&str, &str)],
+    labels: &[(&str, Text)],
 ) -> Result<Notice, PageError> {
     match error {
         AccountAdminError::Invalid(invalid) => Ok(Notice::invalid(&invalid, labels)),
@@ -119,6 +120,7 @@ pub(crate) async fn create(
     officer: Officer,
     Form(form): Form<NewAccountForm>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     require(&officer, Permission::ManageUsers)?;
     officer.check_form(&state, &form.csrf)?;
     let account = NewAccount {
@@ -140,7 +142,11 @@ pub(crate) async fn create(
         Err(RegisterError::Invalid(invalid)) => Notice::invalid(&invalid, &LABELS),
         Err(RegisterError::EmailTaken) => Notice::new(
             StatusCode::CONFLICT,
-            vec!["이메일: 이미 가입된 이메일입니다.".to_owned()],
+            vec![(lang.pick(
+                "이메일: 이미 가입된 이메일입니다.",
+                "E-mail: an account with this e-mail already exists.",
+            ))
+            .to_owned()],
         ),
         Err(RegisterError::SignInRequired | RegisterError::Forbidden) => {
             return Err(super::forbidden())
@@ -167,6 +173,7 @@ async fn render_list(
     form: &NewAccountForm,
     notice: Option<Notice>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     let accounts = &state.use_cases().accounts;
     let departments = departments(state).await?;
     let email = query.email.as_deref().map(str::trim).unwrap_or_default();
@@ -212,25 +219,25 @@ async fn render_list(
     };
     let body = html! {
         section aria-labelledby="accounts-heading" {
-            h2 #accounts-heading { "계정 목록" }
-            form.filters method="get" action=(PATH) role="search" aria-label="계정 찾기" {
+            h2 #accounts-heading { (lang.pick("계정 목록", "Accounts")) }
+            form.filters method="get" action=(PATH) role="search" aria-label=(lang.pick("계정 찾기", "Find an account")) {
                 p {
-                    label for="search-email" { "이메일로 찾기" }
+                    label for="search-email" { (lang.pick("이메일로 찾기", "Find by e-mail")) }
                     input #search-email type="email" name="email" value=(email) autocomplete="off";
                 }
-                p { button type="submit" { "찾기" } }
-                @if !email.is_empty() { p { a href=(PATH) { "전체 목록" } } }
+                p { button type="submit" { (lang.pick("찾기", "Find")) } }
+                @if !email.is_empty() { p { a href=(PATH) { (lang.pick("전체 목록", "All accounts")) } } }
             }
             (table(&rows, &departments, !email.is_empty()))
             @if let Some(next) = next {
-                nav aria-label="페이지" {
-                    a rel="next" href={ (PATH) "?after=" (next) } { "다음 페이지" }
+                nav aria-label=(lang.pick("페이지", "Pages")) {
+                    a rel="next" href={ (PATH) "?after=" (next) } { (lang.pick("다음 페이지", "Next page")) }
                 }
             }
         }
         (new_account_form(officer, form, &departments))
     };
-    Ok(respond(officer, TITLE, notice, &body))
+    Ok(respond(officer, TITLE.get(), notice, &body))
 }
 
 fn department_name<'a>(departments: &'a [Department], account: &'a Account) -> &'a str {
@@ -244,13 +251,14 @@ fn department_name<'a>(departments: &'a [Department], account: &'a Account) -> &
 }
 
 fn table(rows: &[Account], departments: &[Department], searched: bool) -> Markup {
+    let lang = Lang::current();
     html! {
         @if rows.is_empty() {
-            p.empty { @if searched { "해당 이메일의 계정이 없습니다." } @else { "계정이 없습니다." } }
+            p.empty { @if searched { (lang.pick("해당 이메일의 계정이 없습니다.", "No account has this e-mail.")) } @else { (lang.pick("계정이 없습니다.", "No accounts.")) } }
         } @else {
             table.queue.accounts {
-                caption { "계정 (가입 순)" }
-                (head(&["이름", "이메일", "역할", "부서", "상태", "만든 때"]))
+                caption { (lang.pick("계정 (가입 순)", "Accounts (oldest first)")) }
+                (head(&[(lang.pick("이름", "Name")), (lang.pick("이메일", "E-mail")), (lang.pick("역할", "Role")), (lang.pick("부서", "Department")), (lang.pick("상태", "Status")), (lang.pick("만든 때", "Created"))]))
                 tbody {
                     @for account in rows {
                         @let user = &account.user;
@@ -272,10 +280,11 @@ fn table(rows: &[Account], departments: &[Department], searched: bool) -> Markup
 }
 
 fn state_label(account: &Account) -> Markup {
+    let lang = Lang::current();
     html! {
         @match account.disabled_at {
-            Some(at) => span.late { "비활성화 (" (format::time(at)) ")" },
-            None => "사용 중",
+            Some(at) => span.late { (lang.pick("비활성화 (", "Disabled (")) (format::time(at)) ")" },
+            None => (lang.pick("사용 중", "Active")),
         }
     }
 }
@@ -293,6 +302,7 @@ fn new_account_form(
     form: &NewAccountForm,
     departments: &[Department],
 ) -> Markup {
+    let lang = Lang::current();
     let role = if form.role.is_empty() {
         "staff"
     } else {
@@ -300,34 +310,34 @@ fn new_account_form(
     };
     html! {
         section aria-labelledby="new-account-heading" {
-            h2 #new-account-heading { "공무원 계정 만들기" }
+            h2 #new-account-heading { (lang.pick("공무원 계정 만들기", "Create an officer’s account")) }
             form.settings method="post" action=(PATH) {
                 input type="hidden" name="csrf" value=(officer.form_token);
                 p {
-                    label for="new-email" { "이메일" }
+                    label for="new-email" { (lang.pick("이메일", "E-mail")) }
                     input #new-email type="email" name="email" required value=(form.email) autocomplete="off";
                 }
                 p {
-                    label for="new-name" { "이름" }
+                    label for="new-name" { (lang.pick("이름", "Name")) }
                     input #new-name type="text" name="display_name" required maxlength="100" value=(form.display_name);
                 }
                 p {
-                    label for="new-password" { "처음 비밀번호" }
+                    label for="new-password" { (lang.pick("처음 비밀번호", "Initial password")) }
                     input #new-password type="password" name="password" required minlength="10" autocomplete="new-password" aria-describedby="new-password-hint";
-                    span #new-password-hint .hint { "10자 이상. 본인이 로그인한 뒤 바꾸도록 안내하세요." }
+                    span #new-password-hint .hint { (lang.pick("10자 이상. 본인이 로그인한 뒤 바꾸도록 안내하세요.", "At least 10 characters. Ask the owner to change it after signing in.")) }
                 }
                 p {
-                    label for="new-role" { "역할" }
+                    label for="new-role" { (lang.pick("역할", "Role")) }
                     select #new-role name="role" { (role_options(role)) }
                 }
                 p {
-                    label for="new-department" { "부서" }
+                    label for="new-department" { (lang.pick("부서", "Department")) }
                     select #new-department name="department" aria-describedby="new-department-hint" {
-                        (department_options(departments, &form.department, Some("(부서 없음)")))
+                        (department_options(departments, &form.department, Some(lang.pick("(부서 없음)", "(no department)"))))
                     }
-                    span #new-department-hint .hint { "담당 공무원과 부서 관리자는 부서가 필요합니다." }
+                    span #new-department-hint .hint { (lang.pick("담당 공무원과 부서 관리자는 부서가 필요합니다.", "Officers and department managers need a department.")) }
                 }
-                p { button type="submit" { "계정 만들기" } }
+                p { button type="submit" { (lang.pick("계정 만들기", "Create account")) } }
             }
         }
     }
@@ -348,19 +358,35 @@ pub(crate) async fn show(
     Path(id): Path<String>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     require(&officer, Permission::ManageUsers)?;
     let id = user_id(&id)?;
     let notice = query.notice(&[
-        ("created", "계정을 만들었습니다."),
+        (
+            "created",
+            (lang.pick("계정을 만들었습니다.", "The account was created.")),
+        ),
         (
             "role",
-            "역할과 부서를 바꾸었습니다. 이 계정의 로그인은 모두 끝났습니다.",
+            (lang.pick(
+                "역할과 부서를 바꾸었습니다. 이 계정의 로그인은 모두 끝났습니다.",
+                "The role and department were changed. All of this account’s sign-ins have ended.",
+            )),
         ),
         (
             "disabled",
-            "계정을 비활성화했습니다. 이 계정의 로그인은 모두 끝났습니다.",
+            (lang.pick(
+                "계정을 비활성화했습니다. 이 계정의 로그인은 모두 끝났습니다.",
+                "The account was disabled. All of its sign-ins have ended.",
+            )),
         ),
-        ("enabled", "계정을 다시 사용할 수 있게 했습니다."),
+        (
+            "enabled",
+            (lang.pick(
+                "계정을 다시 사용할 수 있게 했습니다.",
+                "The account can be used again.",
+            )),
+        ),
     ]);
     render_account(&state, &officer, id, None, notice).await
 }
@@ -398,6 +424,7 @@ pub(crate) async fn set_status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     require(&officer, Permission::ManageUsers)?;
     officer.check_form(&state, &form.csrf)?;
     let id = user_id(&id)?;
@@ -407,7 +434,11 @@ pub(crate) async fn set_status(
         _ => {
             let notice = Notice::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                vec!["비활성화 또는 다시 사용 중 하나를 골라 주세요.".to_owned()],
+                vec![(lang.pick(
+                    "비활성화 또는 다시 사용 중 하나를 골라 주세요.",
+                    "Please choose to disable or to enable the account.",
+                ))
+                .to_owned()],
             );
             return render_account(&state, &officer, id, None, Some(notice)).await;
         }
@@ -436,6 +467,7 @@ async fn render_account(
     form: Option<&RoleForm>,
     notice: Option<Notice>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     let account = state
         .use_cases()
         .accounts
@@ -458,54 +490,54 @@ async fn render_account(
     let title = format!("{TITLE} — {}", user.display_name.as_str());
     let body = html! {
         dl.account {
-            dt { "이름" } dd { (user.display_name.as_str()) }
-            dt { "이메일" } dd { (user.email.as_str()) }
-            dt { "역할" } dd #account-role { (format::role(user.role)) }
-            dt { "부서" } dd #account-department { (department_name(&departments, &account)) }
-            dt { "상태" } dd #account-state { (state_label(&account)) }
-            dt { "만든 때" } dd { (format::time(user.created_at)) }
+            dt { (lang.pick("이름", "Name")) } dd { (user.display_name.as_str()) }
+            dt { (lang.pick("이메일", "E-mail")) } dd { (user.email.as_str()) }
+            dt { (lang.pick("역할", "Role")) } dd #account-role { (format::role(user.role)) }
+            dt { (lang.pick("부서", "Department")) } dd #account-department { (department_name(&departments, &account)) }
+            dt { (lang.pick("상태", "Status")) } dd #account-state { (state_label(&account)) }
+            dt { (lang.pick("만든 때", "Created")) } dd { (format::time(user.created_at)) }
         }
         @if user.role == Role::Service {
             p.notice role="note" {
-                "서비스 계정입니다. "
-                a href={ "/admin/settings/service-accounts/" (user.id) } { "서비스 계정과 API 키" }
-                "에서 키를 관리하세요."
+                (lang.pick("서비스 계정입니다. ", "This is a service account. "))
+                a href={ "/admin/settings/service-accounts/" (user.id) } { (lang.pick("서비스 계정과 API 키", "Service accounts and API keys")) }
+                (lang.pick("에서 키를 관리하세요.", " is where its keys are managed."))
             }
         } @else {
             section aria-labelledby="role-heading" {
-                h2 #role-heading { "역할과 부서 바꾸기" }
+                h2 #role-heading { (lang.pick("역할과 부서 바꾸기", "Change role and department")) }
                 form.settings method="post" action={ (PATH) "/" (user.id) "/role" } {
                     input type="hidden" name="csrf" value=(officer.form_token);
                     p {
-                        label for="role" { "역할" }
+                        label for="role" { (lang.pick("역할", "Role")) }
                         select #role name="role" { (role_options(role)) }
                     }
                     p {
-                        label for="department" { "부서" }
+                        label for="department" { (lang.pick("부서", "Department")) }
                         select #department name="department" {
-                            (department_options(&departments, department, Some("(부서 없음)")))
+                            (department_options(&departments, department, Some(lang.pick("(부서 없음)", "(no department)"))))
                         }
                     }
-                    p.hint { "바꾸면 이 계정의 모든 로그인이 끝나고, 새 역할로 다시 로그인해야 합니다." }
-                    p { button type="submit" { "바꾸기" } }
+                    p.hint { (lang.pick("바꾸면 이 계정의 모든 로그인이 끝나고, 새 역할로 다시 로그인해야 합니다.", "A change ends all of this account’s sign-ins; it must sign in again with the new role.")) }
+                    p { button type="submit" { (lang.pick("바꾸기", "Change")) } }
                 }
             }
             section aria-labelledby="status-heading" {
-                h2 #status-heading { "계정 사용" }
+                h2 #status-heading { (lang.pick("계정 사용", "Account use")) }
                 form.settings method="post" action={ (PATH) "/" (user.id) "/status" } {
                     input type="hidden" name="csrf" value=(officer.form_token);
                     @if account.disabled_at.is_some() {
                         input type="hidden" name="action" value="enable";
-                        p { button type="submit" { "다시 사용하게 하기" } }
+                        p { button type="submit" { (lang.pick("다시 사용하게 하기", "Enable again")) } }
                     } @else {
                         input type="hidden" name="action" value="disable";
-                        p.hint { "비활성화하면 로그인할 수 없고, 지금 로그인한 곳에서도 모두 로그아웃됩니다." }
-                        p { button.danger type="submit" { "비활성화" } }
+                        p.hint { (lang.pick("비활성화하면 로그인할 수 없고, 지금 로그인한 곳에서도 모두 로그아웃됩니다.", "A disabled account cannot sign in, and is signed out everywhere at once.")) }
+                        p { button.danger type="submit" { (lang.pick("비활성화", "Disable")) } }
                     }
                 }
             }
         }
-        p { a href={ (PATH) "?email=" (encode(user.email.as_str())) } { "계정 목록으로" } }
+        p { a href={ (PATH) "?email=" (encode(user.email.as_str())) } { (lang.pick("계정 목록으로", "Back to the accounts")) } }
     };
     Ok(respond(officer, &title, notice, &body))
 }

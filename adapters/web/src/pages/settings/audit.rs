@@ -18,18 +18,22 @@ use sinmungo_http::AppState;
 
 use crate::error::PageError;
 use crate::format;
+use crate::lang::{Lang, Text};
 use crate::pages::encode;
 use crate::pages::settings::{head, invalid, names, require, respond, Notice};
 use crate::session::Officer;
 
-const TITLE: &str = "감사 기록";
+const TITLE: Text = Text("감사 기록", "Audit log");
 const PATH: &str = "/admin/settings/audit";
 
 /// Entries shown first, and added by "더 보기".
 const STEP: u32 = 50;
 
 /// What the filter's fields are called on the page.
-const LABELS: [(&str, &str); 2] = [("target", "대상"), ("limit", "표시 개수")];
+const LABELS: [(&str, Text); 2] = [
+    ("target", Text("대상", "Target")),
+    ("limit", Text("표시 개수", "Entries shown")),
+];
 
 /// The filter and the length of the list.
 #[derive(Debug, Default, Deserialize)]
@@ -42,31 +46,34 @@ pub(crate) struct AuditParams {
 
 /// Korean names of the acts the platform records.
 fn action_label(action: &str) -> Option<&'static str> {
+    let lang = Lang::current();
     Some(match action {
-        "user.create" => "계정 생성",
-        "user.role_change" => "역할·부서 변경",
-        "user.disable" => "계정 비활성화",
-        "user.enable" => "계정 다시 사용",
-        "user.password_change" => "비밀번호 변경",
-        "user.link_identity" => "외부 계정 연결",
-        "auth.login_failures" => "로그인 실패 반복",
-        "service_account.create" => "서비스 계정 생성",
-        "api_key.issue" => "API 키 발급",
-        "api_key.revoke" => "API 키 폐기",
-        "secret.set" => "비밀 값 저장",
-        "secret.delete" => "비밀 값 삭제",
-        "directory.department.create" => "부서 생성",
-        "directory.department.update" => "부서 변경",
-        "directory.category.update" => "분류 변경",
-        "report.transition" => "신고 상태 변경",
-        "report.assign" => "신고 배정",
-        "report.reclassify" => "신고 분류 변경",
-        "report.anonymise" => "신고 익명화",
-        "report.bulk_close" => "신고 일괄 종결",
-        "report.bulk_reassign" => "신고 일괄 재배정",
-        "report.export_personal_data" => "개인정보 포함 내보내기",
-        "report.import" => "신고 가져오기",
-        "report.auto_close" => "신고 자동 종결",
+        "user.create" => lang.pick("계정 생성", "Account created"),
+        "user.role_change" => lang.pick("역할·부서 변경", "Role or department changed"),
+        "user.disable" => lang.pick("계정 비활성화", "Account disabled"),
+        "user.enable" => lang.pick("계정 다시 사용", "Account enabled"),
+        "user.password_change" => lang.pick("비밀번호 변경", "Password changed"),
+        "user.link_identity" => lang.pick("외부 계정 연결", "External account linked"),
+        "auth.login_failures" => lang.pick("로그인 실패 반복", "Repeated failed sign-ins"),
+        "service_account.create" => lang.pick("서비스 계정 생성", "Service account created"),
+        "api_key.issue" => lang.pick("API 키 발급", "API key issued"),
+        "api_key.revoke" => lang.pick("API 키 폐기", "API key revoked"),
+        "secret.set" => lang.pick("비밀 값 저장", "Secret stored"),
+        "secret.delete" => lang.pick("비밀 값 삭제", "Secret deleted"),
+        "directory.department.create" => lang.pick("부서 생성", "Department created"),
+        "directory.department.update" => lang.pick("부서 변경", "Department changed"),
+        "directory.category.update" => lang.pick("분류 변경", "Reclassify"),
+        "report.transition" => lang.pick("신고 상태 변경", "Report status changed"),
+        "report.assign" => lang.pick("신고 배정", "Report assigned"),
+        "report.reclassify" => lang.pick("신고 분류 변경", "Report reclassified"),
+        "report.anonymise" => lang.pick("신고 익명화", "Report anonymised"),
+        "report.bulk_close" => lang.pick("신고 일괄 종결", "Reports closed in bulk"),
+        "report.bulk_reassign" => lang.pick("신고 일괄 재배정", "Reports reassigned in bulk"),
+        "report.export_personal_data" => {
+            lang.pick("개인정보 포함 내보내기", "Export with personal data")
+        }
+        "report.import" => lang.pick("신고 가져오기", "Reports imported"),
+        "report.auto_close" => lang.pick("신고 자동 종결", "Report closed automatically"),
         _ => return None,
     })
 }
@@ -78,6 +85,7 @@ pub(crate) async fn list(
     officer: Officer,
     Query(params): Query<AuditParams>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     require(&officer, Permission::ViewAudit)?;
     let target = params
         .target
@@ -119,26 +127,26 @@ pub(crate) async fn list(
     let more = (entries.len() >= limit as usize && limit < MAX_PAGE_SIZE)
         .then(|| (limit + STEP).min(MAX_PAGE_SIZE));
     let body = html! {
-        form.filters method="get" action=(PATH) role="search" aria-label="감사 기록 검색" {
+        form.filters method="get" action=(PATH) role="search" aria-label=(lang.pick("감사 기록 검색", "Search the audit log")) {
             p {
-                label for="audit-target" { "대상" }
+                label for="audit-target" { (lang.pick("대상", "Target")) }
                 input #audit-target type="text" name="target" value=(target.unwrap_or_default()) aria-describedby="audit-target-hint";
-                span #audit-target-hint .hint { "예: user:<계정 ID>, report:<신고 ID>, secret:<이름>, department:<코드>" }
+                span #audit-target-hint .hint { (lang.pick("예: user:<계정 ID>, report:<신고 ID>, secret:<이름>, department:<코드>", "e.g. user:<account id>, report:<report id>, secret:<name>, department:<code>")) }
             }
-            p { button type="submit" { "찾기" } }
-            @if target.is_some() { p { a href=(PATH) { "전체 기록" } } }
+            p { button type="submit" { (lang.pick("찾기", "Find")) } }
+            @if target.is_some() { p { a href=(PATH) { (lang.pick("전체 기록", "All entries")) } } }
         }
         (table(&entries, &names))
         @if let Some(more) = more {
-            nav aria-label="더 보기" {
+            nav aria-label=(lang.pick("더 보기", "Show more")) {
                 a href={
                     (PATH) "?limit=" (more)
                     @if let Some(target) = target { "&target=" (encode(target)) }
-                } { "더 보기" }
+                } { (lang.pick("더 보기", "Show more")) }
             }
         }
     };
-    Ok(respond(&officer, TITLE, notice, &body))
+    Ok(respond(&officer, TITLE.get(), notice, &body))
 }
 
 /// A link to the console's page about `target`, where there is one.
@@ -154,13 +162,14 @@ fn target_link(target: &str) -> Option<String> {
 }
 
 fn table(entries: &[AuditEntry], names: &HashMap<UserId, String>) -> Markup {
+    let lang = Lang::current();
     html! {
         @if entries.is_empty() {
-            p.empty { "기록이 없습니다." }
+            p.empty { (lang.pick("기록이 없습니다.", "No entries.")) }
         } @else {
             table.queue.audit {
-                caption { "감사 기록 (최근 순, " (entries.len()) "건)" }
-                (head(&["때", "한 사람", "행동", "대상", "내용"]))
+                caption { (lang.pick("감사 기록 (최근 순, ", "Audit log (newest first, ")) (entries.len()) (lang.pick("건)", ")")) }
+                (head(&[(lang.pick("때", "When")), (lang.pick("한 사람", "Who")), (lang.pick("행동", "Action")), (lang.pick("대상", "Target")), (lang.pick("내용", "Text"))]))
                 tbody {
                     @for entry in entries {
                         tr data-action=(entry.action) {
@@ -168,10 +177,10 @@ fn table(entries: &[AuditEntry], names: &HashMap<UserId, String>) -> Markup {
                             td {
                                 @match entry.actor {
                                     Some(id) => {
-                                        (names.get(&id).map_or("(알 수 없음)", String::as_str))
+                                        (names.get(&id).map_or(lang.pick("(알 수 없음)", "(unknown)"), String::as_str))
                                         @if let Some(role) = entry.actor_role { " (" (format::role(role)) ")" }
                                     }
-                                    None => span.none { "시스템·운영자" },
+                                    None => span.none { (lang.pick("시스템·운영자", "System or operator")) },
                                 }
                             }
                             td {
@@ -189,13 +198,13 @@ fn table(entries: &[AuditEntry], names: &HashMap<UserId, String>) -> Markup {
                             td {
                                 @if !entry.before.is_null() || !entry.after.is_null() {
                                     details {
-                                        summary { "자세히" }
+                                        summary { (lang.pick("자세히", "Details")) }
                                         dl.change {
                                             @if !entry.before.is_null() {
-                                                dt { "이전" } dd { code { (entry.before) } }
+                                                dt { (lang.pick("이전", "Earlier")) } dd { code { (entry.before) } }
                                             }
                                             @if !entry.after.is_null() {
-                                                dt { "이후" } dd { code { (entry.after) } }
+                                                dt { (lang.pick("이후", "Later")) } dd { code { (entry.after) } }
                                             }
                                         }
                                     }

@@ -14,32 +14,42 @@ use sinmungo_core::domain::{Category, Department, FieldError, Invalid, Permissio
 use sinmungo_http::AppState;
 
 use crate::error::PageError;
+use crate::format;
+use crate::lang::{Lang, Text};
 use crate::pages::settings::departments::failure;
 use crate::pages::settings::{department_options, done, head, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
-const TITLE: &str = "분류와 처리 기한";
+const TITLE: Text = Text("분류와 처리 기한", "Categories and deadlines");
 const PATH: &str = "/admin/settings/categories";
 
 /// What the category form's fields are called on the page.
-const LABELS: [(&str, &str); 9] = [
-    ("name", "이름"),
-    ("name_en", "영문 이름"),
-    ("default_priority", "기본 우선순위"),
-    ("department", "기본 부서"),
-    ("duplicate_radius_m", "중복 검색 반경"),
-    ("sla.urgent", "처리 기한(긴급)"),
-    ("sla.high", "처리 기한(높음)"),
-    ("sla.normal", "처리 기한(보통)"),
-    ("sla.low", "처리 기한(낮음)"),
+const LABELS: [(&str, Text); 9] = [
+    ("name", Text("이름", "Name")),
+    ("name_en", Text("영문 이름", "English name")),
+    (
+        "default_priority",
+        Text("기본 우선순위", "Default priority"),
+    ),
+    ("department", Text("기본 부서", "Default department")),
+    (
+        "duplicate_radius_m",
+        Text("중복 검색 반경", "Duplicate search radius"),
+    ),
+    ("sla.urgent", Text("처리 기한(긴급)", "Deadlines (urgent)")),
+    ("sla.high", Text("처리 기한(높음)", "Deadlines (high)")),
+    ("sla.normal", Text("처리 기한(보통)", "Deadlines (normal)")),
+    ("sla.low", Text("처리 기한(낮음)", "Deadlines (low)")),
 ];
 
-/// Hours as an officer reads them: `8시간`, `3일` (whole days from two days on).
+/// Hours as an officer reads them: `8시간`, `3일` (whole days from two days
+/// on); `8 h`, `3 d` in English.
 fn hours(hours: i64) -> String {
+    let lang = Lang::current();
     if hours >= 48 && hours % 24 == 0 {
-        format!("{}일", hours / 24)
+        format!("{}{}", hours / 24, lang.pick("일", " d"))
     } else {
-        format!("{hours}시간")
+        format!("{hours}{}", lang.pick("시간", " h"))
     }
 }
 
@@ -160,28 +170,32 @@ pub(crate) async fn list(
     officer: Officer,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     require(&officer, Permission::ManageDirectory)?;
     let notice = query.notice(&[(
         "updated",
-        "분류를 고쳤습니다. 새로 접수되거나 분류가 바뀌는 신고부터 적용됩니다.",
+        (lang.pick(
+            "분류를 고쳤습니다. 새로 접수되거나 분류가 바뀌는 신고부터 적용됩니다.",
+            "The category was changed. It applies to reports received or reclassified from now on.",
+        )),
     )]);
     let (categories, departments) = load(&state).await?;
     let body = html! {
         p {
-            "처리 기한은 우선순위마다 첫 응답까지와 처리 완료까지의 시간입니다. "
-            "따로 정하지 않은 곳에는 기본값이 쓰입니다."
+            (lang.pick("처리 기한은 우선순위마다 첫 응답까지와 처리 완료까지의 시간입니다. ", "For each priority, the deadlines are the time to the first response and to resolution. "))
+            (lang.pick("따로 정하지 않은 곳에는 기본값이 쓰입니다.", "Where none is set, the default applies."))
         }
         table.queue.categories {
-            caption { "분류별 처리 기한 (첫 응답 / 처리 완료)" }
+            caption { (lang.pick("분류별 처리 기한 (첫 응답 / 처리 완료)", "Deadlines by category (first response / resolution)")) }
             thead {
                 tr {
-                    th scope="col" { "분류" }
-                    th scope="col" { "기본 우선순위" }
-                    th scope="col" { "기본 부서" }
+                    th scope="col" { (lang.pick("분류", "Category")) }
+                    th scope="col" { (lang.pick("기본 우선순위", "Default priority")) }
+                    th scope="col" { (lang.pick("기본 부서", "Default department")) }
                     @for priority in Priority::ALL {
-                        th scope="col" { (priority.label_ko()) }
+                        th scope="col" { (format::priority(priority)) }
                     }
-                    th scope="col" { "중복 검색 반경" }
+                    th scope="col" { (lang.pick("중복 검색 반경", "Duplicate search radius")) }
                 }
             }
             tbody {
@@ -190,7 +204,7 @@ pub(crate) async fn list(
                         th scope="row" {
                             a href={ (PATH) "/" (category.code) } { (category.name) }
                         }
-                        td { (category.default_priority.label_ko()) }
+                        td { (format::priority(category.default_priority)) }
                         td { (department_name(&departments, category.department.as_str())) }
                         @for priority in Priority::ALL {
                             (sla_cell(category, priority))
@@ -201,16 +215,17 @@ pub(crate) async fn list(
             }
         }
     };
-    Ok(respond(&officer, TITLE, notice, &body))
+    Ok(respond(&officer, TITLE.get(), notice, &body))
 }
 
 fn sla_cell(category: &Category, priority: Priority) -> Markup {
+    let lang = Lang::current();
     let sla = category.sla(priority);
     let overridden = category.sla.hours(priority).is_some();
     html! {
         td data-priority=(priority.as_str()) {
             (hours(sla.first_response.num_hours())) " / " (hours(sla.resolution.num_hours()))
-            @if overridden { " " span.overridden { "(변경)" } }
+            @if overridden { " " span.overridden { (lang.pick("(변경)", "(changed)")) } }
         }
     }
 }
@@ -285,56 +300,57 @@ fn render_edit(
     form: &CategoryForm,
     notice: Option<Notice>,
 ) -> Response {
+    let lang = Lang::current();
     let title = format!("{TITLE} — {}", category.name);
     let priority = form.get("default_priority");
     let body = html! {
         form.settings method="post" action={ (PATH) "/" (category.code) } {
             input type="hidden" name="csrf" value=(officer.form_token);
-            p { "분류 코드: " code { (category.code) } }
+            p { (lang.pick("분류 코드: ", "Category code: ")) code { (category.code) } }
             p {
-                label for="category-name" { "이름" }
+                label for="category-name" { (lang.pick("이름", "Name")) }
                 input #category-name type="text" name="name" required maxlength="100" value=(form.get("name"));
             }
             p {
-                label for="category-name-en" { "영문 이름" }
+                label for="category-name-en" { (lang.pick("영문 이름", "English name")) }
                 input #category-name-en type="text" name="name_en" required maxlength="100" value=(form.get("name_en"));
             }
             p {
-                label for="category-priority" { "기본 우선순위" }
+                label for="category-priority" { (lang.pick("기본 우선순위", "Default priority")) }
                 select #category-priority name="default_priority" {
                     @for p in Priority::ALL {
-                        option value=(p.as_str()) selected[priority == p.as_str()] { (p.label_ko()) }
+                        option value=(p.as_str()) selected[priority == p.as_str()] { (format::priority(p)) }
                     }
                 }
             }
             p {
-                label for="category-department" { "기본 부서" }
+                label for="category-department" { (lang.pick("기본 부서", "Default department")) }
                 select #category-department name="department" aria-describedby="category-department-hint" {
                     (department_options(departments, form.get("department"), None))
                 }
-                span #category-department-hint .hint { "관할에서 이 분류를 맡은 부서가 없을 때 배정되는 부서입니다." }
+                span #category-department-hint .hint { (lang.pick("관할에서 이 분류를 맡은 부서가 없을 때 배정되는 부서입니다.", "The department a report goes to when no department of its jurisdiction handles this category.")) }
             }
             p {
-                label for="category-radius" { "중복 검색 반경 (m)" }
+                label for="category-radius" { (lang.pick("중복 검색 반경 (m)", "Duplicate search radius (m)")) }
                 input #category-radius type="number" name="duplicate_radius_m" required min="10" max="1000" step="1" value=(form.get("duplicate_radius_m"));
             }
             table.queue.sla {
-                caption { "처리 기한 (시간). 비워 두면 기본값을 씁니다." }
-                (head(&["우선순위", "첫 응답까지", "처리 완료까지", "기본값"]))
+                caption { (lang.pick("처리 기한 (시간). 비워 두면 기본값을 씁니다.", "Deadlines (hours). Leave empty for the default.")) }
+                (head(&[(lang.pick("우선순위", "Priority")), (lang.pick("첫 응답까지", "To first response")), (lang.pick("처리 완료까지", "To resolution")), (lang.pick("기본값", "default"))]))
                 tbody {
                     @for p in Priority::ALL {
                         @let default = p.default_sla();
                         @let first = first_field(p);
                         @let resolution = resolution_field(p);
                         tr {
-                            th scope="row" { (p.label_ko()) }
+                            th scope="row" { (format::priority(p)) }
                             td {
-                                label.visually-hidden for=(first) { (p.label_ko()) " 첫 응답까지 (시간)" }
+                                label.visually-hidden for=(first) { (format::priority(p)) (lang.pick(" 첫 응답까지 (시간)", " to first response (hours)")) }
                                 input id=(first) type="number" name=(first) min="1" max="8760" step="1"
                                     placeholder=(default.first_response.num_hours()) value=(form.get(&first));
                             }
                             td {
-                                label.visually-hidden for=(resolution) { (p.label_ko()) " 처리 완료까지 (시간)" }
+                                label.visually-hidden for=(resolution) { (format::priority(p)) (lang.pick(" 처리 완료까지 (시간)", " to resolution (hours)")) }
                                 input id=(resolution) type="number" name=(resolution) min="1" max="8760" step="1"
                                     placeholder=(default.resolution.num_hours()) value=(form.get(&resolution));
                             }
@@ -345,9 +361,9 @@ fn render_edit(
                     }
                 }
             }
-            p { button type="submit" { "저장" } }
+            p { button type="submit" { (lang.pick("저장", "Save")) } }
         }
-        p { a href=(PATH) { "분류 목록으로" } }
+        p { a href=(PATH) { (lang.pick("분류 목록으로", "Back to the categories")) } }
     };
     respond(officer, &title, notice, &body)
 }

@@ -13,19 +13,20 @@ use sinmungo_core::domain::{Category, Department, Jurisdiction, Permission};
 use sinmungo_http::AppState;
 
 use crate::error::PageError;
+use crate::lang::{Lang, Text};
 use crate::pages::settings::{done, head, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
-const TITLE: &str = "부서와 배정 규칙";
+const TITLE: Text = Text("부서와 배정 규칙", "Departments and routing");
 const PATH: &str = "/admin/settings/departments";
 
 /// What the department form's fields are called on the page.
-const LABELS: [(&str, &str); 5] = [
-    ("department", "부서 코드"),
-    ("name", "이름"),
-    ("name_en", "영문 이름"),
-    ("jurisdiction", "관할"),
-    ("categories", "담당 분류"),
+const LABELS: [(&str, Text); 5] = [
+    ("department", Text("부서 코드", "Department code")),
+    ("name", Text("이름", "Name")),
+    ("name_en", Text("영문 이름", "English name")),
+    ("jurisdiction", Text("관할", "Jurisdiction")),
+    ("categories", Text("담당 분류", "Categories handled")),
 ];
 
 /// The department form as sent (`categories` repeats, one per checkbox).
@@ -106,8 +107,9 @@ impl Directory {
     }
 
     fn place(&self, department: &Department) -> String {
+        let lang = Lang::current();
         match &department.jurisdiction {
-            None => "도 전체".to_owned(),
+            None => (lang.pick("도 전체", "Whole province")).to_owned(),
             Some(code) => self
                 .municipalities
                 .iter()
@@ -137,14 +139,24 @@ fn refusal(error: DirectoryError, directory: &Directory) -> Result<Notice, PageE
         DirectoryError::Invalid(invalid) => Ok(Notice::invalid(&invalid, &LABELS)),
         DirectoryError::DepartmentExists(code) => Ok(Notice::new(
             StatusCode::CONFLICT,
-            vec![format!("부서 코드: {code} 부서가 이미 있습니다. 다른 코드를 쓰세요.")],
+            vec![Lang::current().pick_string(
+                || format!("부서 코드: {code} 부서가 이미 있습니다. 다른 코드를 쓰세요."),
+                || format!("Department code: a department {code} already exists. Use another code."),
+            )],
         )),
         DirectoryError::RoutingConflict { category, other } => Ok(Notice::new(
             StatusCode::CONFLICT,
-            vec![format!(
-                "담당 분류: 같은 관할에서 {} 부서가 이미 '{}' 분류를 담당합니다. 먼저 그 부서에서 빼 주세요.",
-                directory.department_name(other.as_str()),
-                directory.category_name(category.as_str()),
+            vec![Lang::current().pick_string(
+                || format!(
+                    "담당 분류: 같은 관할에서 {} 부서가 이미 '{}' 분류를 담당합니다. 먼저 그 부서에서 빼 주세요.",
+                    directory.department_name(other.as_str()),
+                    directory.category_name(category.as_str()),
+                ),
+                || format!(
+                    "Categories handled: in the same jurisdiction, {} already handles '{}'. Remove it from that department first.",
+                    directory.department_name(other.as_str()),
+                    directory.category_name(category.as_str()),
+                ),
             )],
         )),
         other => Err(failure(other)),
@@ -168,12 +180,13 @@ pub(crate) async fn list(
     officer: Officer,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     require(&officer, Permission::ManageDirectory)?;
     let notice = query.notice(&[
-        ("created", "부서를 만들었습니다."),
+        ("created", (lang.pick("부서를 만들었습니다.", "The department was created."))),
         (
             "updated",
-            "부서를 고쳤습니다. 새로 접수되거나 분류가 바뀌는 신고부터 적용됩니다.",
+            (lang.pick("부서를 고쳤습니다. 새로 접수되거나 분류가 바뀌는 신고부터 적용됩니다.", "The department was changed. It applies to reports received or reclassified from now on.")),
         ),
     ]);
     let directory = Directory::load(&state).await?;
@@ -265,14 +278,15 @@ fn render_list(
     form: &DepartmentForm,
     notice: Option<Notice>,
 ) -> Response {
+    let lang = Lang::current();
     let body = html! {
         p {
-            "신고는 관할 시·군에서 그 분류를 담당하는 부서로, 없으면 도 전체 부서로 배정됩니다. "
-            "바꾼 규칙은 새로 접수되거나 분류가 바뀌는 신고부터 적용됩니다."
+            (lang.pick("신고는 관할 시·군에서 그 분류를 담당하는 부서로, 없으면 도 전체 부서로 배정됩니다. ", "A report goes to the department of its city or county that handles its category, or else to a province-wide one. "))
+            (lang.pick("바꾼 규칙은 새로 접수되거나 분류가 바뀌는 신고부터 적용됩니다.", "Changed rules apply to reports received or reclassified from now on."))
         }
         table.queue.departments {
-            caption { "부서 (" (directory.departments.len()) "곳)" }
-            (head(&["부서", "코드", "관할", "담당 분류"]))
+            caption { (lang.pick("부서 (", "Departments (")) (directory.departments.len()) (lang.pick("곳)", ")")) }
+            (head(&[(lang.pick("부서", "Department")), (lang.pick("코드", "Code")), (lang.pick("관할", "Jurisdiction")), (lang.pick("담당 분류", "Categories handled"))]))
             tbody {
                 @for department in &directory.departments {
                     tr data-department=(department.code) {
@@ -283,7 +297,7 @@ fn render_list(
                         td { (directory.place(department)) }
                         td {
                             @if department.categories.is_empty() {
-                                span.none { "없음" }
+                                span.none { (lang.pick("없음", "None")) }
                             } @else {
                                 @for (i, category) in department.categories.iter().enumerate() {
                                     @if i > 0 { ", " }
@@ -296,11 +310,11 @@ fn render_list(
             }
         }
         section aria-labelledby="new-department-heading" {
-            h2 #new-department-heading { "부서 만들기" }
+            h2 #new-department-heading { (lang.pick("부서 만들기", "Create department")) }
             (department_form(officer, directory, form, PATH, true))
         }
     };
-    respond(officer, TITLE, notice, &body)
+    respond(officer, TITLE.get(), notice, &body)
 }
 
 fn render_edit(
@@ -309,11 +323,12 @@ fn render_edit(
     form: &DepartmentForm,
     notice: Option<Notice>,
 ) -> Response {
+    let lang = Lang::current();
     let title = format!("{TITLE} — {}", directory.department_name(&form.code));
     let action = format!("{PATH}/{}", form.code);
     let body = html! {
         (department_form(officer, directory, form, &action, false))
-        p { a href=(PATH) { "부서 목록으로" } }
+        p { a href=(PATH) { (lang.pick("부서 목록으로", "Back to the departments")) } }
     };
     respond(officer, &title, notice, &body)
 }
@@ -325,30 +340,31 @@ fn department_form(
     action: &str,
     new: bool,
 ) -> Markup {
+    let lang = Lang::current();
     html! {
         form.settings method="post" action=(action) {
             input type="hidden" name="csrf" value=(officer.form_token);
             @if new {
                 p {
-                    label for="department-code" { "부서 코드" }
+                    label for="department-code" { (lang.pick("부서 코드", "Department code")) }
                     input #department-code type="text" name="code" required maxlength="40" value=(form.code) aria-describedby="department-code-hint";
-                    span #department-code-hint .hint { "영문 소문자, 숫자, 밑줄(_). 예: jeonju_road. 만든 뒤에는 바꿀 수 없습니다." }
+                    span #department-code-hint .hint { (lang.pick("영문 소문자, 숫자, 밑줄(_). 예: jeonju_road. 만든 뒤에는 바꿀 수 없습니다.", "Lower-case letters, digits, underscores (_), e.g. jeonju_road. It cannot be changed later.")) }
                 }
             } @else {
-                p { "부서 코드: " code { (form.code) } }
+                p { (lang.pick("부서 코드: ", "Department code: ")) code { (form.code) } }
             }
             p {
-                label for="department-name" { "이름" }
+                label for="department-name" { (lang.pick("이름", "Name")) }
                 input #department-name type="text" name="name" required maxlength="100" value=(form.name);
             }
             p {
-                label for="department-name-en" { "영문 이름 (선택)" }
+                label for="department-name-en" { (lang.pick("영문 이름 (선택)", "English name (optional)")) }
                 input #department-name-en type="text" name="name_en" maxlength="100" value=(form.name_en);
             }
             p {
-                label for="department-jurisdiction" { "관할" }
+                label for="department-jurisdiction" { (lang.pick("관할", "Jurisdiction")) }
                 select #department-jurisdiction name="jurisdiction" {
-                    option value="" selected[form.jurisdiction.is_empty()] { "도 전체" }
+                    option value="" selected[form.jurisdiction.is_empty()] { (lang.pick("도 전체", "Whole province")) }
                     @for municipality in &directory.municipalities {
                         option value=(municipality.code) selected[form.jurisdiction == municipality.code] {
                             (municipality.name)
@@ -357,7 +373,7 @@ fn department_form(
                 }
             }
             fieldset.categories {
-                legend { "담당 분류" }
+                legend { (lang.pick("담당 분류", "Categories handled")) }
                 @for category in &directory.categories {
                     @let id = format!("department-category-{}", category.code);
                     span.choice {
@@ -367,7 +383,7 @@ fn department_form(
                     }
                 }
             }
-            p { button type="submit" { @if new { "부서 만들기" } @else { "저장" } } }
+            p { button type="submit" { @if new { (lang.pick("부서 만들기", "Create department")) } @else { (lang.pick("저장", "Save")) } } }
         }
     }
 }

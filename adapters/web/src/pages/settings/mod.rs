@@ -27,14 +27,15 @@ use sinmungo_http::AppState;
 
 use crate::error::PageError;
 use crate::forms;
+use crate::lang::{Lang, Text};
 use crate::pages::layout;
 use crate::session::Officer;
 
 /// One administration page: where it is, what it is called, what it needs.
 struct Section {
     path: &'static str,
-    title: &'static str,
-    summary: &'static str,
+    title: Text,
+    summary: Text,
     permission: Permission,
 }
 
@@ -42,38 +43,38 @@ struct Section {
 const SECTIONS: [Section; 6] = [
     Section {
         path: "/admin/settings/accounts",
-        title: "계정과 역할",
-        summary: "공무원 계정을 만들고 역할과 부서를 바꾸거나 계정을 비활성화합니다.",
+        title: Text("계정과 역할", "Accounts and roles"),
+        summary: Text("공무원 계정을 만들고 역할과 부서를 바꾸거나 계정을 비활성화합니다.", "Create officers’ accounts, change their roles and departments, or disable accounts."),
         permission: Permission::ManageUsers,
     },
     Section {
         path: "/admin/settings/departments",
-        title: "부서와 배정 규칙",
-        summary: "부서의 관할 시·군과 담당 분류를 정합니다. 신고는 이 규칙으로 부서에 배정됩니다.",
+        title: Text("부서와 배정 규칙", "Departments and routing"),
+        summary: Text("부서의 관할 시·군과 담당 분류를 정합니다. 신고는 이 규칙으로 부서에 배정됩니다.", "Set each department’s city or county and categories. Reports are routed to departments by these rules."),
         permission: Permission::ManageDirectory,
     },
     Section {
         path: "/admin/settings/categories",
-        title: "분류와 처리 기한",
-        summary: "분류별 우선순위별 처리 기한(첫 응답, 처리 완료)과 중복 검색 반경을 정합니다.",
+        title: Text("분류와 처리 기한", "Categories and deadlines"),
+        summary: Text("분류별 우선순위별 처리 기한(첫 응답, 처리 완료)과 중복 검색 반경을 정합니다.", "Set each category’s deadlines per priority (first response, resolution) and its duplicate search radius."),
         permission: Permission::ManageDirectory,
     },
     Section {
         path: "/admin/settings/service-accounts",
-        title: "서비스 계정과 API 키",
-        summary: "연계 시스템의 서비스 계정을 만들고 API 키를 발급하거나 폐기합니다.",
+        title: Text("서비스 계정과 API 키", "Service accounts and API keys"),
+        summary: Text("연계 시스템의 서비스 계정을 만들고 API 키를 발급하거나 폐기합니다.", "Create service accounts for connected systems, and issue or revoke their API keys."),
         permission: Permission::ManageServiceAccounts,
     },
     Section {
         path: "/admin/settings/secrets",
-        title: "비밀 값",
-        summary: "외부 서비스의 API 키 같은 비밀 값을 저장합니다. 저장한 값은 다시 볼 수 없습니다.",
+        title: Text("비밀 값", "Secrets"),
+        summary: Text("외부 서비스의 API 키 같은 비밀 값을 저장합니다. 저장한 값은 다시 볼 수 없습니다.", "Store secrets such as external services’ API keys. A stored value cannot be shown again."),
         permission: Permission::ManageSecrets,
     },
     Section {
         path: "/admin/settings/audit",
-        title: "감사 기록",
-        summary: "누가 언제 무엇을 바꾸었는지 최근 기록부터 봅니다.",
+        title: Text("감사 기록", "Audit log"),
+        summary: Text("누가 언제 무엇을 바꾸었는지 최근 기록부터 봅니다.", "See who changed what and when, newest first."),
         permission: Permission::ViewAudit,
     },
 ];
@@ -97,10 +98,14 @@ pub(crate) fn require(officer: &Officer, permission: Permission) -> Result<(), P
 
 /// The page refusing a role without the permission.
 pub(crate) fn forbidden() -> PageError {
+    let lang = Lang::current();
     PageError::new(
         StatusCode::FORBIDDEN,
-        "접근 권한이 없습니다",
-        "이 관리 화면을 사용할 권한이 없습니다. 필요하면 관리자에게 요청하세요.",
+        lang.pick("접근 권한이 없습니다", "Access denied"),
+        lang.pick(
+            "이 관리 화면을 사용할 권한이 없습니다. 필요하면 관리자에게 요청하세요.",
+            "You may not use this administration page. Ask an administrator if you need it.",
+        ),
     )
 }
 
@@ -110,11 +115,12 @@ pub(crate) async fn index(
     State(_state): State<AppState>,
     officer: Officer,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     if !visible_to(&officer) {
         return Err(forbidden());
     }
     let body = html! {
-        h1 { "관리" }
+        h1 { (lang.pick("관리", "Administration")) }
         ul.settings-index {
             @for section in SECTIONS.iter().filter(|s| officer.actor.grant(s.permission).is_granted()) {
                 li {
@@ -124,7 +130,7 @@ pub(crate) async fn index(
             }
         }
     };
-    Ok(layout::page("관리", Some(&officer), &body).into_response())
+    Ok(layout::page(lang.pick("관리", "Administration"), Some(&officer), &body).into_response())
 }
 
 /// `?done=…`: which change just succeeded (post, redirect, get).
@@ -169,7 +175,7 @@ impl Notice {
     }
 
     /// 422 with the invalid fields, each named by its Korean label.
-    pub(crate) fn invalid(invalid: &Invalid, labels: &[(&str, &str)]) -> Self {
+    pub(crate) fn invalid(invalid: &Invalid, labels: &[(&str, Text)]) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             field_messages(invalid, labels),
@@ -206,9 +212,10 @@ pub(crate) fn respond(
     notice: Option<Notice>,
     body: &Markup,
 ) -> Response {
+    let lang = Lang::current();
     let status = notice.as_ref().map_or(StatusCode::OK, |n| n.status);
     let body = html! {
-        p.crumbs { a href="/admin/settings" { "관리" } " › " (title) }
+        p.crumbs { a href="/admin/settings" { (lang.pick("관리", "Administration")) } " › " (title) }
         h1 { (title) }
         (self::notice(notice))
         (body)
@@ -228,7 +235,7 @@ pub(crate) fn invalid(field: &str, code: &'static str, message: &str) -> Invalid
 }
 
 /// Each field error in Korean, after the field's label when it has one.
-pub(crate) fn field_messages(invalid: &Invalid, labels: &[(&str, &str)]) -> Vec<String> {
+pub(crate) fn field_messages(invalid: &Invalid, labels: &[(&str, Text)]) -> Vec<String> {
     invalid
         .0
         .iter()
@@ -245,34 +252,35 @@ pub(crate) fn field_messages(invalid: &Invalid, labels: &[(&str, &str)]) -> Vec<
 /// A field error in Korean: the domain's Korean when it wrote some, else a
 /// sentence for the codes these pages meet, else the console's usual words.
 fn message(error: &FieldError) -> String {
+    let lang = Lang::current();
     if forms::korean(&error.message).is_some() {
         return forms::message(error);
     }
     let korean = match error.code {
-        "invalid_email" => "name@example.kr 같은 이메일 주소를 입력해 주세요.",
-        "too_long" if error.field == "password" => "비밀번호는 128자 이하로 입력해 주세요.",
-        "unknown_role" => "역할을 목록에서 골라 주세요.",
+        "invalid_email" => lang.pick("name@example.kr 같은 이메일 주소를 입력해 주세요.", "Please enter an e-mail address such as name@example.kr."),
+        "too_long" if error.field == "password" => lang.pick("비밀번호는 128자 이하로 입력해 주세요.", "The password must be at most 128 characters."),
+        "unknown_role" => lang.pick("역할을 목록에서 골라 주세요.", "Please choose a role from the list."),
         "required" if error.field == "department" => {
-            "담당 공무원과 부서 관리자는 부서를 지정해야 합니다."
+            lang.pick("담당 공무원과 부서 관리자는 부서를 지정해야 합니다.", "Officers and department managers must have a department.")
         }
-        "unknown_department" => "없는 부서입니다.",
+        "unknown_department" => lang.pick("없는 부서입니다.", "No such department."),
         "invalid_code" => {
-            "코드는 영문 소문자로 시작하는 2–40자의 영문 소문자, 숫자, 밑줄(_)입니다."
+            lang.pick("코드는 영문 소문자로 시작하는 2–40자의 영문 소문자, 숫자, 밑줄(_)입니다.", "A code is 2–40 lower-case letters, digits or underscores (_), starting with a letter.")
         }
-        "invalid_jurisdiction" => "관할 시·군을 목록에서 골라 주세요.",
+        "invalid_jurisdiction" => lang.pick("관할 시·군을 목록에서 골라 주세요.", "Please choose a city or county from the list."),
         "service_account" => {
-            "서비스 계정은 역할을 바꾸거나 비활성화할 수 없습니다. API 키를 폐기하세요."
+            lang.pick("서비스 계정은 역할을 바꾸거나 비활성화할 수 없습니다. API 키를 폐기하세요.", "A service account’s role cannot be changed nor the account disabled. Revoke its API keys instead.")
         }
-        "invalid_label" => "키 이름(용도)은 1–100자로 입력해 주세요.",
+        "invalid_label" => lang.pick("키 이름(용도)은 1–100자로 입력해 주세요.", "The key’s name (purpose) must be 1–100 characters."),
         "invalid_secret_name" => {
-            "이름은 1–100자의 영문 소문자, 숫자, 마침표(.), 밑줄(_), 하이픈(-)입니다."
+            lang.pick("이름은 1–100자의 영문 소문자, 숫자, 마침표(.), 밑줄(_), 하이픈(-)입니다.", "A name is 1–100 lower-case letters, digits, dots (.), underscores (_) or hyphens (-).")
         }
         "invalid_secret_value" => {
-            "값은 1바이트에서 8KiB 사이의 텍스트여야 하며 제어 문자를 넣을 수 없습니다."
+            lang.pick("값은 1바이트에서 8KiB 사이의 텍스트여야 하며 제어 문자를 넣을 수 없습니다.", "The value must be text of 1 byte to 8 KiB, without control characters.")
         }
-        "not_a_number" => "숫자(정수)로 입력해 주세요.",
-        "out_of_range" if error.field == "limit" => "1에서 100 사이의 숫자여야 합니다.",
-        "incomplete_sla" => "첫 응답과 처리 완료 기한을 모두 입력하거나 모두 비워 주세요.",
+        "not_a_number" => lang.pick("숫자(정수)로 입력해 주세요.", "Please enter a whole number."),
+        "out_of_range" if error.field == "limit" => lang.pick("1에서 100 사이의 숫자여야 합니다.", "It must be a number from 1 to 100."),
+        "incomplete_sla" => lang.pick("첫 응답과 처리 완료 기한을 모두 입력하거나 모두 비워 주세요.", "Enter both the first-response and the resolution deadline, or leave both empty."),
         _ => return forms::message(error),
     };
     korean.to_owned()
@@ -347,9 +355,9 @@ mod tests {
             FieldError::new("x", "odd", "x is odd"),
         ]);
         let labels = [
-            ("email", "이메일"),
-            ("display_name", "이름"),
-            ("department", "부서"),
+            ("email", Text("이메일", "E-mail")),
+            ("display_name", Text("이름", "Name")),
+            ("department", Text("부서", "Department")),
         ];
         assert_eq!(
             field_messages(&invalid, &labels),

@@ -15,14 +15,18 @@ use sinmungo_http::AppState;
 
 use crate::error::PageError;
 use crate::format;
+use crate::lang::{Lang, Text};
 use crate::pages::settings::{done, head, names, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
-const TITLE: &str = "비밀 값";
+const TITLE: Text = Text("비밀 값", "Secrets");
 const PATH: &str = "/admin/settings/secrets";
 
 /// What the form's fields are called on the page.
-const LABELS: [(&str, &str); 2] = [("name", "이름"), ("value", "값")];
+const LABELS: [(&str, Text); 2] = [
+    ("name", Text("이름", "Name")),
+    ("value", Text("값", "Value")),
+];
 
 /// The set form (the delete form sends the token alone).
 #[derive(Debug, Default, Deserialize)]
@@ -36,12 +40,17 @@ pub(crate) struct SecretForm {
 }
 
 fn refusal(error: SecretError) -> Result<Notice, PageError> {
+    let lang = Lang::current();
     match error {
         SecretError::Invalid(invalid) => Ok(Notice::invalid(&invalid, &LABELS)),
         SecretError::SignInRequired | SecretError::Forbidden => Err(super::forbidden()),
         SecretError::NotFound => Ok(Notice::new(
             StatusCode::NOT_FOUND,
-            vec!["그 이름의 비밀 값이 없습니다. 이미 삭제되었을 수 있습니다.".to_owned()],
+            vec![(lang.pick(
+                "그 이름의 비밀 값이 없습니다. 이미 삭제되었을 수 있습니다.",
+                "There is no secret of that name. It may have been deleted already.",
+            ))
+            .to_owned()],
         )),
         SecretError::Unavailable(reason) => Err(PageError::unavailable(&reason)),
         SecretError::Sealing(error) => Err(PageError::internal(&error)),
@@ -56,13 +65,20 @@ pub(crate) async fn list(
     officer: Officer,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     require(&officer, Permission::ManageSecrets)?;
     let notice = query.notice(&[
         (
             "set",
-            "비밀 값을 저장했습니다. 저장한 값은 다시 볼 수 없습니다.",
+            (lang.pick(
+                "비밀 값을 저장했습니다. 저장한 값은 다시 볼 수 없습니다.",
+                "The secret was stored. It cannot be shown again.",
+            )),
         ),
-        ("deleted", "비밀 값을 삭제했습니다."),
+        (
+            "deleted",
+            (lang.pick("비밀 값을 삭제했습니다.", "The secret was deleted.")),
+        ),
     ]);
     render(&state, &officer, "", notice).await
 }
@@ -121,6 +137,7 @@ async fn render(
     name: &str,
     notice: Option<Notice>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     let secrets = state
         .use_cases()
         .secrets
@@ -129,13 +146,13 @@ async fn render(
         .or_else(|error| refusal(error).map(|_| Vec::new()))?;
     let names = names(state, secrets.iter().filter_map(|s| s.updated_by).collect()).await?;
     let body = html! {
-        p { "저장한 비밀 값은 암호화되어 보관되며, 이 화면에서도 다시 볼 수 없습니다. 이름과 바꾼 때만 보입니다." }
+        p { (lang.pick("저장한 비밀 값은 암호화되어 보관되며, 이 화면에서도 다시 볼 수 없습니다. 이름과 바꾼 때만 보입니다.", "Stored secrets are kept encrypted and cannot be shown again, here either. Only their names and when they changed are shown.")) }
         @if secrets.is_empty() {
-            p.empty { "저장된 비밀 값이 없습니다." }
+            p.empty { (lang.pick("저장된 비밀 값이 없습니다.", "No secrets are stored.")) }
         } @else {
             table.queue.secrets {
-                caption { "저장된 비밀 값" }
-                (head(&["이름", "바꾼 때", "바꾼 사람", "삭제"]))
+                caption { (lang.pick("저장된 비밀 값", "Stored secrets")) }
+                (head(&[(lang.pick("이름", "Name")), (lang.pick("바꾼 때", "Changed")), (lang.pick("바꾼 사람", "Changed by")), (lang.pick("삭제", "Delete"))]))
                 tbody {
                     @for secret in &secrets {
                         tr data-secret=(secret.name.as_str()) {
@@ -143,14 +160,14 @@ async fn render(
                             td { (format::time(secret.updated_at)) }
                             td {
                                 @match secret.updated_by {
-                                    Some(id) => (names.get(&id).map_or("(알 수 없음)", String::as_str)),
-                                    None => span.none { "운영자 (명령줄)" },
+                                    Some(id) => (names.get(&id).map_or(lang.pick("(알 수 없음)", "(unknown)"), String::as_str)),
+                                    None => span.none { (lang.pick("운영자 (명령줄)", "Operator (command line)")) },
                                 }
                             }
                             td {
                                 form method="post" action={ (PATH) "/" (secret.name.as_str()) "/delete" } {
                                     input type="hidden" name="csrf" value=(officer.form_token);
-                                    button.danger type="submit" aria-label={ (secret.name.as_str()) " 삭제" } { "삭제" }
+                                    button.danger type="submit" aria-label={ (secret.name.as_str()) (lang.pick(" 삭제", " delete")) } { (lang.pick("삭제", "Delete")) }
                                 }
                             }
                         }
@@ -159,21 +176,21 @@ async fn render(
             }
         }
         section aria-labelledby="set-secret-heading" {
-            h2 #set-secret-heading { "비밀 값 저장 또는 교체" }
+            h2 #set-secret-heading { (lang.pick("비밀 값 저장 또는 교체", "Store or replace a secret")) }
             form.settings method="post" action=(PATH) autocomplete="off" {
                 input type="hidden" name="csrf" value=(officer.form_token);
                 p {
-                    label for="secret-name" { "이름" }
+                    label for="secret-name" { (lang.pick("이름", "Name")) }
                     input #secret-name type="text" name="name" required maxlength="100" value=(name) aria-describedby="secret-name-hint";
-                    span #secret-name-hint .hint { "영문 소문자, 숫자, '.', '_', '-'. 같은 이름이 있으면 값을 교체합니다." }
+                    span #secret-name-hint .hint { (lang.pick("영문 소문자, 숫자, '.', '_', '-'. 같은 이름이 있으면 값을 교체합니다.", "Lower-case letters, digits, '.', '_', '-'. A secret of the same name is replaced.")) }
                 }
                 p {
-                    label for="secret-value" { "값" }
+                    label for="secret-value" { (lang.pick("값", "Value")) }
                     input #secret-value type="password" name="value" required autocomplete="new-password";
                 }
-                p { button type="submit" { "저장" } }
+                p { button type="submit" { (lang.pick("저장", "Save")) } }
             }
         }
     };
-    Ok(respond(officer, TITLE, notice, &body))
+    Ok(respond(officer, TITLE.get(), notice, &body))
 }

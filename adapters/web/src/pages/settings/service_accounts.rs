@@ -16,18 +16,19 @@ use uuid::Uuid;
 
 use crate::error::PageError;
 use crate::format;
+use crate::lang::{Lang, Text};
 use crate::pages::settings::accounts::{refusal, user_id};
 use crate::pages::settings::{done, head, require, respond, DoneQuery, Notice};
 use crate::session::Officer;
 
-const TITLE: &str = "서비스 계정과 API 키";
+const TITLE: Text = Text("서비스 계정과 API 키", "Service accounts and API keys");
 const PATH: &str = "/admin/settings/service-accounts";
 
 /// What the forms' fields are called on the page.
-const LABELS: [(&str, &str); 3] = [
-    ("display_name", "이름"),
-    ("email", "연락처 이메일"),
-    ("label", "키 이름(용도)"),
+const LABELS: [(&str, Text); 3] = [
+    ("display_name", Text("이름", "Name")),
+    ("email", Text("연락처 이메일", "Contact e-mail")),
+    ("label", Text("키 이름(용도)", "Key name (purpose)")),
 ];
 
 /// The new service account form.
@@ -95,6 +96,7 @@ async fn render_list(
     form: &NewForm,
     notice: Option<Notice>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     let accounts = state
         .use_cases()
         .service_accounts
@@ -103,11 +105,11 @@ async fn render_list(
         .or_else(|error| refusal(error, &LABELS).map(|_| Vec::new()))?;
     let body = html! {
         @if accounts.is_empty() {
-            p.empty { "서비스 계정이 없습니다." }
+            p.empty { (lang.pick("서비스 계정이 없습니다.", "No service accounts.")) }
         } @else {
             table.queue.service-accounts {
-                caption { "서비스 계정" }
-                (head(&["이름", "연락처 이메일", "만든 때"]))
+                caption { (lang.pick("서비스 계정", "Service accounts")) }
+                (head(&[(lang.pick("이름", "Name")), (lang.pick("연락처 이메일", "Contact e-mail")), (lang.pick("만든 때", "Created"))]))
                 tbody {
                     @for user in &accounts {
                         tr {
@@ -120,23 +122,23 @@ async fn render_list(
             }
         }
         section aria-labelledby="new-service-heading" {
-            h2 #new-service-heading { "서비스 계정 만들기" }
+            h2 #new-service-heading { (lang.pick("서비스 계정 만들기", "Create a service account")) }
             form.settings method="post" action=(PATH) {
                 input type="hidden" name="csrf" value=(officer.form_token);
                 p {
-                    label for="service-name" { "이름" }
+                    label for="service-name" { (lang.pick("이름", "Name")) }
                     input #service-name type="text" name="name" required maxlength="100" value=(form.name) aria-describedby="service-name-hint";
-                    span #service-name-hint .hint { "예: 120 콜센터 연계" }
+                    span #service-name-hint .hint { (lang.pick("예: 120 콜센터 연계", "e.g. 120 call centre link")) }
                 }
                 p {
-                    label for="service-email" { "연락처 이메일" }
+                    label for="service-email" { (lang.pick("연락처 이메일", "Contact e-mail")) }
                     input #service-email type="email" name="contact_email" required value=(form.contact_email);
                 }
-                p { button type="submit" { "서비스 계정 만들기" } }
+                p { button type="submit" { (lang.pick("서비스 계정 만들기", "Create a service account")) } }
             }
         }
     };
-    Ok(respond(officer, TITLE, notice, &body))
+    Ok(respond(officer, TITLE.get(), notice, &body))
 }
 
 /// `GET /admin/settings/service-accounts/{id}`: the account and its keys.
@@ -147,16 +149,23 @@ pub(crate) async fn show(
     Path(id): Path<String>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     require(&officer, Permission::ManageServiceAccounts)?;
     let id = user_id(&id)?;
     let notice = query.notice(&[
         (
             "created",
-            "서비스 계정을 만들었습니다. 이제 API 키를 발급하세요.",
+            (lang.pick(
+                "서비스 계정을 만들었습니다. 이제 API 키를 발급하세요.",
+                "The service account was created. Now issue an API key.",
+            )),
         ),
         (
             "revoked",
-            "API 키를 폐기했습니다. 이 키로는 더 이상 접속할 수 없습니다.",
+            (lang.pick(
+                "API 키를 폐기했습니다. 이 키로는 더 이상 접속할 수 없습니다.",
+                "The API key was revoked. It can no longer be used.",
+            )),
         ),
     ]);
     render_account(&state, &officer, id, None, notice).await
@@ -171,6 +180,7 @@ pub(crate) async fn issue(
     Path(id): Path<String>,
     Form(form): Form<KeyForm>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     require(&officer, Permission::ManageServiceAccounts)?;
     officer.check_form(&state, &form.csrf)?;
     let id = user_id(&id)?;
@@ -192,7 +202,7 @@ pub(crate) async fn issue(
         Ok(_) => {
             let notice = Notice::new(
                 StatusCode::CREATED,
-                vec!["API 키를 발급했습니다.".to_owned()],
+                vec![(lang.pick("API 키를 발급했습니다.", "The API key was issued.")).to_owned()],
             );
             render_account(&state, &officer, id, Some(&key), Some(notice)).await
         }
@@ -236,6 +246,7 @@ async fn render_account(
     issued: Option<&str>,
     notice: Option<Notice>,
 ) -> Result<Response, PageError> {
+    let lang = Lang::current();
     let use_case = &state.use_cases().service_accounts;
     let account = use_case
         .get(&officer.actor, id)
@@ -250,30 +261,30 @@ async fn render_account(
     let body = html! {
         @if let Some(key) = issued {
             section.issued-key aria-labelledby="issued-heading" {
-                h2 #issued-heading { "새 API 키" }
+                h2 #issued-heading { (lang.pick("새 API 키", "New API key")) }
                 p.warning role="alert" {
-                    strong { "이 키는 지금 한 번만 보입니다." }
-                    " 안전한 곳에 복사해 두세요. 이 페이지를 떠나면 다시 볼 수 없으며, 잃어버리면 새 키를 발급하고 이 키를 폐기해야 합니다."
+                    strong { (lang.pick("이 키는 지금 한 번만 보입니다.", "This key is shown only now, once.")) }
+                    (lang.pick(" 안전한 곳에 복사해 두세요. 이 페이지를 떠나면 다시 볼 수 없으며, 잃어버리면 새 키를 발급하고 이 키를 폐기해야 합니다.", " Copy it somewhere safe. Once you leave this page it cannot be shown again; if it is lost, issue a new key and revoke this one."))
                 }
                 p {
-                    label for="issued-key" { "API 키" }
+                    label for="issued-key" { (lang.pick("API 키", "API keys")) }
                     input #issued-key.secret type="text" readonly value=(key) autocomplete="off" spellcheck="false";
                 }
             }
         }
         dl.account {
-            dt { "이름" } dd { (account.display_name.as_str()) }
-            dt { "연락처 이메일" } dd { (account.email.as_str()) }
-            dt { "만든 때" } dd { (format::time(account.created_at)) }
+            dt { (lang.pick("이름", "Name")) } dd { (account.display_name.as_str()) }
+            dt { (lang.pick("연락처 이메일", "Contact e-mail")) } dd { (account.email.as_str()) }
+            dt { (lang.pick("만든 때", "Created")) } dd { (format::time(account.created_at)) }
         }
         section aria-labelledby="keys-heading" {
-            h2 #keys-heading { "API 키" }
+            h2 #keys-heading { (lang.pick("API 키", "API keys")) }
             @if keys.is_empty() {
-                p.empty { "발급한 키가 없습니다." }
+                p.empty { (lang.pick("발급한 키가 없습니다.", "No keys issued.")) }
             } @else {
                 table.queue.keys {
-                    caption { "API 키 (최근 발급 순). 키 자체는 저장되지 않아 다시 볼 수 없습니다." }
-                    (head(&["키 이름(용도)", "앞자리", "발급", "상태", "폐기"]))
+                    caption { (lang.pick("API 키 (최근 발급 순). 키 자체는 저장되지 않아 다시 볼 수 없습니다.", "API keys (newest first). The keys themselves are not stored and cannot be shown again.")) }
+                    (head(&[(lang.pick("키 이름(용도)", "Key name (purpose)")), (lang.pick("앞자리", "Prefix")), (lang.pick("발급", "Issued")), (lang.pick("상태", "Status")), (lang.pick("폐기", "Revoke"))]))
                     tbody {
                         @for key in &keys {
                             tr data-key=(key.id) {
@@ -282,15 +293,15 @@ async fn render_account(
                                 td { (format::time(key.created_at)) }
                                 td {
                                     @match key.revoked_at {
-                                        Some(at) => span.late { "폐기됨 (" (format::time(at)) ")" },
-                                        None => "사용 중",
+                                        Some(at) => span.late { (lang.pick("폐기됨 (", "Revoked (")) (format::time(at)) ")" },
+                                        None => (lang.pick("사용 중", "Active")),
                                     }
                                 }
                                 td {
                                     @if key.revoked_at.is_none() {
                                         form method="post" action={ (base) "/keys/" (key.id) "/revoke" } {
                                             input type="hidden" name="csrf" value=(officer.form_token);
-                                            button.danger type="submit" aria-label={ (key.label) " 키 폐기" } { "폐기" }
+                                            button.danger type="submit" aria-label={ (key.label) (lang.pick(" 키 폐기", " key revoke")) } { (lang.pick("폐기", "Revoke")) }
                                         }
                                     }
                                 }
@@ -302,14 +313,14 @@ async fn render_account(
             form.settings method="post" action={ (base) "/keys" } {
                 input type="hidden" name="csrf" value=(officer.form_token);
                 p {
-                    label for="key-label" { "키 이름(용도)" }
+                    label for="key-label" { (lang.pick("키 이름(용도)", "Key name (purpose)")) }
                     input #key-label type="text" name="label" required maxlength="100" aria-describedby="key-label-hint";
-                    span #key-label-hint .hint { "예: 운영 서버, 시험 서버" }
+                    span #key-label-hint .hint { (lang.pick("예: 운영 서버, 시험 서버", "e.g. production server, test server")) }
                 }
-                p { button type="submit" { "새 키 발급" } }
+                p { button type="submit" { (lang.pick("새 키 발급", "Issue a new key")) } }
             }
         }
-        p { a href=(PATH) { "서비스 계정 목록으로" } }
+        p { a href=(PATH) { (lang.pick("서비스 계정 목록으로", "Back to the service accounts")) } }
     };
     Ok(respond(officer, &title, notice, &body))
 }
