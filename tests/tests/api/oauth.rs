@@ -72,16 +72,8 @@ async fn finish(app: &TestApp, provider: &str, started: &Started) -> reqwest::Re
         .expect("callback")
 }
 
-async fn me(app: &TestApp, session: &Value) -> Value {
-    app.get("/api/v1/me", session["access_token"].as_str())
-        .await
-        .json()
-        .await
-        .expect("me")
-}
-
-#[tokio::test]
-async fn google_sign_in_through_the_configured_server_makes_a_citizen() {
+/// A fake Google on wiremock and a server configured with it.
+async fn with_google() -> (MockServer, TestApp) {
     let google = MockServer::start().await;
     let uri = google.uri();
     let app = TestApp::spawn_with(move |config| {
@@ -94,6 +86,20 @@ async fn google_sign_in_through_the_configured_server_makes_a_citizen() {
         config.oauth.oauth_google_token_url = Some(format!("{uri}/token"));
     })
     .await;
+    (google, app)
+}
+
+async fn me(app: &TestApp, session: &Value) -> Value {
+    app.get("/api/v1/me", session["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .expect("me")
+}
+
+#[tokio::test]
+async fn google_sign_in_through_the_configured_server_makes_a_citizen() {
+    let (google, app) = with_google().await;
     let started = start(&app, "google").await;
     assert_eq!(started.query["code_challenge_method"], "S256");
     google_for(
@@ -358,18 +364,7 @@ async fn console_finish(app: &TestApp, started: &Started) -> reqwest::Response {
 
 #[tokio::test]
 async fn an_official_signs_in_to_the_console_with_google_and_a_citizen_does_not() {
-    let google = MockServer::start().await;
-    let uri = google.uri();
-    let app = TestApp::spawn_with(move |config| {
-        config.oauth.oauth_redirect_base = Some("http://127.0.0.1:8080".to_owned());
-        config.oauth.oauth_google_client_id =
-            Some("sinmungo.apps.googleusercontent.com".to_owned());
-        config.oauth.oauth_google_client_secret =
-            Some("google-secret-value".parse().expect("secret"));
-        config.oauth.oauth_google_authorize_url = Some(format!("{uri}/auth"));
-        config.oauth.oauth_google_token_url = Some(format!("{uri}/token"));
-    })
-    .await;
+    let (google, app) = with_google().await;
     app.official("officer@jeonbuk.go.kr", "staff", "road_management")
         .await;
 
