@@ -364,6 +364,58 @@ async fn an_officer_signs_in_and_works_a_new_report_to_resolved() {
 }
 
 #[tokio::test]
+async fn a_manager_assigns_a_new_report_to_an_officer_from_its_page() {
+    let app = TestApp::spawn().await;
+    app.official("manager@jeonbuk.go.kr", "manager", "road_management")
+        .await;
+    let staff = app
+        .official("staff@jeonbuk.go.kr", "staff", "road_management")
+        .await;
+    let citizen = app.citizen("kim@example.kr").await;
+    let report = app
+        .submit(
+            &citizen.access_token,
+            "덕진동 도로 파손",
+            "집 앞 도로에 큰 포트홀이 생겼어요",
+            "public",
+        )
+        .await;
+    let id = report["id"].as_str().expect("id").to_owned();
+    run("manager_assigns", |client| async move {
+        sign_in(&client, &app, "manager@jeonbuk.go.kr", "officer-pass-2026").await?;
+        text_until(&client, "main h1", |h| h.starts_with("부서 대기열")).await?;
+        client
+            .goto(&app.url(&format!("/admin/reports/{id}")))
+            .await?;
+        text_is(&client, "#report-status", "접수").await?;
+        // The staff member ("staff 담당자 (담당 공무원)") in the assignee list.
+        client
+            .find(Locator::XPath(
+                "//select[@id='assignee']/option[contains(., 'staff 담당자')]",
+            ))
+            .await
+            .context("the department's officer is offered")?
+            .click()
+            .await?;
+        click(&client, "form[action$='/assign'] button[type=submit]").await?;
+        text_is(&client, "main .notice", "배정했습니다.").await?;
+        let summary = text(&client, "dl.summary").await?;
+        anyhow::ensure!(summary.contains("staff 담당자"), "{summary}");
+        let body: Value = app
+            .get(&format!("/api/v1/reports/{id}"), Some(&staff.access_token))
+            .await
+            .json()
+            .await?;
+        anyhow::ensure!(
+            body["assignee"] == json!(staff.id),
+            "the API agrees: {body}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_citizens_account_cannot_open_the_console() {
     let app = TestApp::spawn().await;
     app.citizen("kim@example.kr").await;
