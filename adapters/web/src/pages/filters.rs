@@ -1,11 +1,15 @@
 //! The report filters the queue and the map share — status, category,
 //! overdue — as their GET forms send them, and the form itself.
 
+use axum::http::StatusCode;
 use maud::{html, Markup};
 use serde::Deserialize;
+use sinmungo_core::app::ViewError;
 use sinmungo_core::domain::ReportStatus;
 
+use crate::error::PageError;
 use crate::format;
+use crate::forms;
 use crate::lang::Lang;
 use crate::pages::encode;
 
@@ -102,6 +106,33 @@ impl ReportFilters {
                 p { button type="submit" { (lang.pick("적용", "Apply")) } }
             }
         }
+    }
+}
+
+/// What a filtered list page shows when the list use case refuses:
+/// `no_department` (said in the page's words) for an officer without a
+/// department, the refused filters in a 422; any other refusal is the
+/// error page.
+pub(crate) fn refused(
+    error: ViewError,
+    no_department: (&str, &str),
+) -> Result<(StatusCode, Markup), PageError> {
+    let lang = Lang::current();
+    match error {
+        ViewError::Invalid(invalid) if invalid.0.iter().any(|e| e.code == "no_department") => Ok((
+            StatusCode::OK,
+            html! { p.notice role="status" { (lang.pick(no_department.0, no_department.1)) } },
+        )),
+        ViewError::Invalid(invalid) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html! {
+                div.error role="alert" {
+                    p { (lang.pick("검색 조건을 확인해 주세요.", "Please check the filters.")) }
+                    ul { @for message in forms::messages(&invalid) { li { (message) } } }
+                }
+            },
+        )),
+        other => Err(other.into()),
     }
 }
 

@@ -21,7 +21,7 @@ use crate::error::PageError;
 use crate::format;
 use crate::forms;
 use crate::lang::Lang;
-use crate::pages::filters::{FilterForm, ReportFilters, OPEN};
+use crate::pages::filters::{self, FilterForm, ReportFilters, OPEN};
 use crate::pages::layout;
 use crate::pages::stats::category_names;
 use crate::security;
@@ -170,26 +170,10 @@ pub(crate) async fn show(
                 (table(&pins, truncated))
             },
         ),
-        Err(ViewError::Invalid(invalid)) if invalid.0.iter().any(|e| e.code == "no_department") => {
-            (
-                StatusCode::OK,
-                html! {
-                    p.notice role="status" {
-                        (lang.pick("소속 부서가 없어 부서의 신고를 지도에 표시할 수 없습니다. 관리자에게 부서 지정을 요청하세요.", "You have no department, so there are no department reports to map. Ask an administrator to assign you one."))
-                    }
-                },
-            )
-        }
-        Err(ViewError::Invalid(invalid)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            html! {
-                div.error role="alert" {
-                    p { (lang.pick("검색 조건을 확인해 주세요.", "Please check the filters.")) }
-                    ul { @for message in forms::messages(&invalid) { li { (message) } } }
-                }
-            },
-        ),
-        Err(other) => return Err(other.into()),
+        Err(error) => filters::refused(error, (
+            "소속 부서가 없어 부서의 신고를 지도에 표시할 수 없습니다. 관리자에게 부서 지정을 요청하세요.",
+            "You have no department, so there are no department reports to map. Ask an administrator to assign you one.",
+        ))?,
     };
     let body = html! {
         link rel="stylesheet" href="/admin/assets/leaflet.css";

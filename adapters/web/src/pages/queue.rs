@@ -9,15 +9,14 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{html, Markup};
 use serde::Deserialize;
-use sinmungo_core::app::{ListRequest, ReportList, ViewError};
+use sinmungo_core::app::{ListRequest, ReportList};
 use sinmungo_core::domain::{ReportStatus, UserId};
 use sinmungo_http::AppState;
 
 use crate::error::PageError;
 use crate::format;
-use crate::forms;
 use crate::lang::Lang;
-use crate::pages::filters::{FilterForm, ReportFilters, OPEN};
+use crate::pages::filters::{self, FilterForm, ReportFilters, OPEN};
 use crate::pages::layout;
 use crate::session::Officer;
 
@@ -75,26 +74,10 @@ pub(crate) async fn show(
             let names = assignee_names(&state, &list).await?;
             (StatusCode::OK, table(&list, &query, &categories, &names))
         }
-        Err(ViewError::Invalid(invalid)) if invalid.0.iter().any(|e| e.code == "no_department") => {
-            (
-                StatusCode::OK,
-                html! {
-                    p.notice role="status" {
-                        (lang.pick("소속 부서가 없어 부서 대기열을 볼 수 없습니다. 관리자에게 부서 지정을 요청하세요.", "You have no department, so there is no department queue to show. Ask an administrator to assign you one."))
-                    }
-                },
-            )
-        }
-        Err(ViewError::Invalid(invalid)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            html! {
-                div.error role="alert" {
-                    p { (lang.pick("검색 조건을 확인해 주세요.", "Please check the filters.")) }
-                    ul { @for message in forms::messages(&invalid) { li { (message) } } }
-                }
-            },
-        ),
-        Err(other) => return Err(other.into()),
+        Err(error) => filters::refused(error, (
+            "소속 부서가 없어 부서 대기열을 볼 수 없습니다. 관리자에게 부서 지정을 요청하세요.",
+            "You have no department, so there is no department queue to show. Ask an administrator to assign you one.",
+        ))?,
     };
     let heading = if department.is_empty() {
         lang.pick("부서 대기열", "Department queue").to_owned()
