@@ -395,14 +395,19 @@ pub enum RulesCommand {
         #[command(flatten)]
         out: OutputArgs,
     },
-    /// Measure rules on labelled reports (CSV columns text,category):
-    /// accuracy, per-category precision and recall, confusion matrix.
+    /// Measure rules on labelled reports (CSV columns
+    /// id,title,description,category,also_acceptable, or text,category):
+    /// strict and acceptable accuracy overall, without `other` and per
+    /// category, precision, and the confusion matrix.
     Eval {
         /// The labelled CSV file.
         labelled: PathBuf,
         /// The rule file (default: the built-in Korean keyword rules).
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// List the examples classified wrongly (not even acceptably) instead.
+        #[arg(long)]
+        misses: bool,
         /// Printing.
         #[command(flatten)]
         out: OutputArgs,
