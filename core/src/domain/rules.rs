@@ -1,16 +1,26 @@
-//! Classification rules: ordered, named conditions that decide a report's
-//! category and priority. They are data (TOML), editable by admins; the
-//! product ships [`RuleSet::default_korean`].
+//! Classification rules: named conditions that weigh the evidence for a
+//! report's category and priority. They are data (TOML), editable by admins;
+//! the product ships [`RuleSet::default_korean`]. The format is documented in
+//! `docs/triage.md` and in the shipped file itself.
 //!
 //! A rule may test the report's words, the objects an image detector found in
-//! its photos, the category an LLM suggested, and where the report is. The
-//! AI only ever *suggests*: a rule decides, and the analysis names it.
+//! its photos, the category an LLM suggested, and where the report is. Every
+//! rule whose conditions hold scores the evidence it found (a keyword in the
+//! title counts more than in the description, a phrase more than a word,
+//! negative keywords subtract); the best score decides, and a close second of
+//! another category lowers the confidence and asks for review. The AI only
+//! ever *suggests*: a rule decides, and the analysis names it and the words
+//! it matched.
+
+mod keywords;
 
 use serde::Deserialize;
 
 use crate::domain::category::{Category, CategoryCode};
 use crate::domain::priority::Priority;
 use crate::domain::report::DecidedBy;
+
+use keywords::{normalise, Keyword, Span};
 
 /// The rules the product ships with (`core/rules/default.toml`).
 const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
@@ -21,10 +31,35 @@ pub const REPORTER_CATEGORY_RULE: &str = "reporter_category";
 /// How sure a reporter's own category choice is taken to be.
 const REPORTER_CATEGORY_CONFIDENCE: f64 = 0.7;
 
-/// An ordered list of rules; the first that matches decides.
+/// What a file may leave out: how evidence is weighed.
+const DEFAULT_TITLE_WEIGHT: f64 = 2.0;
+const DEFAULT_PHRASE_WEIGHT: f64 = 1.5;
+const DEFAULT_CLOSE_RATIO: f64 = 0.8;
+const DEFAULT_MIN_SCORE: f64 = 1.0;
+
+/// How much a detected label or an LLM suggestion weighs at confidence 1:
+/// as much as a word of the title.
+const AI_EVIDENCE: f64 = 2.0;
+
+/// How the evidence of every rule is weighed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Weights {
+    /// A keyword in the title counts this many times its weight in the description.
+    title: f64,
+    /// A keyword of several words weighs this much; one word weighs 1.
+    phrase: f64,
+    /// A runner-up of another category scoring at least this share of the
+    /// best score makes the decision doubtful.
+    close_ratio: f64,
+    /// A rule scoring less decides nothing.
+    min_score: f64,
+}
+
+/// Named rules; the best-scoring one decides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSet {
     review_threshold: f64,
+    weights: Weights,
     rules: Vec<Rule>,
 }
 
@@ -39,9 +74,12 @@ pub struct Rule {
     pub priority: Option<Priority>,
     /// How sure a match is, 0–1 (an LLM rule uses the LLM's own confidence).
     pub confidence: f64,
-    any_keywords: Vec<String>,
-    all_keywords: Vec<String>,
-    none_keywords: Vec<String>,
+    /// Multiplies the rule's score (dangers weigh more than ordinary problems).
+    pub weight: f64,
+    any_keywords: Vec<Keyword>,
+    all_keywords: Vec<Keyword>,
+    none_keywords: Vec<Keyword>,
+    negative_keywords: Vec<Keyword>,
     any_labels: Vec<String>,
     min_label_confidence: f64,
     min_llm_confidence: Option<f64>,
@@ -110,11 +148,38 @@ pub struct Decision {
     pub confidence: f64,
     /// The rule that fired (or [`REPORTER_CATEGORY_RULE`]); `None` when nothing matched.
     pub rule: Option<String>,
-    /// Below the review threshold.
+    /// Why that rule fired: the keywords it found as the rule file writes
+    /// them, `label:<name>` for a detected object, `llm` for the LLM's
+    /// suggestion, and `-<keyword>` for a negative keyword that counted against it.
+    pub matched: Vec<String>,
+    /// The best rule of another category, when it came close enough to make
+    /// the decision doubtful (the decision then needs review).
+    pub runner_up: Option<RunnerUp>,
+    /// Below the review threshold, or a close second.
     pub needs_review: bool,
     /// [`DecidedBy::Ai`] when the rule that fired tested what the AI found,
     /// [`DecidedBy::Rules`] otherwise.
     pub decided_by: DecidedBy,
+}
+
+/// A rule that nearly decided otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunnerUp {
+    /// Its name.
+    pub rule: String,
+    /// The category it would have decided.
+    pub category: CategoryCode,
+}
+
+impl Decision {
+    /// What an officer should be told about a doubtful decision, if it was one.
+    pub fn doubt(&self) -> Option<String> {
+        let runner_up = self.runner_up.as_ref()?;
+        Some(format!(
+            "close second: rule {} ({}) (다른 분류와 근소한 차이)",
+            runner_up.rule, runner_up.category
+        ))
+    }
 }
 
 /// Why a rule file was refused.
@@ -137,6 +202,10 @@ pub enum RuleError {
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     review_threshold: f64,
+    title_weight: Option<f64>,
+    phrase_weight: Option<f64>,
+    close_ratio: Option<f64>,
+    min_score: Option<f64>,
     #[serde(default)]
     rules: Vec<RuleEntry>,
 }
@@ -149,12 +218,15 @@ struct RuleEntry {
     priority: Option<String>,
     #[serde(default)]
     confidence: f64,
+    weight: Option<f64>,
     #[serde(default)]
     any_keywords: Vec<String>,
     #[serde(default)]
     all_keywords: Vec<String>,
     #[serde(default)]
     none_keywords: Vec<String>,
+    #[serde(default)]
+    negative_keywords: Vec<String>,
     #[serde(default)]
     any_labels: Vec<String>,
     min_label_confidence: Option<f64>,
@@ -168,12 +240,17 @@ struct RuleEntry {
 /// The confidence a detected label needs when a rule does not say.
 const DEFAULT_MIN_LABEL_CONFIDENCE: f64 = 0.5;
 
-/// Lower case without white space, so "도로 파손" matches "도로파손" and "Pothole" matches "pothole".
-fn normalise(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+/// The most a weight may be: enough to let one rule outrank any other, not
+/// so much that a typo (`weight = 1e9`) goes unnoticed.
+const MAX_WEIGHT: f64 = 100.0;
+
+/// A positive, finite weight no larger than [`MAX_WEIGHT`], or `default` when absent.
+fn weight(value: Option<f64>, default: f64, what: &str) -> Result<f64, String> {
+    match value {
+        None => Ok(default),
+        Some(v) if v > 0.0 && v <= MAX_WEIGHT => Ok(v),
+        Some(_) => Err(format!("{what} must be above 0 and at most {MAX_WEIGHT}")),
+    }
 }
 
 impl RuleSet {
@@ -195,6 +272,22 @@ impl RuleSet {
                 "review_threshold must be between 0 and 1".into(),
             ));
         }
+        let weights = Weights {
+            title: weight(file.title_weight, DEFAULT_TITLE_WEIGHT, "title_weight")
+                .map_err(RuleError::Syntax)?,
+            phrase: weight(file.phrase_weight, DEFAULT_PHRASE_WEIGHT, "phrase_weight")
+                .map_err(RuleError::Syntax)?,
+            close_ratio: match file.close_ratio {
+                Some(r) if !(0.0..=1.0).contains(&r) => {
+                    return Err(RuleError::Syntax(
+                        "close_ratio must be between 0 and 1".into(),
+                    ))
+                }
+                r => r.unwrap_or(DEFAULT_CLOSE_RATIO),
+            },
+            min_score: weight(file.min_score, DEFAULT_MIN_SCORE, "min_score")
+                .map_err(RuleError::Syntax)?,
+        };
         let mut rules: Vec<Rule> = Vec::with_capacity(file.rules.len());
         for entry in file.rules {
             let problem = |problem: &str| RuleError::Rule {
@@ -243,20 +336,19 @@ impl RuleSet {
             if !(0.0..=1.0).contains(&entry.confidence) {
                 return Err(problem("confidence must be between 0 and 1"));
             }
-            let keywords = |list: Vec<String>| -> Vec<String> {
-                list.iter()
-                    .map(|k| normalise(k))
-                    .filter(|k| !k.is_empty())
-                    .collect()
+            let keywords = |list: &[String]| -> Vec<Keyword> {
+                list.iter().filter_map(|k| Keyword::parse(k)).collect()
             };
             let rule = Rule {
                 name: entry.name.clone(),
                 category,
                 priority,
                 confidence: entry.confidence,
-                any_keywords: keywords(entry.any_keywords),
-                all_keywords: keywords(entry.all_keywords),
-                none_keywords: keywords(entry.none_keywords),
+                weight: weight(entry.weight, 1.0, "weight").map_err(|p| problem(&p))?,
+                any_keywords: keywords(&entry.any_keywords),
+                all_keywords: keywords(&entry.all_keywords),
+                none_keywords: keywords(&entry.none_keywords),
+                negative_keywords: keywords(&entry.negative_keywords),
                 any_labels: entry
                     .any_labels
                     .iter()
@@ -280,6 +372,7 @@ impl RuleSet {
         }
         Ok(Self {
             review_threshold: file.review_threshold,
+            weights,
             rules,
         })
     }
@@ -304,82 +397,206 @@ impl RuleSet {
         self.review_threshold
     }
 
-    /// The rules, in evaluation order.
+    /// The rules, in the file's order (which breaks ties between equal scores).
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
 
     /// Decides a report's category and priority.
     ///
-    /// The first matching rule decides. A category the reporter chose is kept:
+    /// Every rule whose conditions hold scores its evidence; the highest
+    /// score decides (the earlier rule on a tie). A rule of another category
+    /// scoring at least `close_ratio` of the best is a close second: the
+    /// confidence drops to the winner's share of the two scores and the
+    /// report is flagged for review. A category the reporter chose is kept:
     /// then only rules of that category may set the priority.
     pub fn classify(&self, input: TriageInput<'_>) -> Decision {
-        let text = normalise(&format!("{}\n{}", input.title, input.description));
-        let mut decisions = self
+        let text = Text {
+            title: normalise(input.title),
+            description: normalise(input.description),
+        };
+        let mut scored: Vec<Scored<'_>> = self
             .rules
             .iter()
-            .filter_map(|rule| rule.decide(&text, &input));
+            .filter_map(|rule| rule.score(&text, &input, &self.weights))
+            .filter(|s| s.score >= self.weights.min_score)
+            .collect();
+        // Stable: equal scores keep the file's order.
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
         let decision = match input.requested_category {
-            Some(requested) => match decisions.find(|d| &d.category == requested) {
-                Some(decision) => decision,
+            Some(requested) => match scored.iter().find(|s| &s.category == requested) {
+                Some(best) => best.decision(None),
                 None => Decision {
                     category: requested.clone(),
                     priority: None,
                     confidence: REPORTER_CATEGORY_CONFIDENCE,
                     rule: Some(REPORTER_CATEGORY_RULE.to_owned()),
+                    matched: Vec::new(),
+                    runner_up: None,
                     needs_review: false,
                     decided_by: DecidedBy::Rules,
                 },
             },
-            None => match decisions.next() {
-                Some(decision) => decision,
+            None => match scored.first() {
+                Some(best) => {
+                    let close = scored.iter().find(|s| {
+                        s.category != best.category
+                            && s.score >= self.weights.close_ratio * best.score
+                    });
+                    best.decision(close)
+                }
                 None => Decision {
                     category: CategoryCode::other(),
                     priority: None,
                     confidence: 0.0,
                     rule: None,
+                    matched: Vec::new(),
+                    runner_up: None,
                     needs_review: true,
                     decided_by: DecidedBy::Rules,
                 },
             },
         };
         Decision {
-            needs_review: decision.confidence < self.review_threshold,
+            needs_review: decision.needs_review || decision.confidence < self.review_threshold,
             ..decision
         }
     }
 }
 
+/// A report's text, normalised once for every rule.
+struct Text {
+    title: String,
+    description: String,
+}
+
+impl Text {
+    /// What `keywords` found in the text are worth, and which they are.
+    ///
+    /// A keyword counts once, in the title if it is there (times the title
+    /// weight), else in the description; a phrase weighs more than a word.
+    /// Keywords that only find text another, weightier keyword already
+    /// found count nothing: "버스 정류장" in 버스정류장 is one piece of evidence,
+    /// not three with 버스 and 정류장.
+    fn evidence<'k>(
+        &self,
+        keywords: impl Iterator<Item = &'k Keyword>,
+        weights: &Weights,
+    ) -> (f64, Vec<String>) {
+        let base = |k: &Keyword| if k.is_phrase() { weights.phrase } else { 1.0 };
+        let mut candidates: Vec<&Keyword> = keywords.collect();
+        // Weightier first, then longer, so the specific wins an overlap.
+        candidates.sort_by(|a, b| {
+            base(b)
+                .total_cmp(&base(a))
+                .then(b.written().len().cmp(&a.written().len()))
+        });
+        let mut score = 0.0;
+        let mut matched: Vec<String> = Vec::new();
+        for (field, factor) in [(&self.title, weights.title), (&self.description, 1.0)] {
+            let mut taken: Vec<Span> = Vec::new();
+            for keyword in &candidates {
+                if matched.iter().any(|m| m == keyword.written()) {
+                    continue;
+                }
+                let spans = keyword.spans_in(field);
+                if spans
+                    .iter()
+                    .any(|span| !taken.iter().any(|t| t.overlaps(*span)))
+                {
+                    score += base(keyword) * factor;
+                    matched.push(keyword.written().to_owned());
+                    taken.extend(spans);
+                }
+            }
+        }
+        (score, matched)
+    }
+}
+
+/// A rule whose conditions hold, and what its evidence is worth.
+struct Scored<'a> {
+    rule: &'a Rule,
+    category: CategoryCode,
+    priority: Option<Priority>,
+    confidence: f64,
+    score: f64,
+    matched: Vec<String>,
+    decided_by: DecidedBy,
+}
+
+impl Scored<'_> {
+    /// The decision this rule makes, doubtful when `close` came near it.
+    fn decision(&self, close: Option<&Scored<'_>>) -> Decision {
+        let confidence = match close {
+            // The winner's share of the two scores: 0.5 on a tie.
+            Some(second) => self.confidence * self.score / (self.score + second.score),
+            None => self.confidence,
+        };
+        Decision {
+            category: self.category.clone(),
+            priority: self.priority,
+            confidence,
+            rule: Some(self.rule.name.clone()),
+            matched: self.matched.clone(),
+            runner_up: close.map(|second| RunnerUp {
+                rule: second.rule.name.clone(),
+                category: second.category.clone(),
+            }),
+            needs_review: close.is_some(),
+            decided_by: self.decided_by,
+        }
+    }
+}
+
 impl Rule {
-    /// This rule's decision, if every condition it sets holds.
-    fn decide(&self, text: &str, input: &TriageInput<'_>) -> Option<Decision> {
-        let any = self.any_keywords.is_empty()
-            || self.any_keywords.iter().any(|k| text.contains(k.as_str()));
-        let all = self.all_keywords.iter().all(|k| text.contains(k.as_str()));
-        let none = !self.none_keywords.iter().any(|k| text.contains(k.as_str()));
-        let labels = self.any_labels.is_empty()
-            || input.labels.iter().any(|detected| {
-                detected.confidence >= self.min_label_confidence
-                    && self
-                        .any_labels
-                        .iter()
-                        .any(|label| detected.label.trim().to_lowercase() == *label)
-            });
+    /// This rule's evidence, if every condition it sets holds.
+    fn score<'a>(
+        &'a self,
+        text: &Text,
+        input: &TriageInput<'_>,
+        weights: &Weights,
+    ) -> Option<Scored<'a>> {
+        let found = |k: &Keyword| k.found_in(&text.title) || k.found_in(&text.description);
+        let any = self.any_keywords.is_empty() || self.any_keywords.iter().any(found);
+        let all = self.all_keywords.iter().all(found);
+        let none = !self.none_keywords.iter().any(found);
         let place = self.jurisdictions.is_empty()
             || input
                 .jurisdiction
                 .is_some_and(|code| self.jurisdictions.iter().any(|j| j == code));
-        if !(any && all && none && labels && place) {
+        if !(any && all && none && place) {
             return None;
         }
+        let (mut score, mut matched) =
+            text.evidence(self.any_keywords.iter().chain(&self.all_keywords), weights);
+        let (against, negatives) = text.evidence(self.negative_keywords.iter(), weights);
+        score -= against;
+        matched.extend(negatives.into_iter().map(|k| format!("-{k}")));
+        if !self.any_labels.is_empty() {
+            let best = input
+                .labels
+                .iter()
+                .filter(|detected| {
+                    detected.confidence >= self.min_label_confidence
+                        && self
+                            .any_labels
+                            .iter()
+                            .any(|label| detected.label.trim().to_lowercase() == *label)
+                })
+                .max_by(|a, b| a.confidence.total_cmp(&b.confidence))?;
+            score += AI_EVIDENCE * best.confidence.clamp(0.0, 1.0);
+            matched.push(format!("label:{}", best.label.trim().to_lowercase()));
+        }
         let used_ai = !self.any_labels.is_empty();
-        let decision = match (&self.category, self.min_llm_confidence) {
-            (Some(category), _) => Decision {
+        let scored = match (&self.category, self.min_llm_confidence) {
+            (Some(category), _) => Scored {
+                rule: self,
                 category: category.clone(),
                 priority: self.priority,
                 confidence: self.confidence,
-                rule: Some(self.name.clone()),
-                needs_review: false,
+                score: score * self.weight,
+                matched,
                 decided_by: if used_ai {
                     DecidedBy::Ai
                 } else {
@@ -392,18 +609,20 @@ impl Rule {
                 if confidence < min_confidence {
                     return None;
                 }
-                Decision {
+                matched.push("llm".to_owned());
+                Scored {
+                    rule: self,
                     category: suggestion.category.clone()?,
                     priority: self.priority.or(suggestion.priority),
                     confidence,
-                    rule: Some(self.name.clone()),
-                    needs_review: false,
+                    score: (score + AI_EVIDENCE * confidence) * self.weight,
+                    matched,
                     decided_by: DecidedBy::Ai,
                 }
             }
             (None, None) => return None,
         };
-        Some(decision)
+        Some(scored)
     }
 }
 
@@ -424,10 +643,12 @@ mod tests {
     }
 
     #[test]
-    fn a_pothole_is_road_damage_and_says_which_rule_fired() {
+    fn a_pothole_is_road_damage_and_says_which_rule_fired_and_why() {
+        // The README walk-through's report.
         let decision = classify("도로 파손", "집 앞 도로에 큰 포트홀이 생겼어요");
         assert_eq!(decision.category.as_str(), "road_damage");
         assert_eq!(decision.rule.as_deref(), Some("road_pothole"));
+        assert_eq!(decision.matched, ["도로 파손", "포트홀"]);
         assert!(!decision.needs_review);
     }
 
@@ -463,6 +684,149 @@ mod tests {
         ];
         for (category, text) in examples {
             assert_eq!(classify("민원", text).category.as_str(), category, "{text}");
+        }
+    }
+
+    /// Two or three one-keyword-list rules, in this order.
+    fn rules(entries: &[(&str, &str, &[&str])]) -> RuleSet {
+        let mut text = String::from("review_threshold = 0.6\n");
+        for (name, category, keywords) in entries {
+            let keywords: Vec<String> = keywords.iter().map(|k| format!("{k:?}")).collect();
+            text.push_str(&format!(
+                "[[rules]]\nname = {name:?}\ncategory = {category:?}\nconfidence = 0.8\n\
+                 any_keywords = [{}]\n",
+                keywords.join(", ")
+            ));
+        }
+        RuleSet::parse(&text).unwrap()
+    }
+
+    #[test]
+    fn the_best_score_decides_not_the_first_rule_and_its_words_are_named() {
+        let rules = rules(&[
+            ("road", "road_damage", &["도로"]),
+            ("lights", "streetlight", &["가로등", "보안등"]),
+        ]);
+        let decision = rules.classify(TriageInput::text(
+            "신고합니다",
+            "도로 옆 가로등과 골목 보안등이 다 꺼졌어요",
+        ));
+        assert_eq!(decision.rule.as_deref(), Some("lights"));
+        assert_eq!(decision.matched, ["가로등", "보안등"]);
+    }
+
+    #[test]
+    fn a_keyword_in_the_title_weighs_more_than_in_the_description() {
+        let rules = rules(&[
+            ("lights", "streetlight", &["가로등"]),
+            ("bus", "public_transport", &["정류장", "버스"]),
+        ]);
+        // A word of the title against one of the description.
+        let decision = rules.classify(TriageInput::text(
+            "가로등 고장",
+            "정류장 옆이 밤에 깜깜해요",
+        ));
+        assert_eq!(decision.rule.as_deref(), Some("lights"));
+        assert!(!decision.needs_review, "2 against 1 is no close call");
+        let decision = rules.classify(TriageInput::text(
+            "정류장이 깜깜해요",
+            "버스 기다리는데 가로등이 꺼져 있어요",
+        ));
+        assert_eq!(decision.rule.as_deref(), Some("bus"));
+    }
+
+    #[test]
+    fn a_phrase_weighs_more_than_a_word_and_a_word_inside_it_counts_once() {
+        let rules = rules(&[
+            ("road", "road_damage", &["도로"]),
+            ("cover", "water_sewer", &["맨홀 뚜껑", "맨홀"]),
+        ]);
+        let decision = rules.classify(TriageInput::text("", "도로에 맨홀 뚜껑이 덜컹거려요"));
+        assert_eq!(decision.rule.as_deref(), Some("cover"));
+        assert_eq!(
+            decision.matched,
+            ["맨홀 뚜껑"],
+            "맨홀 is the phrase's own text"
+        );
+        // 1.5 against 1: not close enough to doubt.
+        assert!(!decision.needs_review);
+    }
+
+    #[test]
+    fn negative_keywords_subtract_what_they_would_add() {
+        let rules = RuleSet::parse(
+            r#"review_threshold = 0.5
+            [[rules]]
+            name = "bus"
+            category = "public_transport"
+            confidence = 0.8
+            any_keywords = ["버스"]
+            negative_keywords = ["버스킹"]"#,
+        )
+        .unwrap();
+        let busking = rules.classify(TriageInput::text("문의", "한옥마을에서 버스킹을 하려면?"));
+        assert_eq!(busking.rule, None, "1 − 1 is below the minimum score");
+        let bus = rules.classify(TriageInput::text(
+            "버스가 안 와요",
+            "버스킹 구경하다 놓쳤어요",
+        ));
+        assert_eq!(bus.rule.as_deref(), Some("bus"));
+        assert_eq!(bus.matched, ["버스", "-버스킹"]);
+    }
+
+    #[test]
+    fn a_close_second_lowers_the_confidence_and_asks_for_review() {
+        let rules = rules(&[
+            ("lights", "streetlight", &["가로등"]),
+            ("bus", "public_transport", &["정류장"]),
+        ]);
+        let tied = rules.classify(TriageInput::text("", "정류장 옆 가로등이 꺼졌어요"));
+        assert_eq!(
+            tied.rule.as_deref(),
+            Some("lights"),
+            "a tie goes to the earlier rule"
+        );
+        assert!((tied.confidence - 0.4).abs() < 1e-9, "half of 0.8");
+        assert!(tied.needs_review);
+        assert_eq!(
+            tied.runner_up,
+            Some(RunnerUp {
+                rule: "bus".to_owned(),
+                category: CategoryCode::new("public_transport").unwrap(),
+            })
+        );
+        assert!(tied.doubt().unwrap().contains("bus"));
+
+        let clear = rules.classify(TriageInput::text("가로등 고장", "정류장 옆이에요"));
+        assert_eq!(clear.rule.as_deref(), Some("lights"));
+        assert!((clear.confidence - 0.8).abs() < 1e-9);
+        assert!(!clear.needs_review);
+        assert_eq!(clear.runner_up, None);
+    }
+
+    #[test]
+    fn particles_endings_and_stray_spaces_do_not_hide_a_keyword() {
+        for text in [
+            "골목 가로등이 꺼졌어요",
+            "가로등은 언제 고쳐지나요",
+            "가로등도 안 켜져요",
+            "가 로 등 고장입니다",
+            "가로 등이 나갔어요",
+        ] {
+            let decision = classify("신고", text);
+            assert_eq!(decision.category.as_str(), "streetlight", "{text}");
+        }
+    }
+
+    #[test]
+    fn weights_out_of_range_are_refused() {
+        for bad in [
+            "review_threshold = 0.5\nclose_ratio = 1.5",
+            "review_threshold = 0.5\ntitle_weight = 0",
+            "review_threshold = 0.5\n[[rules]]\nname = \"w\"\ncategory = \"road_damage\"\n\
+             any_keywords = [\"도로\"]\nweight = -1",
+        ] {
+            assert!(RuleSet::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -34,6 +34,8 @@ struct Outcome {
     example: Example,
     predicted: String,
     rule: Option<String>,
+    matched: Vec<String>,
+    needs_review: bool,
 }
 
 impl Outcome {
@@ -100,7 +102,8 @@ impl Evaluation {
         Score::of(self.outcomes.iter().filter(|o| o.example.best != OTHER))
     }
 
-    /// One line for the operator: both accuracies, overall and without `other`.
+    /// One line for the operator: both accuracies, overall and without
+    /// `other`, and how many decisions would be flagged for review.
     pub(super) fn headline(&self) -> String {
         let line = |s: Score| {
             format!(
@@ -110,8 +113,9 @@ impl Evaluation {
                 s.examples
             )
         };
+        let flagged = self.outcomes.iter().filter(|o| o.needs_review).count();
         format!(
-            "overall: {}; excluding other: {} (정확도)",
+            "overall: {}; excluding other: {}; {flagged} flagged for review (정확도)",
             line(self.overall()),
             line(self.excluding_other())
         )
@@ -192,6 +196,7 @@ impl Evaluation {
             "expected",
             "predicted",
             "rule",
+            "matched",
             "title",
             "description",
         ]);
@@ -201,6 +206,7 @@ impl Evaluation {
                 o.example.best.clone(),
                 o.predicted.clone(),
                 o.rule.clone().unwrap_or_default(),
+                o.matched.join(" "),
                 o.example.title.clone(),
                 o.example.description.clone(),
             ]);
@@ -219,6 +225,8 @@ pub(super) fn evaluate(rules: &RuleSet, labelled: &Path) -> Result<Evaluation, C
             Outcome {
                 predicted: decision.category.to_string(),
                 rule: decision.rule,
+                matched: decision.matched,
+                needs_review: decision.needs_review,
                 example,
             }
         })
@@ -299,6 +307,8 @@ mod tests {
             },
             predicted: predicted.to_owned(),
             rule: None,
+            matched: Vec::new(),
+            needs_review: false,
         }
     }
 
