@@ -17,6 +17,7 @@ mod the_suite_catches {
 
     use async_trait::async_trait;
     use chrono::{DateTime, TimeDelta, Utc};
+    use sinmungo_core::domain::correction::RulePrecision;
     use sinmungo_core::domain::department::DepartmentCode;
     use sinmungo_core::domain::identity::{
         ApiKey, ExternalIdentity, Provider, SealedSecret, SecretName, SessionId,
@@ -30,9 +31,10 @@ mod the_suite_catches {
     use sinmungo_core::domain::timeline::TimelineEntry;
     use sinmungo_core::domain::user::{Email, Role, User, UserId};
     use sinmungo_core::ports::{
-        ClaimedEvent, Consumed, NotificationPage, NotificationQuery, NotificationStore, Outbox,
-        Page, RefreshSession, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope,
-        SessionStore, SettingsStore, StoreError, UserStore,
+        ClaimedEvent, Consumed, CorrectionPage, CorrectionQuery, NotificationPage,
+        NotificationQuery, NotificationStore, Outbox, Page, RefreshSession, ReportChange,
+        ReportQuery, ReportStore, ReportWrite, Scope, SessionStore, SettingsStore, StoreError,
+        UserStore,
     };
     use sinmungo_tests::contract::{self, CheckResult, Stores};
     use uuid::Uuid;
@@ -53,6 +55,10 @@ mod the_suite_catches {
         SharedReceiptCounter,
         /// `stats` counts every jurisdiction whatever is asked.
         StatsIgnoreTheJurisdiction,
+        /// `corrections` ignores the cursor.
+        CorrectionsIgnoreTheCursor,
+        /// `rule_precision` counts overrides as kept.
+        PrecisionCountsOverridesAsKept,
     }
 
     struct Broken {
@@ -156,6 +162,24 @@ mod the_suite_catches {
             self.inner.stats(&query, now).await
         }
 
+        async fn corrections(&self, query: &CorrectionQuery) -> Result<CorrectionPage, StoreError> {
+            let mut query = query.clone();
+            if self.flaw == Flaw::CorrectionsIgnoreTheCursor {
+                query.before = None;
+            }
+            self.inner.corrections(&query).await
+        }
+
+        async fn rule_precision(&self) -> Result<Vec<RulePrecision>, StoreError> {
+            let mut rules = self.inner.rule_precision().await?;
+            if self.flaw == Flaw::PrecisionCountsOverridesAsKept {
+                for rule in &mut rules {
+                    rule.kept += std::mem::take(&mut rule.overridden);
+                }
+            }
+            Ok(rules)
+        }
+
         async fn ping(&self) -> Result<(), StoreError> {
             self.inner.ping().await
         }
@@ -199,6 +223,16 @@ mod the_suite_catches {
         statistics_that_ignore_the_jurisdiction,
         broken(Flaw::StatsIgnoreTheJurisdiction),
         stats_filters_by_window_jurisdiction_department_and_category
+    );
+    caught!(
+        corrections_that_ignore_the_cursor,
+        broken(Flaw::CorrectionsIgnoreTheCursor),
+        corrections_page_newest_first_with_the_reports_current_text
+    );
+    caught!(
+        a_precision_that_counts_overrides_as_kept,
+        broken(Flaw::PrecisionCountsOverridesAsKept),
+        rule_precision_counts_what_officers_kept_and_overrode
     );
     caught!(
         a_list_that_ignores_the_cursor,

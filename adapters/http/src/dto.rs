@@ -236,6 +236,8 @@ struct AnalysisDto {
     confidence: f64,
     decided_by: &'static str,
     rule: Option<String>,
+    /// The words the rule matched (why it fired).
+    matched: Vec<String>,
     needs_review: bool,
     decided_at: DateTime<Utc>,
     models: Vec<String>,
@@ -401,6 +403,7 @@ impl From<ReportView> for ReportDto {
                 confidence: a.confidence,
                 decided_by: a.decided_by.as_str(),
                 rule: a.rule,
+                matched: a.matched,
                 needs_review: a.needs_review,
                 decided_at: a.decided_at,
                 models: a.models,

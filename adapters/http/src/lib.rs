@@ -10,6 +10,7 @@
 mod ambiguity;
 pub mod auth;
 pub mod cors;
+mod csv_text;
 mod dto;
 mod extract;
 pub mod limits;

@@ -4,7 +4,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sinmungo_core::app::{
-    AccountAdminError, ActionError, ConflictReason, DirectoryError, ExternalLoginError,
+    AccountAdminError, ActionError, AuditError, ConflictReason, DirectoryError, ExternalLoginError,
     LeftoverBlob, LeftoverReason, LoginError, NotificationError, PasswordChangeError,
     PhotoFileError, RegisterError, SecretError, SessionError, StatsError, SubmitError, ViewError,
 };
@@ -345,6 +345,17 @@ impl From<StatsError> for ApiError {
             StatsError::Invalid(invalid) => Self::validation(invalid),
             StatsError::Unavailable(reason) => Self::unavailable(&reason),
             StatsError::Unknown(error) => Self::internal(&error),
+        }
+    }
+}
+
+/// Reading an administrator's log: the audit log, triage corrections.
+impl From<AuditError> for ApiError {
+    fn from(error: AuditError) -> Self {
+        match error {
+            AuditError::Denied(denied) => denied.into(),
+            AuditError::Invalid(invalid) => Self::validation(invalid),
+            AuditError::Store(store) => Self::from_store(store),
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+
+use crate::csv_text::CsvText;
 use sinmungo_core::domain::stats::{Cell, PublishedCompliance, PublishedDurations, StatsReport};
 
 /// The JSON answer of `GET /api/v1/stats`.
@@ -123,21 +125,27 @@ impl From<StatsReport> for StatsDto {
 }
 
 /// The CSV header: one row per figure.
-const CSV_HEADER: &str = "section,key,measure,value";
+const CSV_HEADER: [&str; 4] = ["section", "key", "measure", "value"];
+
+/// One figure's row.
+fn figure(rows: &mut CsvText, section: &str, key: &str, measure: &str, value: &str) {
+    rows.row(&[section, key, measure, value]);
+}
 
 /// The statistics as CSV (UTF-8 with a byte-order mark, so that Excel reads
 /// Korean right; CRLF line ends): `section,key,measure,value`, one row per
 /// figure, a withheld or missing figure an empty value.
 pub fn csv(dto: &StatsDto) -> String {
-    let mut rows = Csv::default();
-    rows.row("audience", "", "", dto.audience);
-    rows.row(
+    let mut rows = CsvText::new(&CSV_HEADER);
+    figure(&mut rows, "audience", "", "", dto.audience);
+    figure(
+        &mut rows,
         "suppression",
         "",
         "threshold",
         &number(dto.suppression.threshold),
     );
-    rows.row("total", "", "count", &number(dto.total));
+    figure(&mut rows, "total", "", "count", &number(dto.total));
     for (section, cells) in [
         ("by_status", &dto.by_status),
         ("by_category", &dto.by_category),
@@ -147,7 +155,8 @@ pub fn csv(dto: &StatsDto) -> String {
         ("per_day", &dto.per_day),
     ] {
         for cell in cells {
-            rows.row(
+            figure(
+                &mut rows,
                 section,
                 cell.key.as_deref().unwrap_or_default(),
                 "count",
@@ -159,14 +168,26 @@ pub fn csv(dto: &StatsDto) -> String {
         ("first_response", &dto.first_response),
         ("resolution", &dto.resolution),
     ] {
-        rows.row(section, "", "count", &number(d.count));
-        rows.row(section, "", "median_seconds", &number(d.median_seconds));
-        rows.row(section, "", "p90_seconds", &number(d.p90_seconds));
+        figure(&mut rows, section, "", "count", &number(d.count));
+        figure(
+            &mut rows,
+            section,
+            "",
+            "median_seconds",
+            &number(d.median_seconds),
+        );
+        figure(
+            &mut rows,
+            section,
+            "",
+            "p90_seconds",
+            &number(d.p90_seconds),
+        );
     }
-    let compliance = |rows: &mut Csv, section: &str, key: &str, c: &ComplianceDto| {
-        rows.row(section, key, "resolved", &number(c.resolved));
-        rows.row(section, key, "in_time", &number(c.in_time));
-        rows.row(section, key, "percent", &number(c.percent));
+    let compliance = |rows: &mut CsvText, section: &str, key: &str, c: &ComplianceDto| {
+        figure(rows, section, key, "resolved", &number(c.resolved));
+        figure(rows, section, key, "in_time", &number(c.in_time));
+        figure(rows, section, key, "percent", &number(c.percent));
     };
     compliance(&mut rows, "sla_compliance", "", &dto.sla_compliance);
     for d in &dto.sla_compliance_by_department {
@@ -177,47 +198,9 @@ pub fn csv(dto: &StatsDto) -> String {
             &d.compliance,
         );
     }
-    rows.0
+    rows.finish()
 }
 
 fn number<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// CSV text being written, starting with the BOM and the header.
-struct Csv(String);
-
-impl Default for Csv {
-    fn default() -> Self {
-        Self(format!("\u{feff}{CSV_HEADER}\r\n"))
-    }
-}
-
-impl Csv {
-    fn row(&mut self, section: &str, key: &str, measure: &str, value: &str) {
-        let fields = [section, key, measure, value].map(field);
-        self.0.push_str(&fields.join(","));
-        self.0.push_str("\r\n");
-    }
-}
-
-/// One field, quoted when it holds a comma, a quote or a line break (RFC 4180).
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_with_commas_or_quotes_are_quoted() {
-        assert_eq!(field("road_damage"), "road_damage");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
 }

@@ -7,6 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::audit::AuditEntry;
+use sinmungo_core::domain::correction::{kept_rule, Correction, RulePrecision};
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId, Visibility};
@@ -16,8 +17,8 @@ use sinmungo_core::domain::text::fold_for_search;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
-    ClaimedEvent, Outbox, Page, ReportChange, ReportQuery, ReportStore, ReportWrite, Scope,
-    StoreError, Supporter, Uniqueness, MAX_PAGE_SIZE,
+    ClaimedEvent, CorrectionPage, CorrectionQuery, Outbox, Page, ReportChange, ReportQuery,
+    ReportStore, ReportWrite, Scope, StoreError, Supporter, Uniqueness, MAX_PAGE_SIZE,
 };
 use uuid::Uuid;
 
@@ -41,6 +42,8 @@ struct State {
     supporters: Vec<Supporter>,
     outbox: Vec<OutboxRow>,
     last_receipt: HashMap<i32, u32>,
+    /// Officers' corrections of triage, by id (time-ordered).
+    corrections: BTreeMap<Uuid, Correction>,
 }
 
 /// An outbox event and its relay bookkeeping.
@@ -157,7 +160,8 @@ impl State {
             .iter()
             .map(|t| &t.report_id)
             .chain(change.supporters.iter().map(|s| &s.report_id))
-            .chain(change.events.iter().map(|e| &e.report_id));
+            .chain(change.events.iter().map(|e| &e.report_id))
+            .chain(change.corrections.iter().map(|c| &c.report_id));
         for id in referenced {
             if !exists(id) {
                 return Err(StoreError::NotFound);
@@ -171,6 +175,12 @@ impl State {
         for supporter in &change.supporters {
             if !seen.insert((supporter.report_id, supporter.user_id)) {
                 return Err(StoreError::AlreadyExists(Uniqueness::Supporter));
+            }
+        }
+        let mut ids: HashSet<Uuid> = HashSet::new();
+        for correction in &change.corrections {
+            if self.corrections.contains_key(&correction.id) || !ids.insert(correction.id) {
+                return Err(StoreError::AlreadyExists(Uniqueness::Identity));
             }
         }
         Ok(staged)
@@ -283,6 +293,12 @@ impl ReportStore for MemoryReportStore {
                     last_error: None,
                 }
             }));
+        state
+            .corrections
+            .extend(change.corrections.into_iter().map(|mut correction| {
+                correction.at = stored(correction.at);
+                (correction.id, correction)
+            }));
         // Still under the report lock, so no reader sees the reports without their audit.
         self.audit.append(change.audit);
         Ok(())
@@ -384,6 +400,60 @@ impl ReportStore for MemoryReportStore {
     async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError> {
         self.faults.check()?;
         Ok(Stats::of_reports(self.lock().reports.values(), query, now))
+    }
+
+    async fn corrections(&self, query: &CorrectionQuery) -> Result<CorrectionPage, StoreError> {
+        self.faults.check()?;
+        let size = usize::try_from(query.limit.clamp(1, MAX_PAGE_SIZE)).unwrap_or(usize::MAX);
+        let state = self.lock();
+        // The report's text as it is now, as the SQL stores join it.
+        let mut items: Vec<Correction> = state
+            .corrections
+            .values()
+            .rev()
+            .filter(|c| query.rule.is_none() || c.rule == query.rule)
+            .filter(|c| query.before.is_none_or(|before| c.id < before))
+            .take(size + 1)
+            .filter_map(|c| {
+                let report = state.reports.get(&c.report_id)?;
+                Some(Correction {
+                    number: report.number.clone(),
+                    title: report.title.as_str().to_owned(),
+                    description: report.description.as_str().to_owned(),
+                    ..c.clone()
+                })
+            })
+            .collect();
+        let next = if items.len() > size {
+            items.truncate(size);
+            items.last().map(|c| c.id)
+        } else {
+            None
+        };
+        Ok(CorrectionPage { items, next })
+    }
+
+    async fn rule_precision(&self) -> Result<Vec<RulePrecision>, StoreError> {
+        self.faults.check()?;
+        let state = self.lock();
+        let kept = state
+            .reports
+            .values()
+            .filter_map(kept_rule)
+            .map(|rule| RulePrecision {
+                rule: rule.to_owned(),
+                kept: 1,
+                overridden: 0,
+            });
+        let judged = state.corrections.values().filter_map(|c| {
+            let kept = c.kept_category();
+            c.judged_rule().map(|rule| RulePrecision {
+                rule: rule.to_owned(),
+                kept: u64::from(kept),
+                overridden: u64::from(!kept),
+            })
+        });
+        Ok(RulePrecision::merge(kept.chain(judged)))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -12,23 +12,30 @@ use std::sync::LazyLock;
 use anyhow::anyhow;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sinmungo_core::domain::correction::{Correction, RulePrecision};
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::stats::{Stats, StatsQuery};
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
-use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, ReportWrite, StoreError};
+use sinmungo_core::ports::{
+    CorrectionPage, CorrectionQuery, Page, ReportChange, ReportQuery, ReportStore, ReportWrite,
+    StoreError,
+};
 use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements};
+use sinmungo_sql::correction::{
+    correction_page, correction_select, write_correction_list, RULE_PRECISION,
+};
 use sinmungo_sql::report::{
     report_column_names, report_select_list, SupportingUser, REPORT_COLUMNS,
 };
 use sinmungo_sql::Fetch as _;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 use tracing::Instrument as _;
 use uuid::Uuid;
 
-use crate::codec::PgDialect;
+use crate::codec::{PgDialect, Writer};
 use crate::error::store_error;
 use crate::{audit, outbox, report_query, PostgresStore};
 
@@ -96,6 +103,7 @@ fn touched_reports(change: &ReportChange) -> Vec<Uuid> {
         .chain(change.timeline.iter().map(|e| e.report_id.0))
         .chain(change.supporters.iter().map(|s| s.report_id.0))
         .chain(change.events.iter().map(|e| e.report_id.0))
+        .chain(change.corrections.iter().map(|c| c.report_id.0))
         .collect();
     named.difference(&created).copied().collect()
 }
@@ -123,7 +131,8 @@ async fn lock_reports(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), Store
 }
 
 /// The statements of a change.
-static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStatements {
+static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
+    ChangeStatements {
     insert_report: &INSERT_REPORT,
     update_report: &UPDATE_REPORT,
     report_exists: "SELECT 1 FROM reports WHERE id = $1",
@@ -132,7 +141,14 @@ static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStat
     insert_supporter: "INSERT INTO supporters (report_id, user_id, at) VALUES ($1, $2, $3)",
     append_event: outbox::APPEND,
     insert_audit: audit::INSERT,
+    insert_correction: "INSERT INTO triage_corrections (id, report_id, triage_category, \
+                        triage_priority, decided_by, rule, matched, category, priority, officer, at) \
+                        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
+}
 });
+
+/// A correction with its report's number and text.
+static SELECT_CORRECTION: LazyLock<String> = LazyLock::new(|| correction_select("::text"));
 
 /// Writes a change in one transaction on the primary, its reports locked first.
 async fn apply_in_transaction(primary: PgPool, change: ReportChange) -> Result<(), StoreError> {
@@ -230,6 +246,21 @@ impl ReportStore for PostgresStore {
     #[tracing::instrument(skip_all)]
     async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError> {
         crate::stats::stats(&self.reader, query, now).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn corrections(&self, query: &CorrectionQuery) -> Result<CorrectionPage, StoreError> {
+        let mut builder = QueryBuilder::<Postgres>::new(SELECT_CORRECTION.as_str());
+        write_correction_list(query, &mut Writer(&mut builder));
+        let rows: Vec<Correction> = PgDialect::fetch_all(builder.build(), &self.reader).await?;
+        Ok(correction_page(query, rows))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn rule_precision(&self) -> Result<Vec<RulePrecision>, StoreError> {
+        let rows: Vec<RulePrecision> =
+            PgDialect::fetch_all(sqlx::query(RULE_PRECISION), &self.reader).await?;
+        Ok(RulePrecision::merge(rows))
     }
 
     #[tracing::instrument(skip_all)]

@@ -6,6 +6,7 @@ use sinmungo_core::ports::{ReportChange, ReportWrite, StoreError};
 use sqlx::{Database, Executor, Transaction};
 
 use crate::audit::audit_values;
+use crate::correction::correction_values;
 use crate::dialect::Dialect;
 use crate::fetch::Fetch as _;
 use crate::outbox::event_values;
@@ -31,10 +32,12 @@ pub struct ChangeStatements<'a> {
     pub append_event: &'a str,
     /// Appends an audit entry: [`audit_values`].
     pub insert_audit: &'a str,
+    /// Keeps an officer's correction of triage: [`correction_values`].
+    pub insert_correction: &'a str,
 }
 
 /// Writes every part of a change on `conn`, inside the caller's transaction:
-/// reports, timeline entries, supporters, events, audit entries. An update
+/// reports, timeline entries, supporters, events, audit entries, corrections. An update
 /// whose version check fails is `VersionConflict` if the report exists,
 /// `NotFound` otherwise.
 pub async fn write_change<D: Dialect>(
@@ -73,6 +76,10 @@ where
     for entry in &change.audit {
         let values = audit_values(entry)?;
         D::execute(D::statement(sql.insert_audit, values), &mut *conn).await?;
+    }
+    for correction in &change.corrections {
+        let values = correction_values(correction)?;
+        D::execute(D::statement(sql.insert_correction, values), &mut *conn).await?;
     }
     Ok(())
 }

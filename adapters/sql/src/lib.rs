@@ -7,7 +7,7 @@
 //! - [`value`]: the values a store binds, [`SqlValue`], for the dialect to
 //!   encode;
 //! - [`report`], [`accounts`], [`outbox`], [`audit`], [`directory`],
-//!   [`settings`], [`notification`]: each table's columns, the values written to them and the
+//!   [`settings`], [`notification`], [`correction`]: each table's columns, the values written to them and the
 //!   domain values read back;
 //! - [`fetch`]: running a statement and parsing the rows it returns;
 //! - [`change`]: what a `ReportChange` writes, in order, with the dialect's
@@ -23,6 +23,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod change;
+pub mod correction;
 pub mod dialect;
 pub mod directory;
 pub mod fetch;

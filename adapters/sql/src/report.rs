@@ -41,7 +41,7 @@ const fn json(name: &'static str) -> ReportColumn {
 
 /// Every column of `reports` but `id` (and SQLite's `seq`), in the order of
 /// [`report_values`].
-pub const REPORT_COLUMNS: [ReportColumn; 43] = [
+pub const REPORT_COLUMNS: [ReportColumn; 44] = [
     column("number"),
     column("title"),
     column("description"),
@@ -85,6 +85,7 @@ pub const REPORT_COLUMNS: [ReportColumn; 43] = [
     column("responded_at"),
     column("reopened_at"),
     column("analysis_routing"),
+    json("analysis_matched"),
 ];
 
 /// The names of [`REPORT_COLUMNS`], comma-separated.
@@ -111,7 +112,7 @@ pub fn report_select_list(json_cast: &str) -> String {
 }
 
 /// A report's values for [`REPORT_COLUMNS`], in that order.
-pub fn report_values(report: &Report) -> Result<[SqlValue; 43], StoreError> {
+pub fn report_values(report: &Report) -> Result<[SqlValue; 44], StoreError> {
     use SqlValue::{Bool, Integer, Real, Text, Time, Uuid};
     let analysis = report.analysis.as_ref();
     Ok([
@@ -165,6 +166,11 @@ pub fn report_values(report: &Report) -> Result<[SqlValue; 43], StoreError> {
             analysis
                 .and_then(|a| a.routing)
                 .map(|rule| rule.as_str().to_owned()),
+        ),
+        Text(
+            analysis
+                .map(|a| json_text(&a.matched, "matched words"))
+                .transpose()?,
         ),
     ])
 }
@@ -242,6 +248,12 @@ fn analysis_from_row<D: Dialect>(r: &RowReader<'_, D>) -> Result<Option<Analysis
             DecidedBy::parse(raw).ok_or("not rules, ai or human")
         })?,
         rule: r.get("analysis_rule")?,
+        // NULL on analyses stored before the words were kept.
+        matched: r
+            .parse_optional("analysis_matched", |raw| {
+                serde_json::from_str::<Vec<String>>(raw)
+            })?
+            .unwrap_or_default(),
         needs_review: needs_review.ok_or_else(|| r.corrupt("analysis_needs_review", "NULL"))?,
         decided_at: r.time("analysis_decided_at")?,
         models: r.json("analysis_models")?,
@@ -313,7 +325,8 @@ mod tests {
         assert!(list.starts_with("r.id AS id, r.number AS number, "));
         assert!(list.contains(", r.analysis_models::text AS analysis_models, "));
         assert!(list.contains(", r.photos::text AS photos, "));
-        assert_eq!(list.matches("::text").count(), 2);
+        assert!(list.ends_with(", r.analysis_matched::text AS analysis_matched"));
+        assert_eq!(list.matches("::text").count(), 3);
         assert!(!report_select_list("").contains("::"));
     }
 }

@@ -6,22 +6,28 @@ use std::sync::LazyLock;
 use anyhow::anyhow;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sinmungo_core::domain::correction::{Correction, RulePrecision};
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::stats::{Stats, StatsQuery};
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
-use sinmungo_core::ports::{Page, ReportChange, ReportQuery, ReportStore, StoreError};
+use sinmungo_core::ports::{
+    CorrectionPage, CorrectionQuery, Page, ReportChange, ReportQuery, ReportStore, StoreError,
+};
 use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements};
+use sinmungo_sql::correction::{
+    correction_page, correction_select, write_correction_list, RULE_PRECISION,
+};
 use sinmungo_sql::report::{
     report_column_names, report_select_list, SupportingUser, REPORT_COLUMNS,
 };
 use sinmungo_sql::Fetch as _;
-use sqlx::{Row, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use tracing::Instrument as _;
 
-use crate::codec::{id_text, SqliteDialect};
+use crate::codec::{id_text, SqliteDialect, Writer};
 use crate::error::store_error;
 use crate::{audit, outbox, report_query, SqliteStore};
 
@@ -48,7 +54,8 @@ static SELECT_BY_ID: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {} FROM reports AS r WHERE r.id = ?", *SELECT_REPORT));
 
 /// The statements of a change.
-static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStatements {
+static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
+    ChangeStatements {
     insert_report: &INSERT_REPORT,
     update_report: &UPDATE_REPORT,
     report_exists: "SELECT 1 FROM reports WHERE id = ?",
@@ -57,7 +64,14 @@ static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStat
     insert_supporter: "INSERT INTO supporters (report_id, user_id, at) VALUES (?, ?, ?)",
     append_event: outbox::APPEND,
     insert_audit: audit::INSERT,
+    insert_correction: "INSERT INTO triage_corrections (id, report_id, triage_category, \
+                        triage_priority, decided_by, rule, matched, category, priority, officer, at) \
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+}
 });
+
+/// A correction with its report's number and text.
+static SELECT_CORRECTION: LazyLock<String> = LazyLock::new(|| correction_select(""));
 
 /// Writes a change in one transaction on the writer connection.
 async fn apply_in_transaction(writer: SqlitePool, change: ReportChange) -> Result<(), StoreError> {
@@ -152,6 +166,21 @@ impl ReportStore for SqliteStore {
     #[tracing::instrument(skip_all)]
     async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError> {
         crate::stats::stats(&self.pool, query, now).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn corrections(&self, query: &CorrectionQuery) -> Result<CorrectionPage, StoreError> {
+        let mut builder = QueryBuilder::<Sqlite>::new(SELECT_CORRECTION.as_str());
+        write_correction_list(query, &mut Writer(&mut builder));
+        let rows: Vec<Correction> = SqliteDialect::fetch_all(builder.build(), &self.pool).await?;
+        Ok(correction_page(query, rows))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn rule_precision(&self) -> Result<Vec<RulePrecision>, StoreError> {
+        let rows: Vec<RulePrecision> =
+            SqliteDialect::fetch_all(sqlx::query(RULE_PRECISION), &self.pool).await?;
+        Ok(RulePrecision::merge(rows))
     }
 
     #[tracing::instrument(skip_all)]

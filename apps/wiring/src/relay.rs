@@ -9,6 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::app::{AnalyzeReport, Notify, Relay};
+use sinmungo_core::domain::correction::RulePrecision;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::stats::{Stats, StatsQuery};
@@ -16,7 +17,8 @@ use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
-    Outbox, Page, ReportChange, ReportQuery, ReportStore, StoreError, SystemClock,
+    CorrectionPage, CorrectionQuery, Outbox, Page, ReportChange, ReportQuery, ReportStore,
+    StoreError, SystemClock,
 };
 use tokio::sync::watch;
 
@@ -104,6 +106,12 @@ impl ReportStore for WakingReportStore {
     }
     async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError> {
         self.inner.stats(query, now).await
+    }
+    async fn corrections(&self, query: &CorrectionQuery) -> Result<CorrectionPage, StoreError> {
+        self.inner.corrections(query).await
+    }
+    async fn rule_precision(&self) -> Result<Vec<RulePrecision>, StoreError> {
+        self.inner.rule_precision().await
     }
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await

@@ -361,6 +361,7 @@ impl AnalyzeReport {
             .find(|c| c.code == decision.category)
             .map(|c| c.default_priority);
         let now = self.clock.now();
+        let note = note(&findings, self.has_providers(), decision.doubt());
         let analysis = Analysis {
             category: decision.category,
             priority: decision
@@ -369,12 +370,13 @@ impl AnalyzeReport {
                 .unwrap_or(Priority::Normal),
             confidence: decision.confidence,
             decided_by: decision.decided_by,
+            note,
             rule: decision.rule,
+            matched: decision.matched,
             needs_review: decision.needs_review,
             decided_at: now,
             models: findings.models.clone(),
             latency_ms: elapsed_ms(started, now),
-            note: note(&findings, self.has_providers()),
             trigger: None,
             routing: None,
         };
@@ -418,11 +420,12 @@ impl AnalyzeReport {
             confidence: decision.confidence,
             decided_by: decision.decided_by,
             rule: decision.rule.clone(),
+            matched: decision.matched.clone(),
             needs_review: decision.needs_review,
             decided_at: now,
             models: findings.models.clone(),
             latency_ms: elapsed_ms(started, now),
-            note: note(findings, self.has_providers()),
+            note: note(findings, self.has_providers(), decision.doubt()),
             trigger: Some(trigger),
             // How the department in force was chosen, unless this analysis routes anew.
             routing: report.analysis.as_ref().and_then(|a| a.routing),
@@ -504,15 +507,19 @@ fn provider_problem(provider: &str, error: &AiError) -> String {
     format!("{provider}: {error}")
 }
 
-/// What an officer should know about how the decision came about.
-fn note(findings: &Findings, has_providers: bool) -> Option<String> {
-    if findings.problems.is_empty() {
-        return None;
+/// What an officer should know about how the decision came about: a
+/// provider that failed, a rule of another category that came close.
+fn note(findings: &Findings, has_providers: bool, doubt: Option<String>) -> Option<String> {
+    let problems = (!findings.problems.is_empty()).then(|| {
+        let fallback = if findings.models.is_empty() && has_providers {
+            "decided by rules alone (AI 분석 실패, 규칙으로 분류): "
+        } else {
+            "partly without AI: "
+        };
+        format!("{fallback}{}", findings.problems.join("; "))
+    });
+    match (problems, doubt) {
+        (Some(problems), Some(doubt)) => Some(format!("{problems}; {doubt}")),
+        (problems, doubt) => problems.or(doubt),
     }
-    let fallback = if findings.models.is_empty() && has_providers {
-        "decided by rules alone (AI 분석 실패, 규칙으로 분류): "
-    } else {
-        "partly without AI: "
-    };
-    Some(format!("{fallback}{}", findings.problems.join("; ")))
 }

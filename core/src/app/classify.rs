@@ -1,5 +1,6 @@
 //! An officer's classification override. It is recorded as decided by a
-//! human, and a later analysis never undoes it.
+//! human, and a later analysis never undoes it; what triage had decided and
+//! what the officer chose are kept as a correction (a labelled example).
 
 use std::sync::Arc;
 
@@ -122,6 +123,7 @@ impl Reclassify {
             confidence: 1.0,
             decided_by: DecidedBy::Human,
             rule: None,
+            matched: Vec::new(),
             needs_review: false,
             decided_at: now,
             models: Vec::new(),
@@ -132,6 +134,7 @@ impl Reclassify {
         });
 
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);
+        change.correction(&report, category.code.clone(), priority);
         change.timeline(
             id,
             TimelineKind::Classified {

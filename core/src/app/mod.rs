@@ -8,6 +8,7 @@ mod assign;
 mod audit_trail;
 mod classify;
 mod comment;
+mod corrections;
 mod directory;
 mod duplicates;
 mod events;
@@ -49,6 +50,7 @@ pub use assign::{Assign, AssignRequest};
 pub use audit_trail::{AuditError, AuditTrail};
 pub use classify::{Reclassify, ReclassifyRequest};
 pub use comment::{AddComment, CommentRequest};
+pub use corrections::{CorrectionList, CorrectionListRequest, CorrectionsError, TriageCorrections};
 pub use directory::{
     CategoryChange, DepartmentRequest, Directory, DirectoryError, SlaRequest,
     MAX_DUPLICATE_RADIUS_M,
@@ -182,6 +184,8 @@ pub struct UseCases {
     pub assign: Assign,
     /// Classification overrides.
     pub reclassify: Reclassify,
+    /// Officers' corrections of triage, and each rule's precision over them.
+    pub corrections: TriageCorrections,
     /// Comments.
     pub comment: AddComment,
     /// "Me too".
@@ -223,6 +227,7 @@ impl UseCases {
             transition: Transition::new(&ports),
             assign: Assign::new(&ports),
             reclassify: Reclassify::new(&ports),
+            corrections: TriageCorrections::new(&ports),
             comment: AddComment::new(&ports),
             support: Support::new(&ports),
             duplicates: PossibleDuplicates::new(&ports, policy),

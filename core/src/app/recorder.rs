@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::access::Actor;
 use crate::domain::audit::AuditEntry;
+use crate::domain::category::CategoryCode;
+use crate::domain::correction::Correction;
 use crate::domain::event::ReportEvent;
+use crate::domain::priority::Priority;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::timeline::{TimelineEntry, TimelineKind};
 use crate::domain::user::UserId;
@@ -127,6 +130,26 @@ impl<'a> Recorder<'a> {
             before,
             after,
         ));
+    }
+
+    /// Keeps the acting officer's override of `report` (as it was before)
+    /// as a labelled example of triage.
+    pub(crate) fn correction(
+        &mut self,
+        report: &Report,
+        category: CategoryCode,
+        priority: Priority,
+    ) {
+        if let Some(officer) = self.actor.user_id() {
+            self.change.corrections.push(Correction::of(
+                self.ids.new_id(),
+                report,
+                category,
+                priority,
+                officer,
+                self.at,
+            ));
+        }
     }
 
     pub(crate) fn finish(self) -> ReportChange {

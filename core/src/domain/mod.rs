@@ -3,6 +3,7 @@
 pub mod access;
 pub mod audit;
 pub mod category;
+pub mod correction;
 pub mod department;
 pub mod duplicates;
 pub mod event;

@@ -65,11 +65,14 @@ pub enum Permission {
     /// Read statistics: officials in full, everyone else the public
     /// version (counts and medians, small counts withheld).
     ViewStatistics,
+    /// Read officers' corrections of triage (with the reports' text) and
+    /// each rule's precision over them.
+    ViewTriageCorrections,
 }
 
 impl Permission {
     /// Every permission, in the order the table prints them.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 26] = [
         Self::Register,
         Self::SignIn,
         Self::ViewOwnAccount,
@@ -95,6 +98,7 @@ impl Permission {
         Self::ManageNotificationSettings,
         Self::FollowLive,
         Self::ViewStatistics,
+        Self::ViewTriageCorrections,
     ];
 
     /// How the table names it.
@@ -125,6 +129,7 @@ impl Permission {
             Self::ManageNotificationSettings => "own e-mail notification settings",
             Self::FollowLive => "live updates (WebSocket)",
             Self::ViewStatistics => "statistics (public version unless official)",
+            Self::ViewTriageCorrections => "triage corrections, rule precision",
         }
     }
 }
@@ -205,7 +210,12 @@ pub fn grant(role: Option<Role>, permission: Permission) -> Grant {
             Some(Admin),
         ) => Everywhere,
         (
-            ManageUsers | ManageServiceAccounts | ManageSecrets | ViewAudit | ManageDirectory,
+            ManageUsers
+            | ManageServiceAccounts
+            | ManageSecrets
+            | ViewAudit
+            | ManageDirectory
+            | ViewTriageCorrections,
             Some(Admin),
         ) => Allowed,
         _ => Denied,
@@ -248,6 +258,7 @@ mod tests {
             Permission::ManageSecrets,
             Permission::ViewAudit,
             Permission::ManageDirectory,
+            Permission::ViewTriageCorrections,
         ] {
             for role in COLUMNS {
                 assert_eq!(

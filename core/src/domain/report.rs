@@ -106,6 +106,10 @@ pub struct Analysis {
     pub decided_by: DecidedBy,
     /// The name of the rule that fired, if a rule decided.
     pub rule: Option<String>,
+    /// Why that rule fired: the words it matched, as the rule file writes them
+    /// (see [`Decision::matched`](crate::domain::rules::Decision::matched));
+    /// empty when no rule decided, and on analyses stored before it was kept.
+    pub matched: Vec<String>,
     /// Below the confidence threshold: an officer should look.
     pub needs_review: bool,
     /// When it was decided.

@@ -49,8 +49,8 @@ pub use password_hasher::{HashError, PasswordHasher};
 pub use photo_processor::{PhotoInfo, PhotoProcessor, PhotoRejection, PreparedPhoto};
 pub use rate_limiter::{Quota, RateDecision, RateLimitError, RateLimiter};
 pub use report_store::{
-    Due, Page, ReportChange, ReportOrder, ReportQuery, ReportStore, ReportWrite, Scope, Supporter,
-    MAX_PAGE_SIZE,
+    CorrectionPage, CorrectionQuery, Due, Page, ReportChange, ReportOrder, ReportQuery,
+    ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
 };
 pub use session_store::{Consumed, RefreshSession, SessionStore};
 pub use settings_store::{SealError, SecretSealer, SettingsStore};

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::audit::AuditEntry;
 use crate::domain::category::CategoryCode;
+use crate::domain::correction::{Correction, RulePrecision};
 use crate::domain::department::DepartmentCode;
 use crate::domain::event::EventEnvelope;
 use crate::domain::geo::{BoundingBox, Circle};
@@ -60,6 +61,8 @@ pub struct ReportChange {
     pub events: Vec<EventEnvelope>,
     /// Audit entries appended.
     pub audit: Vec<AuditEntry>,
+    /// Officers' corrections of triage kept (their ids must be unused).
+    pub corrections: Vec<Correction>,
 }
 
 /// Which reports a viewer may list.
@@ -217,6 +220,37 @@ pub struct Page<T> {
     pub next: Option<ReportId>,
 }
 
+/// Which officers' corrections of triage to read, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionQuery {
+    /// Only corrections of this rule's decisions.
+    pub rule: Option<String>,
+    /// Only those with ids below this one (the cursor: the last of the previous page).
+    pub before: Option<uuid::Uuid>,
+    /// Page size, 1–[`MAX_PAGE_SIZE`]; stores clamp values outside that range.
+    pub limit: u32,
+}
+
+impl Default for CorrectionQuery {
+    /// Every rule's, the newest page of 50.
+    fn default() -> Self {
+        Self {
+            rule: None,
+            before: None,
+            limit: 50,
+        }
+    }
+}
+
+/// One page of corrections, newest (highest id) first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrectionPage {
+    /// The items.
+    pub items: Vec<Correction>,
+    /// The cursor for the next page, if there is one.
+    pub next: Option<uuid::Uuid>,
+}
+
 /// Stores reports, their timelines and supporters, and the outbox.
 ///
 /// Times are kept to whole microseconds (finer digits are truncated).
@@ -257,6 +291,14 @@ pub trait ReportStore: Send + Sync {
     /// (the definitions are [`crate::domain::stats`]'s), computed by the
     /// store in a few aggregate queries.
     async fn stats(&self, query: &StatsQuery, now: DateTime<Utc>) -> Result<Stats, StoreError>;
+
+    /// A page of officers' corrections of triage, newest (highest id) first.
+    async fn corrections(&self, query: &CorrectionQuery) -> Result<CorrectionPage, StoreError>;
+
+    /// Per rule, how often officers kept its decision and how often they
+    /// overrode it (the definitions are [`RulePrecision`]'s: reports still
+    /// `received` count for neither), one row per rule by name.
+    async fn rule_precision(&self) -> Result<Vec<RulePrecision>, StoreError>;
 
     /// Whether the store answers (for readiness checks).
     async fn ping(&self) -> Result<(), StoreError>;

@@ -1,7 +1,7 @@
 //! Comments (public and internal) and officers overriding the classification.
 
 use chrono::TimeDelta;
-use sinmungo_core::app::{ActionError, CommentRequest, ReclassifyRequest};
+use sinmungo_core::app::{ActionError, CommentRequest, CorrectionListRequest, ReclassifyRequest};
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::report::DecidedBy;
 use sinmungo_core::domain::timeline::TimelineKind;
@@ -120,6 +120,31 @@ async fn staff_reclassify_and_the_report_moves_to_the_new_department() -> anyhow
         .ok_or_else(|| anyhow::anyhow!("analysis kept"))?;
     assert_eq!(analysis.decided_by, DecidedBy::Human);
     assert_eq!(analysis.rule, None);
+
+    // The override is kept as a labelled example, for administrators alone.
+    let admin = w.official("admin", "admin", "road_management").await?;
+    let corrections =
+        w.uc.corrections
+            .list(&admin, CorrectionListRequest::default())
+            .await?;
+    let [correction] = corrections.page.items.as_slice() else {
+        anyhow::bail!("one correction: {corrections:?}");
+    };
+    assert_eq!(correction.report_id, report.id);
+    assert_eq!(correction.triage_category.as_str(), "road_damage");
+    assert_eq!(correction.decided_by, Some(DecidedBy::Rules));
+    assert_eq!(correction.rule.as_deref(), Some("road_pothole"));
+    assert_eq!(correction.matched, ["포트홀"]);
+    assert_eq!(correction.category.as_str(), "safety_hazard");
+    assert_eq!(correction.priority, Priority::Urgent);
+    assert_eq!(Some(correction.officer), road_staff.user_id());
+    assert_eq!(corrections.rules.len(), 1);
+    assert_eq!(corrections.rules[0].precision(), Some(0.0));
+    let refused =
+        w.uc.corrections
+            .list(&road_staff, CorrectionListRequest::default())
+            .await;
+    assert!(refused.is_err(), "staff do not read corrections");
 
     let result =
         w.uc.transition

@@ -154,6 +154,7 @@ pub fn creation(report: &Report) -> ReportChange {
             report.created_at,
         )],
         audit: Vec::new(),
+        corrections: Vec::new(),
     }
 }
 

@@ -71,6 +71,9 @@
 //! - **Foreign keys**: linking an identity to, or adding an API key for, a
 //!   user who does not exist is `NotFound`.
 //! - **Order**: API keys list newest first; secrets by name in byte order.
+//! - **Corrections** (`ReportStore::corrections`) list newest (highest id)
+//!   first with the report's number and text as stored now (no copy), and
+//!   `rule_precision` follows `sinmungo_core::domain::correction`.
 //! - **Statistics** (`ReportStore::stats`) follow `sinmungo_core::domain::stats`
 //!   to the unit: nearest-rank percentiles over whole seconds (truncated),
 //!   a city or county taking in its districts, `[since, until)` on the
@@ -94,6 +97,7 @@ mod mail_queue;
 mod notification_store;
 mod outbox;
 mod report_apply;
+mod report_corrections;
 mod report_list;
 mod report_stats;
 mod report_store;
@@ -119,6 +123,7 @@ pub use mail_queue::*;
 pub use notification_store::*;
 pub use outbox::*;
 pub use report_apply::*;
+pub use report_corrections::*;
 pub use report_list::*;
 pub use report_stats::*;
 pub use report_store::*;
@@ -284,6 +289,9 @@ macro_rules! store_contract {
             // ReportStore: statistics
             stats_count_every_figure_of_known_reports,
             stats_filters_by_window_jurisdiction_department_and_category,
+            // ReportStore: officers' corrections of triage
+            corrections_page_newest_first_with_the_reports_current_text,
+            rule_precision_counts_what_officers_kept_and_overrode,
             // UserStore
             user_round_trip_and_lookup_by_email,
             duplicate_email_is_refused,

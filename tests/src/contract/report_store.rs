@@ -81,6 +81,11 @@ pub async fn report_round_trip_keeps_every_field(stores: &Stores) -> CheckResult
                 confidence: 0.1 + 0.2,
                 decided_by: DecidedBy::Ai,
                 rule: Some("sinkhole".to_owned()),
+                matched: vec![
+                    "싱크홀".to_owned(),
+                    "label:pothole".to_owned(),
+                    "-\"설치\" 요청".to_owned(),
+                ],
                 needs_review: true,
                 decided_at: t(5),
                 models: vec![
@@ -154,6 +159,7 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
         confidence: 0.85,
         decided_by: DecidedBy::Rules,
         rule: Some("road_pothole".to_owned()),
+        matched: vec!["포트홀".to_owned()],
         needs_review: false,
         decided_at: with_nanos(t(5)),
         models: Vec::new(),
@@ -257,6 +263,7 @@ pub async fn update_replaces_the_stored_report(stores: &Stores) -> CheckResult {
                 confidence: 0.85,
                 decided_by: DecidedBy::Rules,
                 rule: Some("road_pothole".to_owned()),
+                matched: Vec::new(),
                 needs_review: false,
                 decided_at: t0(),
                 models: vec!["model".to_owned()],

@@ -67,6 +67,10 @@ async fn an_officer_resolves_with_a_note_and_a_photo_of_the_work() {
     let id = report["id"].as_str().expect("id");
     let path = format!("/admin/reports/{id}");
     let page = console.page(&path, StatusCode::OK).await;
+    assert!(
+        page.contains("<dt>근거 단어</dt><dd>포트홀</dd>"),
+        "the analysis says which words made the rule decide"
+    );
     let started = console
         .post(
             &format!("{path}/status"),

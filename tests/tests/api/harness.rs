@@ -364,6 +364,14 @@ fn session(body: &Value) -> Session {
     }
 }
 
+/// Asserts a 200 answer and returns its JSON body.
+pub async fn ok(response: Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.expect("response body");
+    assert_eq!(status, StatusCode::OK, "{text}");
+    serde_json::from_str(&text).expect("JSON body")
+}
+
 /// Asserts a problem-details answer with this status and code, and returns its body.
 pub async fn expect_problem(response: Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(response.status(), status);

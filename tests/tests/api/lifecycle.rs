@@ -32,6 +32,11 @@ async fn a_pothole_goes_from_submission_to_closure() {
     assert_eq!(report["department"], "road_management");
     assert_eq!(report["analysis"]["decided_by"], "rules");
     assert_eq!(report["analysis"]["rule"], "road_pothole");
+    assert_eq!(
+        report["analysis"]["matched"],
+        json!(["도로 파손", "포트홀"]),
+        "the words that made the rule decide"
+    );
     assert_eq!(report["jurisdiction"]["name"], "전주시완산구");
     assert_eq!(report["version"], 1);
     let number = report["number"].as_str().unwrap();

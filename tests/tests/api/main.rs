@@ -15,6 +15,7 @@ mod console_english;
 mod console_live;
 mod console_map_stats;
 mod console_report;
+mod corrections;
 mod cors;
 mod duplicates;
 mod errors;

@@ -4,17 +4,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::harness::{created, expect_problem, TestApp};
+use crate::harness::{created, expect_problem, ok, TestApp};
 
 /// Gunsan City Hall (군산시청).
 const GUNSAN: (f64, f64) = (35.9676, 126.7366);
-
-async fn ok(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let text = response.text().await.expect("response body");
-    assert_eq!(status, StatusCode::OK, "{text}");
-    serde_json::from_str(&text).expect("JSON body")
-}
 
 #[tokio::test]
 async fn a_gunsan_department_takes_gunsan_road_reports_from_then_on() {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sinmungo_core::app::{AuditError, KeyToIssue, NewAccount, NewServiceAccount, RegisterRequest};
+use sinmungo_core::app::{KeyToIssue, NewAccount, NewServiceAccount, RegisterRequest};
 use sinmungo_core::domain::{ApiKey, AuditEntry, UserId};
 use sinmungo_core::ports::AuditQuery;
 use uuid::Uuid;
@@ -287,16 +287,6 @@ pub async fn audit(
         target: params.target,
         limit: super::query_limit(params.limit)?.unwrap_or(50),
     };
-    let entries =
-        state
-            .use_cases()
-            .audit
-            .list(&actor, query)
-            .await
-            .map_err(|error| match error {
-                AuditError::Denied(denied) => ApiError::from(denied),
-                AuditError::Invalid(invalid) => ApiError::validation(invalid),
-                AuditError::Store(store) => ApiError::from_store(store),
-            })?;
+    let entries = state.use_cases().audit.list(&actor, query).await?;
     Ok(axum::Json(entries))
 }

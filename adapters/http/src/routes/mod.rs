@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod corrections;
 mod notifications;
 mod oauth;
 mod ops;
@@ -11,6 +12,8 @@ mod reports;
 mod stats;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, on, MethodFilter, MethodRouter};
 use axum::Router;
 use sinmungo_core::domain::{FieldError, Invalid, Permission};
@@ -262,6 +265,12 @@ pub const ROUTES: &[RouteRule] = &[
         on(m, admin::audit)
     }),
     json(
+        "GET",
+        "/admin/triage/corrections",
+        Permission::ViewTriageCorrections,
+        |m| on(m, corrections::corrections),
+    ),
+    json(
         "POST",
         "/admin/departments",
         Permission::ManageDirectory,
@@ -348,6 +357,28 @@ fn bad_query(field: &str, expected: &str) -> ApiError {
         "invalid_format",
         format!("{field} must be {expected}"),
     )))
+}
+
+/// Whether a `format` query parameter asks for CSV (absent, empty or
+/// `json`: JSON).
+fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+    match format.map(str::trim) {
+        None | Some("" | "json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(_) => Err(bad_query("format", "json or csv")),
+    }
+}
+
+/// A CSV download: `disposition` names the file.
+fn csv_file(disposition: &'static str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// A `true`/`false` query parameter (`1`/`0`; absent or empty is false).

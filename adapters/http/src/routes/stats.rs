@@ -1,7 +1,6 @@
 //! `GET /api/v1/stats`.
 
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sinmungo_core::app::StatsRequest;
@@ -30,11 +29,7 @@ pub async fn stats(
     Caller(actor): Caller,
     Query(params): Query<StatsParams>,
 ) -> Result<Response, ApiError> {
-    let as_csv = match params.format.as_deref().map(str::trim) {
-        None | Some("" | "json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(super::bad_query("format", "json or csv")),
-    };
+    let as_csv = super::wants_csv(params.format.as_deref())?;
     let request = StatsRequest {
         since: params.since,
         until: params.until,
@@ -45,17 +40,7 @@ pub async fn stats(
     let report = state.use_cases().stats.report(&actor, &request).await?;
     let dto = StatsDto::from(report);
     Ok(if as_csv {
-        (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"sinmungo-stats.csv\"",
-                ),
-            ],
-            csv(&dto),
-        )
-            .into_response()
+        super::csv_file("attachment; filename=\"sinmungo-stats.csv\"", csv(&dto))
     } else {
         axum::Json(dto).into_response()
     })

@@ -34,6 +34,7 @@ async fn a_full_report_its_timeline_events_and_audit_round_trip() {
         confidence: 0.875,
         decided_by: DecidedBy::Ai,
         rule: Some("sinkhole".to_owned()),
+        matched: vec!["싱크홀".to_owned()],
         needs_review: true,
         decided_at: at(8),
         models: vec!["roboflow:potholes/2".to_owned()],

@@ -389,6 +389,7 @@ fn analysis(view: &ReportView, context: &Context) -> Markup {
                     dt { (lang.pick("신뢰도", "Confidence")) } dd { (format!("{:.0}%", analysis.confidence * 100.0)) }
                     dt { (lang.pick("결정 주체", "Decided by")) } dd { (format::decided_by(analysis.decided_by)) }
                     dt { (lang.pick("적용 규칙", "Rule applied")) } dd { (analysis.rule.as_deref().unwrap_or(lang.pick("없음", "None"))) }
+                    @if !analysis.matched.is_empty() { dt { (lang.pick("근거 단어", "Matched words")) } dd { (analysis.matched.join(", ")) } }
                     dt { (lang.pick("부서 지정", "Department chosen")) } dd {
                         @match analysis.routing {
                             Some(rule) => (format::routing(rule)),
