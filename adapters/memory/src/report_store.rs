@@ -417,7 +417,7 @@ impl ReportStore for MemoryReportStore {
             .filter_map(|c| {
                 let report = state.reports.get(&c.report_id)?;
                 Some(Correction {
-                    number: report.number.clone(),
+                    number: report.number,
                     title: report.title.as_str().to_owned(),
                     description: report.description.as_str().to_owned(),
                     ..c.clone()

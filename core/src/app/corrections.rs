@@ -10,7 +10,7 @@ use crate::app::Ports;
 use crate::domain::access::Actor;
 use crate::domain::correction::{Correction, RulePrecision};
 use crate::domain::permission::Permission;
-use crate::domain::validation::{Collector, Invalid};
+use crate::domain::validation::Collector;
 use crate::ports::{CorrectionPage, CorrectionQuery, ReportStore, MAX_PAGE_SIZE};
 
 /// A page of corrections as the client asked for it.

@@ -64,7 +64,7 @@ impl Correction {
         Self {
             id,
             report_id: report.id,
-            number: report.number.clone(),
+            number: report.number,
             title: report.title.as_str().to_owned(),
             description: report.description.as_str().to_owned(),
             triage_category: report.category.clone(),

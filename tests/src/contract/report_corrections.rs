@@ -115,7 +115,10 @@ pub async fn corrections_page_newest_first_with_the_reports_current_text(
         .reports()
         .corrections(&CorrectionQuery::default())
         .await?;
-    let oldest = all.items.last().expect("the first correction");
+    let oldest = all
+        .items
+        .last()
+        .ok_or_else(|| anyhow::anyhow!("the first correction is listed"))?;
     assert_eq!(oldest.id, kept[0].id);
     assert_eq!(oldest.report_id, first.id);
     assert_eq!(oldest.number, first.number);
