@@ -418,15 +418,48 @@ mod tests {
             .contains("line 3"));
     }
 
+    fn development_set(part: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/data/triage/{part}.csv"))
+    }
+
     #[test]
-    fn the_shipped_rules_are_measured_on_the_held_out_set() {
-        let held_out = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/data/triage/heldout.csv"
+    fn the_development_set_covers_every_category_in_both_parts_without_sharing_an_example() {
+        let seeded: BTreeSet<String> = sinmungo_core::domain::category::seeded()
+            .0
+            .into_iter()
+            .map(|c| c.code.to_string())
+            .collect();
+        let tune = read(&development_set("tune")).unwrap();
+        let held_out = read(&development_set("heldout")).unwrap();
+        assert!(tune.len() + held_out.len() >= 400);
+        for part in [&tune, &held_out] {
+            let best: BTreeSet<String> = part.iter().map(|e| e.best.clone()).collect();
+            assert_eq!(best, seeded, "every category, and only seeded ones");
+            for example in part.iter() {
+                assert!(
+                    example
+                        .acceptable
+                        .iter()
+                        .all(|c| seeded.contains(c) && *c != example.best),
+                    "{}",
+                    example.id
+                );
+            }
+        }
+        let ids: BTreeSet<&str> = tune.iter().map(|e| e.id.as_str()).collect();
+        assert!(held_out.iter().all(|e| !ids.contains(e.id.as_str())));
+    }
+
+    #[test]
+    fn the_shipped_rules_keep_what_they_learned_from_the_tuning_set() {
+        // A floor under the figure in docs/triage.md (92.7 % acceptable
+        // without `other`): a rule change that loses much of it is a regression.
+        let evaluation = evaluate(&RuleSet::default_korean(), &development_set("tune")).unwrap();
+        let score = evaluation.excluding_other();
+        assert!(
+            score.acceptable * 100 >= score.examples * 85,
+            "{}",
+            evaluation.headline()
         );
-        let evaluation = evaluate(&RuleSet::default_korean(), Path::new(held_out)).unwrap();
-        let overall = evaluation.overall();
-        assert_eq!(overall.examples, 174);
-        assert!(overall.right <= overall.acceptable);
     }
 }
