@@ -120,6 +120,21 @@ pub struct ServerConfig {
     #[arg(long, env = "SINMUNGO_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
 
+    /// Seconds a client may take to send a request's line and headers (and a kept-alive
+    /// connection may wait idle for its next request) before the connection is closed.
+    #[arg(long, env = "SINMUNGO_HEADER_READ_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+
+    /// Connections one IP address may hold open at once (WebSockets included); more are
+    /// answered 503 `too_many_connections` and closed. 0: no limit — behind a reverse proxy every
+    /// connection comes from the proxy, so limit per client there and set 0 (or the proxy's own cap).
+    #[arg(
+        long,
+        env = "SINMUNGO_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub max_connections_per_address: usize,
+
     /// Web origins allowed to call the API from a browser, exactly, comma-separated
     /// (e.g. https://app.jeonbuk.go.kr); none by default.
     #[arg(long, env = "SINMUNGO_CORS_ORIGINS", value_delimiter = ',')]
@@ -198,6 +213,8 @@ impl ServerConfig {
             jwt_secret: None,
             body_limit: 1024 * 1024,
             request_timeout_secs: 30,
+            header_read_timeout_secs: 30,
+            max_connections_per_address: 256,
             cors_origins: Vec::new(),
             photo_max_bytes: 10 * 1024 * 1024,
             upload_max_bytes: 30 * 1024 * 1024,

@@ -31,6 +31,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     http: HttpConfig,
+    /// Bounds on request heads and connections per address.
+    connections: sinmungo_http::ConnectionLimits,
     /// Cross-origin access to the API, when origins are listed.
     cors: Option<sinmungo_http::cors::Cors>,
     /// The officers' console under `/admin`.
@@ -134,6 +136,10 @@ impl Server {
             listener,
             state,
             http,
+            connections: sinmungo_http::ConnectionLimits {
+                header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
+                per_address: std::num::NonZeroUsize::new(config.max_connections_per_address),
+            },
             cors,
             console,
             relay,
@@ -183,7 +189,7 @@ impl Server {
             None => api,
         };
         let router = api.merge(sinmungo_web::router(self.state, self.console));
-        let served = sinmungo_http::serve(self.listener, router, async move {
+        let served = sinmungo_http::serve(self.listener, router, self.connections, async move {
             shutdown.await;
             stop.send_replace(true);
         })

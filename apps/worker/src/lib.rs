@@ -101,9 +101,14 @@ impl Worker {
         }));
         let router = worker_router(self.state, self.body_limit);
         let http_stop = stop.clone();
-        let serving = tokio::spawn(sinmungo_http::serve(self.listener, router, async move {
-            http_stop.cancelled().await;
-        }));
+        let serving = tokio::spawn(sinmungo_http::serve(
+            self.listener,
+            router,
+            sinmungo_http::ConnectionLimits::default(),
+            async move {
+                http_stop.cancelled().await;
+            },
+        ));
         tracing::info!(
             brokers = %self.kafka.brokers,
             topic = %self.kafka.topic,
