@@ -149,20 +149,14 @@ async fn apply_in_transaction(primary: PgPool, change: ReportChange) -> Result<(
 impl ReportStore for PostgresStore {
     #[tracing::instrument(skip_all, fields(year = year))]
     async fn next_receipt_number(&self, year: i32) -> Result<ReceiptNumber, StoreError> {
-        // One statement: concurrent callers queue on the year's row (the
-        // first insert of a year too, through the primary key), and each
-        // gets its own number.
-        let last: i64 = sqlx::query(
-            "INSERT INTO receipt_counters AS counter (year, last) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last = counter.last + 1 \
-             RETURNING last",
-        )
-        .bind(year)
-        .fetch_one(&self.primary)
-        .await
-        .map_err(store_error)?
-        .try_get("last")
-        .map_err(store_error)?;
+        // The year's sequence (migration 0009): no lock held to a commit, so
+        // concurrent submits do not queue behind each other's disk writes.
+        // Numbers are never reused; a failed submit leaves a gap.
+        let last: i64 = sqlx::query_scalar("SELECT next_receipt($1)")
+            .bind(year)
+            .fetch_one(&self.primary)
+            .await
+            .map_err(store_error)?;
         let sequence = u32::try_from(last).map_err(|_| {
             StoreError::Unknown(anyhow!("receipt sequence {last} of {year} is out of range"))
         })?;
