@@ -24,7 +24,7 @@ use sinmungo_sql::report::{
     report_column_names, report_select_list, SupportingUser, REPORT_COLUMNS,
 };
 use sinmungo_sql::Fetch as _;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 use tracing::Instrument as _;
 use uuid::Uuid;
 

@@ -120,7 +120,7 @@ pub struct Recorder {
     /// Calls under way now, and the most ever at once.
     active: AtomicUsize,
     peak: AtomicUsize,
-    /// Each call takes a little time, varying by event, to mix up the lanes.
+    /// Each call takes a little time, varying by event, to mix up the order of finishing.
     pub jitter: bool,
 }
 
