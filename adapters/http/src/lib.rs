@@ -16,6 +16,7 @@ mod extract;
 pub mod limits;
 pub mod live;
 mod open311;
+mod openapi;
 mod problem;
 mod routes;
 mod state;

@@ -27,6 +27,7 @@ mod notifications;
 mod oauth;
 mod officers_work;
 mod open311;
+mod openapi;
 mod outage;
 mod photos;
 mod privacy;
