@@ -1,54 +1,126 @@
-//! Masking of personal data in text shown to the public: phone numbers,
-//! e-mail addresses and resident registration numbers.
+//! Masking of personal data in text that leaves for someone not entitled
+//! to it — the public view of a report, its comments and notes, Open311,
+//! exports, live pushes, notifications and e-mails, and the text an AI
+//! provider reads: phone numbers, resident and foreigner registration
+//! numbers, e-mail addresses, bank account and card numbers and, when a
+//! city chooses, vehicle plates.
+//!
+//! People write these every way a keyboard allows — `010ㅡ1234ㅡ5678`,
+//! `공일공 1234 5678`, `０１０-…`, `hong 골뱅이 naver 닷 com`, `앞자리
+//! 900101 뒷자리 1234567` — so the text is first folded to one spelling
+//! ([`fold`]), then read by the detectors ([`detect`]), and the spans they
+//! find are replaced in the original with Korean placeholders. What is
+//! not personal stays: addresses and lot numbers, dates and times, bus
+//! routes, receipt numbers, prices, and public offices' phone numbers
+//! ([`PublicNumbers`]).
 
-use std::sync::LazyLock;
+mod detect;
+mod fold;
+mod found;
+mod public_numbers;
 
-use regex::Regex;
+pub use public_numbers::{BadPublicNumbers, PublicNumbers};
 
-/// What replaces a resident registration number (주민등록번호).
+/// What replaces a resident or foreigner registration number (주민등록번호).
 pub const MASKED_RRN: &str = "[주민등록번호 비공개]";
 /// What replaces a phone number.
 pub const MASKED_PHONE: &str = "[전화번호 비공개]";
 /// What replaces an e-mail address.
 pub const MASKED_EMAIL: &str = "[이메일 비공개]";
+/// What replaces a bank account number.
+pub const MASKED_ACCOUNT: &str = "[계좌번호 비공개]";
+/// What replaces a card number.
+pub const MASKED_CARD: &str = "[카드번호 비공개]";
+/// What replaces a vehicle registration plate.
+pub const MASKED_PLATE: &str = "[차량번호 비공개]";
 
-// The patterns are literals, compiled once; a unit test proves they compile.
-#[expect(clippy::expect_used, reason = "literal patterns, verified by tests")]
-fn pattern(source: &str) -> Regex {
-    Regex::new(source).expect("masking pattern compiles")
+/// A kind of personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Phone,
+    ResidentNumber,
+    Email,
+    Account,
+    Card,
+    VehiclePlate,
 }
 
-/// Six birth digits, a gender/century digit 1–4 (5–8 for foreigners), six more.
-static RRN: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?-u:\b)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?[-–]?\s?[1-8]\d{6}(?-u:\b)")
-});
+impl Kind {
+    fn placeholder(self) -> &'static str {
+        match self {
+            Self::Phone => MASKED_PHONE,
+            Self::ResidentNumber => MASKED_RRN,
+            Self::Email => MASKED_EMAIL,
+            Self::Account => MASKED_ACCOUNT,
+            Self::Card => MASKED_CARD,
+            Self::VehiclePlate => MASKED_PLATE,
+        }
+    }
+}
 
-/// Mobile (010…), landline (02, 0xx), 070 and 050x numbers, with `-`, `.`, spaces
-/// or nothing between groups, and the +82 international form.
-static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(
-        r"(?x)
-        (?: \+82[\s.-]? | \(?(?-u:\b)0 )
-        (?: 1[016789] | 2 | [3-6][1-5] | 70 | 50[2-8] )
-        [\s.)-]{0,2} \d{3,4}
-        [\s.-]? \d{4} (?-u:\b)",
-    )
-});
+/// How a deployment masks personal data: the one function every text
+/// leaving for the public goes through, with the city's choices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Masking {
+    vehicle_plates: bool,
+    public_numbers: PublicNumbers,
+}
 
-static EMAIL: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"));
+impl Masking {
+    /// Masking that also hides vehicle plates when `vehicle_plates` (a
+    /// policy choice: a plate is personal data to some cities and the
+    /// point of an illegal-parking report to others), and keeps
+    /// `public_numbers`.
+    pub fn new(vehicle_plates: bool, public_numbers: PublicNumbers) -> Self {
+        Self {
+            vehicle_plates,
+            public_numbers,
+        }
+    }
 
-/// Replaces personal data in `text` with Korean placeholders.
-pub fn mask_personal_data(text: &str) -> String {
-    let text = EMAIL.replace_all(text, MASKED_EMAIL);
-    let text = RRN.replace_all(&text, MASKED_RRN);
-    PHONE.replace_all(&text, MASKED_PHONE).into_owned()
+    /// `text` with its personal data replaced by Korean placeholders.
+    ///
+    /// Masking runs on every public read, so each detector runs only when
+    /// the text could hold what it finds (enough digits, an `@` or a word
+    /// for it), and every detector is one linear pass.
+    pub fn mask(&self, text: &str) -> String {
+        let folded = fold::Folded::new(text);
+        let text_folded: &str = &folded.text;
+        let mut found = found::Found::new(text_folded.len());
+        if detect::may_hold_email(text_folded) {
+            detect::emails(text_folded, &mut found);
+        }
+        let digits = text_folded.bytes().filter(u8::is_ascii_digit).count();
+        if digits >= 13 {
+            detect::resident_numbers(text_folded, &mut found);
+        }
+        if digits >= 15 {
+            detect::cards(text_folded, &mut found);
+        }
+        if digits >= 9 {
+            detect::phones(text_folded, &self.public_numbers, &mut found);
+        }
+        if digits >= 6 {
+            detect::resident_number_parts(text_folded, &mut found);
+        }
+        if digits >= 10 {
+            detect::accounts(text_folded, &mut found);
+        }
+        if digits >= 6 && self.vehicle_plates {
+            detect::plates(text_folded, &mut found);
+        }
+        found.replace(text, &folded)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn mask(text: &str) -> String {
+        Masking::default().mask(text)
+    }
 
     #[test]
     fn masks_the_usual_spellings_of_korean_phone_numbers() {
@@ -67,9 +139,9 @@ mod tests {
             "+82 10 1234 5678",
         ] {
             // Korean particles attach to the number: "…5678로".
-            let attached = mask_personal_data(&format!("{number}로 연락주세요"));
+            let attached = mask(&format!("{number}로 연락주세요"));
             assert_eq!(attached, format!("{MASKED_PHONE}로 연락주세요"), "{number}");
-            let masked = mask_personal_data(&format!("연락처 {number} 로 전화주세요"));
+            let masked = mask(&format!("연락처 {number} 로 전화주세요"));
             assert_eq!(
                 masked,
                 format!("연락처 {MASKED_PHONE} 로 전화주세요"),
@@ -81,14 +153,14 @@ mod tests {
     #[test]
     fn masks_email_addresses_and_resident_registration_numbers() {
         assert_eq!(
-            mask_personal_data("메일 kim.cs@naver.com 주세요"),
+            mask("메일 kim.cs@naver.com 주세요"),
             format!("메일 {MASKED_EMAIL} 주세요")
         );
         assert_eq!(
-            mask_personal_data("주민번호 900101-1234567"),
+            mask("주민번호 900101-1234567"),
             format!("주민번호 {MASKED_RRN}")
         );
-        assert_eq!(mask_personal_data("9001011234567"), MASKED_RRN);
+        assert_eq!(mask("9001011234567"), MASKED_RRN);
     }
 
     #[test]
@@ -101,7 +173,7 @@ mod tests {
             "접수번호 JB-2026-000042",
             "좌표 35.8242, 127.1480",
         ] {
-            assert_eq!(mask_personal_data(text), text);
+            assert_eq!(mask(text), text);
         }
     }
 
@@ -113,7 +185,7 @@ mod tests {
             sep in prop::sample::select(vec!["-", " ", ".", ""]),
         ) {
             let number = format!("{prefix}{sep}{middle}{sep}{last:04}");
-            let masked = mask_personal_data(&format!("전화 {number} 끝"));
+            let masked = mask(&format!("전화 {number} 끝"));
             prop_assert!(!masked.contains(&number), "{} -> {}", number, masked);
             let last_group = format!("{last:04}");
             prop_assert!(!masked.contains(&last_group));
@@ -121,8 +193,8 @@ mod tests {
 
         #[test]
         fn masking_never_panics_and_is_idempotent(text in ".{0,200}") {
-            let once = mask_personal_data(&text);
-            prop_assert_eq!(mask_personal_data(&once), once);
+            let once = mask(&text);
+            prop_assert_eq!(mask(&once), once);
         }
     }
 }
