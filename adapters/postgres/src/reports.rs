@@ -94,6 +94,7 @@ fn touched_reports(change: &ReportChange) -> Vec<Uuid> {
     });
     let named: BTreeSet<Uuid> = updated
         .chain(change.timeline.iter().map(|e| e.report_id.0))
+        .chain(change.rewritten_timeline.iter().map(|e| e.report_id.0))
         .chain(change.supporters.iter().map(|s| s.report_id.0))
         .chain(change.events.iter().map(|e| e.report_id.0))
         .collect();
@@ -129,6 +130,7 @@ static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStat
     report_exists: "SELECT 1 FROM reports WHERE id = $1",
     insert_timeline: "INSERT INTO timeline (id, report_id, at, actor, actor_role, kind) \
                       VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+    rewrite_timeline: "UPDATE timeline SET kind = $1::jsonb WHERE id = $2 AND report_id = $3",
     insert_supporter: "INSERT INTO supporters (report_id, user_id, at) VALUES ($1, $2, $3)",
     append_event: outbox::APPEND,
     insert_audit: audit::INSERT,

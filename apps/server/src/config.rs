@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use sinmungo_wiring::{
     AccessConfig, ApplicationConfig, DuplicateConfig, JobsConfig, KafkaArgs, LogFormat, MailConfig,
-    MediaConfig, OAuthArgs, Secret, StoreConfig, TriageConfig,
+    MaskingConfig, MediaConfig, OAuthArgs, Secret, StoreConfig, TriageConfig,
 };
 
 /// The Sinmungo API server (전북 신고 플랫폼).
@@ -89,6 +89,10 @@ pub struct ServerConfig {
     /// Possible duplicates offered at submission.
     #[command(flatten)]
     pub duplicates: DuplicateConfig,
+
+    /// Masking of personal data in what the public reads.
+    #[command(flatten)]
+    pub masking: MaskingConfig,
 
     /// The Open311 GeoReport v2 `jurisdiction_id` this server answers to (another one is a 404).
     #[arg(
@@ -207,6 +211,7 @@ impl ServerConfig {
             jobs: JobsConfig::default(),
             mail: MailConfig::off(),
             duplicates: DuplicateConfig::default(),
+            masking: MaskingConfig::default(),
             open311_jurisdiction: "jeonbuk.go.kr".to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
@@ -241,6 +246,7 @@ impl ServerConfig {
             rules: self.rules.clone(),
             service_area: self.service_area.clone(),
             duplicates: self.duplicates,
+            masking: self.masking.clone(),
         }
     }
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Args, Parser};
 use sinmungo_kafka::KafkaConfig;
-use sinmungo_wiring::{KafkaArgs, LogFormat, MediaConfig, StoreConfig, TriageConfig};
+use sinmungo_wiring::{
+    KafkaArgs, LogFormat, MaskingConfig, MediaConfig, StoreConfig, TriageConfig,
+};
 
 /// The Sinmungo worker: AI triage of submitted reports from Kafka, and `POST /analyze`.
 #[derive(Debug, Parser)]
@@ -63,6 +65,10 @@ pub struct WorkerConfig {
     /// A TOML file of classification rules replacing the built-in Korean keyword rules (the server's).
     #[arg(long, env = "SINMUNGO_RULES")]
     pub rules: Option<PathBuf>,
+
+    /// Masking of the text AI providers read (the server's settings).
+    #[command(flatten)]
+    pub masking: MaskingConfig,
 
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `sinmungo_kafka=debug,info`.
     #[arg(long, env = "SINMUNGO_LOG", default_value = "info")]
@@ -130,6 +136,7 @@ impl WorkerConfig {
             body_limit: 16 * 1024 * 1024,
             data_dir: PathBuf::from("./data"),
             rules: None,
+            masking: MaskingConfig::default(),
             log: "info".to_owned(),
             log_format: LogFormat::Text,
         }

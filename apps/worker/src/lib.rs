@@ -59,6 +59,7 @@ impl Worker {
             &config.media,
             &config.triage,
             config.rules.as_deref(),
+            &config.masking,
         )
         .await?;
         if !analyze.has_providers() {

@@ -269,6 +269,7 @@ macro_rules! store_contract {
             one_change_may_write_several_reports,
             update_of_missing_report_is_not_found,
             entries_for_a_missing_report_are_not_found,
+            rewriting_a_timeline_entry_replaces_it_in_place,
             supporter_is_recorded_once_per_user_and_report,
             // ReportStore: list
             list_scope_decides_visibility,
