@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use sinmungo_wiring::{
     AccessConfig, ApplicationConfig, DuplicateConfig, JobsConfig, KafkaArgs, LogFormat, MailConfig,
-    MediaConfig, OAuthArgs, Secret, StoreConfig, TriageConfig,
+    MediaConfig, MetricsConfig, OAuthArgs, Secret, StoreConfig, TriageConfig,
 };
 
 /// The Sinmungo API server (전북 신고 플랫폼).
@@ -89,6 +89,10 @@ pub struct ServerConfig {
     /// Possible duplicates offered at submission.
     #[command(flatten)]
     pub duplicates: DuplicateConfig,
+
+    /// Who may read /metrics.
+    #[command(flatten)]
+    pub metrics: MetricsConfig,
 
     /// The Open311 GeoReport v2 `jurisdiction_id` this server answers to (another one is a 404).
     #[arg(
@@ -192,6 +196,7 @@ impl ServerConfig {
             jobs: JobsConfig::default(),
             mail: MailConfig::off(),
             duplicates: DuplicateConfig::default(),
+            metrics: MetricsConfig::open(),
             open311_jurisdiction: "jeonbuk.go.kr".to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),

@@ -23,6 +23,7 @@ mod harness;
 mod lifecycle;
 mod live;
 mod mail;
+mod metrics;
 mod notifications;
 mod oauth;
 mod officers_work;

@@ -109,6 +109,16 @@ impl CircuitBreaker {
         })
     }
 
+    /// The state as a number for a gauge: 0 closed, 1 half-open (a trial
+    /// call may go through), 2 open (calls refused).
+    pub(crate) fn level(&self) -> u8 {
+        match *self.lock() {
+            State::Closed { .. } => 0,
+            State::HalfOpen { .. } => 1,
+            State::Open { .. } => 2,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // The state is a plain value, valid even if a holder panicked.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)

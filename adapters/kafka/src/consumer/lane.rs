@@ -19,6 +19,7 @@ use tracing::Instrument as _;
 
 use super::context::{lock, SharedBook};
 use super::dead_letter::{DeadLetters, Verdict};
+use super::measures;
 use super::offsets::Partition;
 
 /// An event handed to a lane, with the generation of its partition's assignment.
@@ -165,6 +166,7 @@ impl Lane {
             let (error, transient) = match result {
                 Ok(Ok(())) => {
                     tracing::debug!(attempts, "event handled");
+                    measures::count(measures::HANDLED, &self.dead_letters.group);
                     return Outcome::Done;
                 }
                 Ok(Err(HandlerError::Unavailable(reason))) => {
@@ -182,6 +184,7 @@ impl Lane {
                 return self.dead_letter(job, partition, verdict).await;
             }
             tracing::warn!(attempts, %error, transient, "handling failed; will retry");
+            measures::count(measures::RETRIED, &self.dead_letters.group);
             if !self.pause(attempts, partition, job.generation).await {
                 return Outcome::Abandoned;
             }
@@ -203,6 +206,7 @@ impl Lane {
                         topic = %self.dead_letters.topic,
                         "event dead-lettered"
                     );
+                    measures::count(measures::DEAD_LETTERED, &self.dead_letters.group);
                     return Outcome::Done;
                 }
                 Err(error) => {

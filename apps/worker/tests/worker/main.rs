@@ -11,3 +11,4 @@ mod ops;
 mod pipeline;
 mod server;
 mod support;
+mod topics;

@@ -24,6 +24,9 @@ async fn a_server_with_kafka_brokers_publishes_submissions_and_does_not_analyse(
     cluster
         .create_topic(&kafka.kafka_topic, PARTITIONS, 1)
         .expect("events topic");
+    cluster
+        .create_topic(&kafka.kafka_dlq_topic, 1, 1)
+        .expect("dead-letter topic");
     let llm = streetlight_llm().await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut config = ServerConfig {

@@ -67,7 +67,7 @@ pub struct TestWorker {
     pub base: String,
     pub client: reqwest::Client,
     pub config: WorkerConfig,
-    _cluster: MockCluster<'static, DefaultProducerContext>,
+    cluster: MockCluster<'static, DefaultProducerContext>,
     _dir: TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
@@ -76,6 +76,11 @@ pub struct TestWorker {
 impl TestWorker {
     /// A worker over a fresh database and mock cluster, reading with `llm`.
     pub async fn spawn(llm: &MockServer) -> Self {
+        Self::spawn_with(llm, |_| {}).await
+    }
+
+    /// Like [`TestWorker::spawn`], with the configuration changed by `edit`.
+    pub async fn spawn_with(llm: &MockServer, edit: impl FnOnce(&mut WorkerConfig)) -> Self {
         init_logging();
         let cluster = MockCluster::new(1).expect("a mock cluster");
         let mut config = WorkerConfig::with_brokers(cluster.bootstrap_servers());
@@ -96,6 +101,7 @@ impl TestWorker {
         config.triage.llm_base_url = llm.uri();
         config.triage.llm_timeout_secs = 2;
         config.consumer.shutdown_timeout_secs = 5;
+        edit(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");
@@ -111,7 +117,7 @@ impl TestWorker {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             config,
-            _cluster: cluster,
+            cluster,
             _dir: dir,
             stop: Some(stop),
             task: Some(task),
@@ -126,6 +132,19 @@ impl TestWorker {
             .send()
             .await
             .expect("a response")
+    }
+
+    /// The mock broker it consumes from.
+    pub fn cluster(&self) -> &MockCluster<'static, DefaultProducerContext> {
+        &self.cluster
+    }
+
+    /// `GET /metrics`, parsed as Prometheus would.
+    pub async fn scrape(&self) -> sinmungo_test_support::prometheus::Scrape {
+        let response = self.get("/metrics").await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        let text = response.text().await.expect("a body");
+        sinmungo_test_support::prometheus::Scrape::parse(&text).expect("Prometheus's text format")
     }
 
     /// `GET path`.

@@ -1,0 +1,193 @@
+//! The events and dead-letter topics, checked by both binaries against a
+//! broker that does not create topics by itself: a missing one refuses the
+//! start with the command that creates it, and one that disappears turns
+//! `/ready` 503, naming it.
+
+use std::time::Duration;
+
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::DefaultProducerContext;
+use rdkafka::types::RDKafkaRespErr;
+use reqwest::StatusCode;
+use serde_json::Value;
+use sinmungo_server::{KafkaArgs, Server, ServerConfig, StoreConfig};
+use sinmungo_worker::{Worker, WorkerConfig};
+use tokio::sync::oneshot;
+
+use crate::support::{streetlight_llm, TestWorker, PATIENCE};
+
+const EVENTS: &str = "sinmungo.report-events";
+const DEAD_LETTERS: &str = "sinmungo.report-events.dlq";
+
+/// A mock broker with only `topics` on it.
+fn broker_with(topics: &[&str]) -> MockCluster<'static, DefaultProducerContext> {
+    let cluster = MockCluster::new(1).expect("a mock cluster");
+    for topic in topics {
+        cluster.create_topic(topic, 2, 1).expect("a topic");
+    }
+    cluster
+}
+
+fn server_config(dir: &tempfile::TempDir, brokers: String) -> ServerConfig {
+    let mut config = ServerConfig {
+        store: StoreConfig {
+            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()).into(),
+            ..StoreConfig::embedded_defaults()
+        },
+        listen: "127.0.0.1:0".parse().expect("address"),
+        data_dir: dir.path().to_owned(),
+        kafka: KafkaArgs::with_brokers(brokers),
+        ..ServerConfig::embedded_defaults()
+    };
+    config.media.storage_url = "memory://".to_owned();
+    config
+}
+
+/// `GET {base}/ready` until it answers `status`; that answer's body.
+async fn ready_until(base: &str, status: StatusCode) -> Value {
+    let client = reqwest::Client::new();
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            let response = client
+                .get(format!("{base}/ready"))
+                .send()
+                .await
+                .expect("an answer");
+            if response.status() == status {
+                break response.json().await.expect("JSON");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("/ready answers as expected in time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_without_the_dead_letter_topic_refuses_to_start_and_says_how_to_create_it() {
+    let cluster = broker_with(&[EVENTS]);
+    let dir = tempfile::tempdir().expect("a directory");
+    let mut config = WorkerConfig::with_brokers(cluster.bootstrap_servers());
+    config.store.database_url = format!("sqlite://{}", dir.path().join("w.db").display()).into();
+    config.media.storage_url = "memory://".to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+
+    let error = Worker::on_listener(&config, listener)
+        .await
+        .expect_err("the start is refused");
+    let message = format!("{error:#}");
+    assert!(
+        message.contains(&format!(
+            "kafka-topics.sh --bootstrap-server {} --create --topic {DEAD_LETTERS}",
+            cluster.bootstrap_servers()
+        )),
+        "{message}"
+    );
+    assert!(message.contains("--kafka-create-topics"), "{message}");
+    assert_eq!(
+        message.matches("--topic ").count(),
+        1,
+        "the events topic exists and is not named: {message}"
+    );
+    // The check asked without creating: the topic is still missing.
+    let again = Worker::on_listener(
+        &config,
+        tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port"),
+    )
+    .await
+    .expect_err("still refused");
+    assert!(format!("{again:#}").contains(DEAD_LETTERS));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_the_events_topic_refuses_to_start_and_says_how_to_create_it() {
+    let cluster = broker_with(&[]);
+    let dir = tempfile::tempdir().expect("a directory");
+    let mut config = server_config(&dir, cluster.bootstrap_servers());
+    config.kafka.kafka_topic_partitions = Some(6);
+    config.kafka.kafka_topic_replication = Some(3);
+
+    let error = Server::bind(&config)
+        .await
+        .expect_err("the start is refused");
+    let message = format!("{error:#}");
+    for topic in [EVENTS, DEAD_LETTERS] {
+        assert!(
+            message.contains(&format!(
+                "kafka-topics.sh --bootstrap-server {} --create --topic {topic} \
+                 --partitions 6 --replication-factor 3",
+                cluster.bootstrap_servers()
+            )),
+            "{message}"
+        );
+    }
+    assert!(
+        !dir.path().join("sinmungo.db").exists(),
+        "refused before the database was opened"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_whose_topic_disappears_is_not_ready_and_says_which() {
+    let llm = streetlight_llm().await;
+    let worker = TestWorker::spawn(&llm).await;
+    ready_until(&worker.base, StatusCode::OK).await;
+
+    worker
+        .cluster()
+        .topic_error(
+            DEAD_LETTERS,
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+        )
+        .expect("the topic is gone");
+    let problem = ready_until(&worker.base, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(problem["code"], "kafka_topic_missing");
+    let detail = problem["detail"].as_str().expect("a detail");
+    assert!(detail.contains(DEAD_LETTERS), "{detail}");
+    assert!(detail.contains("kafka-topics.sh"), "{detail}");
+
+    worker
+        .cluster()
+        .topic_error(DEAD_LETTERS, RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR)
+        .expect("the topic is back");
+    ready_until(&worker.base, StatusCode::OK).await;
+    worker.shut_down().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_whose_events_topic_disappears_is_not_ready_and_says_which() {
+    let cluster = broker_with(&[EVENTS, DEAD_LETTERS]);
+    let dir = tempfile::tempdir().expect("a directory");
+    let config = server_config(&dir, cluster.bootstrap_servers());
+    let server = Server::bind(&config).await.expect("the server starts");
+    let base = format!("http://{}", server.local_addr().expect("its address"));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        stopped.await.ok();
+    }));
+    ready_until(&base, StatusCode::OK).await;
+
+    cluster
+        .topic_error(
+            EVENTS,
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+        )
+        .expect("the topic is gone");
+    let problem = ready_until(&base, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(problem["code"], "kafka_topic_missing");
+    assert_eq!(problem["status"], 503);
+    let detail = problem["detail"].as_str().expect("a detail");
+    assert!(detail.contains(EVENTS), "{detail}");
+    assert!(!detail.contains(".dlq"), "only the missing topic: {detail}");
+
+    stop.send(()).ok();
+    tokio::time::timeout(PATIENCE, task)
+        .await
+        .expect("the server stops in time")
+        .expect("the server task ends")
+        .expect("the server stops cleanly");
+}
