@@ -277,4 +277,19 @@ mod tests {
         }
         assert!(b.admit_at(t0).is_ok());
     }
+
+    #[test]
+    fn the_gauge_level_follows_the_state() {
+        let b = breaker();
+        let t0 = Instant::now();
+        assert_eq!(b.level(), 0, "closed");
+        for _ in 0..3 {
+            fail(&b, t0);
+        }
+        assert_eq!(b.level(), 2, "open");
+        let trial = b.admit_at(t0 + COOL_DOWN).unwrap();
+        assert_eq!(b.level(), 1, "half-open while the trial runs");
+        trial.record_at(t0 + COOL_DOWN, false);
+        assert_eq!(b.level(), 0, "closed again");
+    }
 }

@@ -7,6 +7,7 @@
 #![expect(clippy::expect_used, reason = "test fixtures")]
 
 mod analyze;
+mod controller;
 mod ops;
 mod pipeline;
 mod server;

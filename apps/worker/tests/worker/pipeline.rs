@@ -160,6 +160,17 @@ async fn reports_relayed_through_kafka_are_analysed_by_the_worker_once_each() {
     .await
     .expect("the lag is reported within a statistics interval");
     assert!(lag >= 0.0, "{lag}");
+    // The README's list of metrics names the worker's too.
+    let readme = include_str!("../../../../README.md");
+    let undocumented: Vec<&String> = after
+        .types
+        .keys()
+        .filter(|name| name.starts_with("sinmungo_") && !readme.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "not in the README: {undocumented:?}"
+    );
 
     worker.shut_down().await;
     stores.close().await;

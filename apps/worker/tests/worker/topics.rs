@@ -1,8 +1,10 @@
 //! The events and dead-letter topics, checked by both binaries against a
 //! broker that does not create topics by itself: a missing one refuses the
 //! start with the command that creates it, and one that disappears turns
-//! `/ready` 503, naming it.
+//! `/ready` 503, naming it. With `--kafka-create-topics` they are created
+//! (against [`Controller`]: librdkafka's mock cluster cannot create topics).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use rdkafka::mocking::MockCluster;
@@ -14,6 +16,7 @@ use sinmungo_server::{KafkaArgs, Server, ServerConfig, StoreConfig};
 use sinmungo_worker::{Worker, WorkerConfig};
 use tokio::sync::oneshot;
 
+use crate::controller::Controller;
 use crate::support::{streetlight_llm, TestWorker, PATIENCE};
 
 const EVENTS: &str = "sinmungo.report-events";
@@ -190,4 +193,58 @@ async fn a_server_whose_events_topic_disappears_is_not_ready_and_says_which() {
         .expect("the server stops in time")
         .expect("the server task ends")
         .expect("the server stops cleanly");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_allowed_to_create_the_topics_creates_them_and_is_ready() {
+    let kafka = Controller::start().await;
+    let dir = tempfile::tempdir().expect("a directory");
+    let mut config = server_config(&dir, kafka.brokers());
+    config.kafka.kafka_create_topics = true;
+    config.kafka.kafka_topic_partitions = Some(3);
+    config.kafka.kafka_topic_replication = Some(1);
+
+    let server = Server::bind(&config).await.expect("the server starts");
+    assert_eq!(
+        kafka.topics(),
+        BTreeMap::from([(EVENTS.to_owned(), 3), (DEAD_LETTERS.to_owned(), 3)]),
+        "both topics, laid out as asked"
+    );
+    let base = format!("http://{}", server.local_addr().expect("its address"));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        stopped.await.ok();
+    }));
+    let ready = ready_until(&base, StatusCode::OK).await;
+    assert_eq!(ready["status"], "ready");
+
+    // Started again, it finds them and creates nothing.
+    stop.send(()).ok();
+    tokio::time::timeout(PATIENCE, task).await.ok();
+    let again = Server::bind(&config)
+        .await
+        .expect("the server starts again");
+    assert_eq!(kafka.topics().len(), 2);
+    drop(again);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_the_brokers_refuse_to_create_refuse_the_start_with_their_reason() {
+    let kafka = Controller::start().await;
+    let dir = tempfile::tempdir().expect("a directory");
+    let mut config = WorkerConfig::with_brokers(kafka.brokers());
+    config.store.database_url = format!("sqlite://{}", dir.path().join("w.db").display()).into();
+    config.media.storage_url = "memory://".to_owned();
+    config.kafka.kafka_create_topics = true;
+    config.kafka.kafka_topic_replication = Some(3);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+
+    let error = Worker::on_listener(&config, listener)
+        .await
+        .expect_err("the start is refused");
+    let message = format!("{error:#}");
+    assert!(message.contains("InvalidReplicationFactor"), "{message}");
+    assert!(kafka.topics().is_empty(), "nothing was created");
 }
