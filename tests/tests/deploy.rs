@@ -1,3 +1,8 @@
+#![expect(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers: a deployment file that cannot be read must fail the test loudly"
+)]
 //! The deployment files (`deploy/`: the Dockerfile, compose.yaml, the
 //! Kubernetes manifests) cannot run here, but what they tell the binaries
 //! can be checked: every `SINMUNGO_*` variable they set must be one the

@@ -121,7 +121,7 @@ impl Sampler for OutboxSampler {
                 metrics::gauge!(OUTBOX_OLDEST_AGE).set(age);
             }
             Err(error) => {
-                tracing::warn!(%error, "reading the outbox's oldest event for /metrics failed")
+                tracing::warn!(%error, "reading the outbox's oldest event for /metrics failed");
             }
         }
     }
