@@ -12,12 +12,12 @@ use rdkafka::producer::DefaultProducerContext;
 use rdkafka::types::RDKafkaRespErr;
 use reqwest::StatusCode;
 use serde_json::Value;
-use sinmungo_server::{KafkaArgs, Server, ServerConfig, StoreConfig};
-use sinmungo_worker::{Worker, WorkerConfig};
-use tokio::sync::oneshot;
+use sinmungo_server::Server;
 
 use crate::controller::Controller;
-use crate::support::{streetlight_llm, TestWorker, PATIENCE};
+use crate::support::{
+    bind_worker, server_config, streetlight_llm, worker_config, RunningServer, TestWorker, PATIENCE,
+};
 
 const EVENTS: &str = "sinmungo.report-events";
 const DEAD_LETTERS: &str = "sinmungo.report-events.dlq";
@@ -29,21 +29,6 @@ fn broker_with(topics: &[&str]) -> MockCluster<'static, DefaultProducerContext> 
         cluster.create_topic(topic, 2, 1).expect("a topic");
     }
     cluster
-}
-
-fn server_config(dir: &tempfile::TempDir, brokers: String) -> ServerConfig {
-    let mut config = ServerConfig {
-        store: StoreConfig {
-            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()).into(),
-            ..StoreConfig::embedded_defaults()
-        },
-        listen: "127.0.0.1:0".parse().expect("address"),
-        data_dir: dir.path().to_owned(),
-        kafka: KafkaArgs::with_brokers(brokers),
-        ..ServerConfig::embedded_defaults()
-    };
-    config.media.storage_url = "memory://".to_owned();
-    config
 }
 
 /// `GET {base}/ready` until it answers `status`; that answer's body.
@@ -70,14 +55,9 @@ async fn ready_until(base: &str, status: StatusCode) -> Value {
 async fn a_worker_without_the_dead_letter_topic_refuses_to_start_and_says_how_to_create_it() {
     let cluster = broker_with(&[EVENTS]);
     let dir = tempfile::tempdir().expect("a directory");
-    let mut config = WorkerConfig::with_brokers(cluster.bootstrap_servers());
-    config.store.database_url = format!("sqlite://{}", dir.path().join("w.db").display()).into();
-    config.media.storage_url = "memory://".to_owned();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
+    let config = worker_config(&dir, cluster.bootstrap_servers());
 
-    let error = Worker::on_listener(&config, listener)
+    let error = bind_worker(&config)
         .await
         .expect_err("the start is refused");
     let message = format!("{error:#}");
@@ -95,14 +75,7 @@ async fn a_worker_without_the_dead_letter_topic_refuses_to_start_and_says_how_to
         "the events topic exists and is not named: {message}"
     );
     // The check asked without creating: the topic is still missing.
-    let again = Worker::on_listener(
-        &config,
-        tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port"),
-    )
-    .await
-    .expect_err("still refused");
+    let again = bind_worker(&config).await.expect_err("still refused");
     assert!(format!("{again:#}").contains(DEAD_LETTERS));
 }
 
@@ -166,13 +139,8 @@ async fn a_server_whose_events_topic_disappears_is_not_ready_and_says_which() {
     let cluster = broker_with(&[EVENTS, DEAD_LETTERS]);
     let dir = tempfile::tempdir().expect("a directory");
     let config = server_config(&dir, cluster.bootstrap_servers());
-    let server = Server::bind(&config).await.expect("the server starts");
-    let base = format!("http://{}", server.local_addr().expect("its address"));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async move {
-        stopped.await.ok();
-    }));
-    ready_until(&base, StatusCode::OK).await;
+    let server = RunningServer::start(Server::bind(&config).await.expect("the server starts"));
+    ready_until(&server.base, StatusCode::OK).await;
 
     cluster
         .topic_error(
@@ -180,19 +148,14 @@ async fn a_server_whose_events_topic_disappears_is_not_ready_and_says_which() {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
         )
         .expect("the topic is gone");
-    let problem = ready_until(&base, StatusCode::SERVICE_UNAVAILABLE).await;
+    let problem = ready_until(&server.base, StatusCode::SERVICE_UNAVAILABLE).await;
     assert_eq!(problem["code"], "kafka_topic_missing");
     assert_eq!(problem["status"], 503);
     let detail = problem["detail"].as_str().expect("a detail");
     assert!(detail.contains(EVENTS), "{detail}");
     assert!(!detail.contains(".dlq"), "only the missing topic: {detail}");
 
-    stop.send(()).ok();
-    tokio::time::timeout(PATIENCE, task)
-        .await
-        .expect("the server stops in time")
-        .expect("the server task ends")
-        .expect("the server stops cleanly");
+    server.shut_down().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,17 +173,12 @@ async fn a_server_allowed_to_create_the_topics_creates_them_and_is_ready() {
         BTreeMap::from([(EVENTS.to_owned(), 3), (DEAD_LETTERS.to_owned(), 3)]),
         "both topics, laid out as asked"
     );
-    let base = format!("http://{}", server.local_addr().expect("its address"));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async move {
-        stopped.await.ok();
-    }));
-    let ready = ready_until(&base, StatusCode::OK).await;
+    let server = RunningServer::start(server);
+    let ready = ready_until(&server.base, StatusCode::OK).await;
     assert_eq!(ready["status"], "ready");
+    server.shut_down().await;
 
     // Started again, it finds them and creates nothing.
-    stop.send(()).ok();
-    tokio::time::timeout(PATIENCE, task).await.ok();
     let again = Server::bind(&config)
         .await
         .expect("the server starts again");
@@ -232,16 +190,11 @@ async fn a_server_allowed_to_create_the_topics_creates_them_and_is_ready() {
 async fn topics_the_brokers_refuse_to_create_refuse_the_start_with_their_reason() {
     let kafka = Controller::start().await;
     let dir = tempfile::tempdir().expect("a directory");
-    let mut config = WorkerConfig::with_brokers(kafka.brokers());
-    config.store.database_url = format!("sqlite://{}", dir.path().join("w.db").display()).into();
-    config.media.storage_url = "memory://".to_owned();
+    let mut config = worker_config(&dir, kafka.brokers());
     config.kafka.kafka_create_topics = true;
     config.kafka.kafka_topic_replication = Some(3);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
 
-    let error = Worker::on_listener(&config, listener)
+    let error = bind_worker(&config)
         .await
         .expect_err("the start is refused");
     let message = format!("{error:#}");
