@@ -19,8 +19,8 @@ use crate::config::KafkaConfig;
 use crate::error::KafkaError;
 use crate::logs::ClientLogs;
 
-/// How long one metadata request or topic creation may take.
-const TIMEOUT: Duration = Duration::from_secs(5);
+/// How long creating the topics may take.
+const CREATE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How new topics are laid out; `None` leaves a value to the broker's
 /// defaults (`num.partitions`, `default.replication.factor`).
@@ -70,10 +70,10 @@ impl Topics {
         &self.names
     }
 
-    /// Which of the topics the brokers do not have. An error means the
-    /// brokers could not be asked (unreachable, or no answer in time), so
-    /// nothing is known.
-    pub async fn missing(&self) -> Result<Vec<String>, KafkaError> {
+    /// Which of the topics the brokers do not have, each asked about within
+    /// `timeout`. An error means the brokers could not be asked
+    /// (unreachable, or no answer in time), so nothing is known.
+    pub async fn missing(&self, timeout: Duration) -> Result<Vec<String>, KafkaError> {
         let admin = self.admin.clone();
         let names = self.names.clone();
         tokio::task::spawn_blocking(move || {
@@ -82,7 +82,7 @@ impl Topics {
                 let metadata =
                     admin
                         .inner()
-                        .fetch_metadata(Some(&name), TIMEOUT)
+                        .fetch_metadata(Some(&name), timeout)
                         .map_err(|error| {
                             KafkaError::Client(format!("asking the brokers about {name}: {error}"))
                         })?;
@@ -123,8 +123,8 @@ impl Topics {
             })
             .collect();
         let options = AdminOptions::new()
-            .request_timeout(Some(TIMEOUT))
-            .operation_timeout(Some(TIMEOUT));
+            .request_timeout(Some(CREATE_TIMEOUT))
+            .operation_timeout(Some(CREATE_TIMEOUT));
         let results = self
             .admin
             .create_topics(&new, &options)

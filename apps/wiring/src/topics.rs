@@ -17,6 +17,13 @@ use tokio::sync::Mutex;
 
 use crate::bus::KafkaArgs;
 
+/// How long the start waits for the brokers' answer about each topic.
+const START_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long `/ready` waits for it: well within a readiness probe's timeout,
+/// since brokers that do not answer leave the instance ready anyway.
+const READY_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// How long `/ready` reuses an answer, so probes do not each ask the brokers.
 const FRESH_FOR: Duration = Duration::from_secs(2);
 
@@ -29,13 +36,13 @@ pub async fn checked_topics(kafka: &KafkaArgs) -> anyhow::Result<Option<Arc<dyn 
     };
     let topics = Topics::new(&config).context("configuring the Kafka topic check")?;
     let layout = kafka.topic_layout();
-    match topics.missing().await {
+    match topics.missing(START_TIMEOUT).await {
         Ok(missing) if missing.is_empty() => {
             tracing::info!(topics = ?topics.names(), "Kafka topics found");
         }
         Ok(missing) if kafka.kafka_create_topics => {
             topics.create(&missing, layout).await?;
-            let still = topics.missing().await?;
+            let still = topics.missing(START_TIMEOUT).await?;
             if !still.is_empty() {
                 bail!("the Kafka topics {still:?} were created but the brokers do not show them");
             }
@@ -50,7 +57,8 @@ pub async fn checked_topics(kafka: &KafkaArgs) -> anyhow::Result<Option<Arc<dyn 
     Ok(Some(Arc::new(TopicsReady {
         topics,
         layout,
-        last: Mutex::new(None),
+        last: std::sync::Mutex::new(None),
+        asking: Mutex::new(()),
     })))
 }
 
@@ -77,7 +85,9 @@ struct TopicsReady {
     topics: Topics,
     layout: TopicLayout,
     /// The last answer and when it was made.
-    last: Mutex<Option<(Instant, Result<(), NotReady>)>>,
+    last: std::sync::Mutex<Option<(Instant, Result<(), NotReady>)>>,
+    /// Held while the brokers are asked: probes meanwhile take the last answer.
+    asking: Mutex<()>,
 }
 
 impl std::fmt::Debug for TopicsReady {
@@ -88,17 +98,17 @@ impl std::fmt::Debug for TopicsReady {
     }
 }
 
-#[async_trait]
-impl ReadinessCheck for TopicsReady {
-    async fn check(&self) -> Result<(), NotReady> {
-        // Held while asking: probes arriving meanwhile wait for this answer.
-        let mut last = self.last.lock().await;
-        if let Some((at, answer)) = last.as_ref() {
-            if at.elapsed() < FRESH_FOR {
-                return answer.clone();
-            }
-        }
-        let answer = match self.topics.missing().await {
+impl TopicsReady {
+    fn last(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Result<(), NotReady>)>> {
+        self.last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What the brokers say now: `Err` naming the missing topics and the
+    /// commands that create them.
+    async fn ask(&self) -> Result<(), NotReady> {
+        match self.topics.missing(READY_TIMEOUT).await {
             Ok(missing) if missing.is_empty() => Ok(()),
             Ok(missing) => {
                 tracing::error!(topics = ?missing, "Kafka topics are missing; not ready");
@@ -121,8 +131,25 @@ impl ReadinessCheck for TopicsReady {
                 tracing::warn!(%error, "could not ask the Kafka brokers about the topics");
                 Ok(())
             }
+        }
+    }
+}
+
+#[async_trait]
+impl ReadinessCheck for TopicsReady {
+    async fn check(&self) -> Result<(), NotReady> {
+        let last = self.last().clone();
+        if let Some((at, answer)) = &last {
+            if at.elapsed() < FRESH_FOR {
+                return answer.clone();
+            }
+        }
+        let Ok(_asking) = self.asking.try_lock() else {
+            // Another probe is asking: answer what was known (ready at first).
+            return last.map_or(Ok(()), |(_, answer)| answer);
         };
-        *last = Some((Instant::now(), answer.clone()));
+        let answer = self.ask().await;
+        *self.last() = Some((Instant::now(), answer.clone()));
         answer
     }
 }

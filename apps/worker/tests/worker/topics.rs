@@ -201,3 +201,23 @@ async fn topics_the_brokers_refuse_to_create_refuse_the_start_with_their_reason(
     assert!(message.contains("InvalidReplicationFactor"), "{message}");
     assert!(kafka.topics().is_empty(), "nothing was created");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_whose_brokers_do_not_answer_starts_and_stays_ready() {
+    // A port nothing listens on: the brokers are down, not the topics missing.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a port")
+        .local_addr()
+        .expect("its address");
+    let dir = tempfile::tempdir().expect("a directory");
+    let config = server_config(&dir, closed.to_string());
+
+    let server = RunningServer::start(
+        Server::bind(&config)
+            .await
+            .expect("the server starts; events wait in the outbox"),
+    );
+    let ready = ready_until(&server.base, StatusCode::OK).await;
+    assert_eq!(ready["status"], "ready");
+    server.shut_down().await;
+}
