@@ -485,4 +485,14 @@ impl Outbox for MemoryReportStore {
             .count();
         Ok(u64::try_from(pending).unwrap_or(u64::MAX))
     }
+
+    async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.faults.check()?;
+        let state = self.lock();
+        Ok(state
+            .outbox
+            .iter()
+            .find(|row| row.published_at.is_none())
+            .map(|row| row.event.occurred_at))
+    }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use sinmungo_wiring::{
     AccessConfig, ApplicationConfig, DuplicateConfig, JobsConfig, KafkaArgs, LogFormat, MailConfig,
-    MaskingConfig, MediaConfig, OAuthArgs, Secret, StoreConfig, TriageConfig,
+    MaskingConfig, MediaConfig, MetricsConfig, OAuthArgs, Secret, StoreConfig, TriageConfig,
 };
 
 /// The Sinmungo API server (전북 신고 플랫폼).
@@ -93,6 +93,10 @@ pub struct ServerConfig {
     /// Masking of personal data in what the public reads.
     #[command(flatten)]
     pub masking: MaskingConfig,
+
+    /// Who may read /metrics.
+    #[command(flatten)]
+    pub metrics: MetricsConfig,
 
     /// The Open311 GeoReport v2 `jurisdiction_id` this server answers to (another one is a 404).
     #[arg(
@@ -212,6 +216,7 @@ impl ServerConfig {
             mail: MailConfig::off(),
             duplicates: DuplicateConfig::default(),
             masking: MaskingConfig::default(),
+            metrics: MetricsConfig::open(),
             open311_jurisdiction: "jeonbuk.go.kr".to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),

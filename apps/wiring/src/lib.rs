@@ -18,12 +18,14 @@ mod logging;
 pub mod mail;
 pub mod masking;
 pub mod media;
+pub mod metrics;
 pub mod oauth;
 pub mod readme;
 mod relay;
 mod secret;
 mod secrets;
 pub mod stores;
+mod topics;
 pub mod triage;
 mod url;
 
@@ -39,11 +41,13 @@ pub use logging::{init_tracing, LogFormat};
 pub use mail::{mail_delivery, run_mail_delivery, MailConfig, MailLoop};
 pub use masking::MaskingConfig;
 pub use media::{photo_processor, MediaConfig};
+pub use metrics::{install_metrics, metrics_endpoint, MetricsConfig};
 pub use oauth::OAuthArgs;
 pub use relay::{outbox_relay, run_relay, RelayWaker};
 pub use secret::{ApiSecret, Secret};
 pub use secrets::{jwt_secret, password_hasher, sealer, NoSealer};
 pub use stores::{open_stores, OpenedStores, StoreConfig};
+pub use topics::checked_topics;
 pub use triage::{providers_from, TriageConfig};
 pub use url::ConnectionUrl;
 

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use clap::{Args, Parser};
 use sinmungo_kafka::KafkaConfig;
 use sinmungo_wiring::{
-    KafkaArgs, LogFormat, MaskingConfig, MediaConfig, StoreConfig, TriageConfig,
+    KafkaArgs, LogFormat, MaskingConfig, MediaConfig, MetricsConfig, StoreConfig, TriageConfig,
 };
 
 /// The Sinmungo worker: AI triage of submitted reports from Kafka, and `POST /analyze`.
@@ -49,7 +49,11 @@ pub struct WorkerConfig {
     #[command(flatten)]
     pub consumer: ConsumerArgs,
 
-    /// Address of the HTTP endpoints (/analyze, /health, /ready); port 0 picks a free port.
+    /// Who may read /metrics.
+    #[command(flatten)]
+    pub metrics: MetricsConfig,
+
+    /// Address of the HTTP endpoints (/analyze, /health, /ready, /metrics); port 0 picks a free port.
     #[arg(long, env = "SINMUNGO_WORKER_LISTEN", default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
 
@@ -132,6 +136,7 @@ impl WorkerConfig {
                 max_attempts: 5,
                 shutdown_timeout_secs: 30,
             },
+            metrics: MetricsConfig::open(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             body_limit: 16 * 1024 * 1024,
             data_dir: PathBuf::from("./data"),

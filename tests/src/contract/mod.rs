@@ -257,6 +257,7 @@ macro_rules! store_contract {
             ping_answers,
             // Outbox
             outbox_claims_oldest_first_and_forgets_published_events,
+            outbox_oldest_pending_is_the_first_unpublished_event,
             outbox_lease_holds_until_it_ends,
             outbox_release_counts_the_attempt,
             outbox_keeps_each_reports_events_in_order,

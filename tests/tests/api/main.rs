@@ -24,6 +24,7 @@ mod lifecycle;
 mod live;
 mod mail;
 mod masking;
+mod metrics;
 mod notifications;
 mod oauth;
 mod officers_work;

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError as RdKafkaError, KafkaResult};
+use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::offsets::{OffsetBook, Partition};
@@ -26,11 +27,17 @@ pub(crate) fn lock(book: &SharedBook) -> MutexGuard<'_, OffsetBook> {
 /// uncommitted (the next owner gets them again).
 pub(crate) struct RebalanceContext {
     pub(crate) book: SharedBook,
+    /// The consumer group, the label of its lag.
+    pub(crate) group: String,
 }
 
 impl ClientContext for RebalanceContext {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
         logs::log(level, facility, message);
+    }
+
+    fn stats(&self, statistics: Statistics) {
+        super::measures::record_lag(&self.group, &statistics);
     }
 
     fn error(&self, error: RdKafkaError, reason: &str) {

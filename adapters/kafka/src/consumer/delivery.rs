@@ -17,6 +17,7 @@ use tracing::Instrument as _;
 
 use super::context::{lock, SharedBook};
 use super::dead_letter::{DeadLetters, Verdict};
+use super::measures;
 use super::offsets::Partition;
 
 /// A fetched event, with the generation of its partition's assignment.
@@ -150,6 +151,7 @@ impl Delivery {
             let (error, transient) = match result {
                 Ok(Ok(())) => {
                     tracing::debug!(attempts, "event handled");
+                    measures::count(measures::HANDLED, &self.dead_letters.group);
                     return Outcome::Done;
                 }
                 Ok(Err(HandlerError::Unavailable(reason))) => {
@@ -167,6 +169,7 @@ impl Delivery {
                 return self.dead_letter(job, partition, verdict).await;
             }
             tracing::warn!(attempts, %error, transient, "handling failed; will retry");
+            measures::count(measures::RETRIED, &self.dead_letters.group);
             if !self.pause(attempts, partition, job.generation).await {
                 return Outcome::Abandoned;
             }
@@ -188,6 +191,7 @@ impl Delivery {
                         topic = %self.dead_letters.topic,
                         "event dead-lettered"
                     );
+                    measures::count(measures::DEAD_LETTERED, &self.dead_letters.group);
                     return Outcome::Done;
                 }
                 Err(error) => {

@@ -22,6 +22,8 @@
 //!   error, attempts and origin in its headers, and its offset is committed.
 //!   A message that is not an envelope goes there at once. `Unavailable`
 //!   errors (a dependency is down) are retried without limit instead.
+//! - **Metrics.** Events handled, retried and dead-lettered are counted,
+//!   and the lag (from librdkafka's statistics) is a gauge, per group.
 //! - **Shutdown.** When the shutdown future completes, fetching stops, queued
 //!   events are left for the next consumer, events being handled get up to
 //!   `shutdown_timeout` to finish, the handled prefix is committed and the
@@ -30,6 +32,7 @@
 mod context;
 mod dead_letter;
 mod delivery;
+mod measures;
 mod offsets;
 mod schedule;
 
@@ -124,9 +127,13 @@ impl EventConsumer {
     pub fn new(config: &KafkaConfig, handler: Arc<dyn EventHandler>) -> Result<Self, KafkaError> {
         config.validate()?;
         let book: SharedBook = Arc::new(Mutex::new(OffsetBook::default()));
+        measures::describe();
         let consumer: StreamConsumer<RebalanceContext> = config
             .consumer()
-            .create_with_context(RebalanceContext { book: book.clone() })
+            .create_with_context(RebalanceContext {
+                book: book.clone(),
+                group: config.group_id.clone(),
+            })
             .map_err(|error| KafkaError::client(&error))?;
         consumer
             .subscribe(&[config.topic.as_str()])
