@@ -7,18 +7,22 @@
 //! Metric names follow Prometheus's conventions: `sinmungo_` first, the unit
 //! in the name (`_seconds`), `_total` on counters. The README lists them all.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sha2::{Digest as _, Sha256};
+use tower::{Layer, Service};
 
 use crate::ApiError;
 
@@ -225,55 +229,184 @@ async fn scrape(State(endpoint): State<Arc<MetricsEndpoint>>, headers: HeaderMap
 /// `router` with every answer counted and timed by method, route template
 /// (axum's matched path, `/api/v1/reports/{id}`) and status class (`2xx`).
 /// Apply it last, around everything, so the time and status are the ones
-/// the client sees.
+/// the client sees, and after [`Metrics::install`] (each series is bound to
+/// the recorder installed when it is first used).
 pub fn track(router: Router) -> Router {
-    router.layer(axum::middleware::from_fn(record))
+    router.layer(TrackLayer(Arc::new(Series::default())))
 }
 
-async fn record(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = method_label(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| UNMATCHED.to_owned(), |path| path.as_str().to_owned());
-    let response = next.run(request).await;
-    let labels = [
-        ("method", metrics::SharedString::const_str(method)),
-        ("route", route.into()),
-        (
-            "status",
-            metrics::SharedString::const_str(status_class(response.status())),
-        ),
-    ];
-    metrics::counter!(HTTP_REQUESTS, &labels).increment(1);
-    metrics::histogram!(HTTP_REQUEST_DURATION, &labels).record(started.elapsed().as_secs_f64());
-    response
+/// The method labels, in the order of [`method_index`].
+const METHODS: [&str; 8] = [
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "other",
+];
+/// The status classes, in the order of [`class_index`].
+const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
+/// The counter and histogram of one series.
+struct Handles {
+    requests: metrics::Counter,
+    duration: metrics::Histogram,
 }
 
-/// The method as a label: the standard ones by name, anything else as one
-/// value (a client's made-up methods make no new series).
-fn method_label(method: &Method) -> &'static str {
+/// Each route's series, by method and status class, found by one lookup
+/// without allocating: building a series' key (its labels, hashed) on every
+/// request cost as much again as the rest of the recording.
+#[derive(Default)]
+struct Series(RwLock<HashMap<String, Arc<RouteSeries>>>);
+
+/// A route's series, one slot per method × status class, filled when first used.
+struct RouteSeries {
+    route: String,
+    slots: Box<[OnceLock<Handles>]>,
+}
+
+impl Series {
+    fn of(&self, route: &str) -> Arc<RouteSeries> {
+        if let Some(series) = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(route)
+        {
+            return series.clone();
+        }
+        self.0
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(route.to_owned())
+            .or_insert_with(|| {
+                Arc::new(RouteSeries {
+                    route: route.to_owned(),
+                    slots: (0..METHODS.len() * CLASSES.len())
+                        .map(|_| OnceLock::new())
+                        .collect(),
+                })
+            })
+            .clone()
+    }
+}
+
+/// The layer [`track`] adds: a plain tower service rather than
+/// `middleware::from_fn`, whose boxed futures and cloned services cost more
+/// per request than the recording itself (`benches/metrics.rs`).
+#[derive(Clone)]
+struct TrackLayer(Arc<Series>);
+
+impl<S> Layer<S> for TrackLayer {
+    type Service = Track<S>;
+
+    fn layer(&self, inner: S) -> Track<S> {
+        Track {
+            inner,
+            series: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Track<S> {
+    inner: S,
+    series: Arc<Series>,
+}
+
+impl<S> Service<Request> for Track<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Tracked<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        let method = method_index(request.method());
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or(UNMATCHED, MatchedPath::as_str);
+        let route = self.series.of(route);
+        Tracked {
+            answer: self.inner.call(request),
+            started,
+            method,
+            route,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request's answer on its way, recorded when it arrives.
+    struct Tracked<F> {
+        #[pin]
+        answer: F,
+        started: Instant,
+        method: usize,
+        route: Arc<RouteSeries>,
+    }
+}
+
+impl<F, E> Future for Tracked<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let answer = std::task::ready!(this.answer.poll(cx));
+        if let Ok(response) = &answer {
+            this.route
+                .record(*this.method, response.status(), this.started.elapsed());
+        }
+        Poll::Ready(answer)
+    }
+}
+
+impl RouteSeries {
+    /// Counts and times one answer.
+    fn record(&self, method: usize, status: StatusCode, took: Duration) {
+        let class = class_index(status);
+        let Some(slot) = self.slots.get(method * CLASSES.len() + class) else {
+            return;
+        };
+        let handles = slot.get_or_init(|| {
+            let labels = [
+                ("method", metrics::SharedString::const_str(METHODS[method])),
+                ("route", self.route.clone().into()),
+                ("status", metrics::SharedString::const_str(CLASSES[class])),
+            ];
+            Handles {
+                requests: metrics::counter!(HTTP_REQUESTS, &labels),
+                duration: metrics::histogram!(HTTP_REQUEST_DURATION, &labels),
+            }
+        });
+        handles.requests.increment(1);
+        handles.duration.record(took.as_secs_f64());
+    }
+}
+
+/// The method's place in [`METHODS`]: the standard ones by name, anything
+/// else as one value (a client's made-up methods make no new series).
+fn method_index(method: &Method) -> usize {
     match *method {
-        Method::GET => "GET",
-        Method::POST => "POST",
-        Method::PUT => "PUT",
-        Method::PATCH => "PATCH",
-        Method::DELETE => "DELETE",
-        Method::HEAD => "HEAD",
-        Method::OPTIONS => "OPTIONS",
-        _ => "other",
+        Method::GET => 0,
+        Method::POST => 1,
+        Method::PUT => 2,
+        Method::PATCH => 3,
+        Method::DELETE => 4,
+        Method::HEAD => 5,
+        Method::OPTIONS => 6,
+        _ => 7,
     }
 }
 
-fn status_class(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        100..=199 => "1xx",
-        200..=299 => "2xx",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        _ => "5xx",
-    }
+/// The status's class's place in [`CLASSES`].
+fn class_index(status: StatusCode) -> usize {
+    usize::from(status.as_u16() / 100).clamp(1, 5) - 1
 }
 
 #[cfg(test)]
@@ -282,17 +415,24 @@ mod tests {
 
     #[test]
     fn statuses_fall_in_their_class() {
-        assert_eq!(status_class(StatusCode::SWITCHING_PROTOCOLS), "1xx");
-        assert_eq!(status_class(StatusCode::CREATED), "2xx");
-        assert_eq!(status_class(StatusCode::NOT_MODIFIED), "3xx");
-        assert_eq!(status_class(StatusCode::NOT_FOUND), "4xx");
-        assert_eq!(status_class(StatusCode::SERVICE_UNAVAILABLE), "5xx");
+        let class = |status: StatusCode| CLASSES[class_index(status)];
+        assert_eq!(class(StatusCode::SWITCHING_PROTOCOLS), "1xx");
+        assert_eq!(class(StatusCode::CREATED), "2xx");
+        assert_eq!(class(StatusCode::NOT_MODIFIED), "3xx");
+        assert_eq!(class(StatusCode::NOT_FOUND), "4xx");
+        assert_eq!(class(StatusCode::SERVICE_UNAVAILABLE), "5xx");
+        assert_eq!(class(StatusCode::from_u16(599).unwrap()), "5xx");
     }
 
     #[test]
-    fn made_up_methods_share_one_label() {
-        let made_up = Method::from_bytes(b"BREW").unwrap();
-        assert_eq!(method_label(&made_up), "other");
-        assert_eq!(method_label(&Method::DELETE), "DELETE");
+    fn methods_take_their_own_label_and_made_up_ones_share_one() {
+        let label = |method: &Method| METHODS[method_index(method)];
+        assert_eq!(label(&Method::from_bytes(b"BREW").unwrap()), "other");
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] {
+            assert_eq!(
+                label(&Method::from_bytes(method.as_bytes()).unwrap()),
+                method
+            );
+        }
     }
 }
