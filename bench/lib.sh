@@ -6,6 +6,8 @@
 export SINMUNGO_RATE_LOGIN_PER_IP=1000000000/1h SINMUNGO_RATE_LOGIN_FAILURES=1000000000/1h \
   SINMUNGO_RATE_REGISTER_PER_IP=1000000000/1h SINMUNGO_RATE_SUBMIT_PER_IP=1000000000/1h \
   SINMUNGO_RATE_SUBMIT_PER_ACCOUNT=1000000000/1h
+# Every connection of a load tool comes from one address.
+export SINMUNGO_MAX_CONNECTIONS_PER_ADDRESS=0
 
 # wrk with the given arguments (its Lua script must print
 # "non-2xx responses: N, socket errors: M", as bench/submit.lua and

@@ -726,6 +726,9 @@ mod the_suite_catches {
         async fn pending(&self) -> Result<u64, StoreError> {
             self.0.pending().await
         }
+        async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+            self.0.oldest_pending().await
+        }
     }
 
     fn forgetful() -> Stores {

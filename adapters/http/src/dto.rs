@@ -12,18 +12,25 @@ use sinmungo_core::app::{
 use sinmungo_core::domain::{
     Notification, Photo, PhotoVariant, ReportId, TimelineEntry, TimelineKind, User,
 };
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::IssuedTokens;
 
 /// `POST /auth/register`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterBody {
+    /// The e-mail to sign in with.
     #[serde(default)]
+    #[schema(example = "citizen@example.kr")]
     email: String,
+    /// At least 10 characters.
     #[serde(default)]
+    #[schema(example = "jeonbuk2026!")]
     password: String,
+    /// The name shown to officials.
     #[serde(default)]
+    #[schema(example = "김전북")]
     display_name: String,
 }
 
@@ -39,25 +46,27 @@ impl RegisterBody {
 }
 
 /// `POST /auth/login`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginBody {
     /// E-mail.
     #[serde(default)]
+    #[schema(example = "citizen@example.kr")]
     pub email: String,
     /// Password.
     #[serde(default)]
+    #[schema(example = "jeonbuk2026!")]
     pub password: String,
 }
 
 /// `POST /auth/refresh`, `POST /auth/logout`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshBody {
     /// The refresh token.
     pub refresh_token: String,
 }
 
 /// `POST /me/password`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordChangeBody {
     /// The password now (ignored for accounts that have none yet).
     #[serde(default)]
@@ -68,22 +77,37 @@ pub struct PasswordChangeBody {
 }
 
 /// A location in a request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LocationBody {
+    /// Latitude (WGS 84).
+    #[schema(example = 35.8242)]
     lat: f64,
+    /// Longitude (WGS 84).
+    #[schema(example = 127.148)]
     lng: f64,
 }
 
 /// `POST /reports`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SubmitBody {
+    /// One line (at most 200 characters).
     #[serde(default)]
+    #[schema(example = "효자동 도로에 큰 포트홀")]
     title: String,
+    /// What is wrong, where (at most 5,000 characters).
     #[serde(default)]
+    #[schema(example = "집 앞 도로에 큰 포트홀이 생겼어요. 차가 지날 때마다 위험합니다.")]
     description: String,
+    /// Where; without it, the first photo's EXIF GPS (multipart only).
     location: Option<LocationBody>,
+    /// The address as the citizen says it.
+    #[schema(example = "전북특별자치도 전주시 완산구 효자동1가")]
     address: Option<String>,
+    /// A category code; absent: the rules and the AI choose.
+    #[schema(example = "road_damage")]
     category: Option<String>,
+    /// `public` (the default) or `private`.
+    #[schema(example = "public")]
     visibility: Option<String>,
 }
 
@@ -105,12 +129,19 @@ impl SubmitBody {
 }
 
 /// `POST /reports/{id}/transitions`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct TransitionBody {
+    /// The status to move to.
     #[serde(default)]
+    #[schema(example = "in_progress")]
     to: String,
+    /// The resolution note or the rejection reason (required for those).
+    #[schema(example = "보수 작업을 시작했습니다")]
     note: Option<String>,
+    /// The original, when marking a duplicate.
     duplicate_of: Option<Uuid>,
+    /// The `version` the client read; another one answers 409 `version_conflict`.
+    #[schema(example = 2)]
     expected_version: Option<u64>,
 }
 
@@ -127,9 +158,12 @@ impl TransitionBody {
 }
 
 /// `POST /reports/{id}/assignment`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignBody {
+    /// A department code.
+    #[schema(example = "road_management")]
     department: Option<String>,
+    /// An officer of the department.
     assignee: Option<Uuid>,
 }
 
@@ -144,11 +178,15 @@ impl AssignBody {
 }
 
 /// `PUT /reports/{id}/classification`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ClassificationBody {
+    /// A category code.
     #[serde(default)]
+    #[schema(example = "road_damage")]
     category: String,
+    /// `urgent`, `high`, `normal` or `low`.
     #[serde(default)]
+    #[schema(example = "high")]
     priority: String,
 }
 
@@ -163,10 +201,14 @@ impl ClassificationBody {
 }
 
 /// `POST /reports/{id}/comments`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = CommentBody)]
 pub struct CommentBodyDto {
+    /// The text.
     #[serde(default)]
+    #[schema(example = "현장을 확인했습니다. 이번 주 안에 보수하겠습니다.")]
     body: String,
+    /// Officials only: hidden from the reporter and the public.
     #[serde(default)]
     internal: bool,
 }
@@ -182,13 +224,21 @@ impl CommentBodyDto {
 }
 
 /// A user as the API shows them to themselves.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = User)]
 pub struct UserDto {
     id: Uuid,
+    #[schema(example = "citizen@example.kr")]
     email: String,
+    #[schema(example = "김전북")]
     display_name: String,
+    #[schema(schema_with = crate::openapi::schemas::role)]
     role: &'static str,
+    /// The same role, as a list (for clients that expect several).
+    #[schema(schema_with = crate::openapi::schemas::roles)]
     roles: Vec<&'static str>,
+    /// Officials: their department's code.
+    #[schema(example = "road_management")]
     department: Option<String>,
     created_at: DateTime<Utc>,
 }
@@ -208,7 +258,8 @@ impl From<&User> for UserDto {
 }
 
 /// The answer to register, login and refresh.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Session)]
 pub struct SessionDto {
     /// Who signed in.
     pub user: UserDto,
@@ -217,24 +268,38 @@ pub struct SessionDto {
     pub tokens: IssuedTokens,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Location)]
 struct LocationDto {
+    #[schema(example = 35.8242)]
     lat: f64,
+    #[schema(example = 127.148)]
     lng: f64,
 }
 
-#[derive(Debug, Serialize)]
+/// The city, county or district the report lies in.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Jurisdiction)]
 struct JurisdictionDto {
+    #[schema(example = "35011")]
     code: String,
+    #[schema(example = "전주시완산구")]
     name: String,
 }
 
-#[derive(Debug, Serialize)]
+/// How the report was classified, and by whom.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Analysis)]
 struct AnalysisDto {
+    #[schema(example = "road_damage")]
     category: String,
+    #[schema(schema_with = crate::openapi::schemas::priority)]
     priority: &'static str,
     confidence: f64,
+    /// `rules`, `ai` or `human`.
+    #[schema(example = "rules")]
     decided_by: &'static str,
+    #[schema(example = "road_pothole")]
     rule: Option<String>,
     /// The words the rule matched (why it fired).
     matched: Vec<String>,
@@ -249,13 +314,15 @@ struct AnalysisDto {
     note: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Reporter)]
 struct ReporterDto {
     id: Uuid,
 }
 
 /// Where a photo's forms are served.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PhotoUrls)]
 struct PhotoUrlsDto {
     thumb_320: String,
     thumb_1280: String,
@@ -266,11 +333,15 @@ struct PhotoUrlsDto {
 }
 
 /// A photo of a report. Who uploaded it is never shown.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Photo)]
 struct PhotoDto {
     id: Uuid,
+    /// `report` (the citizen's) or `resolution` (처리 사진, an official's).
+    #[schema(example = "report")]
     kind: &'static str,
     /// Always `ready`: photos are processed before the upload is answered.
+    #[schema(example = "ready")]
     status: &'static str,
     width: u32,
     height: u32,
@@ -322,22 +393,37 @@ impl PhotoDto {
     }
 }
 
-/// A report as one viewer sees it.
-#[derive(Debug, Serialize)]
+/// A report as one viewer sees it (personal data masked for the public).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Report)]
 pub struct ReportDto {
     id: Uuid,
+    /// The receipt number.
+    #[schema(example = "JB-2026-000123")]
     number: String,
+    #[schema(example = "효자동 도로에 큰 포트홀")]
     title: String,
+    #[schema(example = "집 앞 도로에 큰 포트홀이 생겼어요. 연락처: 010-****-****")]
     description: String,
+    #[schema(example = "road_damage")]
     category: String,
+    #[schema(schema_with = crate::openapi::schemas::priority)]
     priority: &'static str,
+    #[schema(schema_with = crate::openapi::schemas::report_status)]
     status: &'static str,
+    /// The status in Korean.
+    #[schema(example = "접수")]
     status_label: &'static str,
     location: LocationDto,
+    #[schema(example = "전북특별자치도 전주시 완산구 효자동1가")]
     address: Option<String>,
     jurisdiction: JurisdictionDto,
+    /// The department handling it.
+    #[schema(example = "road_management")]
     department: Option<String>,
     assignee: Option<Uuid>,
+    /// `public` or `private`.
+    #[schema(example = "public")]
     visibility: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reporter: Option<ReporterDto>,
@@ -430,7 +516,8 @@ impl From<ReportView> for ReportDto {
 
 /// A report that may be the same problem as another: the report as the
 /// viewer sees it (masked for the public), how far away and how alike.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PossibleDuplicate)]
 pub struct PossibleDuplicateDto {
     #[serde(flatten)]
     report: ReportDto,
@@ -453,7 +540,8 @@ impl From<PossibleDuplicate> for PossibleDuplicateDto {
 
 /// The answer to a submission: the new report, and the open reports nearby
 /// that may be the same problem (nearest first) so the app can offer "me too".
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SubmittedReport)]
 pub struct SubmittedDto {
     #[serde(flatten)]
     report: ReportDto,
@@ -471,7 +559,8 @@ impl SubmittedDto {
 }
 
 /// A page of reports; a queue's also counts its reports per status.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReportPage)]
 pub struct ReportPageDto {
     /// The reports, in the list's order.
     pub items: Vec<ReportDto>,
@@ -499,18 +588,22 @@ impl From<ReportList> for ReportPageDto {
 }
 
 /// A notification, as its recipient reads it (REST and WebSocket).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Notification)]
 pub struct NotificationDto {
     /// Identity.
     pub id: Uuid,
     /// `report_routed`, `report_assigned`, `status_changed`, `commented`,
     /// `marked_duplicate`, `sla_breached`.
+    #[schema(schema_with = crate::openapi::schemas::notification_kind)]
     pub kind: &'static str,
     /// The report it is about.
     pub report_id: Uuid,
     /// One line, in Korean.
+    #[schema(example = "신고 처리가 시작되었습니다")]
     pub title: String,
     /// A few lines, in Korean.
+    #[schema(example = "JB-2026-000123 「효자동 도로에 큰 포트홀」: 처리중")]
     pub body: String,
     /// When it was made.
     pub created_at: DateTime<Utc>,
@@ -533,7 +626,8 @@ impl From<Notification> for NotificationDto {
 }
 
 /// `GET /api/v1/notifications`: a page, and how many are unread in all.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationPage)]
 pub struct NotificationPageDto {
     /// Newest first.
     pub items: Vec<NotificationDto>,
@@ -544,7 +638,8 @@ pub struct NotificationPageDto {
 }
 
 /// `POST /api/v1/notifications/read-all`
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReadAll)]
 pub struct ReadAllDto {
     /// How many were unread and are now read.
     pub marked: u64,
@@ -553,9 +648,11 @@ pub struct ReadAllDto {
 }
 
 /// `GET`/`PUT /api/v1/me/notification-settings`: one's e-mail setting.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NotificationSettings)]
 pub struct NotificationSettingsDto {
     /// `none`, `immediate` or `daily`: the setting in force.
+    #[schema(schema_with = crate::openapi::schemas::email_setting)]
     pub email: &'static str,
     /// Whether it is the role's default (never chosen, or reset).
     pub default: bool,
@@ -572,34 +669,145 @@ impl From<sinmungo_core::app::EmailSetting> for NotificationSettingsDto {
 
 /// `PUT /api/v1/me/notification-settings` body: `email` is `none`,
 /// `immediate`, `daily`, or `null` for the role's default.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NotificationSettingsRequest {
     /// The preference, or none for the default.
+    #[schema(example = "daily")]
     pub email: Option<String>,
 }
 
 /// A list without paging.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Items)]
 pub struct ItemsDto<T> {
     /// The items.
     pub items: Vec<T>,
 }
 
-#[derive(Debug, Serialize)]
+/// Who acted: a role, and the person where the viewer may know them.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Actor)]
 struct ActorDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<Uuid>,
+    #[schema(example = "staff")]
     role: Option<&'static str>,
 }
 
 /// One timeline entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = TimelineEntry)]
 pub struct TimelineEntryDto {
     id: Uuid,
     at: DateTime<Utc>,
+    /// Absent for automatic steps.
     actor: Option<ActorDto>,
     #[serde(flatten)]
-    kind: TimelineKind,
+    kind: TimelineKindDto,
+}
+
+/// What happened, by `type` (the core's [`TimelineKind`], as the API shows it).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[schema(as = TimelineKind)]
+enum TimelineKindDto {
+    /// The report was submitted.
+    Submitted,
+    /// The report was classified (by rules, AI or a person).
+    Classified {
+        #[schema(example = "road_damage")]
+        category: String,
+        #[schema(example = "normal")]
+        priority: String,
+        /// `rules`, `ai` or `human`.
+        #[schema(example = "rules")]
+        decided_by: &'static str,
+        #[schema(example = "road_pothole")]
+        rule: Option<String>,
+    },
+    /// The status changed.
+    StatusChanged {
+        #[schema(schema_with = crate::openapi::schemas::report_status)]
+        from: &'static str,
+        #[schema(schema_with = crate::openapi::schemas::report_status)]
+        to: &'static str,
+        /// Resolution note or rejection reason.
+        #[schema(example = "포트홀을 메웠습니다")]
+        note: Option<String>,
+    },
+    /// The report was routed or assigned.
+    Assigned {
+        #[schema(example = "road_management")]
+        department: Option<String>,
+        assignee: Option<Uuid>,
+    },
+    /// Someone commented.
+    Comment {
+        #[schema(example = "현장을 확인했습니다. 이번 주 안에 보수하겠습니다.")]
+        body: String,
+        /// Officials only.
+        internal: bool,
+    },
+    /// Marked as a duplicate of another report.
+    MarkedDuplicate {
+        /// The original.
+        original: Uuid,
+    },
+    /// A duplicate was merged into this report.
+    DuplicateMerged {
+        /// The duplicate.
+        duplicate: Uuid,
+    },
+    /// Photos were added after submission.
+    PhotosAdded {
+        /// `report` or `resolution` (처리 사진).
+        #[schema(example = "resolution")]
+        kind: &'static str,
+        /// The photos added, in upload order.
+        photos: Vec<Uuid>,
+    },
+}
+
+impl From<TimelineKind> for TimelineKindDto {
+    fn from(kind: TimelineKind) -> Self {
+        match kind {
+            TimelineKind::Submitted => Self::Submitted,
+            TimelineKind::Classified {
+                category,
+                priority,
+                decided_by,
+                rule,
+            } => Self::Classified {
+                category,
+                priority,
+                decided_by: decided_by.as_str(),
+                rule,
+            },
+            TimelineKind::StatusChanged { from, to, note } => Self::StatusChanged {
+                from: from.as_str(),
+                to: to.as_str(),
+                note,
+            },
+            TimelineKind::Assigned {
+                department,
+                assignee,
+            } => Self::Assigned {
+                department,
+                assignee: assignee.map(|a| a.0),
+            },
+            TimelineKind::Comment { body, internal } => Self::Comment { body, internal },
+            TimelineKind::MarkedDuplicate { original } => Self::MarkedDuplicate {
+                original: original.0,
+            },
+            TimelineKind::DuplicateMerged { duplicate } => Self::DuplicateMerged {
+                duplicate: duplicate.0,
+            },
+            TimelineKind::PhotosAdded { kind, photos } => Self::PhotosAdded {
+                kind: kind.as_str(),
+                photos: photos.into_iter().map(|p| p.0).collect(),
+            },
+        }
+    }
 }
 
 impl From<TimelineEntry> for TimelineEntryDto {
@@ -612,7 +820,7 @@ impl From<TimelineEntry> for TimelineEntryDto {
             id: entry.id,
             at: entry.at,
             actor,
-            kind: entry.kind,
+            kind: entry.kind.into(),
         }
     }
 }

@@ -7,7 +7,82 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use sinmungo_core::domain::FieldError;
 
+use crate::openapi::problems::{problem, Answers, Problem, INVALID, NOT_FOUND};
 use crate::problem::ApiError;
+
+/// 400 `malformed_json`.
+pub(crate) const MALFORMED_JSON: Problem = problem(
+    StatusCode::BAD_REQUEST,
+    "malformed_json",
+    "본문이 올바른 JSON이 아닙니다",
+);
+/// 400 `unreadable_body`.
+pub(crate) const UNREADABLE_BODY: Problem = problem(
+    StatusCode::BAD_REQUEST,
+    "unreadable_body",
+    "본문을 끝까지 읽을 수 없습니다",
+);
+/// 413 `payload_too_large`.
+pub(crate) const PAYLOAD_TOO_LARGE: Problem = problem(
+    StatusCode::PAYLOAD_TOO_LARGE,
+    "payload_too_large",
+    "본문이 서버가 받는 크기보다 큽니다",
+);
+/// 422 `invalid_body`.
+pub(crate) const INVALID_BODY: Problem = problem(
+    StatusCode::UNPROCESSABLE_ENTITY,
+    "invalid_body",
+    "JSON의 모양이 다릅니다: 빠진 항목, 틀린 형식, 모르는 항목 (`errors`에 항목별 이유)",
+);
+
+/// What a JSON body that cannot be taken answers ([`json_problem`]).
+const JSON_BODY_PROBLEMS: &[Problem] = &[
+    MALFORMED_JSON,
+    UNREADABLE_BODY,
+    problem(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "본문은 `application/json`으로 보내야 합니다",
+    ),
+    PAYLOAD_TOO_LARGE,
+    INVALID_BODY,
+];
+
+impl<T> Answers for Json<T> {
+    const PROBLEMS: &'static [Problem] = JSON_BODY_PROBLEMS;
+}
+
+/// Query parameters: unreadable, or a value the route refuses.
+impl<T> Answers for Query<T> {
+    const PROBLEMS: &'static [Problem] = &[
+        problem(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "쿼리 문자열을 `이름=값` 쌍으로 읽을 수 없습니다 (같은 매개변수를 두 번 보냄 등)",
+        ),
+        INVALID,
+    ];
+}
+
+impl<T> Answers for Path<T> {
+    const PROBLEMS: &'static [Problem] = &[NOT_FOUND];
+}
+
+/// axum's own extractors, where a route still uses them: their plain-text
+/// rejection becomes the problem of its status (`bare_errors_as_problems`).
+const AXUM_REJECTION: &[Problem] = &[problem(
+    StatusCode::BAD_REQUEST,
+    "bad_request",
+    "경로나 쿼리 문자열을 읽을 수 없습니다 (ID가 UUID가 아님 등)",
+)];
+
+impl<T> Answers for axum::extract::Path<T> {
+    const PROBLEMS: &'static [Problem] = AXUM_REJECTION;
+}
+
+impl<T> Answers for axum::extract::Query<T> {
+    const PROBLEMS: &'static [Problem] = AXUM_REJECTION;
+}
 
 /// A JSON body; malformed → 400, wrong shape → 422, wrong media type → 415, too large → 413.
 #[derive(Debug, Clone, Copy, Default)]

@@ -9,14 +9,18 @@
 
 mod ambiguity;
 pub mod auth;
+mod connections;
 pub mod cors;
 mod csv_text;
 mod dto;
 mod extract;
 pub mod limits;
 pub mod live;
+pub mod metrics;
 mod open311;
+mod openapi;
 mod problem;
+pub mod readiness;
 mod routes;
 mod state;
 pub mod stats;
@@ -35,6 +39,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use connections::ConnectionLimits;
 pub use open311::Open311Config;
 pub use problem::ApiError;
 pub use routes::{route_table_markdown, RouteRule, ROUTES};
@@ -145,16 +150,13 @@ pub fn router(state: AppState, config: HttpConfig) -> Router {
 }
 
 /// Serves the router on a bound listener until `shutdown` completes, then
-/// finishes the requests in flight.
+/// finishes the requests in flight; a connection's request head and the
+/// connections of one address are bounded by `limits`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    connections::serve(listener, router, limits, shutdown).await
 }

@@ -23,6 +23,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use sinmungo_core::ports::{Quota, RateDecision, RateLimiter};
 
+use crate::openapi::problems::{problem, Answers, Problem};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -72,6 +73,15 @@ impl std::fmt::Debug for Throttle {
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
+}
+
+/// A limit reached: 429 with `Retry-After`.
+impl Answers for Throttle {
+    const PROBLEMS: &'static [Problem] = &[problem(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "요청이 너무 많습니다 (`Retry-After` 초 뒤 다시 시도)",
+    )];
 }
 
 impl Throttle {

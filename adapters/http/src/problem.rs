@@ -11,8 +11,12 @@ use sinmungo_core::app::{
 use sinmungo_core::domain::access::Denied;
 use sinmungo_core::domain::{FieldError, Invalid};
 use sinmungo_core::ports::{IdentityError, StoreError};
+use utoipa::ToSchema;
 
 use crate::auth::OAuthError;
+use crate::openapi::problems::{
+    problem, Answers, Problem, FORBIDDEN, INVALID, NOT_FOUND, SIGN_IN_REQUIRED, UNAVAILABLE,
+};
 
 /// Seconds a client should wait before retrying after a 503.
 const RETRY_AFTER_SECONDS: &str = "5";
@@ -28,16 +32,59 @@ pub struct ApiError {
     retry_after: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct ProblemBody<'a> {
+/// An RFC 9457 problem, as every error answer carries it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub(crate) struct ProblemBody<'a> {
+    /// `urn:sinmungo:problem:{code}`.
     #[serde(rename = "type")]
+    #[schema(example = "urn:sinmungo:problem:validation_failed")]
     kind: String,
+    /// A short summary of the problem type.
+    #[schema(example = "Validation failed")]
     title: &'a str,
+    /// The HTTP status.
+    #[schema(example = 422)]
     status: u16,
+    /// What went wrong this time (Korean in parentheses where a person reads it).
+    #[schema(example = "some fields are invalid; see errors (입력값을 확인해 주세요)")]
     detail: &'a str,
+    /// The stable code to act on.
+    #[schema(example = "validation_failed")]
     code: &'a str,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    errors: &'a [FieldError],
+    /// Per-field errors (`validation_failed`, `invalid_body`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldErrorBody<'a>>,
+}
+
+/// One field's error in a problem.
+#[derive(Serialize, ToSchema)]
+#[schema(as = FieldError)]
+struct FieldErrorBody<'a> {
+    /// The field as the client sent it (`title`, `location.lat`, a query parameter).
+    #[schema(example = "title")]
+    field: &'a str,
+    /// A stable code (`required`, `too_long`, `invalid_type`, …).
+    #[schema(example = "required")]
+    code: &'a str,
+    /// A human explanation.
+    #[schema(example = "title must not be empty (필수 입력 항목입니다)")]
+    message: &'a str,
+}
+
+impl<'a> From<&'a FieldError> for FieldErrorBody<'a> {
+    fn from(error: &'a FieldError) -> Self {
+        let FieldError {
+            field,
+            code,
+            message,
+        } = error;
+        Self {
+            field,
+            code,
+            message,
+        }
+    }
 }
 
 impl ApiError {
@@ -207,7 +254,7 @@ impl IntoResponse for ApiError {
             status: self.status.as_u16(),
             detail: &self.detail,
             code: self.code,
-            errors: &self.errors,
+            errors: self.errors.iter().map(FieldErrorBody::from).collect(),
         };
         let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
         let mut response = (self.status, json).into_response();
@@ -297,6 +344,36 @@ fn sign_in_required() -> ApiError {
     )
 }
 
+impl Answers for ActionError {
+    const PROBLEMS: &'static [Problem] = &[
+        NOT_FOUND,
+        SIGN_IN_REQUIRED,
+        FORBIDDEN,
+        INVALID,
+        problem(
+            StatusCode::CONFLICT,
+            "invalid_transition",
+            "신고의 지금 상태에서는 그 상태로 바꿀 수 없습니다",
+        ),
+        problem(
+            StatusCode::CONFLICT,
+            "version_conflict",
+            "그 사이 다른 사람이 신고를 바꾸었습니다 (`expected_version`이 다름)",
+        ),
+        problem(
+            StatusCode::CONFLICT,
+            "report_not_open",
+            "처리가 끝난 신고에는 할 수 없습니다",
+        ),
+        problem(
+            StatusCode::CONFLICT,
+            "already_supported",
+            "이미 공감한 신고입니다",
+        ),
+        UNAVAILABLE,
+    ];
+}
+
 impl From<ActionError> for ApiError {
     fn from(error: ActionError) -> Self {
         match error {
@@ -326,6 +403,11 @@ impl From<ActionError> for ApiError {
     }
 }
 
+impl Answers for ViewError {
+    const PROBLEMS: &'static [Problem] =
+        &[NOT_FOUND, SIGN_IN_REQUIRED, FORBIDDEN, INVALID, UNAVAILABLE];
+}
+
 impl From<ViewError> for ApiError {
     fn from(error: ViewError) -> Self {
         match error {
@@ -337,6 +419,10 @@ impl From<ViewError> for ApiError {
             ViewError::Unknown(error) => Self::internal(&error),
         }
     }
+}
+
+impl Answers for StatsError {
+    const PROBLEMS: &'static [Problem] = &[INVALID, UNAVAILABLE];
 }
 
 impl From<StatsError> for ApiError {
@@ -360,6 +446,19 @@ impl From<AuditError> for ApiError {
     }
 }
 
+impl Answers for NotificationError {
+    const PROBLEMS: &'static [Problem] = &[
+        problem(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "내 알림 가운데 그런 알림이 없습니다",
+        ),
+        SIGN_IN_REQUIRED,
+        INVALID,
+        UNAVAILABLE,
+    ];
+}
+
 impl From<NotificationError> for ApiError {
     fn from(error: NotificationError) -> Self {
         match error {
@@ -372,6 +471,19 @@ impl From<NotificationError> for ApiError {
             NotificationError::Unknown(error) => Self::internal(&error),
         }
     }
+}
+
+impl Answers for SubmitError {
+    const PROBLEMS: &'static [Problem] = &[
+        SIGN_IN_REQUIRED,
+        INVALID,
+        problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_service_area",
+            "위치가 서비스 지역(전북특별자치도) 밖입니다",
+        ),
+        UNAVAILABLE,
+    ];
 }
 
 impl From<SubmitError> for ApiError {
@@ -396,6 +508,23 @@ impl From<SubmitError> for ApiError {
     }
 }
 
+impl Answers for PhotoFileError {
+    const PROBLEMS: &'static [Problem] = &[
+        problem(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "없는 사진이거나 볼 수 없는 신고의 사진입니다",
+        ),
+        SIGN_IN_REQUIRED,
+        problem(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "원본 사진은 공무원만 받을 수 있습니다",
+        ),
+        UNAVAILABLE,
+    ];
+}
+
 impl From<PhotoFileError> for ApiError {
     fn from(error: PhotoFileError) -> Self {
         match error {
@@ -406,6 +535,20 @@ impl From<PhotoFileError> for ApiError {
             PhotoFileError::Unknown(error) => Self::internal(&error),
         }
     }
+}
+
+impl Answers for RegisterError {
+    const PROBLEMS: &'static [Problem] = &[
+        INVALID,
+        problem(
+            StatusCode::CONFLICT,
+            "email_taken",
+            "이미 가입된 이메일입니다",
+        ),
+        SIGN_IN_REQUIRED,
+        FORBIDDEN,
+        UNAVAILABLE,
+    ];
 }
 
 impl From<RegisterError> for ApiError {
@@ -426,14 +569,33 @@ impl From<RegisterError> for ApiError {
     }
 }
 
+/// What [`account_disabled`] answers.
+const ACCOUNT_DISABLED: Problem = problem(
+    StatusCode::FORBIDDEN,
+    "account_disabled",
+    "관리자가 사용을 중지한 계정입니다",
+);
+
 /// 403 `account_disabled`: an administrator disabled the account.
 fn account_disabled(detail: String) -> ApiError {
     ApiError::new(
-        StatusCode::FORBIDDEN,
-        "account_disabled",
+        ACCOUNT_DISABLED.status,
+        ACCOUNT_DISABLED.code,
         "Forbidden",
         detail,
     )
+}
+
+impl Answers for LoginError {
+    const PROBLEMS: &'static [Problem] = &[
+        problem(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "이메일이나 비밀번호가 맞지 않습니다",
+        ),
+        ACCOUNT_DISABLED,
+        UNAVAILABLE,
+    ];
 }
 
 impl From<LoginError> for ApiError {
@@ -449,6 +611,22 @@ impl From<LoginError> for ApiError {
     }
 }
 
+impl Answers for SessionError {
+    const PROBLEMS: &'static [Problem] = &[
+        problem(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "토큰이 올바르지 않거나 만료되었습니다",
+        ),
+        problem(
+            StatusCode::UNAUTHORIZED,
+            "refresh_token_reused",
+            "이미 쓴 갱신 토큰입니다: 그 로그인은 모두 끝났습니다",
+        ),
+        UNAVAILABLE,
+    ];
+}
+
 impl From<SessionError> for ApiError {
     fn from(error: SessionError) -> Self {
         match error {
@@ -462,6 +640,10 @@ impl From<SessionError> for ApiError {
     }
 }
 
+impl Answers for Denied {
+    const PROBLEMS: &'static [Problem] = &[SIGN_IN_REQUIRED, FORBIDDEN];
+}
+
 impl From<Denied> for ApiError {
     fn from(denied: Denied) -> Self {
         match denied {
@@ -469,6 +651,20 @@ impl From<Denied> for ApiError {
             Denied::Forbidden(reason) => forbidden(reason),
         }
     }
+}
+
+impl Answers for PasswordChangeError {
+    const PROBLEMS: &'static [Problem] = &[
+        INVALID,
+        problem(
+            StatusCode::FORBIDDEN,
+            "wrong_password",
+            "지금 비밀번호가 맞지 않습니다",
+        ),
+        SIGN_IN_REQUIRED,
+        FORBIDDEN,
+        UNAVAILABLE,
+    ];
 }
 
 impl From<PasswordChangeError> for ApiError {
@@ -489,6 +685,16 @@ impl From<PasswordChangeError> for ApiError {
     }
 }
 
+impl Answers for AccountAdminError {
+    const PROBLEMS: &'static [Problem] = &[
+        INVALID,
+        SIGN_IN_REQUIRED,
+        FORBIDDEN,
+        problem(StatusCode::NOT_FOUND, "not_found", "없는 계정입니다"),
+        UNAVAILABLE,
+    ];
+}
+
 impl From<AccountAdminError> for ApiError {
     fn from(error: AccountAdminError) -> Self {
         match error {
@@ -500,6 +706,18 @@ impl From<AccountAdminError> for ApiError {
             AccountAdminError::Unknown(error) => Self::internal(&error),
         }
     }
+}
+
+impl Answers for ExternalLoginError {
+    const PROBLEMS: &'static [Problem] = &[
+        problem(
+            StatusCode::FORBIDDEN,
+            "email_not_verified",
+            "로그인 제공자가 확인하지 않은 이메일이라 기존 계정에 연결할 수 없습니다",
+        ),
+        ACCOUNT_DISABLED,
+        UNAVAILABLE,
+    ];
 }
 
 impl From<ExternalLoginError> for ApiError {
@@ -518,6 +736,16 @@ impl From<ExternalLoginError> for ApiError {
     }
 }
 
+impl Answers for SecretError {
+    const PROBLEMS: &'static [Problem] = &[
+        INVALID,
+        SIGN_IN_REQUIRED,
+        FORBIDDEN,
+        problem(StatusCode::NOT_FOUND, "not_found", "없는 비밀 값입니다"),
+        UNAVAILABLE,
+    ];
+}
+
 impl From<SecretError> for ApiError {
     fn from(error: SecretError) -> Self {
         match error {
@@ -530,6 +758,26 @@ impl From<SecretError> for ApiError {
             SecretError::Unknown(error) => Self::internal(&error),
         }
     }
+}
+
+impl Answers for DirectoryError {
+    const PROBLEMS: &'static [Problem] = &[
+        INVALID,
+        SIGN_IN_REQUIRED,
+        FORBIDDEN,
+        problem(StatusCode::NOT_FOUND, "not_found", "없는 부서나 분야입니다"),
+        problem(
+            StatusCode::CONFLICT,
+            "department_exists",
+            "같은 코드의 부서가 이미 있습니다",
+        ),
+        problem(
+            StatusCode::CONFLICT,
+            "routing_conflict",
+            "같은 지역에서 그 분야를 이미 다른 부서가 맡고 있습니다",
+        ),
+        UNAVAILABLE,
+    ];
 }
 
 impl From<DirectoryError> for ApiError {
@@ -553,6 +801,41 @@ impl From<DirectoryError> for ApiError {
             DirectoryError::Unknown(error) => Self::internal(&error),
         }
     }
+}
+
+impl Answers for OAuthError {
+    const PROBLEMS: &'static [Problem] = &[
+        problem(
+            StatusCode::NOT_FOUND,
+            "unknown_provider",
+            "설정되지 않은 로그인 제공자입니다",
+        ),
+        problem(
+            StatusCode::BAD_REQUEST,
+            "oauth_state_mismatch",
+            "이 브라우저에서 시작한 로그인이 아니거나 10분이 지났습니다",
+        ),
+        problem(
+            StatusCode::BAD_REQUEST,
+            "oauth_missing_code",
+            "제공자가 code도 error도 보내지 않았습니다",
+        ),
+        problem(
+            StatusCode::FORBIDDEN,
+            "oauth_denied",
+            "제공자에서 로그인이 취소되었거나 동의하지 않았습니다",
+        ),
+        problem(
+            StatusCode::UNAUTHORIZED,
+            "oauth_id_token_invalid",
+            "제공자의 ID 토큰을 받아들일 수 없습니다",
+        ),
+        problem(
+            StatusCode::BAD_GATEWAY,
+            "oauth_provider_error",
+            "로그인 제공자와 통신하지 못했습니다",
+        ),
+    ];
 }
 
 impl From<OAuthError> for ApiError {
@@ -602,5 +885,163 @@ impl From<OAuthError> for ApiError {
                 )
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sinmungo_core::domain::{CategoryCode, DepartmentCode, ReportStatus};
+
+    use super::*;
+
+    fn invalid() -> Invalid {
+        Invalid::from(FieldError::new("title", "required", "title is required"))
+    }
+
+    /// Each error's answers are among what it says it answers (a 500 is
+    /// every route's, so it is not listed per error).
+    fn assert_listed<E: Answers>(errors: Vec<E>)
+    where
+        ApiError: From<E>,
+    {
+        for error in errors {
+            let answer = ApiError::from(error);
+            assert!(
+                E::PROBLEMS
+                    .iter()
+                    .any(|p| p.status == answer.status() && p.code == answer.code()),
+                "{} {} is not in the list of {}",
+                answer.status(),
+                answer.code(),
+                std::any::type_name::<E>()
+            );
+        }
+    }
+
+    #[test]
+    fn every_error_answers_what_the_api_description_lists() {
+        use ConflictReason::*;
+        let status = ReportStatus::Received;
+        assert_listed(vec![
+            ActionError::NotFound,
+            ActionError::SignInRequired,
+            ActionError::Forbidden("no"),
+            ActionError::Invalid(invalid()),
+            ActionError::Conflict(InvalidTransition {
+                from: status,
+                to: status,
+            }),
+            ActionError::Conflict(VersionMismatch {
+                expected: 1,
+                current: 2,
+            }),
+            ActionError::Conflict(ConcurrentChange),
+            ActionError::Conflict(NotOpen(status)),
+            ActionError::Conflict(AlreadySupported),
+            ActionError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            ViewError::NotFound,
+            ViewError::SignInRequired,
+            ViewError::Forbidden("no"),
+            ViewError::Invalid(invalid()),
+            ViewError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            StatsError::Invalid(invalid()),
+            StatsError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            NotificationError::NotFound,
+            NotificationError::SignInRequired,
+            NotificationError::Invalid(invalid()),
+            NotificationError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            SubmitError::SignInRequired,
+            SubmitError::Invalid(invalid()),
+            SubmitError::OutsideServiceArea,
+            SubmitError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            PhotoFileError::NotFound,
+            PhotoFileError::SignInRequired,
+            PhotoFileError::Forbidden("no"),
+            PhotoFileError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            RegisterError::Invalid(invalid()),
+            RegisterError::EmailTaken,
+            RegisterError::SignInRequired,
+            RegisterError::Forbidden,
+            RegisterError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            LoginError::InvalidCredentials,
+            LoginError::Disabled,
+            LoginError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            SessionError::InvalidToken,
+            SessionError::Reused,
+            SessionError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![Denied::SignInRequired, Denied::Forbidden("no")]);
+        assert_listed(vec![
+            PasswordChangeError::Invalid(invalid()),
+            PasswordChangeError::WrongPassword,
+            PasswordChangeError::SignInRequired,
+            PasswordChangeError::Forbidden("no"),
+            PasswordChangeError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            AccountAdminError::Invalid(invalid()),
+            AccountAdminError::SignInRequired,
+            AccountAdminError::Forbidden,
+            AccountAdminError::NotFound,
+            AccountAdminError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            ExternalLoginError::EmailNotVerified,
+            ExternalLoginError::Disabled,
+            ExternalLoginError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            SecretError::Invalid(invalid()),
+            SecretError::SignInRequired,
+            SecretError::Forbidden,
+            SecretError::NotFound,
+            SecretError::Unavailable("down".into()),
+        ]);
+        let (Ok(department), Ok(category)) = (
+            DepartmentCode::new("road_management"),
+            CategoryCode::new("road_damage"),
+        ) else {
+            unreachable!("valid codes")
+        };
+        assert_listed(vec![
+            DirectoryError::Invalid(invalid()),
+            DirectoryError::SignInRequired,
+            DirectoryError::Forbidden,
+            DirectoryError::NotFound("department"),
+            DirectoryError::DepartmentExists(department.clone()),
+            DirectoryError::RoutingConflict {
+                category,
+                other: department,
+            },
+            DirectoryError::Unavailable("down".into()),
+        ]);
+        assert_listed(vec![
+            OAuthError::UnknownProvider("line".into()),
+            OAuthError::StateMismatch,
+            OAuthError::MissingCode,
+            OAuthError::Denied {
+                code: "access_denied".into(),
+            },
+            OAuthError::Authorization {
+                code: "server_error".into(),
+            },
+            OAuthError::Provider(IdentityError::IdToken("expired")),
+        ]);
     }
 }

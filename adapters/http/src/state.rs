@@ -9,6 +9,7 @@ use crate::auth::{OAuthClient, TokenService};
 use crate::limits::{RateLimits, Throttle};
 use crate::live::{Hub, LiveConfig};
 use crate::open311::Open311Config;
+use crate::readiness::{Checks, ReadinessCheck};
 use crate::upload::PhotoIntake;
 use crate::HttpConfig;
 
@@ -22,6 +23,7 @@ pub struct AppState {
     oauth: Option<OAuthClient>,
     live: Hub,
     open311: Arc<Open311Config>,
+    readiness: Checks,
 }
 
 #[derive(Debug)]
@@ -47,7 +49,20 @@ impl AppState {
             trust_forwarded_for: false,
             oauth: None,
             open311: Arc::new(Open311Config::default()),
+            readiness: Arc::new([]),
         }
+    }
+
+    /// The same state with `/ready` also requiring `check` (after the
+    /// stores, and after the checks added before it).
+    pub fn with_readiness(self, check: Arc<dyn ReadinessCheck>) -> Self {
+        let readiness = self.readiness.iter().cloned().chain([check]).collect();
+        Self { readiness, ..self }
+    }
+
+    /// What `/ready` requires besides the stores.
+    pub(crate) fn readiness(&self) -> &Checks {
+        &self.readiness
     }
 
     /// The same state with the Open311 interface set as `config` says.

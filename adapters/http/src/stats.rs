@@ -5,13 +5,17 @@ use serde::Serialize;
 
 use crate::csv_text::CsvText;
 use sinmungo_core::domain::stats::{Cell, PublishedCompliance, PublishedDurations, StatsReport};
+use utoipa::ToSchema;
 
 /// The JSON answer of `GET /api/v1/stats`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Stats)]
 pub struct StatsDto {
     /// `official` (every figure) or `public`.
     audience: &'static str,
     suppression: SuppressionDto,
+    /// `null` when withheld (fewer than the threshold).
+    #[schema(value_type = Option<u64>)]
     total: Cell,
     by_status: Vec<CountDto>,
     by_category: Vec<CountDto>,
@@ -25,34 +29,47 @@ pub struct StatsDto {
     per_day: Vec<CountDto>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Suppression)]
 struct SuppressionDto {
     /// Whether counts under the threshold are withheld (`null`).
     applies: bool,
     threshold: Option<u64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Count)]
 struct CountDto {
     key: Option<String>,
+    /// `null` when withheld (fewer than the threshold).
+    #[schema(value_type = Option<u64>)]
     count: Cell,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Durations)]
 struct DurationsDto {
+    /// `null` when withheld (fewer than the threshold).
+    #[schema(value_type = Option<u64>)]
     count: Cell,
     median_seconds: Option<i64>,
     p90_seconds: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Compliance)]
 struct ComplianceDto {
+    /// `null` when withheld (fewer than the threshold).
+    #[schema(value_type = Option<u64>)]
     resolved: Cell,
+    /// `null` when withheld (fewer than the threshold).
+    #[schema(value_type = Option<u64>)]
     in_time: Cell,
     percent: Option<f64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DepartmentCompliance)]
 struct DepartmentComplianceDto {
     department: Option<String>,
     #[serde(flatten)]

@@ -28,13 +28,16 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::dto::SubmitBody;
-use crate::extract::json_problem;
+use crate::extract::{
+    json_problem, INVALID_BODY, MALFORMED_JSON, PAYLOAD_TOO_LARGE, UNREADABLE_BODY,
+};
+use crate::openapi::problems::{problem, Answers, Problem};
 use crate::problem::ApiError;
 use crate::{HttpConfig, UploadConfig};
 
 /// The text fields of a report sent as a form (or one `report` part holding
 /// the JSON body instead).
-const TEXT_FIELDS: [&str; 7] = [
+pub(crate) const TEXT_FIELDS: [&str; 7] = [
     "title",
     "description",
     "lat",
@@ -45,7 +48,7 @@ const TEXT_FIELDS: [&str; 7] = [
 ];
 
 /// Part names that carry a photo.
-const PHOTO_PARTS: [&str; 3] = ["photos", "photo", "photos[]"];
+pub(crate) const PHOTO_PARTS: [&str; 3] = ["photos", "photo", "photos[]"];
 
 /// Receives uploaded photos within the configured byte limits and has them
 /// checked and processed (within its own pixel limits) by the processor.
@@ -55,6 +58,52 @@ pub struct PhotoIntake {
     text_limit: usize,
     processor: Arc<dyn PhotoProcessor>,
     slots: Arc<Semaphore>,
+}
+
+/// What an upload answers besides the JSON body's problems (a report's
+/// `report` part, or a JSON submission, is read as a JSON body).
+impl Answers for PhotoIntake {
+    const PROBLEMS: &'static [Problem] = &[
+        MALFORMED_JSON,
+        UNREADABLE_BODY,
+        PAYLOAD_TOO_LARGE,
+        INVALID_BODY,
+        problem(
+            StatusCode::BAD_REQUEST,
+            "malformed_multipart",
+            "`multipart/form-data` 본문을 읽을 수 없습니다",
+        ),
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "photo_too_large",
+            "사진 한 장이 허용 크기보다 큽니다",
+        ),
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "upload_too_large",
+            "한 번에 올린 양이 허용 크기보다 큽니다",
+        ),
+        problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "JSON이나 `multipart/form-data`가 아니거나, 사진이 JPEG, PNG, WebP가 아닙니다 (HEIC 불가)",
+        ),
+        problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "image_too_large",
+            "사진의 화소 수나 긴 변이 한도를 넘습니다",
+        ),
+        problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "corrupt_image",
+            "사진을 이미지로 읽을 수 없습니다",
+        ),
+        problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "사진이 너무 많거나(`too_many_photos`), 항목이 겹치거나 숫자가 아닙니다 (`errors`에 항목별 이유)",
+        ),
+    ];
 }
 
 impl std::fmt::Debug for PhotoIntake {

@@ -197,6 +197,7 @@ fn serve(listener: tokio::net::TcpListener, state: AppState) {
     tokio::spawn(sinmungo_http::serve(
         listener,
         router,
+        sinmungo_http::ConnectionLimits::default(),
         std::future::pending(),
     ));
 }

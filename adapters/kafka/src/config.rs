@@ -13,6 +13,9 @@ pub const DEFAULT_DEAD_LETTER_TOPIC: &str = "sinmungo.report-events.dlq";
 /// The consumer group of the workers.
 pub const DEFAULT_GROUP_ID: &str = "sinmungo-workers";
 
+/// How often a consumer's statistics (and with them its lag) are read.
+const STATISTICS_INTERVAL: Duration = Duration::from_secs(5);
+
 /// How to reach Kafka and how to consume from it. [`KafkaConfig::new`] gives
 /// the defaults; every field may be changed before use.
 #[derive(Clone)]
@@ -113,8 +116,15 @@ impl KafkaConfig {
             // A new group starts at the oldest event: nothing submitted before
             // the first worker started is skipped.
             .set("auto.offset.reset", "earliest")
-            .set("enable.partition.eof", "false");
+            .set("enable.partition.eof", "false")
+            // Statistics (the consumer lag metric) every few seconds.
+            .set("statistics.interval.ms", millis(STATISTICS_INTERVAL));
         self.extras(config)
+    }
+
+    /// An admin client's settings (checking and creating topics).
+    pub(crate) fn admin(&self) -> ClientConfig {
+        self.extras(self.common())
     }
 
     fn common(&self) -> ClientConfig {

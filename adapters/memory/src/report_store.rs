@@ -167,6 +167,18 @@ impl State {
                 return Err(StoreError::NotFound);
             }
         }
+        let present = |entry: &TimelineEntry| {
+            self.timeline
+                .iter()
+                .any(|e| e.id == entry.id && e.report_id == entry.report_id)
+                || change
+                    .timeline
+                    .iter()
+                    .any(|e| e.id == entry.id && e.report_id == entry.report_id)
+        };
+        if !change.rewritten_timeline.iter().all(present) {
+            return Err(StoreError::NotFound);
+        }
         let mut seen: HashSet<(ReportId, UserId)> = self
             .supporters
             .iter()
@@ -275,6 +287,15 @@ impl ReportStore for MemoryReportStore {
                 entry.at = stored(entry.at);
                 entry
             }));
+        for rewrite in change.rewritten_timeline {
+            if let Some(entry) = state
+                .timeline
+                .iter_mut()
+                .find(|e| e.id == rewrite.id && e.report_id == rewrite.report_id)
+            {
+                entry.kind = rewrite.kind;
+            }
+        }
         state
             .supporters
             .extend(change.supporters.into_iter().map(|mut supporter| {
@@ -533,5 +554,15 @@ impl Outbox for MemoryReportStore {
             .filter(|row| row.published_at.is_none())
             .count();
         Ok(u64::try_from(pending).unwrap_or(u64::MAX))
+    }
+
+    async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.faults.check()?;
+        let state = self.lock();
+        Ok(state
+            .outbox
+            .iter()
+            .find(|row| row.published_at.is_none())
+            .map(|row| row.event.occurred_at))
     }
 }

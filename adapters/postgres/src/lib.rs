@@ -98,6 +98,19 @@ impl PostgresStore {
         self.reader.close().await;
     }
 
+    /// How busy the primary's pool, and the replica's if there is one, are.
+    pub fn pool_usage(&self) -> Vec<sinmungo_sql::PoolUsage> {
+        let primary = sinmungo_sql::PoolUsage::of("primary", &self.primary);
+        if self.replica {
+            vec![
+                primary,
+                sinmungo_sql::PoolUsage::of("replica", &self.reader),
+            ]
+        } else {
+            vec![primary]
+        }
+    }
+
     /// Whether the primary, and the replica if there is one, answer.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1")

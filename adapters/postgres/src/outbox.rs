@@ -144,4 +144,17 @@ impl Outbox for PostgresStore {
                 .map_err(store_error)?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
+
+    #[tracing::instrument(skip_all)]
+    async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        // The primary: a replica may still show events already published.
+        let row = sqlx::query(
+            "SELECT occurred_at FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 1",
+        )
+        .fetch_optional(&self.primary)
+        .await
+        .map_err(store_error)?;
+        row.map(|row| sinmungo_sql::RowReader::<PgDialect>::new(&row, "outbox").time("occurred_at"))
+            .transpose()
+    }
 }

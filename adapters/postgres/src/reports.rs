@@ -31,7 +31,7 @@ use sinmungo_sql::report::{
     report_column_names, report_select_list, SupportingUser, REPORT_COLUMNS,
 };
 use sinmungo_sql::Fetch as _;
-use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use tracing::Instrument as _;
 use uuid::Uuid;
 
@@ -101,6 +101,7 @@ fn touched_reports(change: &ReportChange) -> Vec<Uuid> {
     });
     let named: BTreeSet<Uuid> = updated
         .chain(change.timeline.iter().map(|e| e.report_id.0))
+        .chain(change.rewritten_timeline.iter().map(|e| e.report_id.0))
         .chain(change.supporters.iter().map(|s| s.report_id.0))
         .chain(change.events.iter().map(|e| e.report_id.0))
         .chain(change.corrections.iter().map(|c| c.report_id.0))
@@ -138,6 +139,7 @@ static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
     report_exists: "SELECT 1 FROM reports WHERE id = $1",
     insert_timeline: "INSERT INTO timeline (id, report_id, at, actor, actor_role, kind) \
                       VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+    rewrite_timeline: "UPDATE timeline SET kind = $1::jsonb WHERE id = $2 AND report_id = $3",
     insert_supporter: "INSERT INTO supporters (report_id, user_id, at) VALUES ($1, $2, $3)",
     append_event: outbox::APPEND,
     insert_audit: audit::INSERT,
@@ -165,20 +167,14 @@ async fn apply_in_transaction(primary: PgPool, change: ReportChange) -> Result<(
 impl ReportStore for PostgresStore {
     #[tracing::instrument(skip_all, fields(year = year))]
     async fn next_receipt_number(&self, year: i32) -> Result<ReceiptNumber, StoreError> {
-        // One statement: concurrent callers queue on the year's row (the
-        // first insert of a year too, through the primary key), and each
-        // gets its own number.
-        let last: i64 = sqlx::query(
-            "INSERT INTO receipt_counters AS counter (year, last) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last = counter.last + 1 \
-             RETURNING last",
-        )
-        .bind(year)
-        .fetch_one(&self.primary)
-        .await
-        .map_err(store_error)?
-        .try_get("last")
-        .map_err(store_error)?;
+        // The year's sequence (migration 0009): no lock held to a commit, so
+        // concurrent submits do not queue behind each other's disk writes.
+        // Numbers are never reused; a failed submit leaves a gap.
+        let last: i64 = sqlx::query_scalar("SELECT next_receipt($1)")
+            .bind(year)
+            .fetch_one(&self.primary)
+            .await
+            .map_err(store_error)?;
         let sequence = u32::try_from(last).map_err(|_| {
             StoreError::Unknown(anyhow!("receipt sequence {last} of {year} is out of range"))
         })?;

@@ -10,7 +10,7 @@ use crate::correction::correction_values;
 use crate::dialect::Dialect;
 use crate::fetch::Fetch as _;
 use crate::outbox::event_values;
-use crate::report::{report_values, supporter_values, timeline_values};
+use crate::report::{report_values, rewritten_timeline_values, supporter_values, timeline_values};
 use crate::value::{integer, SqlValue};
 
 /// The statements of a change in a dialect's SQL, each taking its values in
@@ -26,6 +26,8 @@ pub struct ChangeStatements<'a> {
     pub report_exists: &'a str,
     /// Appends a timeline entry: [`timeline_values`].
     pub insert_timeline: &'a str,
+    /// Replaces a timeline entry's kind: [`rewritten_timeline_values`].
+    pub rewrite_timeline: &'a str,
     /// Records a supporter: [`supporter_values`].
     pub insert_supporter: &'a str,
     /// Appends an event to the outbox, unpublished: [`event_values`].
@@ -37,9 +39,10 @@ pub struct ChangeStatements<'a> {
 }
 
 /// Writes every part of a change on `conn`, inside the caller's transaction:
-/// reports, timeline entries, supporters, events, audit entries, corrections. An update
-/// whose version check fails is `VersionConflict` if the report exists,
-/// `NotFound` otherwise.
+/// reports, timeline entries (appended, then rewritten), supporters,
+/// events, audit entries, corrections. An update whose version check fails
+/// is `VersionConflict` if the report exists, `NotFound` otherwise; a
+/// rewrite of an entry that is not there is `NotFound`.
 pub async fn write_change<D: Dialect>(
     sql: &ChangeStatements<'_>,
     conn: &mut <D::Database as Database>::Connection,
@@ -64,6 +67,16 @@ where
     for entry in &change.timeline {
         let values = timeline_values(entry)?;
         D::execute(D::statement(sql.insert_timeline, values), &mut *conn).await?;
+    }
+    for entry in &change.rewritten_timeline {
+        let values = rewritten_timeline_values(entry)?;
+        let rewritten = D::statement(sql.rewrite_timeline, values)
+            .execute(&mut *conn)
+            .await
+            .map_err(D::store_error)?;
+        if D::rows_affected(&rewritten) != 1 {
+            return Err(StoreError::NotFound);
+        }
     }
     for supporter in &change.supporters {
         let values = supporter_values(supporter);

@@ -123,6 +123,7 @@ pub fn submission(report: Report) -> ReportChange {
         audit: vec![audit(id, 0, "report.submit")],
         writes: vec![ReportWrite::Create(report)],
         supporters: Vec::new(),
+        rewritten_timeline: Vec::new(),
         corrections: Vec::new(),
     }
 }

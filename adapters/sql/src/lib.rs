@@ -33,6 +33,7 @@ pub mod job_lease;
 pub mod mail;
 pub mod notification;
 pub mod outbox;
+pub mod pool;
 pub mod ports;
 pub mod report;
 pub mod report_list;
@@ -43,6 +44,7 @@ pub mod value;
 
 pub use dialect::Dialect;
 pub use fetch::Fetch;
+pub use pool::PoolUsage;
 pub use ports::SqlPorts;
 pub use row::{FromSqlRow, RowReader};
 pub use value::{SqlValue, SqlWriter};

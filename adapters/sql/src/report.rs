@@ -279,6 +279,16 @@ pub fn timeline_values(entry: &TimelineEntry) -> Result<[SqlValue; 6], StoreErro
     ])
 }
 
+/// A rewritten timeline entry's values for `UPDATE timeline SET kind = ?
+/// WHERE id = ? AND report_id = ?`, in that order.
+pub fn rewritten_timeline_values(entry: &TimelineEntry) -> Result<[SqlValue; 3], StoreError> {
+    Ok([
+        text(json_text(&entry.kind, "a timeline entry")?),
+        SqlValue::Uuid(Some(entry.id)),
+        SqlValue::Uuid(Some(entry.report_id.0)),
+    ])
+}
+
 /// A supporter's values for `supporters (report_id, user_id, at)`, in that order.
 pub fn supporter_values(supporter: &Supporter) -> [SqlValue; 3] {
     [

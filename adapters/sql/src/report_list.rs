@@ -288,6 +288,13 @@ impl ListPlan {
     /// Writes the conditions, the order and the limit, after the query's `FROM`.
     pub fn write<S: ListSql>(&self, sql: &mut S) {
         self.write_conditions(sql);
+        self.write_order(sql);
+        sql.push(" LIMIT ");
+        sql.bind(SqlValue::Integer(Some(self.limit)));
+    }
+
+    /// Writes the `ORDER BY` of the list.
+    pub fn write_order<S: ListSql>(&self, sql: &mut S) {
         match self.order {
             ReportOrder::Newest => sql.push(" ORDER BY r.id DESC"),
             ReportOrder::PriorityThenDue => {
@@ -301,8 +308,6 @@ impl ListPlan {
                 sql.push(PRIORITY_KEYS_R);
             }
         }
-        sql.push(" LIMIT ");
-        sql.bind(SqlValue::Integer(Some(self.limit)));
     }
 
     /// Writes the `WHERE` of the conditions (nothing when there are none),

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 use sinmungo_core::ports::StoreError;
-use sinmungo_sql::SqlPorts;
+use sinmungo_sql::{PoolUsage, SqlPorts};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
@@ -60,6 +60,8 @@ const POOL_SIZE: u32 = 8;
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: SqlitePool,
+    /// Whether `writer` is `pool` again (an in-memory database's one connection).
+    shared: bool,
 }
 
 impl SqliteStore {
@@ -102,6 +104,7 @@ impl SqliteStore {
             return Ok(Self {
                 writer: pool.clone(),
                 pool,
+                shared: true,
             });
         }
         let writer = pool_options
@@ -116,7 +119,11 @@ impl SqliteStore {
             .await
             .map_err(store_error)?;
         tracing::debug!("opened the SQLite store");
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pool,
+            writer,
+            shared: false,
+        })
     }
 
     /// Brings the schema up to date; running it again is harmless.
@@ -134,6 +141,17 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.writer.close().await;
         self.pool.close().await;
+    }
+
+    /// How busy the readers' pool and the writer are (one pool, `read`, for
+    /// an in-memory database).
+    pub fn pool_usage(&self) -> Vec<PoolUsage> {
+        let read = PoolUsage::of("read", &self.pool);
+        if self.shared {
+            vec![read]
+        } else {
+            vec![read, PoolUsage::of("write", &self.writer)]
+        }
     }
 }
 

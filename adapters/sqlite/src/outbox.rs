@@ -9,6 +9,7 @@ use sinmungo_core::ports::{ClaimedEvent, Outbox, StoreError};
 use sinmungo_sql::outbox::claimed_events;
 use sinmungo_sql::value::json_text;
 use sinmungo_sql::Fetch as _;
+use sinmungo_sql::RowReader;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -53,6 +54,10 @@ const CLAIM: &str = "\
                 AND earlier.seq < o.seq AND earlier.claimed_until > ?2) \
         ORDER BY o.seq LIMIT ?3) \
     RETURNING seq, id, event_type, version, occurred_at, report_id, payload, attempts";
+
+/// The oldest unpublished event's time (by the `outbox_pending` index).
+const OLDEST_PENDING: &str =
+    "SELECT occurred_at FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 1";
 
 /// Ids as the JSON array `json_each` reads.
 fn id_list(ids: &[Uuid]) -> Result<String, StoreError> {
@@ -118,5 +123,15 @@ impl Outbox for SqliteStore {
                 .try_get("pending")
                 .map_err(store_error)?;
         Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let row = sqlx::query(OLDEST_PENDING)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.map(|row| RowReader::<SqliteDialect>::new(&row, "outbox").time("occurred_at"))
+            .transpose()
     }
 }

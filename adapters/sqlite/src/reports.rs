@@ -61,6 +61,7 @@ static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
     report_exists: "SELECT 1 FROM reports WHERE id = ?",
     insert_timeline: "INSERT INTO timeline (id, report_id, at, actor, actor_role, kind) \
                       VALUES (?, ?, ?, ?, ?, ?)",
+    rewrite_timeline: "UPDATE timeline SET kind = ? WHERE id = ? AND report_id = ?",
     insert_supporter: "INSERT INTO supporters (report_id, user_id, at) VALUES (?, ?, ?)",
     append_event: outbox::APPEND,
     insert_audit: audit::INSERT,

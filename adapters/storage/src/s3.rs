@@ -41,13 +41,18 @@ impl std::fmt::Debug for S3Config {
 }
 
 impl S3Config {
+    /// The Sinmungo variables [`S3Config::from_env`] reads (the endpoint,
+    /// the region), for those who list what a binary reads.
+    pub const VARIABLES: [&'static str; 2] = ["SINMUNGO_S3_ENDPOINT", "SINMUNGO_S3_REGION"];
+
     /// Reads `SINMUNGO_S3_ENDPOINT`, `SINMUNGO_S3_REGION`, `AWS_ACCESS_KEY_ID`,
     /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`; unset or empty ones are `None`.
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        let [endpoint, region] = Self::VARIABLES;
         Self {
-            endpoint: var("SINMUNGO_S3_ENDPOINT"),
-            region: var("SINMUNGO_S3_REGION"),
+            endpoint: var(endpoint),
+            region: var(region),
             access_key_id: var("AWS_ACCESS_KEY_ID"),
             secret_access_key: var("AWS_SECRET_ACCESS_KEY"),
             session_token: var("AWS_SESSION_TOKEN"),

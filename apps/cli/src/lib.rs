@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser};
 use sinmungo_cli::{Command, GlobalArgs};
 use sinmungo_wiring::{
-    AccessConfig, ApplicationConfig, LogFormat, MediaConfig, StoreConfig, TriageConfig,
+    AccessConfig, ApplicationConfig, LogFormat, MaskingConfig, MediaConfig, StoreConfig,
+    TriageConfig,
 };
 
 /// 신문고 staff CLI: bulk administration of the Jeonbuk Report Platform.
@@ -49,6 +50,11 @@ pub struct CliConfig {
     /// Sealed secrets and Redis.
     #[command(flatten)]
     pub access: AccessConfig,
+
+    /// Masking of personal data, as the server's: exports without
+    /// --include-personal-data, and anonymising.
+    #[command(flatten)]
+    pub masking: MaskingConfig,
 
     /// Directory of the embedded state, as the server's: the SQLite database
     /// and photos by default, and the secrets key when none is given.
@@ -117,6 +123,7 @@ impl CliConfig {
             service_area: self.service_area.clone(),
             // The CLI answers no submissions with suggestions.
             duplicates: sinmungo_wiring::DuplicateConfig::default(),
+            masking: self.masking.clone(),
         }
     }
 }

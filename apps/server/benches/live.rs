@@ -100,6 +100,8 @@ async fn start(dir: &Path, redis: Option<&str>) -> ServerProcess {
         .env("SINMUNGO_RATE_SUBMIT_PER_IP", "1000000/1h")
         .env("SINMUNGO_RATE_REGISTER_PER_IP", "1000000/1h")
         .env("SINMUNGO_RATE_LOGIN_PER_IP", "1000000/1h")
+        // Every socket of the run comes from one address.
+        .env("SINMUNGO_MAX_CONNECTIONS_PER_ADDRESS", "0")
         .env("SINMUNGO_WS_PING_SECS", "30")
         .env("SINMUNGO_WS_QUEUE", "256")
         .env("SINMUNGO_LOG", "warn")

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use sinmungo_wiring::{
     AccessConfig, ApplicationConfig, DuplicateConfig, JobsConfig, KafkaArgs, LogFormat, MailConfig,
-    MediaConfig, OAuthArgs, Secret, StoreConfig, TriageConfig,
+    MaskingConfig, MediaConfig, MetricsConfig, OAuthArgs, Secret, StoreConfig, TriageConfig,
 };
 
 /// The Sinmungo API server (전북 신고 플랫폼).
@@ -90,6 +90,14 @@ pub struct ServerConfig {
     #[command(flatten)]
     pub duplicates: DuplicateConfig,
 
+    /// Masking of personal data in what the public reads.
+    #[command(flatten)]
+    pub masking: MaskingConfig,
+
+    /// Who may read /metrics.
+    #[command(flatten)]
+    pub metrics: MetricsConfig,
+
     /// The Open311 GeoReport v2 `jurisdiction_id` this server answers to (another one is a 404).
     #[arg(
         long,
@@ -119,6 +127,21 @@ pub struct ServerConfig {
     /// Seconds a request may take, its body's arrival included, before it is answered 408 `request_timeout`.
     #[arg(long, env = "SINMUNGO_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
+
+    /// Seconds a client may take to send a request's line and headers (and a kept-alive
+    /// connection may wait idle for its next request) before the connection is closed.
+    #[arg(long, env = "SINMUNGO_HEADER_READ_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+
+    /// Connections one IP address may hold open at once (WebSockets included); more are
+    /// answered 503 `too_many_connections` and closed. 0: no limit — behind a reverse proxy every
+    /// connection comes from the proxy, so limit per client there and set 0 (or the proxy's own cap).
+    #[arg(
+        long,
+        env = "SINMUNGO_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub max_connections_per_address: usize,
 
     /// Web origins allowed to call the API from a browser, exactly, comma-separated
     /// (e.g. https://app.jeonbuk.go.kr); none by default.
@@ -192,12 +215,16 @@ impl ServerConfig {
             jobs: JobsConfig::default(),
             mail: MailConfig::off(),
             duplicates: DuplicateConfig::default(),
+            masking: MaskingConfig::default(),
+            metrics: MetricsConfig::open(),
             open311_jurisdiction: "jeonbuk.go.kr".to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,
             body_limit: 1024 * 1024,
             request_timeout_secs: 30,
+            header_read_timeout_secs: 30,
+            max_connections_per_address: 256,
             cors_origins: Vec::new(),
             photo_max_bytes: 10 * 1024 * 1024,
             upload_max_bytes: 30 * 1024 * 1024,
@@ -224,6 +251,7 @@ impl ServerConfig {
             rules: self.rules.clone(),
             service_area: self.service_area.clone(),
             duplicates: self.duplicates,
+            masking: self.masking.clone(),
         }
     }
 }

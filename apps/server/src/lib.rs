@@ -14,6 +14,7 @@ use sinmungo_core::app::{Jobs, NewAccount, RegisterRequest, Relay};
 use sinmungo_core::domain::User;
 use sinmungo_http::auth::{TokenConfig, TokenService};
 use sinmungo_http::live::LiveConfig;
+use sinmungo_http::metrics::{Metrics, MetricsEndpoint};
 use sinmungo_http::{AppState, HttpConfig, Open311Config, UploadConfig};
 use sinmungo_wiring::{build_application, EventConsumer, OpenedStores};
 use tokio::net::TcpListener;
@@ -22,7 +23,7 @@ pub use config::{Cli, Command, CreateUserArgs, ServerConfig};
 // The types of `ServerConfig`'s fields, for those who build one.
 pub use sinmungo_wiring::{
     AccessConfig, ApiSecret, ConnectionUrl, KafkaArgs, LogFormat, MailConfig, MediaConfig,
-    OAuthArgs, Property, RateArg, Secret, StoreConfig, TriageConfig,
+    MetricsConfig, OAuthArgs, Property, RateArg, Secret, StoreConfig, TriageConfig,
 };
 
 /// A server bound to its address, ready to run.
@@ -31,6 +32,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     http: HttpConfig,
+    /// Bounds on request heads and connections per address.
+    connections: sinmungo_http::ConnectionLimits,
     /// Cross-origin access to the API, when origins are listed.
     cors: Option<sinmungo_http::cors::Cors>,
     /// The officers' console under `/admin`.
@@ -44,6 +47,10 @@ pub struct Server {
     notifier: Option<EventConsumer>,
     /// The scheduled jobs, unless turned off.
     jobs: Option<Jobs>,
+    /// `GET /metrics`.
+    metrics: MetricsEndpoint,
+    /// The process's recorder, kept in shape while serving.
+    recorder: Metrics,
     stores: OpenedStores,
 }
 
@@ -58,6 +65,9 @@ impl Server {
 
     /// Like [`Server::bind`], on a listener the caller bound.
     pub async fn on_listener(config: &ServerConfig, listener: TcpListener) -> anyhow::Result<Self> {
+        let recorder = sinmungo_wiring::install_metrics("sinmungo-server")?;
+        // Before anything is opened: a missing topic refuses the start.
+        let topics = sinmungo_wiring::checked_topics(&config.kafka).await?;
         let app = build_application(&config.application()).await?;
         let tokens = TokenService::new(TokenConfig {
             previous_secrets: config
@@ -89,6 +99,12 @@ impl Server {
             app.stores.outbox.clone(),
         )?;
         let notifier = sinmungo_wiring::notifier(&config.kafka, &app.use_cases.notify)?;
+        let metrics = sinmungo_wiring::metrics_endpoint(
+            &config.metrics,
+            recorder.clone(),
+            &app.stores,
+            Some(&relay),
+        );
         let jobs = config
             .jobs
             .run_jobs
@@ -115,6 +131,10 @@ impl Server {
             queue: usize::try_from(config.ws_queue).unwrap_or(usize::MAX),
             ..LiveConfig::default()
         });
+        let state = match topics {
+            Some(check) => state.with_readiness(check),
+            None => state,
+        };
         app.live.subscribe(Arc::new(state.live().clone()));
         // Secure cookies when the site is reached over HTTPS.
         let console = sinmungo_web::ConsoleConfig {
@@ -134,6 +154,10 @@ impl Server {
             listener,
             state,
             http,
+            connections: sinmungo_http::ConnectionLimits {
+                header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
+                per_address: std::num::NonZeroUsize::new(config.max_connections_per_address),
+            },
             cors,
             console,
             relay,
@@ -141,6 +165,8 @@ impl Server {
             relay_waker: app.relay_waker,
             notifier,
             jobs,
+            metrics,
+            recorder,
             stores: app.stores,
         })
     }
@@ -182,12 +208,17 @@ impl Server {
             Some(cors) => cors.around(api),
             None => api,
         };
-        let router = api.merge(sinmungo_web::router(self.state, self.console));
-        let served = sinmungo_http::serve(self.listener, router, async move {
+        let router = api
+            .merge(sinmungo_web::router(self.state, self.console))
+            .merge(self.metrics.router());
+        let router = sinmungo_http::metrics::track(router);
+        let upkeep = tokio::spawn(self.recorder.upkeep());
+        let served = sinmungo_http::serve(self.listener, router, self.connections, async move {
             shutdown.await;
             stop.send_replace(true);
         })
         .await;
+        upkeep.abort();
         // Live connections outlast the requests that opened them: close them.
         live.shut_down();
         if let Err(error) = relay.await {

@@ -13,6 +13,7 @@ use sinmungo_redis::{RedisConnection, RedisFanout, RedisSessionStore};
 
 use crate::access::AccessConfig;
 use crate::duplicates::DuplicateConfig;
+use crate::masking::MaskingConfig;
 use crate::media::MediaConfig;
 use crate::relay::RelayWaker;
 use crate::secrets::{self, NoSealer};
@@ -39,6 +40,8 @@ pub struct ApplicationConfig {
     pub service_area: Option<PathBuf>,
     /// Duplicate suggestions.
     pub duplicates: DuplicateConfig,
+    /// Masking of personal data.
+    pub masking: MaskingConfig,
 }
 
 /// The application assembled from the configuration: the use cases over the
@@ -77,6 +80,7 @@ impl std::fmt::Debug for Application {
 pub async fn build_application(config: &ApplicationConfig) -> anyhow::Result<Application> {
     let mut policy = load_policy(config.rules.as_deref(), config.service_area.as_deref())?;
     policy.duplicates = config.duplicates.settings();
+    policy.masking = Arc::new(config.masking.masking());
     let stores = open_stores(&config.store).await?;
     let sealer = secrets::sealer(config.access.secrets_key.as_ref(), &config.data_dir)?;
     let media = config.media.open()?;
@@ -117,15 +121,18 @@ pub struct Triage {
 }
 
 /// Builds [`Triage`] over `store`, with photos from `media`, the providers
-/// of `triage` and the built-in rules or those in the file `rules`. Seeds
-/// the directory if no one has yet, and checks the rules against it.
+/// of `triage`, the built-in rules or those in the file `rules`, and
+/// `masking` of the text providers read. Seeds the directory if no one has
+/// yet, and checks the rules against it.
 pub async fn build_triage(
     store: &StoreConfig,
     media: &MediaConfig,
     triage: &TriageConfig,
     rules: Option<&Path>,
+    masking: &MaskingConfig,
 ) -> anyhow::Result<Triage> {
-    let policy = load_policy(rules, None)?;
+    let mut policy = load_policy(rules, None)?;
+    policy.masking = Arc::new(masking.masking());
     let stores = open_stores(store).await?;
     let media = media.open()?;
     // Triage reads no stored secrets.

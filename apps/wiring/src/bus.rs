@@ -13,8 +13,8 @@ use clap::Args;
 use sinmungo_core::app::{AnalyzeReport, EventHandler, InProcessBus, Notify};
 use sinmungo_core::ports::EventPublisher;
 use sinmungo_kafka::{
-    EventConsumer, KafkaConfig, KafkaPublisher, DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_GROUP_ID,
-    DEFAULT_TOPIC,
+    EventConsumer, KafkaConfig, KafkaPublisher, TopicLayout, DEFAULT_DEAD_LETTER_TOPIC,
+    DEFAULT_GROUP_ID, DEFAULT_TOPIC,
 };
 
 /// The consumer group of the servers' notifiers.
@@ -51,6 +51,18 @@ pub struct KafkaArgs {
         hide_env_values = true
     )]
     pub kafka_properties: Vec<Property>,
+
+    /// Create the events and dead-letter topics at start when the brokers lack them (without it a missing topic refuses the start, naming the command that creates it).
+    #[arg(long, env = "SINMUNGO_KAFKA_CREATE_TOPICS")]
+    pub kafka_create_topics: bool,
+
+    /// Partitions of each topic --kafka-create-topics creates (unset: the broker's num.partitions).
+    #[arg(long, env = "SINMUNGO_KAFKA_TOPIC_PARTITIONS", value_parser = clap::value_parser!(i32).range(1..))]
+    pub kafka_topic_partitions: Option<i32>,
+
+    /// Replicas of each partition of the topics --kafka-create-topics creates (unset: the broker's default.replication.factor).
+    #[arg(long, env = "SINMUNGO_KAFKA_TOPIC_REPLICATION", value_parser = clap::value_parser!(i32).range(1..))]
+    pub kafka_topic_replication: Option<i32>,
 }
 
 impl KafkaArgs {
@@ -63,6 +75,17 @@ impl KafkaArgs {
             kafka_topic: DEFAULT_TOPIC.to_owned(),
             kafka_dlq_topic: DEFAULT_DEAD_LETTER_TOPIC.to_owned(),
             kafka_properties: Vec::new(),
+            kafka_create_topics: false,
+            kafka_topic_partitions: None,
+            kafka_topic_replication: None,
+        }
+    }
+
+    /// How the topics `--kafka-create-topics` creates are laid out.
+    pub fn topic_layout(&self) -> TopicLayout {
+        TopicLayout {
+            partitions: self.kafka_topic_partitions,
+            replication: self.kafka_topic_replication,
         }
     }
 

@@ -1,5 +1,25 @@
 //! Keeps the README's configuration table true: each binary's tests ask
-//! [`undocumented`] which of its flags and variables the README never names.
+//! [`undocumented`] which of its flags and variables the README never names;
+//! and the deployment files honest: [`variables`] is every `SINMUNGO_*`
+//! variable a binary reads.
+
+use std::collections::BTreeSet;
+
+/// Every environment variable `command` (a binary's `clap` definition)
+/// reads, hidden settings included, with those the storage adapter reads by
+/// itself beside `SINMUNGO_STORAGE_URL` (an `s3://` URL's endpoint and
+/// region): every binary that reads that setting reads them too.
+pub fn variables(command: &clap::Command) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = command
+        .get_arguments()
+        .filter_map(|arg| arg.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
+        .collect();
+    if names.contains("SINMUNGO_STORAGE_URL") {
+        names.extend(sinmungo_storage::S3Config::VARIABLES.map(str::to_owned));
+    }
+    names
+}
 
 /// The settings — flags (`--name`) and environment variables — of
 /// `command` that `readme` does not mention (as `` `--name` `` or

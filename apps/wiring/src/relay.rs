@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
-use sinmungo_core::app::{AnalyzeReport, Notify, Relay};
+use sinmungo_core::app::{AnalyzeReport, Notify, Relay, RelayError};
 use sinmungo_core::domain::correction::RulePrecision;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, ReportId};
@@ -23,6 +23,7 @@ use sinmungo_core::ports::{
 use tokio::sync::watch;
 
 use crate::bus::{self, KafkaArgs};
+use crate::metrics::{RELAY_FAILURES, RELAY_PUBLISHED};
 
 /// How long a relay holds a claimed batch; far longer than a publish takes.
 const LEASE: TimeDelta = TimeDelta::seconds(60);
@@ -132,6 +133,8 @@ pub async fn run_relay(relay: Relay, waker: RelayWaker, mut stopped: watch::Rece
                 backoff = BACKOFF.0;
                 if published > 0 {
                     tracing::debug!(published, "relayed events");
+                    metrics::counter!(RELAY_PUBLISHED)
+                        .increment(u64::try_from(published).unwrap_or(u64::MAX));
                 }
                 if published == usize::try_from(BATCH).unwrap_or(usize::MAX) {
                     continue;
@@ -140,6 +143,11 @@ pub async fn run_relay(relay: Relay, waker: RelayWaker, mut stopped: watch::Rece
             }
             Err(error) => {
                 tracing::warn!(%error, retry_in_ms = backoff.as_millis(), "relaying events failed; they stay in the outbox");
+                let cause = match error {
+                    RelayError::Bus(_) => "bus",
+                    RelayError::Store(_) => "store",
+                };
+                metrics::counter!(RELAY_FAILURES, "cause" => cause).increment(1);
                 let wait = backoff;
                 backoff = (backoff * 2).min(BACKOFF.1);
                 wait

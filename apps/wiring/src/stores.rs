@@ -134,6 +134,14 @@ impl OpenedStores {
         }
     }
 
+    /// How busy the database's connection pools are.
+    pub fn pool_usage(&self) -> Vec<sinmungo_sql::PoolUsage> {
+        match &self.backend {
+            Backend::Sqlite(store) => store.pool_usage(),
+            Backend::Postgres(store) => store.pool_usage(),
+        }
+    }
+
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
         match &self.backend {

@@ -24,13 +24,7 @@
 //!    triage (`analysis.decided_at - analysis.latency_ms`) to the last
 //!    `analysis.decided_at` (the `report.analyzed` event's time), so the
 //!    worker's start and group join are not counted. Ideal: `c / delay`.
-//!    Also printed: the rate over the first 90 % of reports; the bound the
-//!    lanes set (a report's events always go to the lane its id hashes to,
-//!    so the busiest lane's share of `N`, times the delay, is the least the
-//!    backlog can take); a model of the consumer's lanes with no overhead at
-//!    all (each lane holds one event and queues 4, and the loop waits while
-//!    the next event's lane is full), run on the same report ids in 100
-//!    orders of arrival and averaged; how many
+//!    Also printed: the rate over the first 90 % of reports; how many
 //!    LLM calls were in flight on average; and the CPU the worker, this
 //!    process (server, mock cluster, LLM) and the whole machine used
 //!    meanwhile. The wiremock LLM is first measured alone at 32 concurrent
@@ -72,7 +66,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
@@ -350,10 +343,6 @@ struct ThroughputRow {
     first_after: Duration,
     /// First triage start to the analysis of 90 % of the reports.
     ninety: Duration,
-    /// The busiest lane's share of the reports.
-    busiest_lane: usize,
-    /// The drain time the lanes alone would give, in seconds ([`modelled_drain`]).
-    modelled: f64,
     mean_in_flight: f64,
     max_in_flight: usize,
     mean_triage_ms: f64,
@@ -460,8 +449,6 @@ async fn throughput(
         window,
         first_after: first_seen.duration_since(spawned),
         ninety,
-        busiest_lane: busiest_lane(&ids, concurrency),
-        modelled: modelled_drain_mean(&ids, concurrency, knobs.delay_secs()),
         mean_in_flight: triage_ms.iter().sum::<f64>() / 1000.0 / window.as_secs_f64(),
         max_in_flight: max_overlap(&intervals),
         mean_triage_ms: Stats::of(&triage_ms).mean,
@@ -471,86 +458,6 @@ async fn throughput(
         process_cpu: usage.process,
         machine_busy: usage.machine,
     })
-}
-
-/// The lane the consumer sends a report's events to: `hash(key) % lanes`
-/// (sinmungo-kafka's `lane_of`: std's SipHash with fixed keys over the key's
-/// bytes, the key being the report id).
-fn lane_of(id: &str, lanes: usize) -> usize {
-    let mut hasher = DefaultHasher::new();
-    id.as_bytes().hash(&mut hasher);
-    usize::try_from(hasher.finish() % lanes.max(1) as u64).unwrap_or(0)
-}
-
-/// The most reports one lane gets.
-fn busiest_lane(ids: &[String], lanes: usize) -> usize {
-    let mut load = vec![0_usize; lanes];
-    for id in ids {
-        if let Some(slot) = load.get_mut(lane_of(id, lanes)) {
-            *slot += 1;
-        }
-    }
-    load.into_iter().max().unwrap_or(0)
-}
-
-/// Orders of arrival [`modelled_drain_mean`] averages over.
-const MODEL_ORDERS: usize = 100;
-
-/// [`modelled_drain`] averaged over [`MODEL_ORDERS`] orders of `ids`: the
-/// consumer meets events grouped by partition, and partitions (CRC32 of the
-/// key) are unrelated to lanes (SipHash of the key), so the order the lanes
-/// see is as good as random; the mean is what the lanes alone should give.
-fn modelled_drain_mean(ids: &[String], lanes: usize, delay: f64) -> f64 {
-    let mut order: Vec<String> = ids.to_vec();
-    // xorshift64: any fixed sequence of shuffles will do.
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let mut total = 0.0;
-    for _ in 0..MODEL_ORDERS {
-        total += modelled_drain(&order, lanes, delay);
-        for i in (1..order.len()).rev() {
-            let j = usize::try_from(next() % (i as u64 + 1)).unwrap_or(0);
-            order.swap(i, j);
-        }
-    }
-    total / MODEL_ORDERS as f64
-}
-
-/// How long the consumer's lanes alone would take over `ids` arriving in
-/// this order, in seconds: every event takes exactly `delay` and nothing
-/// else costs anything. The loop hands events out in order, each to its
-/// report's lane (handled one after another); at most `IN_FLIGHT_PER_LANE`
-/// (16) × lanes events are fetched and unfinished at once, in one budget all
-/// lanes share, and the loop waits while it is spent.
-fn modelled_drain(ids: &[String], lanes: usize, delay: f64) -> f64 {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    let lanes = lanes.max(1);
-    let budget = lanes * 16;
-    // Whole microseconds, so the times order exactly.
-    let delay = (delay * 1e6).round() as u64;
-    let mut lane_free = vec![0_u64; lanes];
-    let mut unfinished: BinaryHeap<Reverse<u64>> = BinaryHeap::new();
-    let mut now = 0_u64;
-    for id in ids {
-        while unfinished.len() >= budget {
-            if let Some(Reverse(first)) = unfinished.pop() {
-                now = now.max(first);
-            }
-        }
-        let Some(free) = lane_free.get_mut(lane_of(id, lanes)) else {
-            continue;
-        };
-        let finish = (*free).max(now) + delay;
-        *free = finish;
-        unfinished.push(Reverse(finish));
-    }
-    lane_free.into_iter().max().unwrap_or(0) as f64 / 1e6
 }
 
 /// The most intervals open at once.
@@ -584,18 +491,16 @@ fn throughput_tables(
     )?;
     writeln!(
         out,
-        "| concurrency | reports | analysed in | reports/s | ideal (c / {delay} s) | fraction of ideal | first 90 % of reports | busiest lane: bound | lanes modelled (no overhead, mean of 100 orders) | measured / model |"
+        "| concurrency | reports | analysed in | reports/s | ideal (c / {delay} s) | fraction of ideal | first 90 % of reports |"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
     for row in rows {
         let rate = row.reports as f64 / row.window.as_secs_f64();
         let ideal = row.concurrency as f64 / delay;
         let ninety = (row.reports * 9).div_ceil(10) as f64 / row.ninety.as_secs_f64();
-        let lane_bound = row.reports as f64 / (row.busiest_lane as f64 * delay);
-        let model = row.reports as f64 / row.modelled;
         writeln!(
             out,
-            "| {} | {} | {:.2} s | **{:.1}** | {:.0} | **{:.2}** | {:.1}/s ({:.2}) | {} reports: {:.1}/s | {:.1}/s ({:.2} of ideal) | {:.2} |",
+            "| {} | {} | {:.2} s | **{:.1}** | {:.0} | **{:.2}** | {:.1}/s ({:.2}) |",
             row.concurrency,
             row.reports,
             row.window.as_secs_f64(),
@@ -604,11 +509,6 @@ fn throughput_tables(
             rate / ideal,
             ninety,
             ninety / ideal,
-            row.busiest_lane,
-            lane_bound,
-            model,
-            model / ideal,
-            rate / model,
         )?;
     }
     writeln!(out)?;

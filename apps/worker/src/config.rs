@@ -8,7 +8,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Args, Parser};
 use sinmungo_kafka::KafkaConfig;
-use sinmungo_wiring::{KafkaArgs, LogFormat, MediaConfig, StoreConfig, TriageConfig};
+use sinmungo_wiring::{
+    KafkaArgs, LogFormat, MaskingConfig, MediaConfig, MetricsConfig, StoreConfig, TriageConfig,
+};
 
 /// The Sinmungo worker: AI triage of submitted reports from Kafka, and `POST /analyze`.
 #[derive(Debug, Parser)]
@@ -47,7 +49,11 @@ pub struct WorkerConfig {
     #[command(flatten)]
     pub consumer: ConsumerArgs,
 
-    /// Address of the HTTP endpoints (/analyze, /health, /ready); port 0 picks a free port.
+    /// Who may read /metrics.
+    #[command(flatten)]
+    pub metrics: MetricsConfig,
+
+    /// Address of the HTTP endpoints (/analyze, /health, /ready, /metrics); port 0 picks a free port.
     #[arg(long, env = "SINMUNGO_WORKER_LISTEN", default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
 
@@ -63,6 +69,10 @@ pub struct WorkerConfig {
     /// A TOML file of classification rules replacing the built-in Korean keyword rules (the server's).
     #[arg(long, env = "SINMUNGO_RULES")]
     pub rules: Option<PathBuf>,
+
+    /// Masking of the text AI providers read (the server's settings).
+    #[command(flatten)]
+    pub masking: MaskingConfig,
 
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `sinmungo_kafka=debug,info`.
     #[arg(long, env = "SINMUNGO_LOG", default_value = "info")]
@@ -126,10 +136,12 @@ impl WorkerConfig {
                 max_attempts: 5,
                 shutdown_timeout_secs: 30,
             },
+            metrics: MetricsConfig::open(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             body_limit: 16 * 1024 * 1024,
             data_dir: PathBuf::from("./data"),
             rules: None,
+            masking: MaskingConfig::default(),
             log: "info".to_owned(),
             log_format: LogFormat::Text,
         }

@@ -1,7 +1,7 @@
 //! The Sinmungo worker: consumes report events from Kafka and runs AI triage
 //! (`analyze_report`) on `report.submitted`, storing each analysis (and its
 //! `report.analyzed` event, through the outbox) in the server's database;
-//! serves `POST /analyze`, `/health` and `/ready`.
+//! serves `POST /analyze`, `/health`, `/ready` and `/metrics`.
 //!
 //! The store, the photo storage and the AI providers are built exactly as
 //! the server builds them, by `sinmungo-wiring` (`build_triage`); the HTTP
@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use sinmungo_http::metrics::{Metrics, MetricsEndpoint};
 use sinmungo_http::{worker_router, WorkerState};
 use sinmungo_kafka::{EventConsumer, KafkaConfig};
 use sinmungo_wiring::OpenedStores;
@@ -27,6 +28,8 @@ pub use sinmungo_wiring::{KafkaArgs, Property};
 pub struct Worker {
     listener: TcpListener,
     state: WorkerState,
+    metrics: MetricsEndpoint,
+    recorder: Metrics,
     consumer: EventConsumer,
     stores: OpenedStores,
     body_limit: usize,
@@ -54,11 +57,16 @@ impl Worker {
 
     /// Like [`Worker::bind`], on a listener the caller bound (tests bind port 0).
     pub async fn on_listener(config: &WorkerConfig, listener: TcpListener) -> anyhow::Result<Self> {
+        let recorder = sinmungo_wiring::install_metrics("sinmungo-worker")?;
+        let kafka = config.kafka_config()?;
+        // Before anything is opened: a missing topic refuses the start.
+        let topics = sinmungo_wiring::checked_topics(&config.kafka).await?;
         let sinmungo_wiring::Triage { analyze, stores } = sinmungo_wiring::build_triage(
             &config.store,
             &config.media,
             &config.triage,
             config.rules.as_deref(),
+            &config.masking,
         )
         .await?;
         if !analyze.has_providers() {
@@ -67,14 +75,21 @@ impl Worker {
                  analysis (the rules already ran at submission)"
             );
         }
-        let kafka = config.kafka_config()?;
         let consumer = EventConsumer::new(&kafka, Arc::new(analyze.clone()))
             .context("joining the Kafka consumer group")?;
         let status = consumer.status();
         let state = WorkerState::new(analyze, stores.reports.clone(), move || status.is_running());
+        let state = match topics {
+            Some(check) => state.with_readiness(check),
+            None => state,
+        };
+        let metrics =
+            sinmungo_wiring::metrics_endpoint(&config.metrics, recorder.clone(), &stores, None);
         Ok(Self {
             listener,
             state,
+            metrics,
+            recorder,
             consumer,
             stores,
             body_limit: config.body_limit,
@@ -99,11 +114,19 @@ impl Worker {
         let mut consuming = tokio::spawn(self.consumer.run(async move {
             consumer_stop.cancelled().await;
         }));
-        let router = worker_router(self.state, self.body_limit);
+        let router = sinmungo_http::metrics::track(
+            worker_router(self.state, self.body_limit).merge(self.metrics.router()),
+        );
+        let upkeep = tokio::spawn(self.recorder.upkeep());
         let http_stop = stop.clone();
-        let serving = tokio::spawn(sinmungo_http::serve(self.listener, router, async move {
-            http_stop.cancelled().await;
-        }));
+        let serving = tokio::spawn(sinmungo_http::serve(
+            self.listener,
+            router,
+            sinmungo_http::ConnectionLimits::default(),
+            async move {
+                http_stop.cancelled().await;
+            },
+        ));
         tracing::info!(
             brokers = %self.kafka.brokers,
             topic = %self.kafka.topic,
@@ -123,6 +146,7 @@ impl Worker {
             None => consuming.await,
         };
         let served = serving.await;
+        upkeep.abort();
         self.stores.close().await;
 
         consumed

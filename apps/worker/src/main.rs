@@ -29,8 +29,14 @@
 //! HTTP (internal; no authentication): `POST /analyze` with
 //! `{"title", "description", "photos": [base64…], "jurisdiction"}` answers
 //! what triage would decide, storing nothing; `GET /health` answers while the
-//! process runs; `GET /ready` answers 200 when the database answers and the
-//! consumer runs, 503 otherwise.
+//! process runs; `GET /ready` answers 200 when the database answers, the
+//! consumer runs and the events and dead-letter topics exist, 503 otherwise;
+//! `GET /metrics` answers Prometheus's text format (behind
+//! `SINMUNGO_METRICS_TOKEN` when it is set).
+//!
+//! At start it checks that both topics exist and refuses to start, naming
+//! the `kafka-topics.sh` command, when one does not — unless
+//! `--kafka-create-topics` lets it create them.
 //!
 //! On start it logs `worker listening` with its address. SIGINT or SIGTERM
 //! stop it gracefully: fetching stops, events being handled are finished

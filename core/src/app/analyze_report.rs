@@ -20,7 +20,7 @@ use crate::app::{Policy, Ports};
 use crate::domain::access::Actor;
 use crate::domain::category::Category;
 use crate::domain::event::{EventEnvelope, ReportEvent};
-use crate::domain::masking::mask_personal_data;
+use crate::domain::masking::Masking;
 use crate::domain::photo::{PhotoKind, PhotoVariant};
 use crate::domain::priority::Priority;
 use crate::domain::report::{Analysis, DecidedBy, Report, ReportId};
@@ -140,6 +140,8 @@ pub struct AnalyzeReport {
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     rules: Arc<RuleSet>,
+    /// Providers read the text masked: they are not entitled to it.
+    masking: Arc<Masking>,
     providers: TriageProviders,
 }
 
@@ -160,6 +162,7 @@ impl AnalyzeReport {
             clock: ports.clock.clone(),
             ids: ports.ids.clone(),
             rules: policy.rules.clone(),
+            masking: policy.masking.clone(),
             providers,
         }
     }
@@ -304,8 +307,8 @@ impl AnalyzeReport {
         }
         if let Some(analyzer) = &self.providers.analyzer {
             let request = TextRequest {
-                title: mask_personal_data(title),
-                description: mask_personal_data(description),
+                title: self.masking.mask(title),
+                description: self.masking.mask(description),
                 detections: findings.detections.clone(),
                 categories: categories
                     .iter()

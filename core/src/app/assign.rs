@@ -7,10 +7,11 @@ use uuid::Uuid;
 use crate::app::action::{load_visible, ActionError, ConflictReason};
 use crate::app::read_reports::{view, ReportView};
 use crate::app::recorder::Recorder;
-use crate::app::Ports;
+use crate::app::{Policy, Ports};
 use crate::domain::access::Actor;
 use crate::domain::department::DepartmentCode;
 use crate::domain::event::ReportEvent;
+use crate::domain::masking::Masking;
 use crate::domain::report::ReportId;
 use crate::domain::status::ReportStatus;
 use crate::domain::timeline::TimelineKind;
@@ -34,6 +35,7 @@ pub struct Assign {
     users: Arc<dyn UserStore>,
     directory: Arc<dyn DirectoryStore>,
     clock: Arc<dyn Clock>,
+    masking: Arc<Masking>,
     ids: Arc<dyn IdGenerator>,
 }
 
@@ -44,12 +46,13 @@ impl std::fmt::Debug for Assign {
 }
 
 impl Assign {
-    pub(crate) fn new(ports: &Ports) -> Self {
+    pub(crate) fn new(ports: &Ports, policy: &Policy) -> Self {
         Self {
             reports: ports.reports.clone(),
             users: ports.users.clone(),
             directory: ports.directory.clone(),
             clock: ports.clock.clone(),
+            masking: policy.masking.clone(),
             ids: ports.ids.clone(),
         }
     }
@@ -171,6 +174,6 @@ impl Assign {
         );
         let updated = change.update(updated);
         self.reports.apply(change.finish()).await?;
-        Ok(view(actor, updated, now))
+        Ok(view(actor, updated, now, &self.masking))
     }
 }

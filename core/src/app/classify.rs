@@ -7,10 +7,11 @@ use std::sync::Arc;
 use crate::app::action::{load_visible, retrying_races, ActionError, ConflictReason};
 use crate::app::read_reports::{view, ReportView};
 use crate::app::recorder::Recorder;
-use crate::app::Ports;
+use crate::app::{Policy, Ports};
 use crate::domain::access::Actor;
 use crate::domain::category::{Category, CategoryCode};
 use crate::domain::event::ReportEvent;
+use crate::domain::masking::Masking;
 use crate::domain::priority::Priority;
 use crate::domain::report::{Analysis, DecidedBy, ReportId};
 use crate::domain::routing;
@@ -33,6 +34,7 @@ pub struct Reclassify {
     reports: Arc<dyn ReportStore>,
     directory: Arc<dyn DirectoryStore>,
     clock: Arc<dyn Clock>,
+    masking: Arc<Masking>,
     ids: Arc<dyn IdGenerator>,
 }
 
@@ -43,11 +45,12 @@ impl std::fmt::Debug for Reclassify {
 }
 
 impl Reclassify {
-    pub(crate) fn new(ports: &Ports) -> Self {
+    pub(crate) fn new(ports: &Ports, policy: &Policy) -> Self {
         Self {
             reports: ports.reports.clone(),
             directory: ports.directory.clone(),
             clock: ports.clock.clone(),
+            masking: policy.masking.clone(),
             ids: ports.ids.clone(),
         }
     }
@@ -161,6 +164,6 @@ impl Reclassify {
         );
         let updated = change.update(updated);
         self.reports.apply(change.finish()).await?;
-        Ok(view(actor, updated, now))
+        Ok(view(actor, updated, now, &self.masking))
     }
 }

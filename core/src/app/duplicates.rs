@@ -14,6 +14,7 @@ use crate::domain::duplicates::{
     pick, score, Compared, DuplicateSettings, Likeness, MAX_NEARBY_RADIUS_M,
 };
 use crate::domain::geo::Circle;
+use crate::domain::masking::Masking;
 use crate::domain::permission::Permission;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::validation::{FieldError, Invalid};
@@ -46,6 +47,7 @@ pub struct PossibleDuplicates {
     reports: Arc<dyn ReportStore>,
     directory: Arc<dyn DirectoryStore>,
     clock: Arc<dyn Clock>,
+    masking: Arc<Masking>,
     settings: DuplicateSettings,
 }
 
@@ -63,6 +65,7 @@ impl PossibleDuplicates {
             reports: ports.reports.clone(),
             directory: ports.directory.clone(),
             clock: ports.clock.clone(),
+            masking: policy.masking.clone(),
             settings: policy.duplicates,
         }
     }
@@ -166,7 +169,7 @@ impl PossibleDuplicates {
         Ok(pick(scored)
             .into_iter()
             .map(|(report, likeness)| PossibleDuplicate {
-                view: view(actor, report, now),
+                view: view(actor, report, now, &self.masking),
                 distance_m: likeness.distance_m,
                 score: likeness.score,
             })

@@ -235,6 +235,13 @@ impl Relay {
     pub async fn pending(&self) -> Result<u64, StoreError> {
         self.outbox.pending().await
     }
+
+    /// When the oldest event waiting to be published occurred (`None`: none waits).
+    pub async fn oldest_pending(
+        &self,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+        self.outbox.oldest_pending().await
+    }
 }
 
 #[cfg(test)]

@@ -94,6 +94,7 @@ pub use crate::ports::PreparedPhoto;
 
 use crate::domain::duplicates::DuplicateSettings;
 use crate::domain::geo::ServiceArea;
+use crate::domain::masking::Masking;
 use crate::domain::rules::RuleSet;
 use crate::ports::{
     AuditLog, Clock, DirectoryStore, Fanout, IdGenerator, JobLease, MediaStore, NotificationStore,
@@ -148,15 +149,20 @@ pub struct Policy {
     pub rules: Arc<RuleSet>,
     /// The duplicate search.
     pub duplicates: DuplicateSettings,
+    /// How personal data is masked wherever text leaves for someone not
+    /// entitled to it.
+    pub masking: Arc<Masking>,
 }
 
 impl Default for Policy {
-    /// Jeonbuk, the Korean keyword rules, and duplicate suggestions within 30 days.
+    /// Jeonbuk, the Korean keyword rules, duplicate suggestions within 30
+    /// days, and masking that keeps vehicle plates and public numbers.
     fn default() -> Self {
         Self {
             service_area: Arc::new(ServiceArea::jeonbuk()),
             rules: Arc::new(RuleSet::default_korean()),
             duplicates: DuplicateSettings::default(),
+            masking: Arc::new(Masking::default()),
         }
     }
 }
@@ -223,22 +229,22 @@ impl UseCases {
             secrets: Secrets::new(&ports),
             audit: AuditTrail::new(&ports),
             submit: SubmitReport::new(&ports, policy),
-            read: ReadReports::new(&ports),
-            transition: Transition::new(&ports),
-            assign: Assign::new(&ports),
-            reclassify: Reclassify::new(&ports),
+            read: ReadReports::new(&ports, policy),
+            transition: Transition::new(&ports, policy),
+            assign: Assign::new(&ports, policy),
+            reclassify: Reclassify::new(&ports, policy),
             corrections: TriageCorrections::new(&ports),
             comment: AddComment::new(&ports),
-            support: Support::new(&ports),
+            support: Support::new(&ports, policy),
             duplicates: PossibleDuplicates::new(&ports, policy),
-            add_photos: AddPhotos::new(&ports),
+            add_photos: AddPhotos::new(&ports, policy),
             photo_files: PhotoFiles::new(&ports),
             directory: Directory::new(&ports, policy.service_area.clone()),
             notifications: Notifications::new(&ports),
             notification_settings: NotificationSettings::new(&ports),
-            notify: Notify::new(&ports),
+            notify: Notify::new(&ports, policy),
             import: ImportReports::new(&ports, SubmitReport::new(&ports, policy)),
-            retention: Retention::new(&ports),
+            retention: Retention::new(&ports, policy),
             stats: Statistics::new(&ports, policy.service_area.clone()),
             ports,
         }

@@ -16,10 +16,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::events::{EventHandler, HandlerError};
-use crate::app::Ports;
+use crate::app::{Policy, Ports};
 use crate::domain::department::DepartmentCode;
 use crate::domain::event::{EventEnvelope, SlaClock};
 use crate::domain::mail::{EmailDelivery, EmailPreference};
+use crate::domain::masking::Masking;
 use crate::domain::notification::{Message, Notification, NotificationId};
 use crate::domain::report::{Report, ReportId};
 use crate::domain::status::ReportStatus;
@@ -39,6 +40,7 @@ pub struct Notify {
     fanout: Arc<dyn Fanout>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
+    masking: Arc<Masking>,
 }
 
 impl std::fmt::Debug for Notify {
@@ -50,8 +52,17 @@ impl std::fmt::Debug for Notify {
 /// Who is told what.
 type Plan = Vec<(Message, BTreeSet<UserId>)>;
 
+/// A recipient, as notifying needs to know them.
+#[derive(Debug, Clone, Copy)]
+struct Recipient {
+    /// How their notifications are mailed.
+    delivery: EmailDelivery,
+    /// Officials read personal data; other followers get the text masked.
+    official: bool,
+}
+
 impl Notify {
-    pub(crate) fn new(ports: &Ports) -> Self {
+    pub(crate) fn new(ports: &Ports, policy: &Policy) -> Self {
         Self {
             reports: ports.reports.clone(),
             users: ports.users.clone(),
@@ -60,6 +71,7 @@ impl Notify {
             fanout: ports.fanout.clone(),
             clock: ports.clock.clone(),
             ids: ports.ids.clone(),
+            masking: policy.masking.clone(),
         }
     }
 
@@ -73,28 +85,29 @@ impl Notify {
         };
         let plan = self.plan(event, &report).await?;
         let now = self.clock.now();
-        let mut notifications: Vec<Notification> = plan
-            .iter()
-            .flat_map(|(message, recipients)| {
-                recipients
-                    .iter()
-                    .map(|recipient| message.to(NotificationId(self.ids.new_id()), *recipient, now))
-            })
-            .collect();
-        // Deciding to mail is part of the same write as storing: a
-        // redelivered event stores nothing new, so it mails nothing twice.
-        let mut deliveries = BTreeMap::new();
-        for notification in &mut notifications {
-            let recipient = notification.recipient;
-            let delivery = match deliveries.get(&recipient) {
-                Some(delivery) => *delivery,
-                None => {
-                    let delivery = self.email_delivery(recipient).await?;
-                    deliveries.insert(recipient, delivery);
-                    delivery
-                }
-            };
-            notification.email = delivery;
+        let mut recipients: BTreeMap<UserId, Recipient> = BTreeMap::new();
+        let mut notifications = Vec::new();
+        for (message, to) in &plan {
+            // Followers other than the reporter read the report as the public does.
+            let masked = message.masked(&self.masking);
+            for &recipient in to {
+                let who = match recipients.get(&recipient) {
+                    Some(who) => *who,
+                    None => {
+                        let who = self.recipient(recipient).await?;
+                        recipients.insert(recipient, who);
+                        who
+                    }
+                };
+                let entitled = who.official || recipient == report.reporter;
+                let message = if entitled { message } else { &masked };
+                let mut notification =
+                    message.to(NotificationId(self.ids.new_id()), recipient, now);
+                // Deciding to mail is part of the same write as storing: a
+                // redelivered event stores nothing new, so it mails nothing twice.
+                notification.email = who.delivery;
+                notifications.push(notification);
+            }
         }
         let stored = if notifications.is_empty() {
             Vec::new()
@@ -257,14 +270,21 @@ impl Notify {
         Ok(vec![(message, officials.iter().map(|u| u.id).collect())])
     }
 
-    /// How `recipient`'s notifications are mailed: by the preference they
-    /// chose, else their role's default; not at all to an unknown person.
-    async fn email_delivery(&self, recipient: UserId) -> Result<EmailDelivery, HandlerError> {
+    /// Who `recipient` is, as notifying needs it: how their notifications
+    /// are mailed (by the preference they chose, else their role's default;
+    /// not at all to an unknown person), and whether they are an official.
+    async fn recipient(&self, recipient: UserId) -> Result<Recipient, HandlerError> {
         let Some(user) = self.users.get(recipient).await? else {
-            return Ok(EmailDelivery::None);
+            return Ok(Recipient {
+                delivery: EmailDelivery::None,
+                official: false,
+            });
         };
         let chosen = self.users.email_preference(recipient).await?;
-        Ok(EmailPreference::effective(chosen, user.role).delivery())
+        Ok(Recipient {
+            delivery: EmailPreference::effective(chosen, user.role).delivery(),
+            official: user.role.is_official(),
+        })
     }
 
     /// Who follows a report's progress: its reporter, the people who said

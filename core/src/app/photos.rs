@@ -9,9 +9,10 @@ use crate::app::action::{load_visible, ActionError, ConflictReason};
 use crate::app::photo_blobs::{self, LeftoverBlob, PutBlobs, PutFailed};
 use crate::app::read_reports::{view, ReportView};
 use crate::app::recorder::Recorder;
-use crate::app::Ports;
+use crate::app::{Policy, Ports};
 use crate::domain::access::Actor;
 use crate::domain::event::ReportEvent;
+use crate::domain::masking::Masking;
 use crate::domain::photo::{Photo, PhotoId, PhotoKind};
 use crate::domain::report::{Report, ReportId};
 use crate::domain::timeline::TimelineKind;
@@ -97,6 +98,7 @@ pub struct AddPhotos {
     reports: Arc<dyn ReportStore>,
     media: Arc<dyn MediaStore>,
     clock: Arc<dyn Clock>,
+    masking: Arc<Masking>,
     ids: Arc<dyn IdGenerator>,
 }
 
@@ -116,11 +118,12 @@ impl From<MediaError> for ActionError {
 }
 
 impl AddPhotos {
-    pub(crate) fn new(ports: &Ports) -> Self {
+    pub(crate) fn new(ports: &Ports, policy: &Policy) -> Self {
         Self {
             reports: ports.reports.clone(),
             media: ports.media.clone(),
             clock: ports.clock.clone(),
+            masking: policy.masking.clone(),
             ids: ports.ids.clone(),
         }
     }
@@ -161,7 +164,7 @@ impl AddPhotos {
         let new = photo_blobs::distinct(photos, Some(&report));
         if new.is_empty() {
             return Ok(PhotosAdded {
-                view: view(actor, report, now),
+                view: view(actor, report, now, &self.masking),
                 added: Vec::new(),
                 leftover_blobs: Vec::new(),
             });
@@ -188,7 +191,7 @@ impl AddPhotos {
                 // Someone added the very same photos meanwhile.
                 blobs.keep();
                 return Ok(PhotosAdded {
-                    view: view(actor, report, now),
+                    view: view(actor, report, now, &self.masking),
                     added: Vec::new(),
                     leftover_blobs: left,
                 });
@@ -198,7 +201,7 @@ impl AddPhotos {
                 Ok(()) => {
                     blobs.keep();
                     return Ok(PhotosAdded {
-                        view: view(actor, updated, now),
+                        view: view(actor, updated, now, &self.masking),
                         added: photos.iter().map(|p| p.id).collect(),
                         leftover_blobs: left,
                     });
@@ -232,7 +235,7 @@ impl AddPhotos {
                         .await
                         .map_err(|error| error.leaving(std::mem::take(&mut left)))?;
                     return Ok(PhotosAdded {
-                        view: view(actor, current, now),
+                        view: view(actor, current, now, &self.masking),
                         added: photos.iter().map(|p| p.id).collect(),
                         leftover_blobs: left,
                     });

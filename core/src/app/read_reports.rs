@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 
 use crate::app::action::{load_visible, ActionError};
 use crate::app::paging;
-use crate::app::Ports;
+use crate::app::{Policy, Ports};
 use crate::domain::access::{Actor, Denied};
 use crate::domain::category::CategoryCode;
 use crate::domain::department::DepartmentCode;
 use crate::domain::geo::{BoundingBox, Circle};
-use crate::domain::masking::mask_personal_data;
+use crate::domain::masking::Masking;
 use crate::domain::priority::Priority;
 use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Report, ReportId};
@@ -192,6 +192,7 @@ impl From<Denied> for ViewError {
 pub struct ReadReports {
     reports: Arc<dyn ReportStore>,
     clock: Arc<dyn Clock>,
+    masking: Arc<Masking>,
 }
 
 impl std::fmt::Debug for ReadReports {
@@ -201,22 +202,23 @@ impl std::fmt::Debug for ReadReports {
 }
 
 impl ReadReports {
-    pub(crate) fn new(ports: &Ports) -> Self {
+    pub(crate) fn new(ports: &Ports, policy: &Policy) -> Self {
         Self {
             reports: ports.reports.clone(),
             clock: ports.clock.clone(),
+            masking: policy.masking.clone(),
         }
     }
 
     /// One report.
     pub async fn get(&self, actor: &Actor, id: ReportId) -> Result<ReportView, ViewError> {
         let report = load_visible(self.reports.as_ref(), actor, id).await?;
-        Ok(view(actor, report, self.clock.now()))
+        Ok(view(actor, report, self.clock.now(), &self.masking))
     }
 
     /// How `actor` sees a report it already holds (e.g. one it just submitted), without reading the store.
     pub fn view_of(&self, actor: &Actor, report: Report) -> ReportView {
-        view(actor, report, self.clock.now())
+        view(actor, report, self.clock.now(), &self.masking)
     }
 
     /// A report as stored, whoever may see it: for fanning one change out
@@ -229,7 +231,7 @@ impl ReadReports {
     pub fn view_for(&self, actor: &Actor, report: &Report) -> Option<ReportView> {
         actor
             .can_view(report)
-            .then(|| view(actor, report.clone(), self.clock.now()))
+            .then(|| view(actor, report.clone(), self.clock.now(), &self.masking))
     }
 
     /// A page of reports matching the filters, in the order asked (newest
@@ -276,7 +278,7 @@ impl ReadReports {
             items: page
                 .items
                 .into_iter()
-                .map(|report| view(actor, report, now))
+                .map(|report| view(actor, report, now, &self.masking))
                 .collect(),
             next: page.next,
             counts,
@@ -326,7 +328,7 @@ impl ReadReports {
             found.extend(
                 page.items
                     .into_iter()
-                    .map(|report| view(actor, report, now)),
+                    .map(|report| view(actor, report, now, &self.masking)),
             );
             match page.next {
                 Some(next) if found.len() < WINDOW_MAX => query.after = Some(next),
@@ -350,7 +352,7 @@ impl ReadReports {
                 actor.sees_internal_notes()
                     || !matches!(entry.kind, TimelineKind::Comment { internal: true, .. })
             })
-            .map(|entry| redact_entry(actor, personal, entry))
+            .map(|entry| redact_entry(actor, personal, &self.masking, entry))
             .collect();
         Ok(TimelineView { entries })
     }
@@ -366,14 +368,20 @@ pub(crate) fn scope_of(actor: &Actor) -> Scope {
     }
 }
 
-/// What a viewer sees of a report.
-pub(crate) fn view(actor: &Actor, report: Report, now: DateTime<Utc>) -> ReportView {
+/// What a viewer sees of a report: its text masked unless they may see
+/// personal data.
+pub(crate) fn view(
+    actor: &Actor,
+    report: Report,
+    now: DateTime<Utc>,
+    masking: &Masking,
+) -> ReportView {
     let personal = actor.sees_personal_data(&report);
     let shown = |text: &str| {
         if personal {
             text.to_owned()
         } else {
-            mask_personal_data(text)
+            masking.mask(text)
         }
     };
     ReportView {
@@ -388,17 +396,22 @@ pub(crate) fn view(actor: &Actor, report: Report, now: DateTime<Utc>) -> ReportV
 }
 
 /// Hides citizens' identities from other citizens and masks text for the public.
-fn redact_entry(actor: &Actor, personal: bool, mut entry: TimelineEntry) -> TimelineEntry {
+fn redact_entry(
+    actor: &Actor,
+    personal: bool,
+    masking: &Masking,
+    mut entry: TimelineEntry,
+) -> TimelineEntry {
     let by_citizen = entry.actor_role == Some(Role::Citizen);
     if by_citizen && !actor.is_official() && entry.actor != actor.user_id() {
         entry.actor = None;
     }
     if !personal {
         match &mut entry.kind {
-            TimelineKind::Comment { body, .. } => *body = mask_personal_data(body),
+            TimelineKind::Comment { body, .. } => *body = masking.mask(body),
             TimelineKind::StatusChanged {
                 note: Some(note), ..
-            } => *note = mask_personal_data(note),
+            } => *note = masking.mask(note),
             _ => {}
         }
     }

@@ -98,6 +98,11 @@ impl<'a> Recorder<'a> {
         id
     }
 
+    /// Replaces a stored timeline entry's kind (retention only).
+    pub(crate) fn rewrite(&mut self, entry: TimelineEntry) {
+        self.change.rewritten_timeline.push(entry);
+    }
+
     pub(crate) fn event(&mut self, report_id: ReportId, event: ReportEvent) {
         let envelope = event.into_envelope(self.ids.new_id(), report_id, self.at);
         self.change.events.push(envelope);

@@ -4,19 +4,22 @@
 //!
 //! `reports.reporter` cannot be empty, so an anonymised report is linked to
 //! one system account, [`ANONYMISED_EMAIL`] (a citizen without a password,
-//! which nobody can sign in as), created on first use. Timeline entries
-//! (comments, notes) and photo originals are not rewritten: the timeline is
-//! append-only history, and originals are for staff only.
+//! which nobody can sign in as), created on first use. The timeline is
+//! append-only history except here: the contact note an integration left
+//! (Open311's `email`, `phone`, names) is replaced, and comments and notes
+//! are masked like the report's text. Photo originals are not touched:
+//! they are for staff only.
 
 use std::sync::Arc;
 
 use crate::app::recorder::Recorder;
-use crate::app::Ports;
+use crate::app::{Policy, Ports};
 use crate::domain::access::{Actor, Denied};
-use crate::domain::masking::mask_personal_data;
+use crate::domain::masking::Masking;
 use crate::domain::permission::Permission;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::text::{Address, Description, DisplayName, ReportTitle};
+use crate::domain::timeline::{TimelineEntry, TimelineKind, CONTACT_NOTE_REMOVED};
 use crate::domain::user::{Email, Role, User, UserId};
 use crate::ports::{Clock, IdGenerator, ReportStore, StoreError, Uniqueness, UserStore};
 
@@ -57,6 +60,7 @@ pub struct Retention {
     users: Arc<dyn UserStore>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
+    masking: Arc<Masking>,
 }
 
 impl std::fmt::Debug for Retention {
@@ -66,17 +70,47 @@ impl std::fmt::Debug for Retention {
 }
 
 /// `text` with personal data replaced, cut to `max` characters.
-fn scrubbed(text: &str, max: usize) -> String {
-    mask_personal_data(text).chars().take(max).collect()
+fn scrubbed(masking: &Masking, text: &str, max: usize) -> String {
+    masking.mask(text).chars().take(max).collect()
+}
+
+/// `entry` without personal data, if it had any: a contact note emptied,
+/// a comment's or a status change's note masked.
+fn scrubbed_entry(masking: &Masking, entry: &TimelineEntry) -> Option<TimelineEntry> {
+    let kind = match &entry.kind {
+        kind if kind.is_contact_note() => TimelineKind::Comment {
+            body: CONTACT_NOTE_REMOVED.to_owned(),
+            internal: true,
+        },
+        TimelineKind::Comment { body, internal } => TimelineKind::Comment {
+            body: masking.mask(body),
+            internal: *internal,
+        },
+        TimelineKind::StatusChanged {
+            from,
+            to,
+            note: Some(note),
+        } => TimelineKind::StatusChanged {
+            from: *from,
+            to: *to,
+            note: Some(masking.mask(note)),
+        },
+        _ => return None,
+    };
+    (kind != entry.kind).then(|| TimelineEntry {
+        kind,
+        ..entry.clone()
+    })
 }
 
 impl Retention {
-    pub(crate) fn new(ports: &Ports) -> Self {
+    pub(crate) fn new(ports: &Ports, policy: &Policy) -> Self {
         Self {
             reports: ports.reports.clone(),
             users: ports.users.clone(),
             clock: ports.clock.clone(),
             ids: ports.ids.clone(),
+            masking: policy.masking.clone(),
         }
     }
 
@@ -118,8 +152,8 @@ impl Retention {
 
     /// Anonymises one closed report as `actor` (administrators): the
     /// reporter becomes `anonymised` (from [`anonymised_reporter`](Self::anonymised_reporter)),
-    /// phone numbers, e-mail addresses and resident registration numbers
-    /// leave its title, description and address. Returns whether it changed
+    /// personal data leaves its title, description, address, comments and
+    /// notes, and a contact note is emptied. Returns whether it changed
     /// anything (an open or already anonymised report is left alone).
     pub async fn anonymise(
         &self,
@@ -141,9 +175,14 @@ impl Retention {
         let invalid = |e: crate::domain::validation::FieldError| {
             RetentionError::Store(StoreError::Unknown(anyhow::anyhow!(e.message)))
         };
-        next.title = ReportTitle::new(&scrubbed(report.title.as_str(), ReportTitle::MAX_CHARS))
-            .map_err(invalid)?;
+        next.title = ReportTitle::new(&scrubbed(
+            &self.masking,
+            report.title.as_str(),
+            ReportTitle::MAX_CHARS,
+        ))
+        .map_err(invalid)?;
         next.description = Description::new(&scrubbed(
+            &self.masking,
             report.description.as_str(),
             Description::MAX_CHARS,
         ))
@@ -151,12 +190,17 @@ impl Retention {
         next.address = report
             .address
             .as_ref()
-            .map(|a| Address::new(&scrubbed(a.as_str(), Address::MAX_CHARS)))
+            .map(|a| Address::new(&scrubbed(&self.masking, a.as_str(), Address::MAX_CHARS)))
             .transpose()
             .map_err(invalid)?;
         let now = self.clock.now();
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);
         change.update(next);
+        for entry in self.reports.timeline(id).await? {
+            if let Some(scrubbed) = scrubbed_entry(&self.masking, &entry) {
+                change.rewrite(scrubbed);
+            }
+        }
         self.reports.apply(change.finish()).await?;
         Ok(true)
     }

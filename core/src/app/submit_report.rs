@@ -182,17 +182,19 @@ impl SubmitReport {
         self.submit(actor, request, None, None).await
     }
 
-    /// Like [`execute`](Self::execute), with `note` (1–2000 characters) kept
-    /// for officials only: an internal comment recorded with the report, in
-    /// the same transaction, e.g. the reporter's contact details that an
-    /// integration passed on. Never shown to the public.
-    pub async fn execute_with_note(
+    /// Like [`execute`](Self::execute), with the reporter's `contact`
+    /// details that an integration passed on (one a line) kept for
+    /// officials only: an internal contact note
+    /// ([`TimelineKind::contact_note`]) recorded with the report, in the same
+    /// transaction. Never shown to the public; anonymising the report
+    /// removes it.
+    pub async fn execute_with_contact(
         &self,
         actor: &Actor,
         request: SubmitRequest,
-        note: &str,
+        contact: &str,
     ) -> Result<Report, SubmitError> {
-        let note = CommentBody::new(note).map_err(Invalid::from)?;
+        let note = CommentBody::new(&TimelineKind::contact_note(contact)).map_err(Invalid::from)?;
         self.submit(actor, request, None, Some(note)).await
     }
 

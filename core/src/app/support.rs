@@ -5,8 +5,9 @@ use std::sync::Arc;
 use crate::app::action::{load_visible, retrying_races, ActionError, ConflictReason};
 use crate::app::read_reports::{view, ReportView};
 use crate::app::recorder::Recorder;
-use crate::app::Ports;
+use crate::app::{Policy, Ports};
 use crate::domain::access::Actor;
+use crate::domain::masking::Masking;
 use crate::domain::report::ReportId;
 use crate::ports::{Clock, IdGenerator, ReportStore};
 
@@ -15,6 +16,7 @@ use crate::ports::{Clock, IdGenerator, ReportStore};
 pub struct Support {
     reports: Arc<dyn ReportStore>,
     clock: Arc<dyn Clock>,
+    masking: Arc<Masking>,
     ids: Arc<dyn IdGenerator>,
 }
 
@@ -25,10 +27,11 @@ impl std::fmt::Debug for Support {
 }
 
 impl Support {
-    pub(crate) fn new(ports: &Ports) -> Self {
+    pub(crate) fn new(ports: &Ports, policy: &Policy) -> Self {
         Self {
             reports: ports.reports.clone(),
             clock: ports.clock.clone(),
+            masking: policy.masking.clone(),
             ids: ports.ids.clone(),
         }
     }
@@ -54,6 +57,6 @@ impl Support {
         change.supporter(id);
         let updated = change.update(updated);
         self.reports.apply(change.finish()).await?;
-        Ok(view(actor, updated, now))
+        Ok(view(actor, updated, now, &self.masking))
     }
 }

@@ -8,9 +8,10 @@ use uuid::Uuid;
 use crate::app::action::{check_version, load_visible, ActionError, ConflictReason};
 use crate::app::read_reports::{view, ReportView};
 use crate::app::recorder::Recorder;
-use crate::app::Ports;
+use crate::app::{Policy, Ports};
 use crate::domain::access::Actor;
 use crate::domain::event::ReportEvent;
+use crate::domain::masking::Masking;
 use crate::domain::photo::{Photo, PhotoId, PhotoKind};
 use crate::domain::report::{Report, ReportId, Visibility};
 use crate::domain::status::ReportStatus;
@@ -38,6 +39,7 @@ pub struct TransitionRequest {
 pub struct Transition {
     reports: Arc<dyn ReportStore>,
     clock: Arc<dyn Clock>,
+    masking: Arc<Masking>,
     ids: Arc<dyn IdGenerator>,
 }
 
@@ -48,10 +50,11 @@ impl std::fmt::Debug for Transition {
 }
 
 impl Transition {
-    pub(crate) fn new(ports: &Ports) -> Self {
+    pub(crate) fn new(ports: &Ports, policy: &Policy) -> Self {
         Self {
             reports: ports.reports.clone(),
             clock: ports.clock.clone(),
+            masking: policy.masking.clone(),
             ids: ports.ids.clone(),
         }
     }
@@ -171,7 +174,7 @@ impl Transition {
         );
         let updated = change.update(updated);
         self.reports.apply(change.finish()).await?;
-        Ok(view(actor, updated, now))
+        Ok(view(actor, updated, now, &self.masking))
     }
 }
 

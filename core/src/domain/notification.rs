@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::domain::department::DepartmentCode;
 use crate::domain::event::SlaClock;
 use crate::domain::mail::EmailDelivery;
+use crate::domain::masking::Masking;
 use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::status::ReportStatus;
@@ -145,6 +146,16 @@ impl Message {
             created_at,
             read_at: None,
             email: EmailDelivery::None,
+        }
+    }
+
+    /// This message with its text masked, for a recipient who may not read
+    /// the report's personal data (another citizen following it).
+    pub fn masked(&self, masking: &Masking) -> Self {
+        Self {
+            title: masking.mask(&self.title),
+            body: masking.mask(&self.body),
+            ..self.clone()
         }
     }
 

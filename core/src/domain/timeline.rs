@@ -85,3 +85,25 @@ pub enum TimelineKind {
         photos: Vec<PhotoId>,
     },
 }
+
+/// The first line of the internal note that keeps the contact details a
+/// reporter gave through an integration (Open311's `email`, `phone`, …):
+/// officials read it, the public never does, and anonymising the report
+/// removes it.
+pub const CONTACT_NOTE_HEADING: &str = "Open311 신고인 정보 (공개되지 않음, not published)";
+
+/// What a contact note says once its report has been anonymised.
+pub const CONTACT_NOTE_REMOVED: &str =
+    "신고인 정보 삭제됨 (removed when the report was anonymised)";
+
+impl TimelineKind {
+    /// The internal note keeping `contact` (one detail a line).
+    pub fn contact_note(contact: &str) -> String {
+        format!("{CONTACT_NOTE_HEADING}\n{contact}")
+    }
+
+    /// Whether this is a reporter's contact note ([`CONTACT_NOTE_HEADING`]).
+    pub fn is_contact_note(&self) -> bool {
+        matches!(self, Self::Comment { body, internal: true } if body.starts_with(CONTACT_NOTE_HEADING))
+    }
+}

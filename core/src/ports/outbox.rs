@@ -48,4 +48,8 @@ pub trait Outbox: Send + Sync {
 
     /// How many events are not yet published.
     async fn pending(&self) -> Result<u64, StoreError>;
+
+    /// When the oldest unpublished event occurred (`None`: nothing waits), so
+    /// operators see how far behind the bus is, not only how much waits.
+    async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }

@@ -55,6 +55,11 @@ pub struct ReportChange {
     pub writes: Vec<ReportWrite>,
     /// Timeline entries appended.
     pub timeline: Vec<TimelineEntry>,
+    /// Timeline entries rewritten in place: each replaces the `kind` of the
+    /// stored entry with its id and report (its time, author and place
+    /// stay; [`StoreError::NotFound`] if there is none). Only retention
+    /// rewrites history, to take personal data out of it.
+    pub rewritten_timeline: Vec<TimelineEntry>,
     /// Supporters added ([`StoreError::AlreadyExists`] on a repeat).
     pub supporters: Vec<Supporter>,
     /// Events appended to the outbox, in order.

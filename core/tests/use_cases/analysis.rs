@@ -377,3 +377,36 @@ async fn a_bus_outage_keeps_events_in_the_outbox_until_it_recovers() -> anyhow::
     assert_eq!(relay.pending().await?, 0);
     Ok(())
 }
+
+#[tokio::test]
+async fn the_llm_reads_the_text_masked_as_the_city_configured() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let citizen = w.citizen("minji").await?;
+    let report = w
+        .submit(
+            &citizen,
+            "12가3456 불법주차",
+            "골목 입구를 막았어요. 제 번호 공일공-일이삼사-5678, hong 골뱅이 naver.com",
+        )
+        .await?;
+    let mut analyzer = MockTextAnalyzer::new();
+    analyzer
+        .expect_analyze()
+        .withf(|request| {
+            request.title == "[차량번호 비공개] 불법주차"
+                && request.description
+                    == "골목 입구를 막았어요. 제 번호 [전화번호 비공개], [이메일 비공개]"
+        })
+        .times(1)
+        .returning(|_| Err(AiError::Unavailable("down".to_owned())));
+    let policy = Policy {
+        masking: Arc::new(sinmungo_core::domain::masking::Masking::new(
+            true,
+            Default::default(),
+        )),
+        ..Policy::default()
+    };
+    let analyze = AnalyzeReport::new(&w.handles.ports(), &policy, with_analyzer(analyzer));
+    analyze.handle(&submitted_event(&w, &report)?).await?;
+    Ok(())
+}

@@ -291,3 +291,31 @@ async fn a_permanent_refusal_is_given_up_and_never_retried() -> anyhow::Result<(
     assert!(p.server.sent().is_empty());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_neighbours_mail_has_the_reporters_phone_number_masked() -> anyhow::Result<()> {
+    let p = post().await?;
+    let neighbour = p.w.citizen("neighbour").await?;
+    let report =
+        p.w.submit(&p.reporter, "포트홀 (연락 010 1234 5678)", POTHOLE)
+            .await?;
+    p.w.uc.support.execute(&neighbour, report.id).await?;
+    p.w.uc
+        .transition
+        .execute(&p.officer, report.id, to("in_progress"))
+        .await?;
+    p.deliver_events(1).await?;
+    p.delivery.deliver_due(50).await?;
+
+    let to_neighbour = p.mails_to("neighbour");
+    assert_eq!(to_neighbour.len(), 1, "told of the progress");
+    let mail = format!("{}\n{}", to_neighbour[0].subject, to_neighbour[0].body);
+    assert!(!mail.contains("1234 5678"), "{mail}");
+    assert!(mail.contains("[전화번호 비공개]"), "{mail}");
+    let to_reporter = p.mails_to("minji");
+    assert!(
+        to_reporter.iter().any(|m| m.body.contains("010 1234 5678")),
+        "the reporter reads their own: {to_reporter:?}"
+    );
+    Ok(())
+}

@@ -482,3 +482,57 @@ async fn people_read_only_their_own_notifications() -> anyhow::Result<()> {
     assert_eq!(fields, ["cursor", "limit"]);
     Ok(())
 }
+
+#[tokio::test]
+async fn other_followers_are_told_with_personal_data_masked_the_reporter_and_officials_not(
+) -> anyhow::Result<()> {
+    let c = cast().await?;
+    // However the phone number is typed, it reaches only those entitled to it.
+    let report =
+        c.w.submit(&c.reporter, "포트홀 공일공ㅡ1234ㅡ5678", POTHOLE)
+            .await?;
+    c.w.uc.support.execute(&c.neighbour, report.id).await?;
+    c.w.uc
+        .comment
+        .execute(
+            &c.officer,
+            report.id,
+            CommentRequest {
+                body: "신고인 010-2222-3333 통화 후 현장 확인 예정입니다".to_owned(),
+                internal: false,
+            },
+        )
+        .await?;
+    c.deliver().await?;
+
+    let texts = |who: &Actor| -> Vec<String> {
+        c.w.handles
+            .notifications
+            .all()
+            .into_iter()
+            .filter(|n| n.recipient == id(who))
+            .map(|n| format!("{} / {}", n.title, n.body))
+            .collect()
+    };
+    let neighbour = texts(&c.neighbour);
+    assert!(!neighbour.is_empty(), "the neighbour is told");
+    for text in &neighbour {
+        assert!(
+            !text.contains("1234") && !text.contains("5678") && !text.contains("2222-3333"),
+            "{text}"
+        );
+    }
+    assert!(
+        neighbour.iter().any(|t| t.contains("[전화번호 비공개]")),
+        "{neighbour:?}"
+    );
+    for who in [&c.reporter, &c.officer] {
+        let told = texts(who);
+        assert!(
+            told.iter()
+                .any(|t| t.contains("공일공ㅡ1234ㅡ5678") || t.contains("010-2222-3333")),
+            "{told:?}"
+        );
+    }
+    Ok(())
+}

@@ -148,6 +148,7 @@ pub fn creation(report: &Report) -> ReportChange {
             TimelineKind::Submitted,
         )],
         supporters: Vec::new(),
+        rewritten_timeline: Vec::new(),
         events: vec![ReportEvent::submitted(report).into_envelope(
             new_id(),
             report.id,

@@ -262,6 +262,7 @@ macro_rules! store_contract {
             ping_answers,
             // Outbox
             outbox_claims_oldest_first_and_forgets_published_events,
+            outbox_oldest_pending_is_the_first_unpublished_event,
             outbox_lease_holds_until_it_ends,
             outbox_release_counts_the_attempt,
             outbox_keeps_each_reports_events_in_order,
@@ -274,6 +275,7 @@ macro_rules! store_contract {
             one_change_may_write_several_reports,
             update_of_missing_report_is_not_found,
             entries_for_a_missing_report_are_not_found,
+            rewriting_a_timeline_entry_replaces_it_in_place,
             supporter_is_recorded_once_per_user_and_report,
             // ReportStore: list
             list_scope_decides_visibility,

@@ -82,6 +82,34 @@ pub async fn outbox_claims_oldest_first_and_forgets_published_events(
     Ok(())
 }
 
+/// The oldest pending event is the first one not yet published, whoever
+/// holds it; with everything published there is none.
+pub async fn outbox_oldest_pending_is_the_first_unpublished_event(stores: &Stores) -> CheckResult {
+    assert_eq!(
+        stores.outbox.oldest_pending().await?,
+        None,
+        "an empty outbox"
+    );
+    let w = World::new(stores).await?;
+    let report = w.create(1, |_| {}).await?;
+    append_events(&w, report.id, 2).await?;
+    let appended = stores.appended.outbox().await?;
+    assert_eq!(appended.len(), 3);
+    let oldest = || async { stores.outbox.oldest_pending().await };
+    assert_eq!(oldest().await?, Some(appended[0].occurred_at));
+
+    // Claimed is still pending: the age says how long it has waited.
+    let first = stores.outbox.claim(t(0), LEASE, 1).await?;
+    assert_eq!(oldest().await?, Some(appended[0].occurred_at));
+    stores.outbox.mark_published(&ids(&first), t(1)).await?;
+    assert_eq!(oldest().await?, Some(appended[1].occurred_at));
+
+    let rest = stores.outbox.claim(t(2), LEASE, 10).await?;
+    stores.outbox.mark_published(&ids(&rest), t(3)).await?;
+    assert_eq!(oldest().await?, None, "everything published");
+    Ok(())
+}
+
 /// A claimed event is held until its lease ends, then claimable again (the
 /// relay that held it died): at least once, never lost.
 pub async fn outbox_lease_holds_until_it_ends(stores: &Stores) -> CheckResult {

@@ -5,7 +5,7 @@ use sinmungo_core::domain::event::ReportEvent;
 use sinmungo_core::domain::report::Report;
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::ReportTitle;
-use sinmungo_core::domain::timeline::TimelineKind;
+use sinmungo_core::domain::timeline::{TimelineEntry, TimelineKind};
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
     AuditQuery, ReportChange, ReportWrite, StoreError, Supporter, Uniqueness,
@@ -390,6 +390,89 @@ pub async fn entries_for_a_missing_report_are_not_found(stores: &Stores) -> Chec
     );
     // The supporter was not recorded either: Bob may support the existing report.
     w.reports().apply(support(&existing, w.bob.id).1).await?;
+    Ok(())
+}
+
+/// A rewritten timeline entry keeps its id, time, author and place and
+/// shows its new text; rewriting an entry that is not there (or not of
+/// that report) is `NotFound` and the whole change is refused.
+pub async fn rewriting_a_timeline_entry_replaces_it_in_place(stores: &Stores) -> CheckResult {
+    let w = World::new(stores).await?;
+    let report = w.create(1, |_| {}).await?;
+    let other = w.create(2, |_| {}).await?;
+    let comment = |body: &str| TimelineKind::Comment {
+        body: body.to_owned(),
+        internal: true,
+    };
+    let mut contact = timeline_entry(report.id, t(10), comment("전화 010-1234-5678"));
+    contact.actor = Some(w.officer.id);
+    contact.actor_role = Some(w.officer.role);
+    let later = timeline_entry(report.id, t(20), comment("현장 확인 예정"));
+    w.reports()
+        .apply(ReportChange {
+            timeline: vec![contact.clone(), later.clone()],
+            ..ReportChange::default()
+        })
+        .await?;
+    let before = w.reports().timeline(report.id).await?;
+
+    let rewritten = TimelineEntry {
+        kind: comment("[삭제됨]"),
+        ..contact.clone()
+    };
+    w.reports()
+        .apply(ReportChange {
+            rewritten_timeline: vec![rewritten.clone()],
+            ..ReportChange::default()
+        })
+        .await?;
+    let after = w.reports().timeline(report.id).await?;
+    let expected: Vec<TimelineEntry> = before
+        .iter()
+        .map(|e| {
+            if e.id == contact.id {
+                TimelineEntry {
+                    kind: rewritten.kind.clone(),
+                    ..e.clone()
+                }
+            } else {
+                e.clone()
+            }
+        })
+        .collect();
+    assert_eq!(after, expected, "only the rewritten entry's text changed");
+
+    let missing = TimelineEntry {
+        id: new_id(),
+        ..rewritten.clone()
+    };
+    let elsewhere = TimelineEntry {
+        report_id: other.id,
+        ..rewritten
+    };
+    for (what, entry) in [
+        ("an unknown entry", missing),
+        ("another report's", elsewhere),
+    ] {
+        let result = w
+            .reports()
+            .apply(ReportChange {
+                timeline: vec![timeline_entry(report.id, t(30), comment("남으면 안 됨"))],
+                rewritten_timeline: vec![entry],
+                ..ReportChange::default()
+            })
+            .await;
+        assert!(
+            matches!(result, Err(StoreError::NotFound)),
+            "rewriting {what}: got {result:?}"
+        );
+    }
+    assert_eq!(
+        w.reports().timeline(report.id).await?,
+        after,
+        "a refused rewrite appends nothing"
+    );
+    assert_eq!(w.reports().timeline(other.id).await?.len(), 1);
     Ok(())
 }
 

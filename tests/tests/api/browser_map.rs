@@ -15,7 +15,11 @@ use crate::browser::{run, sign_in};
 use crate::harness::{created, TestApp};
 
 /// Waits (at most 10 s) until `script` returns `expected`.
-async fn until(client: &Client, script: &str, expected: &serde_json::Value) -> anyhow::Result<()> {
+pub(crate) async fn until(
+    client: &Client,
+    script: &str,
+    expected: &serde_json::Value,
+) -> anyhow::Result<()> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let value = client.execute(script, vec![]).await?;

@@ -568,3 +568,87 @@ async fn ambiguous_requests_are_refused() {
     assert!(!answer.contains("admin@jeonbuk.go.kr"), "{answer}");
     assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
 }
+
+/// A slow-loris — half a request head, then nothing — loses its connection
+/// once `header_read_timeout_secs` has passed, instead of holding it (and a
+/// task) forever; a client that sends its head in time is served.
+#[tokio::test]
+async fn a_request_head_that_never_ends_loses_its_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(|config| config.header_read_timeout_secs = 1).await;
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+        .await
+        .unwrap();
+    // Not a speed check: the bound only needs to exist. Without one the read
+    // below waits the whole 20 s and the test fails.
+    let mut buffer = [0_u8; 1024];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), stream.read(&mut buffer))
+        .await
+        .expect("the server closes a connection whose head never ends");
+    assert!(
+        matches!(read, Ok(0) | Err(_)),
+        "closed without an answer: {read:?}"
+    );
+    // A whole head is answered as ever.
+    let (status, _, _) = raw_exchange(
+        &app,
+        b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        b"",
+        std::time::Duration::ZERO,
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+/// One address may hold `max_connections_per_address` connections at once:
+/// the next is told `503 too_many_connections` (a problem) and closed, and a
+/// slot comes back when one of its connections closes.
+#[tokio::test]
+async fn one_address_cannot_hold_more_than_its_connections() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_with(|config| config.max_connections_per_address = 3).await;
+    let address = app.base.trim_start_matches("http://");
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        // A request in progress: the head has started.
+        stream.write_all(b"GET /health HTTP/1.1\r\n").await.unwrap();
+        held.push(stream);
+    }
+    let (status, head, body) = raw_exchange(
+        &app,
+        b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        b"",
+        std::time::Duration::ZERO,
+    )
+    .await;
+    assert_eq!(status, 503, "{head}\n{body}");
+    assert!(
+        head.contains("content-type: application/problem+json"),
+        "{head}"
+    );
+    assert!(head.contains("retry-after: "), "{head}");
+    let problem: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["code"], "too_many_connections", "{problem}");
+
+    drop(held.pop());
+    // The server notices the close on its own time: ask until it has.
+    let mut status = 0;
+    for _ in 0..50 {
+        (status, _, _) = raw_exchange(
+            &app,
+            b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            b"",
+            std::time::Duration::ZERO,
+        )
+        .await;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "a closed connection gives its slot back");
+}

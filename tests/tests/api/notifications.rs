@@ -11,7 +11,7 @@ use crate::harness::{expect_problem, TestApp};
 
 /// `GET /api/v1/notifications{query}` as `token`, polled until `done` holds
 /// (events reach the notifier through the relay, every 100 ms), at most 10 s.
-async fn notifications_until(
+pub(crate) async fn notifications_until(
     app: &TestApp,
     token: &str,
     query: &str,

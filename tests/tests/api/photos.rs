@@ -22,7 +22,8 @@ async fn bytes(response: Response) -> Vec<u8> {
     response.bytes().await.expect("body").to_vec()
 }
 
-fn header(response: &Response, name: reqwest::header::HeaderName) -> String {
+/// A header's value as text (empty when absent).
+pub(crate) fn header(response: &Response, name: reqwest::header::HeaderName) -> String {
     response
         .headers()
         .get(name)

@@ -109,6 +109,16 @@ impl CircuitBreaker {
         })
     }
 
+    /// The state as a number for a gauge: 0 closed, 1 half-open (a trial
+    /// call may go through), 2 open (calls refused).
+    pub(crate) fn level(&self) -> u8 {
+        match *self.lock() {
+            State::Closed { .. } => 0,
+            State::HalfOpen { .. } => 1,
+            State::Open { .. } => 2,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // The state is a plain value, valid even if a holder panicked.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -266,5 +276,20 @@ mod tests {
             fail(&b, t0);
         }
         assert!(b.admit_at(t0).is_ok());
+    }
+
+    #[test]
+    fn the_gauge_level_follows_the_state() {
+        let b = breaker();
+        let t0 = Instant::now();
+        assert_eq!(b.level(), 0, "closed");
+        for _ in 0..3 {
+            fail(&b, t0);
+        }
+        assert_eq!(b.level(), 2, "open");
+        let trial = b.admit_at(t0 + COOL_DOWN).unwrap();
+        assert_eq!(b.level(), 1, "half-open while the trial runs");
+        trial.record_at(t0 + COOL_DOWN, false);
+        assert_eq!(b.level(), 0, "closed again");
     }
 }

@@ -13,8 +13,12 @@
 //! Unauthorized, rate-limited, unavailable and timed-out calls count against
 //! the breaker; a rejected request or an answer the client cannot parse does
 //! not (the provider is up, it is this request that is wrong).
+//!
+//! Every call is counted by outcome and timed (retries included), and the
+//! breaker's state is a gauge, per provider, through the `metrics` facade.
 
 mod breaker;
+mod measures;
 mod retry;
 
 use std::error::Error as _;
@@ -81,7 +85,12 @@ impl ResilientClient {
             http,
             timeout,
             retry,
-            breaker: CircuitBreaker::new(breaker),
+            breaker: {
+                measures::describe();
+                let breaker = CircuitBreaker::new(breaker);
+                measures::breaker_state(provider, &breaker);
+                breaker
+            },
         })
     }
 
@@ -91,11 +100,20 @@ impl ResilientClient {
         &self,
         build: impl Fn(&Client) -> RequestBuilder + Send + Sync,
     ) -> Result<Bytes, AiError> {
-        let permit = self.breaker.admit().inspect_err(|_| {
-            tracing::debug!(provider = self.provider, "circuit open, not called");
-        })?;
-        let result = self.send_with_retries(&build).await;
-        permit.record(result.as_ref().is_err_and(counts_against_provider));
+        let started = Instant::now();
+        let result = match self.breaker.admit() {
+            Ok(permit) => {
+                let result = self.send_with_retries(&build).await;
+                permit.record(result.as_ref().is_err_and(counts_against_provider));
+                result
+            }
+            Err(refused) => {
+                tracing::debug!(provider = self.provider, "circuit open, not called");
+                Err(refused)
+            }
+        };
+        measures::call(self.provider, result.as_ref().err(), started.elapsed());
+        measures::breaker_state(self.provider, &self.breaker);
         result
     }
 

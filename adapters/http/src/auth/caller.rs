@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use sinmungo_core::domain::{Actor, SessionId};
 
 use crate::auth::api_keys::{self, API_KEY_PREFIX};
+use crate::openapi::problems::{problem, Answers, Problem, UNAVAILABLE};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -49,6 +50,34 @@ impl FromRequestParts<AppState> for CallerSession {
         authenticate(parts, state).await
     }
 }
+
+/// What a bearer credential that is not accepted answers.
+impl Answers for Caller {
+    const PROBLEMS: &'static [Problem] = CREDENTIAL_PROBLEMS;
+}
+
+impl Answers for CallerSession {
+    const PROBLEMS: &'static [Problem] = CREDENTIAL_PROBLEMS;
+}
+
+const CREDENTIAL_PROBLEMS: &[Problem] = &[
+    problem(
+        axum::http::StatusCode::UNAUTHORIZED,
+        "invalid_token",
+        "액세스 토큰이 올바르지 않거나 만료되었습니다",
+    ),
+    problem(
+        axum::http::StatusCode::UNAUTHORIZED,
+        "session_ended",
+        "로그아웃, 비밀번호 변경, 역할 변경으로 끝난 로그인입니다",
+    ),
+    problem(
+        axum::http::StatusCode::UNAUTHORIZED,
+        "invalid_api_key",
+        "모르거나 폐기된 API 키입니다",
+    ),
+    UNAVAILABLE,
+];
 
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<CallerSession, ApiError> {
     let Some(header) = parts.headers.get(AUTHORIZATION) else {

@@ -6,7 +6,7 @@
 
 pub mod api_keys;
 mod caller;
-mod digest;
+pub(crate) mod digest;
 pub mod oauth;
 mod tokens;
 

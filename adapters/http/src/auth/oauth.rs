@@ -98,7 +98,8 @@ struct Envelope {
 
 /// The query a provider calls back with: `code` and `state`, or `error`
 /// (`access_denied`, …) and `state`.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
     /// The authorization code.
     pub code: Option<String>,

@@ -129,15 +129,19 @@ fn key_id(secret: &[u8]) -> String {
 }
 
 /// A fresh pair of tokens.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IssuedTokens {
     /// The bearer token for API calls.
+    #[schema(example = "eyJhbGciOiJFZERTQSIsImtpZCI6IjEifQ.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl")]
     pub access_token: String,
     /// The token to get a new pair with.
+    #[schema(example = "rt_8f3a9c2e7b1d4f6a")]
     pub refresh_token: String,
     /// Always `Bearer`.
+    #[schema(example = "Bearer")]
     pub token_type: &'static str,
     /// Seconds until the access token expires.
+    #[schema(example = 900)]
     pub expires_in: i64,
 }
 

@@ -236,16 +236,21 @@ impl Hub {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(id, connection.clone());
+        metrics::gauge!(crate::metrics::WEBSOCKET_CONNECTIONS).increment(1);
         Some((id, connection, receiver))
     }
 
     /// Forgets a connection that has closed.
     pub(crate) fn remove(&self, id: u64) {
-        self.inner
+        let removed = self
+            .inner
             .connections
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&id);
+        if removed.is_some() {
+            metrics::gauge!(crate::metrics::WEBSOCKET_CONNECTIONS).decrement(1);
+        }
     }
 
     /// Ends every connection (the server is stopping) and refuses new ones.

@@ -25,6 +25,7 @@ use axum::response::Response;
 use sinmungo_core::domain::Actor;
 
 use crate::auth::{authenticate_bearer, CallerSession};
+use crate::openapi::problems::{problem, Answers, Problem, Problems};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -38,7 +39,38 @@ const READ_BUFFER: usize = 4 * 1024;
 /// written one by one anyway; a report view is a few KiB).
 const WRITE_BUFFER: usize = 8 * 1024;
 
+/// What a connection that cannot be opened answers (besides a bearer
+/// credential's problems).
+impl Answers for WebSocketUpgrade {
+    const PROBLEMS: &'static [Problem] = &[
+        problem(
+            StatusCode::UPGRADE_REQUIRED,
+            "upgrade_required",
+            "WebSocket 클라이언트로 연결해야 합니다 (subprotocol `sinmungo.v1`)",
+        ),
+        problem(
+            StatusCode::BAD_REQUEST,
+            "unsupported_protocol",
+            "subprotocol로 `sinmungo.v1`을 제안해야 합니다",
+        ),
+    ];
+}
+
 /// `GET /api/v1/ws`: upgrades to a live connection.
+#[utoipa::path(
+    get,
+    path = "/ws",
+    tag = "알림",
+    summary = "실시간 연결 (WebSocket, subprotocol `sinmungo.v1`)",
+    description = "내 새 알림과, 구독한 신고(한 건, 부서 업무함, 지도 영역)의 변경을 JSON 메시지로 받습니다. 브라우저는 헤더 대신 subprotocol `bearer.<access_token>`으로 로그인합니다. 토큰이 없으면 공개 신고만 따라갈 수 있습니다.",
+    params(
+        ("Sec-WebSocket-Protocol" = Option<String>, Header, description = "`sinmungo.v1` (브라우저는 `bearer.<access_token>`도)", example = "sinmungo.v1"),
+    ),
+    responses(
+        (status = 101, description = "WebSocket으로 전환"),
+        Problems<WebSocketUpgrade, CallerSession>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn ws(
     State(state): State<AppState>,

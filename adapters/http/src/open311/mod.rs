@@ -468,8 +468,8 @@ async fn submit(
         ));
     }
     let submit = &state.use_cases().submit;
-    let report = match officials_note(&pairs) {
-        Some(note) => submit.execute_with_note(&actor, request, &note).await,
+    let report = match contact(&pairs) {
+        Some(contact) => submit.execute_with_contact(&actor, request, &contact).await,
         None => submit.execute(&actor, request).await,
     }
     .map_err(|error| api(error.into()))?;
@@ -524,7 +524,7 @@ fn coordinate(format: Format, params: &Params, name: &str) -> Result<Option<f64>
 
 /// What a request says for officials only: the reporter's contact details,
 /// the media URL and the attributes, one per line (none: no note).
-fn officials_note(pairs: &[(String, String)]) -> Option<String> {
+fn contact(pairs: &[(String, String)]) -> Option<String> {
     const LABELS: [(&str, &str); 6] = [
         ("first_name", "이름"),
         ("last_name", "성"),
@@ -551,12 +551,7 @@ fn officials_note(pairs: &[(String, String)]) -> Option<String> {
             lines.push(format!("속성 (attribute) {code}: {}", value.trim()));
         }
     }
-    (!lines.is_empty()).then(|| {
-        format!(
-            "Open311 신고인 정보 (공개되지 않음, not published)\n{}",
-            lines.join("\n")
-        )
-    })
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 fn method_not_allowed_in(format: Format) -> Open311Error {

@@ -5,27 +5,37 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sinmungo_core::app::CorrectionListRequest;
+use sinmungo_core::app::{AuditError, CorrectionListRequest};
 use sinmungo_core::domain::correction::{Correction, RulePrecision};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::csv_text::CsvText;
 use crate::extract::Query;
+use crate::openapi::problems::Problems;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// The query string: `rule`, `cursor`, `limit`, `format`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CorrectionParams {
+    /// Only the corrections of reports this rule had decided.
+    #[param(example = "road_pothole")]
     rule: Option<String>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// 1–100 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `json` (the default) or `csv` (every correction, for `sinmungo rules eval`).
+    #[param(example = "json")]
     format: Option<String>,
 }
 
 /// One correction, flat (the CSV has the same fields).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Correction)]
 struct CorrectionDto {
     id: Uuid,
     at: DateTime<Utc>,
@@ -67,7 +77,8 @@ impl From<Correction> for CorrectionDto {
 }
 
 /// A rule's tally and precision (`null` before any officer acted).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RulePrecision)]
 struct RulePrecisionDto {
     rule: String,
     kept: u64,
@@ -87,7 +98,8 @@ impl From<RulePrecision> for RulePrecisionDto {
 }
 
 /// The JSON answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = CorrectionPage)]
 struct CorrectionPageDto {
     items: Vec<CorrectionDto>,
     next_cursor: Option<Uuid>,
@@ -142,6 +154,20 @@ fn csv(corrections: Vec<Correction>) -> String {
 /// `GET /api/v1/admin/triage/corrections`: a page of corrections, newest
 /// first, with every rule's precision; `format=csv`: every correction (of
 /// `rule`), newest first, in one file.
+#[utoipa::path(
+    get,
+    path = "/admin/triage/corrections",
+    tag = "관리",
+    summary = "분류 정정 기록: 담당자가 바꾼 분류와 규칙별 정밀도 (`format=csv`이면 전부)",
+    params(CorrectionParams),
+    responses(
+        (status = 200, description = "정정 기록 한 쪽과 규칙별 정밀도, 또는 CSV", content(
+            (CorrectionPageDto = "application/json"),
+            (String = "text/csv"),
+        )),
+        Problems<Caller, Query<CorrectionParams>, AuditError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn corrections(
     State(state): State<AppState>,

@@ -1,15 +1,15 @@
 //! The route table.
 
-mod admin;
-mod auth;
-mod corrections;
-mod notifications;
-mod oauth;
+pub(crate) mod admin;
+pub(crate) mod auth;
+pub(crate) mod corrections;
+pub(crate) mod notifications;
+pub(crate) mod oauth;
 mod ops;
-mod photos;
-mod reference;
-mod reports;
-mod stats;
+pub(crate) mod photos;
+pub(crate) mod reference;
+pub(crate) mod reports;
+pub(crate) mod stats;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
@@ -323,8 +323,9 @@ fn method_filter(method: &str) -> MethodFilter {
     }
 }
 
-/// Every route of the API, without middleware: [`ROUTES`] under `/api/v1`,
-/// Open311 under `/open311/v2`, then `/health` and `/ready`.
+/// Every route of the API, without middleware: [`ROUTES`] under `/api/v1`
+/// with its description (`/openapi.json`, `/docs`), Open311 under
+/// `/open311/v2`, then `/health` and `/ready`.
 pub fn routes(config: &HttpConfig) -> Router<AppState> {
     let uploads = DefaultBodyLimit::max(config.uploads.upload_max_bytes);
     let api = ROUTES.iter().fold(Router::new(), |api, route| {
@@ -337,6 +338,7 @@ pub fn routes(config: &HttpConfig) -> Router<AppState> {
         // Routes of one path with different methods merge into one.
         api.route(route.path, serve)
     });
+    let api = api.merge(crate::openapi::routes());
     Router::new()
         .nest("/api/v1", api)
         .nest("/open311/v2", crate::open311::routes())

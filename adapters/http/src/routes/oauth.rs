@@ -14,11 +14,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::auth::open_session;
+use sinmungo_core::app::{ExternalLoginError, SessionError};
+
 use crate::auth::oauth::{CallbackQuery, COOKIE_NAME, COOKIE_PATH, PENDING_TTL};
 use crate::auth::{OAuthClient, OAuthError};
 use crate::dto::{SessionDto, UserDto};
 use crate::extract::{Path, Query};
-use crate::limits::ClientIp;
+use crate::limits::{ClientIp, Throttle};
+use crate::openapi::problems::Problems;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -62,6 +65,18 @@ fn sent_cookie(headers: &HeaderMap) -> Option<&str> {
 /// `GET /api/v1/auth/oauth/{provider}/start` → 302 to the provider, with
 /// the pending sign-in in the cookie; 404 `unknown_provider` if it is not
 /// configured.
+#[utoipa::path(
+    get,
+    path = "/auth/oauth/{provider}/start",
+    tag = "인증",
+    summary = "소셜 로그인 시작 (구글, 카카오, 네이버)",
+    params(("provider" = String, Path, description = "`google`, `kakao` 또는 `naver` (설정된 것만)", example = "kakao")),
+    responses(
+        (status = 302, description = "제공자의 로그인 화면으로; 진행 중인 로그인은 봉인된 `sinmungo_oauth` 쿠키에 (10분)",
+            headers(("Location" = String, description = "제공자의 인증 주소"), ("Set-Cookie" = String))),
+        Problems<Path<String>, OAuthError>,
+    ),
+)]
 #[tracing::instrument(skip_all, fields(provider = %provider))]
 pub async fn start(
     State(state): State<AppState>,
@@ -90,6 +105,17 @@ pub async fn start(
 /// `?error=access_denied&state`) → 200 with tokens, as `POST /auth/login`.
 /// Counted against the sign-in limit per address. The cookie is cleared
 /// whatever the outcome.
+#[utoipa::path(
+    get,
+    path = "/auth/oauth/{provider}/callback",
+    tag = "인증",
+    summary = "소셜 로그인 완료 (제공자가 브라우저를 돌려보내는 곳)",
+    params(("provider" = String, Path, description = "`google`, `kakao` 또는 `naver`", example = "kakao"), CallbackQuery),
+    responses(
+        (status = 200, description = "로그인한 세션 (`POST /auth/login`과 같음)", body = SessionDto),
+        Problems<Path<String>, Query<CallbackQuery>, Throttle, OAuthError, ExternalLoginError, SessionError>,
+    ),
+)]
 #[tracing::instrument(skip_all, fields(provider = %provider))]
 pub async fn callback(
     State(state): State<AppState>,

@@ -13,16 +13,19 @@ pub async fn health() -> axum::Json<Value> {
 }
 
 /// `GET /ready`: 200 when the stores answer (the database; Redis when
-/// sessions live there), 503 otherwise.
+/// sessions live there) and every added check passes (with Kafka: its
+/// topics exist), 503 otherwise, naming what is wrong.
 pub async fn ready(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
-    if state.use_cases().ready().await {
-        Ok(axum::Json(json!({ "status": "ready" })))
-    } else {
-        Err(ApiError::new(
+    if !state.use_cases().ready().await {
+        return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not_ready",
             "Not ready",
             "a dependency (the database, or Redis) does not answer",
-        ))
+        ));
+    }
+    match crate::readiness::first_failure(state.readiness()).await {
+        Some(problem) => Err(problem),
+        None => Ok(axum::Json(json!({ "status": "ready" }))),
     }
 }

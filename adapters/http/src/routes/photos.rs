@@ -4,14 +4,18 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sinmungo_core::app::{ActionError, PhotoFileError};
 use sinmungo_core::domain::{PhotoId, PhotoVariant, ReportId};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::ReportDto;
 use crate::extract::Path;
+use crate::openapi::problems::Problems;
+use crate::openapi::schemas::{Binary, PhotosForm};
 use crate::problem::{log_leftover_blobs, ApiError};
 use crate::state::AppState;
+use crate::upload::PhotoIntake;
 
 /// How long anyone may cache a public report's public copy or thumbnail: a
 /// photo's bytes never change under its URL.
@@ -23,6 +27,19 @@ const PRIVATE: &str = "private, max-age=3600";
 /// with the report; 200 when every photo was one the report already had.
 /// The reporter adds photos until an official takes the report up; officials
 /// of its department add resolution photos at any time.
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/photos",
+    tag = "신고",
+    summary = "사진 추가 (시민은 접수 상태에서, 공무원은 처리 사진)",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    request_body(content = inline(PhotosForm), content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "사진이 더해진 신고", body = ReportDto),
+        (status = 200, description = "보낸 사진이 모두 이미 있던 사진", body = ReportDto),
+        Problems<Caller, Path<Uuid>, PhotoIntake, ActionError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn add(
     State(state): State<AppState>,
@@ -50,6 +67,28 @@ pub async fn add(
 
 /// `GET /api/v1/reports/{id}/photos/{photo_id}/{variant}` with `variant` one
 /// of `public`, `thumb-320`, `thumb-1280`, `original` (officials only).
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/photos/{photo_id}/{variant}",
+    tag = "신고",
+    summary = "사진 파일 (공개본, 미리보기, 원본)",
+    params(
+        ("id" = Uuid, Path, description = "신고 ID"),
+        ("photo_id" = Uuid, Path, description = "사진 ID"),
+        ("variant" = String, Path, description = "`public`, `thumb-1280`, `thumb-320` (EXIF 없는 JPEG) 또는 `original` (올린 그대로, 공무원만)", example = "thumb-320"),
+        ("If-None-Match" = Option<String>, Header, description = "가진 사본의 `ETag`"),
+    ),
+    responses(
+        (status = 200, description = "사진", content(
+            (Binary = "image/jpeg"), (Binary = "image/png"), (Binary = "image/webp"),
+        ), headers(
+            ("ETag" = String),
+            ("Cache-Control" = String, description = "공개 신고의 사본은 `public, max-age=31536000, immutable`, 그 밖은 `private, max-age=3600`"),
+        )),
+        (status = 304, description = "가진 사본 그대로 (`If-None-Match`)"),
+        Problems<Caller, Path<(Uuid, Uuid, String)>, PhotoFileError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn file(
     State(state): State<AppState>,
@@ -98,7 +137,7 @@ pub async fn file(
 
 /// Whether an `If-None-Match` value names `etag` (weak comparison, as
 /// RFC 9110 asks for this header) or is `*`.
-fn matches_etag(value: &str, etag: &str) -> bool {
+pub(crate) fn matches_etag(value: &str, etag: &str) -> bool {
     value.split(',').map(str::trim).any(|candidate| {
         candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
     })

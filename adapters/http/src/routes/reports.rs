@@ -4,7 +4,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use sinmungo_core::app::ListRequest;
+use sinmungo_core::app::{ActionError, ListRequest, SubmitError, ViewError};
 use sinmungo_core::domain::ReportId;
 use uuid::Uuid;
 
@@ -14,14 +14,32 @@ use crate::dto::{
     ReportPageDto, SubmitBody, SubmittedDto, TimelineEntryDto, TransitionBody,
 };
 use crate::extract::{Json, Path, Query};
-use crate::limits::ClientIp;
+use crate::limits::{ClientIp, Throttle};
+use crate::openapi::problems::Problems;
+use crate::openapi::schemas::ReportForm;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use crate::upload::is_multipart;
+use crate::upload::{is_multipart, PhotoIntake};
 
 /// `POST /api/v1/reports` → 201 with `Location`. The body is JSON, or
 /// `multipart/form-data` with the report's fields and up to five photos
 /// (decided by `Content-Type`); photos are processed and stored before the answer.
+#[utoipa::path(
+    post,
+    path = "/reports",
+    tag = "신고",
+    summary = "신고 접수 (JSON, 또는 사진과 함께 multipart)",
+    description = "사진은 `multipart/form-data`로 최대 5장 (JPEG, PNG, WebP). 위치가 없으면 첫 사진의 EXIF GPS로 정합니다. 사진은 답하기 전에 처리되어 저장되고, 한 장이라도 거부되면 신고 전체가 거부됩니다. 답에는 근처의 비슷한 열린 신고(`possible_duplicates`)가 함께 옵니다.",
+    request_body(content(
+        (SubmitBody = "application/json"),
+        (inline(ReportForm) = "multipart/form-data"),
+    )),
+    responses(
+        (status = 201, description = "접수된 신고와 중복일 수 있는 신고들", body = SubmittedDto,
+            headers(("Location" = String, description = "`/api/v1/reports/{id}`"))),
+        Problems<Caller, Throttle, PhotoIntake, SubmitError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
@@ -77,13 +95,27 @@ pub async fn submit(
 }
 
 /// The query string of `GET /api/v1/reports/{id}/nearby`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NearbyParams {
+    /// 1–1000 metres; default: the category's `duplicate_radius_m`.
+    #[param(value_type = Option<f64>, minimum = 1, maximum = 1000)]
     radius_m: Option<String>,
 }
 
 /// `GET /api/v1/reports/{id}/nearby` → `{items}`: the open reports of the
 /// same category near a report that may be the same problem, nearest first.
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/nearby",
+    tag = "신고",
+    summary = "근처의 같은 분야 열린 신고 (합칠 중복 후보)",
+    params(("id" = Uuid, Path, description = "신고 ID"), NearbyParams),
+    responses(
+        (status = 200, description = "가까운 순", body = ItemsDto<PossibleDuplicateDto>),
+        Problems<Caller, Path<Uuid>, Query<NearbyParams>, ViewError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn nearby(
     State(state): State<AppState>,
@@ -110,21 +142,46 @@ pub async fn nearby(
 }
 
 /// The query string of `GET /api/v1/reports`; numbers are parsed here so a bad one names its field.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// A status (`received`, `in_progress`, …).
+    #[param(example = "received")]
     status: Option<String>,
+    /// A category code.
+    #[param(example = "road_damage")]
     category: Option<String>,
+    /// `urgent`, `high`, `normal` or `low`.
     priority: Option<String>,
+    /// A department code.
+    #[param(example = "road_management")]
     department: Option<String>,
+    /// The map's box: `minLng,minLat,maxLng,maxLat`.
+    #[param(example = "127.10,35.80,127.20,35.86")]
     bbox: Option<String>,
+    /// Around a point: `lat,lng`, with `radius_m`.
+    #[param(example = "35.8242,127.148")]
     near: Option<String>,
+    /// Metres around `near`.
+    #[param(value_type = Option<f64>, example = 500)]
     radius_m: Option<String>,
+    /// Words in the title or description.
+    #[param(example = "포트홀")]
     q: Option<String>,
+    /// Only one's own reports.
+    #[param(value_type = Option<bool>)]
     mine: Option<String>,
+    /// Only open reports past `resolve_by`.
+    #[param(value_type = Option<bool>)]
     overdue: Option<String>,
+    /// Officials' queue: `department` or `mine` (with `counts`).
     queue: Option<String>,
+    /// `-created` (newest first, the default) or `priority,due`.
     sort: Option<String>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// 1–100 (default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
 }
 
@@ -161,6 +218,18 @@ impl ListParams {
 }
 
 /// `GET /api/v1/reports`
+#[utoipa::path(
+    get,
+    path = "/reports",
+    operation_id = "list_reports",
+    tag = "신고",
+    summary = "신고 목록과 검색 (공무원은 부서 업무함)",
+    params(ListParams),
+    responses(
+        (status = 200, description = "한 쪽의 신고", body = ReportPageDto),
+        Problems<Caller, Query<ListParams>, ViewError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,
@@ -176,6 +245,18 @@ pub async fn list(
 }
 
 /// `GET /api/v1/reports/{id}`
+#[utoipa::path(
+    get,
+    path = "/reports/{id}",
+    operation_id = "get_report",
+    tag = "신고",
+    summary = "신고 한 건",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    responses(
+        (status = 200, description = "보는 사람에게 보이는 대로의 신고", body = ReportDto),
+        Problems<Caller, Path<Uuid>, ViewError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn get(
     State(state): State<AppState>,
@@ -187,6 +268,18 @@ pub async fn get(
 }
 
 /// `POST /api/v1/reports/{id}/transitions`
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/transitions",
+    tag = "신고",
+    summary = "상태 변경 (처리 시작, 처리 완료, 반려, 종결, 재개, 중복)",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    request_body = TransitionBody,
+    responses(
+        (status = 200, description = "바뀐 신고", body = ReportDto),
+        Problems<Caller, Path<Uuid>, Json<TransitionBody>, ActionError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn transition(
     State(state): State<AppState>,
@@ -203,6 +296,18 @@ pub async fn transition(
 }
 
 /// `POST /api/v1/reports/{id}/assignment`
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/assignment",
+    tag = "신고",
+    summary = "부서나 담당자 배정",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    request_body = AssignBody,
+    responses(
+        (status = 200, description = "배정된 신고", body = ReportDto),
+        Problems<Caller, Path<Uuid>, Json<AssignBody>, ActionError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn assign(
     State(state): State<AppState>,
@@ -219,6 +324,18 @@ pub async fn assign(
 }
 
 /// `PUT /api/v1/reports/{id}/classification`
+#[utoipa::path(
+    put,
+    path = "/reports/{id}/classification",
+    tag = "신고",
+    summary = "분야와 우선순위 재분류",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    request_body = ClassificationBody,
+    responses(
+        (status = 200, description = "재분류된 신고", body = ReportDto),
+        Problems<Caller, Path<Uuid>, Json<ClassificationBody>, ActionError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn reclassify(
     State(state): State<AppState>,
@@ -235,6 +352,18 @@ pub async fn reclassify(
 }
 
 /// `POST /api/v1/reports/{id}/comments` → 201 with the timeline entry.
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/comments",
+    tag = "신고",
+    summary = "댓글 (공무원은 내부 메모도)",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    request_body = CommentBodyDto,
+    responses(
+        (status = 201, description = "처리 기록에 더해진 댓글", body = TimelineEntryDto),
+        Problems<Caller, Path<Uuid>, Json<CommentBodyDto>, ActionError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn comment(
     State(state): State<AppState>,
@@ -254,6 +383,17 @@ pub async fn comment(
 }
 
 /// `POST /api/v1/reports/{id}/support`
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/support",
+    tag = "신고",
+    summary = "공감 (\"나도 불편해요\", 한 사람에 한 번)",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    responses(
+        (status = 200, description = "공감 수가 늘어난 신고", body = ReportDto),
+        Problems<Caller, Path<Uuid>, ActionError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn support(
     State(state): State<AppState>,
@@ -269,6 +409,17 @@ pub async fn support(
 }
 
 /// `GET /api/v1/reports/{id}/timeline`
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/timeline",
+    tag = "신고",
+    summary = "처리 기록 (상태 변경, 배정, 분류, 댓글, 사진)",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    responses(
+        (status = 200, description = "오래된 순", body = ItemsDto<TimelineEntryDto>),
+        Problems<Caller, Path<Uuid>, ViewError>,
+    ),
+)]
 #[tracing::instrument(skip_all)]
 pub async fn timeline(
     State(state): State<AppState>,

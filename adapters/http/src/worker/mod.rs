@@ -1,4 +1,5 @@
-//! The worker's HTTP endpoints: `POST /analyze`, `GET /health`, `GET /ready`.
+//! The worker's HTTP endpoints: `POST /analyze`, `GET /health`, `GET /ready`
+//! (and `GET /metrics`, which the worker merges in from [`crate::metrics`]).
 //! Internal: bind them to loopback or a private network (no authentication).
 //!
 //! Errors are the API's problem details ([`ApiError`]). Whatever feeds the
@@ -33,6 +34,7 @@ pub struct WorkerState {
     analyze: AnalyzeReport,
     reports: Arc<dyn ReportStore>,
     consumer_running: ConsumerRunning,
+    readiness: crate::readiness::Checks,
 }
 
 impl WorkerState {
@@ -47,7 +49,15 @@ impl WorkerState {
             analyze,
             reports,
             consumer_running: Arc::new(consumer_running),
+            readiness: Arc::new([]),
         }
+    }
+
+    /// The same state with `/ready` also requiring `check`.
+    #[must_use]
+    pub fn with_readiness(self, check: Arc<dyn crate::readiness::ReadinessCheck>) -> Self {
+        let readiness = self.readiness.iter().cloned().chain([check]).collect();
+        Self { readiness, ..self }
     }
 }
 
@@ -91,12 +101,16 @@ async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /ready`: 200 when the store answers and the consumer runs, else 503.
+/// `GET /ready`: 200 when the store answers, the consumer runs and every
+/// added check passes (the Kafka topics exist), else 503.
 async fn ready(State(state): State<WorkerState>) -> Result<Json<Value>, ApiError> {
     let store = state.reports.ping().await;
     let consuming = (state.consumer_running)();
     match (&store, consuming) {
-        (Ok(()), true) => Ok(Json(json!({ "status": "ready" }))),
+        (Ok(()), true) => match crate::readiness::first_failure(&state.readiness).await {
+            Some(problem) => Err(problem),
+            None => Ok(Json(json!({ "status": "ready" }))),
+        },
         _ => {
             let detail = match store {
                 Err(_) => "the database does not answer",

@@ -5,12 +5,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError as RdKafkaError, KafkaResult};
+use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::offsets::{OffsetBook, Partition};
 use crate::logs;
 
-/// The book of offsets shared by the loop, the lanes and the rebalance callbacks.
+/// The book of offsets shared by the loop, the deliveries and the rebalance callbacks.
 pub(crate) type SharedBook = Arc<Mutex<OffsetBook>>;
 
 /// Locks the book; a panic elsewhere does not make its numbers wrong.
@@ -22,15 +23,21 @@ pub(crate) fn lock(book: &SharedBook) -> MutexGuard<'_, OffsetBook> {
 ///
 /// On an assignment the partitions start a new generation; on a revocation
 /// the handled prefix of each partition is committed and the partition is
-/// forgotten, so events still in the lanes are dropped unhandled and
+/// forgotten, so its events still waiting are dropped unhandled and
 /// uncommitted (the next owner gets them again).
 pub(crate) struct RebalanceContext {
     pub(crate) book: SharedBook,
+    /// The consumer group, the label of its lag.
+    pub(crate) group: String,
 }
 
 impl ClientContext for RebalanceContext {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
         logs::log(level, facility, message);
+    }
+
+    fn stats(&self, statistics: Statistics) {
+        super::measures::record_lag(&self.group, &statistics);
     }
 
     fn error(&self, error: RdKafkaError, reason: &str) {

@@ -1,32 +1,29 @@
 //! [`EventConsumer`]: delivers the events topic to an [`EventHandler`], at
 //! least once, in order per report, a bounded number at a time.
 //!
-//! - **Order per key.** The loop reads the topic and routes each event by the
-//!   hash of its key (the report id) to one of `concurrency` lanes; a lane
-//!   handles its events one after another. One report's events are in one
-//!   partition, read in order, and all go through one lane, so they are
+//! - **Order per key.** Up to `concurrency` events are handled at once. A
+//!   free slot takes the oldest fetched event whose key (the report id) has
+//!   nothing in flight ([`schedule`]); a report's events wait for each other.
+//!   One report's events are in one partition, read in order, so they are
 //!   handled in publish order; different reports run side by side even when
-//!   they share a partition.
-//! - **Bounded, without head-of-line blocking.** At most
-//!   `concurrency × IN_FLIGHT_PER_LANE` events are fetched and not yet
-//!   handled, in one budget shared by all lanes: a lane that happens to get
-//!   many reports queues more while the others keep working, instead of one
-//!   full lane stopping the hand-out to every lane (which held a worker at
-//!   ~0.6 of its ideal throughput with per-lane queues of 4; see
-//!   docs/benchmarks.md).
+//!   they share a partition, and a busy report never holds up another.
+//! - **Bounded.** At most `concurrency × FETCHED_PER_SLOT` events are
+//!   fetched and not yet handled; fetching waits when they are.
 //! - **Commits after handling.** Auto-commit is off. A partition's offset is
 //!   committed up to (not including) its oldest event still being handled, so
 //!   nothing unhandled is ever committed; events handled beyond that point are
 //!   delivered again after a crash, which idempotent handlers absorb. Commits
 //!   run every `commit_interval`, on revocation and on shutdown.
 //! - **Rebalances.** On revocation the handled prefix is committed and the
-//!   partition is forgotten: its events still queued in lanes are dropped, and
+//!   partition is forgotten: its events still waiting are dropped, and
 //!   work finishing after that is not committed (the new owner gets it again).
 //! - **Failures.** A failing event is retried with exponential backoff and
 //!   jitter; after `max_attempts` it goes to the dead-letter topic with the
 //!   error, attempts and origin in its headers, and its offset is committed.
 //!   A message that is not an envelope goes there at once. `Unavailable`
 //!   errors (a dependency is down) are retried without limit instead.
+//! - **Metrics.** Events handled, retried and dead-lettered are counted,
+//!   and the lag (from librdkafka's statistics) is a gauge, per group.
 //! - **Shutdown.** When the shutdown future completes, fetching stops, queued
 //!   events are left for the next consumer, events being handled get up to
 //!   `shutdown_timeout` to finish, the handled prefix is committed and the
@@ -34,21 +31,25 @@
 
 mod context;
 mod dead_letter;
-mod lane;
+mod delivery;
+mod measures;
 mod offsets;
+mod schedule;
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::FutureExt as _;
 use rdkafka::consumer::{CommitMode, Consumer as _, StreamConsumer};
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::{Message as _, OwnedMessage};
 use rdkafka::producer::FutureProducer;
 use sinmungo_core::app::EventHandler;
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
@@ -58,11 +59,12 @@ use crate::error::KafkaError;
 use crate::logs::ClientLogs;
 use context::{commit, lock, RebalanceContext, SharedBook};
 use dead_letter::DeadLetters;
-use lane::{lane_of, Finished, Job, Lane, RetryPolicy};
+use delivery::{Delivery, Finished, Job, RetryPolicy};
 use offsets::OffsetBook;
+use schedule::{OrderKey, Schedule};
 
-/// Events fetched and not yet handled, per lane, shared by all lanes.
-const IN_FLIGHT_PER_LANE: usize = 16;
+/// Events fetched and not yet handled, per slot of `concurrency`.
+const FETCHED_PER_SLOT: usize = 16;
 /// Pause after a consumer error, so a persistent one does not spin.
 const ERROR_PAUSE: Duration = Duration::from_millis(200);
 
@@ -125,9 +127,13 @@ impl EventConsumer {
     pub fn new(config: &KafkaConfig, handler: Arc<dyn EventHandler>) -> Result<Self, KafkaError> {
         config.validate()?;
         let book: SharedBook = Arc::new(Mutex::new(OffsetBook::default()));
+        measures::describe();
         let consumer: StreamConsumer<RebalanceContext> = config
             .consumer()
-            .create_with_context(RebalanceContext { book: book.clone() })
+            .create_with_context(RebalanceContext {
+                book: book.clone(),
+                group: config.group_id.clone(),
+            })
             .map_err(|error| KafkaError::client(&error))?;
         consumer
             .subscribe(&[config.topic.as_str()])
@@ -171,40 +177,30 @@ impl EventConsumer {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), KafkaError> {
         let _running = self.status.running();
         let stop = CancellationToken::new();
-        let (finished_tx, mut finished) = mpsc::unbounded_channel();
-        let mut lanes = JoinSet::new();
-        let mut queues = Vec::with_capacity(self.concurrency);
-        for _ in 0..self.concurrency {
-            // Unbounded per lane: the shared budget in `consume` bounds them all.
-            let (queue, jobs) = mpsc::unbounded_channel();
-            let lane = Lane {
-                handler: self.handler.clone(),
-                dead_letters: self.dead_letters.clone(),
-                book: self.book.clone(),
-                retry: self.retry,
-                stop: stop.clone(),
-                finished: finished_tx.clone(),
-            };
-            lanes.spawn(lane.run(jobs).instrument(tracing::Span::current()));
-            queues.push(queue);
-        }
-        drop(finished_tx);
+        let delivery = Arc::new(Delivery {
+            handler: self.handler.clone(),
+            dead_letters: self.dead_letters.clone(),
+            book: self.book.clone(),
+            retry: self.retry,
+            stop: stop.clone(),
+        });
+        let mut handling = JoinSet::new();
         tracing::info!(concurrency = self.concurrency, "consuming events");
 
-        let outcome = self.consume(&queues, &mut finished, shutdown).await;
+        let outcome = self.consume(&delivery, &mut handling, shutdown).await;
 
         stop.cancel();
-        drop(queues);
-        self.finish_in_flight(lanes, &mut finished).await;
+        self.finish_in_flight(handling).await;
         self.close().await;
         outcome
     }
 
-    /// The loop: fetch, route to lanes, count finished events, commit.
+    /// The loop: fetch, schedule, start what may start, count finished
+    /// events, commit.
     async fn consume(
         &self,
-        queues: &[mpsc::UnboundedSender<Job>],
-        finished: &mut mpsc::UnboundedReceiver<Finished>,
+        delivery: &Arc<Delivery>,
+        handling: &mut JoinSet<(OrderKey, Option<Finished>)>,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), KafkaError> {
         tokio::pin!(shutdown);
@@ -212,26 +208,65 @@ impl EventConsumer {
         // until a message arrives again.
         let mut seen_errors: HashSet<String> = HashSet::new();
         let budget = Arc::new(Semaphore::new(
-            self.concurrency.saturating_mul(IN_FLIGHT_PER_LANE).max(1),
+            self.concurrency.saturating_mul(FETCHED_PER_SLOT).max(1),
         ));
+        // A share of the budget, taken before fetching: a spent budget holds
+        // fetching (bounded work in memory) but not the rest of the loop.
+        let mut permit: Option<OwnedSemaphorePermit> = None;
+        let mut schedule = Schedule::default();
         let mut commit_tick = tokio::time::interval(self.commit_interval);
         commit_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let message = tokio::select! {
+            while handling.len() < self.concurrency {
+                let Some((key, job)) = schedule.next() else {
+                    break;
+                };
+                let delivery = delivery.clone();
+                handling.spawn(
+                    async move {
+                        // A panic outside the handler (which `Delivery`
+                        // catches) still frees the key.
+                        let finished = AssertUnwindSafe(delivery.run(job))
+                            .catch_unwind()
+                            .await
+                            .ok()
+                            .flatten();
+                        (key, finished)
+                    }
+                    .instrument(tracing::Span::current()),
+                );
+            }
+            tokio::select! {
                 biased;
                 () = &mut shutdown => return Ok(()),
-                Some(done) = finished.recv() => {
-                    self.finish(&done);
-                    continue;
+                Some(joined) = handling.join_next() => {
+                    if let Ok((key, finished)) = joined {
+                        schedule.done(&key);
+                        if let Some(done) = finished {
+                            self.finish(&done);
+                        }
+                    }
                 }
-                _ = commit_tick.tick() => {
-                    self.commit_progress();
-                    continue;
+                _ = commit_tick.tick() => self.commit_progress(),
+                acquired = budget.clone().acquire_owned(), if permit.is_none() => {
+                    permit = Some(acquired.map_err(|_| {
+                        KafkaError::Fatal("the in-flight budget closed".to_owned())
+                    })?);
                 }
-                received = self.consumer.recv() => match received {
+                received = self.consumer.recv(), if permit.is_some() => match received {
                     Ok(message) => {
                         seen_errors.clear();
-                        message.detach()
+                        let message = message.detach();
+                        let key = match message.key() {
+                            Some(key) => OrderKey::Key(key.to_vec()),
+                            None => OrderKey::Partition(
+                                message.topic().to_owned(),
+                                message.partition(),
+                            ),
+                        };
+                        if let Some(job) = permit.take().and_then(|p| self.job(message, p)) {
+                            schedule.push(key, job);
+                        }
                     }
                     Err(error) => {
                         if error.rdkafka_error_code() == Some(RDKafkaErrorCode::Fatal) {
@@ -246,27 +281,8 @@ impl EventConsumer {
                             seen_errors.insert(error);
                         }
                         tokio::time::sleep(ERROR_PAUSE).await;
-                        continue;
                     }
                 },
-            };
-            // A spent budget holds the loop (bounded work in memory); shutdown
-            // still gets through, leaving this event uncommitted.
-            let permit = tokio::select! {
-                biased;
-                () = &mut shutdown => return Ok(()),
-                permit = budget.clone().acquire_owned() => permit
-                    .map_err(|_| KafkaError::Fatal("the in-flight budget closed".to_owned()))?,
-            };
-            let Some(job) = self.job(message, permit) else {
-                continue;
-            };
-            let lane = lane_of(job.message.key(), job.message.partition(), queues.len());
-            let Some(queue) = queues.get(lane) else {
-                continue;
-            };
-            if queue.send(job).is_err() {
-                return Err(KafkaError::Fatal("a lane stopped".to_owned()));
             }
         }
     }
@@ -307,17 +323,21 @@ impl EventConsumer {
         }
     }
 
-    /// Lets the lanes finish the events they are handling, for up to
-    /// `shutdown_timeout`, then abandons the rest.
-    async fn finish_in_flight(
-        &self,
-        mut lanes: JoinSet<()>,
-        finished: &mut mpsc::UnboundedReceiver<Finished>,
-    ) {
-        let in_flight = lock(&self.book).in_flight();
-        tracing::info!(in_flight, "stopping: finishing events being handled");
+    /// Lets the events being handled finish, for up to `shutdown_timeout`,
+    /// then abandons the rest; events still waiting are left uncommitted.
+    async fn finish_in_flight(&self, mut handling: JoinSet<(OrderKey, Option<Finished>)>) {
+        let unfinished = lock(&self.book).in_flight();
+        tracing::info!(
+            handling = handling.len(),
+            unfinished,
+            "stopping: finishing events being handled"
+        );
         let drained = tokio::time::timeout(self.shutdown_timeout, async {
-            while lanes.join_next().await.is_some() {}
+            while let Some(joined) = handling.join_next().await {
+                if let Ok((_, Some(done))) = joined {
+                    self.finish(&done);
+                }
+            }
         })
         .await;
         if drained.is_err() {
@@ -325,11 +345,8 @@ impl EventConsumer {
                 timeout = ?self.shutdown_timeout,
                 "events still being handled were abandoned; they will be delivered again"
             );
-            lanes.abort_all();
-            while lanes.join_next().await.is_some() {}
-        }
-        while let Ok(done) = finished.try_recv() {
-            self.finish(&done);
+            handling.abort_all();
+            while handling.join_next().await.is_some() {}
         }
     }
 

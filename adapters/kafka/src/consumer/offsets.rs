@@ -1,8 +1,8 @@
 //! Which offsets may be committed: per assigned partition, everything below
 //! the oldest event still being handled.
 //!
-//! Events of one partition are handled out of order (different keys run in
-//! different lanes), so a partition's commit position is the lowest offset
+//! Events of one partition are handled out of order (different keys run side
+//! by side), so a partition's commit position is the lowest offset
 //! dispatched but not yet finished, or one past the highest dispatched when
 //! all are finished. An event that was never finished (abandoned on shutdown
 //! or revocation) keeps the position below it, so it is delivered again.
@@ -62,7 +62,7 @@ impl OffsetBook {
         (Some(position) > log.committed).then_some(position)
     }
 
-    /// Records that `offset` was handed to a lane; `None` if the partition
+    /// Records that `offset` was fetched to be handled; `None` if the partition
     /// is not assigned (the message is then dropped, not handled).
     pub(crate) fn dispatch(&mut self, partition: &Partition, offset: i64) -> Option<u64> {
         let log = self.partitions.get_mut(partition)?;

@@ -8,7 +8,7 @@ use sinmungo_core::ports::EventPublisher as _;
 use sinmungo_kafka::{headers, KafkaPublisher};
 
 use crate::support::{
-    committed, envelope, publish_raw, read_topic, report, Cluster, Recorder, Running,
+    committed, counts, envelope, publish_raw, read_topic, report, Cluster, Recorder, Running,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -16,6 +16,9 @@ async fn an_event_failing_every_attempt_is_dead_lettered_with_the_error_and_the_
     let cluster = Cluster::start();
     let mut config = cluster.config();
     config.max_attempts = 3;
+    // A group of its own, so the counts read below are this test's alone.
+    config.group_id = "sinmungo-dead-letter-test".to_owned();
+    counts(&config.group_id); // the recorder is in place before the consumer starts
     let reports = [report(), report(), report()];
     let events: Vec<EventEnvelope> = (0..2)
         .flat_map(|round| reports.iter().map(move |r| envelope(*r, round)))
@@ -53,6 +56,12 @@ async fn an_event_failing_every_attempt_is_dead_lettered_with_the_error_and_the_
     let original: EventEnvelope = serde_json::from_slice(&dead.payload).unwrap();
     assert_eq!(&original, poisoned, "the event is dead-lettered as it was");
     assert_eq!(recorder.calls(poisoned.id), 3);
+    // Counted for /metrics: two retries, one dead letter, the rest handled.
+    let counted = counts(&config.group_id);
+    let count = |name: &str| counted.get(name).copied().unwrap_or(0);
+    assert_eq!(count("sinmungo_events_dead_lettered_total"), 1);
+    assert_eq!(count("sinmungo_event_retries_total"), 2);
+    assert!(count("sinmungo_events_handled_total") >= events.len() as u64 - 1);
 
     let handled = recorder.handled();
     assert!(

@@ -1,4 +1,4 @@
-//! Many reports, eight lanes: each report's events are handled in the order
+//! Many reports, eight at a time: each report's events are handled in the order
 //! they were published, while different reports run side by side.
 
 use std::collections::HashMap;

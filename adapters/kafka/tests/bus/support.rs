@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
 use rdkafka::message::{Headers as _, Message as _};
 use rdkafka::mocking::MockCluster;
@@ -43,6 +44,33 @@ pub fn init_tracing() {
                 .init();
         }
     });
+}
+
+/// What the consumers of this test binary counted for `group` since the
+/// last call, by metric name (give each test its own group to read its own
+/// counts; the first call installs the recorder).
+pub fn counts(group: &str) -> HashMap<String, u64> {
+    static SNAPSHOTTER: OnceLock<Snapshotter> = OnceLock::new();
+    let snapshotter = SNAPSHOTTER.get_or_init(|| {
+        let recorder = DebuggingRecorder::new();
+        let snapshotter = recorder.snapshotter();
+        recorder
+            .install()
+            .expect("the only recorder of this test binary");
+        snapshotter
+    });
+    let mut counts = HashMap::new();
+    // A snapshot takes the counts (they start again from 0): read them all at once.
+    for (key, .., value) in snapshotter.snapshot().into_vec() {
+        let ours = key
+            .key()
+            .labels()
+            .any(|label| label.key() == "group" && label.value() == group);
+        if let (true, DebugValue::Counter(count)) = (ours, value) {
+            *counts.entry(key.key().name().to_owned()).or_default() += count;
+        }
+    }
+    counts
 }
 
 /// librdkafka's mock cluster: a Kafka-protocol broker on a loopback port.
@@ -120,7 +148,7 @@ pub struct Recorder {
     /// Calls under way now, and the most ever at once.
     active: AtomicUsize,
     peak: AtomicUsize,
-    /// Each call takes a little time, varying by event, to mix up the lanes.
+    /// Each call takes a little time, varying by event, to mix up the order of finishing.
     pub jitter: bool,
 }
 

@@ -1,11 +1,12 @@
-//! Upgrading a database of the first schema: accounts and signed-in
-//! sessions survive migration 0002 (identity and access).
+//! Upgrading a database of an older schema: accounts and signed-in
+//! sessions survive migration 0002 (identity and access); receipt numbers
+//! continue where the counter table stopped after 0009 (sequences).
 
 use std::borrow::Cow;
 
 use chrono::TimeDelta;
 use sinmungo_core::domain::user::UserId;
-use sinmungo_core::ports::{Consumed, SessionStore, UserStore};
+use sinmungo_core::ports::{Consumed, ReportStore, SessionStore, UserStore};
 use sqlx::migrate::Migrator;
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
@@ -17,11 +18,7 @@ use crate::schema::{postgres_url, Schema};
 async fn existing_accounts_and_sessions_survive_the_upgrade() {
     let Some(url) = postgres_url() else { return };
     let schema = Schema::create(&url).await;
-    let all = sqlx::migrate!("./migrations");
-    let first = Migrator {
-        migrations: Cow::Owned(all.iter().filter(|m| m.version < 2).cloned().collect()),
-        ..sqlx::migrate!("./migrations")
-    };
+    let first = before(2);
     let mut conn = PgConnection::connect(&schema.url_with_search_path())
         .await
         .unwrap();
@@ -60,5 +57,53 @@ async fn existing_accounts_and_sessions_survive_the_upgrade() {
     assert_eq!(first.expires_at, at(0) + TimeDelta::days(14));
     assert_ne!(first.family, second.family, "a family per old session");
     assert!(store.is_active(first.family, at(0)).await.unwrap());
+    store.close().await;
+}
+
+/// The migrations before `version`.
+fn before(version: i64) -> Migrator {
+    let all = sqlx::migrate!("./migrations");
+    Migrator {
+        migrations: Cow::Owned(
+            all.iter()
+                .filter(|m| m.version < version)
+                .cloned()
+                .collect(),
+        ),
+        ..sqlx::migrate!("./migrations")
+    }
+}
+
+/// Migration 0009 replaces the counter table by one sequence per year: a
+/// year already counted continues after its last number (none is handed out
+/// twice), a new year starts at 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receipt_numbers_continue_after_the_move_to_sequences() {
+    let Some(url) = postgres_url() else { return };
+    let schema = Schema::create(&url).await;
+    let mut conn = PgConnection::connect(&schema.url_with_search_path())
+        .await
+        .unwrap();
+    before(9).run(&mut conn).await.unwrap();
+    sqlx::query("INSERT INTO receipt_counters (year, last) VALUES (2025, 9120), (2026, 41)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let store = schema.store().await;
+    let mut drawn = Vec::new();
+    for year in [2026, 2025, 2027, 2026] {
+        drawn.push(store.next_receipt_number(year).await.unwrap().to_string());
+    }
+    assert_eq!(
+        drawn,
+        [
+            "JB-2026-000042",
+            "JB-2025-009121",
+            "JB-2027-000001",
+            "JB-2026-000043"
+        ]
+    );
     store.close().await;
 }

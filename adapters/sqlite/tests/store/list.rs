@@ -283,6 +283,14 @@ async fn map_queries_search_the_r_tree_instead_of_scanning_reports() {
     bbox.status = Some(ReportStatus::Received);
     let plan = store.list_query_plan(&bbox).await.unwrap();
     assert!(uses_the_location_index(&plan), "{plan:#?}");
+    // The page's keys are chosen first; only its rows are then read whole.
+    assert!(
+        plan.iter().any(|line| line.contains("LIST SUBQUERY"))
+            && plan
+                .iter()
+                .any(|line| line.starts_with("SEARCH r USING INTEGER PRIMARY KEY (rowid=?)")),
+        "{plan:#?}"
+    );
 
     let mut near = ReportQuery::new(Scope::PublicAndOwn(citizen(1)));
     near.near = Some(Circle::parse("35.8242,127.1480", Some(500.0)).unwrap());

@@ -248,6 +248,7 @@ pub fn config(url: &str, dir: &Path) -> ApplicationConfig {
         rules: None,
         service_area: None,
         duplicates: sinmungo_wiring::DuplicateConfig::default(),
+        masking: sinmungo_wiring::MaskingConfig::default(),
     }
 }
 

@@ -7,7 +7,9 @@
 #![expect(clippy::expect_used, reason = "test fixtures")]
 
 mod analyze;
+mod controller;
 mod ops;
 mod pipeline;
 mod server;
 mod support;
+mod topics;

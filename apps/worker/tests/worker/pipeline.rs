@@ -76,6 +76,7 @@ async fn reports_relayed_through_kafka_are_analysed_by_the_worker_once_each() {
         Arc::new(SystemClock),
         TimeDelta::seconds(60),
     );
+    let before = worker.scrape().await;
     assert_eq!(relay.publish_batch(100).await.expect("relayed"), REPORTS);
 
     tokio::time::timeout(PATIENCE, async {
@@ -121,6 +122,55 @@ async fn reports_relayed_through_kafka_are_analysed_by_the_worker_once_each() {
     );
     // report.analyzed waits in the outbox for the relay, after the three submissions.
     assert_eq!(relay.pending().await.expect("pending"), REPORTS as u64);
+
+    // The worker's /metrics saw it all: events handled, AI calls answered
+    // and timed, and (from librdkafka's statistics) the group's lag.
+    let workers = [("group", "sinmungo-workers")];
+    let chat_ok = [("provider", "chat"), ("outcome", "ok")];
+    let after = worker.scrape().await;
+    let grew =
+        |name: &str, labels: &[(&str, &str)]| after.sum(name, labels) - before.sum(name, labels);
+    assert!(grew("sinmungo_events_handled_total", &workers) >= REPORTS as f64);
+    assert!(grew("sinmungo_ai_calls_total", &chat_ok) >= REPORTS as f64);
+    assert!(
+        grew(
+            "sinmungo_ai_call_duration_seconds_count",
+            &[("provider", "chat")]
+        ) >= REPORTS as f64
+    );
+    let lag = tokio::time::timeout(PATIENCE, async {
+        loop {
+            let scrape = worker.scrape().await;
+            let lag: Vec<f64> = scrape
+                .find(
+                    "sinmungo_consumer_lag_events",
+                    &[
+                        ("group", "sinmungo-workers"),
+                        ("topic", "sinmungo.report-events"),
+                    ],
+                )
+                .map(|s| s.value)
+                .collect();
+            if let [lag] = lag[..] {
+                break lag;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await
+    .expect("the lag is reported within a statistics interval");
+    assert!(lag >= 0.0, "{lag}");
+    // The README's list of metrics names the worker's too.
+    let readme = include_str!("../../../../README.md");
+    let undocumented: Vec<&String> = after
+        .types
+        .keys()
+        .filter(|name| name.starts_with("sinmungo_") && !readme.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "not in the README: {undocumented:?}"
+    );
 
     worker.shut_down().await;
     stores.close().await;

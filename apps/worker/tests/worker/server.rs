@@ -10,10 +10,9 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sinmungo_server::{ApiSecret, KafkaArgs, Server, ServerConfig, StoreConfig};
-use tokio::sync::oneshot;
+use sinmungo_server::{ApiSecret, KafkaArgs, Server};
 
-use crate::support::{streetlight_llm, PATIENCE};
+use crate::support::{server_config, streetlight_llm, RunningServer, PATIENCE};
 
 const PARTITIONS: i32 = 4;
 
@@ -24,30 +23,19 @@ async fn a_server_with_kafka_brokers_publishes_submissions_and_does_not_analyse(
     cluster
         .create_topic(&kafka.kafka_topic, PARTITIONS, 1)
         .expect("events topic");
+    cluster
+        .create_topic(&kafka.kafka_dlq_topic, 1, 1)
+        .expect("dead-letter topic");
     let llm = streetlight_llm().await;
     let dir = tempfile::tempdir().expect("temporary directory");
-    let mut config = ServerConfig {
-        store: StoreConfig {
-            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()).into(),
-            ..StoreConfig::embedded_defaults()
-        },
-        listen: "127.0.0.1:0".parse().expect("address"),
-        data_dir: dir.path().to_owned(),
-        kafka: kafka.clone(),
-        ..ServerConfig::embedded_defaults()
-    };
-    config.media.storage_url = "memory://".to_owned();
+    let mut config = server_config(&dir, cluster.bootstrap_servers());
     // Configured, yet never asked: in Kafka mode the workers run triage.
     config.triage.llm_model = Some("test/triage-model".to_owned());
     config.triage.llm_api_key = Some("sk-test-key".parse::<ApiSecret>().expect("key"));
     config.triage.llm_base_url = llm.uri();
 
-    let server = Server::bind(&config).await.expect("the server starts");
-    let base = format!("http://{}", server.local_addr().expect("its address"));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.run(async move {
-        stopped.await.ok();
-    }));
+    let server = RunningServer::start(Server::bind(&config).await.expect("the server starts"));
+    let base = server.base.clone();
 
     let client = reqwest::Client::new();
     let registered: Value = client
@@ -103,12 +91,7 @@ async fn a_server_with_kafka_brokers_publishes_submissions_and_does_not_analyse(
     assert_eq!(read["category"], "other");
     assert_ne!(read["analysis"]["decided_by"], "ai");
 
-    stop.send(()).ok();
-    tokio::time::timeout(PATIENCE, task)
-        .await
-        .expect("the server stops in time")
-        .expect("the server task ends")
-        .expect("the server stops cleanly");
+    server.shut_down().await;
 }
 
 /// The first message on `topic` (any partition): its key, `event-type`

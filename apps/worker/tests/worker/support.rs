@@ -6,6 +6,7 @@ use std::time::Duration;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
 use serde_json::{json, Value};
+use sinmungo_server::{KafkaArgs, Server, ServerConfig};
 use sinmungo_wiring::{ApiSecret, StoreConfig};
 use sinmungo_worker::{Worker, WorkerConfig};
 use tempfile::TempDir;
@@ -62,12 +63,78 @@ pub async fn streetlight_llm() -> MockServer {
     llm
 }
 
+/// A worker's settings: `brokers`, a fresh SQLite database in `dir`,
+/// photos in memory.
+pub fn worker_config(dir: &TempDir, brokers: String) -> WorkerConfig {
+    let mut config = WorkerConfig::with_brokers(brokers);
+    config.store = StoreConfig {
+        database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()).into(),
+        ..StoreConfig::embedded_defaults()
+    };
+    config.media.storage_url = "memory://".to_owned();
+    config
+}
+
+/// A server's settings with Kafka at `brokers`: a fresh SQLite database in
+/// `dir`, photos in memory, any free port.
+pub fn server_config(dir: &TempDir, brokers: String) -> ServerConfig {
+    let mut config = ServerConfig {
+        store: StoreConfig {
+            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()).into(),
+            ..StoreConfig::embedded_defaults()
+        },
+        listen: "127.0.0.1:0".parse().expect("address"),
+        data_dir: dir.path().to_owned(),
+        kafka: KafkaArgs::with_brokers(brokers),
+        ..ServerConfig::embedded_defaults()
+    };
+    config.media.storage_url = "memory://".to_owned();
+    config
+}
+
+/// A worker on any free port, not running yet (or why it would not start).
+pub async fn bind_worker(config: &WorkerConfig) -> anyhow::Result<Worker> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    Worker::on_listener(config, listener).await
+}
+
+/// A server started by a test, beside its workers.
+pub struct RunningServer {
+    pub base: String,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl RunningServer {
+    /// Runs `server` until [`RunningServer::shut_down`].
+    pub fn start(server: Server) -> Self {
+        let base = format!("http://{}", server.local_addr().expect("its address"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async move {
+            stopped.await.ok();
+        }));
+        Self { base, stop, task }
+    }
+
+    /// Stops it as SIGTERM would, and checks that it stopped cleanly.
+    pub async fn shut_down(self) {
+        self.stop.send(()).ok();
+        tokio::time::timeout(PATIENCE, self.task)
+            .await
+            .expect("the server stops in time")
+            .expect("the server task ends")
+            .expect("the server stops cleanly");
+    }
+}
+
 /// A running worker.
 pub struct TestWorker {
     pub base: String,
     pub client: reqwest::Client,
     pub config: WorkerConfig,
-    _cluster: MockCluster<'static, DefaultProducerContext>,
+    cluster: MockCluster<'static, DefaultProducerContext>,
     _dir: TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
@@ -76,32 +143,28 @@ pub struct TestWorker {
 impl TestWorker {
     /// A worker over a fresh database and mock cluster, reading with `llm`.
     pub async fn spawn(llm: &MockServer) -> Self {
+        Self::spawn_with(llm, |_| {}).await
+    }
+
+    /// Like [`TestWorker::spawn`], with the configuration changed by `edit`.
+    pub async fn spawn_with(llm: &MockServer, edit: impl FnOnce(&mut WorkerConfig)) -> Self {
         init_logging();
         let cluster = MockCluster::new(1).expect("a mock cluster");
-        let mut config = WorkerConfig::with_brokers(cluster.bootstrap_servers());
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut config = worker_config(&dir, cluster.bootstrap_servers());
         cluster
             .create_topic(&config.kafka.kafka_topic, 4, 1)
             .expect("events topic");
         cluster
             .create_topic(&config.kafka.kafka_dlq_topic, 1, 1)
             .expect("dead-letter topic");
-        let dir = tempfile::tempdir().expect("temporary directory");
-        config.store = StoreConfig {
-            database_url: format!("sqlite://{}", dir.path().join("sinmungo.db").display()).into(),
-            ..StoreConfig::embedded_defaults()
-        };
-        config.media.storage_url = "memory://".to_owned();
         config.triage.llm_model = Some("test/triage-model".to_owned());
         config.triage.llm_api_key = Some("sk-test-key".parse::<ApiSecret>().expect("key"));
         config.triage.llm_base_url = llm.uri();
         config.triage.llm_timeout_secs = 2;
         config.consumer.shutdown_timeout_secs = 5;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port");
-        let worker = Worker::on_listener(&config, listener)
-            .await
-            .expect("the worker starts");
+        edit(&mut config);
+        let worker = bind_worker(&config).await.expect("the worker starts");
         let addr: SocketAddr = worker.local_addr().expect("its address");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(worker.run(async move {
@@ -111,7 +174,7 @@ impl TestWorker {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             config,
-            _cluster: cluster,
+            cluster,
             _dir: dir,
             stop: Some(stop),
             task: Some(task),
@@ -126,6 +189,19 @@ impl TestWorker {
             .send()
             .await
             .expect("a response")
+    }
+
+    /// The mock broker it consumes from.
+    pub fn cluster(&self) -> &MockCluster<'static, DefaultProducerContext> {
+        &self.cluster
+    }
+
+    /// `GET /metrics`, parsed as Prometheus would.
+    pub async fn scrape(&self) -> sinmungo_test_support::prometheus::Scrape {
+        let response = self.get("/metrics").await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        let text = response.text().await.expect("a body");
+        sinmungo_test_support::prometheus::Scrape::parse(&text).expect("Prometheus's text format")
     }
 
     /// `GET path`.

@@ -1,9 +1,7 @@
-//! A lane: one of the consumer's `concurrency` sequential workers. Every
-//! event of a key goes to the same lane, so a report's events are handled one
-//! after another, in partition order, while other reports' events run in the
-//! other lanes.
+//! Delivering one event to the handler: retries with backoff, the
+//! dead-letter topic, and giving up on shutdown or revocation. Which event
+//! is delivered when is the [`schedule`](super::schedule)'s to say.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,15 +11,16 @@ use rand::Rng as _;
 use rdkafka::message::{Message, OwnedMessage};
 use sinmungo_core::app::{EventHandler, HandlerError};
 use sinmungo_core::domain::event::EventEnvelope;
-use tokio::sync::{mpsc, OwnedSemaphorePermit};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use super::context::{lock, SharedBook};
 use super::dead_letter::{DeadLetters, Verdict};
+use super::measures;
 use super::offsets::Partition;
 
-/// An event handed to a lane, with the generation of its partition's assignment.
+/// A fetched event, with the generation of its partition's assignment.
 #[derive(Debug)]
 pub(crate) struct Job {
     pub(crate) message: OwnedMessage,
@@ -30,7 +29,7 @@ pub(crate) struct Job {
     pub(crate) _permit: OwnedSemaphorePermit,
 }
 
-/// An event a lane is done with: handled, or dead-lettered.
+/// An event done with: handled, or dead-lettered.
 #[derive(Debug)]
 pub(crate) struct Finished {
     pub(crate) partition: Partition,
@@ -48,7 +47,7 @@ pub(crate) struct RetryPolicy {
 
 impl RetryPolicy {
     /// The wait after the `failures`-th failure: exponential, capped, with
-    /// jitter (between half and all of it) so lanes do not retry in step.
+    /// jitter (between half and all of it) so events do not retry in step.
     fn delay(&self, failures: u32) -> Duration {
         let exponent = failures.saturating_sub(1).min(16);
         let full = self
@@ -62,16 +61,6 @@ impl RetryPolicy {
     }
 }
 
-/// The lane an event goes to: by key, so one report's events share a lane.
-pub(crate) fn lane_of(key: Option<&[u8]>, partition: i32, lanes: usize) -> usize {
-    let mut hasher = DefaultHasher::new();
-    match key {
-        Some(key) => key.hash(&mut hasher),
-        None => partition.hash(&mut hasher),
-    }
-    usize::try_from(hasher.finish() % lanes.max(1) as u64).unwrap_or(0)
-}
-
 /// What became of an event.
 #[derive(Debug, PartialEq, Eq)]
 enum Outcome {
@@ -81,35 +70,32 @@ enum Outcome {
     Abandoned,
 }
 
-/// One sequential worker.
-pub(crate) struct Lane {
+/// What every delivery shares: the handler, the dead-letter topic, the
+/// offset book, the retry policy and the stop signal.
+pub(crate) struct Delivery {
     pub(crate) handler: Arc<dyn EventHandler>,
     pub(crate) dead_letters: DeadLetters,
     pub(crate) book: SharedBook,
     pub(crate) retry: RetryPolicy,
     pub(crate) stop: CancellationToken,
-    pub(crate) finished: mpsc::UnboundedSender<Finished>,
 }
 
-impl Lane {
-    /// Handles jobs until the loop closes the queue. After `stop`, queued
-    /// jobs are skipped: they stay uncommitted.
-    pub(crate) async fn run(self, mut jobs: mpsc::UnboundedReceiver<Job>) {
-        while let Some(job) = jobs.recv().await {
-            let partition = (job.message.topic().to_owned(), job.message.partition());
-            if self.stop.is_cancelled() || !self.is_current(&partition, job.generation) {
-                continue;
-            }
-            if self.deliver(&job, &partition).await == Outcome::Done {
-                // The loop is gone only when it has stopped counting.
-                self.finished
-                    .send(Finished {
-                        partition,
-                        offset: job.message.offset(),
-                        generation: job.generation,
-                    })
-                    .ok();
-            }
+impl Delivery {
+    /// Delivers `job`: `Some` when it is done with (its offset may be
+    /// committed), `None` when it was given up — after `stop`, or because its
+    /// partition is no longer ours — and will be delivered again.
+    pub(crate) async fn run(&self, job: Job) -> Option<Finished> {
+        let partition = (job.message.topic().to_owned(), job.message.partition());
+        if self.stop.is_cancelled() || !self.is_current(&partition, job.generation) {
+            return None;
+        }
+        match self.deliver(&job, &partition).await {
+            Outcome::Done => Some(Finished {
+                partition,
+                offset: job.message.offset(),
+                generation: job.generation,
+            }),
+            Outcome::Abandoned => None,
         }
     }
 
@@ -153,7 +139,7 @@ impl Lane {
     /// Calls the handler until it succeeds. Failures count towards the
     /// dead-letter topic, except `Unavailable` ones: a dependency that is down
     /// would otherwise send every event there, so those are retried until it
-    /// is back, holding this lane.
+    /// is back, holding this event's slot.
     async fn handle(&self, job: &Job, partition: &Partition, event: &EventEnvelope) -> Outcome {
         let mut attempts = 0;
         let mut counted = 0;
@@ -165,6 +151,7 @@ impl Lane {
             let (error, transient) = match result {
                 Ok(Ok(())) => {
                     tracing::debug!(attempts, "event handled");
+                    measures::count(measures::HANDLED, &self.dead_letters.group);
                     return Outcome::Done;
                 }
                 Ok(Err(HandlerError::Unavailable(reason))) => {
@@ -182,6 +169,7 @@ impl Lane {
                 return self.dead_letter(job, partition, verdict).await;
             }
             tracing::warn!(attempts, %error, transient, "handling failed; will retry");
+            measures::count(measures::RETRIED, &self.dead_letters.group);
             if !self.pause(attempts, partition, job.generation).await {
                 return Outcome::Abandoned;
             }
@@ -203,6 +191,7 @@ impl Lane {
                         topic = %self.dead_letters.topic,
                         "event dead-lettered"
                     );
+                    measures::count(measures::DEAD_LETTERED, &self.dead_letters.group);
                     return Outcome::Done;
                 }
                 Err(error) => {
@@ -243,21 +232,5 @@ mod tests {
             assert!(delay >= Duration::from_millis(full / 2), "{delay:?}");
             assert!(delay <= Duration::from_millis(full), "{delay:?}");
         }
-    }
-
-    #[test]
-    fn one_key_always_takes_one_lane() {
-        let key = b"0190d6c4-7a1e-7c3a-9a43-3c2a4b1d2e5f".as_slice();
-        let lane = lane_of(Some(key), 0, 8);
-        assert!(lane < 8);
-        assert_eq!(
-            lane_of(Some(key), 3, 8),
-            lane,
-            "the partition does not matter"
-        );
-        let used: std::collections::HashSet<usize> = (0..200)
-            .map(|n| lane_of(Some(format!("report-{n}").as_bytes()), 0, 8))
-            .collect();
-        assert_eq!(used.len(), 8, "keys spread over every lane");
     }
 }

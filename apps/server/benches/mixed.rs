@@ -1,0 +1,586 @@
+//! A sustained mixed load at a fixed arrival rate: submits, map lists, report
+//! reads, status changes and comments, for minutes, against the release
+//! server — per operation p50/p99, errors, and the server's memory every
+//! `BENCH_SAMPLE_SECS`; optionally with the database restarted in the middle.
+//!
+//! ```text
+//! cargo bench -p sinmungo-server --bench mixed
+//! BENCH_RATE=500 BENCH_SECS=600 cargo bench -p sinmungo-server --bench mixed
+//! BENCH_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/bench_mixed \
+//!   BENCH_RESTART_CMD='pg_ctlcluster 15 main restart' cargo bench -p sinmungo-server --bench mixed
+//! ```
+//!
+//! The real `sinmungo-server` binary runs as a child process over a SQLite
+//! file in a temporary directory (or `BENCH_DATABASE_URL`, a PostgreSQL
+//! fresh database: its admin account is created here); this process is the clients. Arrivals are
+//! open-loop: a request starts every `1 / BENCH_RATE` seconds whether or not
+//! earlier ones have answered, so a slow server shows as latency rather than
+//! as a politely lower rate (no coordinated omission). The mix per 100
+//! requests: 40 map lists (a ~1 km box in central Jeonju, 20 a page), 30
+//! report reads, 15 submits (a citizen of 50), 10 comments and 5 status
+//! changes (an admin starts a received report), on reports seeded first and
+//! those submitted during the run.
+//!
+//! Every setting the run depends on is set here: rate limits lifted, no
+//! connection cap per address (all clients are one address), `warn` logs.
+//! The run fails when any answer is not 2xx — outside the restart's window
+//! when `BENCH_RESTART_CMD` is set (run at half time; errors are then
+//! counted only until the first success after it) — or when any report whose
+//! submit was answered 201 cannot be read back at the end.
+
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::expect_used,
+    reason = "a benchmark prints its tables and fails loudly"
+)]
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+const ADMIN_EMAIL: &str = "bench-admin@jeonbuk.go.kr";
+const ADMIN_PASSWORD: &str = "bench-admin-pass-2026";
+const CITIZENS: usize = 50;
+const SEEDED: usize = 500;
+/// Requests in flight at most; an arrival beyond it is an error ("dropped").
+const IN_FLIGHT_CAP: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    List,
+    Read,
+    Submit,
+    Comment,
+    Transition,
+}
+
+impl Op {
+    const ALL: [Op; 5] = [Op::List, Op::Read, Op::Submit, Op::Comment, Op::Transition];
+
+    /// The operation of the `n`-th arrival: the mix per 100, interleaved.
+    fn of(n: u64) -> Op {
+        match n.wrapping_mul(37) % 100 {
+            0..40 => Op::List,
+            40..70 => Op::Read,
+            70..85 => Op::Submit,
+            85..95 => Op::Comment,
+            _ => Op::Transition,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Op::List => "map list (bbox, 20)",
+            Op::Read => "report read",
+            Op::Submit => "submit",
+            Op::Comment => "comment",
+            Op::Transition => "status change",
+        }
+    }
+}
+
+/// One answered (or failed) request.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    op: Op,
+    /// Since the run's start, when it was sent.
+    at: Duration,
+    latency: Duration,
+    ok: bool,
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server_command(dir: &Path, database: &str, port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sinmungo-server"));
+    command
+        .env_clear()
+        .env("SINMUNGO_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SINMUNGO_DATA_DIR", dir)
+        .env("SINMUNGO_DATABASE_URL", database)
+        .env(
+            "SINMUNGO_STORAGE_URL",
+            format!("file://{}", dir.join("media").display()),
+        )
+        .env("SINMUNGO_RATE_SUBMIT_PER_ACCOUNT", "1000000000/1h")
+        .env("SINMUNGO_RATE_SUBMIT_PER_IP", "1000000000/1h")
+        .env("SINMUNGO_RATE_REGISTER_PER_IP", "1000000000/1h")
+        .env("SINMUNGO_RATE_LOGIN_PER_IP", "1000000000/1h")
+        .env("SINMUNGO_RATE_LOGIN_FAILURES", "1000000000/1h")
+        .env("SINMUNGO_MAX_CONNECTIONS_PER_ADDRESS", "0")
+        .env("SINMUNGO_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    command
+}
+
+async fn start(dir: &Path, database: &str) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let status = server_command(dir, database, port)
+        .args([
+            "create-user",
+            "--email",
+            ADMIN_EMAIL,
+            "--display-name",
+            "벤치관리자",
+            "--role",
+            "admin",
+        ])
+        .env("SINMUNGO_NEW_USER_PASSWORD", ADMIN_PASSWORD)
+        .status()
+        .expect("create-user runs");
+    assert!(status.success(), "create-user failed");
+    let child = server_command(dir, database, port)
+        .spawn()
+        .expect("the server starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !client
+        .get(format!("{base}/ready"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(Instant::now() < deadline, "the server did not become ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Server { child, base }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Deterministic pseudo-randomness (xorshift) from an arrival's number.
+fn mix(n: u64) -> u64 {
+    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
+fn unit(n: u64) -> f64 {
+    (mix(n) % 1_000_000) as f64 / 1_000_000.0
+}
+
+/// What the clients share.
+struct World {
+    client: reqwest::Client,
+    api: String,
+    citizens: Vec<String>,
+    admin: String,
+    /// Every report answered 201, for reads and comments.
+    reports: Mutex<Vec<String>>,
+    /// Reports still `received`, for status changes.
+    received: Mutex<Vec<String>>,
+}
+
+impl World {
+    async fn run(&self, op: Op, n: u64) -> bool {
+        let api = &self.api;
+        let pick = |list: &Mutex<Vec<String>>| {
+            let list = list.lock().expect("lock");
+            let len = list.len().max(1) as u64;
+            list.get(usize::try_from(mix(n) % len).unwrap_or(0))
+                .cloned()
+        };
+        let request = match op {
+            Op::List => {
+                let lat = 35.80 + unit(n) * 0.05;
+                let lng = 127.10 + unit(n + 1) * 0.07;
+                self.client.get(format!(
+                    "{api}/reports?bbox={lng:.5},{lat:.5},{:.5},{:.5}&limit=20",
+                    lng + 0.011,
+                    lat + 0.009
+                ))
+            }
+            Op::Read => {
+                let Some(id) = pick(&self.reports) else {
+                    return true;
+                };
+                self.client.get(format!("{api}/reports/{id}"))
+            }
+            Op::Submit => {
+                let citizen = &self.citizens[usize::try_from(n).unwrap_or(0) % CITIZENS];
+                self.client
+                    .post(format!("{api}/reports"))
+                    .bearer_auth(citizen)
+                    .json(&submission(n))
+            }
+            Op::Comment => {
+                let Some(id) = pick(&self.reports) else {
+                    return true;
+                };
+                self.client
+                    .post(format!("{api}/reports/{id}/comments"))
+                    .bearer_auth(&self.admin)
+                    .json(&json!({"body": "현장 확인 후 조치하겠습니다. 불편을 드려 죄송합니다.", "internal": false}))
+            }
+            Op::Transition => {
+                let Some(id) = self.received.lock().expect("lock").pop() else {
+                    return true;
+                };
+                self.client
+                    .post(format!("{api}/reports/{id}/transitions"))
+                    .bearer_auth(&self.admin)
+                    .json(
+                        &json!({"to": "in_progress", "note": "담당 부서에서 처리를 시작했습니다."}),
+                    )
+            }
+        };
+        let Ok(response) = request.send().await else {
+            return false;
+        };
+        let ok = response.status().is_success();
+        if op == Op::Submit && ok {
+            if let Ok(body) = response.json::<Value>().await {
+                if let Some(id) = body["id"].as_str() {
+                    self.reports.lock().expect("lock").push(id.to_owned());
+                    self.received.lock().expect("lock").push(id.to_owned());
+                }
+            }
+        } else {
+            // Read the body: the answer is only whole once it has arrived.
+            let _ = response.bytes().await;
+        }
+        ok
+    }
+}
+
+fn submission(n: u64) -> Value {
+    const TEXTS: [(&str, &str); 4] = [
+        ("도로 파손", "집 앞 도로에 큰 포트홀이 생겼어요"),
+        ("가로등 고장", "골목 가로등이 며칠째 꺼져 있어요"),
+        ("쓰레기 투기", "공터에 쓰레기 무단투기가 심합니다"),
+        ("불법 주차", "소화전 앞에 불법주차 차량이 있어요"),
+    ];
+    let (title, description) = TEXTS[usize::try_from(mix(n) % 4).unwrap_or(0)];
+    json!({
+        "title": title,
+        "description": format!("{description} ({n})"),
+        "location": {"lat": 35.80 + unit(n + 2) * 0.06, "lng": 127.10 + unit(n + 3) * 0.08},
+    })
+}
+
+async fn sign_in(client: &reqwest::Client, api: &str) -> (Vec<String>, String) {
+    let mut citizens = Vec::new();
+    for i in 0..CITIZENS {
+        let response = client
+            .post(format!("{api}/auth/register"))
+            .json(
+                &json!({"email": format!("bench-{i}-{}@example.kr", std::process::id()),
+                          "password": "jeonbuk2026!", "display_name": "벤치시민"}),
+            )
+            .send()
+            .await
+            .expect("register");
+        assert!(
+            response.status().is_success(),
+            "register: {}",
+            response.status()
+        );
+        let body: Value = response.json().await.expect("JSON");
+        citizens.push(body["access_token"].as_str().expect("token").to_owned());
+    }
+    let response = client
+        .post(format!("{api}/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert!(
+        response.status().is_success(),
+        "admin login: {}",
+        response.status()
+    );
+    let body: Value = response.json().await.expect("JSON");
+    (
+        citizens,
+        body["access_token"].as_str().expect("token").to_owned(),
+    )
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let rate: f64 = knob("BENCH_RATE", 500.0);
+    let secs: u64 = knob("BENCH_SECS", 600);
+    let sample_secs: u64 = knob("BENCH_SAMPLE_SECS", 10);
+    let restart: String = knob("BENCH_RESTART_CMD", String::new());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let database: String = knob(
+        "BENCH_DATABASE_URL",
+        format!("sqlite://{}", dir.path().join("sinmungo.db").display()),
+    );
+    let profile = if database.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let server = start(dir.path(), &database).await;
+    let pid = server.child.id();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1024)
+        .build()
+        .expect("a client");
+    let api = format!("{}/api/v1", server.base);
+    let (citizens, admin) = sign_in(&client, &api).await;
+    let world = Arc::new(World {
+        client,
+        api,
+        citizens,
+        admin,
+        reports: Mutex::new(Vec::new()),
+        received: Mutex::new(Vec::new()),
+    });
+    eprintln!("seeding {SEEDED} reports");
+    for n in 0..SEEDED as u64 {
+        assert!(
+            world.run(Op::Submit, 1_000_000_000 + n).await,
+            "a seed submit failed"
+        );
+    }
+
+    eprintln!("{profile}: {rate} requests/s for {secs} s, sampling every {sample_secs} s");
+    let samples: Arc<Mutex<Vec<Sample>>> = Arc::new(Mutex::new(Vec::new()));
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let total = (rate * secs as f64) as u64;
+    let gap = Duration::from_secs_f64(1.0 / rate);
+    let mut rss = vec![(Duration::ZERO, rss_kib(pid))];
+    let mut next_sample = Duration::from_secs(sample_secs);
+    let mut restarting: Option<tokio::task::JoinHandle<(Duration, Duration)>> = None;
+    for n in 0..total {
+        let due = gap.mul_f64(n as f64);
+        let now = started.elapsed();
+        if due > now {
+            tokio::time::sleep(due - now).await;
+        }
+        if started.elapsed() >= next_sample {
+            rss.push((started.elapsed(), rss_kib(pid)));
+            next_sample += Duration::from_secs(sample_secs);
+        }
+        if !restart.is_empty() && restarting.is_none() && due >= Duration::from_secs(secs / 2) {
+            let cmd = restart.clone();
+            // Off the arrival loop: arrivals keep coming during the restart.
+            restarting = Some(tokio::spawn(async move {
+                let from = started.elapsed();
+                let status = tokio::task::spawn_blocking(move || {
+                    Command::new("sh").arg("-c").arg(cmd).status()
+                })
+                .await
+                .expect("the restart task")
+                .expect("BENCH_RESTART_CMD runs");
+                assert!(status.success(), "BENCH_RESTART_CMD failed: {status}");
+                let to = started.elapsed();
+                eprintln!(
+                    "restarted the database: {:.1}–{:.1} s",
+                    from.as_secs_f64(),
+                    to.as_secs_f64()
+                );
+                (from, to)
+            }));
+        }
+        let op = Op::of(n);
+        let at = started.elapsed();
+        if in_flight.load(Ordering::Relaxed) >= IN_FLIGHT_CAP {
+            samples.lock().expect("lock").push(Sample {
+                op,
+                at,
+                latency: Duration::ZERO,
+                ok: false,
+            });
+            continue;
+        }
+        in_flight.fetch_add(1, Ordering::Relaxed);
+        let (world, samples, in_flight) = (world.clone(), samples.clone(), in_flight.clone());
+        tokio::spawn(async move {
+            let sent = Instant::now();
+            let ok = world.run(op, n).await;
+            let latency = sent.elapsed();
+            in_flight.fetch_sub(1, Ordering::Relaxed);
+            samples.lock().expect("lock").push(Sample {
+                op,
+                at,
+                latency,
+                ok,
+            });
+        });
+    }
+    while in_flight.load(Ordering::Relaxed) > 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let elapsed = started.elapsed();
+    rss.push((elapsed, rss_kib(pid)));
+    let restarted = match restarting {
+        Some(task) => Some(task.await.expect("the restart finished")),
+        None => None,
+    };
+
+    // Every report answered 201 is there.
+    let reports = world.reports.lock().expect("lock").clone();
+    let mut missing = 0;
+    for id in &reports {
+        let found = world
+            .client
+            .get(format!("{}/reports/{id}", world.api))
+            .bearer_auth(&world.admin)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if !found {
+            missing += 1;
+        }
+    }
+
+    let samples = samples.lock().expect("lock").clone();
+    // With a restart, errors from its start to the first success after its
+    // end are the outage's; any other error fails the run.
+    let outage_end = restarted.map(|(_, to)| {
+        samples
+            .iter()
+            .filter(|s| s.ok && s.at >= to)
+            .map(|s| s.at)
+            .min()
+            .unwrap_or(elapsed)
+    });
+    let in_outage = |s: &Sample| match (restarted, outage_end) {
+        (Some((from, _)), Some(end)) => s.at >= from && s.at <= end,
+        _ => false,
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### Mixed load, {profile}: {rate:.0} requests/s offered for {secs} s ({} sent in {:.1} s)\n",
+        samples.len(),
+        elapsed.as_secs_f64()
+    );
+    let _ = writeln!(out, "| operation | requests | p50 | p99 | max | errors |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    let mut all: Vec<Duration> = Vec::new();
+    let mut errors_outside = 0;
+    let mut errors_during = 0;
+    for op in Op::ALL {
+        let mut latencies: Vec<Duration> = samples
+            .iter()
+            .filter(|s| s.op == op && s.ok)
+            .map(|s| s.latency)
+            .collect();
+        latencies.sort();
+        let errors = samples.iter().filter(|s| s.op == op && !s.ok).count();
+        errors_outside += samples
+            .iter()
+            .filter(|s| s.op == op && !s.ok && !in_outage(s))
+            .count();
+        errors_during += samples
+            .iter()
+            .filter(|s| s.op == op && !s.ok && in_outage(s))
+            .count();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {errors} |",
+            op.name(),
+            samples.iter().filter(|s| s.op == op).count(),
+            percentile(&latencies, 50.0),
+            percentile(&latencies, 99.0),
+            latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        );
+        all.extend(latencies);
+    }
+    all.sort();
+    let _ = writeln!(
+        out,
+        "| **all** | {} | {:.1} ms | **{:.1} ms** | {:.1} ms | {} |\n",
+        samples.len(),
+        percentile(&all, 50.0),
+        percentile(&all, 99.0),
+        all.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        errors_outside + errors_during,
+    );
+    let _ = writeln!(out, "| from | answered/s | p99 | errors | server RSS |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for window in rss.windows(2) {
+        let (from, to) = (window[0].0, window[1].0);
+        let mut latencies: Vec<Duration> = samples
+            .iter()
+            .filter(|s| s.ok && s.at >= from && s.at < to)
+            .map(|s| s.latency)
+            .collect();
+        latencies.sort();
+        let errors = samples
+            .iter()
+            .filter(|s| !s.ok && s.at >= from && s.at < to)
+            .count();
+        let _ = writeln!(
+            out,
+            "| {:.0} s | {:.0} | {:.1} ms | {errors} | {:.1} MiB |",
+            from.as_secs_f64(),
+            latencies.len() as f64 / (to - from).as_secs_f64().max(0.001),
+            percentile(&latencies, 99.0),
+            window[1].1 as f64 / 1024.0,
+        );
+    }
+    if let (Some((from, to)), Some(end)) = (restarted, outage_end) {
+        let _ = writeln!(
+            out,
+            "\nDatabase restart from {:.1} s to {:.1} s; first success after it at {:.1} s \
+             (recovered {:.1} s after the restart ended); {errors_during} errors in that window.",
+            from.as_secs_f64(),
+            to.as_secs_f64(),
+            end.as_secs_f64(),
+            (end.saturating_sub(to)).as_secs_f64(),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nReports answered 201: {}; missing when read back: {missing}.",
+        reports.len()
+    );
+    println!("{out}");
+    drop(server);
+    assert_eq!(missing, 0, "reports answered 201 were lost");
+    assert_eq!(errors_outside, 0, "errors outside a restart window");
+}
