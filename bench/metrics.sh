@@ -34,9 +34,15 @@ if [ -z "${BEFORE:-}" ]; then
   echo "== building the server at $BASE ($(git rev-parse --short "$BASE"))"
   mkdir -p "$WORK/base"
   git archive "$BASE" | tar -x -C "$WORK/base"
+  # Cargo's fingerprints of workspace crates do not depend on where the
+  # workspace is, only on the sources' times: the archive's files (dated
+  # from the commit) would pass for the artifacts built here. Newer times
+  # make it build them; this tree's are touched for the same reason below.
+  find "$WORK/base" -type f -exec touch {} +
   (cd "$WORK/base" && CARGO_TARGET_DIR=$(realpath -m "$TARGET") cargo build --release -q -p sinmungo-server)
   cp "$TARGET/release/sinmungo-server" "$WORK/before"
   BEFORE=$WORK/before
+  git ls-files -z -- '*.rs' '*.toml' | xargs -0 touch
 fi
 if [ -z "${AFTER:-}" ]; then
   cargo build --release -q -p sinmungo-server
