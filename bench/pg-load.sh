@@ -51,17 +51,24 @@ echo "   reports: $(sql 'SELECT count(*) FROM reports'), outbox events: $(sql 'S
 # place and a valid receipt number of a year no real report has): what the
 # database alone costs for the row itself.
 TEMPLATE=$(sql "SELECT id FROM reports LIMIT 1")
+# Every stored column of the table (generated ones are computed), with some
+# replaced: the list follows the migrations, so the copy stays a whole, valid row.
+copy_of() { # copy_of COLUMN=EXPR… — the template row's columns, some replaced
+  local list cols
+  cols=$(sql "SELECT string_agg(column_name, ' ' ORDER BY ordinal_position)
+              FROM information_schema.columns WHERE table_name = 'reports' AND is_generated = 'NEVER'")
+  for col in $cols; do
+    local expr=$col
+    for pair in "$@"; do [ "${pair%%=*}" = "$col" ] && expr=${pair#*=}; done
+    list="${list:+$list, }$expr"
+  done
+  echo "INSERT INTO reports (${cols// /, }) SELECT $list FROM reports"
+}
 cat > "$DATA/insert.sql" <<SQL
 \set lat random(3580000, 3586000)
 \set lng random(12710000, 12718000)
-INSERT INTO reports SELECT gen_random_uuid(), 'JB-1999-' || lpad(nextval('bench_numbers')::text, 7, '0'), title, description,
-  title_folded, description_folded, category, priority, status, :lat / 100000.0, :lng / 100000.0,
-  address, jurisdiction_code, jurisdiction_name, department, assignee, reporter, visibility,
-  support_count, duplicate_of, analysis_category, analysis_priority, analysis_confidence,
-  analysis_decided_by, analysis_rule, analysis_needs_review, analysis_decided_at, analysis_models,
-  analysis_latency_ms, analysis_note, analysis_trigger, photos, due_at, now(), now(), resolved_at,
-  now(), 1
-FROM reports WHERE id = '$TEMPLATE';
+$(copy_of id=gen_random_uuid\(\) "number='JB-1999-' || lpad(nextval('bench_numbers')::text, 7, '0')" \
+  lat=:lat/100000.0 lng=:lng/100000.0 created_at='now()' updated_at='now()' status_changed_at='now()' version=1) WHERE id = '$TEMPLATE';
 SQL
 sql "CREATE SEQUENCE bench_numbers"
 echo "== plain INSERT: pgbench -c$CONNECTIONS -j2 -T30 (one report row per transaction)"
@@ -69,17 +76,10 @@ pgbench -n -c"$CONNECTIONS" -j2 -T30 -r -f "$DATA/insert.sql" "$PG/$DB" 2>&1 | g
 
 echo "== filling to $ROWS reports spread over Jeonbuk (35.3–36.2 N, 126.4–127.9 E)"
 have=$(sql 'SELECT count(*) FROM reports')
-sql "INSERT INTO reports SELECT
-       (lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint - i), 12, '0') || '7000' || '8000' || lpad(to_hex(i), 12, '0'))::uuid,
-       'JB-2000-' || lpad(i::text, 7, '0'), title, description, title_folded, description_folded, category, priority, status,
-       35.3 + random() * 0.9, 126.4 + random() * 1.5,
-       address, jurisdiction_code, jurisdiction_name, department, assignee, reporter, visibility,
-       support_count, duplicate_of, analysis_category, analysis_priority, analysis_confidence,
-       analysis_decided_by, analysis_rule, analysis_needs_review, analysis_decided_at, analysis_models,
-       analysis_latency_ms, analysis_note, analysis_trigger, photos, due_at, created_at, updated_at,
-       resolved_at, status_changed_at, 1
-     FROM reports, generate_series(1, $ROWS - $have) AS i
-     WHERE reports.id = '$TEMPLATE'"
+sql "$(copy_of \
+  "id=(lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint - i), 12, '0') || '7000' || '8000' || lpad(to_hex(i), 12, '0'))::uuid" \
+  "number='JB-2000-' || lpad(i::text, 7, '0')" 'lat=35.3 + random() * 0.9' 'lng=126.4 + random() * 1.5' version=1) \
+     , generate_series(1, $ROWS - $have) AS i WHERE reports.id = '$TEMPLATE'"
 sql "VACUUM ANALYZE reports"
 echo "   reports: $(sql 'SELECT count(*) FROM reports')"
 

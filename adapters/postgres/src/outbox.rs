@@ -20,6 +20,12 @@
 //!    catches. Whatever the interleaving, a report's events are handed out
 //!    only as a prefix of its unpublished events, in one batch.
 //!
+//! Both rules are probes of `outbox_pending_by_report` per candidate. The
+//! `OFFSET 0` in each `NOT EXISTS` keeps PostgreSQL from turning it into an
+//! anti-join: the planner would then scan the whole table, published events
+//! included, on every claim (58 ms a claim at 7,000 events under submit load,
+//! growing with the table; probed, a claim of 100 costs ~3 ms at any size).
+//!
 //! Without a concurrent claim the second rule removes nothing: an earlier
 //! unpublished sibling of a candidate is itself a candidate (it is not held,
 //! nothing earlier blocks it, and it comes first in `seq` order). A claim
@@ -71,7 +77,7 @@ const CLAIM: &str = "\
           AND NOT EXISTS ( \
               SELECT 1 FROM outbox AS held \
               WHERE held.report_id = o.report_id AND held.published_at IS NULL \
-                AND held.seq < o.seq AND held.claimed_until > $1) \
+                AND held.seq < o.seq AND held.claimed_until > $1 OFFSET 0) \
         ORDER BY o.seq \
         LIMIT $3 \
         FOR UPDATE OF o SKIP LOCKED) \
@@ -82,7 +88,7 @@ const CLAIM: &str = "\
           SELECT 1 FROM outbox AS earlier \
           WHERE earlier.report_id = c.report_id AND earlier.published_at IS NULL \
             AND earlier.seq < c.seq \
-            AND earlier.seq NOT IN (SELECT seq FROM candidates)) \
+            AND earlier.seq NOT IN (SELECT seq FROM candidates) OFFSET 0) \
     RETURNING e.seq, e.id, e.event_type, e.version, e.occurred_at, e.report_id, \
               e.payload::text AS payload, e.attempts";
 
