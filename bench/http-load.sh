@@ -3,11 +3,15 @@
 #
 #   bench/http-load.sh            # 100,000 reports, then map queries
 #   REPORTS=20000 bench/http-load.sh
+#   BASE_BIN=/path/to/an/older/sinmungo-server bench/http-load.sh
 #
 # Needs wrk (Debian: apt-get install wrk), curl and jq. Starts a release build
 # of the server on 127.0.0.1:18080 over a temporary data directory, submits
 # reports until REPORTS exist (measuring submit throughput), then measures
 # bbox-list latency. Only loopback traffic; every wrk run is bounded in time.
+# With BASE_BIN (another build of the server, same schema), the map queries
+# are measured again by that build on the same database, right after: a
+# before/after of a query change on identical data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Rate limits raised, wrk runs checked for non-2xx answers.
@@ -47,8 +51,27 @@ while [ "$(count)" -lt "$REPORTS" ]; do
 done
 echo "== reports stored: $(count)"
 
-for c in 1 "$CONNECTIONS"; do
-  t=$(( c < THREADS ? c : THREADS ))
-  echo "== bbox list: GET /api/v1/reports?bbox=…(~1 km²)&limit=20 over $(count) reports, $c connection(s)"
-  wrk_2xx -t"$t" -c"$c" -d20s --latency -s bench/bbox.lua "http://$ADDR"
-done
+bbox_runs() { # $1 names the build
+  for c in 1 "$CONNECTIONS"; do
+    t=$(( c < THREADS ? c : THREADS ))
+    echo "== bbox list ($1): GET /api/v1/reports?bbox=…(~1 km²)&limit=20 over $(count) reports, $c connection(s)"
+    wrk_2xx -t"$t" -c"$c" -d20s --latency -s bench/bbox.lua "http://$ADDR"
+  done
+}
+# The submits' events are handled in the server after their answers: let
+# the outbox drain so that the map queries have the machine to themselves.
+pending() { curl -sf http://$ADDR/metrics | awk '/^sinmungo_outbox_pending_events / { print $2 }'; }
+while [ "$(pending)" != 0 ]; do sleep 1; done
+restart_with() { # $1 a server build
+  kill $SERVER; wait $SERVER 2>/dev/null || true
+  SINMUNGO_LOG=warn "$1" --listen $ADDR --data-dir "$DATA" --database-url "sqlite://$DATA/sinmungo.db" &
+  SERVER=$!
+  for _ in $(seq 50); do curl -sf http://$ADDR/ready >/dev/null && break; sleep 0.2; done
+}
+bbox_runs "$BIN"
+if [ -n "${BASE_BIN:-}" ]; then # base, then this build again: neither gains from going second
+  restart_with "$BASE_BIN"
+  bbox_runs "$BASE_BIN"
+  restart_with "$BIN"
+  bbox_runs "$BIN"
+fi

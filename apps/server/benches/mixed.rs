@@ -8,6 +8,7 @@
 //! BENCH_RATE=500 BENCH_SECS=600 cargo bench -p sinmungo-server --bench mixed
 //! BENCH_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/bench_mixed \
 //!   BENCH_RESTART_CMD='pg_ctlcluster 15 main restart' cargo bench -p sinmungo-server --bench mixed
+//! BENCH_KAFKA_OUTAGE_SECS=30 cargo bench -p sinmungo-server --bench mixed
 //! ```
 //!
 //! The real `sinmungo-server` binary runs as a child process over a SQLite
@@ -27,6 +28,13 @@
 //! when `BENCH_RESTART_CMD` is set (run at half time; errors are then
 //! counted only until the first success after it) — or when any report whose
 //! submit was answered 201 cannot be read back at the end.
+//!
+//! With `BENCH_KAFKA_OUTAGE_SECS`, the server publishes its outbox to Kafka —
+//! librdkafka's mock cluster, started here, speaking the real protocol on a
+//! loopback port — and every broker goes down for that many seconds at three
+//! quarters of the run. Submits must go on being answered (the outbox holds
+//! the events); at the end every `report.submitted` event of every report
+//! answered 201 must be on the topic, or the run fails.
 
 #![expect(
     clippy::print_stdout,
@@ -42,6 +50,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use rdkafka::message::{Headers as _, Message as _};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::DefaultProducerContext;
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde_json::{json, Value};
 
 fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -57,6 +70,12 @@ const CITIZENS: usize = 50;
 const SEEDED: usize = 500;
 /// Requests in flight at most; an arrival beyond it is an error ("dropped").
 const IN_FLIGHT_CAP: usize = 4096;
+/// The topics of the Kafka run, and its partitions.
+const TOPIC: &str = "bench.report-events";
+const DEAD_LETTER_TOPIC: &str = "bench.report-events.dlq";
+const PARTITIONS: i32 = 4;
+/// Every broker of the mock cluster.
+const ALL_BROKERS: i32 = -1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -114,7 +133,7 @@ impl Drop for Server {
     }
 }
 
-fn server_command(dir: &Path, database: &str, port: u16) -> Command {
+fn server_command(dir: &Path, database: &str, brokers: Option<&str>, port: u16) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sinmungo-server"));
     command
         .env_clear()
@@ -134,15 +153,21 @@ fn server_command(dir: &Path, database: &str, port: u16) -> Command {
         .env("SINMUNGO_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
+    if let Some(brokers) = brokers {
+        command
+            .env("SINMUNGO_KAFKA_BROKERS", brokers)
+            .env("SINMUNGO_KAFKA_TOPIC", TOPIC)
+            .env("SINMUNGO_KAFKA_DLQ_TOPIC", DEAD_LETTER_TOPIC);
+    }
     command
 }
 
-async fn start(dir: &Path, database: &str) -> Server {
+async fn start(dir: &Path, database: &str, brokers: Option<&str>) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port");
-    let status = server_command(dir, database, port)
+    let status = server_command(dir, database, brokers, port)
         .args([
             "create-user",
             "--email",
@@ -156,7 +181,7 @@ async fn start(dir: &Path, database: &str) -> Server {
         .status()
         .expect("create-user runs");
     assert!(status.success(), "create-user failed");
-    let child = server_command(dir, database, port)
+    let child = server_command(dir, database, brokers, port)
         .spawn()
         .expect("the server starts");
     let base = format!("http://127.0.0.1:{port}");
@@ -336,6 +361,40 @@ async fn sign_in(client: &reqwest::Client, api: &str) -> (Vec<String>, String) {
     )
 }
 
+/// How many `report.submitted` events are on the topic: read from the
+/// beginning until `expected` have arrived or nothing new came for 30 s.
+fn submitted_events(brokers: &str, expected: usize) -> usize {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", "bench-reader")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("a consumer");
+    let mut assignment = TopicPartitionList::new();
+    for partition in 0..PARTITIONS {
+        assignment
+            .add_partition_offset(TOPIC, partition, Offset::Beginning)
+            .expect("a partition");
+    }
+    consumer.assign(&assignment).expect("assigned");
+    let mut seen = 0;
+    let mut quiet_since = Instant::now();
+    while seen < expected && quiet_since.elapsed() < Duration::from_secs(30) {
+        let Some(Ok(message)) = consumer.poll(Duration::from_millis(200)) else {
+            continue;
+        };
+        quiet_since = Instant::now();
+        let submitted = message.headers().is_some_and(|headers| {
+            headers.iter().any(|h| {
+                h.key == sinmungo_kafka::headers::EVENT_TYPE
+                    && h.value == Some(b"report.submitted".as_slice())
+            })
+        });
+        seen += usize::from(submitted);
+    }
+    seen
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -350,6 +409,7 @@ async fn main() {
     let secs: u64 = knob("BENCH_SECS", 600);
     let sample_secs: u64 = knob("BENCH_SAMPLE_SECS", 10);
     let restart: String = knob("BENCH_RESTART_CMD", String::new());
+    let kafka_outage = Duration::from_secs(knob("BENCH_KAFKA_OUTAGE_SECS", 0));
     let dir = tempfile::tempdir().expect("a temporary directory");
     let database: String = knob(
         "BENCH_DATABASE_URL",
@@ -360,7 +420,19 @@ async fn main() {
     } else {
         "SQLite"
     };
-    let server = start(dir.path(), &database).await;
+    let cluster = (!kafka_outage.is_zero()).then(|| {
+        let cluster: MockCluster<'static, DefaultProducerContext> =
+            MockCluster::new(1).expect("a mock cluster");
+        cluster
+            .create_topic(TOPIC, PARTITIONS, 1)
+            .expect("the events topic");
+        cluster
+            .create_topic(DEAD_LETTER_TOPIC, 1, 1)
+            .expect("the dead-letter topic");
+        cluster
+    });
+    let brokers = cluster.as_ref().map(MockCluster::bootstrap_servers);
+    let server = start(dir.path(), &database, brokers.as_deref()).await;
     let pid = server.child.id();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(1024)
@@ -393,6 +465,9 @@ async fn main() {
     let mut rss = vec![(Duration::ZERO, rss_kib(pid))];
     let mut next_sample = Duration::from_secs(sample_secs);
     let mut restarting: Option<tokio::task::JoinHandle<(Duration, Duration)>> = None;
+    // The brokers' outage: when they went down, and came back.
+    let mut brokers_down: Option<Duration> = None;
+    let mut brokers_up: Option<Duration> = None;
     for n in 0..total {
         let due = gap.mul_f64(n as f64);
         let now = started.elapsed();
@@ -423,6 +498,19 @@ async fn main() {
                 );
                 (from, to)
             }));
+        }
+        if let Some(cluster) = &cluster {
+            let quarter = Duration::from_secs(secs * 3 / 4);
+            if brokers_down.is_none() && due >= quarter {
+                cluster.broker_down(ALL_BROKERS).expect("brokers down");
+                brokers_down = Some(started.elapsed());
+                eprintln!("brokers down at {:.1} s", started.elapsed().as_secs_f64());
+            }
+            if brokers_up.is_none() && due >= quarter + kafka_outage {
+                cluster.broker_up(ALL_BROKERS).expect("brokers up");
+                brokers_up = Some(started.elapsed());
+                eprintln!("brokers up at {:.1} s", started.elapsed().as_secs_f64());
+            }
         }
         let op = Op::of(n);
         let at = started.elapsed();
@@ -475,6 +563,13 @@ async fn main() {
             missing += 1;
         }
     }
+
+    // Every submission answered 201 reached Kafka, outage or not.
+    let on_kafka = brokers.as_ref().map(|brokers| {
+        let started = Instant::now();
+        let seen = submitted_events(brokers, reports.len());
+        (seen, started.elapsed())
+    });
 
     let samples = samples.lock().expect("lock").clone();
     // With a restart, errors from its start to the first success after its
@@ -574,6 +669,36 @@ async fn main() {
             (end.saturating_sub(to)).as_secs_f64(),
         );
     }
+    if let (Some(down), Some(up)) = (brokers_down, brokers_up) {
+        let errors = samples
+            .iter()
+            .filter(|s| !s.ok && s.at >= down && s.at <= up)
+            .count();
+        let mut latencies: Vec<Duration> = samples
+            .iter()
+            .filter(|s| s.ok && s.at >= down && s.at <= up)
+            .map(|s| s.latency)
+            .collect();
+        latencies.sort();
+        let _ = writeln!(
+            out,
+            "\nEvery Kafka broker down from {:.1} s to {:.1} s: {} requests answered meanwhile \
+             (p99 {:.1} ms), {errors} errors.",
+            down.as_secs_f64(),
+            up.as_secs_f64(),
+            latencies.len(),
+            percentile(&latencies, 99.0),
+        );
+    }
+    if let Some((seen, waited)) = on_kafka {
+        let _ = writeln!(
+            out,
+            "`report.submitted` events on Kafka: {seen} of {} (counted in {:.1} s after the \
+             read-back).",
+            reports.len(),
+            waited.as_secs_f64(),
+        );
+    }
     let _ = writeln!(
         out,
         "\nReports answered 201: {}; missing when read back: {missing}.",
@@ -582,5 +707,8 @@ async fn main() {
     println!("{out}");
     drop(server);
     assert_eq!(missing, 0, "reports answered 201 were lost");
+    if let Some((seen, _)) = on_kafka {
+        assert_eq!(seen, reports.len(), "submitted events missing from Kafka");
+    }
     assert_eq!(errors_outside, 0, "errors outside a restart window");
 }
