@@ -87,7 +87,7 @@ timed() { # $1 name, $2 rows, then the command
 }
 
 ratio() { # $1 ours (s), $2 theirs (s): how the database's own rate divides into ours
-  awk -v a="$1" -v b="$2" 'BEGIN { printf "   ratio (ours / the database'"'"'s own, rows per second): %.2f\n", b / a }'
+  awk -v a="$1" -v b="$2" 'BEGIN { printf "   ratio (ours / the database'"'"'s own, rows per second): %.3g\n", b / a }'
 }
 
 # IMPORT_ROWS of the filled reports, as a legacy system's CSV.
