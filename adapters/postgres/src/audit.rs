@@ -27,7 +27,11 @@ pub(crate) async fn insert<'e>(
     executor: impl Executor<'e, Database = Postgres>,
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
-    PgDialect::execute(PgDialect::statement(&INSERT_ONE, audit_values(entry)?), executor).await
+    PgDialect::execute(
+        PgDialect::statement(&INSERT_ONE, audit_values(entry)?),
+        executor,
+    )
+    .await
 }
 
 #[async_trait]

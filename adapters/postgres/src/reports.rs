@@ -141,8 +141,7 @@ async fn lock_reports(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), Store
 }
 
 /// The statements of a change.
-static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
-    ChangeStatements {
+static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStatements {
     insert_report: Insert {
         into: &REPORT_INTO,
         casts: &REPORT_CASTS,
@@ -165,7 +164,6 @@ static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
                decided_by, rule, matched, category, priority, officer, at)",
         casts: &["", "", "", "", "", "", "::jsonb", "", "", "", ""],
     },
-}
 });
 
 /// A correction with its report's number and text.

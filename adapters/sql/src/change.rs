@@ -98,7 +98,10 @@ fn appended<'a>(
         .collect::<Result<Vec<Vec<SqlValue>>, StoreError>>()?;
     Ok(vec![
         (sql.insert_report, reports),
-        (sql.insert_timeline, rows(&change.timeline, timeline_values)?),
+        (
+            sql.insert_timeline,
+            rows(&change.timeline, timeline_values)?,
+        ),
         (
             sql.insert_supporter,
             rows(&change.supporters, |s| Ok(supporter_values(s)))?,
@@ -117,7 +120,10 @@ fn rows<T, const N: usize>(
     items: &[T],
     values: impl Fn(&T) -> Result<[SqlValue; N], StoreError>,
 ) -> Result<Vec<Vec<SqlValue>>, StoreError> {
-    items.iter().map(|item| values(item).map(Vec::from)).collect()
+    items
+        .iter()
+        .map(|item| values(item).map(Vec::from))
+        .collect()
 }
 
 /// The statements that append `tables`' rows: one multi-row `INSERT` a

@@ -54,8 +54,7 @@ static SELECT_BY_ID: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {} FROM reports AS r WHERE r.id = ?", *SELECT_REPORT));
 
 /// The statements of a change.
-static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
-    ChangeStatements {
+static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStatements {
     insert_report: Insert {
         into: &REPORT_INTO,
         casts: &REPORT_CASTS,
@@ -78,7 +77,6 @@ static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
                decided_by, rule, matched, category, priority, officer, at)",
         casts: &[""; 11],
     },
-}
 });
 
 /// A correction with its report's number and text.

@@ -658,17 +658,33 @@ mod tests {
         // (text, category, priority when the rule sets one)
         let examples: &[(&str, &str, Option<Priority>)] = &[
             // Sinkholes are urgent safety hazards, however they are written.
-            ("사거리에 싱크홀이 생겼습니다", "safety_hazard", Some(Urgent)),
+            (
+                "사거리에 싱크홀이 생겼습니다",
+                "safety_hazard",
+                Some(Urgent),
+            ),
             ("인도에 땅꺼짐 현상", "safety_hazard", Some(Urgent)),
             ("땅 꺼짐이 보여요", "safety_hazard", Some(Urgent)),
             // Every seeded category has a rule that finds it.
-            ("보도블록이 깨져서 걸려 넘어질 뻔했어요", "road_damage", None),
+            (
+                "보도블록이 깨져서 걸려 넘어질 뻔했어요",
+                "road_damage",
+                None,
+            ),
             ("전선이 늘어져 있어 위험합니다", "safety_hazard", None),
             ("골목 가로등이 며칠째 꺼져 있어요", "streetlight", None),
             ("사거리 신호등이 고장났어요", "traffic_facility", None),
-            ("소화전 앞에 불법주차 차량이 있어요", "illegal_parking", None),
+            (
+                "소화전 앞에 불법주차 차량이 있어요",
+                "illegal_parking",
+                None,
+            ),
             ("공터에 쓰레기 무단투기가 심합니다", "illegal_dumping", None),
-            ("전봇대에 불법 현수막이 걸려 있어요", "illegal_signage", None),
+            (
+                "전봇대에 불법 현수막이 걸려 있어요",
+                "illegal_signage",
+                None,
+            ),
             ("하천에 폐수가 흘러 악취가 납니다", "pollution", None),
             ("새벽에 공사 소음이 너무 심해요", "noise", None),
             ("놀이터 그네가 부서졌어요", "park_facility", None),
@@ -1016,7 +1032,9 @@ mod tests {
         ];
         for (file, named) in files {
             match (RuleSet::parse(file), named) {
-                (Err(RuleError::Rule { rule, .. }), Some(named)) => assert_eq!(&rule, named, "{file}"),
+                (Err(RuleError::Rule { rule, .. }), Some(named)) => {
+                    assert_eq!(&rule, named, "{file}")
+                }
                 (Err(_), None) => {}
                 (other, _) => panic!("{file}: {other:?}, expected an error naming {named:?}"),
             }

@@ -238,7 +238,11 @@ impl TestApp {
 
     /// The JSON `GET path` answers to `token` (none: anonymous).
     pub async fn get_json(&self, path: &str, token: Option<&str>) -> Value {
-        self.get(path, token).await.json().await.expect("a JSON answer")
+        self.get(path, token)
+            .await
+            .json()
+            .await
+            .expect("a JSON answer")
     }
 
     /// The timeline of report `id`, as `token` reads it.

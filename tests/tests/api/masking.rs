@@ -109,9 +109,7 @@ async fn personal_data_typed_any_way_reaches_only_the_reporter_and_officials() {
         async move {
             let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
             loop {
-                let page = app
-                    .get_json("/api/v1/notifications", Some(&token))
-                    .await;
+                let page = app.get_json("/api/v1/notifications", Some(&token)).await;
                 let text = page.to_string();
                 if text.contains("처리 내용") || tokio::time::Instant::now() > deadline {
                     return text;

@@ -570,7 +570,10 @@ async fn the_reporter_adds_photos_until_an_official_takes_the_report_up() {
 
     // The citizen sees the resolution photo (처리 사진) and the timeline says who added what.
     let seen = app
-        .get_json(&format!("/api/v1/reports/{id}"), Some(&citizen.access_token))
+        .get_json(
+            &format!("/api/v1/reports/{id}"),
+            Some(&citizen.access_token),
+        )
         .await;
     let resolution = app
         .get(
