@@ -22,6 +22,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request};
+use axum::http::StatusCode;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -30,6 +31,8 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tower::ServiceExt;
+
+use crate::problem::ApiError;
 
 /// Bounds on what one connection and one address may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,23 +60,13 @@ impl Default for ConnectionLimits {
 /// What a connection over the per-address limit is told before it is
 /// closed: a problem like every other error, written before anything is read.
 static TOO_MANY_CONNECTIONS: LazyLock<Vec<u8>> = LazyLock::new(|| {
-    let body = serde_json::json!({
-        "type": "urn:sinmungo:problem:too_many_connections",
-        "title": "연결이 너무 많습니다",
-        "status": 503,
-        "detail": "이 주소에서 연 동시 연결이 한도를 넘었습니다. 잠시 후 다시 시도해 주세요.",
-        "code": "too_many_connections",
-    })
-    .to_string();
-    format!(
-        "HTTP/1.1 503 Service Unavailable\r\n\
-         content-type: application/problem+json\r\n\
-         retry-after: 5\r\n\
-         connection: close\r\n\
-         content-length: {}\r\n\r\n{body}",
-        body.len()
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "too_many_connections",
+        "연결이 너무 많습니다",
+        "이 주소에서 연 동시 연결이 한도를 넘었습니다. 잠시 후 다시 시도해 주세요.",
     )
-    .into_bytes()
+    .closing_http1_answer()
 });
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets the

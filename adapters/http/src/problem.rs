@@ -1,6 +1,6 @@
 //! RFC 9457 problem details: every error the API returns, with a stable `code`.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sinmungo_core::app::{
@@ -246,8 +246,9 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The problem's JSON body, and the headers that go with its status.
+    fn problem(&self) -> (Vec<u8>, HeaderMap) {
         let body = ProblemBody {
             kind: format!("urn:sinmungo:problem:{}", self.code),
             title: self.title,
@@ -257,8 +258,7 @@ impl IntoResponse for ApiError {
             errors: self.errors.iter().map(FieldErrorBody::from).collect(),
         };
         let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
-        let mut response = (self.status, json).into_response();
-        let headers = response.headers_mut();
+        let mut headers = HeaderMap::new();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -283,6 +283,38 @@ impl IntoResponse for ApiError {
                 );
             }
             _ => {}
+        }
+        (json, headers)
+    }
+
+    /// The whole HTTP/1.1 answer, bytes to write on a socket that is then
+    /// closed: for the accept loop, which refuses a connection before hyper
+    /// serves it.
+    pub(crate) fn closing_http1_answer(&self) -> Vec<u8> {
+        let (body, headers) = self.problem();
+        let mut answer = format!("HTTP/1.1 {}\r\n", self.status);
+        for (name, value) in &headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            answer.push_str(&format!("{name}: {value}\r\n"));
+        }
+        answer.push_str(&format!(
+            "connection: close\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        ));
+        let mut answer = answer.into_bytes();
+        answer.extend(body);
+        answer
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (json, headers) = self.problem();
+        let mut response = (self.status, json).into_response();
+        for (name, value) in headers {
+            if let Some(name) = name {
+                response.headers_mut().insert(name, value);
+            }
         }
         response
     }

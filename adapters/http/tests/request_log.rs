@@ -7,8 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
@@ -16,33 +15,12 @@ use sinmungo_core::app::{Policy, UseCases};
 use sinmungo_core::ports::MockPhotoProcessor;
 use sinmungo_http::auth::{TokenConfig, TokenService};
 use sinmungo_http::{AppState, HttpConfig};
+use sinmungo_test_support::logs::CapturedLogs;
 use tower::ServiceExt as _;
-
-/// Everything the fmt subscriber writes, shared with the test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn each_request_is_one_info_line_with_route_status_latency_and_id() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = CapturedLogs::start(tracing::Level::INFO);
 
     let (ports, _handles) = sinmungo_memory::memory_ports();
     let state = AppState::new(
@@ -66,7 +44,7 @@ async fn each_request_is_one_info_line_with_route_status_latency_and_id() {
         .unwrap()
         .to_owned();
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("finished processing request"))

@@ -1,26 +1,37 @@
 //! `AuditLog`: privileged acts, appended directly or by report changes.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use sinmungo_core::domain::audit::AuditEntry;
 use sinmungo_core::ports::{AuditLog, AuditQuery, StoreError};
 use sinmungo_sql::audit::{audit_values, write_audit_list};
+use sinmungo_sql::change::Insert;
 use sinmungo_sql::{Dialect as _, Fetch as _};
 use sqlx::{Executor, Postgres, QueryBuilder};
 
 use crate::codec::{PgDialect, Writer};
 use crate::PostgresStore;
 
-/// Appends an audit entry (with `audit_values`).
-pub(crate) const INSERT: &str =
-    "INSERT INTO audit_log (id, at, actor, actor_role, action, target, before, after) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)";
+/// Appends audit entries (with `audit_values`).
+pub(crate) const INSERT: Insert<'static> = Insert {
+    into: "audit_log (id, at, actor, actor_role, action, target, before, after)",
+    casts: &["", "", "", "", "", "", "::jsonb", "::jsonb"],
+};
+
+/// Appends one audit entry.
+static INSERT_ONE: LazyLock<String> = LazyLock::new(|| INSERT.one_row::<PgDialect>());
 
 /// Appends one entry (on the primary, or inside `apply`'s transaction).
 pub(crate) async fn insert<'e>(
     executor: impl Executor<'e, Database = Postgres>,
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
-    PgDialect::execute(PgDialect::statement(INSERT, audit_values(entry)?), executor).await
+    PgDialect::execute(
+        PgDialect::statement(&INSERT_ONE, audit_values(entry)?),
+        executor,
+    )
+    .await
 }
 
 #[async_trait]

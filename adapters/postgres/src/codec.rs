@@ -53,6 +53,8 @@ impl Dialect for PgDialect {
 
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
+    const INSERTS_IN_WITH: bool = true;
+
     fn placeholder(index: usize) -> String {
         format!("${index}")
     }

@@ -38,6 +38,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::ports::{ClaimedEvent, Outbox, StoreError};
+use sinmungo_sql::change::Insert;
 use sinmungo_sql::outbox::claimed_events;
 use sinmungo_sql::Fetch as _;
 use sqlx::Row;
@@ -51,10 +52,11 @@ use crate::PostgresStore;
 const EVENT_COLUMNS: &str =
     "id, event_type, version, occurred_at, report_id, payload::text AS payload";
 
-/// Appends an event, unpublished (with `event_values`, inside `apply`).
-pub(crate) const APPEND: &str =
-    "INSERT INTO outbox (id, event_type, version, occurred_at, report_id, payload) \
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb)";
+/// Appends events, unpublished (with `event_values`, inside `apply`).
+pub(crate) const APPEND: Insert<'static> = Insert {
+    into: "outbox (id, event_type, version, occurred_at, report_id, payload)",
+    casts: &["", "", "", "", "", "::jsonb"],
+};
 
 impl PostgresStore {
     /// Every event `apply` appended, published or not, in the order they were appended.

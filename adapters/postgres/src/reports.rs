@@ -23,7 +23,9 @@ use sinmungo_core::ports::{
     CorrectionPage, CorrectionQuery, Page, ReportChange, ReportQuery, ReportStore, ReportWrite,
     StoreError,
 };
-use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements};
+use sinmungo_sql::change::{
+    commit_or_roll_back, is_one_statement, write_change, ChangeStatements, Insert,
+};
 use sinmungo_sql::correction::{
     correction_page, correction_select, write_correction_list, RULE_PRECISION,
 };
@@ -59,12 +61,19 @@ fn report_placeholders(first: usize) -> String {
         .join(", ")
 }
 
-static INSERT_REPORT: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "INSERT INTO reports (id, {}) VALUES ($1, {})",
-        report_column_names(),
-        report_placeholders(2)
-    )
+/// `reports` with its columns, for an insert: the id, then [`REPORT_COLUMNS`].
+static REPORT_INTO: LazyLock<String> =
+    LazyLock::new(|| format!("reports (id, {})", report_column_names()));
+
+/// The casts of [`REPORT_INTO`]'s values: `::jsonb` for the JSON columns.
+static REPORT_CASTS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    std::iter::once("")
+        .chain(
+            REPORT_COLUMNS
+                .iter()
+                .map(|column| if column.json { "::jsonb" } else { "" }),
+        )
+        .collect()
 });
 
 static UPDATE_REPORT: LazyLock<String> = LazyLock::new(|| {
@@ -132,28 +141,43 @@ async fn lock_reports(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), Store
 }
 
 /// The statements of a change.
-static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
-    ChangeStatements {
-    insert_report: &INSERT_REPORT,
+static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStatements {
+    insert_report: Insert {
+        into: &REPORT_INTO,
+        casts: &REPORT_CASTS,
+    },
     update_report: &UPDATE_REPORT,
     report_exists: "SELECT 1 FROM reports WHERE id = $1",
-    insert_timeline: "INSERT INTO timeline (id, report_id, at, actor, actor_role, kind) \
-                      VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+    insert_timeline: Insert {
+        into: "timeline (id, report_id, at, actor, actor_role, kind)",
+        casts: &["", "", "", "", "", "::jsonb"],
+    },
     rewrite_timeline: "UPDATE timeline SET kind = $1::jsonb WHERE id = $2 AND report_id = $3",
-    insert_supporter: "INSERT INTO supporters (report_id, user_id, at) VALUES ($1, $2, $3)",
+    insert_supporter: Insert {
+        into: "supporters (report_id, user_id, at)",
+        casts: &["", "", ""],
+    },
     append_event: outbox::APPEND,
     insert_audit: audit::INSERT,
-    insert_correction: "INSERT INTO triage_corrections (id, report_id, triage_category, \
-                        triage_priority, decided_by, rule, matched, category, priority, officer, at) \
-                        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
-}
+    insert_correction: Insert {
+        into: "triage_corrections (id, report_id, triage_category, triage_priority, \
+               decided_by, rule, matched, category, priority, officer, at)",
+        casts: &["", "", "", "", "", "", "::jsonb", "", "", "", ""],
+    },
 });
 
 /// A correction with its report's number and text.
 static SELECT_CORRECTION: LazyLock<String> = LazyLock::new(|| correction_select("::text"));
 
-/// Writes a change in one transaction on the primary, its reports locked first.
+/// Writes a change in one transaction on the primary, its reports locked
+/// first; or, when it only appends rows that name no existing report (a
+/// submit), in one statement, which is a transaction by itself: no
+/// `BEGIN` and `COMMIT` round trips.
 async fn apply_in_transaction(primary: PgPool, change: ReportChange) -> Result<(), StoreError> {
+    if touched_reports(&change).is_empty() && is_one_statement::<PgDialect>(&CHANGE, &change) {
+        let mut conn = primary.acquire().await.map_err(store_error)?;
+        return write_change::<PgDialect>(&CHANGE, &mut conn, &change).await;
+    }
     let mut tx = primary.begin().await.map_err(store_error)?;
     let written = async {
         lock_reports(&mut tx, &touched_reports(&change)).await?;

@@ -53,6 +53,13 @@ pub trait Dialect: Sized + 'static {
     /// claim alone.
     const SKIP_LOCKED: &'static str;
 
+    /// Whether one statement may append to several tables, each `INSERT`
+    /// but the last in a `WITH` clause: PostgreSQL's data-modifying `WITH`
+    /// (its foreign keys are checked at the end of the statement, so a
+    /// report and its timeline go in together). SQLite has none; it runs an
+    /// `INSERT` a table, each a call into the same process.
+    const INSERTS_IN_WITH: bool;
+
     /// The text of the `index`-th parameter (from 1): `?` or `$1`.
     fn placeholder(index: usize) -> String;
 

@@ -1,19 +1,26 @@
 //! `AuditLog`: privileged acts, appended directly or by report changes.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use sinmungo_core::domain::audit::AuditEntry;
 use sinmungo_core::ports::{AuditLog, AuditQuery, StoreError};
 use sinmungo_sql::audit::{audit_values, write_audit_list};
+use sinmungo_sql::change::Insert;
 use sinmungo_sql::{Dialect as _, Fetch as _};
 use sqlx::{Executor, QueryBuilder, Sqlite};
 
 use crate::codec::{SqliteDialect, Writer};
 use crate::SqliteStore;
 
-/// Appends an audit entry (with `audit_values`).
-pub(crate) const INSERT: &str =
-    "INSERT INTO audit_log (id, at, actor, actor_role, action, target, before, after) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/// Appends audit entries (with `audit_values`).
+pub(crate) const INSERT: Insert<'static> = Insert {
+    into: "audit_log (id, at, actor, actor_role, action, target, before, after)",
+    casts: &[""; 8],
+};
+
+/// Appends one audit entry.
+static INSERT_ONE: LazyLock<String> = LazyLock::new(|| INSERT.one_row::<SqliteDialect>());
 
 /// Appends one entry (on the pool, or inside `apply`'s transaction).
 pub(crate) async fn insert<'e>(
@@ -21,7 +28,7 @@ pub(crate) async fn insert<'e>(
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
     SqliteDialect::execute(
-        SqliteDialect::statement(INSERT, audit_values(entry)?),
+        SqliteDialect::statement(&INSERT_ONE, audit_values(entry)?),
         executor,
     )
     .await

@@ -52,6 +52,8 @@ impl Dialect for SqliteDialect {
 
     const SKIP_LOCKED: &'static str = "";
 
+    const INSERTS_IN_WITH: bool = false;
+
     fn placeholder(_index: usize) -> String {
         "?".to_owned()
     }

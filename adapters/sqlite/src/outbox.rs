@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::ports::{ClaimedEvent, Outbox, StoreError};
+use sinmungo_sql::change::Insert;
 use sinmungo_sql::outbox::claimed_events;
 use sinmungo_sql::value::json_text;
 use sinmungo_sql::Fetch as _;
@@ -17,10 +18,11 @@ use crate::codec::{id_text, time_text, SqliteDialect};
 use crate::error::store_error;
 use crate::SqliteStore;
 
-/// Appends an event, unpublished (with `event_values`, inside `apply`).
-pub(crate) const APPEND: &str =
-    "INSERT INTO outbox (id, event_type, version, occurred_at, report_id, payload) \
-     VALUES (?, ?, ?, ?, ?, ?)";
+/// Appends events, unpublished (with `event_values`, inside `apply`).
+pub(crate) const APPEND: Insert<'static> = Insert {
+    into: "outbox (id, event_type, version, occurred_at, report_id, payload)",
+    casts: &[""; 6],
+};
 
 impl SqliteStore {
     /// Every event `apply` appended, published or not, in the order they were appended.

@@ -16,7 +16,7 @@ use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
     CorrectionPage, CorrectionQuery, Page, ReportChange, ReportQuery, ReportStore, StoreError,
 };
-use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements};
+use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements, Insert};
 use sinmungo_sql::correction::{
     correction_page, correction_select, write_correction_list, RULE_PRECISION,
 };
@@ -34,13 +34,13 @@ use crate::{audit, outbox, report_query, SqliteStore};
 /// The select list of a report read from `reports AS r`.
 pub(crate) static SELECT_REPORT: LazyLock<String> = LazyLock::new(|| report_select_list(""));
 
-static INSERT_REPORT: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "INSERT INTO reports (id, {}) VALUES (?{})",
-        report_column_names(),
-        ", ?".repeat(REPORT_COLUMNS.len())
-    )
-});
+/// `reports` with its columns, for an insert: the id, then [`REPORT_COLUMNS`].
+static REPORT_INTO: LazyLock<String> =
+    LazyLock::new(|| format!("reports (id, {})", report_column_names()));
+
+/// No casts: SQLite keeps JSON as text.
+static REPORT_CASTS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| vec![""; REPORT_COLUMNS.len() + 1]);
 
 static UPDATE_REPORT: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -54,21 +54,29 @@ static SELECT_BY_ID: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {} FROM reports AS r WHERE r.id = ?", *SELECT_REPORT));
 
 /// The statements of a change.
-static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| {
-    ChangeStatements {
-    insert_report: &INSERT_REPORT,
+static CHANGE: LazyLock<ChangeStatements<'static>> = LazyLock::new(|| ChangeStatements {
+    insert_report: Insert {
+        into: &REPORT_INTO,
+        casts: &REPORT_CASTS,
+    },
     update_report: &UPDATE_REPORT,
     report_exists: "SELECT 1 FROM reports WHERE id = ?",
-    insert_timeline: "INSERT INTO timeline (id, report_id, at, actor, actor_role, kind) \
-                      VALUES (?, ?, ?, ?, ?, ?)",
+    insert_timeline: Insert {
+        into: "timeline (id, report_id, at, actor, actor_role, kind)",
+        casts: &[""; 6],
+    },
     rewrite_timeline: "UPDATE timeline SET kind = ? WHERE id = ? AND report_id = ?",
-    insert_supporter: "INSERT INTO supporters (report_id, user_id, at) VALUES (?, ?, ?)",
+    insert_supporter: Insert {
+        into: "supporters (report_id, user_id, at)",
+        casts: &[""; 3],
+    },
     append_event: outbox::APPEND,
     insert_audit: audit::INSERT,
-    insert_correction: "INSERT INTO triage_corrections (id, report_id, triage_category, \
-                        triage_priority, decided_by, rule, matched, category, priority, officer, at) \
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-}
+    insert_correction: Insert {
+        into: "triage_corrections (id, report_id, triage_category, triage_priority, \
+               decided_by, rule, matched, category, priority, officer, at)",
+        casts: &[""; 11],
+    },
 });
 
 /// A correction with its report's number and text.

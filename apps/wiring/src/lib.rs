@@ -12,6 +12,7 @@ pub mod access;
 mod application;
 pub mod bus;
 pub mod data_dir;
+mod directory_cache;
 pub mod duplicates;
 pub mod jobs;
 mod logging;

@@ -2,6 +2,7 @@
 //! default) or PostgreSQL (`postgres://…`), behind the core's ports.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use clap::Args;
@@ -14,6 +15,7 @@ use sinmungo_core::ports::{
 use sinmungo_postgres::{PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
 
+use crate::directory_cache::CachedDirectory;
 use crate::secrets::password_hasher;
 use crate::url::ConnectionUrl;
 
@@ -40,9 +42,17 @@ pub struct StoreConfig {
     /// Skip migrations at start (the operator runs `migrate` separately).
     #[arg(long, env = "SINMUNGO_NO_MIGRATE")]
     pub no_migrate: bool,
+
+    /// Milliseconds this process keeps the categories and departments it read (0: no cache).
+    #[arg(long, env = "SINMUNGO_DIRECTORY_CACHE_MS", default_value_t = StoreConfig::DEFAULT_DIRECTORY_CACHE_MS)]
+    pub directory_cache_ms: u64,
 }
 
 impl StoreConfig {
+    /// How long the directory is cached by default: another instance's
+    /// change to it is seen within this.
+    pub const DEFAULT_DIRECTORY_CACHE_MS: u64 = 5_000;
+
     /// These settings with `{data_dir}` resolved to `dir`.
     #[must_use]
     pub fn in_data_dir(mut self, dir: &std::path::Path) -> Self {
@@ -60,6 +70,7 @@ impl StoreConfig {
             database_read_url: None,
             database_max_connections: 16,
             no_migrate: false,
+            directory_cache_ms: Self::DEFAULT_DIRECTORY_CACHE_MS,
         }
     }
 }
@@ -151,6 +162,14 @@ impl OpenedStores {
     }
 }
 
+/// `directory` behind this process's cache, as `config` sets it.
+fn cached_directory(
+    directory: Arc<dyn DirectoryStore>,
+    config: &StoreConfig,
+) -> Arc<dyn DirectoryStore> {
+    CachedDirectory::wrap(directory, Duration::from_millis(config.directory_cache_ms))
+}
+
 /// Opens (and unless told otherwise, migrates) the store `config` names.
 pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
     let url = config.database_url.expose();
@@ -169,7 +188,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             reports: Arc::new(store.clone()),
             outbox: Arc::new(store.clone()),
             users: Arc::new(store.clone()),
-            directory: Arc::new(store.clone()),
+            directory: cached_directory(Arc::new(store.clone()), config),
             sessions: Arc::new(store.clone()),
             audit: Arc::new(store.clone()),
             settings: Arc::new(store.clone()),
@@ -208,7 +227,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         reports: Arc::new(store.clone()),
         outbox: Arc::new(store.clone()),
         users: Arc::new(store.clone()),
-        directory: Arc::new(store.clone()),
+        directory: cached_directory(Arc::new(store.clone()), config),
         sessions: Arc::new(store.clone()),
         audit: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),

@@ -72,10 +72,7 @@ type BodyCase<'a> = (&'a str, Option<&'a str>, Value, &'a str, &'a str, &'a str)
 #[tokio::test]
 async fn a_body_of_the_wrong_shape_names_its_field_in_the_apis_words() {
     let app = TestApp::spawn().await;
-    let citizen = app.citizen("citizen@example.kr").await;
-    let staff = app
-        .official("staff@jeonbuk.go.kr", "staff", "road_management")
-        .await;
+    let (citizen, staff) = app.reporter_and_staff("citizen@example.kr").await;
     let report = app
         .submit(&citizen.access_token, "포트홀", "도로에 구멍", "public")
         .await;
@@ -171,12 +168,9 @@ async fn a_body_of_the_wrong_shape_names_its_field_in_the_apis_words() {
         );
     }
     // Nothing changed: the report was not moved by any of the bodies.
-    let after: Value = app
-        .get(&format!("/api/v1/reports/{id}"), Some(&staff.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after = app
+        .get_json(&format!("/api/v1/reports/{id}"), Some(&staff.access_token))
+        .await;
     assert_eq!(after["status"], report["status"]);
 }
 
@@ -359,22 +353,11 @@ async fn invisible_and_direction_changing_text_is_refused_everywhere() {
         .await,
     );
     // Only the one good report exists, with no comment.
-    let mine: Value = app
-        .get("/api/v1/reports?mine=true", Some(&citizen.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app
+        .get_json("/api/v1/reports?mine=true", Some(&citizen.access_token))
+        .await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine}");
-    let timeline: Value = app
-        .get(
-            &format!("/api/v1/reports/{id}/timeline"),
-            Some(&citizen.access_token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let timeline = app.timeline(id, &citizen.access_token).await;
     let kinds: Vec<&str> = timeline["items"]
         .as_array()
         .unwrap()

@@ -226,6 +226,31 @@ impl TestApp {
         self.login(email, "officer-pass-2026").await
     }
 
+    /// A citizen `reporter` and a staff officer of road management (which
+    /// takes potholes, `staff@jeonbuk.go.kr`), both signed in.
+    pub async fn reporter_and_staff(&self, reporter: &str) -> (Session, Session) {
+        let reporter = self.citizen(reporter).await;
+        let staff = self
+            .official("staff@jeonbuk.go.kr", "staff", "road_management")
+            .await;
+        (reporter, staff)
+    }
+
+    /// The JSON `GET path` answers to `token` (none: anonymous).
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> Value {
+        self.get(path, token)
+            .await
+            .json()
+            .await
+            .expect("a JSON answer")
+    }
+
+    /// The timeline of report `id`, as `token` reads it.
+    pub async fn timeline(&self, id: &str, token: &str) -> Value {
+        self.get_json(&format!("/api/v1/reports/{id}/timeline"), Some(token))
+            .await
+    }
+
     /// An administrator (`admin@jeonbuk.go.kr`), signed in.
     pub async fn admin(&self) -> Session {
         self.official("admin@jeonbuk.go.kr", "admin", "road_management")

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::harness::TestApp;
 
@@ -34,11 +34,8 @@ async fn everything_read_by(app: &TestApp, token: Option<&str>, id: &str, number
 #[tokio::test]
 async fn personal_data_typed_any_way_reaches_only_the_reporter_and_officials() {
     let app = TestApp::spawn_with(|config| config.masking.vehicle_plates = true).await;
-    let owner = app.citizen("owner@example.kr").await;
+    let (owner, staff) = app.reporter_and_staff("owner@example.kr").await;
     let neighbour = app.citizen("neighbour@example.kr").await;
-    let staff = app
-        .official("staff@jeonbuk.go.kr", "staff", "road_management")
-        .await;
     let report = app
         .submit(
             &owner.access_token,
@@ -112,12 +109,7 @@ async fn personal_data_typed_any_way_reaches_only_the_reporter_and_officials() {
         async move {
             let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
             loop {
-                let page: Value = app
-                    .get("/api/v1/notifications", Some(&token))
-                    .await
-                    .json()
-                    .await
-                    .expect("notifications");
+                let page = app.get_json("/api/v1/notifications", Some(&token)).await;
                 let text = page.to_string();
                 if text.contains("처리 내용") || tokio::time::Instant::now() > deadline {
                     return text;

@@ -44,12 +44,7 @@ fn dimensions(jpeg: &[u8]) -> (u32, u32) {
 }
 
 async fn my_reports(app: &TestApp, token: &str) -> Vec<Value> {
-    let page: Value = app
-        .get("/api/v1/reports?mine=true", Some(token))
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let page = app.get_json("/api/v1/reports?mine=true", Some(token)).await;
     page["items"].as_array().expect("items").clone()
 }
 
@@ -187,12 +182,7 @@ async fn a_report_with_three_photos_round_trips() {
     assert_eq!(header(&png_original, CONTENT_TYPE), "image/png");
     assert_eq!(bytes(png_original).await, screenshot);
 
-    let staff_view: Value = app
-        .get(&location, Some(&staff.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let staff_view = app.get_json(&location, Some(&staff.access_token)).await;
     assert_eq!(urls(&staff_view, 0)["original"], original_path.as_str());
     assert_eq!(
         staff_view["photos"][0]["original_url"],
@@ -579,15 +569,12 @@ async fn the_reporter_adds_photos_until_an_official_takes_the_report_up() {
     assert_eq!(kinds, ["report", "resolution"]);
 
     // The citizen sees the resolution photo (처리 사진) and the timeline says who added what.
-    let seen: Value = app
-        .get(
+    let seen = app
+        .get_json(
             &format!("/api/v1/reports/{id}"),
             Some(&citizen.access_token),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let resolution = app
         .get(
             urls(&seen, 1)["public"].as_str().unwrap(),
@@ -595,15 +582,7 @@ async fn the_reporter_adds_photos_until_an_official_takes_the_report_up() {
         )
         .await;
     assert_eq!(resolution.status(), StatusCode::OK);
-    let timeline: Value = app
-        .get(
-            &format!("/api/v1/reports/{id}/timeline"),
-            Some(&citizen.access_token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let timeline = app.timeline(id, &citizen.access_token).await;
     let added: Vec<&str> = timeline["items"]
         .as_array()
         .unwrap()

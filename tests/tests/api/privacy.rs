@@ -1,18 +1,15 @@
 //! Private reports, masking and the reporter's anonymity.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::harness::TestApp;
 
 #[tokio::test]
 async fn another_citizen_cannot_see_a_private_report() {
     let app = TestApp::spawn().await;
-    let owner = app.citizen("owner@example.kr").await;
+    let (owner, staff) = app.reporter_and_staff("owner@example.kr").await;
     let other = app.citizen("other@example.kr").await;
-    let staff = app
-        .official("staff@jeonbuk.go.kr", "staff", "road_management")
-        .await;
     let report = app
         .submit(
             &owner.access_token,
@@ -37,19 +34,13 @@ async fn another_citizen_cannot_see_a_private_report() {
         StatusCode::OK
     );
 
-    let listed: Value = app
-        .get("/api/v1/reports", Some(&other.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = app
+        .get_json("/api/v1/reports", Some(&other.access_token))
+        .await;
     assert!(listed["items"].as_array().unwrap().is_empty());
-    let mine: Value = app
-        .get("/api/v1/reports?mine=true", Some(&owner.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app
+        .get_json("/api/v1/reports?mine=true", Some(&owner.access_token))
+        .await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
     let timeline = app
         .get(&format!("{path}/timeline"), Some(&other.access_token))
@@ -60,11 +51,8 @@ async fn another_citizen_cannot_see_a_private_report() {
 #[tokio::test]
 async fn public_views_mask_phone_numbers_and_never_show_the_reporter() {
     let app = TestApp::spawn().await;
-    let owner = app.citizen("owner@example.kr").await;
+    let (owner, staff) = app.reporter_and_staff("owner@example.kr").await;
     let other = app.citizen("other@example.kr").await;
-    let staff = app
-        .official("staff@jeonbuk.go.kr", "staff", "road_management")
-        .await;
     let report = app
         .submit(
             &owner.access_token,
@@ -76,7 +64,7 @@ async fn public_views_mask_phone_numbers_and_never_show_the_reporter() {
     let path = format!("/api/v1/reports/{}", report["id"].as_str().unwrap());
 
     for token in [None, Some(other.access_token.as_str())] {
-        let public: Value = app.get(&path, token).await.json().await.unwrap();
+        let public = app.get_json(&path, token).await;
         let description = public["description"].as_str().unwrap();
         assert!(!description.contains("1234-5678"), "{description}");
         assert!(description.contains("[전화번호 비공개]"), "{description}");
@@ -84,27 +72,17 @@ async fn public_views_mask_phone_numbers_and_never_show_the_reporter() {
             public.get("reporter").is_none(),
             "the reporter is hidden: {public}"
         );
-        let listed: Value = app
-            .get("/api/v1/reports", token)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let listed = app.get_json("/api/v1/reports", token).await;
         let text = listed.to_string();
         assert!(
             !text.contains("1234-5678") && !text.contains(&owner.id),
             "{text}"
         );
-        let timeline: Value = app
-            .get(&format!("{path}/timeline"), token)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let timeline = app.get_json(&format!("{path}/timeline"), token).await;
         assert!(!timeline.to_string().contains(&owner.id), "{timeline}");
     }
     for token in [&owner.access_token, &staff.access_token] {
-        let full: Value = app.get(&path, Some(token)).await.json().await.unwrap();
+        let full = app.get_json(&path, Some(token)).await;
         assert!(full["description"]
             .as_str()
             .unwrap()
@@ -116,10 +94,7 @@ async fn public_views_mask_phone_numbers_and_never_show_the_reporter() {
 #[tokio::test]
 async fn internal_comments_never_reach_citizens() {
     let app = TestApp::spawn().await;
-    let owner = app.citizen("owner@example.kr").await;
-    let staff = app
-        .official("staff@jeonbuk.go.kr", "staff", "road_management")
-        .await;
+    let (owner, staff) = app.reporter_and_staff("owner@example.kr").await;
     let report = app
         .submit(&owner.access_token, "포트홀", "포트홀이 있어요", "public")
         .await;

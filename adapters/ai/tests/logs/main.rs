@@ -14,41 +14,17 @@
 )]
 mod support;
 
-use std::io;
-use std::sync::{Arc, Mutex};
-
+use sinmungo_test_support::logs::CapturedLogs;
 use wiremock::ResponseTemplate;
 
 use crate::support::{
     call_at, fast_retry, no_breaker, unreachable_base, Subject, BOTH, CHAT_KEY, ROBOFLOW_KEY,
 };
 
-/// Everything the fmt subscriber writes, shared with the test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_of_successes_retries_and_failures_carry_no_key() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
     // A current-thread runtime: the calls below run on this thread.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = CapturedLogs::start(tracing::Level::TRACE);
 
     for kind in BOTH {
         let s = Subject::start(kind, fast_retry(), no_breaker()).await;
@@ -67,7 +43,7 @@ async fn logs_of_successes_retries_and_failures_carry_no_key() {
         call_at(kind, &unreachable_base()).await.unwrap_err();
     }
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     for expected in [
         "retrying",
         "answered",

@@ -237,6 +237,8 @@ pub fn config(url: &str, dir: &Path) -> ApplicationConfig {
     ApplicationConfig {
         store: StoreConfig {
             database_url: ConnectionUrl::new(url),
+            // The CLI processes change the directory under this application.
+            directory_cache_ms: 0,
             ..StoreConfig::embedded_defaults()
         },
         triage: TriageConfig::rules_only(),
