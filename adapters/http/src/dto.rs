@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sinmungo_core::app::{
-    AssignRequest, CommentRequest, PossibleDuplicate, ReclassifyRequest, RegisterRequest,
+    AnalysisRequested, AssignRequest, CommentRequest, PossibleDuplicate, ReclassifyRequest, RegisterRequest,
     ReportList, ReportView, SubmitRequest, TransitionRequest,
 };
 use sinmungo_core::domain::{
@@ -200,6 +200,28 @@ impl ClassificationBody {
     }
 }
 
+/// The answer to `POST /reports/{id}/analysis`: the request is in the
+/// outbox, and triage will analyse the report shortly; the report's
+/// `analysis.trigger` becomes `event_id` once it has.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AnalysisRequest)]
+pub struct AnalysisRequestDto {
+    report_id: Uuid,
+    /// The `report.analysis_requested` event.
+    event_id: Uuid,
+    requested_at: DateTime<Utc>,
+}
+
+impl From<AnalysisRequested> for AnalysisRequestDto {
+    fn from(requested: AnalysisRequested) -> Self {
+        Self {
+            report_id: requested.report_id.0,
+            event_id: requested.event_id,
+            requested_at: requested.requested_at,
+        }
+    }
+}
+
 /// `POST /reports/{id}/comments`
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(as = CommentBody)]
@@ -312,6 +334,11 @@ struct AnalysisDto {
     /// Officials only.
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
+    /// Officials only: the event whose handling produced this analysis (a
+    /// requested re-analysis has the request's `event_id`); absent for the
+    /// rules' decision at submission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trigger: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -496,6 +523,7 @@ impl From<ReportView> for ReportDto {
                 latency_ms: a.latency_ms,
                 routing: a.routing.map(|rule| rule.as_str()),
                 note: a.note.filter(|_| view.official),
+                trigger: a.trigger.filter(|_| view.official),
             }),
             respond_by: report.respond_by,
             resolve_by: report.due_at,

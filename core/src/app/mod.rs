@@ -26,6 +26,7 @@ mod photos;
 mod rate_limits;
 mod read_reports;
 mod recorder;
+mod request_analysis;
 mod retention;
 mod secrets;
 mod service_accounts;
@@ -44,7 +45,7 @@ pub use accounts::{
 pub use action::{ActionError, ConflictReason};
 pub use analyze_report::{
     AnalyzeError, AnalyzeOutcome, AnalyzeReport, Preview, PreviewRequest, TriageProviders,
-    MAX_PHOTOS_ANALYZED, SUBMITTED,
+    ANALYSIS_REQUESTED, MAX_PHOTOS_ANALYZED, SUBMITTED,
 };
 pub use assign::{Assign, AssignRequest};
 pub use audit_trail::{AuditError, AuditTrail};
@@ -76,6 +77,7 @@ pub use photo_blobs::{
 pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
 pub use photos::{AddPhotos, PhotosAdded};
 pub use rate_limits::InProcessRateLimiter;
+pub use request_analysis::{AnalysisRequested, RequestAnalysis};
 pub use read_reports::{
     ListRequest, ReadReports, ReportList, ReportView, TimelineView, ViewError, WindowRequest,
     WINDOW_DAYS, WINDOW_MAX,
@@ -190,6 +192,8 @@ pub struct UseCases {
     pub assign: Assign,
     /// Classification overrides.
     pub reclassify: Reclassify,
+    /// Officials' requests for a fresh analysis.
+    pub request_analysis: RequestAnalysis,
     /// Officers' corrections of triage, and each rule's precision over them.
     pub corrections: TriageCorrections,
     /// Comments.
@@ -233,6 +237,7 @@ impl UseCases {
             transition: Transition::new(&ports, policy),
             assign: Assign::new(&ports, policy),
             reclassify: Reclassify::new(&ports, policy),
+            request_analysis: RequestAnalysis::new(&ports),
             corrections: TriageCorrections::new(&ports),
             comment: AddComment::new(&ports),
             support: Support::new(&ports, policy),

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use sinmungo_core::app::{
-    AnalyzeOutcome, AnalyzeReport, EventHandler, InProcessBus, Policy, ReclassifyRequest, Relay,
+    ActionError, AnalyzeOutcome, AnalyzeReport, EventHandler, InProcessBus, Policy,
+    ReclassifyRequest, Relay,
     TriageProviders,
 };
 use sinmungo_core::domain::event::EventEnvelope;
@@ -408,5 +409,110 @@ async fn the_llm_reads_the_text_masked_as_the_city_configured() -> anyhow::Resul
     };
     let analyze = AnalyzeReport::new(&w.handles.ports(), &policy, with_analyzer(analyzer));
     analyze.handle(&submitted_event(&w, &report)?).await?;
+    Ok(())
+}
+
+/// The `report.analysis_requested` event of `report`, as the outbox holds it.
+fn requested_event(w: &World, report: &Report, id: Uuid) -> anyhow::Result<EventEnvelope> {
+    w.handles
+        .reports
+        .outbox()
+        .into_iter()
+        .find(|e| e.report_id == report.id && e.id == id)
+        .filter(|e| e.event_type == "report.analysis_requested")
+        .ok_or_else(|| anyhow::anyhow!("no analysis request in the outbox"))
+}
+
+#[tokio::test]
+async fn a_requested_analysis_runs_the_rules_again_even_without_ai_and_is_audited(
+) -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let citizen = w.citizen("minji").await?;
+    let report = w
+        .submit(&citizen, "도로 파손", crate::world::POTHOLE)
+        .await?;
+    let department = report
+        .department
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("routed"))?;
+    let staff = w.official("roads", "staff", department.as_str()).await?;
+
+    let refused = w.uc.request_analysis.execute(&citizen, report.id).await;
+    assert!(
+        matches!(refused, Err(ActionError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let requested = w.uc.request_analysis.execute(&staff, report.id).await?;
+    let event = requested_event(&w, &report, requested.event_id)?;
+    let audit = w.handles.audit.entries();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "report.analysis_requested"
+            && e.target == format!("report:{}", report.id)));
+
+    // No AI configured: submissions are left alone, requests are not.
+    let analyze = triage(&w, TriageProviders::default());
+    analyze.handle(&event).await?;
+    let stored = w.stored(&report).await?;
+    let analysis = stored
+        .analysis
+        .ok_or_else(|| anyhow::anyhow!("analysed"))?;
+    assert_eq!(analysis.trigger, Some(event.id));
+    assert_eq!(analysis.rule.as_deref(), Some("road_pothole"));
+    assert_eq!(stored.category.as_str(), "road_damage");
+    assert_eq!(stored.version, report.version + 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_requested_analysis_of_an_officers_classification_is_recorded_but_changes_nothing_else(
+) -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let citizen = w.citizen("minji").await?;
+    let manager = w.official("boss", "manager", "civil_affairs").await?;
+    let report = w.submit(&citizen, "밤길", "골목이 너무 어두워요").await?;
+    w.uc.reclassify
+        .execute(
+            &manager,
+            report.id,
+            ReclassifyRequest {
+                category: "park_facility".to_owned(),
+                priority: "low".to_owned(),
+            },
+        )
+        .await?;
+    let before = w.stored(&report).await?;
+    let requested = w.uc.request_analysis.execute(&manager, report.id).await?;
+    let event = requested_event(&w, &report, requested.event_id)?;
+
+    let analyze = triage(
+        &w,
+        with_analyzer(analyzer_answering("streetlight", Priority::High, 0.9)),
+    );
+    analyze.handle(&event).await?;
+
+    let after = w.stored(&report).await?;
+    assert_eq!(after.category, before.category);
+    assert_eq!(after.priority, before.priority);
+    assert_eq!(after.department, before.department);
+    assert_eq!(after.due_at, before.due_at);
+    let analysis = after
+        .analysis
+        .ok_or_else(|| anyhow::anyhow!("analysed"))?;
+    assert_eq!(analysis.decided_by, DecidedBy::Human);
+    assert_eq!(analysis.category.as_str(), "park_facility");
+    assert_eq!(analysis.trigger, Some(event.id));
+    assert_eq!(analysis.models, ["llm:google/gemini-2.0-flash-001"]);
+    let note = analysis.note.unwrap_or_default();
+    assert!(
+        note.contains("담당자 분류 유지") && note.contains("streetlight"),
+        "{note}"
+    );
+    // A later redelivery of the submission still leaves the officer's decision.
+    let submitted = submitted_event(&w, &report)?;
+    assert_eq!(
+        analyze.analyze(report.id, submitted.id).await?,
+        AnalyzeOutcome::KeptHumanDecision
+    );
     Ok(())
 }

@@ -4,12 +4,13 @@
 
 use std::time::Duration;
 
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sinmungo_server::ApiSecret;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::TestApp;
+use crate::harness::{expect_problem, TestApp};
 
 /// An OpenAI-shaped chat completion whose content is the triage verdict.
 fn completion(verdict: &Value) -> Value {
@@ -158,5 +159,177 @@ async fn a_failing_llm_leaves_the_rules_decision_and_tells_officers_why() {
     assert!(
         seen_by_citizen["analysis"].get("note").is_none(),
         "internal notes are for officials"
+    );
+}
+
+/// `POST /api/v1/reports/{id}/analysis` as `token`.
+async fn request_analysis(app: &TestApp, id: &str, token: &str) -> reqwest::Response {
+    app.send(
+        Method::POST,
+        &format!("/api/v1/reports/{id}/analysis"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+/// A 202 answer's body.
+async fn accepted(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    serde_json::from_str(&text).expect("JSON body")
+}
+
+#[tokio::test]
+async fn an_official_asks_for_a_fresh_analysis_and_triage_runs_again() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion(&json!({
+            "category": "streetlight",
+            "priority": "high",
+            "confidence": 0.87
+        }))))
+        .mount(&llm)
+        .await;
+    let app = app_with_llm(&llm).await;
+    let citizen = app.citizen("minji@example.kr").await;
+    let report = app
+        .submit(
+            &citizen.access_token,
+            "밤길이 무서워요",
+            "골목이 너무 어두워요",
+            "public",
+        )
+        .await;
+    let id = report["id"].as_str().expect("id");
+    let first = eventually(&app, id, &citizen.access_token, |r| {
+        r["analysis"]["decided_by"] == "ai"
+    })
+    .await;
+    let department = first["department"].as_str().expect("routed");
+    let staff = app
+        .official("lights@example.kr", "staff", department)
+        .await;
+    let admin = app.admin().await;
+    let before: Value = app
+        .get(&format!("/api/v1/reports/{id}"), Some(&staff.access_token))
+        .await
+        .json()
+        .await
+        .expect("report JSON");
+
+    let refused = request_analysis(&app, id, &citizen.access_token).await;
+    expect_problem(refused, StatusCode::FORBIDDEN, "forbidden").await;
+    let missing = request_analysis(&app, &uuid::Uuid::now_v7().to_string(), &staff.access_token).await;
+    expect_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
+
+    let request = accepted(request_analysis(&app, id, &staff.access_token).await).await;
+    assert_eq!(request["report_id"], id);
+    let event = request["event_id"].as_str().expect("event id").to_owned();
+    let again = eventually(&app, id, &staff.access_token, |r| {
+        r["analysis"]["trigger"] == event.as_str()
+    })
+    .await;
+    assert_eq!(again["analysis"]["trigger"], event.as_str(), "{again}");
+    assert_eq!(again["analysis"]["decided_by"], "ai");
+    assert_eq!(again["category"], "streetlight");
+    let decided = |r: &Value| {
+        r["analysis"]["decided_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .expect("decided_at")
+    };
+    assert!(decided(&again) > decided(&before), "{before} → {again}");
+    assert_eq!(
+        llm.received_requests().await.expect("recorded").len(),
+        2,
+        "the LLM was asked again"
+    );
+    // The trigger is for officials.
+    let public: Value = app
+        .get(&format!("/api/v1/reports/{id}"), None)
+        .await
+        .json()
+        .await
+        .expect("report JSON");
+    assert!(public["analysis"].get("trigger").is_none(), "{public}");
+
+    let audit: Value = app
+        .get(
+            &format!("/api/v1/admin/audit?target=report:{id}"),
+            Some(&admin.access_token),
+        )
+        .await
+        .json()
+        .await
+        .expect("audit JSON");
+    assert!(
+        audit
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["action"] == "report.analysis_requested"),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn a_fresh_analysis_leaves_an_officers_classification_standing() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion(&json!({
+            "category": "streetlight",
+            "priority": "high",
+            "confidence": 0.87
+        }))))
+        .mount(&llm)
+        .await;
+    let app = app_with_llm(&llm).await;
+    let citizen = app.citizen("minji@example.kr").await;
+    let report = app
+        .submit(
+            &citizen.access_token,
+            "도로 파손",
+            "집 앞 도로에 큰 포트홀이 생겼어요",
+            "public",
+        )
+        .await;
+    let id = report["id"].as_str().expect("id");
+    // Triage of the submission is done (and may have re-routed it).
+    let first = eventually(&app, id, &citizen.access_token, |r| {
+        r["analysis"]["models"] == json!(["llm:test/triage-model"])
+    })
+    .await;
+    let department = first["department"].as_str().expect("routed");
+    let staff = app.official("roads@example.kr", "staff", department).await;
+    let classified = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/reports/{id}/classification"),
+            Some(&staff.access_token),
+            Some(json!({"category": "road_damage", "priority": "urgent"})),
+        )
+        .await;
+    assert_eq!(classified.status(), StatusCode::OK);
+
+    let request = accepted(request_analysis(&app, id, &staff.access_token).await).await;
+    let event = request["event_id"].as_str().expect("event id").to_owned();
+    let after = eventually(&app, id, &staff.access_token, |r| {
+        r["analysis"]["trigger"] == event.as_str()
+    })
+    .await;
+    assert_eq!(after["analysis"]["trigger"], event.as_str(), "{after}");
+    assert_eq!(after["category"], "road_damage");
+    assert_eq!(after["priority"], "urgent");
+    assert_eq!(after["department"], department);
+    assert_eq!(after["analysis"]["decided_by"], "human");
+    assert_eq!(after["analysis"]["models"], json!(["llm:test/triage-model"]));
+    let note = after["analysis"]["note"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("담당자 분류 유지") && note.contains("triage would decide"),
+        "{note}"
     );
 }

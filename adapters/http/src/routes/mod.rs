@@ -141,6 +141,12 @@ pub const ROUTES: &[RouteRule] = &[
         Permission::ReclassifyReport,
         |m| on(m, reports::reclassify),
     ),
+    json(
+        "POST",
+        "/reports/{id}/analysis",
+        Permission::ReclassifyReport,
+        |m| on(m, reports::request_analysis),
+    ),
     json("POST", "/reports/{id}/comments", Permission::Comment, |m| {
         on(m, reports::comment)
     }),

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::{
-    AssignBody, ClassificationBody, CommentBodyDto, ItemsDto, PossibleDuplicateDto, ReportDto,
+    AnalysisRequestDto, AssignBody, ClassificationBody, CommentBodyDto, ItemsDto, PossibleDuplicateDto, ReportDto,
     ReportPageDto, SubmitBody, SubmittedDto, TimelineEntryDto, TransitionBody,
 };
 use crate::extract::{Json, Path, Query};
@@ -349,6 +349,36 @@ pub async fn reclassify(
         .execute(&actor, ReportId(id), body.into_domain())
         .await?;
     Ok(axum::Json(view.into()))
+}
+
+/// `POST /api/v1/reports/{id}/analysis` → 202: triage analyses the report
+/// again shortly (through the bus, wherever triage runs).
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/analysis",
+    tag = "신고",
+    summary = "재분석 요청 (담당자가 분류한 신고는 분류를 유지한 채 분석만 기록)",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    responses(
+        (status = 202, description = "접수된 재분석 요청", body = AnalysisRequestDto),
+        Problems<Caller, Path<Uuid>, ActionError>,
+    ),
+)]
+#[tracing::instrument(skip_all)]
+pub async fn request_analysis(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    let requested = state
+        .use_cases()
+        .request_analysis
+        .execute(&actor, ReportId(id))
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(AnalysisRequestDto::from(requested)),
+    ))
 }
 
 /// `POST /api/v1/reports/{id}/comments` → 201 with the timeline entry.
