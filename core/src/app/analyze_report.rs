@@ -31,7 +31,7 @@ use crate::domain::event::{EventEnvelope, ReportEvent};
 use crate::domain::masking::Masking;
 use crate::domain::photo::{PhotoKind, PhotoVariant};
 use crate::domain::priority::Priority;
-use crate::domain::report::{Analysis, DecidedBy, Report, ReportId};
+use crate::domain::report::{Analysis, DecidedBy, Privacy, Report, ReportId};
 use crate::domain::routing;
 use crate::domain::rules::{DetectedLabel, LlmSuggestion, RuleSet, TriageInput};
 use crate::domain::timeline::TimelineKind;
@@ -117,6 +117,8 @@ struct Findings {
     models: Vec<String>,
     problems: Vec<String>,
     summary: Option<String>,
+    /// The LLM's personal-data verdict, with the spans found in the text it read.
+    privacy: Option<(bool, Vec<String>)>,
 }
 
 /// A text and photos to analyse without a report (nothing is stored).
@@ -359,6 +361,16 @@ impl AnalyzeReport {
                         .category
                         .filter(|code| categories.iter().any(|c| &c.code == code));
                     findings.summary = suggestion.summary;
+                    // Only pieces of the text it was given count as spans.
+                    let spans: Vec<String> = suggestion
+                        .personal_data_spans
+                        .into_iter()
+                        .filter(|span| {
+                            request.title.contains(span.as_str())
+                                || request.description.contains(span.as_str())
+                        })
+                        .collect();
+                    findings.privacy = suggestion.personal_data.map(|flag| (flag, spans));
                     findings.suggestion = Some(LlmSuggestion {
                         category,
                         priority: suggestion.priority,
@@ -414,6 +426,7 @@ impl AnalyzeReport {
             latency_ms: elapsed_ms(started, now),
             trigger: None,
             routing: None,
+            privacy: Privacy::default().updated(findings.privacy.clone()),
         };
         Ok(Preview {
             analysis,
@@ -464,6 +477,12 @@ impl AnalyzeReport {
             trigger: Some(trigger),
             // How the department in force was chosen, unless this analysis routes anew.
             routing: report.analysis.as_ref().and_then(|a| a.routing),
+            privacy: report
+                .analysis
+                .as_ref()
+                .map(|a| a.privacy.clone())
+                .unwrap_or_default()
+                .updated(findings.privacy.clone()),
         };
 
         let mut updated = report.clone();

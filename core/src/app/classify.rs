@@ -134,6 +134,12 @@ impl Reclassify {
             note: None,
             trigger: None,
             routing: routed,
+            // What triage found about personal data, and any review, stand.
+            privacy: report
+                .analysis
+                .as_ref()
+                .map(|a| a.privacy.clone())
+                .unwrap_or_default(),
         });
 
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);

@@ -23,6 +23,7 @@ mod paging;
 mod photo_blobs;
 mod photo_files;
 mod photos;
+mod privacy_review;
 mod rate_limits;
 mod read_reports;
 mod recorder;
@@ -76,6 +77,7 @@ pub use photo_blobs::{
 };
 pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
 pub use photos::{AddPhotos, PhotosAdded};
+pub use privacy_review::{PrivacyReviewRequest, ReviewPrivacy};
 pub use rate_limits::InProcessRateLimiter;
 pub use request_analysis::{AnalysisRequested, RequestAnalysis};
 pub use read_reports::{
@@ -194,6 +196,8 @@ pub struct UseCases {
     pub reclassify: Reclassify,
     /// Officials' requests for a fresh analysis.
     pub request_analysis: RequestAnalysis,
+    /// Officers' decisions on descriptions that may hold personal data.
+    pub privacy_review: ReviewPrivacy,
     /// Officers' corrections of triage, and each rule's precision over them.
     pub corrections: TriageCorrections,
     /// Comments.
@@ -238,6 +242,7 @@ impl UseCases {
             assign: Assign::new(&ports, policy),
             reclassify: Reclassify::new(&ports, policy),
             request_analysis: RequestAnalysis::new(&ports),
+            privacy_review: ReviewPrivacy::new(&ports, policy),
             corrections: TriageCorrections::new(&ports),
             comment: AddComment::new(&ports),
             support: Support::new(&ports, policy),

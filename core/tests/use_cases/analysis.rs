@@ -33,6 +33,8 @@ fn analyzer_answering(category: &str, priority: Priority, confidence: f64) -> Mo
             priority: Some(priority),
             confidence,
             summary: Some("골목 가로등 고장".to_owned()),
+            personal_data: None,
+            personal_data_spans: Vec::new(),
         })
     });
     analyzer
@@ -137,6 +139,8 @@ async fn a_redelivered_event_changes_nothing_and_does_not_call_the_ai_again() ->
             priority: None,
             confidence: 0.9,
             summary: None,
+            personal_data: None,
+            personal_data_spans: Vec::new(),
         })
     });
     let analyze = triage(&w, with_analyzer(analyzer));

@@ -333,3 +333,165 @@ async fn a_fresh_analysis_leaves_an_officers_classification_standing() {
         "{note}"
     );
 }
+
+#[tokio::test]
+async fn a_description_the_llm_flags_is_withheld_from_the_public_until_an_officer_looks() {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion(&json!({
+            "category": "road_damage",
+            "priority": "normal",
+            "confidence": 0.9,
+            "summary": "도로 포트홀",
+            "personal_data": true,
+            "personal_data_spans": ["김철수", "not in the text"]
+        }))))
+        .mount(&llm)
+        .await;
+    let app = app_with_llm(&llm).await;
+    let citizen = app.citizen("minji@example.kr").await;
+    let neighbour = app.citizen("neighbour@example.kr").await;
+    let admin = app.admin().await;
+    let description = "김철수 씨 집 앞 도로에 큰 포트홀이 생겼어요";
+    let report = app
+        .submit(&citizen.access_token, "도로 파손", description, "public")
+        .await;
+    let id = report["id"].as_str().expect("id");
+    let number = report["number"].as_str().expect("number").to_owned();
+    let department = report["department"].as_str().expect("routed").to_owned();
+    let flagged = eventually(&app, id, &admin.access_token, |r| {
+        r["analysis"]["personal_data"] == true
+    })
+    .await;
+    assert_eq!(flagged["analysis"]["personal_data"], true, "{flagged}");
+    assert_eq!(
+        flagged["analysis"]["personal_data_spans"],
+        json!(["김철수"]),
+        "only pieces of the text count"
+    );
+    assert_eq!(flagged["description"], description, "officials read it");
+    let staff = app
+        .official("roads@example.kr", "staff", &department)
+        .await;
+
+    let read = |token: Option<String>| {
+        let app = &app;
+        async move {
+            let report: Value = app
+                .get(&format!("/api/v1/reports/{id}"), token.as_deref())
+                .await
+                .json()
+                .await
+                .expect("report JSON");
+            report
+        }
+    };
+    let own = read(Some(citizen.access_token.clone())).await;
+    assert_eq!(own["description"], description, "the reporter reads it");
+    assert_eq!(own["description_withheld"], false);
+    for public in [None, Some(neighbour.access_token.clone())] {
+        let seen = read(public).await;
+        assert_eq!(seen["description_withheld"], true, "{seen}");
+        assert_eq!(
+            seen["description"],
+            "개인정보가 포함되어 있을 수 있어 담당자 확인 후 공개됩니다."
+        );
+        assert_eq!(seen["analysis"]["personal_data"], true);
+        assert!(seen["analysis"].get("personal_data_spans").is_none());
+        assert!(!seen.to_string().contains("김철수"), "{seen}");
+    }
+    let open311 = app
+        .get(&format!("/open311/v2/requests/{number}.json"), None)
+        .await
+        .text()
+        .await
+        .expect("Open311 JSON");
+    assert!(
+        open311.contains("담당자 확인 후 공개") && !open311.contains("김철수"),
+        "{open311}"
+    );
+
+    // Only officials of the department decide, and only publish or keep_hidden.
+    let review = |token: &str, decision: &'static str| {
+        let (app, token) = (&app, token.to_owned());
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/v1/reports/{id}/privacy-review"),
+                Some(&token),
+                Some(json!({ "decision": decision })),
+            )
+            .await
+        }
+    };
+    expect_problem(
+        review(&neighbour.access_token, "publish").await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    expect_problem(
+        review(&staff.access_token, "maybe").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(read(None).await["description_withheld"], true);
+
+    let published = review(&staff.access_token, "publish").await;
+    assert_eq!(published.status(), StatusCode::OK);
+    let published: Value = published.json().await.expect("report JSON");
+    assert_eq!(published["analysis"]["privacy_review"]["decision"], "publish");
+    assert_eq!(published["analysis"]["privacy_review"]["by"], staff.id.as_str());
+    let seen = read(None).await;
+    assert_eq!(seen["description_withheld"], false, "{seen}");
+    assert!(
+        seen["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("포트홀")),
+        "{seen}"
+    );
+    assert!(seen["analysis"].get("privacy_review").is_none());
+
+    // Recorded for staff only, and audited.
+    let timeline = |token: Option<&str>| {
+        let app = &app;
+        let token = token.map(str::to_owned);
+        async move {
+            app.get(&format!("/api/v1/reports/{id}/timeline"), token.as_deref())
+                .await
+                .text()
+                .await
+                .expect("timeline")
+        }
+    };
+    assert!(timeline(Some(&staff.access_token)).await.contains("개인정보 검토"));
+    assert!(!timeline(None).await.contains("개인정보 검토"));
+    let audit: Value = app
+        .get(
+            &format!("/api/v1/admin/audit?target=report:{id}"),
+            Some(&admin.access_token),
+        )
+        .await
+        .json()
+        .await
+        .expect("audit JSON");
+    assert!(
+        audit
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["action"] == "report.privacy_review"),
+        "{audit}"
+    );
+
+    // Kept hidden, it stays hidden for good.
+    assert_eq!(
+        review(&staff.access_token, "keep_hidden").await.status(),
+        StatusCode::OK
+    );
+    let seen = read(None).await;
+    assert_eq!(seen["description_withheld"], true);
+    assert!(!seen.to_string().contains("김철수"));
+}

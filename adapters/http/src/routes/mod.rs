@@ -147,6 +147,12 @@ pub const ROUTES: &[RouteRule] = &[
         Permission::ReclassifyReport,
         |m| on(m, reports::request_analysis),
     ),
+    json(
+        "POST",
+        "/reports/{id}/privacy-review",
+        Permission::ReclassifyReport,
+        |m| on(m, reports::review_privacy),
+    ),
     json("POST", "/reports/{id}/comments", Permission::Comment, |m| {
         on(m, reports::comment)
     }),

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::{
-    AnalysisRequestDto, AssignBody, ClassificationBody, CommentBodyDto, ItemsDto, PossibleDuplicateDto, ReportDto,
+    AnalysisRequestDto, AssignBody, PrivacyReviewBody, ClassificationBody, CommentBodyDto, ItemsDto, PossibleDuplicateDto, ReportDto,
     ReportPageDto, SubmitBody, SubmittedDto, TimelineEntryDto, TransitionBody,
 };
 use crate::extract::{Json, Path, Query};
@@ -379,6 +379,34 @@ pub async fn request_analysis(
         StatusCode::ACCEPTED,
         axum::Json(AnalysisRequestDto::from(requested)),
     ))
+}
+
+/// `POST /api/v1/reports/{id}/privacy-review`
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/privacy-review",
+    tag = "신고",
+    summary = "개인정보 검토 (내용 공개 또는 비공개 유지)",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    request_body = PrivacyReviewBody,
+    responses(
+        (status = 200, description = "검토가 기록된 신고", body = ReportDto),
+        Problems<Caller, Path<Uuid>, Json<PrivacyReviewBody>, ActionError>,
+    ),
+)]
+#[tracing::instrument(skip_all)]
+pub async fn review_privacy(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+    Json(body): Json<PrivacyReviewBody>,
+) -> Result<axum::Json<ReportDto>, ApiError> {
+    let view = state
+        .use_cases()
+        .privacy_review
+        .execute(&actor, ReportId(id), body.into_domain())
+        .await?;
+    Ok(axum::Json(view.into()))
 }
 
 /// `POST /api/v1/reports/{id}/comments` → 201 with the timeline entry.
