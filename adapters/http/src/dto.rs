@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sinmungo_core::app::{
-    AnalysisRequested, AssignRequest, CommentRequest, PrivacyReviewRequest, PossibleDuplicate, ReclassifyRequest, RegisterRequest,
-    ReportList, ReportView, SubmitRequest, TransitionRequest,
+    AnalysisRequested, AssignRequest, CommentRequest, PossibleDuplicate, PrivacyReviewRequest,
+    ReclassifyRequest, RegisterRequest, ReportList, ReportView, SubmitRequest, TransitionRequest,
 };
 use sinmungo_core::domain::{
     Notification, Photo, PhotoVariant, ReportId, TimelineEntry, TimelineKind, User,

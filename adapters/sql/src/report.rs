@@ -10,9 +10,7 @@ use sinmungo_core::domain::geo::{GeoPoint, Jurisdiction};
 use sinmungo_core::domain::photo::Photo;
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::receipt::ReceiptNumber;
-use sinmungo_core::domain::report::{
-    Analysis, DecidedBy, Privacy, Report, ReportId, Visibility,
-};
+use sinmungo_core::domain::report::{Analysis, DecidedBy, Privacy, Report, ReportId, Visibility};
 use sinmungo_core::domain::routing::RoutingRule;
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::{fold_for_search, Address, Description, ReportTitle};
@@ -273,7 +271,9 @@ fn analysis_from_row<D: Dialect>(r: &RowReader<'_, D>) -> Result<Option<Analysis
         })?,
         // NULL on analyses stored before personal data was looked for.
         privacy: r
-            .parse_optional("analysis_privacy", serde_json::from_str::<Privacy>)?
+            .parse_optional("analysis_privacy", |raw| {
+                serde_json::from_str::<Privacy>(raw)
+            })?
             .unwrap_or_default(),
     }))
 }

@@ -79,11 +79,11 @@ pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
 pub use photos::{AddPhotos, PhotosAdded};
 pub use privacy_review::{PrivacyReviewRequest, ReviewPrivacy};
 pub use rate_limits::InProcessRateLimiter;
-pub use request_analysis::{AnalysisRequested, RequestAnalysis};
 pub use read_reports::{
     ListRequest, ReadReports, ReportList, ReportView, TimelineView, ViewError, WindowRequest,
     WINDOW_DAYS, WINDOW_MAX,
 };
+pub use request_analysis::{AnalysisRequested, RequestAnalysis};
 pub use retention::{Retention, RetentionError, ANONYMISED_EMAIL};
 pub use secrets::{SecretError, SecretInfo, Secrets};
 pub use service_accounts::{KeyToIssue, NewServiceAccount, ServiceAccounts};

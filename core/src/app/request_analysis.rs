@@ -11,7 +11,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::app::action::{load_visible, ActionError, ConflictReason};
+use crate::app::action::ActionError;
+use crate::app::classify::load_open_to_triage;
 use crate::app::recorder::Recorder;
 use crate::app::Ports;
 use crate::domain::access::Actor;
@@ -62,13 +63,7 @@ impl RequestAnalysis {
         actor: &Actor,
         id: ReportId,
     ) -> Result<AnalysisRequested, ActionError> {
-        let report = load_visible(self.reports.as_ref(), actor, id).await?;
-        actor.may_reclassify(&report)?;
-        if !report.status.is_open() {
-            return Err(ActionError::Conflict(ConflictReason::NotOpen(
-                report.status,
-            )));
-        }
+        let report = load_open_to_triage(self.reports.as_ref(), actor, id).await?;
         let now = self.clock.now();
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);
         let event_id = change.event(id, ReportEvent::AnalysisRequested {});

@@ -334,3 +334,68 @@ impl Report {
         self.response_breached_at.is_some() || self.resolution_breached_at.is_some()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn review(decision: PrivacyDecision) -> Option<PrivacyReview> {
+        Some(PrivacyReview {
+            decision,
+            by: UserId(Uuid::nil()),
+            at: DateTime::<Utc>::UNIX_EPOCH,
+        })
+    }
+
+    #[test]
+    fn a_flagged_description_is_withheld_until_an_officer_publishes_it() {
+        let flagged = Privacy {
+            personal_data: Some(true),
+            spans: vec!["김철수".to_owned()],
+            review: None,
+        };
+        assert_eq!(
+            flagged.withheld_description(),
+            Some(DESCRIPTION_AWAITING_REVIEW)
+        );
+        let published = Privacy {
+            review: review(PrivacyDecision::Publish),
+            ..flagged.clone()
+        };
+        assert_eq!(published.withheld_description(), None);
+        let kept = Privacy {
+            personal_data: Some(false),
+            review: review(PrivacyDecision::KeepHidden),
+            ..flagged
+        };
+        assert_eq!(kept.withheld_description(), Some(DESCRIPTION_KEPT_HIDDEN));
+        for unflagged in [None, Some(false)] {
+            let privacy = Privacy {
+                personal_data: unflagged,
+                ..Privacy::default()
+            };
+            assert_eq!(privacy.withheld_description(), None, "{unflagged:?}");
+        }
+    }
+
+    #[test]
+    fn a_new_verdict_keeps_the_review_and_no_verdict_keeps_everything() {
+        let reviewed = Privacy {
+            personal_data: Some(true),
+            spans: vec!["김철수".to_owned()],
+            review: review(PrivacyDecision::Publish),
+        };
+        assert_eq!(
+            reviewed.updated(None),
+            reviewed,
+            "an LLM outage reveals nothing"
+        );
+        let again = reviewed.updated(Some((false, Vec::new())));
+        assert_eq!(again.personal_data, Some(false));
+        assert!(again.spans.is_empty());
+        assert_eq!(again.review, reviewed.review);
+        assert!(PrivacyDecision::parse("publish").is_ok());
+        assert!(PrivacyDecision::parse("keep_hidden").is_ok());
+        assert!(PrivacyDecision::parse("hide").is_err());
+    }
+}

@@ -6,12 +6,14 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use sinmungo_core::app::{
     ActionError, AnalyzeOutcome, AnalyzeReport, EventHandler, InProcessBus, Policy,
-    ReclassifyRequest, Relay,
-    TriageProviders,
+    PrivacyReviewRequest, ReclassifyRequest, Relay, TriageProviders,
 };
+use sinmungo_core::domain::access::Actor;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::photo::{Photo, PhotoId, PhotoKind, PhotoVariant};
-use sinmungo_core::domain::report::{DecidedBy, Report};
+use sinmungo_core::domain::report::{
+    DecidedBy, PrivacyDecision, Report, DESCRIPTION_AWAITING_REVIEW,
+};
 use sinmungo_core::domain::CategoryCode;
 use sinmungo_core::domain::Priority;
 use sinmungo_core::ports::{
@@ -192,9 +194,8 @@ async fn an_llm_failure_falls_back_to_the_rules_and_says_why() -> anyhow::Result
     Ok(())
 }
 
-#[tokio::test]
-async fn an_officers_classification_is_never_overwritten() -> anyhow::Result<()> {
-    let w = World::new().await?;
+/// A report a manager classified `park_facility`, `low`, and the manager.
+async fn classified_by_an_officer(w: &World) -> anyhow::Result<(Actor, Report)> {
     let citizen = w.citizen("minji").await?;
     let manager = w.official("boss", "manager", "civil_affairs").await?;
     let report = w.submit(&citizen, "밤길", "골목이 너무 어두워요").await?;
@@ -208,6 +209,13 @@ async fn an_officers_classification_is_never_overwritten() -> anyhow::Result<()>
             },
         )
         .await?;
+    Ok((manager, report))
+}
+
+#[tokio::test]
+async fn an_officers_classification_is_never_overwritten() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let (_, report) = classified_by_an_officer(&w).await?;
     let before = w.stored(&report).await?;
 
     let mut analyzer = MockTextAnalyzer::new();
@@ -458,9 +466,7 @@ async fn a_requested_analysis_runs_the_rules_again_even_without_ai_and_is_audite
     let analyze = triage(&w, TriageProviders::default());
     analyze.handle(&event).await?;
     let stored = w.stored(&report).await?;
-    let analysis = stored
-        .analysis
-        .ok_or_else(|| anyhow::anyhow!("analysed"))?;
+    let analysis = stored.analysis.ok_or_else(|| anyhow::anyhow!("analysed"))?;
     assert_eq!(analysis.trigger, Some(event.id));
     assert_eq!(analysis.rule.as_deref(), Some("road_pothole"));
     assert_eq!(stored.category.as_str(), "road_damage");
@@ -472,19 +478,7 @@ async fn a_requested_analysis_runs_the_rules_again_even_without_ai_and_is_audite
 async fn a_requested_analysis_of_an_officers_classification_is_recorded_but_changes_nothing_else(
 ) -> anyhow::Result<()> {
     let w = World::new().await?;
-    let citizen = w.citizen("minji").await?;
-    let manager = w.official("boss", "manager", "civil_affairs").await?;
-    let report = w.submit(&citizen, "밤길", "골목이 너무 어두워요").await?;
-    w.uc.reclassify
-        .execute(
-            &manager,
-            report.id,
-            ReclassifyRequest {
-                category: "park_facility".to_owned(),
-                priority: "low".to_owned(),
-            },
-        )
-        .await?;
+    let (manager, report) = classified_by_an_officer(&w).await?;
     let before = w.stored(&report).await?;
     let requested = w.uc.request_analysis.execute(&manager, report.id).await?;
     let event = requested_event(&w, &report, requested.event_id)?;
@@ -500,9 +494,7 @@ async fn a_requested_analysis_of_an_officers_classification_is_recorded_but_chan
     assert_eq!(after.priority, before.priority);
     assert_eq!(after.department, before.department);
     assert_eq!(after.due_at, before.due_at);
-    let analysis = after
-        .analysis
-        .ok_or_else(|| anyhow::anyhow!("analysed"))?;
+    let analysis = after.analysis.ok_or_else(|| anyhow::anyhow!("analysed"))?;
     assert_eq!(analysis.decided_by, DecidedBy::Human);
     assert_eq!(analysis.category.as_str(), "park_facility");
     assert_eq!(analysis.trigger, Some(event.id));
@@ -519,4 +511,117 @@ async fn a_requested_analysis_of_an_officers_classification_is_recorded_but_chan
         AnalyzeOutcome::KeptHumanDecision
     );
     Ok(())
+}
+
+#[tokio::test]
+async fn a_flagged_description_is_withheld_from_the_public_until_an_officer_publishes_it(
+) -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let citizen = w.citizen("minji").await?;
+    let neighbour = w.citizen("neighbour").await?;
+    let manager = w.official("boss", "manager", "civil_affairs").await?;
+    let report = w
+        .submit(&citizen, "밤길", "김철수 씨 집 골목이 너무 어두워요")
+        .await?;
+    let mut analyzer = MockTextAnalyzer::new();
+    analyzer.expect_analyze().returning(|_| {
+        Ok(TextSuggestion {
+            model: "m".to_owned(),
+            category: None,
+            priority: None,
+            confidence: 0.2,
+            summary: None,
+            personal_data: Some(true),
+            personal_data_spans: vec!["김철수".to_owned(), "이영희".to_owned()],
+        })
+    });
+    let analyze = triage(&w, with_analyzer(analyzer));
+    analyze.handle(&submitted_event(&w, &report)?).await?;
+    let privacy = w
+        .stored(&report)
+        .await?
+        .analysis
+        .map(|a| a.privacy)
+        .unwrap_or_default();
+    assert_eq!(privacy.personal_data, Some(true));
+    assert_eq!(privacy.spans, ["김철수"], "only pieces of the text it read");
+
+    for public in [Actor::Anonymous, neighbour.clone()] {
+        let view = w.uc.read.get(&public, report.id).await?;
+        assert!(view.description_withheld);
+        assert_eq!(view.description, DESCRIPTION_AWAITING_REVIEW);
+    }
+    for entitled in [&citizen, &manager] {
+        let view = w.uc.read.get(entitled, report.id).await?;
+        assert!(!view.description_withheld);
+        assert!(view.description.contains("김철수"));
+    }
+
+    let refused =
+        w.uc.privacy_review
+            .execute(&neighbour, report.id, review("publish"))
+            .await;
+    assert!(
+        matches!(refused, Err(ActionError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let invalid =
+        w.uc.privacy_review
+            .execute(&manager, report.id, review("later"))
+            .await;
+    assert!(
+        matches!(invalid, Err(ActionError::Invalid(_))),
+        "{invalid:?}"
+    );
+
+    let published =
+        w.uc.privacy_review
+            .execute(&manager, report.id, review("publish"))
+            .await?;
+    let reviewed = published
+        .report
+        .analysis
+        .and_then(|a| a.privacy.review)
+        .ok_or_else(|| anyhow::anyhow!("reviewed"))?;
+    assert_eq!(reviewed.decision, PrivacyDecision::Publish);
+    assert_eq!(Some(reviewed.by), manager.user_id());
+    let view = w.uc.read.get(&Actor::Anonymous, report.id).await?;
+    assert!(!view.description_withheld);
+    assert!(view.description.contains("골목이 너무 어두워요"));
+    assert!(
+        !view.description.contains("김철수"),
+        "what the LLM pointed at stays masked: {}",
+        view.description
+    );
+
+    // A re-analysis whose LLM fails reveals nothing and keeps the review.
+    let mut failing = MockTextAnalyzer::new();
+    failing
+        .expect_analyze()
+        .returning(|_| Err(AiError::RateLimited { retry_after: None }));
+    let requested = w.uc.request_analysis.execute(&manager, report.id).await?;
+    triage(&w, with_analyzer(failing))
+        .handle(&requested_event(&w, &report, requested.event_id)?)
+        .await?;
+    let after = w.stored(&report).await?.analysis.map(|a| a.privacy);
+    assert_eq!(after.as_ref().and_then(|p| p.personal_data), Some(true));
+    assert_eq!(
+        after.and_then(|p| p.review).map(|r| r.decision),
+        Some(PrivacyDecision::Publish)
+    );
+
+    let audit = w.handles.audit.entries();
+    assert!(audit.iter().any(|e| e.action == "report.privacy_review"));
+    let timeline = w.handles.reports.timeline(report.id).await?;
+    assert!(timeline.iter().any(|e| matches!(
+        &e.kind,
+        sinmungo_core::domain::TimelineKind::Comment { internal: true, body } if body.contains("개인정보 검토")
+    )));
+    Ok(())
+}
+
+fn review(decision: &str) -> PrivacyReviewRequest {
+    PrivacyReviewRequest {
+        decision: decision.to_owned(),
+    }
 }

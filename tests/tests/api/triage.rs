@@ -10,7 +10,7 @@ use sinmungo_server::ApiSecret;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{expect_problem, TestApp};
+use crate::harness::{expect_problem, Session, TestApp};
 
 /// An OpenAI-shaped chat completion whose content is the triage verdict.
 fn completion(verdict: &Value) -> Value {
@@ -162,6 +162,46 @@ async fn a_failing_llm_leaves_the_rules_decision_and_tells_officers_why() {
     );
 }
 
+/// A server whose LLM always answers `verdict`, and that LLM.
+async fn llm_answering(verdict: Value) -> (MockServer, TestApp) {
+    let llm = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion(&verdict)))
+        .mount(&llm)
+        .await;
+    let app = app_with_llm(&llm).await;
+    (llm, app)
+}
+
+/// Report `id` as `token` (or anonymously) sees it.
+async fn report_as(app: &TestApp, id: &str, token: Option<&str>) -> Value {
+    app.get(&format!("/api/v1/reports/{id}"), token)
+        .await
+        .json()
+        .await
+        .expect("report JSON")
+}
+
+/// The actions of the audit log's entries about report `id`.
+async fn audited(app: &TestApp, admin: &str, id: &str) -> Vec<String> {
+    let audit: Value = app
+        .get(
+            &format!("/api/v1/admin/audit?target=report:{id}"),
+            Some(admin),
+        )
+        .await
+        .json()
+        .await
+        .expect("audit JSON");
+    audit
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["action"].as_str().map(str::to_owned))
+        .collect()
+}
+
 /// `POST /api/v1/reports/{id}/analysis` as `token`.
 async fn request_analysis(app: &TestApp, id: &str, token: &str) -> reqwest::Response {
     app.send(
@@ -181,48 +221,62 @@ async fn accepted(response: reqwest::Response) -> Value {
     serde_json::from_str(&text).expect("JSON body")
 }
 
-#[tokio::test]
-async fn an_official_asks_for_a_fresh_analysis_and_triage_runs_again() {
-    let llm = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/chat/completions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(completion(&json!({
-            "category": "streetlight",
-            "priority": "high",
-            "confidence": 0.87
-        }))))
-        .mount(&llm)
-        .await;
-    let app = app_with_llm(&llm).await;
+/// A report triaged by an LLM that says `streetlight`, on a server of its
+/// own: the server, the LLM, the report's id once analysed, the reporter,
+/// and a staff member of the department it ended up in.
+struct Analysed {
+    app: TestApp,
+    llm: MockServer,
+    id: String,
+    citizen: Session,
+    staff: Session,
+}
+
+async fn analysed(title: &str, description: &str) -> Analysed {
+    let (llm, app) = llm_answering(json!({
+        "category": "streetlight",
+        "priority": "high",
+        "confidence": 0.87
+    }))
+    .await;
     let citizen = app.citizen("minji@example.kr").await;
     let report = app
-        .submit(
-            &citizen.access_token,
-            "밤길이 무서워요",
-            "골목이 너무 어두워요",
-            "public",
-        )
+        .submit(&citizen.access_token, title, description, "public")
         .await;
-    let id = report["id"].as_str().expect("id");
-    let first = eventually(&app, id, &citizen.access_token, |r| {
-        r["analysis"]["decided_by"] == "ai"
+    let id = report["id"].as_str().expect("id").to_owned();
+    // Triage of the submission is done (and may have re-routed it).
+    let first = eventually(&app, &id, &citizen.access_token, |r| {
+        r["analysis"]["models"] == json!(["llm:test/triage-model"])
     })
     .await;
     let department = first["department"].as_str().expect("routed");
-    let staff = app
-        .official("lights@example.kr", "staff", department)
-        .await;
+    let staff = app.official("staff@example.kr", "staff", department).await;
+    Analysed {
+        app,
+        llm,
+        id,
+        citizen,
+        staff,
+    }
+}
+
+#[tokio::test]
+async fn an_official_asks_for_a_fresh_analysis_and_triage_runs_again() {
+    let Analysed {
+        app,
+        llm,
+        id,
+        citizen,
+        staff,
+    } = analysed("밤길이 무서워요", "골목이 너무 어두워요").await;
+    let id = id.as_str();
     let admin = app.admin().await;
-    let before: Value = app
-        .get(&format!("/api/v1/reports/{id}"), Some(&staff.access_token))
-        .await
-        .json()
-        .await
-        .expect("report JSON");
+    let before = report_as(&app, id, Some(&staff.access_token)).await;
 
     let refused = request_analysis(&app, id, &citizen.access_token).await;
     expect_problem(refused, StatusCode::FORBIDDEN, "forbidden").await;
-    let missing = request_analysis(&app, &uuid::Uuid::now_v7().to_string(), &staff.access_token).await;
+    let missing =
+        request_analysis(&app, &uuid::Uuid::now_v7().to_string(), &staff.access_token).await;
     expect_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
 
     let request = accepted(request_analysis(&app, id, &staff.access_token).await).await;
@@ -248,76 +302,39 @@ async fn an_official_asks_for_a_fresh_analysis_and_triage_runs_again() {
         "the LLM was asked again"
     );
     // The trigger is for officials.
-    let public: Value = app
-        .get(&format!("/api/v1/reports/{id}"), None)
-        .await
-        .json()
-        .await
-        .expect("report JSON");
+    let public = report_as(&app, id, None).await;
     assert!(public["analysis"].get("trigger").is_none(), "{public}");
 
-    let audit: Value = app
-        .get(
-            &format!("/api/v1/admin/audit?target=report:{id}"),
-            Some(&admin.access_token),
-        )
-        .await
-        .json()
-        .await
-        .expect("audit JSON");
+    let audit = audited(&app, &admin.access_token, id).await;
     assert!(
-        audit
-            .as_array()
-            .expect("entries")
-            .iter()
-            .any(|e| e["action"] == "report.analysis_requested"),
-        "{audit}"
+        audit.iter().any(|a| a == "report.analysis_requested"),
+        "{audit:?}"
     );
 }
 
 #[tokio::test]
 async fn a_fresh_analysis_leaves_an_officers_classification_standing() {
-    let llm = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/chat/completions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(completion(&json!({
-            "category": "streetlight",
-            "priority": "high",
-            "confidence": 0.87
-        }))))
-        .mount(&llm)
-        .await;
-    let app = app_with_llm(&llm).await;
-    let citizen = app.citizen("minji@example.kr").await;
-    let report = app
-        .submit(
-            &citizen.access_token,
-            "도로 파손",
-            "집 앞 도로에 큰 포트홀이 생겼어요",
-            "public",
-        )
-        .await;
-    let id = report["id"].as_str().expect("id");
-    // Triage of the submission is done (and may have re-routed it).
-    let first = eventually(&app, id, &citizen.access_token, |r| {
-        r["analysis"]["models"] == json!(["llm:test/triage-model"])
-    })
-    .await;
-    let department = first["department"].as_str().expect("routed");
-    let staff = app.official("roads@example.kr", "staff", department).await;
-    let classified = app
+    let Analysed { app, id, .. } = analysed("도로 파손", "집 앞 도로에 큰 포트홀이 생겼어요").await;
+    let id = id.as_str();
+    // An administrator acts on any department's reports, wherever triage routed it.
+    let admin = app.admin().await;
+    let classified: Value = app
         .send(
             Method::PUT,
             &format!("/api/v1/reports/{id}/classification"),
-            Some(&staff.access_token),
+            Some(&admin.access_token),
             Some(json!({"category": "road_damage", "priority": "urgent"})),
         )
-        .await;
-    assert_eq!(classified.status(), StatusCode::OK);
+        .await
+        .json()
+        .await
+        .expect("report JSON");
+    assert_eq!(classified["category"], "road_damage", "{classified}");
+    let department = classified["department"].clone();
 
-    let request = accepted(request_analysis(&app, id, &staff.access_token).await).await;
+    let request = accepted(request_analysis(&app, id, &admin.access_token).await).await;
     let event = request["event_id"].as_str().expect("event id").to_owned();
-    let after = eventually(&app, id, &staff.access_token, |r| {
+    let after = eventually(&app, id, &admin.access_token, |r| {
         r["analysis"]["trigger"] == event.as_str()
     })
     .await;
@@ -326,7 +343,10 @@ async fn a_fresh_analysis_leaves_an_officers_classification_standing() {
     assert_eq!(after["priority"], "urgent");
     assert_eq!(after["department"], department);
     assert_eq!(after["analysis"]["decided_by"], "human");
-    assert_eq!(after["analysis"]["models"], json!(["llm:test/triage-model"]));
+    assert_eq!(
+        after["analysis"]["models"],
+        json!(["llm:test/triage-model"])
+    );
     let note = after["analysis"]["note"].as_str().unwrap_or_default();
     assert!(
         note.contains("담당자 분류 유지") && note.contains("triage would decide"),
@@ -336,20 +356,15 @@ async fn a_fresh_analysis_leaves_an_officers_classification_standing() {
 
 #[tokio::test]
 async fn a_description_the_llm_flags_is_withheld_from_the_public_until_an_officer_looks() {
-    let llm = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/chat/completions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(completion(&json!({
-            "category": "road_damage",
-            "priority": "normal",
-            "confidence": 0.9,
-            "summary": "도로 포트홀",
-            "personal_data": true,
-            "personal_data_spans": ["김철수", "not in the text"]
-        }))))
-        .mount(&llm)
-        .await;
-    let app = app_with_llm(&llm).await;
+    let (_llm, app) = llm_answering(json!({
+        "category": "road_damage",
+        "priority": "normal",
+        "confidence": 0.9,
+        "summary": "도로 포트홀",
+        "personal_data": true,
+        "personal_data_spans": ["김철수", "not in the text"]
+    }))
+    .await;
     let citizen = app.citizen("minji@example.kr").await;
     let neighbour = app.citizen("neighbour@example.kr").await;
     let admin = app.admin().await;
@@ -371,27 +386,13 @@ async fn a_description_the_llm_flags_is_withheld_from_the_public_until_an_office
         "only pieces of the text count"
     );
     assert_eq!(flagged["description"], description, "officials read it");
-    let staff = app
-        .official("roads@example.kr", "staff", &department)
-        .await;
+    let staff = app.official("roads@example.kr", "staff", &department).await;
 
-    let read = |token: Option<String>| {
-        let app = &app;
-        async move {
-            let report: Value = app
-                .get(&format!("/api/v1/reports/{id}"), token.as_deref())
-                .await
-                .json()
-                .await
-                .expect("report JSON");
-            report
-        }
-    };
-    let own = read(Some(citizen.access_token.clone())).await;
+    let own = report_as(&app, id, Some(&citizen.access_token)).await;
     assert_eq!(own["description"], description, "the reporter reads it");
     assert_eq!(own["description_withheld"], false);
-    for public in [None, Some(neighbour.access_token.clone())] {
-        let seen = read(public).await;
+    for public in [None, Some(neighbour.access_token.as_str())] {
+        let seen = report_as(&app, id, public).await;
         assert_eq!(seen["description_withheld"], true, "{seen}");
         assert_eq!(
             seen["description"],
@@ -437,14 +438,23 @@ async fn a_description_the_llm_flags_is_withheld_from_the_public_until_an_office
         "validation_failed",
     )
     .await;
-    assert_eq!(read(None).await["description_withheld"], true);
+    assert_eq!(
+        report_as(&app, id, None).await["description_withheld"],
+        true
+    );
 
     let published = review(&staff.access_token, "publish").await;
     assert_eq!(published.status(), StatusCode::OK);
     let published: Value = published.json().await.expect("report JSON");
-    assert_eq!(published["analysis"]["privacy_review"]["decision"], "publish");
-    assert_eq!(published["analysis"]["privacy_review"]["by"], staff.id.as_str());
-    let seen = read(None).await;
+    assert_eq!(
+        published["analysis"]["privacy_review"]["decision"],
+        "publish"
+    );
+    assert_eq!(
+        published["analysis"]["privacy_review"]["by"],
+        staff.id.as_str()
+    );
+    let seen = report_as(&app, id, None).await;
     assert_eq!(seen["description_withheld"], false, "{seen}");
     assert!(
         seen["description"]
@@ -466,24 +476,14 @@ async fn a_description_the_llm_flags_is_withheld_from_the_public_until_an_office
                 .expect("timeline")
         }
     };
-    assert!(timeline(Some(&staff.access_token)).await.contains("개인정보 검토"));
+    assert!(timeline(Some(&staff.access_token))
+        .await
+        .contains("개인정보 검토"));
     assert!(!timeline(None).await.contains("개인정보 검토"));
-    let audit: Value = app
-        .get(
-            &format!("/api/v1/admin/audit?target=report:{id}"),
-            Some(&admin.access_token),
-        )
-        .await
-        .json()
-        .await
-        .expect("audit JSON");
+    let audit = audited(&app, &admin.access_token, id).await;
     assert!(
-        audit
-            .as_array()
-            .expect("entries")
-            .iter()
-            .any(|e| e["action"] == "report.privacy_review"),
-        "{audit}"
+        audit.iter().any(|a| a == "report.privacy_review"),
+        "{audit:?}"
     );
 
     // Kept hidden, it stays hidden for good.
@@ -491,7 +491,7 @@ async fn a_description_the_llm_flags_is_withheld_from_the_public_until_an_office
         review(&staff.access_token, "keep_hidden").await.status(),
         StatusCode::OK
     );
-    let seen = read(None).await;
+    let seen = report_as(&app, id, None).await;
     assert_eq!(seen["description_withheld"], true);
     assert!(!seen.to_string().contains("김철수"));
 }

@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::{
-    AnalysisRequestDto, AssignBody, PrivacyReviewBody, ClassificationBody, CommentBodyDto, ItemsDto, PossibleDuplicateDto, ReportDto,
-    ReportPageDto, SubmitBody, SubmittedDto, TimelineEntryDto, TransitionBody,
+    AnalysisRequestDto, AssignBody, ClassificationBody, CommentBodyDto, ItemsDto,
+    PossibleDuplicateDto, PrivacyReviewBody, ReportDto, ReportPageDto, SubmitBody, SubmittedDto,
+    TimelineEntryDto, TransitionBody,
 };
 use crate::extract::{Json, Path, Query};
 use crate::limits::{ClientIp, Throttle};

@@ -150,7 +150,11 @@ async fn a_dependency_that_stays_down_is_given_up_on_after_the_set_time_and_the_
     config.max_attempts = 2;
     config.unavailable_give_up = Duration::from_millis(600);
     let stuck = report();
-    let events = [envelope(stuck, 0), envelope(stuck, 1), envelope(report(), 0)];
+    let events = [
+        envelope(stuck, 0),
+        envelope(stuck, 1),
+        envelope(report(), 0),
+    ];
     KafkaPublisher::new(&config)
         .unwrap()
         .publish(&events)
