@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sinmungo_core::app::{
-    AssignRequest, CommentRequest, PossibleDuplicate, ReclassifyRequest, RegisterRequest,
-    ReportList, ReportView, SubmitRequest, TransitionRequest,
+    AnalysisRequested, AssignRequest, CommentRequest, PossibleDuplicate, PrivacyReviewRequest,
+    ReclassifyRequest, RegisterRequest, ReportList, ReportView, SubmitRequest, TransitionRequest,
 };
 use sinmungo_core::domain::{
     Notification, Photo, PhotoVariant, ReportId, TimelineEntry, TimelineKind, User,
@@ -200,6 +200,28 @@ impl ClassificationBody {
     }
 }
 
+/// The answer to `POST /reports/{id}/analysis`: the request is in the
+/// outbox, and triage will analyse the report shortly; the report's
+/// `analysis.trigger` becomes `event_id` once it has.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AnalysisRequest)]
+pub struct AnalysisRequestDto {
+    report_id: Uuid,
+    /// The `report.analysis_requested` event.
+    event_id: Uuid,
+    requested_at: DateTime<Utc>,
+}
+
+impl From<AnalysisRequested> for AnalysisRequestDto {
+    fn from(requested: AnalysisRequested) -> Self {
+        Self {
+            report_id: requested.report_id.0,
+            event_id: requested.event_id,
+            requested_at: requested.requested_at,
+        }
+    }
+}
+
 /// `POST /reports/{id}/comments`
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(as = CommentBody)]
@@ -312,6 +334,51 @@ struct AnalysisDto {
     /// Officials only.
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
+    /// Officials only: the event whose handling produced this analysis (a
+    /// requested re-analysis has the request's `event_id`); absent for the
+    /// rules' decision at submission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trigger: Option<Uuid>,
+    /// The LLM's verdict on whether the text holds personal data; `null`
+    /// when unknown (no LLM, or it did not say).
+    personal_data: Option<bool>,
+    /// Officials only: the pieces of the text the LLM pointed at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    personal_data_spans: Option<Vec<String>>,
+    /// Officials only: an officer's decision on the description, once one has looked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    privacy_review: Option<PrivacyReviewDto>,
+}
+
+/// An officer's look at a report's personal data.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PrivacyReview)]
+struct PrivacyReviewDto {
+    /// `publish` or `keep_hidden`.
+    #[schema(example = "publish")]
+    decision: &'static str,
+    /// The officer.
+    by: Uuid,
+    at: DateTime<Utc>,
+}
+
+/// `POST /reports/{id}/privacy-review`
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PrivacyReviewBody {
+    /// `publish` (the public reads the description, masked as always) or
+    /// `keep_hidden` (it never does).
+    #[serde(default)]
+    #[schema(example = "publish")]
+    decision: String,
+}
+
+impl PrivacyReviewBody {
+    /// The use-case request.
+    pub fn into_domain(self) -> PrivacyReviewRequest {
+        PrivacyReviewRequest {
+            decision: self.decision,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -403,8 +470,13 @@ pub struct ReportDto {
     number: String,
     #[schema(example = "효자동 도로에 큰 포트홀")]
     title: String,
+    /// Masked for the public; while the LLM says it may hold personal data
+    /// and no officer has looked (or one kept it hidden), the public reads a
+    /// Korean placeholder instead and `description_withheld` is `true`.
     #[schema(example = "집 앞 도로에 큰 포트홀이 생겼어요. 연락처: 010-****-****")]
     description: String,
+    /// Whether `description` is the placeholder (never for officials or the reporter).
+    description_withheld: bool,
     #[schema(example = "road_damage")]
     category: String,
     #[schema(schema_with = crate::openapi::schemas::priority)]
@@ -457,6 +529,7 @@ impl From<ReportView> for ReportDto {
             number: report.number.to_string(),
             title: view.title,
             description: view.description,
+            description_withheld: view.description_withheld,
             category: report.category.to_string(),
             priority: report.priority.as_str(),
             status: report.status.as_str(),
@@ -496,6 +569,16 @@ impl From<ReportView> for ReportDto {
                 latency_ms: a.latency_ms,
                 routing: a.routing.map(|rule| rule.as_str()),
                 note: a.note.filter(|_| view.official),
+                trigger: a.trigger.filter(|_| view.official),
+                personal_data: a.privacy.personal_data,
+                personal_data_spans: view.official.then_some(a.privacy.spans),
+                privacy_review: a.privacy.review.filter(|_| view.official).map(|r| {
+                    PrivacyReviewDto {
+                        decision: r.decision.as_str(),
+                        by: r.by.0,
+                        at: r.at,
+                    }
+                }),
             }),
             respond_by: report.respond_by,
             resolve_by: report.due_at,

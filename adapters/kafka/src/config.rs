@@ -36,6 +36,11 @@ pub struct KafkaConfig {
     pub retry_backoff: Duration,
     /// Longest wait between attempts (default 30 s).
     pub max_retry_backoff: Duration,
+    /// How long an event whose handler keeps failing as `Unavailable` (a
+    /// dependency is down) is retried before it goes to the dead-letter topic
+    /// (default 15 min). Such failures do not count towards `max_attempts`:
+    /// an outage would otherwise dead-letter every event within seconds.
+    pub unavailable_give_up: Duration,
     /// `message.timeout.ms`: how long the producer tries before a send fails (default 10 s).
     pub message_timeout: Duration,
     /// How often handled offsets are committed while consuming (default 1 s);
@@ -60,6 +65,7 @@ impl KafkaConfig {
             max_attempts: 5,
             retry_backoff: Duration::from_millis(500),
             max_retry_backoff: Duration::from_secs(30),
+            unavailable_give_up: Duration::from_secs(900),
             message_timeout: Duration::from_secs(10),
             commit_interval: Duration::from_secs(1),
             shutdown_timeout: Duration::from_secs(30),
@@ -87,6 +93,8 @@ impl KafkaConfig {
             "concurrency must be at least 1"
         } else if self.max_attempts == 0 {
             "max attempts must be at least 1"
+        } else if self.unavailable_give_up.is_zero() {
+            "the time to give up on an unavailable dependency must be positive"
         } else if self.message_timeout.is_zero() {
             "the message timeout must be positive"
         } else {
@@ -180,6 +188,7 @@ impl std::fmt::Debug for KafkaConfig {
             .field("max_attempts", &self.max_attempts)
             .field("retry_backoff", &self.retry_backoff)
             .field("max_retry_backoff", &self.max_retry_backoff)
+            .field("unavailable_give_up", &self.unavailable_give_up)
             .field("message_timeout", &self.message_timeout)
             .field("commit_interval", &self.commit_interval)
             .field("shutdown_timeout", &self.shutdown_timeout)
@@ -200,6 +209,7 @@ mod tests {
         assert_eq!(config.group_id, "sinmungo-workers");
         assert_eq!(config.concurrency, 8);
         assert_eq!(config.max_attempts, 5);
+        assert_eq!(config.unavailable_give_up, Duration::from_secs(900));
         assert!(config.validate().is_ok());
     }
 

@@ -10,7 +10,7 @@ use sinmungo_core::domain::geo::{GeoPoint, Jurisdiction};
 use sinmungo_core::domain::photo::Photo;
 use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::receipt::ReceiptNumber;
-use sinmungo_core::domain::report::{Analysis, DecidedBy, Report, ReportId, Visibility};
+use sinmungo_core::domain::report::{Analysis, DecidedBy, Privacy, Report, ReportId, Visibility};
 use sinmungo_core::domain::routing::RoutingRule;
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::{fold_for_search, Address, Description, ReportTitle};
@@ -41,7 +41,7 @@ const fn json(name: &'static str) -> ReportColumn {
 
 /// Every column of `reports` but `id` (and SQLite's `seq`), in the order of
 /// [`report_values`].
-pub const REPORT_COLUMNS: [ReportColumn; 44] = [
+pub const REPORT_COLUMNS: [ReportColumn; 45] = [
     column("number"),
     column("title"),
     column("description"),
@@ -86,6 +86,7 @@ pub const REPORT_COLUMNS: [ReportColumn; 44] = [
     column("reopened_at"),
     column("analysis_routing"),
     json("analysis_matched"),
+    json("analysis_privacy"),
 ];
 
 /// The names of [`REPORT_COLUMNS`], comma-separated.
@@ -112,7 +113,7 @@ pub fn report_select_list(json_cast: &str) -> String {
 }
 
 /// A report's values for [`REPORT_COLUMNS`], in that order.
-pub fn report_values(report: &Report) -> Result<[SqlValue; 44], StoreError> {
+pub fn report_values(report: &Report) -> Result<[SqlValue; 45], StoreError> {
     use SqlValue::{Bool, Integer, Real, Text, Time, Uuid};
     let analysis = report.analysis.as_ref();
     Ok([
@@ -170,6 +171,11 @@ pub fn report_values(report: &Report) -> Result<[SqlValue; 44], StoreError> {
         Text(
             analysis
                 .map(|a| json_text(&a.matched, "matched words"))
+                .transpose()?,
+        ),
+        Text(
+            analysis
+                .map(|a| json_text(&a.privacy, "analysis privacy"))
                 .transpose()?,
         ),
     ])
@@ -263,6 +269,12 @@ fn analysis_from_row<D: Dialect>(r: &RowReader<'_, D>) -> Result<Option<Analysis
         routing: r.parse_optional("analysis_routing", |raw| {
             RoutingRule::parse(raw).ok_or("not jurisdiction, province_wide or category_default")
         })?,
+        // NULL on analyses stored before personal data was looked for.
+        privacy: r
+            .parse_optional("analysis_privacy", |raw| {
+                serde_json::from_str::<Privacy>(raw)
+            })?
+            .unwrap_or_default(),
     }))
 }
 
@@ -335,8 +347,8 @@ mod tests {
         assert!(list.starts_with("r.id AS id, r.number AS number, "));
         assert!(list.contains(", r.analysis_models::text AS analysis_models, "));
         assert!(list.contains(", r.photos::text AS photos, "));
-        assert!(list.ends_with(", r.analysis_matched::text AS analysis_matched"));
-        assert_eq!(list.matches("::text").count(), 3);
+        assert!(list.ends_with(", r.analysis_privacy::text AS analysis_privacy"));
+        assert_eq!(list.matches("::text").count(), 4);
         assert!(!report_select_list("").contains("::"));
     }
 }

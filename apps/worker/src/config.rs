@@ -95,6 +95,16 @@ pub struct ConsumerArgs {
     #[arg(long, env = "SINMUNGO_WORKER_MAX_ATTEMPTS", default_value_t = 5)]
     pub max_attempts: u32,
 
+    /// Seconds an event is retried while a dependency it needs (the store) stays
+    /// unavailable, before it goes to the dead-letter topic.
+    #[arg(
+        long = "unavailable-give-up-secs",
+        env = "SINMUNGO_WORKER_UNAVAILABLE_GIVE_UP_SECS",
+        default_value_t = 900,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub unavailable_give_up_secs: u64,
+
     /// Seconds a shutdown waits for events being handled.
     #[arg(long, env = "SINMUNGO_WORKER_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
@@ -109,6 +119,7 @@ impl WorkerConfig {
             .context("the worker needs Kafka: set SINMUNGO_KAFKA_BROKERS (--kafka-brokers)")?;
         config.concurrency = self.consumer.concurrency;
         config.max_attempts = self.consumer.max_attempts;
+        config.unavailable_give_up = Duration::from_secs(self.consumer.unavailable_give_up_secs);
         config.shutdown_timeout = Duration::from_secs(self.consumer.shutdown_timeout_secs);
         Ok(config)
     }
@@ -134,6 +145,7 @@ impl WorkerConfig {
             consumer: ConsumerArgs {
                 concurrency: 8,
                 max_attempts: 5,
+                unavailable_give_up_secs: 900,
                 shutdown_timeout_secs: 30,
             },
             metrics: MetricsConfig::open(),
@@ -176,6 +188,8 @@ mod tests {
             "k1:9092,k2:9092",
             "--concurrency",
             "32",
+            "--unavailable-give-up-secs",
+            "60",
             "--kafka-properties",
             "security.protocol=SASL_SSL,sasl.password=hunter2",
         ])
@@ -183,6 +197,7 @@ mod tests {
         let kafka = cli.config.kafka_config().unwrap();
         assert_eq!(kafka.brokers, "k1:9092,k2:9092");
         assert_eq!(kafka.concurrency, 32);
+        assert_eq!(kafka.unavailable_give_up, Duration::from_secs(60));
         assert_eq!(kafka.group_id, "sinmungo-workers");
         assert_eq!(kafka.topic, "sinmungo.report-events");
         assert_eq!(kafka.properties.len(), 2);

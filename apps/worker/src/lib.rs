@@ -1,5 +1,6 @@
 //! The Sinmungo worker: consumes report events from Kafka and runs AI triage
-//! (`analyze_report`) on `report.submitted`, storing each analysis (and its
+//! (`analyze_report`) on `report.submitted` and on officials' requests
+//! (`report.analysis_requested`), storing each analysis (and its
 //! `report.analyzed` event, through the outbox) in the server's database;
 //! serves `POST /analyze`, `/health`, `/ready` and `/metrics`.
 //!
@@ -72,7 +73,7 @@ impl Worker {
         if !analyze.has_providers() {
             tracing::warn!(
                 "no AI provider configured: report.submitted events are acknowledged without \
-                 analysis (the rules already ran at submission)"
+                 analysis (the rules already ran at submission); requested analyses run the rules"
             );
         }
         let consumer = EventConsumer::new(&kafka, Arc::new(analyze.clone()))

@@ -7,6 +7,14 @@
 //! failing: the rules then decide on what there is, and the analysis says why.
 //! An officer's decision is never overwritten, and an event handled twice
 //! changes nothing (the analysis remembers the event that produced it).
+//!
+//! Two events ask for triage: `report.submitted` (only when an AI provider
+//! is configured: without one, the rules that ran at submission said it all)
+//! and `report.analysis_requested`, an official's request, always honoured
+//! (the rules may have changed since). On a report an officer classified, a
+//! requested analysis is recorded — when, which models, what triage would
+//! decide, in its note — but the officer's category, priority and department
+//! stand, and the analysis still says `human`.
 
 use std::sync::Arc;
 
@@ -23,7 +31,7 @@ use crate::domain::event::{EventEnvelope, ReportEvent};
 use crate::domain::masking::Masking;
 use crate::domain::photo::{PhotoKind, PhotoVariant};
 use crate::domain::priority::Priority;
-use crate::domain::report::{Analysis, DecidedBy, Report, ReportId};
+use crate::domain::report::{Analysis, DecidedBy, Privacy, Report, ReportId};
 use crate::domain::routing;
 use crate::domain::rules::{DetectedLabel, LlmSuggestion, RuleSet, TriageInput};
 use crate::domain::timeline::TimelineKind;
@@ -34,6 +42,9 @@ use crate::ports::{
 
 /// The event type that asks for triage.
 pub const SUBMITTED: &str = "report.submitted";
+
+/// The event type of an official's request for a fresh analysis.
+pub const ANALYSIS_REQUESTED: &str = "report.analysis_requested";
 
 /// How many of a report's photos the detector looks at.
 pub const MAX_PHOTOS_ANALYZED: usize = 3;
@@ -106,6 +117,8 @@ struct Findings {
     models: Vec<String>,
     problems: Vec<String>,
     summary: Option<String>,
+    /// The LLM's personal-data verdict, with the spans found in the text it read.
+    privacy: Option<(bool, Vec<String>)>,
 }
 
 /// A text and photos to analyse without a report (nothing is stored).
@@ -173,16 +186,37 @@ impl AnalyzeReport {
         self.providers.detector.is_some() || self.providers.analyzer.is_some()
     }
 
-    /// Analyses report `id` because of event `trigger`.
+    /// Analyses report `id` because of event `trigger` (its submission):
+    /// an officer's decision is left alone.
     pub async fn analyze(
         &self,
         id: ReportId,
         trigger: Uuid,
     ) -> Result<AnalyzeOutcome, AnalyzeError> {
+        self.run(id, trigger, false).await
+    }
+
+    /// Analyses report `id` again because an official asked (event
+    /// `trigger`): the analysis is recorded even when an officer classified
+    /// the report, whose category, priority and department then stand.
+    pub async fn reanalyze(
+        &self,
+        id: ReportId,
+        trigger: Uuid,
+    ) -> Result<AnalyzeOutcome, AnalyzeError> {
+        self.run(id, trigger, true).await
+    }
+
+    async fn run(
+        &self,
+        id: ReportId,
+        trigger: Uuid,
+        requested: bool,
+    ) -> Result<AnalyzeOutcome, AnalyzeError> {
         let Some(report) = self.reports.get(id).await? else {
             return Ok(AnalyzeOutcome::ReportMissing);
         };
-        if let Some(outcome) = Self::settled(&report, trigger) {
+        if let Some(outcome) = Self::settled(&report, trigger, requested) {
             return Ok(outcome);
         }
         let started = self.clock.now();
@@ -216,7 +250,7 @@ impl AnalyzeReport {
                     let Some(current) = self.reports.get(id).await? else {
                         return Ok(AnalyzeOutcome::ReportMissing);
                     };
-                    if let Some(outcome) = Self::settled(&current, trigger) {
+                    if let Some(outcome) = Self::settled(&current, trigger, requested) {
                         return Ok(outcome);
                     }
                     report = current;
@@ -230,11 +264,11 @@ impl AnalyzeReport {
     }
 
     /// An outcome without any work, when there is nothing to do.
-    fn settled(report: &Report, trigger: Uuid) -> Option<AnalyzeOutcome> {
+    fn settled(report: &Report, trigger: Uuid, requested: bool) -> Option<AnalyzeOutcome> {
         let analysis = report.analysis.as_ref()?;
         if analysis.trigger == Some(trigger) {
             Some(AnalyzeOutcome::AlreadyDone)
-        } else if analysis.decided_by == DecidedBy::Human {
+        } else if analysis.decided_by == DecidedBy::Human && !requested {
             Some(AnalyzeOutcome::KeptHumanDecision)
         } else {
             None
@@ -327,6 +361,16 @@ impl AnalyzeReport {
                         .category
                         .filter(|code| categories.iter().any(|c| &c.code == code));
                     findings.summary = suggestion.summary;
+                    // Only pieces of the text it was given count as spans.
+                    let spans: Vec<String> = suggestion
+                        .personal_data_spans
+                        .into_iter()
+                        .filter(|span| {
+                            request.title.contains(span.as_str())
+                                || request.description.contains(span.as_str())
+                        })
+                        .collect();
+                    findings.privacy = suggestion.personal_data.map(|flag| (flag, spans));
                     findings.suggestion = Some(LlmSuggestion {
                         category,
                         priority: suggestion.priority,
@@ -382,6 +426,7 @@ impl AnalyzeReport {
             latency_ms: elapsed_ms(started, now),
             trigger: None,
             routing: None,
+            privacy: Privacy::default().updated(findings.privacy.clone()),
         };
         Ok(Preview {
             analysis,
@@ -432,47 +477,64 @@ impl AnalyzeReport {
             trigger: Some(trigger),
             // How the department in force was chosen, unless this analysis routes anew.
             routing: report.analysis.as_ref().and_then(|a| a.routing),
+            privacy: report
+                .analysis
+                .as_ref()
+                .map(|a| a.privacy.clone())
+                .unwrap_or_default()
+                .updated(findings.privacy.clone()),
         };
 
         let mut updated = report.clone();
-        let reclassified = updated.category != category.code || updated.priority != priority;
-        let mut analysis = analysis;
-        if reclassified {
-            // Re-route only a new category, and only work nobody has picked up yet.
-            if report.category != category.code && report.assignee.is_none() {
-                let departments = self.directory.departments().await?;
-                let route = routing::route(category, &report.jurisdiction, &departments);
-                updated.department = Some(route.department);
-                analysis.routing = Some(route.rule);
+        let mut classified = None;
+        let analysis = match report
+            .analysis
+            .as_ref()
+            .filter(|a| a.decided_by == DecidedBy::Human)
+        {
+            // An officer classified the report (only a requested analysis
+            // gets here then): their decision stands, and the analysis says
+            // what triage would decide.
+            Some(officer) => officer_kept(report, officer, analysis),
+            None => {
+                let mut analysis = analysis;
+                if updated.category != category.code || updated.priority != priority {
+                    // Re-route only a new category, and only work nobody has picked up yet.
+                    if report.category != category.code && report.assignee.is_none() {
+                        let departments = self.directory.departments().await?;
+                        let route = routing::route(category, &report.jurisdiction, &departments);
+                        updated.department = Some(route.department);
+                        analysis.routing = Some(route.rule);
+                    }
+                    updated.category = category.code.clone();
+                    updated.priority = priority;
+                    updated.set_sla(category.sla(priority));
+                    classified = Some(TimelineKind::Classified {
+                        category: category.code.to_string(),
+                        priority: priority.to_string(),
+                        decided_by: decision.decided_by,
+                        rule: decision.rule.clone(),
+                    });
+                }
+                analysis
             }
-            updated.category = category.code.clone();
-            updated.priority = priority;
-            updated.set_sla(category.sla(priority));
-        }
+        };
         updated.analysis = Some(analysis.clone());
 
         let actor = Actor::Anonymous;
         let mut change = Recorder::new(self.ids.as_ref(), &actor, now);
-        if reclassified {
-            change.system_timeline(
-                report.id,
-                TimelineKind::Classified {
-                    category: category.code.to_string(),
-                    priority: priority.to_string(),
-                    decided_by: decision.decided_by,
-                    rule: decision.rule.clone(),
-                },
-            );
+        if let Some(kind) = classified {
+            change.system_timeline(report.id, kind);
         }
         change.event(
             report.id,
             ReportEvent::Analyzed {
-                category: category.code.clone(),
-                priority,
-                confidence: decision.confidence,
-                decided_by: decision.decided_by,
-                rule: decision.rule,
-                needs_review: decision.needs_review,
+                category: analysis.category.clone(),
+                priority: analysis.priority,
+                confidence: analysis.confidence,
+                decided_by: analysis.decided_by,
+                rule: analysis.rule.clone(),
+                needs_review: analysis.needs_review,
                 department: updated.department.clone(),
             },
         );
@@ -485,14 +547,49 @@ impl AnalyzeReport {
 #[async_trait]
 impl EventHandler for AnalyzeReport {
     async fn handle(&self, event: &EventEnvelope) -> Result<(), HandlerError> {
-        if event.event_type != SUBMITTED || !self.has_providers() {
-            return Ok(());
-        }
-        match self.analyze(event.report_id, event.id).await {
+        let outcome = match event.event_type.as_str() {
+            SUBMITTED if self.has_providers() => self.analyze(event.report_id, event.id).await,
+            ANALYSIS_REQUESTED => self.reanalyze(event.report_id, event.id).await,
+            _ => return Ok(()),
+        };
+        match outcome {
             Ok(_) => Ok(()),
             Err(AnalyzeError::Unavailable(reason)) => Err(HandlerError::Unavailable(reason)),
             Err(AnalyzeError::Unknown(error)) => Err(HandlerError::Unknown(error)),
         }
+    }
+}
+
+/// The analysis of a report an officer classified: the officer's category,
+/// priority and routing, with when and how triage ran, and what it would
+/// have decided in the note.
+fn officer_kept(report: &Report, officer: &Analysis, triage: Analysis) -> Analysis {
+    let rule = triage
+        .rule
+        .as_deref()
+        .map(|rule| format!(", rule {rule}"))
+        .unwrap_or_default();
+    let mut note = format!(
+        "an officer's classification stands (담당자 분류 유지); triage would decide {} / {} ({}{rule})",
+        triage.category,
+        triage.priority,
+        triage.decided_by.as_str(),
+    );
+    if let Some(why) = &triage.note {
+        note.push_str("; ");
+        note.push_str(why);
+    }
+    Analysis {
+        category: report.category.clone(),
+        priority: report.priority,
+        confidence: officer.confidence,
+        decided_by: DecidedBy::Human,
+        rule: None,
+        matched: Vec::new(),
+        needs_review: false,
+        note: Some(note),
+        routing: officer.routing,
+        ..triage
     }
 }
 

@@ -13,7 +13,7 @@ use crate::domain::category::{Category, CategoryCode};
 use crate::domain::event::ReportEvent;
 use crate::domain::masking::Masking;
 use crate::domain::priority::Priority;
-use crate::domain::report::{Analysis, DecidedBy, ReportId};
+use crate::domain::report::{Analysis, DecidedBy, Report, ReportId};
 use crate::domain::routing;
 use crate::domain::timeline::TimelineKind;
 use crate::domain::validation::{Collector, FieldError, Invalid};
@@ -96,13 +96,7 @@ impl Reclassify {
         category: &Category,
         priority: Priority,
     ) -> Result<ReportView, ActionError> {
-        let report = load_visible(self.reports.as_ref(), actor, id).await?;
-        actor.may_reclassify(&report)?;
-        if !report.status.is_open() {
-            return Err(ActionError::Conflict(ConflictReason::NotOpen(
-                report.status,
-            )));
-        }
+        let report = load_open_to_triage(self.reports.as_ref(), actor, id).await?;
 
         let now = self.clock.now();
         let mut updated = report.clone();
@@ -134,6 +128,12 @@ impl Reclassify {
             note: None,
             trigger: None,
             routing: routed,
+            // What triage found about personal data, and any review, stand.
+            privacy: report
+                .analysis
+                .as_ref()
+                .map(|a| a.privacy.clone())
+                .unwrap_or_default(),
         });
 
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);
@@ -166,4 +166,21 @@ impl Reclassify {
         self.reports.apply(change.finish()).await?;
         Ok(view(actor, updated, now, &self.masking))
     }
+}
+
+/// Report `id`, if `actor` may act on its triage (reclassify it, ask for its
+/// analysis) and it is still open.
+pub(crate) async fn load_open_to_triage(
+    reports: &dyn ReportStore,
+    actor: &Actor,
+    id: ReportId,
+) -> Result<Report, ActionError> {
+    let report = load_visible(reports, actor, id).await?;
+    actor.may_reclassify(&report)?;
+    if !report.status.is_open() {
+        return Err(ActionError::Conflict(ConflictReason::NotOpen(
+            report.status,
+        )));
+    }
+    Ok(report)
 }

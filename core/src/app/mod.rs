@@ -23,9 +23,11 @@ mod paging;
 mod photo_blobs;
 mod photo_files;
 mod photos;
+mod privacy_review;
 mod rate_limits;
 mod read_reports;
 mod recorder;
+mod request_analysis;
 mod retention;
 mod secrets;
 mod service_accounts;
@@ -44,7 +46,7 @@ pub use accounts::{
 pub use action::{ActionError, ConflictReason};
 pub use analyze_report::{
     AnalyzeError, AnalyzeOutcome, AnalyzeReport, Preview, PreviewRequest, TriageProviders,
-    MAX_PHOTOS_ANALYZED, SUBMITTED,
+    ANALYSIS_REQUESTED, MAX_PHOTOS_ANALYZED, SUBMITTED,
 };
 pub use assign::{Assign, AssignRequest};
 pub use audit_trail::{AuditError, AuditTrail};
@@ -75,11 +77,13 @@ pub use photo_blobs::{
 };
 pub use photo_files::{PhotoFile, PhotoFileError, PhotoFiles};
 pub use photos::{AddPhotos, PhotosAdded};
+pub use privacy_review::{PrivacyReviewRequest, ReviewPrivacy};
 pub use rate_limits::InProcessRateLimiter;
 pub use read_reports::{
     ListRequest, ReadReports, ReportList, ReportView, TimelineView, ViewError, WindowRequest,
     WINDOW_DAYS, WINDOW_MAX,
 };
+pub use request_analysis::{AnalysisRequested, RequestAnalysis};
 pub use retention::{Retention, RetentionError, ANONYMISED_EMAIL};
 pub use secrets::{SecretError, SecretInfo, Secrets};
 pub use service_accounts::{KeyToIssue, NewServiceAccount, ServiceAccounts};
@@ -190,6 +194,10 @@ pub struct UseCases {
     pub assign: Assign,
     /// Classification overrides.
     pub reclassify: Reclassify,
+    /// Officials' requests for a fresh analysis.
+    pub request_analysis: RequestAnalysis,
+    /// Officers' decisions on descriptions that may hold personal data.
+    pub privacy_review: ReviewPrivacy,
     /// Officers' corrections of triage, and each rule's precision over them.
     pub corrections: TriageCorrections,
     /// Comments.
@@ -233,6 +241,8 @@ impl UseCases {
             transition: Transition::new(&ports, policy),
             assign: Assign::new(&ports, policy),
             reclassify: Reclassify::new(&ports, policy),
+            request_analysis: RequestAnalysis::new(&ports),
+            privacy_review: ReviewPrivacy::new(&ports, policy),
             corrections: TriageCorrections::new(&ports),
             comment: AddComment::new(&ports),
             support: Support::new(&ports, policy),

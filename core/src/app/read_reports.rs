@@ -31,8 +31,12 @@ pub struct ReportView {
     pub report: Report,
     /// Title, masked for the public.
     pub title: String,
-    /// Description, masked for the public.
+    /// Description, masked for the public; withheld from the public (a
+    /// Korean placeholder instead) while it may hold personal data that no
+    /// officer has looked at, or after one kept it hidden.
     pub description: String,
+    /// Whether `description` is the placeholder.
+    pub description_withheld: bool,
     /// Address, masked for the public.
     pub address: Option<String>,
     /// Whether the viewer may see who reported it.
@@ -377,22 +381,39 @@ pub(crate) fn view(
     masking: &Masking,
 ) -> ReportView {
     let personal = actor.sees_personal_data(&report);
+    let privacy = report.analysis.as_ref().map(|a| &a.privacy);
+    let spans = privacy.map_or(&[][..], |p| p.spans.as_slice());
     let shown = |text: &str| {
         if personal {
             text.to_owned()
         } else {
-            masking.mask(text)
+            // What the LLM pointed at too: it read the text masked like this.
+            mask_spans(&masking.mask(text), spans)
         }
     };
+    let withheld = privacy
+        .and_then(|p| p.withheld_description())
+        .filter(|_| !personal);
     ReportView {
         title: shown(report.title.as_str()),
-        description: shown(report.description.as_str()),
+        description: withheld.map_or_else(|| shown(report.description.as_str()), str::to_owned),
+        description_withheld: withheld.is_some(),
         address: report.address.as_ref().map(|a| shown(a.as_str())),
         reporter_visible: personal,
         official: actor.is_official(),
         overdue: report.is_overdue(now),
         report,
     }
+}
+
+/// `text` with every occurrence of each span starred out, one `*` a character.
+fn mask_spans(text: &str, spans: &[String]) -> String {
+    spans
+        .iter()
+        .filter(|span| !span.is_empty())
+        .fold(text.to_owned(), |text, span| {
+            text.replace(span.as_str(), &"*".repeat(span.chars().count()))
+        })
 }
 
 /// Hides citizens' identities from other citizens and masks text for the public.

@@ -103,9 +103,12 @@ impl<'a> Recorder<'a> {
         self.change.rewritten_timeline.push(entry);
     }
 
-    pub(crate) fn event(&mut self, report_id: ReportId, event: ReportEvent) {
+    /// Appends an event for the outbox and returns its id.
+    pub(crate) fn event(&mut self, report_id: ReportId, event: ReportEvent) -> uuid::Uuid {
         let envelope = event.into_envelope(self.ids.new_id(), report_id, self.at);
+        let id = envelope.id;
         self.change.events.push(envelope);
+        id
     }
 
     pub(crate) fn audit(

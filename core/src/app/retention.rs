@@ -193,6 +193,11 @@ impl Retention {
             .map(|a| Address::new(&scrubbed(&self.masking, a.as_str(), Address::MAX_CHARS)))
             .transpose()
             .map_err(invalid)?;
+        // The pieces the LLM pointed at are personal data themselves; the
+        // text they came from is scrubbed above.
+        if let Some(analysis) = next.analysis.as_mut() {
+            analysis.privacy.spans.clear();
+        }
         let now = self.clock.now();
         let mut change = Recorder::new(self.ids.as_ref(), actor, now);
         change.update(next);

@@ -13,7 +13,7 @@ use crate::domain::category::{Category, CategoryCode};
 use crate::domain::event::ReportEvent;
 use crate::domain::geo::{GeoPoint, ServiceArea};
 use crate::domain::photo::{Photo, PhotoId, PhotoKind};
-use crate::domain::report::{Analysis, DecidedBy, Report, ReportId, Visibility};
+use crate::domain::report::{Analysis, DecidedBy, Privacy, Report, ReportId, Visibility};
 use crate::domain::routing;
 use crate::domain::rules::{RuleSet, TriageInput};
 use crate::domain::status::ReportStatus;
@@ -323,6 +323,7 @@ impl SubmitReport {
                 note: decision.doubt(),
                 trigger: None,
                 routing: Some(route.rule),
+                privacy: Privacy::default(),
             }),
             photos,
             respond_by: now + sla.first_response,

@@ -104,6 +104,9 @@ pub enum ReportEvent {
         /// The photos added, in upload order.
         photos: Vec<PhotoId>,
     },
+    /// `report.analysis_requested`: an official asked for a fresh analysis
+    /// (triage consumes it; an officer's classification still stands).
+    AnalysisRequested {},
 }
 
 impl ReportEvent {
@@ -119,6 +122,7 @@ impl ReportEvent {
             Self::Merged { .. } => "report.merged",
             Self::PhotosAdded { .. } => "report.photos_added",
             Self::SlaBreached { .. } => "report.sla_breached",
+            Self::AnalysisRequested {} => "report.analysis_requested",
         }
     }
 

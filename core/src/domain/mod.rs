@@ -41,7 +41,10 @@ pub use permission::{Grant, Permission};
 pub use photo::{Photo, PhotoId, PhotoKind, PhotoVariant};
 pub use priority::{Priority, Sla};
 pub use receipt::ReceiptNumber;
-pub use report::{Analysis, DecidedBy, Report, ReportId, Visibility};
+pub use report::{
+    Analysis, DecidedBy, Privacy, PrivacyDecision, PrivacyReview, Report, ReportId, Visibility,
+    DESCRIPTION_AWAITING_REVIEW, DESCRIPTION_KEPT_HIDDEN,
+};
 pub use routing::{Route, RoutingRule};
 pub use status::ReportStatus;
 pub use text::{Address, CommentBody, Description, DisplayName, Note, ReportTitle};

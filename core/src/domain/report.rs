@@ -128,6 +128,105 @@ pub struct Analysis {
     /// last routed the report (`None` on analyses stored before routing by
     /// place existed; a manager's reassignment is in the timeline instead).
     pub routing: Option<RoutingRule>,
+    /// Whether the text holds personal data, by the LLM, and an officer's
+    /// review of it: the public view withholds the description until an
+    /// officer has looked. Carried from analysis to analysis (the text does
+    /// not change), and kept when the LLM cannot answer.
+    pub privacy: Privacy,
+}
+
+/// What the public reads instead of a description that may hold personal
+/// data, until an officer has looked.
+pub const DESCRIPTION_AWAITING_REVIEW: &str =
+    "개인정보가 포함되어 있을 수 있어 담당자 확인 후 공개됩니다.";
+
+/// What the public reads instead of a description an officer kept hidden.
+pub const DESCRIPTION_KEPT_HIDDEN: &str =
+    "개인정보가 포함되어 있어 담당자가 내용을 비공개로 유지했습니다.";
+
+/// Personal data in a report's text: the LLM's verdict and an officer's review.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Privacy {
+    /// The LLM's verdict: `None` when unknown (no LLM configured, it failed,
+    /// or it did not say), which withholds nothing.
+    #[serde(default)]
+    pub personal_data: Option<bool>,
+    /// The exact pieces of the text (as the LLM read it: masked) it pointed at.
+    #[serde(default)]
+    pub spans: Vec<String>,
+    /// An officer's decision, once one has looked.
+    #[serde(default)]
+    pub review: Option<PrivacyReview>,
+}
+
+impl Privacy {
+    /// What the public reads instead of the description, when it is withheld:
+    /// flagged and not yet published by an officer, or kept hidden by one.
+    pub fn withheld_description(&self) -> Option<&'static str> {
+        match self.review.as_ref().map(|r| r.decision) {
+            Some(PrivacyDecision::Publish) => None,
+            Some(PrivacyDecision::KeepHidden) => Some(DESCRIPTION_KEPT_HIDDEN),
+            None => (self.personal_data == Some(true)).then_some(DESCRIPTION_AWAITING_REVIEW),
+        }
+    }
+
+    /// The LLM's new verdict, if it gave one; else what was known. An
+    /// officer's review stands either way: the text is the same.
+    #[must_use]
+    pub fn updated(&self, verdict: Option<(bool, Vec<String>)>) -> Self {
+        match verdict {
+            Some((personal_data, spans)) => Self {
+                personal_data: Some(personal_data),
+                spans,
+                review: self.review.clone(),
+            },
+            None => self.clone(),
+        }
+    }
+}
+
+/// An officer's look at a report's personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivacyReview {
+    /// What they decided.
+    pub decision: PrivacyDecision,
+    /// Who.
+    pub by: UserId,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Whether the public may read the description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrivacyDecision {
+    /// Shown to the public (masked as every public text is).
+    Publish,
+    /// Withheld from the public.
+    KeepHidden,
+}
+
+impl PrivacyDecision {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Publish => "publish",
+            Self::KeepHidden => "keep_hidden",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw {
+            "publish" => Ok(Self::Publish),
+            "keep_hidden" => Ok(Self::KeepHidden),
+            _ => Err(FieldError::new(
+                "decision",
+                "unknown_decision",
+                "decision must be publish or keep_hidden (공개 또는 비공개 유지)",
+            )),
+        }
+    }
 }
 
 /// A report and everything known about it.
@@ -233,5 +332,70 @@ impl Report {
     /// Whether a clock has been missed and flagged.
     pub fn breached(&self) -> bool {
         self.response_breached_at.is_some() || self.resolution_breached_at.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn review(decision: PrivacyDecision) -> Option<PrivacyReview> {
+        Some(PrivacyReview {
+            decision,
+            by: UserId(Uuid::nil()),
+            at: DateTime::<Utc>::UNIX_EPOCH,
+        })
+    }
+
+    #[test]
+    fn a_flagged_description_is_withheld_until_an_officer_publishes_it() {
+        let flagged = Privacy {
+            personal_data: Some(true),
+            spans: vec!["김철수".to_owned()],
+            review: None,
+        };
+        assert_eq!(
+            flagged.withheld_description(),
+            Some(DESCRIPTION_AWAITING_REVIEW)
+        );
+        let published = Privacy {
+            review: review(PrivacyDecision::Publish),
+            ..flagged.clone()
+        };
+        assert_eq!(published.withheld_description(), None);
+        let kept = Privacy {
+            personal_data: Some(false),
+            review: review(PrivacyDecision::KeepHidden),
+            ..flagged
+        };
+        assert_eq!(kept.withheld_description(), Some(DESCRIPTION_KEPT_HIDDEN));
+        for unflagged in [None, Some(false)] {
+            let privacy = Privacy {
+                personal_data: unflagged,
+                ..Privacy::default()
+            };
+            assert_eq!(privacy.withheld_description(), None, "{unflagged:?}");
+        }
+    }
+
+    #[test]
+    fn a_new_verdict_keeps_the_review_and_no_verdict_keeps_everything() {
+        let reviewed = Privacy {
+            personal_data: Some(true),
+            spans: vec!["김철수".to_owned()],
+            review: review(PrivacyDecision::Publish),
+        };
+        assert_eq!(
+            reviewed.updated(None),
+            reviewed,
+            "an LLM outage reveals nothing"
+        );
+        let again = reviewed.updated(Some((false, Vec::new())));
+        assert_eq!(again.personal_data, Some(false));
+        assert!(again.spans.is_empty());
+        assert_eq!(again.review, reviewed.review);
+        assert!(PrivacyDecision::parse("publish").is_ok());
+        assert!(PrivacyDecision::parse("keep_hidden").is_ok());
+        assert!(PrivacyDecision::parse("hide").is_err());
     }
 }

@@ -91,6 +91,10 @@ pub struct TextSuggestion {
     pub confidence: f64,
     /// A one-line summary for officers, if given.
     pub summary: Option<String>,
+    /// Whether the text holds personal data; `None` when it did not say.
+    pub personal_data: Option<bool>,
+    /// The exact pieces of the text it pointed at as personal data.
+    pub personal_data_spans: Vec<String>,
 }
 
 /// Why a provider gave no answer.

@@ -5,12 +5,15 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use sinmungo_core::app::{
-    AnalyzeOutcome, AnalyzeReport, EventHandler, InProcessBus, Policy, ReclassifyRequest, Relay,
-    TriageProviders,
+    ActionError, AnalyzeOutcome, AnalyzeReport, EventHandler, InProcessBus, Policy,
+    PrivacyReviewRequest, ReclassifyRequest, Relay, TriageProviders,
 };
+use sinmungo_core::domain::access::Actor;
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::domain::photo::{Photo, PhotoId, PhotoKind, PhotoVariant};
-use sinmungo_core::domain::report::{DecidedBy, Report};
+use sinmungo_core::domain::report::{
+    DecidedBy, PrivacyDecision, Report, DESCRIPTION_AWAITING_REVIEW,
+};
 use sinmungo_core::domain::CategoryCode;
 use sinmungo_core::domain::Priority;
 use sinmungo_core::ports::{
@@ -32,6 +35,8 @@ fn analyzer_answering(category: &str, priority: Priority, confidence: f64) -> Mo
             priority: Some(priority),
             confidence,
             summary: Some("골목 가로등 고장".to_owned()),
+            personal_data: None,
+            personal_data_spans: Vec::new(),
         })
     });
     analyzer
@@ -136,6 +141,8 @@ async fn a_redelivered_event_changes_nothing_and_does_not_call_the_ai_again() ->
             priority: None,
             confidence: 0.9,
             summary: None,
+            personal_data: None,
+            personal_data_spans: Vec::new(),
         })
     });
     let analyze = triage(&w, with_analyzer(analyzer));
@@ -187,9 +194,8 @@ async fn an_llm_failure_falls_back_to_the_rules_and_says_why() -> anyhow::Result
     Ok(())
 }
 
-#[tokio::test]
-async fn an_officers_classification_is_never_overwritten() -> anyhow::Result<()> {
-    let w = World::new().await?;
+/// A report a manager classified `park_facility`, `low`, and the manager.
+async fn classified_by_an_officer(w: &World) -> anyhow::Result<(Actor, Report)> {
     let citizen = w.citizen("minji").await?;
     let manager = w.official("boss", "manager", "civil_affairs").await?;
     let report = w.submit(&citizen, "밤길", "골목이 너무 어두워요").await?;
@@ -203,6 +209,13 @@ async fn an_officers_classification_is_never_overwritten() -> anyhow::Result<()>
             },
         )
         .await?;
+    Ok((manager, report))
+}
+
+#[tokio::test]
+async fn an_officers_classification_is_never_overwritten() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let (_, report) = classified_by_an_officer(&w).await?;
     let before = w.stored(&report).await?;
 
     let mut analyzer = MockTextAnalyzer::new();
@@ -409,4 +422,206 @@ async fn the_llm_reads_the_text_masked_as_the_city_configured() -> anyhow::Resul
     let analyze = AnalyzeReport::new(&w.handles.ports(), &policy, with_analyzer(analyzer));
     analyze.handle(&submitted_event(&w, &report)?).await?;
     Ok(())
+}
+
+/// The `report.analysis_requested` event of `report`, as the outbox holds it.
+fn requested_event(w: &World, report: &Report, id: Uuid) -> anyhow::Result<EventEnvelope> {
+    w.handles
+        .reports
+        .outbox()
+        .into_iter()
+        .find(|e| e.report_id == report.id && e.id == id)
+        .filter(|e| e.event_type == "report.analysis_requested")
+        .ok_or_else(|| anyhow::anyhow!("no analysis request in the outbox"))
+}
+
+#[tokio::test]
+async fn a_requested_analysis_runs_the_rules_again_even_without_ai_and_is_audited(
+) -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let citizen = w.citizen("minji").await?;
+    let report = w
+        .submit(&citizen, "도로 파손", crate::world::POTHOLE)
+        .await?;
+    let department = report
+        .department
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("routed"))?;
+    let staff = w.official("roads", "staff", department.as_str()).await?;
+
+    let refused = w.uc.request_analysis.execute(&citizen, report.id).await;
+    assert!(
+        matches!(refused, Err(ActionError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let requested = w.uc.request_analysis.execute(&staff, report.id).await?;
+    let event = requested_event(&w, &report, requested.event_id)?;
+    let audit = w.handles.audit.entries();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "report.analysis_requested"
+            && e.target == format!("report:{}", report.id)));
+
+    // No AI configured: submissions are left alone, requests are not.
+    let analyze = triage(&w, TriageProviders::default());
+    analyze.handle(&event).await?;
+    let stored = w.stored(&report).await?;
+    let analysis = stored.analysis.ok_or_else(|| anyhow::anyhow!("analysed"))?;
+    assert_eq!(analysis.trigger, Some(event.id));
+    assert_eq!(analysis.rule.as_deref(), Some("road_pothole"));
+    assert_eq!(stored.category.as_str(), "road_damage");
+    assert_eq!(stored.version, report.version + 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_requested_analysis_of_an_officers_classification_is_recorded_but_changes_nothing_else(
+) -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let (manager, report) = classified_by_an_officer(&w).await?;
+    let before = w.stored(&report).await?;
+    let requested = w.uc.request_analysis.execute(&manager, report.id).await?;
+    let event = requested_event(&w, &report, requested.event_id)?;
+
+    let analyze = triage(
+        &w,
+        with_analyzer(analyzer_answering("streetlight", Priority::High, 0.9)),
+    );
+    analyze.handle(&event).await?;
+
+    let after = w.stored(&report).await?;
+    assert_eq!(after.category, before.category);
+    assert_eq!(after.priority, before.priority);
+    assert_eq!(after.department, before.department);
+    assert_eq!(after.due_at, before.due_at);
+    let analysis = after.analysis.ok_or_else(|| anyhow::anyhow!("analysed"))?;
+    assert_eq!(analysis.decided_by, DecidedBy::Human);
+    assert_eq!(analysis.category.as_str(), "park_facility");
+    assert_eq!(analysis.trigger, Some(event.id));
+    assert_eq!(analysis.models, ["llm:google/gemini-2.0-flash-001"]);
+    let note = analysis.note.unwrap_or_default();
+    assert!(
+        note.contains("담당자 분류 유지") && note.contains("streetlight"),
+        "{note}"
+    );
+    // A later redelivery of the submission still leaves the officer's decision.
+    let submitted = submitted_event(&w, &report)?;
+    assert_eq!(
+        analyze.analyze(report.id, submitted.id).await?,
+        AnalyzeOutcome::KeptHumanDecision
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_flagged_description_is_withheld_from_the_public_until_an_officer_publishes_it(
+) -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let citizen = w.citizen("minji").await?;
+    let neighbour = w.citizen("neighbour").await?;
+    let manager = w.official("boss", "manager", "civil_affairs").await?;
+    let report = w
+        .submit(&citizen, "밤길", "김철수 씨 집 골목이 너무 어두워요")
+        .await?;
+    let mut analyzer = MockTextAnalyzer::new();
+    analyzer.expect_analyze().returning(|_| {
+        Ok(TextSuggestion {
+            model: "m".to_owned(),
+            category: None,
+            priority: None,
+            confidence: 0.2,
+            summary: None,
+            personal_data: Some(true),
+            personal_data_spans: vec!["김철수".to_owned(), "이영희".to_owned()],
+        })
+    });
+    let analyze = triage(&w, with_analyzer(analyzer));
+    analyze.handle(&submitted_event(&w, &report)?).await?;
+    let privacy = w
+        .stored(&report)
+        .await?
+        .analysis
+        .map(|a| a.privacy)
+        .unwrap_or_default();
+    assert_eq!(privacy.personal_data, Some(true));
+    assert_eq!(privacy.spans, ["김철수"], "only pieces of the text it read");
+
+    for public in [Actor::Anonymous, neighbour.clone()] {
+        let view = w.uc.read.get(&public, report.id).await?;
+        assert!(view.description_withheld);
+        assert_eq!(view.description, DESCRIPTION_AWAITING_REVIEW);
+    }
+    for entitled in [&citizen, &manager] {
+        let view = w.uc.read.get(entitled, report.id).await?;
+        assert!(!view.description_withheld);
+        assert!(view.description.contains("김철수"));
+    }
+
+    let refused =
+        w.uc.privacy_review
+            .execute(&neighbour, report.id, review("publish"))
+            .await;
+    assert!(
+        matches!(refused, Err(ActionError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let invalid =
+        w.uc.privacy_review
+            .execute(&manager, report.id, review("later"))
+            .await;
+    assert!(
+        matches!(invalid, Err(ActionError::Invalid(_))),
+        "{invalid:?}"
+    );
+
+    let published =
+        w.uc.privacy_review
+            .execute(&manager, report.id, review("publish"))
+            .await?;
+    let reviewed = published
+        .report
+        .analysis
+        .and_then(|a| a.privacy.review)
+        .ok_or_else(|| anyhow::anyhow!("reviewed"))?;
+    assert_eq!(reviewed.decision, PrivacyDecision::Publish);
+    assert_eq!(Some(reviewed.by), manager.user_id());
+    let view = w.uc.read.get(&Actor::Anonymous, report.id).await?;
+    assert!(!view.description_withheld);
+    assert!(view.description.contains("골목이 너무 어두워요"));
+    assert!(
+        !view.description.contains("김철수"),
+        "what the LLM pointed at stays masked: {}",
+        view.description
+    );
+
+    // A re-analysis whose LLM fails reveals nothing and keeps the review.
+    let mut failing = MockTextAnalyzer::new();
+    failing
+        .expect_analyze()
+        .returning(|_| Err(AiError::RateLimited { retry_after: None }));
+    let requested = w.uc.request_analysis.execute(&manager, report.id).await?;
+    triage(&w, with_analyzer(failing))
+        .handle(&requested_event(&w, &report, requested.event_id)?)
+        .await?;
+    let after = w.stored(&report).await?.analysis.map(|a| a.privacy);
+    assert_eq!(after.as_ref().and_then(|p| p.personal_data), Some(true));
+    assert_eq!(
+        after.and_then(|p| p.review).map(|r| r.decision),
+        Some(PrivacyDecision::Publish)
+    );
+
+    let audit = w.handles.audit.entries();
+    assert!(audit.iter().any(|e| e.action == "report.privacy_review"));
+    let timeline = w.handles.reports.timeline(report.id).await?;
+    assert!(timeline.iter().any(|e| matches!(
+        &e.kind,
+        sinmungo_core::domain::TimelineKind::Comment { internal: true, body } if body.contains("개인정보 검토")
+    )));
+    Ok(())
+}
+
+fn review(decision: &str) -> PrivacyReviewRequest {
+    PrivacyReviewRequest {
+        decision: decision.to_owned(),
+    }
 }

@@ -6,7 +6,7 @@
 use chrono::TimeDelta;
 use sinmungo_core::domain::correction::{Correction, RulePrecision};
 use sinmungo_core::domain::priority::Priority;
-use sinmungo_core::domain::report::{Analysis, DecidedBy, Report};
+use sinmungo_core::domain::report::{Analysis, DecidedBy, Privacy, Report};
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::ReportTitle;
 use sinmungo_core::ports::{CorrectionQuery, ReportChange, StoreError};
@@ -33,6 +33,7 @@ fn analysis(decided_by: DecidedBy, rule: Option<&str>) -> anyhow::Result<Analysi
         note: None,
         trigger: None,
         routing: None,
+        privacy: Privacy::default(),
     })
 }
 

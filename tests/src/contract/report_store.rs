@@ -9,7 +9,9 @@ use sinmungo_core::domain::event::ReportEvent;
 use sinmungo_core::domain::geo::Jurisdiction;
 use sinmungo_core::domain::photo::PhotoKind;
 use sinmungo_core::domain::priority::Priority;
-use sinmungo_core::domain::report::{Analysis, DecidedBy, Visibility};
+use sinmungo_core::domain::report::{
+    Analysis, DecidedBy, Privacy, PrivacyDecision, PrivacyReview, Visibility,
+};
 use sinmungo_core::domain::routing::RoutingRule;
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::{Address, Description, ReportTitle};
@@ -96,6 +98,15 @@ pub async fn report_round_trip_keeps_every_field(stores: &Stores) -> CheckResult
                 note: Some("LLM이 응답하지 않아 규칙으로 결정했습니다 \"quoted\"".to_owned()),
                 trigger: Some(new_id()),
                 routing: Some(RoutingRule::Jurisdiction),
+                privacy: Privacy {
+                    personal_data: Some(true),
+                    spans: vec!["김철수 \"씨\"".to_owned(), "효자동 101동 202호".to_owned()],
+                    review: Some(PrivacyReview {
+                        decision: PrivacyDecision::KeepHidden,
+                        by: officer,
+                        at: t(30),
+                    }),
+                },
             });
             r.photos = vec![
                 fixtures::photo(1, PhotoKind::Report, bob, t(1)),
@@ -167,6 +178,7 @@ pub async fn report_times_are_kept_to_the_microsecond(stores: &Stores) -> CheckR
         note: None,
         trigger: None,
         routing: Some(RoutingRule::ProvinceWide),
+        privacy: Privacy::default(),
     });
     report.photos = vec![fixtures::photo(
         1,
@@ -271,6 +283,7 @@ pub async fn update_replaces_the_stored_report(stores: &Stores) -> CheckResult {
                 note: Some("note".to_owned()),
                 trigger: None,
                 routing: None,
+                privacy: Privacy::default(),
             });
             r.photos = vec![fixtures::photo(1, PhotoKind::Report, r.reporter, t0())];
             r.assignee = None;

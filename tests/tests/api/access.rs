@@ -281,6 +281,7 @@ async fn every_route_times_every_role_matches_the_permission_table() {
                 ("PUT", "/reports/{id}/classification") => {
                     Some(json!({"category": "road_damage", "priority": "high"}))
                 }
+                ("POST", "/reports/{id}/privacy-review") => Some(json!({"decision": "publish"})),
                 ("POST", "/reports/{id}/comments") => Some(json!({"body": "확인했습니다"})),
                 ("POST", "/reports/{id}/support") => Some(json!({})),
                 ("POST", "/admin/users") => Some(json!({

@@ -28,7 +28,14 @@ JSON 객체 하나로만 답하십시오. / Answer with one JSON object only:
 \"high\"(오늘 중 조치 필요 / needs attention today), \"normal\"(일반 / the usual case), \
 \"low\"(급하지 않음 / can wait)
 - \"confidence\": 분류에 대한 확신, 0에서 1 사이의 수 / how sure you are of the category, a number from 0 to 1
-- \"summary\": 담당 공무원을 위한 한국어 한 문장 요약, 개인정보 제외 / one Korean sentence for the officer, without personal data";
+- \"summary\": 담당 공무원을 위한 한국어 한 문장 요약, 개인정보 제외 / one Korean sentence for the officer, without personal data
+- \"personal_data\": 제목이나 내용에 개인정보(이름, 연락처, 주민등록번호, 개인 주소·동호수, 차량번호, 계좌 등 \
+특정인을 알아볼 수 있는 정보)가 있으면 true, 없으면 false / true when the title or description holds personal data \
+(a name, contact details, an ID number, a private home address or flat number, a plate, an account — anything \
+that identifies a person), else false. 공공기관·가게 이름과 도로·지번 위치는 개인정보가 아닙니다 / names of public \
+offices or shops and street or lot locations are not personal data
+- \"personal_data_spans\": 그 개인정보를 제목·내용에 적힌 그대로 옮긴 문자열 목록, 없으면 [] / the personal data \
+exactly as written in the title or description (verbatim substrings), [] when none";
 
 /// The chat-completions request body for `request`.
 pub(crate) fn request_body(model: &str, request: &TextRequest) -> Value {
@@ -91,8 +98,24 @@ fn answer_schema(request: &TextRequest) -> Value {
             "priority": { "type": "string", "enum": priorities },
             "confidence": { "type": "number", "description": "From 0 to 1" },
             "summary": { "type": "string", "description": "One Korean sentence" },
+            "personal_data": {
+                "type": "boolean",
+                "description": "Whether the title or description holds personal data",
+            },
+            "personal_data_spans": {
+                "type": "array",
+                "items": { "type": "string" },
+                "description": "The personal data, verbatim substrings of the title or description",
+            },
         },
-        "required": ["category", "priority", "confidence", "summary"],
+        "required": [
+            "category",
+            "priority",
+            "confidence",
+            "summary",
+            "personal_data",
+            "personal_data_spans",
+        ],
         "additionalProperties": false,
     })
 }

@@ -9,6 +9,10 @@ use sinmungo_core::ports::{AiError, CategoryChoice, TextSuggestion};
 /// How many `{` the search for an object in free text tries before giving up.
 const MAX_OBJECT_STARTS: usize = 64;
 
+/// The most personal-data spans kept from one answer, and the longest one.
+const MAX_SPANS: usize = 32;
+const MAX_SPAN_CHARS: usize = 200;
+
 /// The parts of an OpenAI-compatible chat completion we use.
 #[derive(Deserialize)]
 struct Completion {
@@ -83,6 +87,8 @@ pub(crate) fn read_suggestion(
         .filter(|c: &f64| c.is_finite())
         .map_or(0.0, |c| c.clamp(0.0, 1.0));
     let summary = text("summary").filter(|s| !s.is_empty()).map(str::to_owned);
+    let personal_data = verdict.get("personal_data").and_then(yes_or_no);
+    let personal_data_spans = spans(verdict.get("personal_data_spans"));
     let model = completion
         .model
         .filter(|m| !m.trim().is_empty())
@@ -93,7 +99,45 @@ pub(crate) fn read_suggestion(
         priority,
         confidence,
         summary,
+        personal_data,
+        personal_data_spans,
     })
+}
+
+/// A yes or no, however the model wrote it (`true`, `"yes"`, `"예"`); `None`
+/// for anything else: unknown, never a silent "no".
+fn yes_or_no(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(answer) => Some(*answer),
+        Value::String(text) => match text.trim().to_lowercase().as_str() {
+            "true" | "yes" | "y" | "예" | "네" | "있음" => Some(true),
+            "false" | "no" | "n" | "아니오" | "아니요" | "없음" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The spans as a list of non-empty strings (a lone string is one span);
+/// anything else is none.
+fn spans(value: Option<&Value>) -> Vec<String> {
+    let texts: Vec<&str> = match value {
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(text)) => vec![text.as_str()],
+        _ => Vec::new(),
+    };
+    let mut spans: Vec<String> = Vec::new();
+    for text in texts {
+        let text = text.trim();
+        if !text.is_empty()
+            && text.chars().count() <= MAX_SPAN_CHARS
+            && !spans.iter().any(|s| s == text)
+        {
+            spans.push(text.to_owned());
+        }
+    }
+    spans.truncate(MAX_SPANS);
+    spans
 }
 
 /// The first choice's message text.
@@ -154,5 +198,32 @@ mod tests {
         assert_eq!(first_object("no object here"), None);
         assert_eq!(first_object("[1, 2]"), None);
         assert_eq!(first_object("{\"unterminated\": "), None);
+    }
+
+    #[test]
+    fn the_personal_data_flag_is_read_tolerantly_and_missing_is_unknown() {
+        let cases = [
+            (serde_json::json!(true), Some(true)),
+            (serde_json::json!(false), Some(false)),
+            (serde_json::json!(" Yes "), Some(true)),
+            (serde_json::json!("아니오"), Some(false)),
+            (serde_json::json!("maybe"), None),
+            (serde_json::json!(1), None),
+            (Value::Null, None),
+        ];
+        for (value, want) in cases {
+            assert_eq!(yes_or_no(&value), want, "{value}");
+        }
+    }
+
+    #[test]
+    fn spans_are_strings_kept_once_in_order() {
+        let value = serde_json::json!(["김철수", " 김철수 ", "", 42, "효자동 123-4"]);
+        assert_eq!(spans(Some(&value)), ["김철수", "효자동 123-4"]);
+        assert_eq!(spans(Some(&serde_json::json!("김철수"))), ["김철수"]);
+        assert!(spans(Some(&serde_json::json!({"a": 1}))).is_empty());
+        assert!(spans(None).is_empty());
+        let long = serde_json::json!(["가".repeat(MAX_SPAN_CHARS + 1)]);
+        assert!(spans(Some(&long)).is_empty());
     }
 }

@@ -36,7 +36,9 @@ async fn a_structured_answer_becomes_a_suggestion() {
         "category": "road_damage",
         "priority": "high",
         "confidence": 0.87,
-        "summary": "효자동 도로에 큰 포트홀이 생겨 보수가 필요함"
+        "summary": "효자동 도로에 큰 포트홀이 생겨 보수가 필요함",
+        "personal_data": true,
+        "personal_data_spans": ["김철수"]
     });
     let mut answer = chat_answer(&content.to_string());
     answer["model"] = json!("google/gemini-2.0-flash-001-20250205");
@@ -52,6 +54,8 @@ async fn a_structured_answer_becomes_a_suggestion() {
             priority: Some(Priority::High),
             confidence: 0.87,
             summary: Some("효자동 도로에 큰 포트홀이 생겨 보수가 필요함".to_owned()),
+            personal_data: Some(true),
+            personal_data_spans: vec!["김철수".to_owned()],
         }
     );
 }
@@ -94,8 +98,16 @@ async fn the_request_carries_the_key_the_schema_and_the_report() {
     );
     assert_eq!(
         schema["required"],
-        json!(["category", "priority", "confidence", "summary"])
+        json!([
+            "category",
+            "priority",
+            "confidence",
+            "summary",
+            "personal_data",
+            "personal_data_spans"
+        ])
     );
+    assert_eq!(schema["properties"]["personal_data"]["type"], "boolean");
     assert_eq!(schema["additionalProperties"], false);
 
     let messages = body["messages"].as_array().unwrap();
@@ -141,6 +153,11 @@ async fn json_in_a_markdown_fence_is_read() {
     assert_eq!(suggestion.priority, Some(Priority::Urgent));
     assert_eq!(suggestion.confidence, 0.8);
     assert_eq!(suggestion.summary.as_deref(), Some("싱크홀 위험"));
+    assert_eq!(
+        suggestion.personal_data, None,
+        "an answer that does not say is unknown, not \"no\""
+    );
+    assert!(suggestion.personal_data_spans.is_empty());
 }
 
 #[tokio::test]

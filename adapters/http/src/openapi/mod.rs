@@ -52,6 +52,8 @@ const SERVICE_ACCOUNT_KEY: &str = "serviceAccountKey";
         routes::reports::transition,
         routes::reports::assign,
         routes::reports::reclassify,
+        routes::reports::request_analysis,
+        routes::reports::review_privacy,
         routes::reports::comment,
         routes::reports::support,
         routes::reports::nearby,

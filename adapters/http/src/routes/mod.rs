@@ -141,6 +141,18 @@ pub const ROUTES: &[RouteRule] = &[
         Permission::ReclassifyReport,
         |m| on(m, reports::reclassify),
     ),
+    json(
+        "POST",
+        "/reports/{id}/analysis",
+        Permission::ReclassifyReport,
+        |m| on(m, reports::request_analysis),
+    ),
+    json(
+        "POST",
+        "/reports/{id}/privacy-review",
+        Permission::ReclassifyReport,
+        |m| on(m, reports::review_privacy),
+    ),
     json("POST", "/reports/{id}/comments", Permission::Comment, |m| {
         on(m, reports::comment)
     }),

@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::{
-    AssignBody, ClassificationBody, CommentBodyDto, ItemsDto, PossibleDuplicateDto, ReportDto,
-    ReportPageDto, SubmitBody, SubmittedDto, TimelineEntryDto, TransitionBody,
+    AnalysisRequestDto, AssignBody, ClassificationBody, CommentBodyDto, ItemsDto,
+    PossibleDuplicateDto, PrivacyReviewBody, ReportDto, ReportPageDto, SubmitBody, SubmittedDto,
+    TimelineEntryDto, TransitionBody,
 };
 use crate::extract::{Json, Path, Query};
 use crate::limits::{ClientIp, Throttle};
@@ -346,6 +347,64 @@ pub async fn reclassify(
     let view = state
         .use_cases()
         .reclassify
+        .execute(&actor, ReportId(id), body.into_domain())
+        .await?;
+    Ok(axum::Json(view.into()))
+}
+
+/// `POST /api/v1/reports/{id}/analysis` → 202: triage analyses the report
+/// again shortly (through the bus, wherever triage runs).
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/analysis",
+    tag = "신고",
+    summary = "재분석 요청 (담당자가 분류한 신고는 분류를 유지한 채 분석만 기록)",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    responses(
+        (status = 202, description = "접수된 재분석 요청", body = AnalysisRequestDto),
+        Problems<Caller, Path<Uuid>, ActionError>,
+    ),
+)]
+#[tracing::instrument(skip_all)]
+pub async fn request_analysis(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    let requested = state
+        .use_cases()
+        .request_analysis
+        .execute(&actor, ReportId(id))
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(AnalysisRequestDto::from(requested)),
+    ))
+}
+
+/// `POST /api/v1/reports/{id}/privacy-review`
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/privacy-review",
+    tag = "신고",
+    summary = "개인정보 검토 (내용 공개 또는 비공개 유지)",
+    params(("id" = Uuid, Path, description = "신고 ID")),
+    request_body = PrivacyReviewBody,
+    responses(
+        (status = 200, description = "검토가 기록된 신고", body = ReportDto),
+        Problems<Caller, Path<Uuid>, Json<PrivacyReviewBody>, ActionError>,
+    ),
+)]
+#[tracing::instrument(skip_all)]
+pub async fn review_privacy(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<Uuid>,
+    Json(body): Json<PrivacyReviewBody>,
+) -> Result<axum::Json<ReportDto>, ApiError> {
+    let view = state
+        .use_cases()
+        .privacy_review
         .execute(&actor, ReportId(id), body.into_domain())
         .await?;
     Ok(axum::Json(view.into()))

@@ -118,6 +118,9 @@ pub(crate) struct PreviewDto {
     latency_ms: u32,
     note: Option<String>,
     summary: Option<String>,
+    /// The LLM's verdict on personal data (`null`: unknown), and what it pointed at.
+    personal_data: Option<bool>,
+    personal_data_spans: Vec<String>,
     detections: Vec<DetectionDto>,
 }
 
@@ -146,6 +149,8 @@ impl From<Preview> for PreviewDto {
             latency_ms: analysis.latency_ms,
             note: analysis.note,
             summary: preview.summary,
+            personal_data: analysis.privacy.personal_data,
+            personal_data_spans: analysis.privacy.spans,
             detections: preview
                 .detections
                 .into_iter()

@@ -4,7 +4,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::FutureExt as _;
 use rand::Rng as _;
@@ -43,6 +43,9 @@ pub(crate) struct RetryPolicy {
     pub(crate) max_attempts: u32,
     pub(crate) backoff: Duration,
     pub(crate) max_backoff: Duration,
+    /// How long `Unavailable` failures in a row are retried before the event
+    /// is dead-lettered.
+    pub(crate) unavailable_give_up: Duration,
 }
 
 impl RetryPolicy {
@@ -138,42 +141,74 @@ impl Delivery {
 
     /// Calls the handler until it succeeds. Failures count towards the
     /// dead-letter topic, except `Unavailable` ones: a dependency that is down
-    /// would otherwise send every event there, so those are retried until it
-    /// is back, holding this event's slot.
+    /// would otherwise send every event there within seconds, so those are
+    /// retried, holding this event's slot, until it is back — but for no
+    /// longer than `unavailable_give_up` in a row: a dependency down for that
+    /// long needs an operator, and the event waits for them in the
+    /// dead-letter topic instead of holding its report's later events.
     async fn handle(&self, job: &Job, partition: &Partition, event: &EventEnvelope) -> Outcome {
         let mut attempts = 0;
         let mut counted = 0;
+        // When the current run of `Unavailable` failures began.
+        let mut unavailable_since: Option<Instant> = None;
         loop {
             attempts += 1;
+            let began = Instant::now();
             let result = AssertUnwindSafe(self.handler.handle(event))
                 .catch_unwind()
                 .await;
-            let (error, transient) = match result {
+            let error = match result {
                 Ok(Ok(())) => {
                     tracing::debug!(attempts, "event handled");
                     measures::count(measures::HANDLED, &self.dead_letters.group);
                     return Outcome::Done;
                 }
                 Ok(Err(HandlerError::Unavailable(reason))) => {
-                    (format!("unavailable: {reason}"), true)
+                    let since = *unavailable_since.get_or_insert(began);
+                    let down = since.elapsed();
+                    if down >= self.retry.unavailable_give_up {
+                        let error = format!("unavailable for {} s: {reason}", down.as_secs());
+                        return self.give_up(job, partition, error, attempts).await;
+                    }
+                    tracing::warn!(attempts, %reason, ?down, "a dependency is unavailable; will retry");
+                    measures::count(measures::RETRIED, &self.dead_letters.group);
+                    // The last wait ends at the give-up time, not after it.
+                    let left = self.retry.unavailable_give_up.saturating_sub(down);
+                    if !self.pause(attempts, left, partition, job.generation).await {
+                        return Outcome::Abandoned;
+                    }
+                    continue;
                 }
-                Ok(Err(HandlerError::Unknown(error))) => (format!("{error:#}"), false),
-                Err(_panic) => ("the handler panicked".to_owned(), false),
+                Ok(Err(HandlerError::Unknown(error))) => format!("{error:#}"),
+                Err(_panic) => "the handler panicked".to_owned(),
             };
-            if !transient {
-                counted += 1;
-            }
+            unavailable_since = None;
+            counted += 1;
             if counted >= self.retry.max_attempts {
-                tracing::warn!(attempts, %error, "giving up on the event");
-                let verdict = Verdict { error, attempts };
-                return self.dead_letter(job, partition, verdict).await;
+                return self.give_up(job, partition, error, attempts).await;
             }
-            tracing::warn!(attempts, %error, transient, "handling failed; will retry");
+            tracing::warn!(attempts, %error, "handling failed; will retry");
             measures::count(measures::RETRIED, &self.dead_letters.group);
-            if !self.pause(attempts, partition, job.generation).await {
+            if !self
+                .pause(attempts, Duration::MAX, partition, job.generation)
+                .await
+            {
                 return Outcome::Abandoned;
             }
         }
+    }
+
+    /// Dead-letters the event after its last failed attempt.
+    async fn give_up(
+        &self,
+        job: &Job,
+        partition: &Partition,
+        error: String,
+        attempts: u32,
+    ) -> Outcome {
+        tracing::warn!(attempts, %error, "giving up on the event");
+        let verdict = Verdict { error, attempts };
+        self.dead_letter(job, partition, verdict).await
     }
 
     /// Publishes the event to the dead-letter topic, retrying until the
@@ -197,7 +232,10 @@ impl Delivery {
                 Err(error) => {
                     failures += 1;
                     tracing::warn!(%error, "dead-lettering failed; will retry");
-                    if !self.pause(failures, partition, job.generation).await {
+                    if !self
+                        .pause(failures, Duration::MAX, partition, job.generation)
+                        .await
+                    {
                         return Outcome::Abandoned;
                     }
                 }
@@ -205,11 +243,18 @@ impl Delivery {
         }
     }
 
-    /// Waits before the next attempt; `false` when the event should be given
-    /// up instead (shutdown, or its partition was revoked).
-    async fn pause(&self, failures: u32, partition: &Partition, generation: u64) -> bool {
+    /// Waits before the next attempt (the backoff, but no longer than
+    /// `at_most`); `false` when the event should be given up instead
+    /// (shutdown, or its partition was revoked).
+    async fn pause(
+        &self,
+        failures: u32,
+        at_most: Duration,
+        partition: &Partition,
+        generation: u64,
+    ) -> bool {
         tokio::select! {
-            () = tokio::time::sleep(self.retry.delay(failures)) => {}
+            () = tokio::time::sleep(self.retry.delay(failures).min(at_most)) => {}
             () = self.stop.cancelled() => return false,
         }
         self.is_current(partition, generation)
@@ -226,6 +271,7 @@ mod tests {
             max_attempts: 5,
             backoff: Duration::from_millis(100),
             max_backoff: Duration::from_millis(350),
+            unavailable_give_up: Duration::from_secs(900),
         };
         for (failures, full) in [(1, 100), (2, 200), (3, 350), (30, 350)] {
             let delay = policy.delay(failures);

@@ -21,7 +21,9 @@
 //!   jitter; after `max_attempts` it goes to the dead-letter topic with the
 //!   error, attempts and origin in its headers, and its offset is committed.
 //!   A message that is not an envelope goes there at once. `Unavailable`
-//!   errors (a dependency is down) are retried without limit instead.
+//!   errors (a dependency is down) do not count as attempts: they are
+//!   retried, with the same backoff, for up to `unavailable_give_up` in a
+//!   row, and only then dead-lettered ("unavailable for 900 s: …").
 //! - **Metrics.** Events handled, retried and dead-lettered are counted,
 //!   and the lag (from librdkafka's statistics) is a gauge, per group.
 //! - **Shutdown.** When the shutdown future completes, fetching stops, queued
@@ -155,6 +157,7 @@ impl EventConsumer {
                 max_attempts: config.max_attempts,
                 backoff: config.retry_backoff,
                 max_backoff: config.max_retry_backoff,
+                unavailable_give_up: config.unavailable_give_up,
             },
             concurrency: config.concurrency,
             commit_interval: config.commit_interval,

@@ -2,6 +2,7 @@
 //! the consumer moves on past them.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sinmungo_core::domain::event::EventEnvelope;
 use sinmungo_core::ports::EventPublisher as _;
@@ -140,4 +141,56 @@ async fn a_dependency_that_is_down_is_waited_for_rather_than_dead_lettered() {
 
     assert_eq!(recorder.calls(event.id), 6, "five outages, then handled");
     assert_eq!(recorder.handled(), vec![event]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dependency_that_stays_down_is_given_up_on_after_the_set_time_and_the_rest_go_on() {
+    let cluster = Cluster::start();
+    let mut config = cluster.config();
+    config.max_attempts = 2;
+    config.unavailable_give_up = Duration::from_millis(600);
+    let stuck = report();
+    let events = [
+        envelope(stuck, 0),
+        envelope(stuck, 1),
+        envelope(report(), 0),
+    ];
+    KafkaPublisher::new(&config)
+        .unwrap()
+        .publish(&events)
+        .await
+        .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    recorder.unavailable(events[0].id, u32::MAX);
+
+    let consumer = Running::start(&config, recorder.clone());
+    let dead = read_topic(&cluster, &config.dead_letter_topic, 1, 1).await;
+    recorder.wait_for_distinct(2).await;
+    consumer.shut_down().await;
+
+    let dead = &dead[0];
+    assert_eq!(dead.headers[headers::EVENT_ID], events[0].id.to_string());
+    let error = &dead.headers[headers::DLQ_ERROR];
+    assert!(
+        error.starts_with("unavailable for ") && error.ends_with(" s: the database is down"),
+        "{error}"
+    );
+    let attempts: u32 = dead.headers[headers::DLQ_ATTEMPTS].parse().unwrap();
+    assert!(
+        attempts > config.max_attempts,
+        "outages are not counted as attempts: {attempts}"
+    );
+    assert_eq!(attempts, recorder.calls(events[0].id));
+    let handled = recorder.handled();
+    assert!(
+        handled.iter().any(|e| e.id == events[1].id),
+        "the stuck report's next event was handled after the dead-lettered one"
+    );
+    assert!(handled.iter().all(|e| e.id != events[0].id));
+    let committed: i64 = committed(&cluster, &config)
+        .await
+        .into_iter()
+        .flatten()
+        .sum();
+    assert_eq!(committed, events.len() as i64);
 }

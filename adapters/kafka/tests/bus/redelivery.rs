@@ -80,6 +80,8 @@ async fn after_a_crash_before_commit_events_come_again_and_nothing_is_analysed_t
             priority: None,
             confidence: 0.9,
             summary: None,
+            personal_data: None,
+            personal_data_spans: Vec::new(),
         })
     });
     let triage = Arc::new(AnalyzeReport::new(

@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 use sinmungo_core::domain::category::CategoryCode;
 use sinmungo_core::domain::department::DepartmentCode;
 use sinmungo_core::domain::priority::Priority;
-use sinmungo_core::domain::report::{Analysis, DecidedBy, Visibility};
+use sinmungo_core::domain::report::{Analysis, DecidedBy, Privacy, Visibility};
 use sinmungo_core::domain::routing::RoutingRule;
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::Address;
@@ -42,6 +42,11 @@ async fn a_full_report_its_timeline_events_and_audit_round_trip() {
         note: None,
         trigger: None,
         routing: Some(RoutingRule::CategoryDefault),
+        privacy: Privacy {
+            personal_data: Some(false),
+            spans: Vec::new(),
+            review: None,
+        },
     });
     full.resolved_at = Some(at(30));
     full.status_changed_at = at(30);

@@ -12,7 +12,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use sinmungo_core::app::{PossibleDuplicate, ReportView, TimelineView, ViewError};
 use sinmungo_core::domain::{
-    PhotoKind, Priority, ReportId, ReportStatus, TimelineEntry, TimelineKind, User, UserId,
+    PhotoKind, Priority, Privacy, PrivacyDecision, ReportId, ReportStatus, TimelineEntry,
+    TimelineKind, User, UserId,
 };
 use sinmungo_http::AppState;
 use uuid::Uuid;
@@ -398,10 +399,30 @@ fn analysis(view: &ReportView, context: &Context) -> Markup {
                     }
                     @if analysis.needs_review { dt { (lang.pick("검토", "Review")) } dd { span.late { (lang.pick("담당자 검토 필요", "Needs an officer’s review")) } } }
                     @if let Some(note) = &analysis.note { dt { (lang.pick("참고", "Notes")) } dd { (note) } }
+                    @if let Some(status) = privacy_status(&analysis.privacy, lang) {
+                        dt { (lang.pick("개인정보", "Personal data")) }
+                        dd {
+                            (status)
+                            @if !analysis.privacy.spans.is_empty() { " — " (analysis.privacy.spans.join(", ")) }
+                        }
+                    }
                     dt { (lang.pick("분석 시각", "Analysed at")) } dd { (format::time(analysis.decided_at)) }
                 }
             }
         }
+    }
+}
+
+/// Where the description stands with the public, when personal data is in question.
+fn privacy_status(privacy: &Privacy, lang: Lang) -> Option<&'static str> {
+    match privacy.review.as_ref().map(|r| r.decision) {
+        Some(PrivacyDecision::Publish) => Some(lang.pick("검토 후 공개", "Published after review")),
+        Some(PrivacyDecision::KeepHidden) => Some(lang.pick("비공개 유지", "Kept hidden")),
+        None if privacy.personal_data == Some(true) => Some(lang.pick(
+            "포함 가능 — 검토 전까지 내용 비공개",
+            "Possibly included — description hidden until reviewed",
+        )),
+        None => None,
     }
 }
 
