@@ -478,9 +478,15 @@ async fn a_requested_analysis_runs_the_rules_again_even_without_ai_and_is_audite
 async fn a_requested_analysis_of_an_officers_classification_is_recorded_but_changes_nothing_else(
 ) -> anyhow::Result<()> {
     let w = World::new().await?;
-    let (manager, report) = classified_by_an_officer(&w).await?;
+    let (_, report) = classified_by_an_officer(&w).await?;
     let before = w.stored(&report).await?;
-    let requested = w.uc.request_analysis.execute(&manager, report.id).await?;
+    // The override re-routed the report: an official of its new department asks.
+    let department = before
+        .department
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("routed"))?;
+    let parks = w.official("parks", "staff", department.as_str()).await?;
+    let requested = w.uc.request_analysis.execute(&parks, report.id).await?;
     let event = requested_event(&w, &report, requested.event_id)?;
 
     let analyze = triage(
