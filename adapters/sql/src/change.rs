@@ -80,10 +80,13 @@ const MAX_PARAMETERS: usize = 30_000;
 /// The rows a change appends, by table, each table's in the change's order
 /// (so `seq` keeps it): reports created, timeline entries, supporters,
 /// events, audit entries, corrections.
+/// The rows of one table a change appends, each a row's values.
+type Rows = Vec<Vec<SqlValue>>;
+
 fn appended<'a>(
     sql: &ChangeStatements<'a>,
     change: &ReportChange,
-) -> Result<Vec<(Insert<'a>, Vec<Vec<SqlValue>>)>, StoreError> {
+) -> Result<Vec<(Insert<'a>, Rows)>, StoreError> {
     let reports = change
         .writes
         .iter()
@@ -95,7 +98,7 @@ fn appended<'a>(
             let id = SqlValue::Uuid(Some(report.id.0));
             Ok(std::iter::once(id).chain(report_values(report)?).collect())
         })
-        .collect::<Result<Vec<Vec<SqlValue>>, StoreError>>()?;
+        .collect::<Result<Rows, StoreError>>()?;
     Ok(vec![
         (sql.insert_report, reports),
         (
@@ -119,7 +122,7 @@ fn appended<'a>(
 fn rows<T, const N: usize>(
     items: &[T],
     values: impl Fn(&T) -> Result<[SqlValue; N], StoreError>,
-) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+) -> Result<Rows, StoreError> {
     items
         .iter()
         .map(|item| values(item).map(Vec::from))
@@ -130,9 +133,7 @@ fn rows<T, const N: usize>(
 /// table, and where the dialect allows ([`Dialect::INSERTS_IN_WITH`]) all
 /// of them in one statement, each but the last as a `WITH` clause; split
 /// where a statement would bind more than [`MAX_PARAMETERS`].
-fn append_statements<D: Dialect>(
-    tables: Vec<(Insert<'_>, Vec<Vec<SqlValue>>)>,
-) -> Vec<(String, Vec<SqlValue>)> {
+fn append_statements<D: Dialect>(tables: Vec<(Insert<'_>, Rows)>) -> Vec<(String, Vec<SqlValue>)> {
     /// The statement being built: its `INSERT`s and their values.
     #[derive(Default)]
     struct Building {

@@ -79,7 +79,7 @@ impl std::fmt::Debug for TriageProviders {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnalyzeOutcome {
     /// A new analysis was stored.
-    Analyzed(Analysis),
+    Analyzed(Box<Analysis>),
     /// This event was handled before; nothing changed and no AI was asked.
     AlreadyDone,
     /// An officer decided the category; it stands, and no AI was asked.
@@ -242,7 +242,7 @@ impl AnalyzeReport {
                 .record(&report, &categories, &findings, trigger, started)
                 .await
             {
-                Ok(analysis) => return Ok(AnalyzeOutcome::Analyzed(analysis)),
+                Ok(analysis) => return Ok(AnalyzeOutcome::Analyzed(Box::new(analysis))),
                 // Someone changed the report meanwhile (a comment, an
                 // assignment): decide again on its new state, without asking
                 // the providers again.

@@ -1033,7 +1033,7 @@ mod tests {
         for (file, named) in files {
             match (RuleSet::parse(file), named) {
                 (Err(RuleError::Rule { rule, .. }), Some(named)) => {
-                    assert_eq!(&rule, named, "{file}")
+                    assert_eq!(&rule, named, "{file}");
                 }
                 (Err(_), None) => {}
                 (other, _) => panic!("{file}: {other:?}, expected an error naming {named:?}"),
