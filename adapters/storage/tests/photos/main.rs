@@ -369,6 +369,33 @@ fn with_more_metadata(jpeg: &[u8]) -> Vec<u8> {
     with_segment(&jpeg, 0xFE, b"taken at home")
 }
 
+/// What a phone records: which way is up, and where it was.
+fn phone(orientation: u16) -> Tags {
+    Tags {
+        orientation: Some(orientation),
+        gps: Some(JEONJU),
+    }
+}
+
+/// Asserts that `image` (of [`halves`], maybe turned) is red at `red_at`
+/// and blue at `blue_at`, both in eighths of its width and height.
+fn assert_red_and_blue(name: &str, image: &RgbImage, red_at: (u32, u32), blue_at: (u32, u32)) {
+    let at = |(x, y): (u32, u32)| {
+        image
+            .get_pixel(image.width() * x / 8, image.height() * y / 8)
+            .0
+    };
+    let (red, blue) = (at(red_at), at(blue_at));
+    assert!(
+        red[0] > 150 && red[2] < 100,
+        "{name}: not red at {red_at:?} eighths: {red:?}"
+    );
+    assert!(
+        blue[2] > 150 && blue[0] < 100,
+        "{name}: not blue at {blue_at:?} eighths: {blue:?}"
+    );
+}
+
 fn assert_no_metadata(name: &str, bytes: &[u8]) {
     let markers = segment_markers(bytes);
     assert!(
@@ -408,13 +435,7 @@ fn an_upright_jpeg_keeps_its_own_data_without_the_metadata() {
     // Orientation 1 and GPS, XMP, IPTC, a comment, and a trailer after the
     // end of the image (as motion photos carry their video).
     let plain = jpeg(1400, 350);
-    let mut original = with_more_metadata(&with_exif(
-        &plain,
-        Tags {
-            orientation: Some(1),
-            gps: Some(JEONJU),
-        },
-    ));
+    let mut original = with_more_metadata(&with_exif(&plain, phone(1)));
     original.extend_from_slice(b"trailing video, taken at home");
 
     let photo = process_default(&original).unwrap();
@@ -438,13 +459,7 @@ fn an_upright_jpeg_keeps_its_own_data_without_the_metadata() {
 #[test]
 fn a_progressive_upright_jpeg_keeps_its_pixels() {
     let plain = jpeg_encoded(&samples::photo(2700, 400), true);
-    let original = with_more_metadata(&with_exif(
-        &plain,
-        Tags {
-            orientation: Some(1),
-            gps: Some(JEONJU),
-        },
-    ));
+    let original = with_more_metadata(&with_exif(&plain, phone(1)));
     let photo = process_default(&original).unwrap();
     assert!(
         segment_markers(&photo.public.bytes).contains(&0xC2),
@@ -459,13 +474,7 @@ fn a_progressive_upright_jpeg_keeps_its_pixels() {
 #[test]
 fn a_turned_jpeg_with_gps_is_re_encoded_upright_without_metadata() {
     // Stored 2800×1400, red on the left: orientation 6 puts red on top.
-    let original = with_more_metadata(&with_exif(
-        &jpeg_of(&halves(2800, 1400)),
-        Tags {
-            orientation: Some(6),
-            gps: Some(JEONJU),
-        },
-    ));
+    let original = with_more_metadata(&with_exif(&jpeg_of(&halves(2800, 1400)), phone(6)));
     let photo = process_default(&original).unwrap();
     assert!(photo.gps.is_some());
     assert_eq!((photo.width, photo.height), (1400, 2800));
@@ -475,18 +484,8 @@ fn a_turned_jpeg_with_gps_is_re_encoded_upright_without_metadata() {
         assert_no_metadata(name, &rendition.bytes);
         let image = decode(rendition);
         assert_eq!(image.dimensions(), (rendition.width, rendition.height));
-        let (top, bottom) = (
-            image.get_pixel(image.width() / 2, image.height() / 8).0,
-            image.get_pixel(image.width() / 2, image.height() * 7 / 8).0,
-        );
-        assert!(
-            top[0] > 150 && top[2] < 100,
-            "{name}: top is not red: {top:?}"
-        );
-        assert!(
-            bottom[2] > 150 && bottom[0] < 100,
-            "{name}: bottom is not blue: {bottom:?}"
-        );
+        // Red on top, blue at the bottom.
+        assert_red_and_blue(name, &image, (4, 1), (4, 7));
     }
 }
 
@@ -496,19 +495,7 @@ fn thumbnails_drawn_at_reduced_size_show_the_photo() {
     // the 320 one from the 1280.
     let photo = process_default(&jpeg_of(&halves(2800, 1400))).unwrap();
     for (name, rendition) in renditions(&photo) {
-        let image = decode(rendition);
-        let (left, right) = (
-            image.get_pixel(image.width() / 8, image.height() / 2).0,
-            image.get_pixel(image.width() * 7 / 8, image.height() / 2).0,
-        );
-        assert!(
-            left[0] > 150 && left[2] < 100,
-            "{name}: left is not red: {left:?}"
-        );
-        assert!(
-            right[2] > 150 && right[0] < 100,
-            "{name}: right is not blue: {right:?}"
-        );
+        assert_red_and_blue(name, &decode(rendition), (1, 4), (7, 4));
     }
 }
 
@@ -531,22 +518,14 @@ fn one_thumbnail_is_made_as_vipsthumbnail_would() {
     assert_no_metadata("thumbnail", &small.bytes);
     let image = decode(&small);
     assert_eq!(image.dimensions(), (320, 160));
-    assert!(image.get_pixel(40, 80).0[0] > 150, "left is red");
+    assert_red_and_blue("thumbnail", &image, (1, 4), (7, 4));
 
     // Turned by its EXIF: red on top, and the long side is the height.
-    let turned = with_exif(
-        &stored,
-        Tags {
-            orientation: Some(6),
-            gps: Some(JEONJU),
-        },
-    );
+    let turned = with_exif(&stored, phone(6));
     let small = thumbnail(&turned, 320, &Limits::default()).unwrap();
     assert_eq!((small.width, small.height), (160, 320));
     assert_no_metadata("turned thumbnail", &small.bytes);
-    let image = decode(&small);
-    assert!(image.get_pixel(80, 40).0[0] > 150, "top is red");
-    assert!(image.get_pixel(80, 280).0[2] > 150, "bottom is blue");
+    assert_red_and_blue("turned thumbnail", &decode(&small), (4, 1), (4, 7));
 
     // Small enough already: never upscaled.
     let tiny = thumbnail(&jpeg(200, 100), 320, &Limits::default()).unwrap();
@@ -556,13 +535,7 @@ fn one_thumbnail_is_made_as_vipsthumbnail_would() {
 #[test]
 fn jpegs_whose_segments_lie_about_their_length_are_corrupt() {
     // Small, so that the longest length a segment can claim is past its end.
-    let whole = with_exif(
-        &jpeg(64, 48),
-        Tags {
-            orientation: Some(1),
-            gps: Some(JEONJU),
-        },
-    );
+    let whole = with_exif(&jpeg(64, 48), phone(1));
     assert!(whole.len() < 0xFFF0);
     // The EXIF segment's length (right after SOI and its marker) made to
     // reach past the end of the file, or to be shorter than its own field.
