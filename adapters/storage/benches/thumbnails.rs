@@ -12,15 +12,17 @@
 //! temporary directory so `vipsthumbnail` reads the very same bytes.
 //!
 //! Figures, single-threaded unless said otherwise:
-//! - `process`: what the server does per upload — decode, orient, public copy
-//!   at full size, 1280 and 320 px thumbnails, SHA-256, EXIF.
-//! - `thumbnail only`: decode, 320 px, encode — the same work as
-//!   `vipsthumbnail -s 320`, for the ratio.
-//! - the stages of `process`, to show where the time goes.
+//! - `process, upright`: what the server does per upload of a photo that is
+//!   upright as stored (EXIF orientation 1) — public copy (the original's data
+//!   with its metadata left out), 1280 and 320 px thumbnails from one decode
+//!   at half size, SHA-256, EXIF.
+//! - `process, turned`: the same photo with EXIF orientation 6 — decoded whole,
+//!   turned, the public copy re-encoded, the thumbnails drawn from it.
+//! - `thumbnail only`: `photo::thumbnail(…, 320, …)`, decode at 1/8, 320 px,
+//!   encode — the same work as `vipsthumbnail -s 320`, for the ratio.
+//! - the stages, to show where the time goes.
 //! - `vipsthumbnail -s 320` over the same file N times in one invocation, with
-//!   libvips' default threads and with `VIPS_CONCURRENCY=1`. libvips decodes a
-//!   JPEG at 1/2, 1/4 or 1/8 scale while reading it ("shrink-on-load"), which
-//!   the image crate cannot; that, not the resampling, is most of the gap.
+//!   libvips' default threads and with `VIPS_CONCURRENCY=1`.
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
@@ -30,10 +32,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use image::codecs::jpeg::JpegEncoder;
-use image::imageops::{self, FilterType};
+use fast_image_resize::images::{Image, ImageRef};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use image::imageops;
 use image::{ImageFormat, ImageReader, Rgb, RgbImage};
-use sinmungo_storage::photo::{process, Limits, JPEG_QUALITY};
+use sha2::{Digest, Sha256};
+use sinmungo_storage::photo::{process, thumbnail, Limits, JPEG_QUALITY};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -48,7 +52,9 @@ fn main() -> Result<()> {
         .max(1);
     let dir = tempfile::tempdir()?;
     let photo_path = dir.path().join("12mp.jpg");
-    let photo = twelve_megapixel_jpeg()?;
+    let plain = twelve_megapixel_jpeg()?;
+    let photo = with_phone_exif(&plain, 1);
+    let turned = with_phone_exif(&plain, 6);
     std::fs::write(&photo_path, &photo)?;
     println!(
         "photo: {WIDTH}×{HEIGHT}, {:.1} MiB, {} ({iterations} iterations each)",
@@ -62,53 +68,64 @@ fn main() -> Result<()> {
         process(&photo, &limits)?;
         Ok(())
     })?;
-    report("process (public copy + 1280 + 320 + hash)", ours_process);
+    report(
+        "process, upright (public + 1280 + 320 + hash)",
+        ours_process,
+    );
+    let ours_turned = per_second(iterations, || {
+        process(&turned, &limits)?;
+        Ok(())
+    })?;
+    report("process, turned (EXIF orientation 6)", ours_turned);
 
     let ours_thumbnail = per_second(iterations, || {
-        let image = decode(&photo)?;
-        let small = imageops::thumbnail(&image, 320, 240);
-        encode(&small)?;
+        thumbnail(&photo, 320, &limits)?;
         Ok(())
     })?;
-    report("thumbnail only (decode + 320 px + encode)", ours_thumbnail);
+    report(
+        "thumbnail only (decode at 1/8, 320 px, encode)",
+        ours_thumbnail,
+    );
 
-    println!("stages of process, milliseconds each:");
-    let image = decode(&photo)?;
-    let large = imageops::thumbnail(&image, 1280, 960);
-    stage(iterations, "decode 12 MP JPEG", || decode(&photo).map(drop))?;
-    stage(
-        iterations,
-        "encode 12 MP public copy (jpeg-encoder)",
-        || encode(&image).map(drop),
-    )?;
-    stage(
-        iterations,
-        "  image's JpegEncoder instead (not used)",
-        || {
-            let mut bytes = Vec::new();
-            JpegEncoder::new_with_quality(&mut bytes, JPEG_QUALITY).encode_image(&image)?;
-            Ok(())
-        },
-    )?;
-    stage(
-        iterations,
-        "resize to 1280, thumbnail() box average",
-        || {
-            drop(imageops::thumbnail(&image, 1280, 960));
-            Ok(())
-        },
-    )?;
-    stage(iterations, "  Triangle instead (used below 2x)", || {
-        drop(imageops::resize(&image, 1280, 960, FilterType::Triangle));
-        Ok(())
+    println!("stages, milliseconds each:");
+    let whole = decode(&photo)?;
+    let half = decode_reduced(&photo, 1280)?;
+    let large = resize(&half, 1280, 960, FilterType::Lanczos3)?;
+    stage(iterations, "decode at 1/2 (jpeg-decoder), for 1280", || {
+        decode_reduced(&photo, 1280).map(drop)
     })?;
-    stage(iterations, "  Lanczos3 instead (not used)", || {
-        drop(imageops::resize(&image, 1280, 960, FilterType::Lanczos3));
+    stage(iterations, "decode at 1/8 (jpeg-decoder), for 320", || {
+        decode_reduced(&photo, 320).map(drop)
+    })?;
+    stage(iterations, "decode whole (zune-jpeg), when turned", || {
+        decode(&photo).map(drop)
+    })?;
+    stage(iterations, "resize 2000×1500 to 1280, Lanczos3", || {
+        resize(&half, 1280, 960, FilterType::Lanczos3).map(drop)
+    })?;
+    stage(iterations, "  CatmullRom instead (not used)", || {
+        resize(&half, 1280, 960, FilterType::CatmullRom).map(drop)
+    })?;
+    stage(iterations, "  Bilinear instead (not used)", || {
+        resize(&half, 1280, 960, FilterType::Bilinear).map(drop)
+    })?;
+    stage(iterations, "resize 4000×3000 to 1280, Lanczos3", || {
+        resize(&whole, 1280, 960, FilterType::Lanczos3).map(drop)
+    })?;
+    stage(iterations, "  image's thumbnail() instead (before)", || {
+        drop(imageops::thumbnail(&whole, 1280, 960));
         Ok(())
     })?;
     stage(iterations, "encode 1280 JPEG", || encode(&large).map(drop))?;
     stage(iterations, "resize 1280 to 320 and encode", || {
-        encode(&imageops::thumbnail(&large, 320, 240)).map(drop)
+        encode(&resize(&large, 320, 240, FilterType::Lanczos3)?).map(drop)
+    })?;
+    stage(iterations, "encode 12 MP public copy, when turned", || {
+        encode(&whole).map(drop)
+    })?;
+    stage(iterations, "SHA-256 of the original", || {
+        std::hint::black_box(Sha256::digest(&photo));
+        Ok(())
     })?;
 
     for (label, concurrency) in [
@@ -119,9 +136,9 @@ fn main() -> Result<()> {
             Some(rate) => {
                 report(label, rate);
                 println!(
-                    "  ratio vipsthumbnail / ours: {:.1}× (thumbnail only), {:.1}× (process)",
-                    rate / ours_thumbnail,
-                    rate / ours_process
+                    "  ratio ours / vipsthumbnail: {:.2}× (thumbnail only), {:.2}× (process, upright)",
+                    ours_thumbnail / rate,
+                    ours_process / rate
                 );
             }
             None => println!("{label}: not found on PATH (Debian: apt-get install libvips-tools)"),
@@ -130,7 +147,7 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// The benchmark's photo, with the EXIF a phone writes.
+/// The benchmark's photo, without EXIF.
 fn twelve_megapixel_jpeg() -> Result<Vec<u8>> {
     let mut state = 0x9E37_79B9_u32;
     let image = RgbImage::from_fn(WIDTH, HEIGHT, |x, y| {
@@ -155,17 +172,39 @@ fn twelve_megapixel_jpeg() -> Result<Vec<u8>> {
         HEIGHT as u16,
         jpeg_encoder::ColorType::Rgb,
     )?;
-    Ok(with_phone_exif(&jpeg))
+    Ok(jpeg)
 }
 
 /// `jpeg` with a small APP1 Exif segment (big-endian TIFF, one IFD with the
 /// orientation) after SOI: enough for the EXIF reader to have work to do.
-fn with_phone_exif(jpeg: &[u8]) -> Vec<u8> {
+fn with_phone_exif(jpeg: &[u8], orientation: u8) -> Vec<u8> {
     let tiff: &[u8] = &[
-        b'M', b'M', 0, 42, 0, 0, 0, 8, // header, IFD at 8
-        0, 1, // one entry
-        0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 1, 0, 0, // Orientation, SHORT, 1, value 1
-        0, 0, 0, 0, // no next IFD
+        b'M',
+        b'M',
+        0,
+        42,
+        0,
+        0,
+        0,
+        8, // header, IFD at 8
+        0,
+        1, // one entry
+        0x01,
+        0x12,
+        0,
+        3,
+        0,
+        0,
+        0,
+        1,
+        0,
+        orientation,
+        0,
+        0, // Orientation, SHORT, 1 value
+        0,
+        0,
+        0,
+        0, // no next IFD
     ];
     let mut segment = b"Exif\0\0".to_vec();
     segment.extend_from_slice(tiff);
@@ -179,6 +218,32 @@ fn with_phone_exif(jpeg: &[u8]) -> Vec<u8> {
 fn decode(jpeg: &[u8]) -> Result<RgbImage> {
     let reader = ImageReader::with_format(Cursor::new(jpeg), ImageFormat::Jpeg);
     Ok(reader.decode()?.into_rgb8())
+}
+
+/// As `process` decodes for a thumbnail of `edge` px: at the smallest of 1/8,
+/// 1/4 and 1/2 that still covers it.
+fn decode_reduced(jpeg: &[u8], edge: u16) -> Result<RgbImage> {
+    let mut decoder = jpeg_decoder::Decoder::new(jpeg);
+    let (width, height) = decoder.scale(edge, edge * 3 / 4)?;
+    let pixels = decoder.decode()?;
+    RgbImage::from_raw(width.into(), height.into(), pixels).ok_or_else(|| "not RGB".into())
+}
+
+/// As `process` resamples, with a choice of filter.
+fn resize(image: &RgbImage, width: u32, height: u32, filter: FilterType) -> Result<RgbImage> {
+    let source = ImageRef::new(
+        image.width(),
+        image.height(),
+        image.as_raw(),
+        PixelType::U8x3,
+    )?;
+    let mut resized = Image::new(width, height, PixelType::U8x3);
+    Resizer::new().resize(
+        &source,
+        &mut resized,
+        &ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter)),
+    )?;
+    RgbImage::from_raw(width, height, resized.into_vec()).ok_or_else(|| "wrong size".into())
 }
 
 /// As `process` encodes: `jpeg-encoder`, 4:2:0 at this quality.

@@ -52,7 +52,9 @@ pub struct PreparedPhoto {
     pub original: Vec<u8>,
     /// The original's media type, decided by its content: `image/jpeg`, `image/png` or `image/webp`.
     pub content_type: String,
-    /// Upright, full size, re-encoded as JPEG with no metadata: what the public sees.
+    /// Upright, full size, JPEG with no metadata: what the public sees (an
+    /// upright JPEG's own data with its metadata left out, anything else
+    /// re-encoded).
     pub public: Vec<u8>,
     /// JPEG at most 1280 px on its long side.
     pub thumbnail_1280: Vec<u8>,

@@ -1,58 +1,127 @@
-//! Whether a JPEG's data is all there.
+//! Walking a JPEG's segments: whether its data is all there, and what each
+//! part of it is.
 //!
 //! The JPEG decoder is lenient: a photo cut off mid-upload decodes without an
 //! error, its missing part grey, and that grey would reach the public copy.
 //! So before decoding, the segments and scans are walked to the end-of-image
-//! marker; an upload that runs out first is corrupt. The walk reads each byte
-//! at most once and allocates nothing.
+//! marker; an upload that runs out first is corrupt. The same walk lets the
+//! public copy of an upright JPEG be its own data without its metadata
+//! (`strip.rs`). It reads each byte at most once and allocates nothing.
 
-const EOI: u8 = 0xD9;
-const SOS: u8 = 0xDA;
+pub(super) const SOI: u8 = 0xD8;
+pub(super) const EOI: u8 = 0xD9;
+pub(super) const SOS: u8 = 0xDA;
 
-/// Whether `bytes` (a JPEG, starting with SOI) reaches its end-of-image marker.
-/// Bytes after it (a phone's trailer, a motion photo's video) are ignored.
-pub(super) fn is_complete(bytes: &[u8]) -> bool {
-    let mut at = 2; // past SOI
-    loop {
-        // A marker: 0xFF, maybe more 0xFF fill bytes, then its code. Stray
-        // bytes before it are skipped, as libjpeg does (with a warning).
-        let Some(offset) = bytes
-            .get(at..)
-            .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
-        else {
-            return false;
-        };
-        at += offset;
-        while bytes.get(at) == Some(&0xFF) {
-            at += 1;
+/// One marker segment of a JPEG, after its start-of-image marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Segment<'a> {
+    /// The marker's code: `0xE1` for APP1, [`SOS`] for a scan, [`EOI`] for
+    /// the end.
+    pub marker: u8,
+    /// What follows the two length bytes (nothing for [`EOI`]).
+    pub payload: &'a [u8],
+    /// After a scan header: the entropy-coded data up to the next marker,
+    /// stuffed zeros and restart markers included. Empty for other segments.
+    pub entropy_coded: &'a [u8],
+}
+
+/// The JPEG's bytes end inside a segment or a scan, or a segment's length
+/// is impossible (below 2, or past the end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Truncated;
+
+/// The segments of `bytes` (a JPEG, starting with SOI) in order, up to and
+/// including [`EOI`]; bytes after it (a phone's trailer, a motion photo's
+/// video) are not looked at. Where the bytes run out first, the last item is
+/// [`Truncated`].
+pub(super) fn segments(bytes: &[u8]) -> Segments<'_> {
+    Segments {
+        bytes,
+        at: 2, // past SOI
+        done: false,
+    }
+}
+
+/// Iterator of [`segments`].
+#[derive(Debug)]
+pub(super) struct Segments<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = Result<Segment<'a>, Truncated>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
         }
-        let Some(&marker) = bytes.get(at) else {
-            return false;
-        };
-        at += 1;
-        match marker {
-            EOI => return true,
-            // Markers without a length: restart intervals, TEM; a stuffed zero
-            // out of place is skipped like any stray byte.
-            0x00 | 0x01 | 0xD0..=0xD7 => continue,
-            _ => {
-                let Some(&[high, low]) = bytes.get(at..at + 2) else {
-                    return false;
-                };
-                let length = usize::from(u16::from_be_bytes([high, low]));
-                if length < 2 || at + length > bytes.len() {
-                    return false;
+        let segment = self.read();
+        self.done = !matches!(segment, Ok(Segment { marker, .. }) if marker != EOI);
+        Some(segment)
+    }
+}
+
+impl<'a> Segments<'a> {
+    fn read(&mut self) -> Result<Segment<'a>, Truncated> {
+        let bytes = self.bytes;
+        loop {
+            // A marker: 0xFF, maybe more 0xFF fill bytes, then its code. Stray
+            // bytes before it are skipped, as libjpeg does (with a warning).
+            let offset = bytes
+                .get(self.at..)
+                .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
+                .ok_or(Truncated)?;
+            self.at += offset;
+            while bytes.get(self.at) == Some(&0xFF) {
+                self.at += 1;
+            }
+            let &marker = bytes.get(self.at).ok_or(Truncated)?;
+            self.at += 1;
+            match marker {
+                EOI => {
+                    return Ok(Segment {
+                        marker,
+                        payload: &[],
+                        entropy_coded: &[],
+                    })
                 }
-                at += length;
-                if marker == SOS {
-                    match end_of_scan(bytes, at) {
-                        Some(end) => at = end,
-                        None => return false,
+                // Markers without a length: restart intervals, TEM; a stuffed
+                // zero out of place is skipped like any stray byte.
+                0x00 | 0x01 | 0xD0..=0xD7 => continue,
+                _ => {
+                    let Some(&[high, low]) = bytes.get(self.at..self.at + 2) else {
+                        return Err(Truncated);
+                    };
+                    let length = usize::from(u16::from_be_bytes([high, low]));
+                    let end = self.at + length;
+                    let payload = bytes
+                        .get(self.at + 2..end)
+                        .filter(|_| length >= 2)
+                        .ok_or(Truncated)?;
+                    self.at = end;
+                    let mut entropy_coded: &[u8] = &[];
+                    if marker == SOS {
+                        let scan_end = end_of_scan(bytes, end).ok_or(Truncated)?;
+                        entropy_coded = bytes.get(end..scan_end).ok_or(Truncated)?;
+                        self.at = scan_end;
                     }
+                    return Ok(Segment {
+                        marker,
+                        payload,
+                        entropy_coded,
+                    });
                 }
             }
         }
     }
+}
+
+/// Whether `bytes` (a JPEG, starting with SOI) reaches its end-of-image marker.
+/// Bytes after it (a phone's trailer, a motion photo's video) are ignored.
+pub(super) fn is_complete(bytes: &[u8]) -> bool {
+    segments(bytes).any(|segment| segment.is_ok_and(|segment| segment.marker == EOI))
 }
 
 /// Where the entropy-coded data starting at `at` ends: at the first marker
@@ -124,6 +193,49 @@ mod tests {
         let whole = jpeg(&[APP0, SCAN_HEADER, SCAN_DATA, END]);
         for cut in 2..whole.len() - 1 {
             assert!(!is_complete(&whole[..cut]), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn segments_are_split_into_payload_and_scan_data() {
+        let bytes = jpeg(&[APP0, SCAN_HEADER, SCAN_DATA, END, b"trailer"]);
+        let walked: Vec<_> = segments(&bytes).collect();
+        assert_eq!(
+            walked,
+            [
+                Ok(Segment {
+                    marker: 0xE0,
+                    payload: &[0xAA, 0xBB],
+                    entropy_coded: &[],
+                }),
+                Ok(Segment {
+                    marker: SOS,
+                    payload: &[0x01],
+                    // Fill bytes before the next marker included.
+                    entropy_coded: SCAN_DATA,
+                }),
+                Ok(Segment {
+                    marker: EOI,
+                    payload: &[],
+                    entropy_coded: &[],
+                }),
+            ]
+        );
+    }
+
+    #[test]
+    fn impossible_lengths_end_the_walk_as_truncated() {
+        for bad in [
+            // Past the end of the bytes.
+            &[0xFF, 0xE1, 0xFF, 0xF0, 0x00][..],
+            // Shorter than its own length field.
+            &[0xFF, 0xFE, 0x00, 0x01, 0x00],
+            &[0xFF, 0xFE, 0x00, 0x00],
+        ] {
+            let bytes = jpeg(&[APP0, bad, END]);
+            let walked: Vec<_> = segments(&bytes).collect();
+            assert_eq!(walked.len(), 2, "{bad:02X?}");
+            assert_eq!(walked[1], Err(Truncated), "{bad:02X?}");
         }
     }
 }

@@ -3,9 +3,13 @@
 //! [`inspect`] decides by the bytes themselves (never the file name or the
 //! client's `Content-Type`) whether an upload is a JPEG, PNG or WebP, and reads
 //! its size from the header alone, so an oversized image is refused before a
-//! single pixel is decoded. [`process`] then decodes it within [`Limits`],
-//! turns it upright, and makes the public copy and the thumbnails, all JPEG
-//! with no metadata at all (no EXIF, XMP or ICC: no GPS, no device).
+//! single pixel is decoded. [`process`] then makes the public copy and the
+//! thumbnails, all JPEG, upright, with no metadata at all (no EXIF, XMP, IPTC,
+//! ICC or comments: no GPS, no device). A JPEG that is upright as stored keeps
+//! its own compressed data as the public copy, its metadata segments left
+//! out, and is decoded only at the reduced size its thumbnails need; any
+//! other photo is decoded whole within [`Limits`], turned upright and
+//! re-encoded.
 //!
 //! HEIC/HEIF (iPhones' default), AVIF and GIF are refused as
 //! [`PhotoError::Unsupported`]: the image crate decodes none of them without C
@@ -15,21 +19,25 @@
 //! [`ImageProcessor`] offers both to the core as its `PhotoProcessor` port.
 //!
 //! Everything here is synchronous and CPU-bound: call it inside
-//! `tokio::task::spawn_blocking`. Processing a 12-megapixel photo takes about
-//! a third of a second of one core (`benches/thumbnails.rs`) and holds about
-//! twice its decoded size (3 bytes a pixel: 36 MB each) at its peak, so callers
-//! should bound how many run at once (to the number of cores, say).
+//! `tokio::task::spawn_blocking`. Processing an upright 12-megapixel JPEG
+//! takes about a tenth of a second of one core and holds a quarter of its
+//! decoded size (9 MB); one that must be turned, or a PNG or WebP, about a
+//! quarter of a second and twice its decoded size (3 bytes a pixel: 36 MB
+//! each) at its peak (`benches/thumbnails.rs`), so callers should bound how
+//! many run at once (to the number of cores, say).
 
 mod format;
 mod jpeg;
 mod metadata;
 mod process;
 mod processor;
+mod reduced;
+mod strip;
 
 use sinmungo_core::domain::GeoPoint;
 
 pub use format::{inspect, ImageInfo, PhotoFormat};
-pub use process::process;
+pub use process::{process, thumbnail};
 pub use processor::ImageProcessor;
 
 /// Long side of the small thumbnail (lists, maps), in pixels.
@@ -105,7 +113,7 @@ pub enum PhotoError {
 /// One encoded copy of a photo.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Rendition {
-    /// The JPEG bytes: no EXIF, XMP or ICC segment.
+    /// The JPEG bytes: no EXIF, XMP, IPTC or ICC segment, no comment.
     pub bytes: Vec<u8>,
     /// Width in pixels.
     pub width: u32,
@@ -143,7 +151,9 @@ pub struct ProcessedPhoto {
     /// Where the original says it was taken (its EXIF GPS position), if it
     /// says. For staff and for a report sent without a location; never public.
     pub gps: Option<GeoPoint>,
-    /// Full size, upright, re-encoded with no metadata: what the public sees.
+    /// Full size, upright, with no metadata: what the public sees. An upright
+    /// JPEG's own data with its metadata segments left out; anything else
+    /// re-encoded.
     pub public: Rendition,
     /// At most [`LARGE_THUMBNAIL_EDGE`] on the long side (never upscaled).
     pub large_thumbnail: Rendition,

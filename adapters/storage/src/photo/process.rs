@@ -3,63 +3,164 @@
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use image::imageops::{self, FilterType};
+use fast_image_resize::images::{Image, ImageRef};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageError, ImageReader, RgbImage};
 use sha2::{Digest, Sha256};
 
 use super::metadata::PhotoMetadata;
+use super::reduced::decode_reduced;
+use super::strip::strip_metadata;
 use super::{
     inspect, ImageInfo, Limits, PhotoError, PhotoFormat, ProcessedPhoto, Rendition, JPEG_QUALITY,
     LARGE_THUMBNAIL_EDGE, SMALL_THUMBNAIL_EDGE,
 };
 
-/// How thumbnails are resampled when shrinking by less than 2× (a 1400-px
-/// photo to 1280): Triangle, bilinear widened to the scale factor — no
-/// ringing, no aliasing, half the cost of Lanczos3, whose extra sharpness does
-/// not show at 320 or 1280 px. Shrinking by 2× or more, `imageops::thumbnail`
-/// instead: a box average in integer arithmetic, clean at such ratios and
-/// twice as fast again (12 MP to 1280 px: about 95 ms against 190 ms; see
-/// `benches/thumbnails.rs`). The small thumbnail is made from the large one,
-/// so the full image is resampled only once.
-const FILTER: FilterType = FilterType::Triangle;
+/// How thumbnails are resampled: a Lanczos3 convolution (libvips's default
+/// for thumbnails too), its support widened to the scale factor so nothing
+/// aliases, in fixed-point SIMD (`fast_image_resize`: AVX2, SSE4.1 or NEON).
+/// A 12-megapixel photo to 1280 px takes about a tenth of the image crate's
+/// box average, which was blurrier (see `benches/thumbnails.rs`).
+const RESAMPLING: ResizeAlg = ResizeAlg::Convolution(FilterType::Lanczos3);
 
 /// Checks `bytes` as [`inspect`] does, decodes it within `limits`, applies
 /// its EXIF orientation and makes the metadata-free public copy and both
 /// thumbnails; also returns the original's hash and EXIF GPS position.
+///
+/// A JPEG that is upright as stored (no EXIF orientation, or 1) is not
+/// re-encoded: its public copy is its own data with the metadata left out
+/// (`strip.rs`), and it is decoded only at the reduced size its thumbnails
+/// need (`reduced.rs`). Any other photo is decoded whole, turned upright and
+/// re-encoded.
 pub fn process(bytes: &[u8], limits: &Limits) -> Result<ProcessedPhoto, PhotoError> {
     let info = inspect(bytes, limits)?;
     let metadata = PhotoMetadata::read(bytes);
+    let stripped = match (info.format, metadata.orientation) {
+        (PhotoFormat::Jpeg, Orientation::NoTransforms) => strip_metadata(bytes)?,
+        _ => None,
+    };
 
-    let mut image = decode(bytes, &info, limits)?;
-    image.apply_orientation(metadata.orientation);
-    let image = flatten(image)?;
-    let (width, height) = image.dimensions();
-
-    let public = encode(&image)?;
-    // The small thumbnail comes from the large one when there is one, and the
-    // full image is let go as soon as it is no longer needed.
-    let (large_thumbnail, small_source) = match shrink(&image, LARGE_THUMBNAIL_EDGE) {
-        Some(large) => {
-            drop(image);
-            (encode(&large)?, large)
+    let (public, source) = match stripped {
+        Some(stripped) => {
+            let (width, height) = (info.width, info.height);
+            // One decode for both thumbnails, at the size of the larger one
+            // needed; at full size if neither is (which still proves that
+            // the copy decodes).
+            let wanted = fitted(width, height, LARGE_THUMBNAIL_EDGE)
+                .or_else(|| fitted(width, height, SMALL_THUMBNAIL_EDGE));
+            let source = decode_upright(bytes, &info, metadata.orientation, wanted, limits)?;
+            let public = Rendition {
+                bytes: stripped,
+                width,
+                height,
+            };
+            (public, source)
         }
-        None => (public.clone(), image),
+        None => {
+            let image = decode_upright(bytes, &info, metadata.orientation, None, limits)?;
+            (encode(&image)?, image)
+        }
     };
-    let small_thumbnail = match shrink(&small_source, SMALL_THUMBNAIL_EDGE) {
-        Some(small) => encode(&small)?,
-        None => large_thumbnail.clone(),
-    };
+    let (large_thumbnail, small_thumbnail) = thumbnails(&public, source)?;
 
     Ok(ProcessedPhoto {
         format: info.format,
-        width,
-        height,
+        width: public.width,
+        height: public.height,
         sha256: sha256_hex(bytes),
         gps: metadata.gps,
         public,
         large_thumbnail,
         small_thumbnail,
     })
+}
+
+/// One thumbnail of an upload, at most `edge` pixels on its long side (never
+/// upscaled), upright, with no metadata: what `vipsthumbnail -s EDGE` makes,
+/// for a photo that needs only one size. A JPEG is decoded at the smallest
+/// reduced size that still covers `edge`. ([`process`] makes both of its
+/// thumbnails from one decode instead.)
+pub fn thumbnail(bytes: &[u8], edge: u32, limits: &Limits) -> Result<Rendition, PhotoError> {
+    let info = inspect(bytes, limits)?;
+    let orientation = PhotoMetadata::read(bytes).orientation;
+    let (width, height) = upright_size(&info, orientation);
+    let size = fitted(width, height, edge);
+    let image = decode_upright(bytes, &info, orientation, size, limits)?;
+    match size {
+        Some(size) => encode(&resize(&image, size)?),
+        None => encode(&image),
+    }
+}
+
+/// The large and small thumbnails of the photo whose public copy is
+/// `public`, drawn from `source`: the same photo upright, at full size or
+/// reduced. The small one is drawn from the large one when there is one (so
+/// the source is resampled once), and either is the copy above it when that
+/// fits already; `source` is let go as soon as it is no longer needed.
+fn thumbnails(public: &Rendition, source: RgbImage) -> Result<(Rendition, Rendition), PhotoError> {
+    let (width, height) = (public.width, public.height);
+    let (large, small_source) = match fitted(width, height, LARGE_THUMBNAIL_EDGE) {
+        Some(size) => {
+            let large = resize(&source, size)?;
+            drop(source);
+            (encode(&large)?, large)
+        }
+        None => (public.clone(), source),
+    };
+    let small = match fitted(width, height, SMALL_THUMBNAIL_EDGE) {
+        Some(size) => encode(&resize(&small_source, size)?)?,
+        None => large.clone(),
+    };
+    Ok((large, small))
+}
+
+/// The photo upright as 8-bit RGB: a JPEG decoded at a reduced size when
+/// `wanted` (upright) allows one, anything else whole.
+fn decode_upright(
+    bytes: &[u8],
+    info: &ImageInfo,
+    orientation: Orientation,
+    wanted: Option<(u32, u32)>,
+    limits: &Limits,
+) -> Result<RgbImage, PhotoError> {
+    let reduced = match (info.format, wanted) {
+        (PhotoFormat::Jpeg, Some((width, height))) => {
+            let stored = if swaps_sides(orientation) {
+                (height, width)
+            } else {
+                (width, height)
+            };
+            decode_reduced(bytes, info, stored, limits)
+        }
+        _ => None,
+    };
+    let mut image = match reduced {
+        Some(image) => image,
+        None => decode(bytes, info, limits)?,
+    };
+    image.apply_orientation(orientation);
+    flatten(image)
+}
+
+/// Width and height once `orientation` is applied.
+fn upright_size(info: &ImageInfo, orientation: Orientation) -> (u32, u32) {
+    if swaps_sides(orientation) {
+        (info.height, info.width)
+    } else {
+        (info.width, info.height)
+    }
+}
+
+/// Whether turning the photo upright makes its width its height.
+fn swaps_sides(orientation: Orientation) -> bool {
+    matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    )
 }
 
 /// Decodes with the image crate's limits set, so a header that lied to
@@ -108,19 +209,29 @@ fn flatten(image: DynamicImage) -> Result<RgbImage, PhotoError> {
         .chunks_exact(4)
         .flat_map(|p| [blend(p[0], p[3]), blend(p[1], p[3]), blend(p[2], p[3])])
         .collect();
-    RgbImage::from_raw(width, height, rgb)
-        .ok_or_else(|| PhotoError::Corrupt("pixel buffer of the wrong size".into()))
+    RgbImage::from_raw(width, height, rgb).ok_or_else(wrong_size)
 }
 
-/// `image` scaled to at most `edge` on its long side, or `None` if it fits
-/// already (never upscaled).
-fn shrink(image: &RgbImage, edge: u32) -> Option<RgbImage> {
-    let (width, height) = fitted(image.width(), image.height(), edge)?;
-    if width.saturating_mul(2) <= image.width() && height.saturating_mul(2) <= image.height() {
-        Some(imageops::thumbnail(image, width, height))
-    } else {
-        Some(imageops::resize(image, width, height, FILTER))
-    }
+/// `image` resampled to `width`×`height`.
+fn resize(image: &RgbImage, (width, height): (u32, u32)) -> Result<RgbImage, PhotoError> {
+    let (source_width, source_height) = image.dimensions();
+    let source = ImageRef::new(source_width, source_height, image.as_raw(), PixelType::U8x3)
+        .map_err(|_| wrong_size())?;
+    let mut resized = Image::new(width, height, PixelType::U8x3);
+    Resizer::new()
+        .resize(
+            &source,
+            &mut resized,
+            &ResizeOptions::new().resize_alg(RESAMPLING),
+        )
+        .map_err(|err| PhotoError::Corrupt(format!("cannot resize: {err}")))?;
+    RgbImage::from_raw(width, height, resized.into_vec()).ok_or_else(wrong_size)
+}
+
+/// A pixel buffer that does not match its dimensions: never the client's
+/// doing, but no reason to panic either.
+fn wrong_size() -> PhotoError {
+    PhotoError::Corrupt("pixel buffer of the wrong size".into())
 }
 
 /// The size that fits `width`×`height` within `edge`, keeping the aspect

@@ -8,9 +8,12 @@ mod samples;
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, RgbaImage};
-use samples::{jpeg, jpeg_of, png_declaring, segment_markers, with_exif, Tags};
+use samples::{
+    grey_jpeg, halves, jpeg, jpeg_encoded, jpeg_of, png_declaring, segment_markers, with_exif,
+    with_segment, Tags,
+};
 use sinmungo_storage::photo::{
-    inspect, process, Limits, PhotoError, PhotoFormat, ProcessedPhoto, Rendition,
+    inspect, process, thumbnail, Limits, PhotoError, PhotoFormat, ProcessedPhoto, Rendition,
 };
 
 const JEONJU: (f64, f64) = (35.8242, 127.1480);
@@ -355,4 +358,201 @@ fn identical_bytes_have_identical_hashes() {
         .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     let other = process_default(&jpeg(64, 49)).unwrap().sha256;
     assert_ne!(first, other);
+}
+
+/// What a phone or an editor may add besides EXIF: an XMP packet with the
+/// position, an IPTC caption, a comment.
+fn with_more_metadata(jpeg: &[u8]) -> Vec<u8> {
+    let xmp = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta exif:GPSLatitude=\"35,49.45N\"/>";
+    let jpeg = with_segment(jpeg, 0xE1, xmp);
+    let jpeg = with_segment(&jpeg, 0xED, b"Photoshop 3.0\0 8BIM caption: at home");
+    with_segment(&jpeg, 0xFE, b"taken at home")
+}
+
+/// What a phone records: which way is up, and where it was.
+fn phone(orientation: u16) -> Tags {
+    Tags {
+        orientation: Some(orientation),
+        gps: Some(JEONJU),
+    }
+}
+
+/// Asserts that `image` (of [`halves`], maybe turned) is red at `red_at`
+/// and blue at `blue_at`, both in eighths of its width and height.
+fn assert_red_and_blue(name: &str, image: &RgbImage, red_at: (u32, u32), blue_at: (u32, u32)) {
+    let at = |(x, y): (u32, u32)| {
+        image
+            .get_pixel(image.width() * x / 8, image.height() * y / 8)
+            .0
+    };
+    let (red, blue) = (at(red_at), at(blue_at));
+    assert!(
+        red[0] > 150 && red[2] < 100,
+        "{name}: not red at {red_at:?} eighths: {red:?}"
+    );
+    assert!(
+        blue[2] > 150 && blue[0] < 100,
+        "{name}: not blue at {blue_at:?} eighths: {blue:?}"
+    );
+}
+
+fn assert_no_metadata(name: &str, bytes: &[u8]) {
+    let markers = segment_markers(bytes);
+    assert!(
+        !markers
+            .iter()
+            .any(|m| (0xE1..=0xED).contains(m) || *m == 0xEF || *m == 0xFE),
+        "{name} has a metadata segment: {markers:02X?}"
+    );
+    assert!(
+        exif::Reader::new()
+            .read_from_container(&mut Cursor::new(bytes))
+            .is_err(),
+        "{name} has EXIF"
+    );
+    for text in [
+        &b"Sinmungo Phone"[..],
+        b"xmpmeta",
+        b"8BIM",
+        b"taken at home",
+    ] {
+        assert!(
+            !bytes.windows(text.len()).any(|w| w == text),
+            "{name} still holds {:?}",
+            String::from_utf8_lossy(text)
+        );
+    }
+}
+
+fn decode_bytes(bytes: &[u8]) -> RgbImage {
+    image::load_from_memory_with_format(bytes, ImageFormat::Jpeg)
+        .unwrap()
+        .into_rgb8()
+}
+
+#[test]
+fn an_upright_jpeg_keeps_its_own_data_without_the_metadata() {
+    // Orientation 1 and GPS, XMP, IPTC, a comment, and a trailer after the
+    // end of the image (as motion photos carry their video).
+    let plain = jpeg(1400, 350);
+    let mut original = with_more_metadata(&with_exif(&plain, phone(1)));
+    original.extend_from_slice(b"trailing video, taken at home");
+
+    let photo = process_default(&original).unwrap();
+    assert!(photo.gps.is_some(), "the position is still read");
+    assert_eq!((photo.public.width, photo.public.height), (1400, 350));
+    assert_no_metadata("public", &photo.public.bytes);
+    // Not re-encoded: the very bytes of the JPEG before metadata was added,
+    // so its pixels are the original's exactly.
+    assert_eq!(photo.public.bytes, plain);
+    assert_eq!(decode(&photo.public), decode_bytes(&original));
+    for (name, rendition) in renditions(&photo) {
+        assert_no_metadata(name, &rendition.bytes);
+        assert_eq!(
+            decode(rendition).dimensions(),
+            (rendition.width, rendition.height),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_progressive_upright_jpeg_keeps_its_pixels() {
+    let plain = jpeg_encoded(&samples::photo(2700, 400), true);
+    let original = with_more_metadata(&with_exif(&plain, phone(1)));
+    let photo = process_default(&original).unwrap();
+    assert!(
+        segment_markers(&photo.public.bytes).contains(&0xC2),
+        "progressive"
+    );
+    assert_no_metadata("public", &photo.public.bytes);
+    assert_eq!(decode(&photo.public), decode_bytes(&plain));
+    let sizes = renditions(&photo).map(|(_, r)| (r.width, r.height));
+    assert_eq!(sizes, [(2700, 400), (1280, 190), (320, 47)]);
+}
+
+#[test]
+fn a_turned_jpeg_with_gps_is_re_encoded_upright_without_metadata() {
+    // Stored 2800×1400, red on the left: orientation 6 puts red on top.
+    let original = with_more_metadata(&with_exif(&jpeg_of(&halves(2800, 1400)), phone(6)));
+    let photo = process_default(&original).unwrap();
+    assert!(photo.gps.is_some());
+    assert_eq!((photo.width, photo.height), (1400, 2800));
+    let sizes = renditions(&photo).map(|(_, r)| (r.width, r.height));
+    assert_eq!(sizes, [(1400, 2800), (640, 1280), (160, 320)]);
+    for (name, rendition) in renditions(&photo) {
+        assert_no_metadata(name, &rendition.bytes);
+        let image = decode(rendition);
+        assert_eq!(image.dimensions(), (rendition.width, rendition.height));
+        // Red on top, blue at the bottom.
+        assert_red_and_blue(name, &image, (4, 1), (4, 7));
+    }
+}
+
+#[test]
+fn thumbnails_drawn_at_reduced_size_show_the_photo() {
+    // 2800 px wide: the 1280 thumbnail is drawn from a decode at half size,
+    // the 320 one from the 1280.
+    let photo = process_default(&jpeg_of(&halves(2800, 1400))).unwrap();
+    for (name, rendition) in renditions(&photo) {
+        assert_red_and_blue(name, &decode(rendition), (1, 4), (7, 4));
+    }
+}
+
+#[test]
+fn greyscale_jpegs_get_their_thumbnails() {
+    let photo = process_default(&grey_jpeg(3000, 200)).unwrap();
+    let sizes = renditions(&photo).map(|(_, r)| (r.width, r.height));
+    assert_eq!(sizes, [(3000, 200), (1280, 85), (320, 21)]);
+    let small = decode(&photo.small_thumbnail);
+    let (dark, light) = (small.get_pixel(40, 10).0, small.get_pixel(280, 10).0);
+    assert!(dark.iter().all(|&c| c < 70), "{dark:?}");
+    assert!(light.iter().all(|&c| c > 180), "{light:?}");
+}
+
+#[test]
+fn one_thumbnail_is_made_as_vipsthumbnail_would() {
+    let stored = jpeg_of(&halves(2400, 1200));
+    let small = thumbnail(&stored, 320, &Limits::default()).unwrap();
+    assert_eq!((small.width, small.height), (320, 160));
+    assert_no_metadata("thumbnail", &small.bytes);
+    let image = decode(&small);
+    assert_eq!(image.dimensions(), (320, 160));
+    assert_red_and_blue("thumbnail", &image, (1, 4), (7, 4));
+
+    // Turned by its EXIF: red on top, and the long side is the height.
+    let turned = with_exif(&stored, phone(6));
+    let small = thumbnail(&turned, 320, &Limits::default()).unwrap();
+    assert_eq!((small.width, small.height), (160, 320));
+    assert_no_metadata("turned thumbnail", &small.bytes);
+    assert_red_and_blue("turned thumbnail", &decode(&small), (4, 1), (4, 7));
+
+    // Small enough already: never upscaled.
+    let tiny = thumbnail(&jpeg(200, 100), 320, &Limits::default()).unwrap();
+    assert_eq!((tiny.width, tiny.height), (200, 100));
+}
+
+#[test]
+fn jpegs_whose_segments_lie_about_their_length_are_corrupt() {
+    // Small, so that the longest length a segment can claim is past its end.
+    let whole = with_exif(&jpeg(64, 48), phone(1));
+    assert!(whole.len() < 0xFFF0);
+    // The EXIF segment's length (right after SOI and its marker) made to
+    // reach past the end of the file, or to be shorter than its own field.
+    for length in [0xFFFF_u16, 0xFFF0, 1, 0] {
+        let mut lying = whole.clone();
+        lying[4..6].copy_from_slice(&length.to_be_bytes());
+        let result = process_default(&lying);
+        assert!(
+            matches!(result, Err(PhotoError::Corrupt(_))),
+            "length {length}: {:?}",
+            result.map(|p| p.width)
+        );
+    }
+    // A comment claiming more than the file holds, after the image data
+    // and in place of the end-of-image marker.
+    let mut cut = whole.clone();
+    cut.truncate(whole.len() - 2);
+    cut.extend_from_slice(&[0xFF, 0xFE, 0x40, 0x00, b'x']);
+    assert!(matches!(process_default(&cut), Err(PhotoError::Corrupt(_))));
 }

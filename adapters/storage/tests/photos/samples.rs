@@ -27,3 +27,53 @@ pub struct Tags {
 pub fn with_exif(jpeg: &[u8], tags: Tags) -> Vec<u8> {
     sinmungo_storage::samples::with_exif(jpeg, tags.orientation, tags.gps)
 }
+
+/// `jpeg` with a segment (`marker`, `payload`) spliced in right after SOI.
+pub fn with_segment(jpeg: &[u8], marker: u8, payload: &[u8]) -> Vec<u8> {
+    let length = u16::try_from(payload.len() + 2).unwrap();
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, marker]);
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// `image` as a JPEG written by `jpeg-encoder`: progressive or baseline.
+pub fn jpeg_encoded(image: &RgbImage, progressive: bool) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut bytes, 90);
+    encoder.set_progressive(progressive);
+    encoder
+        .encode(
+            image.as_raw(),
+            u16::try_from(image.width()).unwrap(),
+            u16::try_from(image.height()).unwrap(),
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .unwrap();
+    bytes
+}
+
+/// A greyscale JPEG, `width`×`height`, dark on the left and light on the right.
+pub fn grey_jpeg(width: u16, height: u16) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..height)
+        .flat_map(|_| (0..width).map(move |x| if x < width / 2 { 40 } else { 210 }))
+        .collect();
+    let mut bytes = Vec::new();
+    jpeg_encoder::Encoder::new(&mut bytes, 90)
+        .encode(&pixels, width, height, jpeg_encoder::ColorType::Luma)
+        .unwrap();
+    bytes
+}
+
+/// Red on the left half, blue on the right.
+pub fn halves(width: u32, height: u32) -> RgbImage {
+    RgbImage::from_fn(width, height, |x, _| {
+        if x < width / 2 {
+            image::Rgb([220, 20, 20])
+        } else {
+            image::Rgb([20, 20, 220])
+        }
+    })
+}
