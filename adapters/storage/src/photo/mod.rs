@@ -20,11 +20,11 @@
 //!
 //! Everything here is synchronous and CPU-bound: call it inside
 //! `tokio::task::spawn_blocking`. Processing an upright 12-megapixel JPEG
-//! takes about a tenth of a second of one core and holds a quarter of its
-//! decoded size (9 MB); one that must be turned, or a PNG or WebP, about a
-//! quarter of a second and twice its decoded size (3 bytes a pixel: 36 MB
-//! each) at its peak (`benches/thumbnails.rs`), so callers should bound how
-//! many run at once (to the number of cores, say).
+//! takes about an eighth of a second of one core and holds a quarter of its
+//! decoded size (9 MB) besides its bytes; one that must be turned, or a PNG
+//! or WebP, about a third of a second and twice its decoded size (3 bytes a
+//! pixel: 36 MB each) at its peak (`benches/thumbnails.rs`), so callers
+//! should bound how many run at once (to the number of cores, say).
 
 mod format;
 mod jpeg;
