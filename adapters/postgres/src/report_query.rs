@@ -36,9 +36,11 @@ use crate::PostgresStore;
 /// Reads one page: `limit + 1` rows, the extra one only telling that a next page exists.
 pub(crate) async fn list(pool: &PgPool, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
     let plan = ListPlan::new(query);
+    // A list of given reports is a primary-key lookup whatever the ids:
+    // one plan serves every call.
     let rows = build(&plan, "SELECT ")
         .build()
-        .persistent(false)
+        .persistent(!query.ids.is_empty())
         .fetch_all(pool)
         .await
         .map_err(store_error)?;
