@@ -57,11 +57,14 @@ TEMPLATE=$(curl -sf -X POST $API/reports -H 'content-type: application/json' -H 
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(rustc --version); $(psql -qAt "$PG/postgres" -c 'SHOW server_version')"
 echo "== filling to $ROWS reports spread over Jeonbuk"
-# Every column copied from the submitted template (jsonb_populate_record keeps
-# this independent of the column list), with its own id, number, place,
-# category and time. Ids are UUIDv7-shaped and older than any submitted one.
-sql "INSERT INTO reports
-     SELECT (jsonb_populate_record(t, jsonb_build_object(
+# Every stored column copied from the submitted template (jsonb_populate_record
+# keeps this independent of the column list; generated columns are computed),
+# with its own id, number, place, category and time. Ids are UUIDv7-shaped
+# and older than any submitted one.
+COLUMNS=$(sql "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
+               FROM information_schema.columns WHERE table_name = 'reports' AND is_generated = 'NEVER'")
+sql "INSERT INTO reports ($COLUMNS)
+     SELECT $COLUMNS FROM (SELECT (jsonb_populate_record(t, jsonb_build_object(
        'id', lpad(to_hex((extract(epoch FROM now()) * 1000)::bigint - i), 12, '0') || '7000' || '8000' || lpad(to_hex(i), 12, '0'),
        'number', 'JB-2000-' || lpad(i::text, 7, '0'),
        'lat', 35.3 + random() * 0.9,
@@ -69,16 +72,18 @@ sql "INSERT INTO reports
        'category', (ARRAY['road_damage','streetlight','illegal_dumping','illegal_parking'])[1 + i % 4],
        'created_at', now() - random() * interval '60 days'))).*
      FROM reports AS t, generate_series(1, $ROWS - 1) AS i
-     WHERE t.id = '$TEMPLATE'"
+     WHERE t.id = '$TEMPLATE') AS r"
 sql "VACUUM ANALYZE reports"
 echo "   reports: $(sql 'SELECT count(*) FROM reports')"
 
 # The candidates query as adapters/postgres/src/report_query.rs builds it for
 # a submission at 35.83, 127.14 (road_damage, 250 m, 30 days, scope All).
 echo "== EXPLAIN ANALYZE of the candidates query (250 m, road_damage, open, 30 days)"
-psql -qAt "$PG/$DB" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT r.* FROM reports AS r
-  WHERE point(r.lng, r.lat) <@ box(point(127.13723, 35.82775), point(127.14277, 35.83225))
-    AND r.category = 'road_damage' AND r.status IN ('received', 'assigned', 'in_progress')
+psql -qAt "$PG/$DB" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+  SELECT r.id, r.lat, r.lng, r.created_at, r.title_folded, r.description_folded
+  FROM (SELECT * FROM reports AS r
+        WHERE point(r.lng, r.lat) <@ box(point(127.13723, 35.82775), point(127.14277, 35.83225)) OFFSET 0) AS r
+  WHERE r.category = 'road_damage' AND r.status IN ('received', 'assigned', 'in_progress')
     AND r.created_at >= now() - interval '30 days'
     AND (r.lat - 35.83) * (r.lat - 35.83) + ((r.lng - 127.14) * 0.8107) * ((r.lng - 127.14) * 0.8107) <= 5.04e-6
   ORDER BY r.id DESC LIMIT 101"
