@@ -76,7 +76,7 @@ sql "INSERT INTO reports ($COLUMNS)
 sql "VACUUM ANALYZE reports"
 echo "   reports: $(sql 'SELECT count(*) FROM reports')"
 
-# The candidates query as adapters/postgres/src/report_query.rs builds it for
+# The duplicate search's sketch query as adapters/postgres/src/report_query.rs builds it for
 # a submission at 35.83, 127.14 (road_damage, 250 m, 30 days, scope All).
 echo "== EXPLAIN ANALYZE of the candidates query (250 m, road_damage, open, 30 days)"
 psql -qAt "$PG/$DB" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
