@@ -279,6 +279,8 @@ async fn an_official_asks_for_a_fresh_analysis_and_triage_runs_again() {
         request_analysis(&app, &uuid::Uuid::now_v7().to_string(), &staff.access_token).await;
     expect_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
 
+    // Counted before, not assumed: a call that times out on a loaded machine is retried.
+    let asked_before = llm.received_requests().await.expect("recorded").len();
     let request = accepted(request_analysis(&app, id, &staff.access_token).await).await;
     assert_eq!(request["report_id"], id);
     let event = request["event_id"].as_str().expect("event id").to_owned();
@@ -296,9 +298,8 @@ async fn an_official_asks_for_a_fresh_analysis_and_triage_runs_again() {
             .expect("decided_at")
     };
     assert!(decided(&again) > decided(&before), "{before} → {again}");
-    assert_eq!(
-        llm.received_requests().await.expect("recorded").len(),
-        2,
+    assert!(
+        llm.received_requests().await.expect("recorded").len() > asked_before,
         "the LLM was asked again"
     );
     // The trigger is for officials.
