@@ -337,14 +337,8 @@ impl ReportStore for MemoryReportStore {
             .list(query)
             .await?
             .items
-            .into_iter()
-            .map(|report| ReportSketch {
-                id: report.id,
-                location: report.location,
-                created_at: report.created_at,
-                title_folded: fold_for_search(report.title.as_str()),
-                description_folded: fold_for_search(report.description.as_str()),
-            })
+            .iter()
+            .map(ReportSketch::of)
             .collect())
     }
 

@@ -274,6 +274,19 @@ pub struct ReportSketch {
     pub description_folded: String,
 }
 
+impl ReportSketch {
+    /// The sketch of `report`.
+    pub fn of(report: &Report) -> Self {
+        Self {
+            id: report.id,
+            location: report.location,
+            created_at: report.created_at,
+            title_folded: crate::domain::text::fold_for_search(report.title.as_str()),
+            description_folded: crate::domain::text::fold_for_search(report.description.as_str()),
+        }
+    }
+}
+
 /// Stores reports, their timelines and supporters, and the outbox.
 ///
 /// Times are kept to whole microseconds (finer digits are truncated).

@@ -5,7 +5,6 @@ use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, Visibility};
 use sinmungo_core::domain::status::ReportStatus;
-use sinmungo_core::domain::text::fold_for_search;
 use sinmungo_core::domain::text::{Description, ReportTitle};
 use sinmungo_core::ports::{Page, ReportOrder, ReportQuery, ReportSketch, Scope};
 
@@ -19,17 +18,7 @@ use crate::contract::{CheckResult, Stores};
 async fn listed(w: &World<'_>, query: &ReportQuery) -> anyhow::Result<Vec<u64>> {
     let page = w.reports().list(query).await?;
     assert_eq!(page.next, None, "{query:?} fits one page");
-    let sketches: Vec<ReportSketch> = page
-        .items
-        .iter()
-        .map(|report| ReportSketch {
-            id: report.id,
-            location: report.location,
-            created_at: report.created_at,
-            title_folded: fold_for_search(report.title.as_str()),
-            description_folded: fold_for_search(report.description.as_str()),
-        })
-        .collect();
+    let sketches: Vec<ReportSketch> = page.items.iter().map(ReportSketch::of).collect();
     assert_eq!(
         w.reports().sketches(query).await?,
         sketches,
