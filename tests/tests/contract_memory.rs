@@ -34,8 +34,8 @@ mod the_suite_catches {
     use sinmungo_core::ports::{
         AuditLog, AuditQuery, ClaimedEvent, Consumed, CorrectionPage, CorrectionQuery,
         NotificationPage, NotificationQuery, NotificationStore, Outbox, Page, RefreshSession,
-        ReportChange, ReportQuery, ReportStore, ReportWrite, Scope, SessionStore, SettingsStore,
-        StoreError, UserStore,
+        ReportChange, ReportQuery, ReportSketch, ReportStore, ReportWrite, Scope, SessionStore,
+        SettingsStore, StoreError, UserStore,
     };
     use sinmungo_tests::contract::{self, CheckResult, Stores};
     use uuid::Uuid;
@@ -48,6 +48,8 @@ mod the_suite_catches {
         LeaksPrivateReports,
         /// `list` forgets the text filter's case folding.
         CaseSensitiveSearch,
+        /// `sketches` give the text as written, not folded.
+        UnfoldedSketches,
         /// `apply` writes whatever version it is given.
         SkipsVersionCheck,
         /// `apply` writes a change's parts one by one, keeping those before a failure.
@@ -132,6 +134,18 @@ mod the_suite_catches {
 
         async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
             self.inner.get(id).await
+        }
+
+        async fn sketches(&self, query: &ReportQuery) -> Result<Vec<ReportSketch>, StoreError> {
+            let mut sketches = self.inner.sketches(query).await?;
+            if self.flaw == Flaw::UnfoldedSketches {
+                for sketch in &mut sketches {
+                    if let Some(report) = self.inner.get(sketch.id).await? {
+                        sketch.title_folded = report.title.as_str().to_owned();
+                    }
+                }
+            }
+            Ok(sketches)
         }
 
         async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
@@ -264,6 +278,11 @@ mod the_suite_catches {
     caught!(
         a_case_sensitive_search,
         broken(Flaw::CaseSensitiveSearch),
+        list_text_search_ignores_case_and_treats_wildcards_literally
+    );
+    caught!(
+        sketches_of_unfolded_text,
+        broken(Flaw::UnfoldedSketches),
         list_text_search_ignores_case_and_treats_wildcards_literally
     );
     caught!(

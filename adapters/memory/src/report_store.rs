@@ -18,7 +18,8 @@ use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
     ClaimedEvent, CorrectionPage, CorrectionQuery, Outbox, Page, ReportChange, ReportQuery,
-    ReportStore, ReportWrite, Scope, StoreError, Supporter, Uniqueness, MAX_PAGE_SIZE,
+    ReportSketch, ReportStore, ReportWrite, Scope, StoreError, Supporter, Uniqueness,
+    MAX_PAGE_SIZE,
 };
 use uuid::Uuid;
 
@@ -258,6 +259,7 @@ fn matches(query: &ReportQuery, text: Option<&str>, report: &Report) -> bool {
             .created_until
             .is_none_or(|until| report.created_at <= until)
         && (query.numbers.is_empty() || query.numbers.contains(&report.number))
+        && (query.ids.is_empty() || query.ids.contains(&report.id))
         && query.assignee.is_none_or(|a| report.assignee == Some(a))
         && query
             .overdue_at
@@ -345,6 +347,22 @@ impl ReportStore for MemoryReportStore {
     async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
         self.faults.check()?;
         Ok(self.lock().reports.get(&id).cloned())
+    }
+
+    async fn sketches(&self, query: &ReportQuery) -> Result<Vec<ReportSketch>, StoreError> {
+        Ok(self
+            .list(query)
+            .await?
+            .items
+            .into_iter()
+            .map(|report| ReportSketch {
+                id: report.id,
+                location: report.location,
+                created_at: report.created_at,
+                title_folded: fold_for_search(report.title.as_str()),
+                description_folded: fold_for_search(report.description.as_str()),
+            })
+            .collect())
     }
 
     async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {

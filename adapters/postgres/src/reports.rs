@@ -20,8 +20,8 @@ use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
-    CorrectionPage, CorrectionQuery, Page, ReportChange, ReportQuery, ReportStore, ReportWrite,
-    StoreError,
+    CorrectionPage, CorrectionQuery, Page, ReportChange, ReportQuery, ReportSketch, ReportStore,
+    ReportWrite, StoreError,
 };
 use sinmungo_sql::change::{
     commit_or_roll_back, is_one_statement, write_change, ChangeStatements, Insert,
@@ -259,6 +259,11 @@ impl ReportStore for PostgresStore {
     #[tracing::instrument(skip_all)]
     async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
         report_query::list(&self.reader, query).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sketches(&self, query: &ReportQuery) -> Result<Vec<ReportSketch>, StoreError> {
+        report_query::sketches(&self.reader, query).await
     }
 
     #[tracing::instrument(skip_all)]

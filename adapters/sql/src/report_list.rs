@@ -8,15 +8,17 @@
 //! trigram indexes). The others are plain SQL both dialects share, with
 //! values each binds its own way.
 
-use sinmungo_core::domain::geo::BoundingBox;
+use sinmungo_core::domain::geo::{BoundingBox, GeoPoint};
 use sinmungo_core::domain::report::{Report, ReportId};
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::text::fold_for_search;
-use sinmungo_core::ports::{Due, Page, ReportOrder, ReportQuery, Scope, StoreError, MAX_PAGE_SIZE};
+use sinmungo_core::ports::{
+    Due, Page, ReportOrder, ReportQuery, ReportSketch, Scope, StoreError, MAX_PAGE_SIZE,
+};
 
 use crate::dialect::Dialect;
 use crate::fetch::Fetch as _;
-use crate::row::RowReader;
+use crate::row::{FromSqlRow, RowReader};
 use crate::value::{SqlValue, SqlWriter};
 
 /// The condition of [`ReportStatus::is_open`](sinmungo_core::domain::status::ReportStatus::is_open).
@@ -174,6 +176,15 @@ impl ListPlan {
                 Sql("r.created_at <= "),
                 Bind(SqlValue::Time(Some(until))),
             ]);
+        }
+        if let Some((first, rest)) = query.ids.split_first() {
+            let mut pieces = vec![Sql("r.id IN ("), Bind(SqlValue::Uuid(Some(first.0)))];
+            for id in rest {
+                pieces.push(Sql(", "));
+                pieces.push(Bind(SqlValue::Uuid(Some(id.0))));
+            }
+            pieces.push(Sql(")"));
+            plain(pieces);
         }
         if let Some((first, rest)) = query.numbers.split_first() {
             let mut pieces = vec![
@@ -356,6 +367,36 @@ impl ListPlan {
             None
         };
         Ok(Page { items, next })
+    }
+}
+
+/// The select list of [`ReportSketch`]es of `reports AS r`, for the list's
+/// `FROM` and [`ListPlan::write`].
+pub const SKETCH_SELECT: &str = "r.id AS id, r.lat AS lat, r.lng AS lng, \
+    r.created_at AS created_at, r.title_folded AS title_folded, \
+    r.description_folded AS description_folded";
+
+/// The sketches of the rows read with `plan` ([`SKETCH_SELECT`]): at most its page size.
+pub fn sketches<D: Dialect>(
+    plan: &ListPlan,
+    rows: &[D::Row],
+) -> Result<Vec<ReportSketch>, StoreError> {
+    let page = usize::try_from(plan.limit - 1).unwrap_or(usize::MAX);
+    rows.iter().take(page).map(D::parse).collect()
+}
+
+/// Parses a row selected with [`SKETCH_SELECT`].
+impl<D: Dialect> FromSqlRow<D> for ReportSketch {
+    fn from_row(row: &D::Row) -> Result<Self, StoreError> {
+        let r = RowReader::<D>::new(row, "reports");
+        let (lat, lng): (f64, f64) = (r.get("lat")?, r.get("lng")?);
+        Ok(ReportSketch {
+            id: ReportId(r.uuid("id")?),
+            location: GeoPoint::new(lat, lng).map_err(|e| r.corrupt("lat/lng", e))?,
+            created_at: r.time("created_at")?,
+            title_folded: r.get("title_folded")?,
+            description_folded: r.get("description_folded")?,
+        })
     }
 }
 

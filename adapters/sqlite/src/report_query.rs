@@ -11,8 +11,8 @@
 use sinmungo_core::domain::geo::BoundingBox;
 use sinmungo_core::domain::report::Report;
 use sinmungo_core::domain::status::ReportStatus;
-use sinmungo_core::ports::{Page, ReportQuery, StoreError};
-use sinmungo_sql::report_list::{ListPlan, ListSql};
+use sinmungo_core::ports::{Page, ReportQuery, ReportSketch, StoreError};
+use sinmungo_sql::report_list::{self, ListPlan, ListSql, SKETCH_SELECT};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
@@ -37,6 +37,21 @@ pub(crate) async fn list(
         .await
         .map_err(store_error)?;
     plan.page::<SqliteDialect>(&rows)
+}
+
+/// The sketches of the page `query` lists: the same conditions, order and
+/// limit as [`list`], a few columns instead of whole rows.
+pub(crate) async fn sketches(
+    pool: &SqlitePool,
+    query: &ReportQuery,
+) -> Result<Vec<ReportSketch>, StoreError> {
+    let plan = ListPlan::new(query);
+    let mut builder = QueryBuilder::new("SELECT ");
+    builder.push(SKETCH_SELECT);
+    from(&plan, &mut builder);
+    plan.write(&mut Writer(&mut builder));
+    let rows = builder.build().fetch_all(pool).await.map_err(store_error)?;
+    report_list::sketches::<SqliteDialect>(&plan, &rows)
 }
 
 /// Counts the reports matching the query's filters per status (see

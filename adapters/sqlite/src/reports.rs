@@ -14,7 +14,8 @@ use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
-    CorrectionPage, CorrectionQuery, Page, ReportChange, ReportQuery, ReportStore, StoreError,
+    CorrectionPage, CorrectionQuery, Page, ReportChange, ReportQuery, ReportSketch, ReportStore,
+    StoreError,
 };
 use sinmungo_sql::change::{commit_or_roll_back, write_change, ChangeStatements, Insert};
 use sinmungo_sql::correction::{
@@ -167,6 +168,11 @@ impl ReportStore for SqliteStore {
     #[tracing::instrument(skip_all)]
     async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
         report_query::list(&self.pool, query).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sketches(&self, query: &ReportQuery) -> Result<Vec<ReportSketch>, StoreError> {
+        report_query::sketches(&self.pool, query).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -19,8 +19,8 @@
 //! as a politely lower rate (no coordinated omission). The mix per 100
 //! requests: 40 map lists (a ~1 km box in central Jeonju, 20 a page), 30
 //! report reads, 15 submits (a citizen of 50), 10 comments and 5 status
-//! changes (an admin starts a received report), on reports seeded first and
-//! those submitted during the run.
+//! changes (an admin starts a received report), on reports seeded first (500;
+//! `BENCH_SEED` for more, to start dense) and those submitted during the run.
 //!
 //! Every setting the run depends on is set here: rate limits lifted, no
 //! connection cap per address (all clients are one address), `warn` logs.
@@ -67,7 +67,10 @@ fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
 const ADMIN_EMAIL: &str = "bench-admin@jeonbuk.go.kr";
 const ADMIN_PASSWORD: &str = "bench-admin-pass-2026";
 const CITIZENS: usize = 50;
-const SEEDED: usize = 500;
+/// Reports submitted before the run (`BENCH_SEED` to start denser).
+const SEEDED: u64 = 500;
+/// Seed submits in flight at once.
+const SEEDERS: u64 = 16;
 /// Requests in flight at most; an arrival beyond it is an error ("dropped").
 const IN_FLIGHT_CAP: usize = 4096;
 /// The topics of the Kafka run, and its partitions.
@@ -481,12 +484,23 @@ async fn main() {
         reports: Mutex::new(Vec::new()),
         received: Mutex::new(Vec::new()),
     });
-    eprintln!("seeding {SEEDED} reports");
-    for n in 0..SEEDED as u64 {
-        assert!(
-            world.run(Op::Submit, 1_000_000_000 + n).await,
-            "a seed submit failed"
-        );
+    let seeded: u64 = knob("BENCH_SEED", SEEDED);
+    eprintln!("seeding {seeded} reports");
+    let seeders: Vec<_> = (0..SEEDERS)
+        .map(|first| {
+            let world = world.clone();
+            tokio::spawn(async move {
+                for n in (first..seeded).step_by(SEEDERS as usize) {
+                    assert!(
+                        world.run(Op::Submit, 1_000_000_000 + n).await,
+                        "a seed submit failed"
+                    );
+                }
+            })
+        })
+        .collect();
+    for seeder in seeders {
+        seeder.await.expect("a seeder");
     }
 
     eprintln!("{profile}: {rate} requests/s for {secs} s, sampling every {sample_secs} s");

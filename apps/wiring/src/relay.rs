@@ -17,8 +17,8 @@ use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::domain::timeline::TimelineEntry;
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
-    CorrectionPage, CorrectionQuery, Outbox, Page, ReportChange, ReportQuery, ReportStore,
-    StoreError, SystemClock,
+    CorrectionPage, CorrectionQuery, Outbox, Page, ReportChange, ReportQuery, ReportSketch,
+    ReportStore, StoreError, SystemClock,
 };
 use tokio::sync::watch;
 
@@ -99,6 +99,9 @@ impl ReportStore for WakingReportStore {
     }
     async fn list(&self, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
         self.inner.list(query).await
+    }
+    async fn sketches(&self, query: &ReportQuery) -> Result<Vec<ReportSketch>, StoreError> {
+        self.inner.sketches(query).await
     }
     async fn count_by_status(
         &self,

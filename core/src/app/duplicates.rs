@@ -3,6 +3,7 @@
 //! deciding what to merge. Scoring is the domain's
 //! ([`crate::domain::duplicates`]); this finds the candidates in the store.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::app::action::load_visible;
@@ -18,16 +19,26 @@ use crate::domain::masking::Masking;
 use crate::domain::permission::Permission;
 use crate::domain::report::{Report, ReportId};
 use crate::domain::validation::{FieldError, Invalid};
-use crate::ports::{Clock, DirectoryStore, ReportQuery, ReportStore, MAX_PAGE_SIZE};
+use crate::ports::{Clock, DirectoryStore, ReportQuery, ReportSketch, ReportStore, MAX_PAGE_SIZE};
 
 /// What the scoring compares of `report`.
-fn compared(report: &Report) -> Compared<'_> {
-    Compared {
-        location: report.location,
-        created_at: report.created_at,
-        title: report.title.as_str(),
-        description: report.description.as_str(),
-    }
+fn compared(report: &Report) -> Compared {
+    Compared::new(
+        report.location,
+        report.created_at,
+        report.title.as_str(),
+        report.description.as_str(),
+    )
+}
+
+/// What the scoring compares of a candidate.
+fn sketched(sketch: &ReportSketch) -> Compared {
+    Compared::folded(
+        sketch.location,
+        sketch.created_at,
+        &sketch.title_folded,
+        &sketch.description_folded,
+    )
 }
 
 /// A report that may be the same problem, as the viewer may see it.
@@ -138,7 +149,8 @@ impl PossibleDuplicates {
 
     /// The best candidates for `subject`: open reports of its category that
     /// `actor` may see, within `radius_m`, submitted no earlier than the
-    /// window before it (the newest [`MAX_PAGE_SIZE`] of them are scored).
+    /// window before it. The newest [`MAX_PAGE_SIZE`] are scored from their
+    /// sketches; only the few picked are read whole.
     async fn search(
         &self,
         actor: &Actor,
@@ -154,24 +166,46 @@ impl PossibleDuplicates {
         query.open_only = true;
         query.created_since = Some(subject.created_at - self.settings.window);
         query.limit = MAX_PAGE_SIZE;
-        let candidates = self.reports.list(&query).await?.items;
-
         let this = compared(subject);
-        let scored: Vec<(Report, Likeness)> = candidates
-            .into_iter()
+        let scored: Vec<(ReportId, Likeness)> = self
+            .reports
+            .sketches(&query)
+            .await?
+            .iter()
             .filter(|candidate| candidate.id != subject.id)
             .map(|candidate| {
-                let likeness = score(&this, &compared(&candidate), radius_m, self.settings.window);
-                (candidate, likeness)
+                let likeness = score(&this, &sketched(candidate), radius_m, self.settings.window);
+                (candidate.id, likeness)
             })
             .collect();
-        let now = self.clock.now();
-        Ok(pick(scored)
+        let picked = pick(scored);
+        if picked.is_empty() {
+            return Ok(Vec::new());
+        }
+
+        // The same scope: a report hidden since it was sketched stays out.
+        let mut whole = ReportQuery::new(scope_of(actor));
+        whole.open_only = true;
+        whole.ids = picked.iter().map(|(id, _)| *id).collect();
+        whole.limit = MAX_PAGE_SIZE;
+        let mut reports: HashMap<ReportId, Report> = self
+            .reports
+            .list(&whole)
+            .await?
+            .items
             .into_iter()
-            .map(|(report, likeness)| PossibleDuplicate {
-                view: view(actor, report, now, &self.masking),
-                distance_m: likeness.distance_m,
-                score: likeness.score,
+            .map(|report| (report.id, report))
+            .collect();
+        let now = self.clock.now();
+        Ok(picked
+            .into_iter()
+            .filter_map(|(id, likeness)| {
+                let report = reports.remove(&id)?;
+                Some(PossibleDuplicate {
+                    view: view(actor, report, now, &self.masking),
+                    distance_m: likeness.distance_m,
+                    score: likeness.score,
+                })
             })
             .collect())
     }

@@ -63,17 +63,48 @@ impl Default for DuplicateSettings {
     }
 }
 
-/// What is compared of a report.
-#[derive(Debug, Clone, Copy)]
-pub struct Compared<'a> {
+/// What is compared of a report: where, when, and the character bigrams of
+/// its folded title and description (computed once, however many reports it
+/// is compared with).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compared {
     /// Where.
     pub location: GeoPoint,
     /// When it was submitted.
     pub created_at: DateTime<Utc>,
-    /// Its title.
-    pub title: &'a str,
-    /// Its description.
-    pub description: &'a str,
+    grams: Vec<(char, char)>,
+}
+
+impl Compared {
+    /// A report with its title and description as written.
+    pub fn new(
+        location: GeoPoint,
+        created_at: DateTime<Utc>,
+        title: &str,
+        description: &str,
+    ) -> Self {
+        Self::folded(
+            location,
+            created_at,
+            &fold_for_search(title),
+            &fold_for_search(description),
+        )
+    }
+
+    /// A report whose title and description are already folded with
+    /// [`fold_for_search`] (the stores keep them so, for text search).
+    pub fn folded(
+        location: GeoPoint,
+        created_at: DateTime<Utc>,
+        title_folded: &str,
+        description_folded: &str,
+    ) -> Self {
+        Self {
+            location,
+            created_at,
+            grams: bigrams(&[title_folded, description_folded]),
+        }
+    }
 }
 
 /// How alike a candidate is to the report it is compared with.
@@ -87,8 +118,8 @@ pub struct Likeness {
 
 /// Scores `candidate` against `subject`, within a search of `radius_m` and `window`.
 pub fn score(
-    subject: &Compared<'_>,
-    candidate: &Compared<'_>,
+    subject: &Compared,
+    candidate: &Compared,
     radius_m: f64,
     window: TimeDelta,
 ) -> Likeness {
@@ -97,10 +128,7 @@ pub fn score(
     let apart = (subject.created_at - candidate.created_at).abs();
     let window_ms = window.num_milliseconds().max(1) as f64;
     let recency = unit(1.0 - apart.num_milliseconds() as f64 / window_ms);
-    let similarity = text_similarity(
-        &format!("{} {}", subject.title, subject.description),
-        &format!("{} {}", candidate.title, candidate.description),
-    );
+    let similarity = dice(&subject.grams, &candidate.grams);
     Likeness {
         distance_m,
         score: PROXIMITY_WEIGHT * proximity
@@ -126,8 +154,14 @@ pub fn pick<T>(mut scored: Vec<(T, Likeness)>) -> Vec<(T, Likeness)> {
 /// The Dice coefficient of the character bigrams of two texts, folded for
 /// search: 2·|shared| / (|a| + |b|), counting repeats; 0 when either has none.
 pub fn text_similarity(a: &str, b: &str) -> f64 {
-    let a = bigrams(a);
-    let b = bigrams(b);
+    dice(
+        &bigrams(&[&fold_for_search(a)]),
+        &bigrams(&[&fold_for_search(b)]),
+    )
+}
+
+/// The Dice coefficient of two sorted lists of bigrams, counting repeats.
+fn dice(a: &[(char, char)], b: &[(char, char)]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
@@ -146,13 +180,13 @@ pub fn text_similarity(a: &str, b: &str) -> f64 {
     2.0 * shared as f64 / (a.len() + b.len()) as f64
 }
 
-/// The sorted bigrams of each word (a run of letters and digits) of the
-/// folded text; a one-letter word counts as itself.
-fn bigrams(text: &str) -> Vec<(char, char)> {
-    let folded = fold_for_search(text);
+/// The sorted bigrams of each word (a run of letters and digits) of texts
+/// already folded; a one-letter word counts as itself.
+fn bigrams(folded: &[&str]) -> Vec<(char, char)> {
     let mut grams = Vec::new();
     for word in folded
-        .split(|c: char| !c.is_alphanumeric())
+        .iter()
+        .flat_map(|text| text.split(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
     {
         let chars: Vec<char> = word.chars().collect();
@@ -174,14 +208,13 @@ fn unit(value: f64) -> f64 {
 mod tests {
     use super::*;
 
-    fn at(lat: f64, lng: f64, days_ago: i64, title: &'static str) -> Compared<'static> {
-        Compared {
-            location: GeoPoint::new(lat, lng).unwrap(),
-            created_at: DateTime::<Utc>::from_timestamp(1_780_000_000, 0).unwrap()
-                - TimeDelta::days(days_ago),
+    fn at(lat: f64, lng: f64, days_ago: i64, title: &str) -> Compared {
+        Compared::new(
+            GeoPoint::new(lat, lng).unwrap(),
+            DateTime::<Utc>::from_timestamp(1_780_000_000, 0).unwrap() - TimeDelta::days(days_ago),
             title,
-            description: "",
-        }
+            "",
+        )
     }
 
     const WINDOW: TimeDelta = TimeDelta::days(30);
@@ -202,6 +235,27 @@ mod tests {
         let same = text_similarity("집 앞 도로에 포트홀", "도로에 큰 포트홀이 생겼어요");
         let other = text_similarity("집 앞 도로에 포트홀", "공원 가로등이 꺼졌어요");
         assert!(same > 0.4 && other < 0.1, "{same} {other}");
+    }
+
+    #[test]
+    fn text_folded_by_the_store_compares_like_the_text_as_written() {
+        let place = GeoPoint::new(35.8242, 127.1480).unwrap();
+        let when = DateTime::<Utc>::from_timestamp(1_780_000_000, 0).unwrap();
+        let (title, description) = ("Pothole 포트홀", "ΟΔΟΣ 도로가 파였어요");
+        assert_eq!(
+            Compared::new(place, when, title, description),
+            Compared::folded(
+                place,
+                when,
+                &fold_for_search(title),
+                &fold_for_search(description)
+            )
+        );
+        // The title's last word and the description's first are two words.
+        let apart = Compared::new(place, when, "포트", "홀");
+        let one_word = Compared::new(place, when, "포트홀", "");
+        let likeness = score(&apart, &one_word, 250.0, WINDOW);
+        assert!((likeness.score - 0.85).abs() < 1e-9, "{likeness:?}");
     }
 
     #[test]

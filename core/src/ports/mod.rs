@@ -50,7 +50,7 @@ pub use photo_processor::{PhotoInfo, PhotoProcessor, PhotoRejection, PreparedPho
 pub use rate_limiter::{Quota, RateDecision, RateLimitError, RateLimiter};
 pub use report_store::{
     CorrectionPage, CorrectionQuery, Due, Page, ReportChange, ReportOrder, ReportQuery,
-    ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
+    ReportSketch, ReportStore, ReportWrite, Scope, Supporter, MAX_PAGE_SIZE,
 };
 pub use session_store::{Consumed, RefreshSession, SessionStore};
 pub use settings_store::{SealError, SecretSealer, SettingsStore};

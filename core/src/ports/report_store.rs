@@ -9,7 +9,7 @@ use crate::domain::category::CategoryCode;
 use crate::domain::correction::{Correction, RulePrecision};
 use crate::domain::department::DepartmentCode;
 use crate::domain::event::EventEnvelope;
-use crate::domain::geo::{BoundingBox, Circle};
+use crate::domain::geo::{BoundingBox, Circle, GeoPoint};
 use crate::domain::priority::Priority;
 use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Report, ReportId};
@@ -118,6 +118,8 @@ pub struct ReportQuery {
     pub created_until: Option<DateTime<Utc>>,
     /// Only reports with one of these receipt numbers (empty: any number).
     pub numbers: Vec<ReceiptNumber>,
+    /// Only these reports (empty: any report).
+    pub ids: Vec<ReportId>,
     /// Only open reports past their resolution deadline at this time.
     pub overdue_at: Option<DateTime<Utc>>,
     /// The order of the list.
@@ -150,6 +152,7 @@ impl ReportQuery {
             created_since: None,
             created_until: None,
             numbers: Vec::new(),
+            ids: Vec::new(),
             overdue_at: None,
             order: ReportOrder::Newest,
             after: None,
@@ -256,6 +259,21 @@ pub struct CorrectionPage {
     pub next: Option<uuid::Uuid>,
 }
 
+/// A report as the duplicate search scores it ([`crate::domain::duplicates`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSketch {
+    /// The report.
+    pub id: ReportId,
+    /// Where.
+    pub location: GeoPoint,
+    /// When it was submitted.
+    pub created_at: DateTime<Utc>,
+    /// Its title, folded with [`fold_for_search`](crate::domain::text::fold_for_search).
+    pub title_folded: String,
+    /// Its description, folded likewise.
+    pub description_folded: String,
+}
+
 /// Stores reports, their timelines and supporters, and the outbox.
 ///
 /// Times are kept to whole microseconds (finer digits are truncated).
@@ -282,6 +300,11 @@ pub trait ReportStore: Send + Sync {
     /// An update, timeline entry, supporter or event naming a report that
     /// neither exists nor is created by the same change is [`StoreError::NotFound`].
     async fn apply(&self, change: ReportChange) -> Result<(), StoreError>;
+
+    /// What the duplicate search scores of the reports `query` lists (its
+    /// order, cursor and page size): a few columns, so scoring a
+    /// hundred candidates does not read a hundred whole reports.
+    async fn sketches(&self, query: &ReportQuery) -> Result<Vec<ReportSketch>, StoreError>;
 
     /// One report by id, whoever may see it.
     async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError>;

@@ -5,18 +5,36 @@ use sinmungo_core::domain::priority::Priority;
 use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{Report, Visibility};
 use sinmungo_core::domain::status::ReportStatus;
+use sinmungo_core::domain::text::fold_for_search;
 use sinmungo_core::domain::text::{Description, ReportTitle};
-use sinmungo_core::ports::{Page, ReportOrder, ReportQuery, Scope};
+use sinmungo_core::ports::{Page, ReportOrder, ReportQuery, ReportSketch, Scope};
 
 use crate::contract::fixtures::{
     category, department, numbers, parsed, point, report_id, World, JEONJU,
 };
 use crate::contract::{CheckResult, Stores};
 
-/// The numbers of one page, newest first.
+/// The numbers of one page, newest first; the page's sketches (what the
+/// duplicate search scores) are checked against its reports on the way.
 async fn listed(w: &World<'_>, query: &ReportQuery) -> anyhow::Result<Vec<u64>> {
     let page = w.reports().list(query).await?;
     assert_eq!(page.next, None, "{query:?} fits one page");
+    let sketches: Vec<ReportSketch> = page
+        .items
+        .iter()
+        .map(|report| ReportSketch {
+            id: report.id,
+            location: report.location,
+            created_at: report.created_at,
+            title_folded: fold_for_search(report.title.as_str()),
+            description_folded: fold_for_search(report.description.as_str()),
+        })
+        .collect();
+    assert_eq!(
+        w.reports().sketches(query).await?,
+        sketches,
+        "the sketches of {query:?}"
+    );
     Ok(numbers(&page.items))
 }
 
@@ -379,6 +397,7 @@ pub async fn list_filters_combine_with_and(stores: &Stores) -> CheckResult {
         numbers: [2, 6, 9]
             .map(|n| ReceiptNumber::new(crate::contract::fixtures::YEAR, n))
             .to_vec(),
+        ids: [2, 6, 9].map(report_id).to_vec(),
         overdue_at: Some(crate::contract::fixtures::t0() + chrono::TimeDelta::days(8)),
         order: ReportOrder::Newest,
         after: Some(report_id(10)),
@@ -533,7 +552,8 @@ pub async fn list_finds_what_the_scheduled_jobs_are_due_to_do(stores: &Stores) -
 
 /// `open_only` keeps received, assigned and in-progress reports, `closed_only`
 /// the others; `created_since` and `created_until` keep those submitted at or
-/// after, at or before the time; `numbers` those with one of the receipt numbers.
+/// after, at or before the time; `numbers` those with one of the receipt
+/// numbers, `ids` those with one of the ids.
 pub async fn list_filters_open_reports_and_recent_ones(stores: &Stores) -> CheckResult {
     use crate::contract::fixtures::t;
     let w = World::new(stores).await?;
@@ -547,6 +567,7 @@ pub async fn list_filters_open_reports_and_recent_ones(stores: &Stores) -> Check
         ReportStatus::Duplicate,
     ];
     let mut numbers = Vec::new();
+    let mut ids = Vec::new();
     for (n, status) in (1_u32..).zip(statuses) {
         let report = w
             .create(u64::from(n), |r| {
@@ -555,7 +576,18 @@ pub async fn list_filters_open_reports_and_recent_ones(stores: &Stores) -> Check
             })
             .await?;
         numbers.push(report.number);
+        ids.push(report.id);
     }
+    let by_id = ReportQuery {
+        ids: vec![ids[6], ids[0], ids[3]],
+        ..all()
+    };
+    assert_eq!(listed(&w, &by_id).await?, [7, 4, 1]);
+    let open_by_id = ReportQuery {
+        open_only: true,
+        ..by_id
+    };
+    assert_eq!(listed(&w, &open_by_id).await?, [1]);
     let open = ReportQuery {
         open_only: true,
         ..all()
