@@ -17,6 +17,7 @@ mod the_suite_catches {
 
     use async_trait::async_trait;
     use chrono::{DateTime, TimeDelta, Utc};
+    use sinmungo_core::domain::audit::AuditEntry;
     use sinmungo_core::domain::correction::RulePrecision;
     use sinmungo_core::domain::department::DepartmentCode;
     use sinmungo_core::domain::identity::{
@@ -31,10 +32,10 @@ mod the_suite_catches {
     use sinmungo_core::domain::timeline::TimelineEntry;
     use sinmungo_core::domain::user::{Email, Role, User, UserId};
     use sinmungo_core::ports::{
-        ClaimedEvent, Consumed, CorrectionPage, CorrectionQuery, NotificationPage,
-        NotificationQuery, NotificationStore, Outbox, Page, RefreshSession, ReportChange,
-        ReportQuery, ReportSketch, ReportStore, ReportWrite, Scope, SessionStore, SettingsStore,
-        StoreError, UserStore,
+        AuditLog, AuditQuery, ClaimedEvent, Consumed, CorrectionPage, CorrectionQuery,
+        NotificationPage, NotificationQuery, NotificationStore, Outbox, Page, RefreshSession,
+        ReportChange, ReportQuery, ReportSketch, ReportStore, ReportWrite, Scope, SessionStore,
+        SettingsStore, StoreError, UserStore,
     };
     use sinmungo_tests::contract::{self, CheckResult, Stores};
     use uuid::Uuid;
@@ -55,6 +56,8 @@ mod the_suite_catches {
         NotAtomic,
         /// `next_receipt_number` restarts every year at the last year's count.
         SharedReceiptCounter,
+        /// `next_receipt_numbers` counts the first number of a batch only.
+        BatchCountedAsOne,
         /// `stats` counts every jurisdiction whatever is asked.
         StatsIgnoreTheJurisdiction,
         /// `corrections` ignores the cursor.
@@ -76,6 +79,20 @@ mod the_suite_catches {
                 return Ok(ReceiptNumber::new(year, shared.sequence()));
             }
             self.inner.next_receipt_number(year).await
+        }
+
+        async fn next_receipt_numbers(
+            &self,
+            year: i32,
+            count: u32,
+        ) -> Result<Vec<ReceiptNumber>, StoreError> {
+            if self.flaw == Flaw::BatchCountedAsOne && count > 0 {
+                let first = self.inner.next_receipt_number(year).await?.sequence();
+                return Ok((first..first + count)
+                    .map(|sequence| ReceiptNumber::new(year, sequence))
+                    .collect());
+            }
+            self.inner.next_receipt_numbers(year, count).await
         }
 
         async fn apply(&self, change: ReportChange) -> Result<(), StoreError> {
@@ -282,6 +299,21 @@ mod the_suite_catches {
         an_apply_that_is_not_atomic,
         broken(Flaw::NotAtomic),
         refused_change_writes_nothing
+    );
+    caught!(
+        a_batch_of_hundreds_applied_report_by_report,
+        broken(Flaw::NotAtomic),
+        a_change_creating_hundreds_of_reports_is_all_or_nothing
+    );
+    caught!(
+        receipt_numbers_drawn_together_handed_out_again,
+        broken(Flaw::BatchCountedAsOne),
+        receipt_numbers_drawn_together_are_new_and_ascending
+    );
+    caught!(
+        receipt_numbers_drawn_together_racing_single_ones,
+        broken(Flaw::BatchCountedAsOne),
+        receipt_numbers_drawn_together_are_distinct_under_concurrency
     );
     caught!(
         receipt_numbers_shared_across_years,
@@ -767,5 +799,47 @@ mod the_suite_catches {
         an_outbox_that_lets_events_overtake,
         forgetful(),
         outbox_keeps_each_reports_events_in_order
+    );
+
+    /// An audit log whose `recorded_targets` matches targets by prefix, as a
+    /// careless `LIKE` would.
+    struct PrefixMatching(Arc<dyn AuditLog>);
+
+    #[async_trait]
+    impl AuditLog for PrefixMatching {
+        async fn record(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+            self.0.record(entry).await
+        }
+        async fn list(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+            self.0.list(query).await
+        }
+        async fn recorded_targets(&self, targets: &[String]) -> Result<Vec<String>, StoreError> {
+            let all = self
+                .0
+                .list(&AuditQuery {
+                    target: None,
+                    limit: u32::MAX,
+                })
+                .await?;
+            Ok(targets
+                .iter()
+                .filter(|t| all.iter().any(|e| e.target.starts_with(t.as_str())))
+                .cloned()
+                .collect())
+        }
+    }
+
+    fn prefix_matching() -> Stores {
+        let stores = Stores::memory();
+        Stores {
+            audit: Arc::new(PrefixMatching(stores.audit.clone())),
+            ..stores
+        }
+    }
+
+    caught!(
+        an_audit_log_that_matches_targets_by_prefix,
+        prefix_matching(),
+        audit_log_says_which_targets_have_entries
     );
 }

@@ -306,6 +306,10 @@ pub struct ImportArgs {
     /// Import (without it: check every row and say what would be imported).
     #[arg(long)]
     pub commit: bool,
+    /// Rows written per transaction (1–10000); a failed batch leaves nothing
+    /// of itself, and a re-run resumes after the batches before it.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch_size: u32,
     /// Printing.
     #[command(flatten)]
     pub out: OutputArgs,

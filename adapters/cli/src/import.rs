@@ -1,20 +1,26 @@
-//! `reports import`: every row is read and checked (fields, service area,
-//! category) before anything is written; one bad row and nothing is
-//! imported, with every problem named by line and field. Rows are then
-//! imported one by one through the import use case, which records each
-//! `external_id` in the same transaction as its report, so a run cut short
-//! (Ctrl-C, a crash) is simply run again: what is already there is skipped.
+//! `reports import`: the file is read twice, row by row, so memory stays
+//! flat whatever its size. The first pass checks every row (fields, service
+//! area, category, external ids repeated in the file); one bad row and
+//! nothing is imported, with every problem named by line and field. The
+//! second pass imports in batches (`--batch-size`, 500 by default): each
+//! batch asks the ledger once which of its `external_id`s are already
+//! imported, and writes the others in one transaction with their ledger
+//! entries. A run cut short (Ctrl-C, a crash, a failing batch) keeps the
+//! batches before it and leaves nothing of the one it was in; run it again
+//! and what is already there is skipped.
 //!
 //! An export is a valid import file: its `id` column serves as the
 //! `external_id` when there is none, so re-importing an export is idempotent.
 
-use std::collections::HashMap;
-use std::path::Path;
+mod rows;
 
-use serde_json::{json, Value};
-use sinmungo_core::app::{ImportError, ImportRow, SubmitError, SubmitRequest, UseCases};
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+
+use sinmungo_core::app::{ImportReports, ImportRow, SubmitError, UseCases};
 use sinmungo_core::domain::access::Actor;
 
+use self::rows::{Located, Place, Problem};
 use crate::commands::{ImportArgs, ImportFormat};
 use crate::error::CliError;
 use crate::output::{notice, summary};
@@ -24,94 +30,41 @@ use crate::VIA;
 /// The most problems listed before "and N more".
 const MAX_LISTED: usize = 100;
 
-/// A row read from the file, with where it was.
-#[derive(Debug)]
-struct Located {
-    /// `line 12` or `feature 3`.
-    place: String,
-    row: ImportRow,
-}
-
-/// One problem with one row.
-#[derive(Debug)]
-struct Problem {
-    place: String,
-    field: String,
-    message: String,
-}
-
 pub(crate) async fn run(
     use_cases: &UseCases,
     actor: &Actor,
     args: ImportArgs,
 ) -> Result<(), CliError> {
-    sinmungo_core::app::ImportReports::authorize(actor).map_err(CliError::refused)?;
+    ImportReports::authorize(actor).map_err(CliError::refused)?;
     let format = match args.format {
         Some(format) => format,
         None => guess_format(&args.file)?,
     };
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(CliError::io(format!("reading {}", args.file.display())))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let (rows, mut problems) = match format {
-        ImportFormat::Csv => read_csv(text),
-        ImportFormat::Geojson => read_geojson(text),
-    };
-    let bar = progress::bar(Some(rows.len() as u64), "checking rows (검사 중)");
-    let mut seen: HashMap<&str, &str> = HashMap::new();
-    for located in &rows {
-        bar.inc(1);
-        if let Some(id) = located.row.external_id.as_deref() {
-            if let Some(first) = seen.insert(id, &located.place) {
-                problems.push(Problem {
-                    place: located.place.clone(),
-                    field: "external_id".to_owned(),
-                    message: format!("{id} is also on {first} (중복된 external_id)"),
-                });
-            }
-        }
-        if let Err(error) = use_cases.import.check(&located.row).await {
-            problems.extend(explain(&located.place, error)?);
-        }
-    }
-    bar.finish_and_clear();
-    if !problems.is_empty() {
-        return Err(rejected(&problems));
-    }
+    let batch_size = usize::try_from(args.batch_size).unwrap_or(usize::MAX);
+    let total = check_file(use_cases, &args, format, batch_size).await?;
 
-    let mut skipped = 0_u64;
-    let mut imported = 0_u64;
-    let bar = progress::bar(Some(rows.len() as u64), "importing (가져오는 중)");
-    for located in rows {
-        bar.inc(1);
-        if let Some(id) = &located.row.external_id {
-            let found = use_cases
-                .import
-                .imported(id)
-                .await
-                .map_err(CliError::refused)?;
-            if found.is_some() {
-                skipped += 1;
-                continue;
-            }
+    let bar = progress::bar(Some(total), "importing (가져오는 중)");
+    let mut counts = Counts::default();
+    let mut batch = Batch::with_capacity(batch_size);
+    for read in rows::open(&args.file, format)? {
+        if let Some(problem) = read.problems.first() {
+            return Err(CliError::Invalid(format!(
+                "{}, field {}: {}; the file changed after it was checked — {} imported before it; check it and run the same command again (검사 후 파일이 바뀌었습니다)",
+                problem.place, problem.field, problem.message, counts.imported
+            )));
         }
-        if !args.commit {
-            imported += 1;
+        let Some(located) = read.row else {
             continue;
+        };
+        batch.push(located);
+        if batch.len() == batch_size {
+            import_batch(use_cases, actor, args.commit, &mut batch, &mut counts).await?;
+            bar.set_position(counts.imported + counts.skipped);
         }
-        let place = located.place;
-        use_cases
-            .import
-            .import(actor, located.row, VIA)
-            .await
-            .map_err(|error| {
-                CliError::Refused(format!(
-                    "{place}: {error}; {imported} imported before it — run the same command again to resume (다시 실행하면 이어서 가져옵니다)"
-                ))
-            })?;
-        imported += 1;
     }
+    import_batch(use_cases, actor, args.commit, &mut batch, &mut counts).await?;
     bar.finish_and_clear();
+
     if !args.commit {
         notice("dry run: every row is valid; nothing imported — add --commit to import (모의 실행: --commit 을 붙이면 가져옵니다)");
     }
@@ -123,13 +76,228 @@ pub(crate) async fn run(
     summary(
         args.out.output,
         &[
-            (verb, imported.to_string()),
-            ("skipped_already_imported", skipped.to_string()),
+            (verb, counts.imported.to_string()),
+            ("skipped_already_imported", counts.skipped.to_string()),
         ],
     )
 }
 
-fn guess_format(path: &Path) -> Result<ImportFormat, CliError> {
+/// The first pass: reads and checks every row, a batch at a time, holding
+/// of the rows already checked only a hash of each `external_id` and where
+/// it was first. Returns how many rows there are, or every problem.
+async fn check_file(
+    use_cases: &UseCases,
+    args: &ImportArgs,
+    format: ImportFormat,
+    batch_size: usize,
+) -> Result<u64, CliError> {
+    let bar = progress::bar(None, "checking rows (검사 중)");
+    let mut problems = Problems::default();
+    // A 64-bit hash of each id → the line (or feature) it was first on. Two
+    // different ids sharing a hash would be reported as repeats: for a
+    // million ids, a chance of about 3 in 100 million.
+    let mut first_seen: HashMap<u64, u64> = HashMap::new();
+    let mut batch = Batch::with_capacity(batch_size);
+    let mut total = 0_u64;
+    for read in rows::open(&args.file, format)? {
+        problems.extend(read.problems);
+        let Some(located) = read.row else {
+            continue;
+        };
+        total += 1;
+        bar.inc(1);
+        if let Some(id) = located.row.external_id.as_deref() {
+            let place = located.place;
+            if let Some(first) = first_seen.insert(id_hash(id), place.number()) {
+                problems.push(Problem::new(
+                    place,
+                    "external_id",
+                    format!(
+                        "{id} is also on {} (중복된 external_id)",
+                        place.renumbered(first)
+                    ),
+                ));
+            }
+        }
+        batch.push(located);
+        if batch.len() == batch_size {
+            check_batch(use_cases, &mut batch, &mut problems).await?;
+        }
+    }
+    check_batch(use_cases, &mut batch, &mut problems).await?;
+    bar.finish_and_clear();
+    match problems.rejected() {
+        Some(error) => Err(error),
+        None => Ok(total),
+    }
+}
+
+/// Checks a batch's rows (the directory read once for them) and empties it.
+async fn check_batch(
+    use_cases: &UseCases,
+    batch: &mut Batch,
+    problems: &mut Problems,
+) -> Result<(), CliError> {
+    let (places, rows) = batch.take();
+    let refused = use_cases
+        .import
+        .check(&rows)
+        .await
+        .map_err(CliError::refused)?;
+    for (index, error) in refused {
+        let place = places.get(index).copied().unwrap_or(Place::FILE);
+        for problem in explain(place, error)? {
+            problems.push(problem);
+        }
+    }
+    Ok(())
+}
+
+/// The second pass's work on one batch: leaves out the rows the ledger
+/// already holds, imports the others in one transaction (or, in a dry run,
+/// counts them), and empties the batch.
+async fn import_batch(
+    use_cases: &UseCases,
+    actor: &Actor,
+    commit: bool,
+    batch: &mut Batch,
+    counts: &mut Counts,
+) -> Result<(), CliError> {
+    let (places, rows) = batch.take();
+    let (Some(first), Some(last)) = (places.first(), places.last()) else {
+        return Ok(());
+    };
+    let ids: Vec<String> = rows.iter().filter_map(|r| r.external_id.clone()).collect();
+    let imported: HashSet<String> = if ids.is_empty() {
+        HashSet::new()
+    } else {
+        use_cases
+            .import
+            .imported_among(&ids)
+            .await
+            .map_err(CliError::refused)?
+    };
+    let read = rows.len();
+    let fresh: Vec<ImportRow> = rows
+        .into_iter()
+        .filter(|row| {
+            row.external_id
+                .as_ref()
+                .is_none_or(|id| !imported.contains(id))
+        })
+        .collect();
+    counts.skipped += (read - fresh.len()) as u64;
+    let fresh_count = fresh.len() as u64;
+    if commit && !fresh.is_empty() {
+        use_cases
+            .import
+            .import(actor, fresh, VIA)
+            .await
+            .map_err(|error| {
+                CliError::Refused(format!(
+                    "the batch of {first} to {last}: {error}; nothing of it was imported, {} before it were — run the same command again to resume (다시 실행하면 이어서 가져옵니다)",
+                    counts.imported
+                ))
+            })?;
+    }
+    counts.imported += fresh_count;
+    Ok(())
+}
+
+/// A 64-bit hash of an external id (the same for the same id throughout a run).
+fn id_hash(id: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    id.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Rows imported (or, in a dry run, that would be) and skipped.
+#[derive(Debug, Default)]
+struct Counts {
+    imported: u64,
+    skipped: u64,
+}
+
+/// The rows of one batch and where each was.
+#[derive(Debug)]
+struct Batch {
+    places: Vec<Place>,
+    rows: Vec<ImportRow>,
+}
+
+impl Batch {
+    fn with_capacity(capacity: usize) -> Self {
+        // A huge --batch-size must not reserve its memory up front.
+        let capacity = capacity.min(1024);
+        Self {
+            places: Vec::with_capacity(capacity),
+            rows: Vec::with_capacity(capacity),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn push(&mut self, located: Located) {
+        self.places.push(located.place);
+        self.rows.push(located.row);
+    }
+
+    /// The batch's places and rows, leaving it empty.
+    fn take(&mut self) -> (Vec<Place>, Vec<ImportRow>) {
+        let capacity = self.rows.capacity();
+        (
+            std::mem::replace(&mut self.places, Vec::with_capacity(capacity)),
+            std::mem::replace(&mut self.rows, Vec::with_capacity(capacity)),
+        )
+    }
+}
+
+/// The problems found: the first [`MAX_LISTED`] kept, the rest counted.
+#[derive(Debug, Default)]
+struct Problems {
+    listed: Vec<Problem>,
+    count: usize,
+}
+
+impl Problems {
+    fn push(&mut self, problem: Problem) {
+        self.count += 1;
+        if self.listed.len() < MAX_LISTED {
+            self.listed.push(problem);
+        }
+    }
+
+    fn extend(&mut self, problems: Vec<Problem>) {
+        for problem in problems {
+            self.push(problem);
+        }
+    }
+
+    /// The refusal naming them, if there are any.
+    fn rejected(mut self) -> Option<CliError> {
+        if self.count == 0 {
+            return None;
+        }
+        // Found a batch at a time: a row's check comes after the reading of later rows.
+        self.listed.sort_by_key(|p| p.place.number());
+        let mut details: Vec<String> = self
+            .listed
+            .iter()
+            .map(|p| format!("  {}, field {}: {}", p.place, p.field, p.message))
+            .collect();
+        if self.count > self.listed.len() {
+            details.push(format!("  … and {} more", self.count - self.listed.len()));
+        }
+        Some(CliError::RowsRejected {
+            count: self.count,
+            details: details.join("\n"),
+        })
+    }
+}
+
+fn guess_format(path: &std::path::Path) -> Result<ImportFormat, CliError> {
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -144,251 +312,20 @@ fn guess_format(path: &Path) -> Result<ImportFormat, CliError> {
     }
 }
 
-fn rejected(problems: &[Problem]) -> CliError {
-    let mut details: Vec<String> = problems
-        .iter()
-        .take(MAX_LISTED)
-        .map(|p| format!("  {}, field {}: {}", p.place, p.field, p.message))
-        .collect();
-    if problems.len() > MAX_LISTED {
-        details.push(format!("  … and {} more", problems.len() - MAX_LISTED));
-    }
-    CliError::RowsRejected {
-        count: problems.len(),
-        details: details.join("\n"),
-    }
-}
-
-/// The problems a use case found with one row.
-fn explain(place: &str, error: ImportError) -> Result<Vec<Problem>, CliError> {
-    let problem = |field: &str, message: String| Problem {
-        place: place.to_owned(),
-        field: field.to_owned(),
-        message,
-    };
+/// The problems the submit checks found with one row.
+fn explain(place: Place, error: SubmitError) -> Result<Vec<Problem>, CliError> {
     match error {
-        ImportError::Submit(SubmitError::Invalid(invalid)) => Ok(invalid
+        SubmitError::Invalid(invalid) => Ok(invalid
             .0
             .into_iter()
-            .map(|e| problem(&e.field, e.message))
+            .map(|e| Problem::new(place, &e.field, e.message))
             .collect()),
-        ImportError::Submit(SubmitError::OutsideServiceArea) => Ok(vec![problem(
+        SubmitError::OutsideServiceArea => Ok(vec![Problem::new(
+            place,
             "lat,lng",
             SubmitError::OutsideServiceArea.to_string(),
         )]),
         // The store failing is not the row's fault: stop.
         other => Err(CliError::refused(other)),
-    }
-}
-
-/// The fields of a row, by column name, as text.
-fn row_from(
-    fields: &HashMap<String, String>,
-    place: &str,
-    problems: &mut Vec<Problem>,
-) -> ImportRow {
-    let get = |name: &str| {
-        fields
-            .get(name)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let mut number = |name: &str| -> Option<f64> {
-        let raw = get(name)?;
-        match raw.parse::<f64>() {
-            Ok(value) if value.is_finite() => Some(value),
-            _ => {
-                problems.push(Problem {
-                    place: place.to_owned(),
-                    field: name.to_owned(),
-                    message: format!("{raw:?} is not a number (숫자가 아닙니다)"),
-                });
-                None
-            }
-        }
-    };
-    let lat = number("lat");
-    let lng = number("lng");
-    let mut legacy = serde_json::Map::new();
-    for name in ["created_at", "status", "number"] {
-        if let Some(value) = get(name) {
-            legacy.insert(name.to_owned(), json!(value));
-        }
-    }
-    ImportRow {
-        external_id: get("external_id").or_else(|| get("id")),
-        request: SubmitRequest {
-            title: get("title").unwrap_or_default(),
-            description: get("description").unwrap_or_default(),
-            lat,
-            lng,
-            address: get("address"),
-            category: get("category"),
-            visibility: get("visibility"),
-            photos: Vec::new(),
-        },
-        legacy: Value::Object(legacy),
-    }
-}
-
-/// Required columns a file lacks, as problems of its header.
-fn missing_columns(place: &str, has: impl Fn(&str) -> bool) -> Vec<Problem> {
-    ["title", "description", "lat", "lng"]
-        .into_iter()
-        .filter(|c| !has(c))
-        .map(|c| Problem {
-            place: place.to_owned(),
-            field: c.to_owned(),
-            message: "required column is missing (필수 열이 없습니다)".to_owned(),
-        })
-        .collect()
-}
-
-fn read_csv(text: &str) -> (Vec<Located>, Vec<Problem>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let mut problems = Vec::new();
-    let headers: Vec<String> = match reader.headers() {
-        Ok(headers) => headers.iter().map(|h| h.trim().to_lowercase()).collect(),
-        Err(error) => {
-            problems.push(Problem {
-                place: "line 1".to_owned(),
-                field: "header".to_owned(),
-                message: error.to_string(),
-            });
-            return (Vec::new(), problems);
-        }
-    };
-    problems.extend(missing_columns("line 1", |c| {
-        headers.iter().any(|h| h == c)
-    }));
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
-                let line = record.position().map_or(0, csv::Position::line);
-                let place = format!("line {line}");
-                let fields: HashMap<String, String> = headers
-                    .iter()
-                    .cloned()
-                    .zip(record.iter().map(str::to_owned))
-                    .collect();
-                let row = row_from(&fields, &place, &mut problems);
-                rows.push(Located { place, row });
-            }
-            Err(error) => {
-                let line = error.position().map_or(0, csv::Position::line);
-                problems.push(Problem {
-                    place: format!("line {line}"),
-                    field: "row".to_owned(),
-                    message: error.to_string(),
-                });
-            }
-        }
-    }
-    (rows, problems)
-}
-
-fn read_geojson(text: &str) -> (Vec<Located>, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let problem = |place: String, field: &str, message: String| Problem {
-        place,
-        field: field.to_owned(),
-        message,
-    };
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
-        Err(error) => {
-            problems.push(problem(
-                format!("line {}", error.line()),
-                "json",
-                error.to_string(),
-            ));
-            return (Vec::new(), problems);
-        }
-    };
-    let Some(features) = value.get("features").and_then(Value::as_array) else {
-        problems.push(problem(
-            "file".to_owned(),
-            "features",
-            "not a GeoJSON FeatureCollection (FeatureCollection 이 아닙니다)".to_owned(),
-        ));
-        return (Vec::new(), problems);
-    };
-    let mut rows = Vec::new();
-    for (i, feature) in features.iter().enumerate() {
-        let place = format!("feature {}", i + 1);
-        let mut fields: HashMap<String, String> = feature
-            .get("properties")
-            .and_then(Value::as_object)
-            .map(|p| {
-                p.iter()
-                    .filter(|(_, v)| !v.is_null())
-                    .map(|(k, v)| {
-                        let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                        (k.to_lowercase(), text)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let coordinates = feature
-            .get("geometry")
-            .filter(|g| g.get("type").and_then(Value::as_str) == Some("Point"))
-            .and_then(|g| g.get("coordinates"))
-            .and_then(Value::as_array);
-        match coordinates.map(|c| {
-            (
-                c.first().and_then(Value::as_f64),
-                c.get(1).and_then(Value::as_f64),
-            )
-        }) {
-            Some((Some(lng), Some(lat))) => {
-                fields.insert("lat".to_owned(), lat.to_string());
-                fields.insert("lng".to_owned(), lng.to_string());
-            }
-            _ => problems.push(problem(
-                place.clone(),
-                "geometry",
-                "a Point with [lng, lat] coordinates is required (좌표가 필요합니다)".to_owned(),
-            )),
-        }
-        let row = row_from(&fields, &place, &mut problems);
-        rows.push(Located { place, row });
-    }
-    (rows, problems)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_rows_name_their_line_and_bad_numbers() {
-        let (rows, problems) =
-            read_csv("title,description,lat,lng\n포트홀,도로 파손,35.82,127.14\nx,y,north,127\n");
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].place, "line 2");
-        assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].place, "line 3");
-        assert_eq!(problems[0].field, "lat");
-    }
-
-    #[test]
-    fn missing_columns_are_reported_on_the_header() {
-        let (_, problems) = read_csv("title,lat\nx,1\n");
-        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(fields, ["description", "lng"]);
-    }
-
-    #[test]
-    fn geojson_points_give_lat_and_lng() {
-        let (rows, problems) = read_geojson(
-            r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[127.14,35.82]},"properties":{"title":"t","description":"d","external_id":7}}]}"#,
-        );
-        assert!(problems.is_empty());
-        assert_eq!(rows[0].row.request.lat, Some(35.82));
-        assert_eq!(rows[0].row.external_id.as_deref(), Some("7"));
     }
 }

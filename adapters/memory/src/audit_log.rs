@@ -2,6 +2,7 @@
 //! changes here too (when built with [`crate::MemoryReportStore::with_audit_log`]),
 //! as a database's `apply` writes them to the same table.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
@@ -69,6 +70,18 @@ impl AuditLog for MemoryAuditLog {
             .into_iter()
             .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
             .map(|(_, e)| e.clone())
+            .collect())
+    }
+
+    async fn recorded_targets(&self, targets: &[String]) -> Result<Vec<String>, StoreError> {
+        self.faults.check()?;
+        let entries = self.lock();
+        let recorded: HashSet<&str> = entries.iter().map(|e| e.target.as_str()).collect();
+        let asked: HashSet<&String> = targets.iter().collect();
+        Ok(asked
+            .into_iter()
+            .filter(|t| recorded.contains(t.as_str()))
+            .cloned()
             .collect())
     }
 }

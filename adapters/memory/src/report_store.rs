@@ -278,6 +278,23 @@ impl ReportStore for MemoryReportStore {
         Ok(ReceiptNumber::new(year, *last))
     }
 
+    async fn next_receipt_numbers(
+        &self,
+        year: i32,
+        count: u32,
+    ) -> Result<Vec<ReceiptNumber>, StoreError> {
+        self.faults.check()?;
+        let mut state = self.lock();
+        let last = state.last_receipt.entry(year).or_insert(0);
+        let first = *last;
+        *last = last.checked_add(count).ok_or_else(|| {
+            StoreError::Unknown(anyhow::anyhow!("the receipt numbers of {year} ran out"))
+        })?;
+        Ok((first + 1..=*last)
+            .map(|sequence| ReceiptNumber::new(year, sequence))
+            .collect())
+    }
+
     async fn apply(&self, change: ReportChange) -> Result<(), StoreError> {
         self.faults.check()?;
         let mut state = self.lock();

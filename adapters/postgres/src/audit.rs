@@ -5,7 +5,9 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use sinmungo_core::domain::audit::AuditEntry;
 use sinmungo_core::ports::{AuditLog, AuditQuery, StoreError};
-use sinmungo_sql::audit::{audit_values, write_audit_list};
+use sinmungo_sql::audit::{
+    audit_values, write_audit_list, write_recorded_targets, RecordedTarget, MAX_TARGETS_PER_QUERY,
+};
 use sinmungo_sql::change::Insert;
 use sinmungo_sql::{Dialect as _, Fetch as _};
 use sqlx::{Executor, Postgres, QueryBuilder};
@@ -49,5 +51,20 @@ impl AuditLog for PostgresStore {
         );
         write_audit_list(query, &mut Writer(&mut builder));
         PgDialect::fetch_all(builder.build(), &self.reader).await
+    }
+
+    #[tracing::instrument(skip_all, fields(targets = targets.len()))]
+    async fn recorded_targets(&self, targets: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut recorded = Vec::new();
+        for chunk in targets.chunks(MAX_TARGETS_PER_QUERY) {
+            let mut builder = QueryBuilder::<Postgres>::new("");
+            write_recorded_targets(chunk, &mut Writer(&mut builder));
+            // The primary: the ledger check must see what a run just wrote,
+            // or an import resumed at once would write its rows twice.
+            let rows: Vec<RecordedTarget> =
+                PgDialect::fetch_all(builder.build(), &self.primary).await?;
+            recorded.extend(rows.into_iter().map(|row| row.0));
+        }
+        Ok(recorded)
     }
 }

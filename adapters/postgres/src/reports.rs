@@ -187,6 +187,16 @@ async fn apply_in_transaction(primary: PgPool, change: ReportChange) -> Result<(
     commit_or_roll_back(tx, written, store_error).await
 }
 
+/// The receipt number a year's sequence value stands for.
+fn receipt_number(year: i32, sequence: i64) -> Result<ReceiptNumber, StoreError> {
+    let sequence = u32::try_from(sequence).map_err(|_| {
+        StoreError::Unknown(anyhow!(
+            "receipt sequence {sequence} of {year} is out of range"
+        ))
+    })?;
+    Ok(ReceiptNumber::new(year, sequence))
+}
+
 #[async_trait]
 impl ReportStore for PostgresStore {
     #[tracing::instrument(skip_all, fields(year = year))]
@@ -199,10 +209,30 @@ impl ReportStore for PostgresStore {
             .fetch_one(&self.primary)
             .await
             .map_err(store_error)?;
-        let sequence = u32::try_from(last).map_err(|_| {
-            StoreError::Unknown(anyhow!("receipt sequence {last} of {year} is out of range"))
-        })?;
-        Ok(ReceiptNumber::new(year, sequence))
+        receipt_number(year, last)
+    }
+
+    #[tracing::instrument(skip_all, fields(year = year, count = count))]
+    async fn next_receipt_numbers(
+        &self,
+        year: i32,
+        count: u32,
+    ) -> Result<Vec<ReceiptNumber>, StoreError> {
+        // The same sequence, drawn `count` times in one statement; another
+        // caller's draws may interleave, so they need not be consecutive.
+        let drawn: Vec<i64> =
+            sqlx::query_scalar("SELECT next_receipt($1) FROM generate_series(1, $2::bigint)")
+                .bind(year)
+                .bind(i64::from(count))
+                .fetch_all(&self.primary)
+                .await
+                .map_err(store_error)?;
+        let mut numbers = drawn
+            .into_iter()
+            .map(|last| receipt_number(year, last))
+            .collect::<Result<Vec<_>, _>>()?;
+        numbers.sort_unstable();
+        Ok(numbers)
     }
 
     #[tracing::instrument(skip_all, fields(writes = change.writes.len(), events = change.events.len()))]

@@ -51,3 +51,31 @@ pub fn write_audit_list(query: &AuditQuery, sql: &mut impl SqlWriter) {
     sql.push(" ORDER BY at DESC, seq DESC LIMIT ");
     sql.bind(SqlValue::Integer(Some(i64::from(query.limit))));
 }
+
+/// The most targets one recorded-targets query binds (well below either
+/// database's parameter limit); a longer list is asked in several.
+pub const MAX_TARGETS_PER_QUERY: usize = 10_000;
+
+/// The query of which of `targets` (at most [`MAX_TARGETS_PER_QUERY`]) have
+/// entries, each once: `SELECT DISTINCT target FROM audit_log WHERE target IN (…)`,
+/// found through the index on `target`.
+pub fn write_recorded_targets(targets: &[String], sql: &mut impl SqlWriter) {
+    sql.push("SELECT DISTINCT target FROM audit_log WHERE target IN (");
+    for (i, target) in targets.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(SqlValue::text(target.as_str()));
+    }
+    sql.push(")");
+}
+
+/// A target that has entries: a row of the recorded-targets query (`target`).
+#[derive(Debug)]
+pub struct RecordedTarget(pub String);
+
+impl<D: Dialect> FromSqlRow<D> for RecordedTarget {
+    fn from_row(row: &D::Row) -> Result<Self, StoreError> {
+        Ok(Self(RowReader::<D>::new(row, "audit_log").get("target")?))
+    }
+}

@@ -5,7 +5,9 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use sinmungo_core::domain::audit::AuditEntry;
 use sinmungo_core::ports::{AuditLog, AuditQuery, StoreError};
-use sinmungo_sql::audit::{audit_values, write_audit_list};
+use sinmungo_sql::audit::{
+    audit_values, write_audit_list, write_recorded_targets, RecordedTarget, MAX_TARGETS_PER_QUERY,
+};
 use sinmungo_sql::change::Insert;
 use sinmungo_sql::{Dialect as _, Fetch as _};
 use sqlx::{Executor, QueryBuilder, Sqlite};
@@ -48,5 +50,18 @@ impl AuditLog for SqliteStore {
         );
         write_audit_list(query, &mut Writer(&mut builder));
         SqliteDialect::fetch_all(builder.build(), &self.pool).await
+    }
+
+    #[tracing::instrument(skip_all, fields(targets = targets.len()))]
+    async fn recorded_targets(&self, targets: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut recorded = Vec::new();
+        for chunk in targets.chunks(MAX_TARGETS_PER_QUERY) {
+            let mut builder = QueryBuilder::<Sqlite>::new("");
+            write_recorded_targets(chunk, &mut Writer(&mut builder));
+            let rows: Vec<RecordedTarget> =
+                SqliteDialect::fetch_all(builder.build(), &self.pool).await?;
+            recorded.extend(rows.into_iter().map(|row| row.0));
+        }
+        Ok(recorded)
     }
 }

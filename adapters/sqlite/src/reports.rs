@@ -95,27 +95,56 @@ async fn apply_in_transaction(writer: SqlitePool, change: ReportChange) -> Resul
     commit_or_roll_back(tx, written, store_error).await
 }
 
+/// Moves `year`'s counter on by `count` (at least 1) and returns the last
+/// sequence number drawn: the caller's are the `count` up to it.
+async fn draw_receipt_numbers(
+    writer: &SqlitePool,
+    year: i32,
+    count: u32,
+) -> Result<u32, StoreError> {
+    // One statement, so concurrent callers serialise on SQLite's write lock
+    // and each gets its own numbers.
+    let last: i64 = sqlx::query(
+        "INSERT INTO receipt_counters (year, last) VALUES (?, ?) \
+         ON CONFLICT (year) DO UPDATE SET last = last + excluded.last \
+         RETURNING last",
+    )
+    .bind(year)
+    .bind(i64::from(count))
+    .fetch_one(writer)
+    .await
+    .map_err(store_error)?
+    .try_get("last")
+    .map_err(store_error)?;
+    u32::try_from(last).map_err(|_| {
+        StoreError::Unknown(anyhow!("receipt sequence {last} of {year} is out of range"))
+    })
+}
+
 #[async_trait]
 impl ReportStore for SqliteStore {
     #[tracing::instrument(skip_all, fields(year))]
     async fn next_receipt_number(&self, year: i32) -> Result<ReceiptNumber, StoreError> {
-        // One statement, so concurrent callers serialise on SQLite's write lock
-        // and each gets its own number.
-        let last: i64 = sqlx::query(
-            "INSERT INTO receipt_counters (year, last) VALUES (?, 1) \
-             ON CONFLICT (year) DO UPDATE SET last = last + 1 \
-             RETURNING last",
-        )
-        .bind(year)
-        .fetch_one(&self.writer)
-        .await
-        .map_err(store_error)?
-        .try_get("last")
-        .map_err(store_error)?;
-        let sequence = u32::try_from(last).map_err(|_| {
-            StoreError::Unknown(anyhow!("receipt sequence {last} of {year} is out of range"))
+        let last = draw_receipt_numbers(&self.writer, year, 1).await?;
+        Ok(ReceiptNumber::new(year, last))
+    }
+
+    #[tracing::instrument(skip_all, fields(year, count))]
+    async fn next_receipt_numbers(
+        &self,
+        year: i32,
+        count: u32,
+    ) -> Result<Vec<ReceiptNumber>, StoreError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let last = draw_receipt_numbers(&self.writer, year, count).await?;
+        let first = last.checked_sub(count - 1).ok_or_else(|| {
+            StoreError::Unknown(anyhow!("the receipt counter of {year} went backwards"))
         })?;
-        Ok(ReceiptNumber::new(year, sequence))
+        Ok((first..=last)
+            .map(|sequence| ReceiptNumber::new(year, sequence))
+            .collect())
     }
 
     #[tracing::instrument(skip_all)]

@@ -78,6 +78,13 @@ impl ReportStore for WakingReportStore {
     async fn next_receipt_number(&self, year: i32) -> Result<ReceiptNumber, StoreError> {
         self.inner.next_receipt_number(year).await
     }
+    async fn next_receipt_numbers(
+        &self,
+        year: i32,
+        count: u32,
+    ) -> Result<Vec<ReceiptNumber>, StoreError> {
+        self.inner.next_receipt_numbers(year, count).await
+    }
     async fn apply(&self, change: ReportChange) -> Result<(), StoreError> {
         let has_events = !change.events.is_empty();
         self.inner.apply(change).await?;

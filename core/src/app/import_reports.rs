@@ -4,6 +4,10 @@
 //! from written in the same transaction. That entry (`report.import` on
 //! target `import:<external_id>`) is the import ledger: an import killed
 //! half-way is run again and skips what is already there, without duplicates.
+//! Rows are imported in batches, each one change — its reports, their
+//! timelines, events and ledger entries, and receipt numbers drawn in one
+//! round trip — so a batch that fails leaves nothing of itself, and the
+//! ledger is asked once a batch which of its rows are already there.
 //!
 //! What the legacy system says of a report's past (its `created_at`, its
 //! `status`) is kept in that audit entry, not replayed: an imported report
@@ -11,14 +15,15 @@
 //! lifecycle's rules stay those of the platform. Staff move it on with
 //! the usual transitions.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::app::submit_report::{SubmitError, SubmitReport, SubmitRequest};
 use crate::app::Ports;
 use crate::domain::access::Actor;
-use crate::domain::report::{Report, ReportId};
+use crate::domain::report::Report;
 use crate::domain::user::Role;
-use crate::ports::{AuditLog, AuditQuery, StoreError};
+use crate::ports::{AuditLog, StoreError};
 
 /// One report to import.
 #[derive(Debug, Clone, Default)]
@@ -61,9 +66,12 @@ impl std::fmt::Debug for ImportReports {
     }
 }
 
+/// What the ledger's audit targets start with.
+const LEDGER_PREFIX: &str = "import:";
+
 /// The audit target recording that `external_id` was imported.
 fn ledger_target(external_id: &str) -> String {
-    format!("import:{external_id}")
+    format!("{LEDGER_PREFIX}{external_id}")
 }
 
 impl ImportReports {
@@ -82,53 +90,61 @@ impl ImportReports {
         }
     }
 
-    /// Checks a row as submitting it would, writing nothing.
-    pub async fn check(&self, row: &ImportRow) -> Result<(), ImportError> {
-        Ok(self.submit.check(&row.request).await?)
-    }
-
-    /// The report imported under `external_id`, if one was.
-    pub async fn imported(&self, external_id: &str) -> Result<Option<ReportId>, ImportError> {
-        let entries = self
-            .audit
-            .list(&AuditQuery {
-                target: Some(ledger_target(external_id)),
-                limit: 1,
-            })
+    /// Checks rows as submitting them would, writing nothing: the problem
+    /// of each row that has one, by its index in `rows`. Only the store
+    /// failing is an error of the call.
+    pub async fn check(
+        &self,
+        rows: &[ImportRow],
+    ) -> Result<Vec<(usize, SubmitError)>, ImportError> {
+        let outcomes = self
+            .submit
+            .check_each(rows.iter().map(|row| &row.request))
             .await?;
-        Ok(entries.first().and_then(|entry| {
-            entry
-                .after
-                .get("report_id")
-                .and_then(serde_json::Value::as_str)
-                .and_then(|id| uuid::Uuid::parse_str(id).ok())
-                .map(ReportId)
-        }))
+        Ok(outcomes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| outcome.err().map(|error| (index, error)))
+            .collect())
     }
 
-    /// Imports one row as `actor`; `via` names the channel in the audit entry.
+    /// Of `external_ids`, those already imported: one query for a batch.
+    pub async fn imported_among(
+        &self,
+        external_ids: &[String],
+    ) -> Result<HashSet<String>, ImportError> {
+        let targets: Vec<String> = external_ids.iter().map(|id| ledger_target(id)).collect();
+        let recorded = self.audit.recorded_targets(&targets).await?;
+        Ok(recorded
+            .into_iter()
+            .filter_map(|target| target.strip_prefix(LEDGER_PREFIX).map(str::to_owned))
+            .collect())
+    }
+
+    /// Imports `rows` as `actor` in one transaction, all of them or none;
+    /// `via` names the channel in their audit entries. Rows whose
+    /// `external_id` is already imported are the caller's to leave out
+    /// ([`imported_among`](Self::imported_among)).
     pub async fn import(
         &self,
         actor: &Actor,
-        row: ImportRow,
+        rows: Vec<ImportRow>,
         via: &str,
-    ) -> Result<Report, ImportError> {
+    ) -> Result<Vec<Report>, ImportError> {
         Self::authorize(actor)?;
-        // The submission adds the report's id and number to the entry.
-        let target = row.external_id.as_deref().map(ledger_target);
-        let after = serde_json::json!({
-            "external_id": row.external_id,
-            "legacy": row.legacy,
-            "via": via,
-        });
-        Ok(self
-            .submit
-            .submit(
-                actor,
-                row.request,
-                Some(("report.import", target, after)),
-                None,
-            )
-            .await?)
+        let submissions = rows
+            .into_iter()
+            .map(|row| {
+                // The submission adds the report's id and number to the entry.
+                let target = row.external_id.as_deref().map(ledger_target);
+                let after = serde_json::json!({
+                    "external_id": row.external_id,
+                    "legacy": row.legacy,
+                    "via": via,
+                });
+                (row.request, ("report.import", target, after))
+            })
+            .collect();
+        Ok(self.submit.submit_all(actor, submissions).await?)
     }
 }

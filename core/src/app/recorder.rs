@@ -33,6 +33,11 @@ impl<'a> Recorder<'a> {
         }
     }
 
+    /// The time every part of the change is stamped with.
+    pub(crate) fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
     pub(crate) fn create(&mut self, report: Report) {
         self.change.writes.push(ReportWrite::Create(report));
     }

@@ -1,24 +1,29 @@
 //! Submitting a report: parse, locate, classify by the rules, route, store
-//! (its photos' blobs first, then the report, all or nothing).
+//! (its photos' blobs first, then the report, all or nothing); or many
+//! reports without photos at once, in one change (a bulk import).
 
 use std::sync::Arc;
 
-use chrono::{Datelike, TimeDelta};
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
 
 use crate::app::photo_blobs::{self, LeftoverBlob, PutBlobs, PutFailed};
 use crate::app::recorder::Recorder;
 use crate::app::{Policy, Ports};
 use crate::domain::access::{Actor, Denied};
 use crate::domain::category::{Category, CategoryCode};
+use crate::domain::department::Department;
 use crate::domain::event::ReportEvent;
-use crate::domain::geo::{GeoPoint, ServiceArea};
+use crate::domain::geo::{GeoPoint, Jurisdiction, ServiceArea};
 use crate::domain::photo::{Photo, PhotoId, PhotoKind};
+use crate::domain::priority::Priority;
+use crate::domain::receipt::ReceiptNumber;
 use crate::domain::report::{Analysis, DecidedBy, Privacy, Report, ReportId, Visibility};
-use crate::domain::routing;
-use crate::domain::rules::{RuleSet, TriageInput};
+use crate::domain::routing::{self, Route};
+use crate::domain::rules::{Decision, RuleSet, TriageInput};
 use crate::domain::status::ReportStatus;
 use crate::domain::text::{Address, CommentBody, Description, ReportTitle};
 use crate::domain::timeline::TimelineKind;
+use crate::domain::user::UserId;
 use crate::domain::validation::{Collector, FieldError, Invalid};
 use crate::ports::{
     Clock, DirectoryStore, IdGenerator, MediaError, MediaStore, PreparedPhoto, ReportStore,
@@ -179,7 +184,7 @@ impl SubmitReport {
         actor: &Actor,
         request: SubmitRequest,
     ) -> Result<Report, SubmitError> {
-        self.submit(actor, request, None, None).await
+        self.submit(actor, request, None).await
     }
 
     /// Like [`execute`](Self::execute), with the reporter's `contact`
@@ -195,79 +200,35 @@ impl SubmitReport {
         contact: &str,
     ) -> Result<Report, SubmitError> {
         let note = CommentBody::new(&TimelineKind::contact_note(contact)).map_err(Invalid::from)?;
-        self.submit(actor, request, None, Some(note)).await
+        self.submit(actor, request, Some(note)).await
     }
 
-    /// Checks a submission as [`execute`](Self::execute) would — its fields,
-    /// that it is inside the service area, that its category exists — and
-    /// writes nothing.
-    pub async fn check(&self, request: &SubmitRequest) -> Result<(), SubmitError> {
-        let parsed = parse(request)?;
-        self.area
-            .locate(parsed.location)
-            .ok_or(SubmitError::OutsideServiceArea)?;
-        if let Some(requested) = &parsed.category {
-            let categories = self.directory.categories().await?;
-            if !categories.iter().any(|c| &c.code == requested) {
-                return Err(Invalid::from(FieldError::new(
-                    "category",
-                    "unknown_category",
-                    format!("no category {requested}"),
-                ))
-                .into());
-            }
-        }
-        Ok(())
+    /// Checks submissions as [`execute`](Self::execute) would — their
+    /// fields, that they are inside the service area, that their category
+    /// exists — and writes nothing: each one's outcome, in order. The
+    /// directory is read once for all of them; only reading it fails the call.
+    pub async fn check_each<'r>(
+        &self,
+        requests: impl IntoIterator<Item = &'r SubmitRequest>,
+    ) -> Result<Vec<Result<(), SubmitError>>, SubmitError> {
+        let categories = self.directory.categories().await?;
+        Ok(requests
+            .into_iter()
+            .map(|request| self.checked(request, &categories).map(|_| ()))
+            .collect())
     }
 
-    /// Like [`execute`](Self::execute), with `audit` (its action, target —
-    /// the report's own when none — and state after, to which the report's
-    /// id and number are added) recorded in the same transaction as the report.
-    pub(crate) async fn submit(
+    /// Like [`execute`](Self::execute), with `note` (an internal comment)
+    /// recorded in the same transaction as the report.
+    async fn submit(
         &self,
         actor: &Actor,
         request: SubmitRequest,
-        audit: Option<(&str, Option<String>, serde_json::Value)>,
         note: Option<CommentBody>,
     ) -> Result<Report, SubmitError> {
-        actor
-            .may_submit()
-            .map_err(|_: Denied| SubmitError::SignInRequired)?;
-        let reporter = actor
-            .principal()
-            .map_err(|_| SubmitError::SignInRequired)?
-            .id;
-        let parsed = parse(&request)?;
-        let jurisdiction = self
-            .area
-            .locate(parsed.location)
-            .ok_or(SubmitError::OutsideServiceArea)?
-            .clone();
-
-        let categories = self.directory.categories().await?;
-        if let Some(requested) = &parsed.category {
-            if !categories.iter().any(|c| &c.code == requested) {
-                return Err(Invalid::from(FieldError::new(
-                    "category",
-                    "unknown_category",
-                    format!("no category {requested}; see GET /api/v1/categories"),
-                ))
-                .into());
-            }
-        }
-        let decision = self.rules.classify(TriageInput {
-            requested_category: parsed.category.as_ref(),
-            jurisdiction: Some(&jurisdiction.code),
-            ..TriageInput::text(parsed.title.as_str(), parsed.description.as_str())
-        });
-        let category = find_category(&categories, &decision.category)?;
-        let priority = decision.priority.unwrap_or(category.default_priority);
-        let route = routing::route(
-            category,
-            &jurisdiction,
-            &self.directory.departments().await?,
-        );
-        let sla = category.sla(priority);
+        let reporter = reporter(actor)?;
+        let directory = self.directory_lists().await?;
+        let triaged = self.triage(&request, &directory)?;
 
         let now = self.clock.now();
         let id = ReportId(self.ids.new_id());
@@ -284,91 +245,21 @@ impl SubmitReport {
         let blobs = PutBlobs::put(self.media.as_ref(), id, records)
             .await
             .map_err(|PutFailed { error, left }| SubmitError::from(error).leaving(left))?;
-        let year = (now + KST_OFFSET).year();
-        let number = match self.reports.next_receipt_number(year).await {
+        let number = match self.reports.next_receipt_number(receipt_year(now)).await {
             Ok(number) => number,
             Err(error) => {
                 let left = blobs.discard(self.media.as_ref()).await;
                 return Err(SubmitError::from(error).leaving(left));
             }
         };
-        let report = Report {
+        let mut change = Recorder::new(self.ids.as_ref(), actor, now);
+        let filed = Filed {
             id,
             number,
-            title: parsed.title,
-            description: parsed.description,
-            category: category.code.clone(),
-            priority,
-            status: ReportStatus::Received,
-            location: parsed.location,
-            address: parsed.address,
-            jurisdiction,
-            department: Some(route.department),
-            assignee: None,
             reporter,
-            visibility: parsed.visibility,
-            support_count: 0,
-            duplicate_of: None,
-            analysis: Some(Analysis {
-                category: category.code.clone(),
-                priority,
-                confidence: decision.confidence,
-                decided_by: DecidedBy::Rules,
-                rule: decision.rule.clone(),
-                matched: decision.matched.clone(),
-                needs_review: decision.needs_review,
-                decided_at: now,
-                models: Vec::new(),
-                latency_ms: 0,
-                note: decision.doubt(),
-                trigger: None,
-                routing: Some(route.rule),
-                privacy: Privacy::default(),
-            }),
             photos,
-            respond_by: now + sla.first_response,
-            due_at: now + sla.resolution,
-            response_breached_at: None,
-            resolution_breached_at: None,
-            responded_at: None,
-            reopened_at: None,
-            created_at: now,
-            updated_at: now,
-            resolved_at: None,
-            status_changed_at: now,
-            version: 1,
         };
-
-        let mut change = Recorder::new(self.ids.as_ref(), actor, now);
-        change.timeline(report.id, TimelineKind::Submitted);
-        change.system_timeline(
-            report.id,
-            TimelineKind::Classified {
-                category: report.category.to_string(),
-                priority: priority.to_string(),
-                decided_by: DecidedBy::Rules,
-                rule: decision.rule,
-            },
-        );
-        if let Some(note) = note {
-            change.timeline(
-                report.id,
-                TimelineKind::Comment {
-                    body: note.as_str().to_owned(),
-                    internal: true,
-                },
-            );
-        }
-        change.event(report.id, ReportEvent::submitted(&report));
-        if let Some((action, target, mut after)) = audit {
-            if let Some(fields) = after.as_object_mut() {
-                fields.insert("report_id".to_owned(), serde_json::json!(report.id));
-                fields.insert("number".to_owned(), serde_json::json!(report.number));
-            }
-            let target = target.unwrap_or_else(|| format!("report:{}", report.id));
-            change.audit_on(action, target, serde_json::Value::Null, after);
-        }
-        change.create(report.clone());
+        let report = record(&mut change, triaged, filed, note, None);
         let Err(error) = self.reports.apply(change.finish()).await else {
             blobs.keep();
             return Ok(report);
@@ -393,6 +284,269 @@ impl SubmitReport {
             }
         }
     }
+
+    /// Submits many reports as the actor in one change, all or none, each
+    /// with its audit entry: every one checked, classified and routed as
+    /// [`execute`](Self::execute) would, against the directory read once,
+    /// their receipt numbers drawn together (in the order given). They carry
+    /// no photos (a bulk import has none); one that does is refused.
+    pub(crate) async fn submit_all(
+        &self,
+        actor: &Actor,
+        submissions: Vec<(SubmitRequest, SubmitAudit)>,
+    ) -> Result<Vec<Report>, SubmitError> {
+        let reporter = reporter(actor)?;
+        let directory = self.directory_lists().await?;
+        let mut triaged = Vec::with_capacity(submissions.len());
+        for (request, audit) in submissions {
+            if !request.photos.is_empty() {
+                return Err(Invalid::from(FieldError::new(
+                    "photos",
+                    "not_allowed",
+                    "reports submitted together carry no photos (일괄 등록에는 사진을 넣을 수 없습니다)",
+                ))
+                .into());
+            }
+            triaged.push((self.triage(&request, &directory)?, audit));
+        }
+        if triaged.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.clock.now();
+        let count = u32::try_from(triaged.len())
+            .map_err(|_| SubmitError::Unknown(anyhow::anyhow!("too many reports at once")))?;
+        let numbers = self
+            .reports
+            .next_receipt_numbers(receipt_year(now), count)
+            .await?;
+        if numbers.len() != triaged.len() {
+            return Err(SubmitError::Unknown(anyhow::anyhow!(
+                "{} receipt numbers asked for, {} drawn",
+                triaged.len(),
+                numbers.len()
+            )));
+        }
+        let mut change = Recorder::new(self.ids.as_ref(), actor, now);
+        let reports: Vec<Report> = triaged
+            .into_iter()
+            .zip(numbers)
+            .map(|((triaged, audit), number)| {
+                let filed = Filed {
+                    id: ReportId(self.ids.new_id()),
+                    number,
+                    reporter,
+                    photos: Vec::new(),
+                };
+                record(&mut change, triaged, filed, None, Some(audit))
+            })
+            .collect();
+        self.reports.apply(change.finish()).await?;
+        Ok(reports)
+    }
+
+    /// The directory's categories and departments, read once for a submission or a batch.
+    async fn directory_lists(&self) -> Result<DirectoryLists, SubmitError> {
+        Ok(DirectoryLists {
+            categories: self.directory.categories().await?,
+            departments: self.directory.departments().await?,
+        })
+    }
+
+    /// A request's fields parsed, where it is, and that its category (if it
+    /// names one) is among `categories`.
+    fn checked(
+        &self,
+        request: &SubmitRequest,
+        categories: &[Category],
+    ) -> Result<(Parsed, Jurisdiction), SubmitError> {
+        let parsed = parse(request)?;
+        let jurisdiction = self
+            .area
+            .locate(parsed.location)
+            .ok_or(SubmitError::OutsideServiceArea)?
+            .clone();
+        if let Some(requested) = &parsed.category {
+            if !categories.iter().any(|c| &c.code == requested) {
+                return Err(Invalid::from(FieldError::new(
+                    "category",
+                    "unknown_category",
+                    format!("no category {requested}; see GET /api/v1/categories"),
+                ))
+                .into());
+            }
+        }
+        Ok((parsed, jurisdiction))
+    }
+
+    /// A request checked, classified by the rules and routed.
+    fn triage<'d>(
+        &self,
+        request: &SubmitRequest,
+        directory: &'d DirectoryLists,
+    ) -> Result<Triaged<'d>, SubmitError> {
+        let (parsed, jurisdiction) = self.checked(request, &directory.categories)?;
+        let decision = self.rules.classify(TriageInput {
+            requested_category: parsed.category.as_ref(),
+            jurisdiction: Some(&jurisdiction.code),
+            ..TriageInput::text(parsed.title.as_str(), parsed.description.as_str())
+        });
+        let category = find_category(&directory.categories, &decision.category)?;
+        let priority = decision.priority.unwrap_or(category.default_priority);
+        let route = routing::route(category, &jurisdiction, &directory.departments);
+        Ok(Triaged {
+            parsed,
+            jurisdiction,
+            category,
+            priority,
+            decision,
+            route,
+        })
+    }
+}
+
+/// An audit entry written with a submitted report, in its transaction:
+/// its action, its target (the report's own when `None`) and its state
+/// after, to which the report's id and number are added.
+pub(crate) type SubmitAudit = (&'static str, Option<String>, serde_json::Value);
+
+/// What a submission is checked and routed against.
+struct DirectoryLists {
+    categories: Vec<Category>,
+    departments: Vec<Department>,
+}
+
+/// A submission checked, classified and routed: its report but for what
+/// filing it gives (id, receipt number, reporter, photos, time).
+struct Triaged<'d> {
+    parsed: Parsed,
+    jurisdiction: Jurisdiction,
+    category: &'d Category,
+    priority: Priority,
+    decision: Decision,
+    route: Route,
+}
+
+/// What filing gives a triaged submission.
+struct Filed {
+    id: ReportId,
+    number: ReceiptNumber,
+    reporter: UserId,
+    photos: Vec<Photo>,
+}
+
+/// The submitting user, if the actor may submit.
+fn reporter(actor: &Actor) -> Result<UserId, SubmitError> {
+    actor
+        .may_submit()
+        .map_err(|_: Denied| SubmitError::SignInRequired)?;
+    Ok(actor
+        .principal()
+        .map_err(|_| SubmitError::SignInRequired)?
+        .id)
+}
+
+/// The year whose receipt numbers a report submitted at `now` takes.
+fn receipt_year(now: DateTime<Utc>) -> i32 {
+    (now + KST_OFFSET).year()
+}
+
+/// Records a new report in `change` — the report, its `submitted` and
+/// `classified` timeline entries, `note` as an internal comment, its
+/// `submitted` event and `audit` — and returns it.
+fn record(
+    change: &mut Recorder<'_>,
+    triaged: Triaged<'_>,
+    filed: Filed,
+    note: Option<CommentBody>,
+    audit: Option<SubmitAudit>,
+) -> Report {
+    let Triaged {
+        parsed,
+        jurisdiction,
+        category,
+        priority,
+        decision,
+        route,
+    } = triaged;
+    let now = change.at();
+    let sla = category.sla(priority);
+    let report = Report {
+        id: filed.id,
+        number: filed.number,
+        title: parsed.title,
+        description: parsed.description,
+        category: category.code.clone(),
+        priority,
+        status: ReportStatus::Received,
+        location: parsed.location,
+        address: parsed.address,
+        jurisdiction,
+        department: Some(route.department),
+        assignee: None,
+        reporter: filed.reporter,
+        visibility: parsed.visibility,
+        support_count: 0,
+        duplicate_of: None,
+        analysis: Some(Analysis {
+            category: category.code.clone(),
+            priority,
+            confidence: decision.confidence,
+            decided_by: DecidedBy::Rules,
+            rule: decision.rule.clone(),
+            matched: decision.matched.clone(),
+            needs_review: decision.needs_review,
+            decided_at: now,
+            models: Vec::new(),
+            latency_ms: 0,
+            note: decision.doubt(),
+            trigger: None,
+            routing: Some(route.rule),
+            privacy: Privacy::default(),
+        }),
+        photos: filed.photos,
+        respond_by: now + sla.first_response,
+        due_at: now + sla.resolution,
+        response_breached_at: None,
+        resolution_breached_at: None,
+        responded_at: None,
+        reopened_at: None,
+        created_at: now,
+        updated_at: now,
+        resolved_at: None,
+        status_changed_at: now,
+        version: 1,
+    };
+
+    change.timeline(report.id, TimelineKind::Submitted);
+    change.system_timeline(
+        report.id,
+        TimelineKind::Classified {
+            category: report.category.to_string(),
+            priority: priority.to_string(),
+            decided_by: DecidedBy::Rules,
+            rule: decision.rule,
+        },
+    );
+    if let Some(note) = note {
+        change.timeline(
+            report.id,
+            TimelineKind::Comment {
+                body: note.as_str().to_owned(),
+                internal: true,
+            },
+        );
+    }
+    change.event(report.id, ReportEvent::submitted(&report));
+    if let Some((action, target, mut after)) = audit {
+        if let Some(fields) = after.as_object_mut() {
+            fields.insert("report_id".to_owned(), serde_json::json!(report.id));
+            fields.insert("number".to_owned(), serde_json::json!(report.number));
+        }
+        let target = target.unwrap_or_else(|| format!("report:{}", report.id));
+        change.audit_on(action, target, serde_json::Value::Null, after);
+    }
+    change.create(report.clone());
+    report
 }
 
 /// The location sent, or else the first photo's EXIF GPS position.

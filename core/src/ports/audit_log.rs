@@ -34,4 +34,9 @@ pub trait AuditLog: Send + Sync {
 
     /// Reads entries, newest first.
     async fn list(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Of `targets`, those with at least one entry, in no particular order:
+    /// one query for a batch (an import's ledger check), answered from
+    /// what is committed now (never a lagging replica).
+    async fn recorded_targets(&self, targets: &[String]) -> Result<Vec<String>, StoreError>;
 }

@@ -297,6 +297,17 @@ pub trait ReportStore: Send + Sync {
     /// a number allocated for a change that then fails leaves a gap).
     async fn next_receipt_number(&self, year: i32) -> Result<ReceiptNumber, StoreError>;
 
+    /// Allocates the next `count` receipt numbers of `year` in one round
+    /// trip, in ascending order (for a batch of reports; the same rules as
+    /// [`next_receipt_number`](Self::next_receipt_number): never reused, so a
+    /// batch that then fails leaves a gap; under concurrent callers they
+    /// need not be consecutive).
+    async fn next_receipt_numbers(
+        &self,
+        year: i32,
+        count: u32,
+    ) -> Result<Vec<ReceiptNumber>, StoreError>;
+
     /// Applies a change in one transaction: all of it, or nothing.
     ///
     /// An update, timeline entry, supporter or event naming a report that

@@ -68,3 +68,37 @@ pub async fn audit_log_lists_newest_first_by_target_with_limit(stores: &Stores) 
     );
     Ok(())
 }
+
+/// `recorded_targets` answers which of the targets asked about have
+/// entries, each once, matching exactly; none asked, none answered.
+pub async fn audit_log_says_which_targets_have_entries(stores: &Stores) -> CheckResult {
+    let audit = stores.audit.as_ref();
+    for (target, at) in [
+        ("import:a", t(10)),
+        ("import:b", t(20)),
+        ("import:a", t(30)),
+        ("report:x", t(40)),
+    ] {
+        audit
+            .record(&audit_entry(target, at, "report.import"))
+            .await?;
+    }
+    let asked: Vec<String> = ["import:a", "import:c", "import:b", "import:", "import:a%"]
+        .map(str::to_owned)
+        .into();
+    let mut recorded = audit.recorded_targets(&asked).await?;
+    recorded.sort();
+    assert_eq!(recorded, ["import:a", "import:b"]);
+    assert_eq!(
+        audit.recorded_targets(&[]).await?,
+        Vec::<String>::new(),
+        "nothing asked"
+    );
+    // A batch larger than one query binds.
+    let many: Vec<String> = (0..12_000)
+        .map(|i| format!("import:{i}"))
+        .chain(["import:b".to_owned()])
+        .collect();
+    assert_eq!(audit.recorded_targets(&many).await?, ["import:b"]);
+    Ok(())
+}

@@ -79,8 +79,8 @@
 //!   a city or county taking in its districts, `[since, until)` on the
 //!   creation time, Korean (UTC+9) dates, age bands closed below.
 //! - **Concurrency**: of two `apply`s from the same version exactly one wins;
-//!   concurrent receipt numbers are distinct; of concurrent `consume`s of one
-//!   token exactly one sees it `Fresh`.
+//!   concurrent receipt numbers (drawn singly or together) are distinct; of
+//!   concurrent `consume`s of one token exactly one sees it `Fresh`.
 //!
 //! # Adding a check
 //!
@@ -255,6 +255,8 @@ macro_rules! store_contract {
             update_replaces_the_stored_report,
             receipt_numbers_count_up_per_year,
             receipt_numbers_are_distinct_under_concurrency,
+            receipt_numbers_drawn_together_are_new_and_ascending,
+            receipt_numbers_drawn_together_are_distinct_under_concurrency,
             create_refuses_a_taken_id_or_receipt_number,
             timeline_is_oldest_first_and_per_report,
             outbox_keeps_events_in_order,
@@ -273,6 +275,7 @@ macro_rules! store_contract {
             refused_change_writes_nothing,
             concurrent_updates_from_one_version_let_one_win,
             one_change_may_write_several_reports,
+            a_change_creating_hundreds_of_reports_is_all_or_nothing,
             update_of_missing_report_is_not_found,
             entries_for_a_missing_report_are_not_found,
             rewriting_a_timeline_entry_replaces_it_in_place,
@@ -341,6 +344,7 @@ macro_rules! store_contract {
             category_needs_its_department,
             // AuditLog
             audit_log_lists_newest_first_by_target_with_limit,
+            audit_log_says_which_targets_have_entries,
         );
     };
     (@checks $fresh:path; $($check:ident),* $(,)?) => {

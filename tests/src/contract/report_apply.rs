@@ -8,7 +8,7 @@ use sinmungo_core::domain::text::ReportTitle;
 use sinmungo_core::domain::timeline::{TimelineEntry, TimelineKind};
 use sinmungo_core::domain::user::UserId;
 use sinmungo_core::ports::{
-    AuditQuery, ReportChange, ReportWrite, StoreError, Supporter, Uniqueness,
+    AuditQuery, ReportChange, ReportQuery, ReportWrite, Scope, StoreError, Supporter, Uniqueness,
 };
 use tokio::task::JoinSet;
 
@@ -313,6 +313,66 @@ pub async fn one_change_may_write_several_reports(stores: &Stores) -> CheckResul
             "report.merged"
         ]
     );
+    Ok(())
+}
+
+/// A change creating hundreds of reports, each with its timeline entry,
+/// event and audit entry (an import batch: more values than one statement
+/// binds), is written whole or not at all: when its last report takes a
+/// receipt number already used, nothing of it is there; without that one,
+/// all of it is.
+pub async fn a_change_creating_hundreds_of_reports_is_all_or_nothing(
+    stores: &Stores,
+) -> CheckResult {
+    const REPORTS: u32 = 600;
+    let w = World::new(stores).await?;
+    let first = w.create(1, |_| {}).await?;
+    let numbers = w.reports().next_receipt_numbers(YEAR, REPORTS - 1).await?;
+    let mut reports = Vec::new();
+    // The last one reuses the first report's number.
+    for (n, number) in (2..).zip(numbers.into_iter().chain([first.number])) {
+        reports.push(fixtures::report(report_id(n), number, w.alice.id)?);
+    }
+    let batch = |reports: &[Report]| {
+        let mut change = ReportChange::default();
+        for report in reports {
+            let one = creation(report);
+            change.writes.extend(one.writes);
+            change.timeline.extend(one.timeline);
+            change.events.extend(one.events);
+            change.audit.push(audit_entry(
+                &format!("import:legacy-{}", report.number),
+                t(5),
+                "report.import",
+            ));
+        }
+        change
+    };
+    let sample = [reports[0].id, reports[299].id, reports[598].id];
+    let before = trace(&w, &sample).await?;
+
+    let result = w.reports().apply(batch(&reports)).await;
+    assert!(
+        matches!(result, Err(StoreError::AlreadyExists(Uniqueness::Identity))),
+        "got {result:?}"
+    );
+    assert_eq!(
+        trace(&w, &sample).await?,
+        before,
+        "a refused batch left no trace"
+    );
+
+    let good = &reports[..reports.len() - 1];
+    w.reports().apply(batch(good)).await?;
+    let after = trace(&w, &sample).await?;
+    assert!(after.reports.iter().all(Option::is_some), "{after:?}");
+    assert_eq!(after.outbox, before.outbox + good.len());
+    assert_eq!(after.audit, before.audit + good.len());
+    let counts = w
+        .reports()
+        .count_by_status(&ReportQuery::new(Scope::All))
+        .await?;
+    assert_eq!(counts, [(ReportStatus::Received, 600)]);
     Ok(())
 }
 

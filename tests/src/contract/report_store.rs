@@ -9,6 +9,7 @@ use sinmungo_core::domain::event::ReportEvent;
 use sinmungo_core::domain::geo::Jurisdiction;
 use sinmungo_core::domain::photo::PhotoKind;
 use sinmungo_core::domain::priority::Priority;
+use sinmungo_core::domain::receipt::ReceiptNumber;
 use sinmungo_core::domain::report::{
     Analysis, DecidedBy, Privacy, PrivacyDecision, PrivacyReview, Visibility,
 };
@@ -361,6 +362,72 @@ pub async fn receipt_numbers_are_distinct_under_concurrency(stores: &Stores) -> 
         sequences,
         (1..=DRAWS).collect::<BTreeSet<_>>(),
         "16 distinct numbers 1–16"
+    );
+    Ok(())
+}
+
+/// Receipt numbers drawn together are new: they follow those drawn before,
+/// in ascending order, count per year like single ones, and the next draw
+/// follows them (none is handed out twice).
+pub async fn receipt_numbers_drawn_together_are_new_and_ascending(stores: &Stores) -> CheckResult {
+    let reports = stores.reports.as_ref();
+    let sequences = |numbers: Vec<ReceiptNumber>| -> Vec<(i32, u32)> {
+        numbers
+            .into_iter()
+            .map(|n| (n.year(), n.sequence()))
+            .collect()
+    };
+    assert_eq!(reports.next_receipt_number(YEAR).await?.sequence(), 1);
+    assert_eq!(
+        sequences(reports.next_receipt_numbers(YEAR, 5).await?),
+        (2..=6).map(|s| (YEAR, s)).collect::<Vec<_>>(),
+        "five at once, after the first"
+    );
+    assert_eq!(
+        sequences(reports.next_receipt_numbers(YEAR + 1, 2).await?),
+        [(YEAR + 1, 1), (YEAR + 1, 2)],
+        "another year counts on its own"
+    );
+    assert_eq!(
+        reports.next_receipt_numbers(YEAR, 0).await?,
+        [],
+        "none asked, none drawn"
+    );
+    assert_eq!(
+        sequences(reports.next_receipt_numbers(YEAR, 1).await?),
+        [(YEAR, 7)]
+    );
+    assert_eq!(
+        reports.next_receipt_number(YEAR).await?.sequence(),
+        8,
+        "a single draw follows the batches"
+    );
+    Ok(())
+}
+
+/// Batches of receipt numbers drawn at the same moment as single ones
+/// share none, and leave no gap.
+pub async fn receipt_numbers_drawn_together_are_distinct_under_concurrency(
+    stores: &Stores,
+) -> CheckResult {
+    const BATCHES: u32 = 6;
+    const EACH: u32 = 5;
+    let mut tasks = JoinSet::new();
+    for _ in 0..BATCHES {
+        let reports = stores.reports.clone();
+        tasks.spawn(async move { reports.next_receipt_numbers(YEAR, EACH).await });
+        let reports = stores.reports.clone();
+        tasks.spawn(async move { Ok(vec![reports.next_receipt_number(YEAR).await?]) });
+    }
+    let mut sequences = Vec::new();
+    while let Some(drawn) = tasks.join_next().await {
+        sequences.extend(drawn??.into_iter().map(ReceiptNumber::sequence));
+    }
+    sequences.sort_unstable();
+    assert_eq!(
+        sequences,
+        (1..=BATCHES * (EACH + 1)).collect::<Vec<_>>(),
+        "36 distinct numbers 1–36"
     );
     Ok(())
 }

@@ -14,6 +14,7 @@ use sinmungo_wiring::{
     build_application, AccessConfig, Application, ApplicationConfig, ConnectionUrl, MediaConfig,
     StoreConfig, TriageConfig,
 };
+use sqlx::Connection as _;
 use tempfile::TempDir;
 
 /// Every test account's password.
@@ -33,6 +34,7 @@ pub enum Backend {
 /// A database, its files, and the application over it.
 pub struct Env {
     pub dir: TempDir,
+    backend: Backend,
     url: String,
     pub app: Application,
     pub citizen: User,
@@ -119,6 +121,7 @@ impl Env {
         let admin = accounts.swap_remove(0);
         Ok(Some(Self {
             dir,
+            backend,
             url,
             app,
             citizen,
@@ -211,6 +214,61 @@ impl Env {
                 },
             )
             .await?;
+        Ok(())
+    }
+
+    /// Makes the database refuse (with an error of its own) to store a
+    /// report titled `title`, as a disk or a constraint might, until
+    /// [`cure`](Self::cure) is called.
+    pub async fn poison(&self, title: &str) -> anyhow::Result<()> {
+        let title = title.replace('\'', "''");
+        match self.backend {
+            Backend::Sqlite => {
+                self.execute(&format!(
+                    "CREATE TRIGGER poison BEFORE INSERT ON reports WHEN NEW.title = '{title}' \
+                     BEGIN SELECT RAISE(ABORT, 'poisoned'); END"
+                ))
+                .await?;
+            }
+            Backend::Postgres => {
+                self.execute(&format!(
+                    "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN IF NEW.title = '{title}' THEN RAISE EXCEPTION 'poisoned'; END IF; \
+                     RETURN NEW; END $$"
+                ))
+                .await?;
+                self.execute(
+                    "CREATE TRIGGER poison BEFORE INSERT ON reports \
+                     FOR EACH ROW EXECUTE FUNCTION poison()",
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Undoes [`poison`](Self::poison).
+    pub async fn cure(&self) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Sqlite => self.execute("DROP TRIGGER poison").await,
+            Backend::Postgres => self.execute("DROP TRIGGER poison ON reports").await,
+        }
+    }
+
+    /// Runs one SQL statement on the test's database, beside the application.
+    async fn execute(&self, sql: &str) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url).await?;
+                sqlx::query(sql).execute(&mut conn).await?;
+                conn.close().await?;
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+                sqlx::query(sql).execute(&mut conn).await?;
+                conn.close().await?;
+            }
+        }
         Ok(())
     }
 

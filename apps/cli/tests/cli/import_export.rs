@@ -3,6 +3,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use sinmungo_core::app::SubmitRequest;
+use sinmungo_core::domain::report::Report;
+
 use crate::harness::{stderr, stdout, Env};
 use crate::on_every_store;
 
@@ -10,6 +13,8 @@ on_every_store!(
     an_export_imports_back_with_the_same_fields,
     one_bad_row_imports_nothing_and_names_its_line,
     a_cut_short_import_resumes_without_duplicates,
+    a_failed_batch_keeps_the_batches_before_it_and_a_rerun_completes,
+    imported_reports_are_triaged_like_submitted_ones,
 );
 
 /// The fields a round trip keeps, counted.
@@ -190,5 +195,192 @@ async fn a_cut_short_import_resumes_without_duplicates(env: &Env) -> anyhow::Res
     assert!(reports.iter().all(|r| r.category.as_str() == "streetlight"
         && r.department.is_some()
         && !r.jurisdiction.code.is_empty()));
+    Ok(())
+}
+
+/// The titles of `reports`, sorted.
+fn sorted_titles(reports: &[Report]) -> Vec<String> {
+    let mut titles: Vec<String> = reports
+        .iter()
+        .map(|r| r.title.as_str().to_owned())
+        .collect();
+    titles.sort();
+    titles
+}
+
+/// The sequence numbers of `reports`' receipt numbers, sorted.
+fn sorted_numbers(reports: &[Report]) -> Vec<u32> {
+    let mut numbers: Vec<u32> = reports.iter().map(|r| r.number.sequence()).collect();
+    numbers.sort_unstable();
+    numbers
+}
+
+/// 350 rows in batches of 100; the database refuses a row of the third
+/// batch. The two batches before it stay, with consecutive receipt
+/// numbers; nothing of the third is there; the numbers it drew are not
+/// handed out again; and once the database takes it, a re-run imports the
+/// rest and skips the rest, one report per external id.
+async fn a_failed_batch_keeps_the_batches_before_it_and_a_rerun_completes(
+    env: &Env,
+) -> anyhow::Result<()> {
+    let file = env.path("legacy.csv");
+    std::fs::write(&file, legacy_csv(350))?;
+    let titles = |rows: std::ops::Range<usize>| {
+        let mut titles: Vec<String> = rows.map(|i| format!("가로등 고장 {i}")).collect();
+        titles.sort();
+        titles
+    };
+    let import = |commit: bool| {
+        let mut command = env.cli();
+        command.args([
+            "reports",
+            "import",
+            "--batch-size",
+            "100",
+            "--output",
+            "json",
+        ]);
+        if commit {
+            command.arg("--commit");
+        }
+        command.arg(&file).output()
+    };
+    // Row 250, on line 252 of the file: the third batch is lines 202–301.
+    env.poison("가로등 고장 250").await?;
+    let output = import(true)?;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("line 202 to line 301"), "{message}");
+    assert!(message.contains("200 before it"), "{message}");
+    assert!(message.contains("run the same command again"), "{message}");
+    let reports = env.reports().await?;
+    assert_eq!(sorted_titles(&reports), titles(0..200));
+    assert_eq!(
+        sorted_numbers(&reports),
+        (1..=200).collect::<Vec<_>>(),
+        "consecutive receipt numbers"
+    );
+
+    // A dry run counts what is left, batch by batch, and writes nothing.
+    let output = import(false)?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(summary["would_import"], "150");
+    assert_eq!(summary["skipped_already_imported"], "200");
+    assert_eq!(env.reports().await?.len(), 200);
+
+    env.cure().await?;
+    let output = import(true)?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(summary["imported"], "150");
+    assert_eq!(summary["skipped_already_imported"], "200");
+    let reports = env.reports().await?;
+    assert_eq!(
+        sorted_titles(&reports),
+        titles(0..350),
+        "one report per external id"
+    );
+    assert_eq!(
+        sorted_numbers(&reports),
+        (1..=200).chain(301..=450).collect::<Vec<_>>(),
+        "the failed batch's numbers (201–300) are not handed out again"
+    );
+    Ok(())
+}
+
+/// Imported rows — one the rules classify, one naming its category, in two
+/// cities — get the category, priority, department, jurisdiction, analysis
+/// and timeline that submitting the same report gives.
+async fn imported_reports_are_triaged_like_submitted_ones(env: &Env) -> anyhow::Result<()> {
+    let rows = [
+        (
+            "도로 파손",
+            "집 앞 도로에 큰 포트홀이 생겼어요",
+            35.8242,
+            127.1480,
+            None,
+        ),
+        (
+            "불이 꺼졌어요",
+            "골목 가로등이 밤새 꺼져 있어요",
+            35.9483,
+            126.9577,
+            Some("streetlight"),
+        ),
+    ];
+    let mut csv = String::from("external_id,title,description,lat,lng,category\n");
+    for (i, (title, description, lat, lng, category)) in rows.iter().enumerate() {
+        csv.push_str(&format!(
+            "row-{i},{title},{description},{lat},{lng},{}\n",
+            category.unwrap_or_default()
+        ));
+    }
+    let file = env.path("legacy.csv");
+    std::fs::write(&file, csv)?;
+    let output = env
+        .cli()
+        .args(["reports", "import", "--commit"])
+        .arg(&file)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    for (title, description, lat, lng, category) in rows {
+        let submitted = env
+            .app
+            .use_cases
+            .submit
+            .execute(
+                &env.citizen_actor(),
+                SubmitRequest {
+                    title: title.to_owned(),
+                    description: description.to_owned(),
+                    lat: Some(lat),
+                    lng: Some(lng),
+                    category: category.map(str::to_owned),
+                    ..SubmitRequest::default()
+                },
+            )
+            .await?;
+        let imported = env
+            .reports()
+            .await?
+            .into_iter()
+            .find(|r| r.title.as_str() == title && r.reporter == env.admin.id)
+            .ok_or_else(|| anyhow::anyhow!("{title} was not imported"))?;
+        let triage = |r: &Report| {
+            let mut analysis = r.analysis.clone();
+            // Decided at submission, a different instant for each.
+            if let Some(analysis) = &mut analysis {
+                analysis.decided_at = chrono::DateTime::UNIX_EPOCH;
+            }
+            (
+                r.category.clone(),
+                r.priority,
+                r.department.clone(),
+                r.jurisdiction.clone(),
+                analysis,
+                r.respond_by - r.created_at,
+                r.due_at - r.created_at,
+                r.status,
+            )
+        };
+        assert_eq!(triage(&imported), triage(&submitted), "{title}");
+        assert!(imported.department.is_some(), "{title} routed");
+        let kinds = |report: &Report| {
+            let reports = env.app.stores.reports.clone();
+            let id = report.id;
+            async move {
+                let timeline = reports.timeline(id).await?;
+                anyhow::Ok(
+                    timeline
+                        .into_iter()
+                        .map(|e| (e.kind, e.actor.is_some()))
+                        .collect::<Vec<_>>(),
+                )
+            }
+        };
+        assert_eq!(kinds(&imported).await?, kinds(&submitted).await?, "{title}");
+    }
     Ok(())
 }
