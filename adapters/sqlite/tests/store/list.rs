@@ -317,3 +317,143 @@ async fn map_queries_search_the_r_tree_instead_of_scanning_reports() {
         "{plan:#?}"
     );
 }
+
+/// `count` reports numbered from `first`, each at `place`.
+fn reports_at(first: u32, count: u32, place: GeoPoint) -> impl Iterator<Item = Report> {
+    (first..first + count).map(move |n| Report {
+        location: place,
+        ..report(n)
+    })
+}
+
+/// A 0.01° box around the fixtures' default place, central Jeonju.
+fn jeonju_box() -> BoundingBox {
+    BoundingBox::parse("127.143,35.819,127.153,35.829").unwrap()
+}
+
+#[tokio::test]
+async fn a_dense_box_pages_newest_first_through_the_newest_window() {
+    let (_dir, store) = fresh().await;
+    let outside = GeoPoint::new(35.9676, 126.7366).unwrap();
+    // Interleaved: 1–20 in the box, 21–40 in Gunsan, 41–60 in the box.
+    submit_all(
+        &store,
+        reports_at(1, 20, GeoPoint::new(35.8242, 127.1480).unwrap()),
+    )
+    .await;
+    submit_all(&store, reports_at(21, 20, outside)).await;
+    submit_all(
+        &store,
+        reports_at(41, 20, GeoPoint::new(35.8242, 127.1480).unwrap()),
+    )
+    .await;
+
+    let mut query = ReportQuery::new(Scope::Public);
+    query.bbox = Some(jeonju_box());
+    query.limit = 15;
+    let plan = store
+        .newest_window_plan(&query)
+        .await
+        .unwrap()
+        .expect("a map query looks among the newest first");
+    // The window reads the narrow index in order, never the table.
+    assert!(
+        plan.iter()
+            .any(|line| line.contains("COVERING INDEX reports_newest_places")),
+        "{plan:#?}"
+    );
+    assert!(
+        !plan
+            .iter()
+            .any(|line| line.starts_with("SCAN reports ") && !line.contains("INDEX")),
+        "{plan:#?}"
+    );
+
+    let mut pages = Vec::new();
+    loop {
+        let page = ReportStore::list(&store, &query).await.unwrap();
+        pages.push(
+            page.items
+                .iter()
+                .map(|r| r.number.sequence())
+                .collect::<Vec<_>>(),
+        );
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    let expected: Vec<u32> = (41..=60).rev().chain((1..=20).rev()).collect();
+    assert_eq!(
+        pages,
+        [
+            expected[..15].to_vec(),
+            expected[15..30].to_vec(),
+            expected[30..].to_vec()
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_sparse_box_still_finds_reports_older_than_the_window() {
+    let (_dir, store) = fresh().await;
+    // A page of one reads a window of the 200 newest reports: the five in
+    // the box are older than all of them, so only the R*Tree finds them.
+    submit_all(
+        &store,
+        reports_at(1, 5, GeoPoint::new(35.8242, 127.1480).unwrap()),
+    )
+    .await;
+    submit_all(
+        &store,
+        reports_at(6, 250, GeoPoint::new(35.9676, 126.7366).unwrap()),
+    )
+    .await;
+
+    let mut query = ReportQuery::new(Scope::Public);
+    query.bbox = Some(jeonju_box());
+    query.limit = 1;
+    let mut found = Vec::new();
+    loop {
+        let page = ReportStore::list(&store, &query).await.unwrap();
+        found.extend(page.items.iter().map(|r| r.number.sequence()));
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(found, [5, 4, 3, 2, 1]);
+}
+
+#[tokio::test]
+async fn only_map_queries_the_index_covers_look_among_the_newest() {
+    let (_dir, store) = fresh().await;
+    let mut map = ReportQuery::new(Scope::PublicAndOwn(citizen(1)));
+    map.bbox = Some(jeonju_box());
+    map.status = Some(ReportStatus::Received);
+    map.category = Some(CategoryCode::new("road_damage").unwrap());
+    map.open_only = true;
+    assert!(store.newest_window_plan(&map).await.unwrap().is_some());
+
+    let mut near = ReportQuery::new(Scope::Public);
+    near.near = Some(Circle::parse("35.8242,127.1480", Some(500.0)).unwrap());
+    near.after = Some(report_id(40));
+    assert!(store.newest_window_plan(&near).await.unwrap().is_some());
+
+    // No area: the (column, id) indexes already answer newest first.
+    assert!(store.newest_window_plan(&all()).await.unwrap().is_none());
+    // Filters the index does not hold, and other orders, go to the R*Tree.
+    let mut by_department = map.clone();
+    by_department.department = Some(DepartmentCode::new("road_management").unwrap());
+    assert!(store
+        .newest_window_plan(&by_department)
+        .await
+        .unwrap()
+        .is_none());
+    let mut by_text = map.clone();
+    by_text.text = Some("포트홀".to_owned());
+    assert!(store.newest_window_plan(&by_text).await.unwrap().is_none());
+    let mut queue = map;
+    queue.order = sinmungo_core::ports::ReportOrder::PriorityThenDue;
+    assert!(store.newest_window_plan(&queue).await.unwrap().is_none());
+}
