@@ -46,16 +46,21 @@ pub(crate) async fn run(
     let bar = progress::bar(Some(total), "importing (가져오는 중)");
     let mut counts = Counts::default();
     let mut batch = Batch::with_capacity(batch_size);
+    let mut unchecked = Unchecked::new(total);
     for read in rows::open(&args.file, format)? {
         if let Some(problem) = read.problems.first() {
-            return Err(CliError::Invalid(format!(
-                "{}, field {}: {}; the file changed after it was checked — {} imported before it; check it and run the same command again (검사 후 파일이 바뀌었습니다)",
-                problem.place, problem.field, problem.message, counts.imported
-            )));
+            return Err(changed(
+                &format!(
+                    "{}, field {}: {}",
+                    problem.place, problem.field, problem.message
+                ),
+                counts.imported,
+            ));
         }
         let Some(located) = read.row else {
             continue;
         };
+        unchecked.read(located.place, counts.imported)?;
         batch.push(located);
         if batch.len() == batch_size {
             import_batch(use_cases, actor, args.commit, &mut batch, &mut counts).await?;
@@ -80,6 +85,40 @@ pub(crate) async fn run(
             ("skipped_already_imported", counts.skipped.to_string()),
         ],
     )
+}
+
+/// The refusal when the second pass finds the file changed since the first:
+/// `what` it found, and how many rows were imported before it.
+fn changed(what: &str, imported: u64) -> CliError {
+    CliError::Invalid(format!(
+        "{what}; the file changed after it was checked — {imported} imported before it; check it and run the same command again (검사 후 파일이 바뀌었습니다)"
+    ))
+}
+
+/// Counts the second pass's rows against the first's: a row beyond them was
+/// never checked against the others (its `external_id` for repeats).
+#[derive(Debug)]
+struct Unchecked {
+    checked: u64,
+    read: u64,
+}
+
+impl Unchecked {
+    fn new(checked: u64) -> Self {
+        Self { checked, read: 0 }
+    }
+
+    /// One more row read at `place`; refused when the first pass had fewer.
+    fn read(&mut self, place: Place, imported: u64) -> Result<(), CliError> {
+        self.read += 1;
+        if self.read > self.checked {
+            return Err(changed(
+                &format!("{place}: a row that was not there when the file was checked"),
+                imported,
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The first pass: reads and checks every row, a batch at a time, holding
@@ -327,5 +366,26 @@ fn explain(place: Place, error: SubmitError) -> Result<Vec<Problem>, CliError> {
         )]),
         // The store failing is not the row's fault: stop.
         other => Err(CliError::refused(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_the_first_pass_did_not_check_stops_the_second() {
+        let mut unchecked = Unchecked::new(2);
+        let line = |n| Place::FILE.renumbered(n);
+        assert!(unchecked.read(line(2), 0).is_ok());
+        assert!(unchecked.read(line(3), 0).is_ok());
+        let Err(CliError::Invalid(message)) = unchecked.read(line(4), 2) else {
+            panic!("a third row of two checked must be refused");
+        };
+        assert!(
+            message.contains("the file changed after it was checked"),
+            "{message}"
+        );
+        assert!(message.contains("2 imported before it"), "{message}");
     }
 }
