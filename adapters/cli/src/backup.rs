@@ -1,9 +1,10 @@
-//! `backup FILE` and `restore FILE` (SQLite). A backup is an online,
-//! consistent copy of the database (`VACUUM INTO`, checked with
-//! `PRAGMA integrity_check`), with the photos of a `file://` media store
-//! copied to `FILE.media/`. Restoring replaces the database file and the
-//! photos with a backup's, after checking it: stop every server first.
-//! PostgreSQL is backed up with `pg_dump` (see the README).
+//! `backup FILE` and `restore FILE`. A backup is an online, consistent copy
+//! of the database — SQLite: `VACUUM INTO`, checked with
+//! `PRAGMA integrity_check`; PostgreSQL: `pg_dump`, checked by restoring it
+//! into a scratch database — with the photos of a `file://` media store
+//! copied to `FILE.media/`. Restoring (SQLite) replaces the database file and
+//! the photos with a backup's, after checking it: stop every server first.
+//! PostgreSQL is restored with `pg_restore` (see the README).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,9 +24,9 @@ use crate::VIA;
 /// backup port and files.
 #[derive(Clone, Default)]
 pub struct Storage {
-    /// The store's backups (`None` on PostgreSQL).
+    /// The store's backups.
     pub backup: Option<Arc<dyn DatabaseBackup>>,
-    /// The SQLite database file.
+    /// The SQLite database file (`None` on PostgreSQL).
     pub database_file: Option<PathBuf>,
     /// The directory of a `file://` media store.
     pub media_dir: Option<PathBuf>,
@@ -40,7 +41,8 @@ impl std::fmt::Debug for Storage {
     }
 }
 
-const POSTGRES_HINT: &str = "this database is PostgreSQL: back it up with pg_dump -Fc and restore with pg_restore (see the README) (PostgreSQL 은 pg_dump 로 백업합니다)";
+const NO_BACKUPS: &str = "this store takes no backups (백업할 수 없는 저장소입니다)";
+const POSTGRES_RESTORE: &str = "this database is PostgreSQL: check the dump with `sinmungo backup --check FILE`, then restore it with pg_restore (see the README) (PostgreSQL 은 pg_restore 로 복원합니다)";
 
 fn admin_only(actor: &Actor) -> Result<(), CliError> {
     if actor.role() == Some(Role::Admin) {
@@ -69,7 +71,7 @@ pub(crate) async fn backup(
     let port = storage
         .backup
         .as_ref()
-        .ok_or_else(|| CliError::Refused(POSTGRES_HINT.to_owned()))?;
+        .ok_or_else(|| CliError::Refused(NO_BACKUPS.to_owned()))?;
     let report = if args.check {
         port.check_backup(&args.file).await
     } else {
@@ -107,6 +109,7 @@ pub(crate) async fn backup(
             ("file", args.file.display().to_string()),
             ("bytes", report.bytes.to_string()),
             ("integrity_check", report.integrity),
+            ("reports", report.reports.to_string()),
             ("photo_files", photos.to_string()),
         ],
     )
@@ -120,10 +123,13 @@ pub(crate) async fn check_restore(
     args: &RestoreArgs,
 ) -> Result<(), CliError> {
     admin_only(actor)?;
+    if storage.database_file.is_none() {
+        return Err(CliError::Refused(POSTGRES_RESTORE.to_owned()));
+    }
     let port = storage
         .backup
         .as_ref()
-        .ok_or_else(|| CliError::Refused(POSTGRES_HINT.to_owned()))?;
+        .ok_or_else(|| CliError::Refused(NO_BACKUPS.to_owned()))?;
     let report = port
         .check_backup(&args.file)
         .await
@@ -146,7 +152,7 @@ pub fn restore_files(storage: &Storage, args: &RestoreArgs) -> Result<(), CliErr
     let database = storage
         .database_file
         .as_ref()
-        .ok_or_else(|| CliError::Refused(POSTGRES_HINT.to_owned()))?;
+        .ok_or_else(|| CliError::Refused(POSTGRES_RESTORE.to_owned()))?;
     for suffix in ["-wal", "-shm"] {
         let mut name = database.as_os_str().to_owned();
         name.push(suffix);

@@ -45,7 +45,8 @@ pub enum Command {
     Rules(RulesCommand),
     /// Counts by status, category and department (통계).
     Stats(StatsArgs),
-    /// Write an online, checked copy of the SQLite database (and its photos) to FILE.
+    /// Write an online, checked copy of the database (and its photos) to FILE:
+    /// SQLite's VACUUM INTO, or PostgreSQL's pg_dump restored into a scratch database.
     Backup(BackupArgs),
     /// Replace the SQLite database (and photos) with a backup; stop every server first.
     Restore(RestoreArgs),
@@ -56,7 +57,8 @@ pub enum Command {
 pub struct BackupArgs {
     /// The new backup file (photos go to FILE.media/).
     pub file: PathBuf,
-    /// Only run the integrity check on an existing backup FILE.
+    /// Only check an existing backup FILE (PostgreSQL: by restoring it into
+    /// a scratch database, dropped afterwards; needs pg_restore and CREATEDB).
     #[arg(long)]
     pub check: bool,
     /// Printing.

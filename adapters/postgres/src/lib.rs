@@ -18,6 +18,7 @@
 //!   written time truncated (not rounded) to whole microseconds.
 
 mod audit;
+mod backup;
 mod codec;
 mod directory;
 mod error;
@@ -38,6 +39,7 @@ use sinmungo_sql::SqlPorts;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
+pub use crate::backup::PostgresBackup;
 pub use crate::options::PostgresOptions;
 
 use crate::codec::PgDialect;

@@ -51,10 +51,20 @@ impl DatabaseBackup for SqliteStore {
             .fetch_all(&mut conn)
             .await
             .map_err(store_error)?;
+        let integrity = rows.join("; ");
+        let reports = if integrity == "ok" {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM reports")
+                .fetch_one(&mut conn)
+                .await
+                .map_err(store_error)?
+        } else {
+            0
+        };
         conn.close().await.map_err(store_error)?;
         Ok(BackupReport {
             bytes,
-            integrity: rows.join("; "),
+            integrity,
+            reports: u64::try_from(reports).unwrap_or(0),
         })
     }
 }

@@ -12,7 +12,7 @@ use sinmungo_core::ports::{
     Outbox, ReportStore, SecretSealer, SessionStore, SettingsStore, SystemClock, UserStore,
     UuidV7Ids,
 };
-use sinmungo_postgres::{PostgresOptions, PostgresStore};
+use sinmungo_postgres::{PostgresBackup, PostgresOptions, PostgresStore};
 use sinmungo_sqlite::SqliteStore;
 
 use crate::directory_cache::CachedDirectory;
@@ -98,7 +98,7 @@ pub struct OpenedStores {
     pub leases: Arc<dyn JobLease>,
     /// The mail work of the notifications.
     pub mail: Arc<dyn MailQueue>,
-    /// Online backups (SQLite; PostgreSQL is backed up with pg_dump).
+    /// Online backups (SQLite's `VACUUM INTO`; PostgreSQL's `pg_dump`).
     pub backup: Option<Arc<dyn DatabaseBackup>>,
     backend: Backend,
 }
@@ -223,6 +223,8 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
             .with_context(|| format!("migrating PostgreSQL at {}", config.database_url))?;
     }
     let sql = store.sql_ports();
+    let backup = PostgresBackup::new(store.clone(), url)
+        .with_context(|| format!("reading {}", config.database_url))?;
     Ok(OpenedStores {
         reports: Arc::new(store.clone()),
         outbox: Arc::new(store.clone()),
@@ -234,7 +236,7 @@ pub async fn open_stores(config: &StoreConfig) -> anyhow::Result<OpenedStores> {
         notifications: sql.notifications,
         leases: sql.leases,
         mail: sql.mail,
-        backup: None,
+        backup: Some(Arc::new(backup)),
         backend: Backend::Postgres(store),
     })
 }

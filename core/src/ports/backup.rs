@@ -13,6 +13,8 @@ pub struct BackupReport {
     pub bytes: u64,
     /// The database's own integrity check of the copy (`ok` when sound).
     pub integrity: String,
+    /// The reports the copy holds (0 when it is not sound).
+    pub reports: u64,
 }
 
 /// Takes consistent copies of the database.
@@ -24,6 +26,8 @@ pub trait DatabaseBackup: Send + Sync {
     /// the database's integrity check on the copy.
     async fn backup_to(&self, target: &Path) -> Result<BackupReport, StoreError>;
 
-    /// Runs the integrity check on a backup file, without opening it as the store.
+    /// Runs the integrity check on a backup file, without opening it as the
+    /// store (or, where the database cannot check a file, by restoring it
+    /// somewhere it can), and counts its reports.
     async fn check_backup(&self, file: &Path) -> Result<BackupReport, StoreError>;
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sinmungo_core::app::SubmitRequest;
 use sqlx::{ConnectOptions as _, Connection as _};
 
-use crate::harness::{stderr, Backend, Env};
+use crate::harness::{stderr, stdout, Backend, Env};
 
 async fn count_in(file: &std::path::Path) -> anyhow::Result<(String, i64)> {
     let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
@@ -73,8 +73,14 @@ async fn a_backup_taken_while_reports_are_written_restores_whole() -> anyhow::Re
         in_backup >= before,
         "{in_backup} < {before} committed before the backup"
     );
-    let output = env.cli().args(["backup", "--check"]).arg(&file).output()?;
+    let output = env
+        .cli()
+        .args(["backup", "--check", "--output", "json"])
+        .arg(&file)
+        .output()?;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(summary["reports"], in_backup.to_string(), "{summary}");
 
     // Restore: a dry run changes nothing; with --commit (servers stopped) the
     // database is the backup's.
@@ -96,13 +102,81 @@ async fn a_backup_taken_while_reports_are_written_restores_whole() -> anyhow::Re
     Ok(())
 }
 
+/// The PostgreSQL scratch databases a backup check left behind.
+async fn scratch_databases(env: &Env) -> anyhow::Result<i64> {
+    let Backend::Postgres = env.backend else {
+        anyhow::bail!("not PostgreSQL");
+    };
+    let mut conn = sqlx::PgConnection::connect(&env.url).await?;
+    let left: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_database WHERE datname LIKE 'sinmungo_check_%'",
+    )
+    .fetch_one(&mut conn)
+    .await?;
+    conn.close().await?;
+    Ok(left)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_backups_point_to_pg_dump() -> anyhow::Result<()> {
+async fn a_postgres_dump_is_checked_by_restoring_it_into_a_scratch_database() -> anyhow::Result<()>
+{
     let Some(env) = Env::new(Backend::Postgres).await? else {
         return Ok(());
     };
-    let output = env.cli().arg("backup").arg(env.path("x.db")).output()?;
+    env.submit_reports(12).await?;
+    let file = env.path("sinmungo.dump");
+    let output = env
+        .cli()
+        .args(["backup", "--output", "json"])
+        .arg(&file)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(summary["integrity_check"], "ok", "{summary}");
+    assert_eq!(summary["reports"], "12", "{summary}");
+    // pg_restore's own format: readable by the documented restore command.
+    assert!(std::fs::read(&file)?.starts_with(b"PGDMP"));
+
+    // Reports written after the dump are not in it: the check reads the file.
+    env.submit_reports(3).await?;
+    let output = env
+        .cli()
+        .args(["backup", "--check", "--output", "json"])
+        .arg(&file)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(summary["reports"], "12", "{summary}");
+
+    // A dump cut short fails its check, naming what pg_restore said.
+    let bytes = std::fs::read(&file)?;
+    let cut = env.path("cut.dump");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2])?;
+    let output = env.cli().args(["backup", "--check"]).arg(&cut).output()?;
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(message.contains("failed the integrity check"), "{message}");
+    assert!(message.contains("pg_restore"), "{message}");
+    assert_eq!(
+        scratch_databases(&env).await?,
+        0,
+        "scratch databases left behind"
+    );
+
+    // A backup never overwrites a file; restoring is pg_restore's.
+    let output = env.cli().arg("backup").arg(&file).output()?;
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("pg_dump"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("exists already"),
+        "{}",
+        stderr(&output)
+    );
+    let output = env.cli().arg("restore").arg(&file).output()?;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("pg_restore"),
+        "{}",
+        stderr(&output)
+    );
     Ok(())
 }

@@ -34,8 +34,8 @@ pub enum Backend {
 /// A database, its files, and the application over it.
 pub struct Env {
     pub dir: TempDir,
-    backend: Backend,
-    url: String,
+    pub backend: Backend,
+    pub url: String,
     pub app: Application,
     pub citizen: User,
     pub admin: User,
