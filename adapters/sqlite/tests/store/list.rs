@@ -57,6 +57,22 @@ async fn listed(store: &SqliteStore, query: ReportQuery) -> Vec<u32> {
     page.items.iter().map(|r| r.number.sequence()).collect()
 }
 
+/// Every page `query` lists, following the cursor, as numbers (`n` of `report(n)`).
+async fn pages(store: &SqliteStore, mut query: ReportQuery) -> Vec<Vec<u32>> {
+    let mut pages = Vec::new();
+    loop {
+        let page = ReportStore::list(store, &query).await.unwrap();
+        pages.push(page.items.iter().map(|r| r.number.sequence()).collect());
+        match page.next {
+            Some(next) => {
+                assert_eq!(Some(next), page.items.last().map(|r| r.id));
+                query.after = Some(next);
+            }
+            None => return pages,
+        }
+    }
+}
+
 fn all() -> ReportQuery {
     ReportQuery::new(Scope::All)
 }
@@ -226,25 +242,8 @@ async fn the_cursor_pages_through_everything_newest_first() {
     submit_all(&store, (1..=25).map(report)).await;
     let mut query = all();
     query.limit = 10;
-    let mut pages = Vec::new();
-    loop {
-        let page = ReportStore::list(&store, &query).await.unwrap();
-        pages.push(
-            page.items
-                .iter()
-                .map(|r| r.number.sequence())
-                .collect::<Vec<_>>(),
-        );
-        match page.next {
-            Some(next) => {
-                assert_eq!(Some(next), page.items.last().map(|r| r.id));
-                query.after = Some(next);
-            }
-            None => break,
-        }
-    }
     assert_eq!(
-        pages,
+        pages(&store, query).await,
         [
             (16..=25).rev().collect::<Vec<_>>(),
             (6..=15).rev().collect(),
@@ -369,23 +368,9 @@ async fn a_dense_box_pages_newest_first_through_the_newest_window() {
         "{plan:#?}"
     );
 
-    let mut pages = Vec::new();
-    loop {
-        let page = ReportStore::list(&store, &query).await.unwrap();
-        pages.push(
-            page.items
-                .iter()
-                .map(|r| r.number.sequence())
-                .collect::<Vec<_>>(),
-        );
-        match page.next {
-            Some(next) => query.after = Some(next),
-            None => break,
-        }
-    }
     let expected: Vec<u32> = (41..=60).rev().chain((1..=20).rev()).collect();
     assert_eq!(
-        pages,
+        pages(&store, query).await,
         [
             expected[..15].to_vec(),
             expected[15..30].to_vec(),
@@ -413,16 +398,7 @@ async fn a_sparse_box_still_finds_reports_older_than_the_window() {
     let mut query = ReportQuery::new(Scope::Public);
     query.bbox = Some(jeonju_box());
     query.limit = 1;
-    let mut found = Vec::new();
-    loop {
-        let page = ReportStore::list(&store, &query).await.unwrap();
-        found.extend(page.items.iter().map(|r| r.number.sequence()));
-        match page.next {
-            Some(next) => query.after = Some(next),
-            None => break,
-        }
-    }
-    assert_eq!(found, [5, 4, 3, 2, 1]);
+    assert_eq!(pages(&store, query).await, [[5], [4], [3], [2], [1]]);
 }
 
 #[tokio::test]

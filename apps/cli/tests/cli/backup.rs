@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sinmungo_core::app::SubmitRequest;
 use sqlx::{ConnectOptions as _, Connection as _};
 
-use crate::harness::{stderr, stdout, Backend, Env};
+use crate::harness::{json_summary, stderr, stdout, Backend, Env};
 
 async fn count_in(file: &std::path::Path) -> anyhow::Result<(String, i64)> {
     let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
@@ -78,8 +78,7 @@ async fn a_backup_taken_while_reports_are_written_restores_whole() -> anyhow::Re
         .args(["backup", "--check", "--output", "json"])
         .arg(&file)
         .output()?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let summary = json_summary(&output)?;
     assert_eq!(summary["reports"], in_backup.to_string(), "{summary}");
 
     // Restore: a dry run changes nothing; with --commit (servers stopped) the
@@ -130,8 +129,7 @@ async fn a_postgres_dump_is_checked_by_restoring_it_into_a_scratch_database() ->
         .args(["backup", "--output", "json"])
         .arg(&file)
         .output()?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let summary = json_summary(&output)?;
     assert_eq!(summary["integrity_check"], "ok", "{summary}");
     assert_eq!(summary["reports"], "12", "{summary}");
     // pg_restore's own format: readable by the documented restore command.
@@ -144,8 +142,7 @@ async fn a_postgres_dump_is_checked_by_restoring_it_into_a_scratch_database() ->
         .args(["backup", "--check", "--output", "json"])
         .arg(&file)
         .output()?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let summary = json_summary(&output)?;
     assert_eq!(summary["reports"], "12", "{summary}");
 
     // A dump cut short fails its check, naming what pg_restore said.

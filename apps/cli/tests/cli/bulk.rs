@@ -3,7 +3,7 @@
 use sinmungo_core::app::ReclassifyRequest;
 use sinmungo_core::domain::status::ReportStatus;
 
-use crate::harness::{stderr, stdout, Env};
+use crate::harness::{json_summary, stderr, stdout, Env};
 use crate::on_every_store;
 
 on_every_store!(close_moves_old_resolved_reports_only_with_commit);
@@ -27,8 +27,7 @@ async fn close_moves_old_resolved_reports_only_with_commit(env: &Env) -> anyhow:
             "json",
         ])
         .output()?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let summary = json_summary(&output)?;
     assert_eq!(summary["matched"], "0");
 
     let stats = stdout(&env.cli().args(["stats", "--output", "csv"]).output()?);
@@ -94,8 +93,7 @@ async fn a_new_rule_file_is_compared_with_the_open_reports(env: &Env) -> anyhow:
         .args(["rules", "diff", "--examples", "2", "--output", "json"])
         .arg(&file)
         .output()?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let rows: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let rows = json_summary(&output)?;
     let rows = rows.as_array().cloned().unwrap_or_default();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["from"], "road_damage");

@@ -321,3 +321,14 @@ pub fn stdout(output: &std::process::Output) -> String {
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// What a command printed with `--output json`, after checking it succeeded.
+pub fn json_summary(output: &std::process::Output) -> anyhow::Result<serde_json::Value> {
+    anyhow::ensure!(
+        output.status.code() == Some(0),
+        "exit {:?}: {}",
+        output.status.code(),
+        stderr(output)
+    );
+    Ok(serde_json::from_slice(&output.stdout)?)
+}

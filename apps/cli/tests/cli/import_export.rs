@@ -6,7 +6,7 @@ use std::path::Path;
 use sinmungo_core::app::SubmitRequest;
 use sinmungo_core::domain::report::Report;
 
-use crate::harness::{stderr, stdout, Env};
+use crate::harness::{json_summary, stderr, stdout, Env};
 use crate::on_every_store;
 
 on_every_store!(
@@ -88,8 +88,7 @@ async fn an_export_imports_back_with_the_same_fields(env: &Env) -> anyhow::Resul
         .args(["reports", "import", "--commit", "--output", "json"])
         .arg(&first)
         .output()?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let summary = json_summary(&output)?;
     assert_eq!(summary["imported"], "0");
     assert_eq!(summary["skipped_already_imported"], "150");
     assert_eq!(env.reports().await?.len(), 300);
@@ -156,8 +155,7 @@ async fn a_cut_short_import_resumes_without_duplicates(env: &Env) -> anyhow::Res
         .args(["reports", "import", "--output", "json"])
         .arg(&file)
         .output()?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let summary = json_summary(&output)?;
     assert_eq!(summary["would_import"], "60");
     assert!(env.reports().await?.is_empty());
 
@@ -178,8 +176,7 @@ async fn a_cut_short_import_resumes_without_duplicates(env: &Env) -> anyhow::Res
         .args(["reports", "import", "--commit", "--output", "json"])
         .arg(&file)
         .output()?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let summary = json_summary(&output)?;
     assert_eq!(summary["imported"], "35");
     assert_eq!(summary["skipped_already_imported"], "25");
     let reports = env.reports().await?;
@@ -263,16 +260,14 @@ async fn a_failed_batch_keeps_the_batches_before_it_and_a_rerun_completes(
 
     // A dry run counts what is left, batch by batch, and writes nothing.
     let output = import(false)?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let summary = json_summary(&output)?;
     assert_eq!(summary["would_import"], "150");
     assert_eq!(summary["skipped_already_imported"], "200");
     assert_eq!(env.reports().await?.len(), 200);
 
     env.cure().await?;
     let output = import(true)?;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let summary = json_summary(&output)?;
     assert_eq!(summary["imported"], "150");
     assert_eq!(summary["skipped_already_imported"], "200");
     let reports = env.reports().await?;
