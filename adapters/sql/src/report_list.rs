@@ -419,3 +419,98 @@ fn search_box(query: &ReportQuery) -> Option<BoundingBox> {
         }),
     }
 }
+
+/// How many of the newest reports a [`NewestWindow`] reads per row of the page.
+pub const WINDOW_ROWS_PER_PAGE_ROW: i64 = 100;
+
+/// A map page looked for among the newest reports first.
+///
+/// The list of a box through the area index reads every report in the box
+/// to order them newest first — in a city centre, thousands of rows
+/// scattered through the table. But the first page of a dense box is among
+/// the newest reports of all: the window reads the newest `limit × 100`
+/// reports in order (one index, read backwards from the cursor) and keeps
+/// the first `limit` in the box. When that fills the page and its extra row,
+/// it is exactly the page the area index would give, because the window is
+/// a prefix of the order; when it does not — a sparse box, a quiet
+/// district — the dialect runs the area query as before.
+///
+/// Only queries whose every condition a narrow index can hold look there:
+/// newest first, in an area, filtered by scope, status, category,
+/// open/closed and the cursor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewestWindow {
+    /// The plan's conditions, order and limit, less the index pre-filter
+    /// (the exact box and circle tests stay among the conditions).
+    pub plan: ListPlan,
+    /// The cursor: the window starts after it.
+    pub after: Option<ReportId>,
+    /// How many reports the window reads.
+    pub rows: i64,
+}
+
+impl NewestWindow {
+    /// The window of `query` (whose plan is `plan`), if it is a map query that looks there first.
+    pub fn of(query: &ReportQuery, plan: &ListPlan) -> Option<Self> {
+        // Every field named, so a new filter must be judged here.
+        let ReportQuery {
+            scope: _,
+            status: _,
+            category: _,
+            open_only: _,
+            closed_only: _,
+            bbox: _,
+            near: _,
+            after,
+            limit: _,
+            priority,
+            department,
+            assignee,
+            text,
+            due,
+            created_since,
+            created_until,
+            numbers,
+            ids,
+            overdue_at,
+            order,
+        } = query;
+        let covered = priority.is_none()
+            && department.is_none()
+            && assignee.is_none()
+            && text.is_none()
+            && due.is_none()
+            && created_since.is_none()
+            && created_until.is_none()
+            && numbers.is_empty()
+            && ids.is_empty()
+            && overdue_at.is_none();
+        if !covered || *order != ReportOrder::Newest || plan.search_box.is_none() {
+            return None;
+        }
+        Some(Self {
+            plan: ListPlan {
+                search_box: None,
+                ..plan.clone()
+            },
+            after: *after,
+            rows: plan.limit.saturating_mul(WINDOW_ROWS_PER_PAGE_ROW),
+        })
+    }
+
+    /// Whether `found` rows answer the page: a full page and its extra row.
+    pub fn is_conclusive(&self, found: usize) -> bool {
+        i64::try_from(found).is_ok_and(|found| found >= self.plan.limit)
+    }
+
+    /// Writes the window's own tail after its `FROM reports`: the cursor,
+    /// newest first, its size.
+    pub fn write_window<S: ListSql>(&self, sql: &mut S) {
+        if let Some(ReportId(after)) = self.after {
+            sql.push(" WHERE id < ");
+            sql.bind(SqlValue::Uuid(Some(after)));
+        }
+        sql.push(" ORDER BY id DESC LIMIT ");
+        sql.bind(SqlValue::Integer(Some(self.rows)));
+    }
+}

@@ -9,19 +9,20 @@
 //! use the `(column, id)` indexes, which yield rows already newest first.
 //!
 //! A map page of a dense box is first looked for among the newest reports
-//! (see [`NewestWindow`]): in a city centre the 20 newest in view are among
-//! the newest few thousand of all, and those are read in order from one
-//! narrow index instead of every report in the box from the table.
+//! ([`NewestWindow`]): in a city centre the 20 newest in view are among the
+//! newest few thousand of all, and those are read in order from one narrow
+//! index (`reports_newest_places`) instead of every report in the box from
+//! the table.
 
 use sinmungo_core::domain::geo::BoundingBox;
-use sinmungo_core::domain::report::{Report, ReportId};
+use sinmungo_core::domain::report::Report;
 use sinmungo_core::domain::status::ReportStatus;
-use sinmungo_core::ports::{Page, ReportOrder, ReportQuery, ReportSketch, StoreError};
-use sinmungo_sql::report_list::{self, ListPlan, ListSql, SKETCH_SELECT};
+use sinmungo_core::ports::{Page, ReportQuery, ReportSketch, StoreError};
+use sinmungo_sql::report_list::{self, ListPlan, ListSql, NewestWindow, SKETCH_SELECT};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::codec::{id_text, SqliteDialect, Writer};
+use crate::codec::{SqliteDialect, Writer};
 use crate::error::store_error;
 use crate::reports::SELECT_REPORT;
 use crate::SqliteStore;
@@ -30,9 +31,6 @@ use crate::SqliteStore;
 /// point exactly on the edge of a box could otherwise be missed. About 1 cm.
 const SEARCH_MARGIN_DEGREES: f64 = 1e-7;
 
-/// How many of the newest reports [`NewestWindow`] reads per row of the page.
-const WINDOW_ROWS_PER_PAGE_ROW: i64 = 100;
-
 /// Reads one page: `limit + 1` rows, the extra one only telling that a next page exists.
 pub(crate) async fn list(
     pool: &SqlitePool,
@@ -40,8 +38,7 @@ pub(crate) async fn list(
 ) -> Result<Page<Report>, StoreError> {
     let plan = ListPlan::new(query);
     if let Some(window) = NewestWindow::of(query, &plan) {
-        let rows = window
-            .build("SELECT ")
+        let rows = build_window(&window, "SELECT ")
             .build()
             .fetch_all(pool)
             .await
@@ -105,7 +102,7 @@ impl SqliteStore {
         let plan = ListPlan::new(query);
         match NewestWindow::of(query, &plan) {
             Some(window) => Ok(Some(
-                self.query_plan(window.build("EXPLAIN QUERY PLAN SELECT "))
+                self.query_plan(build_window(&window, "EXPLAIN QUERY PLAN SELECT "))
                     .await?,
             )),
             None => Ok(None),
@@ -127,109 +124,23 @@ impl SqliteStore {
     }
 }
 
-/// A map page looked for among the newest reports first.
-///
-/// The list of a box through the R*Tree reads every report in the box to
-/// order them newest first — in a city centre, thousands of whole rows
-/// scattered through the table, each page of them read again after every
-/// commit (see the note on WAL in docs/benchmarks.md). But the first page
-/// of a dense box is among the newest reports of all: the window reads the
-/// newest `limit × 100` reports, in order, from the narrow
-/// `reports_newest_places` index (id, place, and the columns the scope and
-/// the map's filters test), and keeps the first `limit` in the box. When
-/// that fills the page (and its extra row), it is exactly the page the
-/// R*Tree would give, because the window is a prefix of the order; when it
-/// does not — a sparse box, a quiet district — the R*Tree query runs as
-/// before.
-///
-/// Only queries whose every condition the index covers look there: newest
-/// first, in an area, filtered by scope, status, category, open/closed and
-/// the cursor.
-#[derive(Debug)]
-struct NewestWindow {
-    /// The plan with its conditions, less the R*Tree's pre-filter (the
-    /// exact box and circle tests stay among the conditions).
-    plan: ListPlan,
-    /// The cursor: the window starts after it.
-    after: Option<ReportId>,
-    /// How many index entries the window reads.
-    rows: i64,
-}
-
-impl NewestWindow {
-    fn of(query: &ReportQuery, plan: &ListPlan) -> Option<Self> {
-        // Every field named, so a new filter must be judged here.
-        let ReportQuery {
-            scope: _,
-            status: _,
-            category: _,
-            open_only: _,
-            closed_only: _,
-            bbox: _,
-            near: _,
-            after,
-            limit: _,
-            priority,
-            department,
-            assignee,
-            text,
-            due,
-            created_since,
-            created_until,
-            numbers,
-            ids,
-            overdue_at,
-            order,
-        } = query;
-        let covered = priority.is_none()
-            && department.is_none()
-            && assignee.is_none()
-            && text.is_none()
-            && due.is_none()
-            && created_since.is_none()
-            && created_until.is_none()
-            && numbers.is_empty()
-            && ids.is_empty()
-            && overdue_at.is_none();
-        if !covered || *order != ReportOrder::Newest || plan.search_box.is_none() {
-            return None;
-        }
-        Some(Self {
-            plan: ListPlan {
-                search_box: None,
-                ..plan.clone()
-            },
-            after: *after,
-            rows: plan.limit.saturating_mul(WINDOW_ROWS_PER_PAGE_ROW),
-        })
-    }
-
-    /// Whether `found` rows answer the page: a full page and its extra row.
-    fn is_conclusive(&self, found: usize) -> bool {
-        i64::try_from(found).is_ok_and(|found| found >= self.plan.limit)
-    }
-
-    /// The query: the keys from the window, then their rows read whole.
-    fn build<'q>(&self, select: &str) -> QueryBuilder<'q, Sqlite> {
-        let mut builder = QueryBuilder::new(select);
-        builder.push(&*SELECT_REPORT);
-        builder.push(
-            " FROM reports AS r WHERE r.seq IN (SELECT r.seq FROM \
-             (SELECT seq, id, lat, lng, visibility, reporter, status, category \
-             FROM reports INDEXED BY reports_newest_places",
-        );
-        if let Some(ReportId(after)) = self.after {
-            builder.push(" WHERE id < ").push_bind(id_text(after));
-        }
-        builder
-            .push(" ORDER BY id DESC LIMIT ")
-            .push_bind(self.rows)
-            .push(") AS r");
-        self.plan.write(&mut Writer(&mut builder));
-        builder.push(")");
-        self.plan.write_order(&mut Writer(&mut builder));
-        builder
-    }
+/// The query of a [`NewestWindow`]: the keys from the newest entries of
+/// the narrow `reports_newest_places` index (id, place, and the columns the
+/// scope and the map's filters test), then their rows read whole.
+fn build_window<'q>(window: &NewestWindow, select: &str) -> QueryBuilder<'q, Sqlite> {
+    let mut builder = QueryBuilder::new(select);
+    builder.push(&*SELECT_REPORT);
+    builder.push(
+        " FROM reports AS r WHERE r.seq IN (SELECT r.seq FROM \
+         (SELECT seq, id, lat, lng, visibility, reporter, status, category \
+         FROM reports INDEXED BY reports_newest_places",
+    );
+    window.write_window(&mut Writer(&mut builder));
+    builder.push(") AS r");
+    window.plan.write(&mut Writer(&mut builder));
+    builder.push(")");
+    window.plan.write_order(&mut Writer(&mut builder));
+    builder
 }
 
 /// The list query. Through the R*Tree, the page's keys are chosen first
