@@ -12,12 +12,16 @@
 //! - The other filters use the `(column, id)` B-trees, which yield rows
 //!   already newest first; the cursor is `id < before`, so a page never
 //!   shifts when newer reports arrive.
+//! - A map page is first looked for among the newest reports
+//!   ([`NewestWindow`]): the primary key read backwards from the cursor, the
+//!   box tested on each row, stopping at a full page — in a dense box far
+//!   fewer rows than the GiST search finds and sorts.
 
 use sinmungo_core::domain::geo::BoundingBox;
 use sinmungo_core::domain::report::Report;
 use sinmungo_core::domain::status::ReportStatus;
 use sinmungo_core::ports::{Page, ReportQuery, ReportSketch, StoreError};
-use sinmungo_sql::report_list::{self, ListPlan, ListSql, SKETCH_SELECT};
+use sinmungo_sql::report_list::{self, ListPlan, ListSql, NewestWindow, SKETCH_SELECT};
 use sqlx::postgres::PgPool;
 use sqlx::{Postgres, QueryBuilder, Row};
 
@@ -36,6 +40,17 @@ use crate::PostgresStore;
 /// Reads one page: `limit + 1` rows, the extra one only telling that a next page exists.
 pub(crate) async fn list(pool: &PgPool, query: &ReportQuery) -> Result<Page<Report>, StoreError> {
     let plan = ListPlan::new(query);
+    if let Some(window) = NewestWindow::of(query, &plan) {
+        // Its plan never depends on the values: the primary key, backwards.
+        let rows = build_window(&window, "SELECT ")
+            .build()
+            .fetch_all(pool)
+            .await
+            .map_err(store_error)?;
+        if window.is_conclusive(rows.len()) {
+            return plan.page::<PgDialect>(&rows);
+        }
+    }
     // A list of given reports is a primary-key lookup whatever the ids:
     // one plan serves every call.
     let rows = build(&plan, "SELECT ")
@@ -97,10 +112,31 @@ pub(crate) async fn count_by_status(
 }
 
 impl PostgresStore {
-    /// The `EXPLAIN` text of the exact query `list` runs for `query`, on the
-    /// pool `list` reads from, to check its index use.
+    /// The `EXPLAIN` text of the exact query `list` runs for `query` through
+    /// the location index, on the pool `list` reads from, to check its index use.
     pub async fn list_query_plan(&self, query: &ReportQuery) -> Result<String, StoreError> {
-        let lines = build(&ListPlan::new(query), "EXPLAIN SELECT ")
+        self.explain(build(&ListPlan::new(query), "EXPLAIN SELECT "))
+            .await
+    }
+
+    /// The `EXPLAIN` text of the list query for `query` among the newest
+    /// reports, if it is one that looks there first.
+    pub async fn newest_window_plan(
+        &self,
+        query: &ReportQuery,
+    ) -> Result<Option<String>, StoreError> {
+        let plan = ListPlan::new(query);
+        match NewestWindow::of(query, &plan) {
+            Some(window) => Ok(Some(
+                self.explain(build_window(&window, "EXPLAIN SELECT "))
+                    .await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    async fn explain(&self, mut query: QueryBuilder<'_, Postgres>) -> Result<String, StoreError> {
+        let lines = query
             .build()
             .fetch_all(&self.reader)
             .await
@@ -110,6 +146,20 @@ impl PostgresStore {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(lines.join("\n"))
     }
+}
+
+/// The query of a [`NewestWindow`]: the newest reports from the cursor on
+/// (the primary key read backwards), the page's conditions tested on each.
+/// The window's `LIMIT` keeps the conditions out of it, so they filter what
+/// it yields, and the outer `LIMIT` stops the scan at a full page.
+fn build_window<'q>(window: &NewestWindow, select: &str) -> QueryBuilder<'q, Postgres> {
+    let mut builder = QueryBuilder::new(select);
+    builder.push(&*SELECT_REPORT);
+    builder.push(" FROM (SELECT * FROM reports");
+    window.write_window(&mut Writer(&mut builder));
+    builder.push(") AS r");
+    window.plan.write(&mut Writer(&mut builder));
+    builder
 }
 
 /// The `LIKE` pattern that finds the folded `needle` anywhere, with `\`, `%`

@@ -17,3 +17,4 @@ mod plans;
 mod replica;
 mod schema;
 mod upgrade;
+mod window;

@@ -64,6 +64,14 @@ async fn map_queries_search_the_gist_index_on_the_location() {
     assert!(!plan.contains("Seq Scan"), "{plan}");
     let found = ReportStore::list(&store, &bbox).await.unwrap();
     assert!(!found.items.is_empty(), "the box holds reports");
+    // Looked for among the newest first: the primary key read backwards,
+    // never the table scanned and sorted.
+    let plan = store.newest_window_plan(&bbox).await.unwrap().unwrap();
+    assert!(
+        plan.contains("Index Scan Backward using reports_pkey"),
+        "{plan}"
+    );
+    assert!(!plan.contains("Seq Scan"), "{plan}");
 
     let mut near = ReportQuery::new(Scope::All);
     near.near = Some(Circle::parse("35.8242,127.1480", Some(1_000.0)).unwrap());
