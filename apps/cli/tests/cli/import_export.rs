@@ -44,7 +44,17 @@ fn tuples(path: &Path) -> anyhow::Result<BTreeMap<Vec<String>, usize>> {
 }
 
 async fn an_export_imports_back_with_the_same_fields(env: &Env) -> anyhow::Result<()> {
+    // 10,000 reports: 150 submitted (Korean text, phone numbers to mask),
+    // 9,850 from a legacy file.
     env.submit_reports(150).await?;
+    let legacy = env.path("legacy.csv");
+    std::fs::write(&legacy, legacy_csv(9_850))?;
+    let output = env
+        .cli()
+        .args(["reports", "import", "--commit"])
+        .arg(&legacy)
+        .output()?;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let first = env.path("first.csv");
     let output = env
         .cli()
@@ -61,7 +71,7 @@ async fn an_export_imports_back_with_the_same_fields(env: &Env) -> anyhow::Resul
         "phone numbers masked by default"
     );
     let exported = tuples(&first)?;
-    assert_eq!(exported.values().sum::<usize>(), 150);
+    assert_eq!(exported.values().sum::<usize>(), 10_000);
 
     let output = env
         .cli()
@@ -69,7 +79,7 @@ async fn an_export_imports_back_with_the_same_fields(env: &Env) -> anyhow::Resul
         .arg(&first)
         .output()?;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(env.reports().await?.len(), 300);
+    assert_eq!(env.reports().await?.len(), 20_000);
 
     let second = env.path("second.csv");
     let output = env
@@ -90,15 +100,15 @@ async fn an_export_imports_back_with_the_same_fields(env: &Env) -> anyhow::Resul
         .output()?;
     let summary = json_summary(&output)?;
     assert_eq!(summary["imported"], "0");
-    assert_eq!(summary["skipped_already_imported"], "150");
-    assert_eq!(env.reports().await?.len(), 300);
+    assert_eq!(summary["skipped_already_imported"], "10000");
+    assert_eq!(env.reports().await?.len(), 20_000);
 
     // The other formats hold the same reports.
     let output = env
         .cli()
         .args(["reports", "export", "--format", "ndjson"])
         .output()?;
-    assert_eq!(stdout(&output).lines().count(), 300);
+    assert_eq!(stdout(&output).lines().count(), 20_000);
     let output = env
         .cli()
         .args([
@@ -106,7 +116,7 @@ async fn an_export_imports_back_with_the_same_fields(env: &Env) -> anyhow::Resul
         ])
         .output()?;
     let geojson: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-    assert_eq!(geojson["features"].as_array().map(Vec::len), Some(300));
+    assert_eq!(geojson["features"].as_array().map(Vec::len), Some(20_000));
     Ok(())
 }
 
@@ -124,11 +134,11 @@ fn legacy_csv(n: usize) -> String {
 }
 
 async fn one_bad_row_imports_nothing_and_names_its_line(env: &Env) -> anyhow::Result<()> {
-    let mut lines: Vec<String> = legacy_csv(50).lines().map(str::to_owned).collect();
-    // Line 32 of the file (the header is line 1): a latitude that is no number.
-    lines[31] = "legacy-30,가로등,설명,north,127.14,streetlight,,".to_owned();
-    // Line 41: outside Jeonbuk (Seoul).
-    lines[40] = "legacy-39,가로등,설명,37.56,126.97,streetlight,,".to_owned();
+    let mut lines: Vec<String> = legacy_csv(1_000).lines().map(str::to_owned).collect();
+    // Line 732 of the file (the header is line 1): a latitude that is no number.
+    lines[731] = "legacy-730,가로등,설명,north,127.14,streetlight,,".to_owned();
+    // Line 941: outside Jeonbuk (Seoul).
+    lines[940] = "legacy-939,가로등,설명,37.56,126.97,streetlight,,".to_owned();
     let file = env.path("bad.csv");
     std::fs::write(&file, lines.join("\n"))?;
     let output = env
@@ -138,8 +148,8 @@ async fn one_bad_row_imports_nothing_and_names_its_line(env: &Env) -> anyhow::Re
         .output()?;
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
-    assert!(message.contains("line 32, field lat"), "{message}");
-    assert!(message.contains("line 41"), "{message}");
+    assert!(message.contains("line 732, field lat"), "{message}");
+    assert!(message.contains("line 941"), "{message}");
     assert!(message.contains("nothing was imported"), "{message}");
     assert!(env.reports().await?.is_empty());
     Ok(())
