@@ -24,6 +24,8 @@
 //!
 //! Every setting the run depends on is set here: rate limits lifted, no
 //! connection cap per address (all clients are one address), `warn` logs.
+//! Sign-ins are renewed with their refresh tokens every ten minutes (access
+//! tokens live fifteen), so a run may last as long as it likes.
 //! The run fails when any answer is not 2xx — outside the restart's window
 //! when `BENCH_RESTART_CMD` is set (run at half time; errors are then
 //! counted only until the first success after it) — or when any report whose
@@ -40,6 +42,7 @@
     clippy::print_stdout,
     clippy::print_stderr,
     clippy::expect_used,
+    clippy::panic,
     reason = "a benchmark prints its tables and fails loudly"
 )]
 
@@ -202,16 +205,27 @@ async fn start(dir: &Path, database: &str, brokers: Option<&str>) -> Server {
     Server { child, base }
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+/// The server's resident memory, and the part of it that is the heap and
+/// other anonymous pages (the rest is mapped files: the binary, libraries).
+#[derive(Clone, Copy)]
+struct Memory {
+    rss_kib: u64,
+    anon_kib: u64,
+}
+
+fn memory(pid: u32) -> Memory {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    Memory {
+        rss_kib: field("VmRSS:"),
+        anon_kib: field("RssAnon:"),
+    }
 }
 
 /// Deterministic pseudo-randomness (xorshift) from an arrival's number.
@@ -231,8 +245,8 @@ fn unit(n: u64) -> f64 {
 struct World {
     client: reqwest::Client,
     api: String,
-    citizens: Vec<String>,
-    admin: String,
+    /// Access tokens, renewed by [`World::keep_signed_in`] before they expire.
+    tokens: std::sync::RwLock<Tokens>,
     /// Every report answered 201, for reads and comments.
     reports: Mutex<Vec<String>>,
     /// Reports still `received`, for status changes.
@@ -265,7 +279,7 @@ impl World {
                 self.client.get(format!("{api}/reports/{id}"))
             }
             Op::Submit => {
-                let citizen = &self.citizens[usize::try_from(n).unwrap_or(0) % CITIZENS];
+                let citizen = self.citizen(n);
                 self.client
                     .post(format!("{api}/reports"))
                     .bearer_auth(citizen)
@@ -277,7 +291,7 @@ impl World {
                 };
                 self.client
                     .post(format!("{api}/reports/{id}/comments"))
-                    .bearer_auth(&self.admin)
+                    .bearer_auth(self.admin())
                     .json(&json!({"body": "현장 확인 후 조치하겠습니다. 불편을 드려 죄송합니다.", "internal": false}))
             }
             Op::Transition => {
@@ -286,7 +300,7 @@ impl World {
                 };
                 self.client
                     .post(format!("{api}/reports/{id}/transitions"))
-                    .bearer_auth(&self.admin)
+                    .bearer_auth(self.admin())
                     .json(
                         &json!({"to": "in_progress", "note": "담당 부서에서 처리를 시작했습니다."}),
                     )
@@ -326,7 +340,36 @@ fn submission(n: u64) -> Value {
     })
 }
 
-async fn sign_in(client: &reqwest::Client, api: &str) -> (Vec<String>, String) {
+/// An access token and the refresh token that renews it.
+#[derive(Clone)]
+struct Pair {
+    access: String,
+    refresh: String,
+}
+
+impl Pair {
+    fn of(body: &Value) -> Pair {
+        let field = |name: &str| body[name].as_str().expect("a token").to_owned();
+        Pair {
+            access: field("access_token"),
+            refresh: field("refresh_token"),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Tokens {
+    citizens: Vec<Pair>,
+    admin: Pair,
+}
+
+/// Access tokens live 15 minutes: a run longer than that must renew them
+/// (every `BENCH_RENEW_SECS`, ten minutes unless told).
+fn renew_every() -> Duration {
+    Duration::from_secs(knob("BENCH_RENEW_SECS", 600))
+}
+
+async fn sign_in(client: &reqwest::Client, api: &str) -> Tokens {
     let mut citizens = Vec::new();
     for i in 0..CITIZENS {
         let response = client
@@ -343,8 +386,7 @@ async fn sign_in(client: &reqwest::Client, api: &str) -> (Vec<String>, String) {
             "register: {}",
             response.status()
         );
-        let body: Value = response.json().await.expect("JSON");
-        citizens.push(body["access_token"].as_str().expect("token").to_owned());
+        citizens.push(Pair::of(&response.json().await.expect("JSON")));
     }
     let response = client
         .post(format!("{api}/auth/login"))
@@ -357,11 +399,58 @@ async fn sign_in(client: &reqwest::Client, api: &str) -> (Vec<String>, String) {
         "admin login: {}",
         response.status()
     );
-    let body: Value = response.json().await.expect("JSON");
-    (
+    Tokens {
         citizens,
-        body["access_token"].as_str().expect("token").to_owned(),
-    )
+        admin: Pair::of(&response.json().await.expect("JSON")),
+    }
+}
+
+impl World {
+    fn citizen(&self, n: u64) -> String {
+        let tokens = self.tokens.read().expect("lock");
+        tokens.citizens[usize::try_from(n).unwrap_or(0) % CITIZENS]
+            .access
+            .clone()
+    }
+
+    fn admin(&self) -> String {
+        self.tokens.read().expect("lock").admin.access.clone()
+    }
+
+    /// Renews every access token each [`renew_every`] with its refresh token
+    /// (one cheap request each, no password hashing in the middle of the run).
+    async fn keep_signed_in(&self) {
+        loop {
+            tokio::time::sleep(renew_every()).await;
+            let mut tokens = self.tokens.read().expect("lock").clone();
+            for pair in tokens.citizens.iter_mut().chain([&mut tokens.admin]) {
+                *pair = self.renew(pair).await;
+            }
+            *self.tokens.write().expect("lock") = tokens;
+        }
+    }
+
+    async fn renew(&self, pair: &Pair) -> Pair {
+        // A database restart may be under way: try again until it is over.
+        for _ in 0..60 {
+            let answer = self
+                .client
+                .post(format!("{}/auth/refresh", self.api))
+                .json(&json!({"refresh_token": pair.refresh}))
+                .send()
+                .await;
+            match answer {
+                Ok(response) if response.status().is_success() => {
+                    return Pair::of(&response.json().await.expect("JSON"));
+                }
+                Ok(response) if response.status().is_client_error() => {
+                    panic!("renewing a sign-in: {}", response.status());
+                }
+                _ => tokio::time::sleep(Duration::from_secs(1)).await,
+            }
+        }
+        panic!("renewing a sign-in failed for a minute");
+    }
 }
 
 /// Reads the topic from the beginning while the run goes on (the mock
@@ -475,14 +564,17 @@ async fn main() {
         .build()
         .expect("a client");
     let api = format!("{}/api/v1", server.base);
-    let (citizens, admin) = sign_in(&client, &api).await;
+    let tokens = sign_in(&client, &api).await;
     let world = Arc::new(World {
         client,
         api,
-        citizens,
-        admin,
+        tokens: std::sync::RwLock::new(tokens),
         reports: Mutex::new(Vec::new()),
         received: Mutex::new(Vec::new()),
+    });
+    let renewing = tokio::spawn({
+        let world = world.clone();
+        async move { world.keep_signed_in().await }
     });
     let seeded: u64 = knob("BENCH_SEED", SEEDED);
     eprintln!("seeding {seeded} reports");
@@ -509,7 +601,7 @@ async fn main() {
     let started = Instant::now();
     let total = (rate * secs as f64) as u64;
     let gap = Duration::from_secs_f64(1.0 / rate);
-    let mut rss = vec![(Duration::ZERO, rss_kib(pid))];
+    let mut rss = vec![(Duration::ZERO, memory(pid))];
     let mut next_sample = Duration::from_secs(sample_secs);
     let mut restarting: Option<tokio::task::JoinHandle<(Duration, Duration)>> = None;
     // The brokers' outage: when they went down, and came back.
@@ -522,7 +614,7 @@ async fn main() {
             tokio::time::sleep(due - now).await;
         }
         if started.elapsed() >= next_sample {
-            rss.push((started.elapsed(), rss_kib(pid)));
+            rss.push((started.elapsed(), memory(pid)));
             next_sample += Duration::from_secs(sample_secs);
         }
         if !restart.is_empty() && restarting.is_none() && due >= Duration::from_secs(secs / 2) {
@@ -589,7 +681,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let elapsed = started.elapsed();
-    rss.push((elapsed, rss_kib(pid)));
+    rss.push((elapsed, memory(pid)));
     let restarted = match restarting {
         Some(task) => Some(task.await.expect("the restart finished")),
         None => None,
@@ -599,16 +691,25 @@ async fn main() {
     let reports = world.reports.lock().expect("lock").clone();
     let mut missing = 0;
     for id in &reports {
-        let found = world
+        let response = world
             .client
             .get(format!("{}/reports/{id}", world.api))
-            .bearer_auth(&world.admin)
+            .bearer_auth(world.admin())
             .send()
             .await
-            .is_ok_and(|r| r.status().is_success());
-        if !found {
-            missing += 1;
+            .expect("reading a report back");
+        match response.status() {
+            status if status.is_success() => {}
+            reqwest::StatusCode::NOT_FOUND => missing += 1,
+            // Anything else says nothing about the report: fail, don't count.
+            status => panic!("reading report {id} back answered {status}"),
         }
+    }
+    // The renewal loops for ever: finished means it failed.
+    if renewing.is_finished() {
+        renewing.await.expect("renewing the sign-ins");
+    } else {
+        renewing.abort();
     }
 
     // Every submission answered 201 reached Kafka, outage or not.
@@ -682,8 +783,11 @@ async fn main() {
         all.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
         errors_outside + errors_during,
     );
-    let _ = writeln!(out, "| from | answered/s | p99 | errors | server RSS |");
-    let _ = writeln!(out, "|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| from | answered/s | p99 | errors | server RSS | of it anonymous |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
     for window in rss.windows(2) {
         let (from, to) = (window[0].0, window[1].0);
         let mut latencies: Vec<Duration> = samples
@@ -698,11 +802,12 @@ async fn main() {
             .count();
         let _ = writeln!(
             out,
-            "| {:.0} s | {:.0} | {:.1} ms | {errors} | {:.1} MiB |",
+            "| {:.0} s | {:.0} | {:.1} ms | {errors} | {:.1} MiB | {:.1} MiB |",
             from.as_secs_f64(),
             latencies.len() as f64 / (to - from).as_secs_f64().max(0.001),
             percentile(&latencies, 99.0),
-            window[1].1 as f64 / 1024.0,
+            window[1].1.rss_kib as f64 / 1024.0,
+            window[1].1.anon_kib as f64 / 1024.0,
         );
     }
     if let (Some((from, to)), Some(end)) = (restarted, outage_end) {
