@@ -7,6 +7,11 @@ use sinmungo::Cli;
 use sinmungo_wiring::LogFormat;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc, as the server: glibc's malloc keeps large freed blocks in its
+/// per-thread arenas (see `apps/server/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // Usage errors exit with 2 (clap's convention), before anything opens.

@@ -50,6 +50,11 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use sinmungo_worker::{Cli, Worker, WorkerConfig};
 
+/// mimalloc, as the server: glibc's malloc keeps large freed blocks in its
+/// per-thread arenas (see `apps/server/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut cli = Cli::parse();
